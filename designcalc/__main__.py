@@ -1,0 +1,3 @@
+from designcalc.cli import main
+
+main()

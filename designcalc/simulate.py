@@ -1,0 +1,233 @@
+"""One Monte-Carlo engine shared by every design family.
+
+A *kernel* simulates a batch of independent trials, vectorised with numpy::
+
+    def kernel(rng: numpy.random.Generator, size: int) -> dict[str, numpy.ndarray]
+
+and returns, for each statistic, an array whose first axis has length ``size``
+(one value per simulated trial; further axes, e.g. one column per dose level,
+are allowed).  The engine never loops over trials in Python: it splits
+``n_sims`` into fixed-size chunks, runs the kernel once per chunk, and keeps
+only the per-chunk sums and sums of squares, so memory stays flat in
+``n_sims``.
+
+Reproducibility: chunk ``i`` draws from ``numpy.random.default_rng(children[i])``
+where ``children = SeedSequence(seed).spawn(n_chunks)``.  The chunking depends
+only on ``n_sims`` and ``chunk_size`` -- never on the number of workers -- and
+chunk sums are combined in chunk order, so the same seed gives bit-identical
+results with 1 worker, N local processes or a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+from designcalc import __version__
+from designcalc._validate import check_int
+
+Kernel = Callable[[np.random.Generator, int], Mapping[str, np.ndarray]]
+
+DEFAULT_CHUNK = 100_000
+BACKENDS = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Monte-Carlo estimates (means over simulated trials) and their SEs.
+
+    ``estimate[k]`` is the mean of statistic ``k`` over ``n_sims`` trials and
+    ``se[k]`` its Monte-Carlo standard error ``sd / sqrt(n_sims)``.
+    """
+
+    estimate: dict
+    se: dict
+    n_sims: int
+    seed: int
+    chunk_size: int
+    designcalc_version: str = __version__
+    sd: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.estimate[key]
+
+
+def _chunk_sizes(n_sims: int, chunk_size: int) -> list[int]:
+    full, rest = divmod(n_sims, chunk_size)
+    return [chunk_size] * full + ([rest] if rest else [])
+
+
+def _run_chunk(kernel: Kernel, seed_seq: np.random.SeedSequence, size: int) -> dict:
+    """Simulate one chunk and reduce it to sums and sums of squares."""
+    rng = np.random.default_rng(seed_seq)
+    stats = kernel(rng, size)
+    out = {}
+    for key, values in stats.items():
+        arr = np.asarray(values, dtype=float)
+        if arr.shape[:1] != (size,):
+            raise ValueError(f"kernel statistic {key!r} has shape {arr.shape}; "
+                             f"its first axis must be the {size} simulated trials")
+        out[key] = (arr.sum(axis=0), np.square(arr).sum(axis=0))
+    return out
+
+
+class _Progress:
+    """A one-line progress bar on stderr, shown only for interactive runs > ~1 s."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total = total
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.shown = False
+
+    def update(self, done: int) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        if elapsed < 1.0 and not self.shown:
+            return
+        self.shown = True
+        width = 30
+        filled = int(width * done / self.total)
+        sys.stderr.write(f"\rsimulating [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{done}/{self.total} chunks")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def resolve_seed(seed) -> int:
+    """The root seed: the user's, or fresh entropy reported back for reproducibility."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)
+    seed = check_int("seed", seed, min_value=0)
+    return seed
+
+
+def run(kernel: Kernel, n_sims: int, *, seed=None, chunk_size: int = DEFAULT_CHUNK,
+        workers: int = 1, backend: str = "local", scheduler: str | None = None,
+        progress: bool = False) -> SimResult:
+    """Simulate ``n_sims`` trials with ``kernel`` and return means and Monte-Carlo SEs.
+
+    Parameters
+    ----------
+    kernel : callable
+        ``kernel(rng, size) -> {name: array}``; must be picklable (a module-level
+        function or a ``functools.partial`` of one) when ``workers > 1`` or with Dask.
+    n_sims : int
+        Number of simulated trials (>= 2).
+    seed : int, optional
+        Root seed.  ``None`` draws fresh entropy; the seed used is in the result.
+    chunk_size : int
+        Trials per chunk (memory per worker is proportional to it).
+    workers : int
+        1 runs in-process; N > 1 uses N local processes.
+    backend : {"local", "dask"}
+        "dask" runs the same chunk tasks on a Dask cluster: ``scheduler`` is its
+        address, or a ``LocalCluster`` is started when it is None.
+    progress : bool
+        Show a progress bar on stderr for runs longer than about a second
+        (never when stderr is not a terminal).
+
+    Returns
+    -------
+    SimResult
+    """
+    n_sims = check_int("n_sims", n_sims, min_value=2)
+    chunk_size = check_int("chunk_size", chunk_size, min_value=1)
+    workers = check_int("workers", workers, min_value=1)
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    root = resolve_seed(seed)
+    sizes = _chunk_sizes(n_sims, chunk_size)
+    children = np.random.SeedSequence(root).spawn(len(sizes))
+    bar = _Progress(len(sizes), progress)
+    try:
+        if backend == "dask":
+            partials = _run_dask(kernel, children, sizes, scheduler, workers, bar)
+        elif workers == 1 or len(sizes) == 1:
+            partials = []
+            for i, (child, size) in enumerate(zip(children, sizes)):
+                partials.append(_run_chunk(kernel, child, size))
+                bar.update(i + 1)
+        else:
+            partials = _run_processes(kernel, children, sizes, workers, bar)
+    finally:
+        bar.close()
+    return _combine(partials, n_sims, root, chunk_size)
+
+
+def _run_processes(kernel, children, sizes, workers, bar):
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(_run_chunk, kernel, c, s) for c, s in zip(children, sizes)]
+        partials = []
+        for i, fut in enumerate(futures):  # in chunk order: deterministic sums
+            partials.append(fut.result())
+            bar.update(i + 1)
+    return partials
+
+
+def _run_dask(kernel, children, sizes, scheduler, workers, bar):
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - depends on the optional extra
+        raise ValueError("backend 'dask' needs the optional extra: "
+                         "pip install 'designcalc[dask]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(_run_chunk, [kernel] * len(sizes), children, sizes, pure=False)
+        partials = []
+        for i, fut in enumerate(futures):
+            partials.append(fut.result())
+            bar.update(i + 1)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return partials
+
+
+def _combine(partials: list[dict], n_sims: int, root: int, chunk_size: int) -> SimResult:
+    keys = list(partials[0])
+    estimate, se, sd = {}, {}, {}
+    for key in keys:
+        total = sum(p[key][0] for p in partials)
+        total_sq = sum(p[key][1] for p in partials)
+        mean = total / n_sims
+        var = np.maximum(total_sq / n_sims - np.square(mean), 0.0) * n_sims / (n_sims - 1)
+        estimate[key] = mean
+        sd[key] = np.sqrt(var)
+        se[key] = np.sqrt(var / n_sims)
+    return SimResult(estimate=estimate, se=se, n_sims=n_sims, seed=root,
+                     chunk_size=chunk_size, sd=sd)
+
+
+def mc_agrees(estimate, se, exact, k: float = 4.0, floor: float = 1e-12) -> bool:
+    """True when every ``|estimate - exact| <= k * se`` (the project's 4-SE bar).
+
+    ``floor`` keeps the check meaningful when the SE is 0 (e.g. a probability
+    that is exactly 0 or 1).
+    """
+    estimate, se, exact = (np.asarray(x, dtype=float) for x in (estimate, se, exact))
+    return bool(np.all(np.abs(estimate - exact) <= k * np.maximum(se, floor) + floor))
+
+
+__all__ = ["SimResult", "run", "mc_agrees", "resolve_seed", "DEFAULT_CHUNK"]

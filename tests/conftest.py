@@ -1,0 +1,29 @@
+"""Shared test configuration.
+
+Everything under ``tests/benchmarks/`` gets the ``bench`` marker, which the
+default run (setup.cfg ``addopts``) deselects.  Run benchmarks with
+``python -m pytest tests/benchmarks -m bench``.
+"""
+
+import os
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from hypothesis import settings  # noqa: E402
+
+_BENCH_DIR = pathlib.Path(__file__).parent / "benchmarks"
+
+settings.register_profile("default", deadline=None, max_examples=60)
+settings.register_profile("ci", deadline=None, max_examples=60, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        if _BENCH_DIR in pathlib.Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.bench)
