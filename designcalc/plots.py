@@ -1,0 +1,96 @@
+"""Plots for every design family (matplotlib, headless).
+
+Conventions, for every function here:
+
+* takes results (numbers, DataFrames) and never recomputes them;
+* takes ``ax=None`` (a new figure is made when None) and returns the axes;
+* colour-blind-safe (Okabe–Ito palette) *and* readable in grayscale: each
+  series also differs by line style and marker;
+* axes are labelled, with units where there are units;
+* :func:`save` writes PNG, SVG or PDF according to the file's extension.
+
+matplotlib is imported lazily with the Agg backend, so importing this module
+costs nothing on the CLI start-up path and works on machines with no screen.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Okabe & Ito (2008) colour-blind-safe palette.
+PALETTE = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00",
+           "#56B4E9", "#F0E442")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
+MARKERS = ("o", "s", "^", "D", "v", "x", "P", "*")
+HATCHES = ("", "//", "..", "xx", "\\\\", "++", "--", "oo")
+SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _plt():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() != "agg":
+        matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def style(i: int) -> dict:
+    """Line style number ``i``: colour, line style and marker all differ."""
+    return {"color": PALETTE[i % len(PALETTE)],
+            "linestyle": LINESTYLES[i % len(LINESTYLES)],
+            "marker": MARKERS[i % len(MARKERS)]}
+
+
+def bar_style(i: int) -> dict:
+    """Bar style number ``i``: colour and hatch both differ (grayscale-safe)."""
+    return {"color": PALETTE[(i + 1) % len(PALETTE)], "hatch": HATCHES[i % len(HATCHES)],
+            "edgecolor": "black", "linewidth": 0.6}
+
+
+def new_axes(ax=None, figsize=(6.4, 4.4)):
+    """Return ``ax`` or a fresh axes on a new figure."""
+    if ax is not None:
+        return ax
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+    return ax
+
+
+def check_plot_path(path) -> str:
+    """Validate a plot file name: its extension must be .png, .svg or .pdf."""
+    path = os.fspath(path)
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"plot file must end in .png, .svg or .pdf, got {path!r}")
+    return path
+
+
+def save(fig_or_ax, path, dpi: int = 150) -> str:
+    """Save a figure (or an axes' figure) by extension and close it."""
+    path = check_plot_path(path)
+    fig = getattr(fig_or_ax, "figure", fig_or_ax)
+    fig.savefig(path, dpi=dpi)
+    _plt().close(fig)
+    return path
+
+
+def mark_hypotheses(ax, p0=None, p1=None):
+    """Vertical reference lines at p0 and p1 (labelled)."""
+    if p0 is not None:
+        ax.axvline(p0, color="0.4", linestyle=":", linewidth=1, label=f"p0 = {p0:g}")
+    if p1 is not None:
+        ax.axvline(p1, color="0.4", linestyle="--", linewidth=1, label=f"p1 = {p1:g}")
+    return ax
+
+
+# --- Simon / binary OC plots --------------------------------------------------
+
+# --- single-stage binomial plots ---------------------------------------------
+
+# --- survival plots -----------------------------------------------------------
+
+# --- dose-finding plots -------------------------------------------------------
+
+# --- trial report plots -------------------------------------------------------
