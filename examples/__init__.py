@@ -1,0 +1,1 @@
+"""The seed-trial configuration files (TOML), installed as package data."""
