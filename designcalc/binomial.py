@@ -73,8 +73,9 @@ def _counts(x, n):
     except ValueError:
         raise ValueError(f"x and n must have compatible shapes, got {x_arr.shape} and {n_arr.shape}") from None
     if np.any(x_b > n_b):
-        bad = np.nonzero(x_b > n_b)
-        raise ValueError(f"x must be <= n, got x={int(x_b[bad][0])} > n={int(n_b[bad][0])}")
+        bad = np.atleast_1d(x_b > n_b)
+        raise ValueError(f"x must be <= n, got x={int(np.atleast_1d(x_b)[bad][0])} > "
+                         f"n={int(np.atleast_1d(n_b)[bad][0])}")
     return x_b, n_b
 
 

@@ -89,6 +89,41 @@ def mark_hypotheses(ax, p0=None, p1=None):
 
 # --- single-stage binomial plots ---------------------------------------------
 
+def plot_power_by_n(table, p0=None, alpha=None, ax=None):
+    """Attained power (left axis) and alpha (right axis) against n: the saw-tooth.
+
+    ``table`` is :func:`designcalc.single_stage.power_by_n` output (columns
+    ``n``, ``p1``, ``r``, ``alpha_actual``, ``power``); one power line per
+    ``p1``.  ``alpha`` draws the nominal level on the alpha axis.  Returns the
+    power axes (the alpha axes is ``ax.alpha_axes``).
+    """
+    ax = new_axes(ax)
+    p1_values = list(dict.fromkeys(table["p1"]))
+    for i, p1 in enumerate(p1_values):
+        sub = table[table["p1"] == p1]
+        ax.plot(sub["n"], sub["power"], markersize=3, linewidth=1.2,
+                label=f"power at p1 = {p1:g}", **style(i + 1))
+    ax.set_xlabel("sample size n (patients)")
+    ax.set_ylabel("attained power")
+    ax.set_ylim(0, 1)
+    ax.grid(True, color="0.9", linewidth=0.6)
+    first = table.drop_duplicates("n")
+    ax2 = ax.twinx()
+    ax2.plot(first["n"], first["alpha_actual"], markersize=3, linewidth=1.0,
+             label="attained alpha" + (f" (H0 p0 = {p0:g})" if p0 is not None else ""),
+             **style(0))
+    if alpha is not None:
+        ax2.axhline(alpha, color="0.4", linestyle=":", linewidth=1, label=f"nominal alpha = {alpha:g}")
+        ax2.set_ylim(0, max(2.0 * alpha, float(first["alpha_actual"].max()) * 1.1))
+    ax2.set_ylabel("attained alpha (one-sided)")
+    lines = ax.get_legend_handles_labels()
+    lines2 = ax2.get_legend_handles_labels()
+    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="lower right", fontsize=8)
+    ax.set_title("Exact single-stage test: power and alpha against n")
+    ax.alpha_axes = ax2
+    return ax
+
+
 # --- survival plots -----------------------------------------------------------
 
 # --- dose-finding plots -------------------------------------------------------

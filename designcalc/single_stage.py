@@ -60,7 +60,7 @@ class SingleStageDesign:
 
     >>> d = SingleStageDesign(n=20, r=9)
     >>> str(d)
-    'reject H0 if >= 10 of 20'
+    'reject H0 if ≥ 10 of 20'
     >>> round(d.alpha_actual(0.30), 4), round(d.power_actual(0.55), 4)
     (0.048, 0.7507)
     """
@@ -77,7 +77,7 @@ class SingleStageDesign:
         object.__setattr__(self, "r", r)
 
     def __str__(self) -> str:
-        return f"reject H0 if >= {self.r + 1} of {self.n}"
+        return f"reject H0 if \u2265 {self.r + 1} of {self.n}"
 
     def reject(self, p):
         """Probability of declaring the treatment promising, ``P(X > r)``, at each ``p``."""
@@ -106,12 +106,18 @@ class SingleStageDesign:
         return pd.DataFrame({"p": p_arr, "reject": _binom.sf(self.r, self.n, p_arr)})
 
     def sentence(self, p0, p1=None) -> str:
-        """Protocol sentence, e.g. ``Reject H0 (p <= 0.30) if >= 10 of 20 respond: ...``."""
-        text = (f"Reject H0 (p <= {p0:.2f}) if >= {self.r + 1} of {self.n} respond: "
+        """Protocol sentence, e.g. ``Reject H0 (p ≤ 0.30) if ≥ 10 of 20 respond: ...``."""
+        text = (f"Reject H0 (p \u2264 {fmt_prob(p0)}) if \u2265 {self.r + 1} of {self.n} respond: "
                 f"alpha = {self.alpha_actual(p0):.3f}")
         if p1 is not None:
-            text += f", power = {self.power_actual(p1):.3f} at p = {p1:.2f}"
+            text += f", power = {self.power_actual(p1):.3f} at p = {fmt_prob(p1)}"
         return text
+
+
+def fmt_prob(p) -> str:
+    """A probability for a sentence: two decimals (0.30), more only when needed (0.055)."""
+    p = float(p)
+    return f"{p:.2f}" if round(p, 2) == p else f"{p:g}"
 
 
 # --- critical values ------------------------------------------------------------
