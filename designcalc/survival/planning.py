@@ -1,0 +1,372 @@
+"""``design`` (sample size) and ``power`` for single-arm time-to-event trials.
+
+Both return a tidy ``pandas.DataFrame``, one row per test (and per ``n`` for
+:func:`power`), with the columns ``test``, ``n``, ``expected_events``,
+``power_analytic`` and, when ``n_sims`` is given, ``power_sim``,
+``power_sim_se``, ``alpha_sim``, ``alpha_sim_se``; then descriptive columns
+(``hr``, ``median0``, ``median1``, ``accrual``, ``followup``,
+``study_duration``, and ``landmark``/``s0``/``s1`` when a landmark is given).
+
+Times are in months.  ``expected_events`` is ``n * P1(event observed by the
+analysis)`` under the alternative.
+
+Tests:
+
+* ``"logrank"`` -- one-sample log-rank; n by Wu (2015), power by Wu's formula;
+  the row also gives ``n_events_formula``, the simpler events-based n;
+* ``"landmark"`` -- Kaplan-Meier S(t0) with Greenwood variance on the
+  log(-log) scale; n and power from its large-sample variance;
+* ``"exponential"`` -- exponential (known-shape Weibull) MLE Wald test;
+* ``"binary"`` -- exact binomial test of "event-free at t0", valid only when
+  every patient is followed past ``t0``; the row gives the critical count
+  ``critical`` (reject if more than ``critical`` patients are event-free at
+  t0) and the power is exact.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from designcalc._validate import check_int, check_positive, check_prob, check_real
+from designcalc.survival import exponential, landmark as lm, logrank
+from designcalc.survival.models import Study, Weibull
+from designcalc.survival.simulation import TESTS, simulate_tests
+
+DIRECTIONS = ("longer", "shorter")
+
+
+class Setting:
+    """Validated inputs: null curve, hazard ratio, alternative curve, calendar."""
+
+    def __init__(self, *, median0, median1, hr, s1, shape, landmark, accrual, accrual_rate,
+                 followup, dropout_rate, alpha, direction, null=None):
+        if direction not in DIRECTIONS:
+            raise ValueError(f"direction must be 'longer' or 'shorter', got {direction!r}")
+        self.direction = direction
+        self.alpha = check_prob("alpha", alpha)
+        if self.alpha >= 0.5:
+            raise ValueError(f"alpha must be < 0.5 (one-sided), got {self.alpha}")
+        if null is None:
+            if median0 is None:
+                raise ValueError("median0 is required (the historical median, months)")
+            median0 = check_positive("median0", median0)
+            shape = check_positive("shape", shape)
+            null = Weibull(median0, shape)
+        elif not hasattr(null, "cumhaz"):
+            raise TypeError(f"null must be a survival curve, got {null!r}")
+        self.null = null
+        self.landmark = None if landmark is None else check_positive("landmark", landmark)
+        given = [name for name, v in (("median1", median1), ("hr", hr), ("s1", s1))
+                 if v is not None]
+        if len(given) != 1:
+            raise ValueError("median1: give exactly one of median1, hr or s1 for the "
+                             f"alternative, got {given or 'none'}")
+        longer = direction == "longer"
+        if median1 is not None:
+            median1 = check_positive("median1", median1)
+            m0 = self.null_median
+            if longer and median1 <= m0:
+                raise ValueError(f"median1 must be > median0 = {m0:g} when longer times are "
+                                 f"better, got {median1:g} (say direction='shorter', CLI "
+                                 "--shorter-is-better, if shorter times are the goal)")
+            if not longer and median1 >= m0:
+                raise ValueError(f"median1 must be < median0 = {m0:g} with direction "
+                                 f"'shorter', got {median1:g}")
+            hr = null.hr_for_median(median1)
+        elif hr is not None:
+            hr = check_positive("hr", hr)
+            if longer and hr >= 1:
+                raise ValueError(f"hr must be < 1 when longer times are better, got {hr:g} "
+                                 "(say direction='shorter' if a higher hazard is the goal)")
+            if not longer and hr <= 1:
+                raise ValueError(f"hr must be > 1 with direction 'shorter', got {hr:g}")
+        else:
+            s1 = check_prob("s1", s1)
+            if self.landmark is None:
+                raise ValueError("landmark is required when the alternative is given as s1 "
+                                 "= S(landmark)")
+            s0 = float(null.survival(self.landmark))
+            if longer and s1 <= s0:
+                raise ValueError(f"s1 must be > S0(landmark) = {s0:.4g} when longer times "
+                                 f"are better, got {s1:g}")
+            if not longer and s1 >= s0:
+                raise ValueError(f"s1 must be < S0(landmark) = {s0:.4g} with direction "
+                                 f"'shorter', got {s1:g}")
+            hr = null.hr_for_survival(self.landmark, s1)
+        self.hr = float(hr)
+        self.alt = null.with_hr(self.hr)
+        if (accrual is None) == (accrual_rate is None):
+            raise ValueError("accrual: give exactly one of accrual (months) or accrual_rate "
+                             "(patients per month)")
+        self.accrual = None if accrual is None else check_positive("accrual", accrual)
+        self.accrual_rate = (None if accrual_rate is None
+                             else check_positive("accrual_rate", accrual_rate))
+        self.followup = check_positive("followup", followup)
+        self.dropout_rate = (0.0 if dropout_rate is None
+                             else check_real("dropout_rate", dropout_rate, low=0.0))
+
+    @property
+    def null_median(self) -> float:
+        return float(self.null.median)
+
+    def study(self, n: int) -> Study:
+        """The calendar for ``n`` patients (accrual from the rate when one was given)."""
+        accrual = self.accrual if self.accrual is not None else n / self.accrual_rate
+        return Study(accrual, self.followup, self.dropout_rate)
+
+    def check_test(self, test: str) -> None:
+        if test not in TESTS:
+            raise ValueError(f"test must be one of {', '.join(TESTS)}, got {test!r}")
+        if test in ("landmark", "binary") and self.landmark is None:
+            raise ValueError(f"landmark is required for test {test!r} (months)")
+        if test == "exponential" and not isinstance(self.null, Weibull):
+            raise ValueError("test 'exponential' needs an exponential or Weibull null curve")
+        if test == "binary" and not (self.followup >= self.landmark and self.dropout_rate == 0):
+            raise ValueError("test 'binary' needs every patient followed past the landmark: "
+                             f"followup >= landmark ({self.landmark:g}) and no dropout")
+        if test == "landmark" and self.accrual is not None:
+            if self.landmark >= self.accrual + self.followup:
+                raise ValueError("landmark must be < accrual + followup (nobody is followed "
+                                 f"to {self.landmark:g} months)")
+
+    # --- analytic power and sample size per test --------------------------------
+
+    def power(self, test: str, n: int) -> float:
+        study = self.study(n)
+        if test == "logrank":
+            return logrank.power_wu(n, self.null, self.hr, study, self.alpha)
+        if test == "exponential":
+            return exponential.power_analytic(n, self.null, self.hr, study, self.alpha)
+        if test == "landmark":
+            return lm.power_analytic(n, self.null, self.hr, study, self.landmark, self.alpha)
+        s0, s1 = self.landmark_survival()
+        return lm.binary_power(n, s0, s1, self.alpha, self.direction)
+
+    def sample_size(self, test: str, power: float, nmax: int) -> int:
+        if test == "binary":
+            s0, s1 = self.landmark_survival()
+            return lm.binary_sample_size(s0, s1, self.alpha, power, self.direction, nmax)
+        if self.accrual is not None:  # closed forms
+            study = self.study(0)
+            if test == "logrank":
+                n = logrank.sample_size_wu(self.null, self.hr, study, self.alpha, power)
+            elif test == "exponential":
+                n = exponential.sample_size(self.null, self.hr, study, self.alpha, power)
+            else:
+                n = lm.sample_size_analytic(self.null, self.hr, study, self.landmark,
+                                            self.alpha, power)
+            if n > nmax:
+                raise ValueError(f"nmax: the {test} design needs n = {n} > nmax = {nmax}")
+            return n
+        return _smallest_n(lambda n: self.power(test, n) >= power, nmax, test)
+
+    def landmark_survival(self):
+        s0 = float(self.null.survival(self.landmark))
+        return s0, s0 ** self.hr
+
+    def describe(self, n: int) -> dict:
+        study = self.study(n)
+        row = {"hr": self.hr, "median0": self.null_median, "median1": float(self.alt.median),
+               "accrual": study.accrual, "followup": study.followup,
+               "study_duration": study.duration}
+        if self.dropout_rate:
+            row["dropout_rate"] = self.dropout_rate
+        if self.landmark is not None:
+            s0, s1 = self.landmark_survival()
+            row.update({"landmark": self.landmark, "s0": s0, "s1": s1})
+        return row
+
+
+def _smallest_n(ok, nmax: int, test: str) -> int:
+    """Smallest n in [2, nmax] with ``ok(n)``, assuming ``ok`` is monotone (doubling + bisection)."""
+    hi = 2
+    while not ok(hi):
+        if hi >= nmax:
+            raise ValueError(f"nmax: no n <= {nmax} reaches the target power for test {test!r}")
+        hi = min(2 * hi, nmax)
+    lo = hi // 2
+    if lo < 2 or ok(lo):
+        lo = 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _tests(test) -> list:
+    if isinstance(test, str):
+        tests = list(TESTS) if test == "all" else [test]
+    else:
+        tests = list(test)
+    if not tests:
+        raise ValueError("test: give at least one test")
+    for t in tests:
+        if t not in TESTS:
+            raise ValueError(f"test must be one of {', '.join(TESTS)} or 'all', got {t!r}")
+    return tests
+
+
+def _row(setting: Setting, test: str, n: int) -> dict:
+    study = setting.study(n)
+    p_event = logrank.event_probability(setting.null, setting.hr, study)
+    row = {"test": test, "n": int(n), "expected_events": n * p_event,
+           "power_analytic": setting.power(test, n)}
+    return row
+
+
+def _simulate(rows, setting, tests, n, n_sims, seed, workers):
+    crit = None
+    if "binary" in tests:
+        s0, _ = setting.landmark_survival()
+        crit = lm.binary_critical(n, s0, setting.alpha, setting.direction)
+    sims, used = simulate_tests(n, null=setting.null, alt=setting.alt, study=setting.study(n),
+                                tests=tests, alpha=setting.alpha, n_sims=n_sims, seed=seed,
+                                workers=workers, t0=setting.landmark, critical=crit,
+                                direction=setting.direction)
+    for row in rows:
+        row.update(sims[row["test"]])
+    return used
+
+
+def _finish(rows, setting):
+    import pandas as pd
+
+    out = []
+    for row in rows:
+        full = dict(row)
+        n = full["n"]
+        if full["test"] == "binary":
+            s0, _ = setting.landmark_survival()
+            full["critical"] = lm.binary_critical(n, s0, setting.alpha, setting.direction)
+        full.update(setting.describe(n))
+        out.append(full)
+    return pd.DataFrame(out)
+
+
+def design(test="logrank", median0=None, median1=None, accrual=None, followup=None,
+           alpha=0.05, power=0.8, shape=1.0, landmark=None, dropout_rate=None,
+           n_sims=None, seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
+           direction="longer", null=None, nmax=10000):
+    """Sample size of a single-arm time-to-event design, one row per test.
+
+    Parameters
+    ----------
+    test : {"logrank", "landmark", "exponential", "binary", "all"} or list
+        The test(s) to size.
+    median0 : float
+        Historical (null) median, months (Weibull with ``shape``; exponential by default).
+    median1, hr, s1 : float
+        The alternative -- exactly one of: the target median (months), the hazard
+        ratio, or the survival at ``landmark``.  Proportional hazards throughout.
+    accrual : float
+        Uniform accrual duration, months (or give ``accrual_rate``, patients/month).
+    followup : float
+        Follow-up after the last patient enters, months.
+    alpha, power : float
+        One-sided type I error and target power.
+    shape : float
+        Weibull shape of both curves (1 = exponential).
+    landmark : float
+        ``t0`` (months) for the landmark and binary tests.
+    dropout_rate : float
+        Exponential dropout hazard per month.
+    n_sims, seed, workers :
+        Simulate each design ``n_sims`` times (power under the alternative,
+        ``alpha_sim`` under the null) with :func:`designcalc.simulate.run`.
+    direction : {"longer", "shorter"}
+        "longer" (default): longer times are better (``median1 > median0``).
+    null : curve, optional
+        A null curve object (e.g. :class:`PiecewiseExponential`) instead of
+        ``median0``/``shape``.
+    nmax : int
+        Largest sample size searched.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns described in the module docstring; ``DataFrame.attrs["seed"]``
+        holds the root seed of the simulation (None when none was run).
+
+    Examples
+    --------
+    >>> design(median0=6, median1=9, accrual=24, followup=12)["n"].tolist()
+    [48]
+    """
+    tests = _tests(test)
+    setting = Setting(median0=median0, median1=median1, hr=hr, s1=s1, shape=shape,
+                      landmark=landmark, accrual=accrual, accrual_rate=accrual_rate,
+                      followup=followup, dropout_rate=dropout_rate, alpha=alpha,
+                      direction=direction, null=null)
+    power = check_prob("power", power)
+    if power <= setting.alpha:
+        raise ValueError(f"power must be > alpha = {setting.alpha}, got {power}")
+    nmax = check_int("nmax", nmax, min_value=2)
+    n_sims = None if n_sims is None else check_int("n_sims", n_sims, min_value=2)
+    rows, used_seed = [], None
+    for t in tests:
+        setting.check_test(t)
+    for t in tests:
+        n = setting.sample_size(t, power, nmax)
+        setting.check_test(t)
+        row = _row(setting, t, n)
+        if t == "logrank":
+            row["n_events_formula"] = (
+                logrank.sample_size_events(setting.null, setting.hr, setting.study(n),
+                                           setting.alpha, power)
+                if setting.accrual is not None else None)
+        if n_sims is not None:
+            used_seed = _simulate([row], setting, [t], n, n_sims, seed, workers)
+            seed = used_seed
+        rows.append(row)
+    df = _finish(rows, setting)
+    df.attrs["seed"] = used_seed
+    return df
+
+
+def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=None,
+          alpha=0.05, shape=1.0, landmark=None, dropout_rate=None, n_sims=None, seed=None,
+          workers=1, *, hr=None, s1=None, accrual_rate=None, direction="longer", null=None):
+    """Power of given sample size(s), analytic and (with ``n_sims``) simulated.
+
+    Same parameters as :func:`design` except ``n`` (an int or a sequence of
+    ints) replaces ``power``/``nmax``.  One row per (n, test).
+
+    Examples
+    --------
+    >>> round(power(48, median0=6, median1=9, accrual=24, followup=12)
+    ...       ["power_analytic"].iloc[0], 3)
+    0.8
+    """
+    ns = [n] if np.ndim(n) == 0 else list(n)
+    if not ns:
+        raise ValueError("n: give at least one sample size")
+    ns = [check_int("n", v, min_value=2) for v in ns]
+    tests = _tests(test)
+    setting = Setting(median0=median0, median1=median1, hr=hr, s1=s1, shape=shape,
+                      landmark=landmark, accrual=accrual, accrual_rate=accrual_rate,
+                      followup=followup, dropout_rate=dropout_rate, alpha=alpha,
+                      direction=direction, null=null)
+    n_sims = None if n_sims is None else check_int("n_sims", n_sims, min_value=2)
+    rows, used_seed = [], None
+    for v in ns:
+        for t in tests:
+            setting.check_test(t)
+            if t == "landmark" and setting.landmark >= setting.study(v).duration:
+                raise ValueError(f"landmark must be < accrual + followup "
+                                 f"({setting.study(v).duration:g} months)")
+        block = [_row(setting, t, v) for t in tests]
+        if n_sims is not None:
+            used_seed = _simulate(block, setting, tests, v, n_sims, seed, workers)
+            seed = used_seed
+        rows.extend(block)
+    df = _finish(rows, setting)
+    df.attrs["seed"] = used_seed
+    return df
+
+
+__all__ = ["design", "power", "Setting", "DIRECTIONS"]
