@@ -1,0 +1,442 @@
+"""Rule-based dose finding: decision tables, dose ladders, designs and presets.
+
+A rule-based design is data:
+
+* a **dose ladder** (dose values and labels, listed in the order the trial
+  visits them: increasing for an escalation design, decreasing for a
+  de-escalation design such as the MSC-IFNα protocol);
+* a **cohort size** and a **start level**;
+* a **decision table** mapping (patients so far at the current level ``n``,
+  DLTs so far at that level ``dlt``) to one action (see :data:`ACTIONS`);
+* ``confirm_n``: the number of patients a level needs before it can be
+  declared the MTD when escalation is impossible (0 for the classic 3+3, 6
+  for the variant of Korn et al. 1994 that requires 6 patients at the MTD).
+
+How an action is carried out (the same in :mod:`designcalc.dose.exact` and
+:mod:`designcalc.dose.sim`):
+
+``escalate``
+    Move to the next higher dose.  If there is none, or it has already been
+    found too toxic (it was left by ``de-escalate``), select the current
+    level when it has at least ``confirm_n`` patients, else treat another
+    cohort here.
+``de-escalate``
+    The current level is too toxic: never return to it; move to the next
+    lower dose, or stop with no level selected if there is none.  On arriving
+    at a level that already has patients, the table is read again at that
+    level's counts (e.g. 1/6 there -> ``escalate`` -> blocked -> select it).
+``expand`` / ``stay``
+    Treat another cohort at the current level (synonyms: "expand" reads
+    better for 1/3 -> 3 more, "stay" for model-free tables).
+``select``
+    Stop; the current level is selected (the MSC protocol's "tolerable dose").
+``select-below``
+    Stop; the current level is too toxic and the next lower level is
+    selected (the classic 3+3 MTD), or none if that level has no patients.
+``stop-none``
+    Stop with no level selected.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+
+from designcalc._validate import check_int, check_positive, check_real
+
+ACTIONS = ("escalate", "de-escalate", "expand", "stay", "select", "select-below", "stop-none")
+#: actions that treat another cohort at the current level
+TREAT_ACTIONS = ("expand", "stay")
+
+PRESETS = ("3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand")
+
+_ACTION_TEXT = {
+    "escalate": "escalate to the next higher dose",
+    "de-escalate": "de-escalate to the next lower dose (this level is too toxic)",
+    "expand": "treat another cohort at this dose",
+    "stay": "treat another cohort at this dose",
+    "select": "stop: select this dose",
+    "select-below": "stop: select the next lower dose (none if untreated)",
+    "stop-none": "stop: no dose selected",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class DecisionTable:
+    """What to do after ``dlt`` DLTs among ``n`` patients at the current level.
+
+    Parameters
+    ----------
+    cells : mapping or iterable
+        ``{(n, dlt): action}`` or an iterable of ``(n, dlt, action)`` triples.
+        Every state the rule can reach (starting from one cohort and following
+        ``expand``/``stay``) must have an action; a cell given twice with two
+        different actions is a contradiction.  Both raise ``ValueError``
+        naming the table and the cell.
+    cohort_size : int
+        Patients per cohort (>= 1); every ``n`` must be a multiple of it.
+    name : str
+        Name used in messages and outputs.
+
+    Examples
+    --------
+    >>> t = preset("msc-deescalation").table
+    >>> t.action(3, 0), t.action(3, 2)
+    ('select', 'de-escalate')
+    """
+
+    cells: tuple
+    cohort_size: int = 3
+    name: str = "table"
+
+    def __post_init__(self):
+        name = str(self.name)
+        object.__setattr__(self, "name", name)
+        c = check_int("cohort_size", self.cohort_size, min_value=1)
+        object.__setattr__(self, "cohort_size", c)
+        raw = self.cells.items() if isinstance(self.cells, dict) else self.cells
+        table: dict = {}
+        for item in raw:
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], tuple):
+                (n, dlt), action = item
+            else:
+                try:
+                    n, dlt, action = item
+                except (TypeError, ValueError):
+                    raise ValueError(f"decision table {name!r}: each cell must be "
+                                     f"(n, dlt, action), got {item!r}") from None
+            where = f"decision table {name!r}, cell n={n}, dlt={dlt}"
+            try:
+                n = check_int("n", n, min_value=1)
+                dlt = check_int("dlt", dlt, min_value=0)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            if dlt > n:
+                raise ValueError(f"{where}: dlt cannot exceed n")
+            if n % c:
+                raise ValueError(f"{where}: n must be a multiple of the cohort size {c}")
+            action = str(action).strip().lower()
+            if action not in ACTIONS:
+                raise ValueError(f"{where}: unknown action {action!r} "
+                                 f"(allowed: {', '.join(ACTIONS)})")
+            if (n, dlt) in table and table[(n, dlt)] != action:
+                raise ValueError(f"{where}: contradiction, both {table[(n, dlt)]!r} "
+                                 f"and {action!r}")
+            table[(n, dlt)] = action
+        if not table:
+            raise ValueError(f"decision table {name!r} is empty")
+        object.__setattr__(self, "cells", tuple(sorted((n, d, a) for (n, d), a in table.items())))
+        object.__setattr__(self, "_map", table)
+        self.check_complete()
+
+    # --- queries ----------------------------------------------------------------
+    def action(self, n: int, dlt: int) -> str:
+        """The action for ``dlt`` DLTs among ``n`` patients (KeyError if undefined)."""
+        return self._map[(n, dlt)]
+
+    def __contains__(self, cell) -> bool:
+        return tuple(cell) in self._map
+
+    @property
+    def max_n(self) -> int:
+        """The largest number of patients the table allows at one level."""
+        return max(n for n, _, _ in self.cells)
+
+    def reachable(self, confirm_n: int = 0) -> list[tuple[int, int]]:
+        """Cells the rule can reach, from one cohort, in (n, dlt) order.
+
+        A cell leads to another cohort at the same level when its action is
+        ``expand``/``stay``, or ``escalate`` with fewer than ``confirm_n``
+        patients (escalation may be blocked, see the module docstring).
+        """
+        c = self.cohort_size
+        todo = [(c, d) for d in range(c + 1)]
+        seen: set = set()
+        while todo:
+            cell = todo.pop()
+            if cell in seen:
+                continue
+            seen.add(cell)
+            action = self._map.get(cell)
+            n, d = cell
+            if action in TREAT_ACTIONS or (action == "escalate" and n < confirm_n):
+                todo.extend((n + c, d + j) for j in range(c + 1))
+        return sorted(seen)
+
+    def check_complete(self, confirm_n: int = 0) -> None:
+        """Raise ``ValueError`` naming the first reachable cell with no action (a gap)."""
+        for n, d in self.reachable(confirm_n):
+            if (n, d) not in self._map:
+                raise ValueError(f"decision table {self.name!r} has a gap: no action for "
+                                 f"cell n={n}, dlt={d} ({d} DLT(s) among {n} patients), "
+                                 "which the rule can reach")
+
+    # --- presentation and CSV -------------------------------------------------------
+    def rows(self) -> list[dict]:
+        """One dict per cell: ``n``, ``dlt``, ``action`` and a plain-words ``meaning``."""
+        return [{"n": n, "dlt": d, "action": a, "meaning": _ACTION_TEXT[a]}
+                for n, d, a in self.cells]
+
+    def to_csv(self, path) -> str:
+        """Write the table as CSV with columns ``n,dlt,action`` (one row per cell)."""
+        path = os.fspath(path)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(["n", "dlt", "action"])
+            for n, d, a in self.cells:
+                writer.writerow([n, d, a])
+        return path
+
+    @classmethod
+    def from_csv(cls, path, cohort_size: int | None = None, name: str | None = None):
+        """Read a table written by :meth:`to_csv` (columns ``n``, ``dlt``, ``action``).
+
+        Other columns (e.g. ``meaning``) are ignored.  The cohort size is the
+        smallest ``n`` unless given.  Gaps, contradictions, unknown actions and
+        malformed numbers raise ``ValueError`` naming the table and the cell.
+        """
+        path = os.fspath(path)
+        name = name or os.path.basename(path)
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                reader = csv.DictReader(fh)
+                fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+                missing = [f for f in ("n", "dlt", "action") if f not in fields]
+                if missing:
+                    raise ValueError(f"decision table {name!r}: missing column(s) "
+                                     f"{', '.join(missing)} (need n, dlt, action)")
+                cells = []
+                for line, row in enumerate(reader, start=2):
+                    row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+                    if not any(row.values()):
+                        continue
+                    try:
+                        n, d = int(row["n"]), int(row["dlt"])
+                    except ValueError:
+                        raise ValueError(f"decision table {name!r}, line {line}: n and dlt "
+                                         f"must be whole numbers, got n={row['n']!r}, "
+                                         f"dlt={row['dlt']!r}") from None
+                    cells.append((n, d, row["action"]))
+        except FileNotFoundError:
+            raise ValueError(f"table file not found: {path!r}") from None
+        if not cells:
+            raise ValueError(f"decision table {name!r} is empty")
+        if cohort_size is None:
+            cohort_size = min(n for n, _, _ in cells)
+        return cls(cells=tuple(cells), cohort_size=cohort_size, name=name)
+
+
+@dataclass(frozen=True, eq=False)
+class DoseDesign:
+    """A rule-based dose-finding design.
+
+    Parameters
+    ----------
+    name : str
+        Short name (e.g. ``"3+3"``).
+    table : DecisionTable
+        The decision rule; its ``cohort_size`` is the design's cohort size.
+    doses : tuple of float
+        Dose values in the order the trial visits the levels (level 1 first):
+        increasing when ``direction="up"``, decreasing when ``"down"``.
+    direction : {"up", "down"}
+        "up": escalation ladder (level 1 is the lowest dose);
+        "down": de-escalation ladder (level 1 is the highest dose).
+    start_level : int
+        Level (1-based, in visiting order) given to the first cohort.
+    confirm_n : int
+        Patients a level needs before it is selected when escalation from it
+        is impossible (0: select at once).
+    labels : tuple of str, optional
+        Dose labels for tables and plots (default: the doses, ``%g``).
+    selects : str
+        What the selected level is called ("MTD", "tolerable dose").
+    """
+
+    name: str
+    table: DecisionTable
+    doses: tuple
+    direction: str = "up"
+    start_level: int = 1
+    confirm_n: int = 0
+    labels: tuple = field(default=None)
+    selects: str = "MTD"
+
+    def __post_init__(self):
+        if not isinstance(self.table, DecisionTable):
+            raise TypeError(f"table must be a DecisionTable, got {type(self.table).__name__}")
+        if self.direction not in ("up", "down"):
+            raise ValueError(f"direction must be 'up' or 'down', got {self.direction!r}")
+        try:
+            doses = tuple(float(x) for x in self.doses)
+        except (TypeError, ValueError):
+            raise TypeError(f"doses must be a sequence of numbers, got {self.doses!r}") from None
+        if not doses:
+            raise ValueError("doses must list at least one dose level")
+        for x in doses:
+            check_real("doses", x)
+        steps = [b - a for a, b in zip(doses, doses[1:])]
+        if self.direction == "up" and any(s <= 0 for s in steps):
+            raise ValueError(f"doses must increase along the levels of an escalation "
+                             f"design, got {list(doses)}")
+        if self.direction == "down" and any(s >= 0 for s in steps):
+            raise ValueError(f"doses must decrease along the levels of a de-escalation "
+                             f"design, got {list(doses)}")
+        object.__setattr__(self, "doses", doses)
+        object.__setattr__(self, "start_level",
+                           check_int("start_level", self.start_level, min_value=1,
+                                     max_value=len(doses)))
+        confirm_n = check_int("confirm_n", self.confirm_n, min_value=0)
+        object.__setattr__(self, "confirm_n", confirm_n)
+        self.table.check_complete(confirm_n)
+        labels = self.labels
+        if labels is None:
+            labels = tuple(f"{x:g}" for x in doses)
+        labels = tuple(str(x) for x in labels)
+        if len(labels) != len(doses):
+            raise ValueError(f"labels must have one entry per dose level ({len(doses)}), "
+                             f"got {len(labels)}")
+        object.__setattr__(self, "labels", labels)
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.doses)
+
+    @property
+    def cohort_size(self) -> int:
+        return self.table.cohort_size
+
+    def with_table(self, table: DecisionTable) -> "DoseDesign":
+        """The same ladder and start with another decision table."""
+        return DoseDesign(name=f"{self.name} [{table.name}]", table=table, doses=self.doses,
+                          direction=self.direction, start_level=self.start_level,
+                          confirm_n=self.confirm_n, labels=self.labels, selects=self.selects)
+
+
+# --- presets ---------------------------------------------------------------------------
+
+def _cells_3p3(too_toxic: str) -> dict:
+    """Classic 3+3 cells; ``too_toxic`` is what >= 2/3 or >= 2/6 does."""
+    cells = {(3, 0): "escalate", (3, 1): "expand", (3, 2): too_toxic, (3, 3): too_toxic}
+    for d in range(0, 7):  # (6, 0) is reached only when 3 are added to a 0/3 level
+        cells[(6, d)] = "escalate" if d <= 1 else too_toxic
+    return cells
+
+
+def _cells_msc(expand: bool) -> dict:
+    if not expand:   # protocol text: any TI among 3 -> next level down; 0/3 -> tolerable
+        return {(3, 0): "select", (3, 1): "de-escalate", (3, 2): "de-escalate",
+                (3, 3): "de-escalate"}
+    cells = {(3, 0): "select", (3, 1): "expand", (3, 2): "de-escalate", (3, 3): "de-escalate"}
+    for d in range(1, 7):  # 6 patients only after 1/3, so dlt >= 1
+        cells[(6, d)] = "select" if d <= 1 else "de-escalate"
+    return cells
+
+
+def _ladder(kwargs: dict, name: str) -> tuple:
+    doses = kwargs.pop("doses", None)
+    n_levels = kwargs.pop("n_levels", None)
+    if doses is not None:
+        doses = tuple(doses)
+        if n_levels is not None and check_int("n_levels", n_levels, min_value=1) != len(doses):
+            raise ValueError(f"n_levels ({n_levels}) does not match the {len(doses)} doses")
+        return doses
+    if n_levels is None:
+        raise ValueError(f"n_levels: preset {name!r} needs doses= or n_levels=")
+    n_levels = check_int("n_levels", n_levels, min_value=1)
+    return tuple(float(k) for k in range(1, n_levels + 1))
+
+
+def msc_doses(start_dose: float = 2e6, factor: float = 0.3, levels: int = 3) -> tuple:
+    """De-escalation ladder ``start_dose * factor**k``, ``k = 0..levels-1``.
+
+    The protocol's "70 % reduced" dose is ``factor = 0.3``: 2e6, 6e5, 1.8e5
+    cells/kg (the protocol text rounds the third to 2×10^5).
+    """
+    start_dose = check_positive("start_dose", start_dose)
+    factor = check_real("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True)
+    levels = check_int("levels", levels, min_value=1)
+    return tuple(start_dose * factor ** k for k in range(levels))
+
+
+def preset(name: str, **kwargs) -> DoseDesign:
+    """A named design.
+
+    Parameters
+    ----------
+    name : {"3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand"}
+        * ``"3+3"``: classic escalation (Storer 1989 design "A+B" with A=B=3;
+          escalation-only as in R escalation's ``allow_deescalate = FALSE``):
+          0/3 escalate; 1/3 treat 3 more; <= 1/6 escalate; >= 2/3 or >= 2/6
+          stop, MTD = the level below (none if it is level 1); the top level
+          is selected when cleared (0/3 or <= 1/6).
+        * ``"3+3-deesc"``: the variant requiring 6 patients at the MTD
+          (Korn et al. 1994, Stat Med 13:1799, p. 1801; R escalation's
+          ``allow_deescalate = TRUE``): a too-toxic level sends the trial to
+          the level below, which gets 3 more patients if it has only 3; MTD =
+          the highest level with >= 6 patients and <= 1 DLT.
+        * ``"msc-deescalation"``: the MSC-IFNα protocol (NCT05699811) as
+          written: cohorts of 3 from ``start_dose``; any TI -> next 3 at
+          ``factor`` × dose; 0/3 -> that level is the tolerable dose; none if
+          all ``levels`` levels show TI.
+        * ``"msc-deescalation-expand"``: the 3+3-style reading: 0/3 tolerable,
+          1/3 -> 3 more at the same dose, tolerable if <= 1/6, >= 2 TI -> next
+          level down.
+    **kwargs
+        ``doses=`` or ``n_levels=`` (3+3 presets; doses default to 1..n);
+        ``start_dose=2e6``, ``factor=0.3``, ``levels=3`` or ``doses=`` (MSC
+        presets); ``start_level=``, ``labels=`` (all).
+
+    Returns
+    -------
+    DoseDesign
+    """
+    kwargs = dict(kwargs)
+    if name not in PRESETS:
+        raise ValueError(f"design must be one of {', '.join(PRESETS)}, got {name!r}")
+    start_level = kwargs.pop("start_level", 1)
+    labels = kwargs.pop("labels", None)
+    if name.startswith("3+3"):
+        doses = _ladder(kwargs, name)
+        deesc = name == "3+3-deesc"
+        design = DoseDesign(name=name, doses=doses, direction="up", start_level=start_level,
+                            confirm_n=6 if deesc else 0, labels=labels, selects="MTD",
+                            table=DecisionTable(_cells_3p3("de-escalate" if deesc
+                                                           else "select-below"), 3, name))
+    else:
+        doses = kwargs.pop("doses", None)
+        start_dose = kwargs.pop("start_dose", 2e6)
+        factor = kwargs.pop("factor", 0.3)
+        levels = kwargs.pop("levels", 3)
+        if doses is None:
+            doses = msc_doses(start_dose, factor, levels)
+        design = DoseDesign(name=name, doses=tuple(doses), direction="down",
+                            start_level=start_level, confirm_n=0, labels=labels,
+                            selects="tolerable dose",
+                            table=DecisionTable(_cells_msc(name.endswith("expand")), 3, name))
+    if kwargs:
+        key = sorted(kwargs)[0]
+        raise TypeError(f"{key} is not an option of preset {name!r}")
+    return design
+
+
+def check_tox(design: DoseDesign, tox) -> tuple:
+    """Validate ``tox`` for ``design``; return (tox array, list of warnings).
+
+    A toxicity curve that does not increase with dose is allowed but warned
+    about (rule-based designs assume monotone toxicity).
+    """
+    from designcalc._validate import check_prob_array
+
+    arr = check_prob_array("tox", tox, closed=True)
+    if arr.size != design.n_levels:
+        raise ValueError(f"tox must give one probability per dose level "
+                         f"({design.n_levels} for design {design.name!r}), got {arr.size}")
+    by_dose = arr if design.direction == "up" else arr[::-1]
+    warnings = []
+    if any(b < a for a, b in zip(by_dose, by_dose[1:])):
+        warnings.append("tox does not increase with dose: "
+                        + ", ".join(f"{t:g}" for t in arr)
+                        + " (levels in visiting order); the rule assumes monotone toxicity")
+    return arr, warnings

@@ -1,0 +1,191 @@
+"""Monte-Carlo simulation of rule-based designs through :mod:`designcalc.simulate`.
+
+The kernel follows exactly the rules of :mod:`designcalc.dose.exact` (same
+action codes, same handling of blocked escalation and de-escalation), but for
+a whole batch of trials at once: the state of every trial (current level,
+highest level still allowed, cohorts and DLTs per level) lives in numpy
+arrays, and each loop iteration advances every unfinished trial by one
+decision.  The loop runs over decisions, whose number is bounded by the
+decision table (at most ``levels × cohorts per level`` cohorts plus as many
+moves), never over trials.
+
+The DLT count of the ``j``-th cohort treated at level ``l`` is drawn up front
+as ``Bin(c, tox_l)`` for every trial, level and ``j`` (one vectorised call);
+since cohorts are independent given the level, this is the same model as
+drawing them when they are treated.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings as _warnings
+
+import numpy as np
+
+from designcalc import _binom, simulate
+from designcalc.dose.exact import (DEESCALATE, ESCALATE, NONE, SELECT, SELECT_BELOW, TREAT,
+                                   DoseOC, _check_target, compile_design, levels_frame)
+from designcalc.dose.rules import DoseDesign
+
+
+def dose_kernel(rng: np.random.Generator, size: int, *, p: tuple, c: int, start: int,
+                confirm_n: int, code_arr: np.ndarray, target_mask: np.ndarray) -> dict:
+    """Simulate ``size`` trials; levels in dose-ascending order.
+
+    Returns per-trial arrays: ``select`` (one-hot over levels + none),
+    ``n_treated``, ``n_dlt`` (per level), ``n_total``, ``dlt_total``,
+    ``n_dist`` (one-hot over total N / c) and ``above`` (selected level's true
+    toxicity above the target).
+    """
+    p = np.asarray(p, dtype=float)
+    k = p.size
+    m = code_arr.shape[0] - 1                      # max cohorts per level
+    # Inverse-CDF binomial draws: comparing one uniform with the c cumulative
+    # probabilities is ~5x faster than Generator.binomial here (0.07 s vs
+    # 0.37 s for 1e6 trials x 6 levels x 2 cohorts; tests/benchmarks).
+    cdf = np.cumsum(np.atleast_2d(_binom.pmf(c, p)), axis=1)[:, :-1]   # (k, c)
+    u = rng.random((size, k, m))
+    draws = np.zeros((size, k, m), dtype=np.int16)
+    for j in range(c):
+        draws += u >= cdf[None, :, j, None]
+    del u
+    draws = draws.reshape(-1)                      # flat index (trial*k + level)*m + cohort
+    lvl = np.full(size, start, dtype=np.intp)
+    ceil = np.full(size, k, dtype=np.intp)
+    ncoh = np.zeros(size * k, dtype=np.intp)       # flat index trial*k + level
+    ndlt = np.zeros(size * k, dtype=np.int16)
+    sel = np.full(size, k, dtype=np.intp)          # k = no level selected
+    idx = np.arange(size)
+    max_steps = 2 * k * (m + 1) + 4
+    for _ in range(max_steps):
+        if idx.size == 0:
+            break
+        cur = lvl[idx]
+        base = idx * k
+        flat = base + cur
+        nc = ncoh[flat]
+        code = code_arr[nc, ndlt[flat]]
+        finished = np.zeros(idx.size, dtype=bool)
+        moved = np.zeros(idx.size, dtype=bool)
+
+        esc = code == ESCALATE
+        if esc.any():
+            can = esc & (cur + 1 < np.minimum(k, ceil[idx]))
+            blocked = esc & ~can
+            done = blocked & (nc * c >= confirm_n)
+            sel[idx[done]] = cur[done]
+            finished |= done
+            code = np.where(blocked & ~done, TREAT, code)
+            cur = np.where(can, cur + 1, cur)
+            moved |= can
+        de = code == DEESCALATE
+        if de.any():
+            ceil[idx[de]] = np.minimum(ceil[idx[de]], cur[de])
+            finished |= de & (cur == 0)               # sel stays k (none)
+            down = de & (cur > 0)
+            cur = np.where(down, cur - 1, cur)
+            moved |= down
+        s = code == SELECT
+        if s.any():
+            sel[idx[s]] = cur[s]
+            finished |= s
+        sb = code == SELECT_BELOW
+        if sb.any():
+            below = cur[sb] - 1
+            ok = below >= 0
+            ok[ok] = ncoh[base[sb][ok] + below[ok]] > 0
+            sel[idx[sb]] = np.where(ok, below, k)
+            finished |= sb
+        finished |= code == NONE
+        if np.any(code < 0):  # pragma: no cover - impossible after table validation
+            raise RuntimeError("dose rule reached a cell with no action")
+
+        flat = base + cur
+        if moved.any():
+            # trials that moved to an untreated level treat a cohort now (saves a pass)
+            code = np.where(moved & (ncoh[flat] == 0), TREAT, code)
+            lvl[idx] = cur
+        t = code == TREAT
+        if t.any():
+            ft = flat[t]
+            j = ncoh[ft]
+            ndlt[ft] += draws[ft * m + j]
+            ncoh[ft] = j + 1
+        idx = idx[~finished]
+    else:
+        if idx.size:  # pragma: no cover - bounded by construction
+            raise RuntimeError("dose simulation did not finish within its step bound")
+    ncoh = ncoh.reshape(size, k)
+    ndlt = ndlt.reshape(size, k)
+
+    n_treated = ncoh * c
+    n_total = n_treated.sum(axis=1)
+    select = np.zeros((size, k + 1), dtype=np.float32)
+    select[np.arange(size), sel] = 1.0
+    n_dist = np.zeros((size, k * m + 1), dtype=np.float32)
+    n_dist[np.arange(size), n_total // c] = 1.0
+    return {"select": select, "n_treated": n_treated, "n_dlt": ndlt,
+            "n_total": n_total, "dlt_total": ndlt.sum(axis=1),
+            "n_dist": n_dist, "above": np.append(target_mask, False)[sel]}
+
+
+def make_kernel(design: DoseDesign, tox, target=None):
+    """A picklable kernel (a ``functools.partial`` of :func:`dose_kernel`)."""
+    comp, arr, warns = compile_design(design, tox)
+    m = -(-comp.max_n // comp.c)
+    code_arr = np.full((m + 1, comp.c * m + 1), -1, dtype=np.int8)
+    code_arr[0, :] = TREAT
+    for (n, d), code in comp.codes.items():
+        code_arr[n // comp.c, d] = code
+    mask = np.zeros(comp.k, dtype=bool) if target is None else comp.p > target
+    kernel = functools.partial(dose_kernel, p=tuple(comp.p), c=comp.c, start=comp.start,
+                               confirm_n=comp.confirm_n, code_arr=code_arr, target_mask=mask)
+    return kernel, comp, arr, warns
+
+
+def simulate_oc(design: DoseDesign, tox, n_sims: int, seed=None, workers: int = 1,
+                target=None, chunk_size: int = simulate.DEFAULT_CHUNK,
+                backend: str = "local", scheduler=None) -> DoseOC:
+    """Operating characteristics by simulating ``n_sims`` trials.
+
+    Same fields as :func:`designcalc.dose.exact.exact_oc` plus Monte-Carlo
+    standard errors (``*_se`` columns of ``levels`` and ``*_se`` fields),
+    ``n_sims`` and ``seed``.  The same ``seed`` gives the same numbers
+    whatever ``workers`` (see :func:`designcalc.simulate.run`).
+
+    Examples
+    --------
+    >>> from designcalc.dose import preset
+    >>> oc = simulate_oc(preset("msc-deescalation"), [0.30, 0.15, 0.05], 20000, seed=1)
+    >>> abs(oc.levels["select"][0] - 0.343) < 4 * oc.levels["select_se"][0]
+    True
+    """
+    target = _check_target(target)
+    kernel, comp, arr, warns = make_kernel(design, tox, target)
+    for w in warns:
+        _warnings.warn(w, UserWarning, stacklevel=2)
+    res = simulate.run(kernel, n_sims, seed=seed, workers=workers, chunk_size=chunk_size,
+                       backend=backend, scheduler=scheduler)
+    est, se = res.estimate, res.se
+    order = comp.order
+    sel, sel_se = est["select"], se["select"]
+    dist, dist_se = est["n_dist"], se["n_dist"]
+    n_dist = {int(i * comp.c): float(v) for i, v in enumerate(dist) if v > 0}
+    n_dist_se = {int(i * comp.c): float(se_) for i, (v, se_) in enumerate(zip(dist, dist_se))
+                 if v > 0}
+    levels = levels_frame(design, arr, sel[:-1][order], est["n_treated"][order],
+                          est["n_dlt"][order], sel[-1],
+                          se={"select": sel_se[:-1][order], "none": sel_se[-1],
+                              "n_treated": se["n_treated"][order],
+                              "n_dlt": se["n_dlt"][order]})
+    above = above_se = None
+    if target is not None:
+        above, above_se = float(est["above"]), float(se["above"])
+    return DoseOC(design=design.name, tox=tuple(map(float, arr)), levels=levels,
+                  en=float(est["n_total"]), n_distribution=n_dist,
+                  e_dlt=float(est["dlt_total"]), p_none=float(sel[-1]), target=target,
+                  p_select_above_target=above, warnings=tuple(warns), method="simulation",
+                  selects=design.selects, en_se=float(se["n_total"]),
+                  e_dlt_se=float(se["dlt_total"]), p_none_se=float(sel_se[-1]),
+                  p_select_above_target_se=above_se, n_distribution_se=n_dist_se,
+                  n_sims=res.n_sims, seed=res.seed, labels=design.labels)
