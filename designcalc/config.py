@@ -1,0 +1,360 @@
+"""Trial config files: one trial per TOML file (format documented in docs/configs.md).
+
+A config names the trial and its source protocol, lists the assumptions added
+where the protocol is silent, sets the simulation defaults, and holds one
+``[[analysis]]`` table per question asked of the trial (an endpoint under one
+design family).  Loading validates everything up front: unknown keys are
+errors, and every error is one line naming the file, the key and the reason,
+e.g. ``nalirifox.toml: analysis[0].design: r1 must be < n1 (...)``.
+
+TOML is read with the standard library's ``tomllib`` (Python >= 3.11) or its
+``tomli`` backport on Python 3.10.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 only
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """A malformed config; the message is one line ``FILE: KEY: reason``."""
+
+
+# --- schema --------------------------------------------------------------------
+# Each key maps to (type, required).  Types: "str", "int", "float", "bool",
+# "str_list", "float_list", "table" (free-form, checked by the family), or a
+# tuple of allowed strings.
+
+_TOP = {
+    "name": ("str", True),
+    "title": ("str", True),
+    "source": ("str", True),
+    "registry": ("str", False),
+    "summary": ("str", False),
+    "assumptions": ("str_list", False),
+    "simulation": ("table", False),
+    "analysis": ("analysis_list", True),
+}
+
+_SIMULATION = {
+    "n_sims": ("int", False),
+    "seed": ("int", False),
+    "chunk_size": ("int", False),
+}
+
+FAMILIES = ("simon", "single_stage", "binomial_power", "survival", "dose", "calendar")
+
+_ANALYSIS = {
+    "id": ("str", True),
+    "family": (FAMILIES, True),
+    "endpoint": ("str", True),
+    "assumptions": ("str_list", False),
+    "design": ("table", True),
+    "hypotheses": ("table", False),
+    "grid": ("table", False),
+    "scenarios": ("table", False),
+}
+
+# design keys per family
+_DESIGN = {
+    "simon": {"r1": ("int", True), "n1": ("int", True), "r": ("int", True),
+              "n": ("int", True)},
+    "single_stage": {"n": ("int", True), "r": ("int", True)},
+    "binomial_power": {"n_min": ("int", True), "n_max": ("int", True),
+                       "p0": ("float", True), "p1": ("float", True),
+                       "alpha": ("float", True), "level": ("float", False)},
+    "survival": {"test": ("str", True), "n": ("int", True), "median0": ("float", True),
+                 "median1": ("float", True), "accrual": ("float", True),
+                 "followup": ("float", True), "alpha": ("float", True),
+                 "shape": ("float", False), "landmark": ("float", False),
+                 "dropout_rate": ("float", False)},
+    "dose": {"preset": ("str", True), "start_dose": ("float", False),
+             "factor": ("float", False), "levels": ("int", False),
+             "target": ("float", False)},
+    "calendar": {"r1": ("int", True), "n1": ("int", True), "r": ("int", True),
+                 "n": ("int", True), "landmark": ("float", True), "rate": ("float", True),
+                 "arrivals": (("poisson", "uniform"), False)},
+}
+
+# which optional analysis tables each family accepts, and the scenario value type
+_BINARY = ("simon", "single_stage", "calendar")
+_SCENARIO_TYPE = {"simon": "float", "single_stage": "float", "calendar": "float",
+                  "dose": "float_list"}
+_HYPOTHESES = {"p0": ("float", True), "p1": ("float", True)}
+_GRID = {"start": ("float", True), "stop": ("float", True), "step": ("float", True)}
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# --- the loaded objects ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Analysis:
+    """One question asked of a trial: an endpoint under one design family."""
+
+    id: str
+    family: str
+    endpoint: str
+    design: dict
+    assumptions: tuple = ()
+    hypotheses: dict | None = None
+    grid: dict | None = None
+    scenarios: dict = field(default_factory=dict)
+
+    def p_values(self) -> list[float]:
+        """Grid points, scenario values and hypotheses, sorted and unique (binary)."""
+        values = set()
+        if self.grid:
+            start, stop, step = self.grid["start"], self.grid["stop"], self.grid["step"]
+            count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            values.update(round(start + i * step, 10) for i in range(count))
+        values.update(float(v) for v in self.scenarios.values())
+        if self.hypotheses:
+            values.update((self.hypotheses["p0"], self.hypotheses["p1"]))
+        return sorted(values)
+
+
+@dataclass(frozen=True)
+class TrialConfig:
+    """A validated trial config (see docs/configs.md)."""
+
+    name: str
+    title: str
+    source: str
+    analyses: tuple
+    registry: str = ""
+    summary: str = ""
+    assumptions: tuple = ()
+    n_sims: int = 20_000
+    seed: int = 1
+    chunk_size: int = 20_000
+    path: str = ""
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def families(self) -> list[str]:
+        out = []
+        for a in self.analyses:
+            if a.family not in out:
+                out.append(a.family)
+        return out
+
+    @property
+    def all_assumptions(self) -> list[str]:
+        """Trial-level assumptions followed by each analysis's, prefixed by its id."""
+        return list(self.assumptions) + [f"{a.id}: {s}" for a in self.analyses
+                                         for s in a.assumptions]
+
+
+# --- validation ----------------------------------------------------------------------
+
+def _type_ok(kind, value) -> bool:
+    if isinstance(kind, tuple):
+        return isinstance(value, str) and value in kind
+    if kind == "str":
+        return isinstance(value, str) and value.strip() != ""
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return (isinstance(value, (int, float)) and not isinstance(value, bool)
+                and math.isfinite(value))
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "str_list":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "float_list":
+        return (isinstance(value, list) and len(value) > 0
+                and all(_type_ok("float", v) for v in value))
+    if kind in ("table",):
+        return isinstance(value, dict)
+    if kind == "analysis_list":
+        return isinstance(value, list) and len(value) > 0 and all(isinstance(v, dict)
+                                                                  for v in value)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+_KIND_TEXT = {"str": "a non-empty string", "int": "an integer", "float": "a number",
+              "bool": "true or false", "str_list": "a list of strings",
+              "float_list": "a non-empty list of numbers", "table": "a table",
+              "analysis_list": "a non-empty list of [[analysis]] tables"}
+
+
+def _check_table(fname: str, where: str, table: dict, schema: dict) -> dict:
+    prefix = f"{fname}: {where}." if where else f"{fname}: "
+    for key in table:
+        if key not in schema:
+            allowed = ", ".join(schema)
+            raise ConfigError(f"{prefix}{key}: unknown key (allowed: {allowed})")
+    out = {}
+    for key, (kind, required) in schema.items():
+        if key not in table:
+            if required:
+                raise ConfigError(f"{prefix}{key}: missing (required)")
+            continue
+        value = table[key]
+        if not _type_ok(kind, value):
+            what = (f"one of {', '.join(kind)}" if isinstance(kind, tuple)
+                    else _KIND_TEXT[kind])
+            raise ConfigError(f"{prefix}{key}: must be {what} (got {value!r})")
+        out[key] = float(value) if kind == "float" else value
+    return out
+
+
+def _check_prob(fname, where, value, closed=False):
+    ok = 0.0 <= value <= 1.0 if closed else 0.0 < value < 1.0
+    if not ok:
+        span = "[0, 1]" if closed else "(0, 1)"
+        raise ConfigError(f"{fname}: {where}: must be in {span} (got {value})")
+
+
+def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
+    where = f"analysis[{i}]"
+    a = _check_table(fname, where, table, _ANALYSIS)
+    if not _ID.match(a["id"]):
+        raise ConfigError(f"{fname}: {where}.id: must be lower-case letters, digits and _ "
+                          f"starting with a letter (got {a['id']!r})")
+    family = a["family"]
+    design = _check_table(fname, f"{where}.design", a["design"], _DESIGN[family])
+    hypotheses = grid = None
+    if "hypotheses" in a:
+        if family not in _BINARY:
+            raise ConfigError(f"{fname}: {where}.hypotheses: not used by family {family!r}")
+        hypotheses = _check_table(fname, f"{where}.hypotheses", a["hypotheses"], _HYPOTHESES)
+        for k, v in hypotheses.items():
+            _check_prob(fname, f"{where}.hypotheses.{k}", v)
+    if "grid" in a:
+        if family not in ("simon", "single_stage"):
+            raise ConfigError(f"{fname}: {where}.grid: not used by family {family!r}")
+        grid = _check_table(fname, f"{where}.grid", a["grid"], _GRID)
+        if grid["step"] <= 0 or grid["stop"] < grid["start"]:
+            raise ConfigError(f"{fname}: {where}.grid: needs step > 0 and stop >= start")
+        if (grid["stop"] - grid["start"]) / grid["step"] > 1000:
+            raise ConfigError(f"{fname}: {where}.grid: more than 1000 points")
+        for k in ("start", "stop"):
+            _check_prob(fname, f"{where}.grid.{k}", grid[k], closed=True)
+    scenarios = {}
+    if "scenarios" in a:
+        if family not in _SCENARIO_TYPE:
+            raise ConfigError(f"{fname}: {where}.scenarios: not used by family {family!r}")
+        kind = _SCENARIO_TYPE[family]
+        for name, value in a["scenarios"].items():
+            key = f"{where}.scenarios.{name}"
+            if not _type_ok(kind, value):
+                raise ConfigError(f"{fname}: {key}: must be {_KIND_TEXT[kind]} (got {value!r})")
+            if kind == "float":
+                _check_prob(fname, key, value, closed=family != "calendar")
+                scenarios[name] = float(value)
+            else:
+                for v in value:
+                    _check_prob(fname, key, v, closed=True)
+                scenarios[name] = [float(v) for v in value]
+    if family == "dose" and not scenarios:
+        raise ConfigError(f"{fname}: {where}.scenarios: missing (dose needs at least one "
+                          "toxicity scenario)")
+    if family == "calendar" and not scenarios:
+        raise ConfigError(f"{fname}: {where}.scenarios: missing (calendar needs at least "
+                          "one scenario p)")
+    if family in ("simon", "single_stage") and not (scenarios or grid or hypotheses):
+        raise ConfigError(f"{fname}: {where}: give scenarios, grid or hypotheses "
+                          "(the p values to evaluate)")
+    analysis = Analysis(id=a["id"], family=family, endpoint=a["endpoint"], design=design,
+                        assumptions=tuple(a.get("assumptions", ())), hypotheses=hypotheses,
+                        grid=grid, scenarios=scenarios)
+    _check_design(fname, where, analysis)
+    return analysis
+
+
+def _check_design(fname: str, where: str, a: Analysis) -> None:
+    """Build the design objects we can build now, so bad rules fail at load time."""
+    d = a.design
+    try:
+        if a.family in ("simon", "calendar"):
+            from designcalc.simon import SimonDesign
+
+            design = SimonDesign(r1=d["r1"], n1=d["n1"], r=d["r"], n=d["n"])
+            if a.family == "calendar":
+                from designcalc.timing import CalendarModel
+
+                CalendarModel(design, d["landmark"], d["rate"], d.get("arrivals", "poisson"))
+        elif a.family == "single_stage":
+            if d["n"] < 1:
+                raise ValueError(f"n must be >= 1, got {d['n']}")
+            if not 0 <= d["r"] < d["n"]:
+                raise ValueError(f"r must be in [0, n - 1], got r={d['r']}, n={d['n']}")
+        elif a.family == "binomial_power":
+            if not 1 <= d["n_min"] <= d["n_max"] <= 10_000:
+                raise ValueError(f"n_min, n_max need 1 <= n_min <= n_max <= 10000, "
+                                 f"got {d['n_min']}, {d['n_max']}")
+            for k in ("p0", "p1", "alpha"):
+                if not 0 < d[k] < 1:
+                    raise ValueError(f"{k} must be in (0, 1), got {d[k]}")
+            if "level" in d and not 0 < d["level"] < 1:
+                raise ValueError(f"level must be in (0, 1), got {d['level']}")
+        elif a.family == "survival":
+            for k in ("median0", "median1", "accrual"):
+                if d[k] <= 0:
+                    raise ValueError(f"{k} must be > 0, got {d[k]}")
+            if d["followup"] < 0:
+                raise ValueError(f"followup must be >= 0, got {d['followup']}")
+            if not 0 < d["alpha"] < 1:
+                raise ValueError(f"alpha must be in (0, 1), got {d['alpha']}")
+            if d["n"] < 2:
+                raise ValueError(f"n must be >= 2, got {d['n']}")
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{fname}: {where}.design: {exc}") from None
+
+
+def parse(text: str, fname: str = "<config>", path: str = "") -> TrialConfig:
+    """Validate TOML ``text`` (named ``fname`` in messages) into a :class:`TrialConfig`."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{fname}: not valid TOML: {' '.join(str(exc).split())}") from None
+    top = _check_table(fname, "", raw, _TOP)
+    if not _ID.match(top["name"]):
+        raise ConfigError(f"{fname}: name: must be lower-case letters, digits and _ "
+                          f"starting with a letter (got {top['name']!r})")
+    sim = _check_table(fname, "simulation", top.get("simulation", {}), _SIMULATION)
+    for key, low in (("n_sims", 2), ("seed", 0), ("chunk_size", 1)):
+        if key in sim and sim[key] < low:
+            raise ConfigError(f"{fname}: simulation.{key}: must be >= {low} (got {sim[key]})")
+    analyses = tuple(_check_analysis(fname, i, t) for i, t in enumerate(top["analysis"]))
+    ids = [a.id for a in analyses]
+    for a_id in ids:
+        if ids.count(a_id) > 1:
+            raise ConfigError(f"{fname}: analysis.id: {a_id!r} is used twice")
+    return TrialConfig(name=top["name"], title=top["title"], source=top["source"],
+                       registry=top.get("registry", ""), summary=top.get("summary", ""),
+                       assumptions=tuple(top.get("assumptions", ())), analyses=analyses,
+                       n_sims=sim.get("n_sims", 20_000), seed=sim.get("seed", 1),
+                       chunk_size=sim.get("chunk_size", 20_000), path=path, raw=raw)
+
+
+def load(path) -> TrialConfig:
+    """Read and validate the config file at ``path``."""
+    path = os.fspath(path)
+    fname = os.path.basename(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise ConfigError(f"{fname}: no such config file ({path})") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{fname}: is a directory, not a config file") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{fname}: not UTF-8 text") from None
+    return parse(text, fname=fname, path=path)
+
+
+__all__ = ["ConfigError", "Analysis", "TrialConfig", "FAMILIES", "parse", "load"]
