@@ -128,4 +128,74 @@ def plot_power_by_n(table, p0=None, alpha=None, ax=None):
 
 # --- dose-finding plots -------------------------------------------------------
 
+def _dose_ocs(ocs):
+    return list(ocs) if isinstance(ocs, (list, tuple)) else [ocs]
+
+
+def _dose_tox_curve(ax, ocs, xs_of):
+    """True toxicity per level on a twin axis (one line per distinct curve)."""
+    ax2 = ax.twinx()
+    seen = []
+    for oc in ocs:
+        if oc.tox in seen:
+            continue
+        seen.append(oc.tox)
+        xs = xs_of(len(oc.tox))
+        label = "true toxicity" if len(seen) == 1 else f"true toxicity ({oc.design})"
+        ax2.plot(xs, oc.tox, label=label, **style(len(seen) - 1))
+    ax2.set_ylim(0, 1)
+    ax2.set_ylabel("true DLT probability")
+    return ax2
+
+
+def _dose_bars(ocs, ax, values_of, with_none: bool, ylabel: str):
+    ax = new_axes(ax)
+    ocs = _dose_ocs(ocs)
+    k = max(len(oc.tox) for oc in ocs)
+    width = 0.8 / len(ocs)
+    for i, oc in enumerate(ocs):
+        vals = values_of(oc)
+        xs = [j + (i - (len(ocs) - 1) / 2) * width for j in range(len(vals))]
+        ax.bar(xs, vals, width=width, label=oc.design, **bar_style(i))
+    ref = next(oc for oc in ocs if len(oc.tox) == k)
+    ticks = [f"{j + 1}\n{lab}" for j, lab in enumerate(ref.labels or range(1, k + 1))]
+    if with_none:
+        ticks.append("none")
+    ax.set_xticks(range(len(ticks)))
+    ax.set_xticklabels(ticks)
+    ax.set_xlabel("dose level (dose)")
+    ax.set_ylabel(ylabel)
+    ax2 = _dose_tox_curve(ax, ocs, lambda n: list(range(n)))
+    handles, labels = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(handles + h2, labels + l2, loc="upper left", fontsize="small", frameon=False)
+    return ax
+
+
+def plot_dose_selection(ocs, ax=None):
+    """Bars of P(select) per level (and "none") for one or several designs' OC
+    (:class:`designcalc.dose.DoseOC`), with the true toxicity curve on a twin axis."""
+    ax = _dose_bars(ocs, ax, lambda oc: list(oc.levels["select"]), True,
+                    "probability of selection")
+    ax.set_ylim(0, 1)
+    return ax
+
+
+def plot_dose_allocation(ocs, ax=None):
+    """Bars of the expected number of patients treated per level (patients),
+    with the true toxicity curve on a twin axis."""
+    return _dose_bars(ocs, ax, lambda oc: list(oc.levels["n_treated"].iloc[:-1]), False,
+                      "expected patients treated (patients)")
+
+
+def plot_dose_oc(ocs, axes=None):
+    """Selection (left) and allocation (right) panels; returns the two axes."""
+    if axes is None:
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
+    plot_dose_selection(ocs, axes[0])
+    plot_dose_allocation(ocs, axes[1])
+    return axes
+
+
 # --- trial report plots -------------------------------------------------------
