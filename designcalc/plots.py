@@ -199,3 +199,129 @@ def plot_dose_oc(ocs, axes=None):
 
 
 # --- trial report plots -------------------------------------------------------
+
+
+def _errorbars(ax, x, y, se, i, label):
+    """Simulated points with +-2 SE bars (markers only, style ``i``)."""
+    st = style(i)
+    ax.errorbar(x, y, yerr=2 * se, fmt=st["marker"], color=st["color"], markersize=4,
+                capsize=2, linewidth=0.8, label=label)
+
+
+def trial_oc(table, p0=None, p1=None, title=None, ax=None):
+    """OC curves of a binary design, exact (lines) beside simulated (points, +-2 SE).
+
+    ``table`` has ``p``, ``reject`` (and optionally ``pet``) with simulated
+    ``reject_sim``/``reject_sim_se`` (``pet_sim``/``pet_sim_se``) as written by
+    :func:`designcalc.trials.run_trial`.
+    """
+    ax = new_axes(ax)
+    for i, (col, label) in enumerate((("reject", "P(declare promising)"),
+                                      ("pet", "P(early termination)"))):
+        if col not in table:
+            continue
+        st = style(i)
+        ax.plot(table["p"], table[col], color=st["color"], linestyle=st["linestyle"],
+                label=f"{label}, exact")
+        if f"{col}_sim" in table:
+            _errorbars(ax, table["p"], table[f"{col}_sim"], table[f"{col}_sim_se"], i,
+                       f"{label}, simulated (±2 SE)")
+    mark_hypotheses(ax, p0, p1)
+    ax.set_xlabel("true response probability p")
+    ax.set_ylabel("probability")
+    ax.set_ylim(-0.02, 1.02)
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="best")
+    return ax
+
+
+def trial_power_by_n(table, title=None, ax=None):
+    """Exact power, attained alpha and CI half-width against the sample size ``n``."""
+    ax = new_axes(ax)
+    series = (("power", "power at p1"), ("alpha_actual", "attained alpha at p0"),
+              ("ci_halfwidth", "expected CI half-width at p1"))
+    for i, (col, label) in enumerate(series):
+        if col in table:
+            st = style(i)
+            ax.plot(table["n"], table[col], drawstyle="steps-mid", label=label, **st)
+    ax.set_xlabel("sample size n (patients)")
+    ax.set_ylabel("probability / half-width (proportion)")
+    ax.set_ylim(0, 1.02)
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="best")
+    return ax
+
+
+def trial_calendar(table, title=None, ax=None):
+    """Expected trial duration (months) by interim policy and scenario, with ±2 SE."""
+    import numpy as np
+
+    ax = new_axes(ax)
+    scenarios = list(dict.fromkeys(zip(table["scenario"], table["p"])))
+    policies = list(dict.fromkeys(table["policy"]))
+    width = 0.8 / max(len(policies), 1)
+    x = np.arange(len(scenarios))
+    for i, policy in enumerate(policies):
+        sub = table[table["policy"] == policy].set_index(["scenario", "p"]).loc[scenarios]
+        ax.bar(x + (i - (len(policies) - 1) / 2) * width, sub["duration"], width,
+               yerr=2 * sub["duration_se"], capsize=2, label=policy, **bar_style(i))
+    ax.set_xticks(x, [f"{s} (p = {p:g})" for s, p in scenarios])
+    ax.set_xlabel("scenario (true landmark rate p)")
+    ax.set_ylabel("expected duration (months)")
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, title="interim policy", title_fontsize=7)
+    return ax
+
+
+def trial_dose_selection(table, title=None, ax=None):
+    """Probability of selecting each dose level per toxicity scenario (exact bars,
+    simulated points with ±2 SE)."""
+    import numpy as np
+
+    ax = new_axes(ax)
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    levels = [str(v) for v in dict.fromkeys(table["level"])]
+    width = 0.8 / max(len(scenarios), 1)
+    x = np.arange(len(levels))
+    for i, scen in enumerate(scenarios):
+        sub = table[table["scenario"] == scen]
+        pos = x[: len(sub)] + (i - (len(scenarios) - 1) / 2) * width
+        ax.bar(pos, sub["select"], width, label=f"{scen}, exact", **bar_style(i))
+        if "select_sim" in sub:
+            ax.errorbar(pos, sub["select_sim"], yerr=2 * sub["select_sim_se"], fmt="o",
+                        color="black", markersize=3, capsize=2, linewidth=0.8,
+                        label="simulated (±2 SE)" if i == 0 else None)
+    ax.set_xticks(x, levels)
+    ax.set_xlabel("dose level selected")
+    ax.set_ylabel("probability of selection")
+    ax.set_ylim(0, 1.02)
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    return ax
+
+
+def trial_survival_assumption(median0, median1, horizon, landmark=None, title=None,
+                              ax=None):
+    """The assumed exponential survival curves under H0 and H1 (time in months)."""
+    import numpy as np
+
+    ax = new_axes(ax)
+    t = np.linspace(0, horizon, 200)
+    for i, (median, label) in enumerate(((median0, "H0"), (median1, "H1"))):
+        st = style(i)
+        ax.plot(t, np.exp(-np.log(2) * t / median), color=st["color"],
+                linestyle=st["linestyle"], label=f"{label}: median {median:g} months")
+    if landmark:
+        ax.axvline(landmark, color="0.4", linestyle=":", linewidth=1,
+                   label=f"landmark {landmark:g} months")
+    ax.set_xlabel("time since enrolment (months)")
+    ax.set_ylabel("survival probability")
+    ax.set_ylim(0, 1.02)
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    return ax
