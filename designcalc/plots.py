@@ -126,6 +126,65 @@ def plot_power_by_n(table, p0=None, alpha=None, ax=None):
 
 # --- survival plots -----------------------------------------------------------
 
+def plot_survival_power(curve, ax=None, points=None, target=None):
+    """Power against sample size, one line per test (``designcalc survival``).
+
+    ``curve`` is a DataFrame with columns ``test``, ``n``, ``power_analytic``
+    (e.g. from :func:`designcalc.survival.power` over a range of n);
+    ``points`` optionally marks chosen designs (columns ``test``, ``n``,
+    ``power_analytic`` and, when simulated, ``power_sim``/``power_sim_se``
+    drawn with +-2 SE bars); ``target`` draws the target power.
+    """
+    ax = new_axes(ax)
+    for i, (test, part) in enumerate(curve.groupby("test", sort=False)):
+        st = style(i)
+        ax.plot(part["n"], part["power_analytic"], color=st["color"], linestyle=st["linestyle"],
+                label=f"{test} (analytic)")
+        if points is not None:
+            pts = points[points["test"] == test]
+            ax.plot(pts["n"], pts["power_analytic"], linestyle="none", marker=st["marker"],
+                    color=st["color"], markerfacecolor="white")
+            if "power_sim" in pts and pts["power_sim"].notna().any():
+                ax.errorbar(pts["n"], pts["power_sim"], yerr=2 * pts["power_sim_se"],
+                            linestyle="none", marker=st["marker"], color=st["color"],
+                            capsize=3, label=f"{test} (simulated, +-2 SE)")
+    if target is not None:
+        ax.axhline(target, color="0.4", linestyle=":", linewidth=1, label=f"target {target:g}")
+    ax.set_xlabel("sample size n (patients)")
+    ax.set_ylabel("power (probability of rejecting H0)")
+    ax.set_ylim(0, 1)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_survival_curves(curves, ax=None, landmark=None, medians=None):
+    """Null and alternative survival curves (columns ``time``, ``s0``, ``s1``; months).
+
+    ``landmark`` draws the landmark time t0; ``medians`` = (median0, median1)
+    draws the two medians on the 0.5 line.
+    """
+    ax = new_axes(ax)
+    for i, (col, label) in enumerate((("s0", "null (historical)"), ("s1", "alternative"))):
+        st = style(i)
+        ax.plot(curves["time"], curves[col], color=st["color"], linestyle=st["linestyle"],
+                label=label)
+    if medians is not None:
+        ax.axhline(0.5, color="0.6", linewidth=0.8)
+        for i, m in enumerate(medians):
+            ax.plot([m], [0.5], linestyle="none", **{k: v for k, v in style(i).items()
+                                                     if k != "linestyle"})
+    if landmark is not None:
+        ax.axvline(landmark, color="0.4", linestyle=":", linewidth=1,
+                   label=f"landmark t0 = {landmark:g} months")
+    ax.set_xlabel("time since entry (months)")
+    ax.set_ylabel("event-free probability S(t)")
+    ax.set_ylim(0, 1.02)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
 # --- dose-finding plots -------------------------------------------------------
 
 def _dose_ocs(ocs):
@@ -168,7 +227,7 @@ def _dose_bars(ocs, ax, values_of, with_none: bool, ylabel: str):
     ax2 = _dose_tox_curve(ax, ocs, lambda n: list(range(n)))
     handles, labels = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(handles + h2, labels + l2, loc="upper left", fontsize="small", frameon=False)
+    ax.legend(handles + h2, labels + l2, loc="best", fontsize="small", frameon=False)
     return ax
 
 
