@@ -139,7 +139,7 @@ def plot_survival_power(curve, ax=None, points=None, target=None):
     for i, (test, part) in enumerate(curve.groupby("test", sort=False)):
         st = style(i)
         ax.plot(part["n"], part["power_analytic"], color=st["color"], linestyle=st["linestyle"],
-                label=f"{test} (analytic)")
+                label=f"{test} ({'exact' if test == 'binary' else 'analytic'})")
         if points is not None:
             pts = points[points["test"] == test]
             ax.plot(pts["n"], pts["power_analytic"], linestyle="none", marker=st["marker"],

@@ -75,6 +75,7 @@ class Setting:
                 raise ValueError(f"median1 must be < median0 = {m0:g} with direction "
                                  f"'shorter', got {median1:g}")
             hr = null.hr_for_median(median1)
+            self.median1 = median1
         elif hr is not None:
             hr = check_positive("hr", hr)
             if longer and hr >= 1:
@@ -95,6 +96,8 @@ class Setting:
                 raise ValueError(f"s1 must be < S0(landmark) = {s0:.4g} with direction "
                                  f"'shorter', got {s1:g}")
             hr = null.hr_for_survival(self.landmark, s1)
+        if median1 is None:
+            self.median1 = None
         self.hr = float(hr)
         self.alt = null.with_hr(self.hr)
         if (accrual is None) == (accrual_rate is None):
@@ -168,7 +171,8 @@ class Setting:
 
     def describe(self, n: int) -> dict:
         study = self.study(n)
-        row = {"hr": self.hr, "median0": self.null_median, "median1": float(self.alt.median),
+        row = {"hr": self.hr, "median0": self.null_median, "median1": (self.median1 if self.median1 is not None
+                           else float(self.alt.median)),
                "accrual": study.accrual, "followup": study.followup,
                "study_duration": study.duration}
         if self.dropout_rate:

@@ -1,0 +1,281 @@
+"""``designcalc survival``: single-arm time-to-event designs (times in months).
+
+Thin layer over :mod:`designcalc.survival`: every number printed comes from
+:func:`designcalc.survival.design` / :func:`designcalc.survival.power`.
+pandas, scipy and matplotlib are imported only inside the commands.
+"""
+
+from __future__ import annotations
+
+import click
+
+from designcalc.cli._common import emit, output_options, parse_int_range
+
+_TESTS = ("logrank", "landmark", "exponential", "binary", "all")
+_MAX_RANGE = 2000
+_TEST_NAMES = {"logrank": "one-sample log-rank test", "landmark": "landmark Kaplan-Meier test",
+               "exponential": "exponential MLE test", "binary": "exact binomial landmark test"}
+
+
+def _model_options(func):
+    """Options shared by ``design`` and ``power`` (applied bottom-up)."""
+    opts = [
+        click.option("--median0", type=float, required=True,
+                     help="Historical (null) median time to event, months."),
+        click.option("--median1", type=float, default=None,
+                     help="Target median under the alternative, months (or give --hr / --s1)."),
+        click.option("--hr", type=float, default=None,
+                     help="Alternative as a hazard ratio vs the null (< 1 = longer is better)."),
+        click.option("--s1", type=float, default=None,
+                     help="Alternative as the survival probability at --landmark."),
+        click.option("--shape", type=float, default=1.0, show_default=True,
+                     help="Weibull shape of both curves (1 = exponential)."),
+        click.option("--accrual", type=float, default=None,
+                     help="Uniform accrual duration, months (or give --accrual-rate)."),
+        click.option("--accrual-rate", "accrual_rate", type=float, default=None,
+                     help="Accrual rate, patients per month (accrual lasts n / rate months)."),
+        click.option("--followup", type=float, required=True,
+                     help="Follow-up after the last patient enters, months."),
+        click.option("--alpha", type=float, default=0.05, show_default=True,
+                     help="One-sided type I error."),
+        click.option("--test", "tests", type=click.Choice(_TESTS), multiple=True,
+                     default=("logrank",), show_default=True,
+                     help="Test(s): logrank, landmark (KM at --landmark), exponential (MLE), "
+                          "binary (event-free at --landmark, exact), or all. Repeatable."),
+        click.option("--landmark", type=float, default=None,
+                     help="Landmark time t0, months (for landmark/binary tests and --s1)."),
+        click.option("--dropout-rate", "dropout_rate", type=float, default=None,
+                     help="Exponential dropout hazard per month (default: no dropout)."),
+        click.option("--shorter-is-better", "shorter", is_flag=True, default=False,
+                     help="The goal is SHORTER times (median1 < median0, hr > 1)."),
+        click.option("--n-sims", "n_sims", type=int, default=None,
+                     help="Also simulate power and type I error with this many trials."),
+        click.option("--seed", type=int, default=None,
+                     help="Root seed of the simulation (printed when omitted)."),
+        click.option("--workers", type=int, default=1, show_default=True,
+                     help="Local processes for the simulation."),
+        click.option("--plot", type=click.Path(dir_okay=False, writable=True), default=None,
+                     help="Write a plot (.png/.svg/.pdf): see --plot-kind."),
+        click.option("--plot-kind", "plot_kind", type=click.Choice(["power", "curves"]),
+                     default="power", show_default=True,
+                     help="power: power against n; curves: null and alternative survival "
+                          "curves with the landmark."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+@click.group("survival", context_settings={"help_option_names": ["-h", "--help"]})
+def survival():
+    """Single-arm time-to-event designs for PFS/OS (all times in MONTHS).
+
+    Null = historical curve (exponential, or Weibull with --shape); the
+    alternative is a proportional-hazards change given by --median1, --hr or
+    --s1.  Uniform accrual, follow-up after the last patient, optional
+    exponential dropout.  Tests: one-sample log-rank (n by Wu 2015),
+    landmark Kaplan-Meier S(t0), exponential MLE, exact binary landmark.
+
+    \b
+    Examples:
+      designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12
+      designcalc survival power --n 50 --median0 6 --median1 9 --accrual 24 --followup 12 --n-sims 10000 --seed 1
+    """
+
+
+def _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
+                   tests, landmark, dropout_rate, shorter, n_sims, seed, workers):
+    return dict(test=list(dict.fromkeys(tests)) if "all" not in tests else "all",
+                median0=median0, median1=median1, hr=hr, s1=s1, shape=shape, accrual=accrual,
+                accrual_rate=accrual_rate, followup=followup, alpha=alpha, landmark=landmark,
+                dropout_rate=dropout_rate, direction="shorter" if shorter else "longer",
+                n_sims=n_sims, seed=seed, workers=workers)
+
+
+def _inputs(kw, **more):
+    inputs = {k: v for k, v in kw.items() if k not in ("test", "direction")}
+    inputs["test"] = kw["test"]
+    inputs["direction"] = kw["direction"]
+    inputs.update(more)
+    return inputs
+
+
+_ROW_KEYS = ("test", "n", "expected_events", "power_analytic", "power_sim", "power_sim_se",
+             "alpha_sim", "alpha_sim_se", "n_events_formula", "critical", "hr", "median0",
+             "median1", "landmark", "s0", "s1", "accrual", "followup", "study_duration",
+             "dropout_rate")
+
+
+def _rows(df):
+    rows = []
+    for rec in df.to_dict("records"):
+        row = {}
+        for key in _ROW_KEYS:
+            if key in rec:
+                value = rec[key]
+                if isinstance(value, float) and value != value:  # NaN -> None
+                    value = None
+                if key in ("n_events_formula", "critical") and value is not None:
+                    value = int(value)
+                row[key] = value
+        rows.append(row)
+    return rows
+
+
+def _curve_label(shape):
+    return "exponential" if shape == 1.0 else f"Weibull shape {shape:g}"
+
+
+def _sentence(row, alpha, shape, what="has"):
+    test = _TEST_NAMES[row["test"]]
+    if row["test"] in ("landmark", "binary"):
+        target = (f"S({row['landmark']:g} months) = {row['s1']:.3f} vs {row['s0']:.3f} "
+                  f"(median {row['median1']:.4g} vs {row['median0']:.4g} months")
+    else:
+        target = f"median {row['median1']:.4g} vs {row['median0']:.4g} months (HR {row['hr']:.3f}"
+    kind = "exact" if row["test"] == "binary" else "analytic"
+    text = (f"{test}: n = {row['n']} patients (accrual {row['accrual']:.4g} months, "
+            f"follow-up {row['followup']:.4g} months after the last entry) {what} "
+            f"{100 * row['power_analytic']:.1f}% power ({kind}) at one-sided alpha "
+            f"{alpha:g} to detect {target}, {_curve_label(shape)}); expected events "
+            f"{row['expected_events']:.1f}")
+    if row.get("power_sim") is not None:
+        text += (f"; simulated power {row['power_sim']:.3f} (SE {row['power_sim_se']:.3f}), "
+                 f"simulated type I error {row['alpha_sim']:.3f}")
+    if row["test"] == "binary":
+        text += f"; reject H0 if more than {row['critical']} are event-free at t0"
+    return text + "."
+
+
+def _warnings(rows, alpha):
+    out = []
+    for row in rows:
+        if row.get("alpha_sim") is not None:
+            lo = row["alpha_sim"] - 4 * row["alpha_sim_se"]
+            hi = row["alpha_sim"] + 4 * row["alpha_sim_se"]
+            if lo > alpha:
+                out.append(f"{row['test']}: simulated type I error {row['alpha_sim']:.3f} "
+                           f"exceeds alpha = {alpha:g} (n = {row['n']})")
+            elif hi < alpha:
+                out.append(f"{row['test']}: conservative at n = {row['n']}: simulated type I "
+                           f"error {row['alpha_sim']:.3f} < alpha = {alpha:g}")
+        elif row["test"] in ("logrank", "landmark") and row["n"] < 200:
+            out.append(f"{row['test']}: the analytic power is a large-sample approximation; "
+                       f"check n = {row['n']} by simulation (--n-sims)")
+    return out
+
+
+def _plot(path, kind, df, kw, design_n=None, target=None):
+    from designcalc import plots
+    from designcalc.survival import planning
+    from designcalc.survival.models import curve_table
+
+    if kind == "curves":
+        setting = planning.Setting(
+            median0=kw["median0"], median1=kw["median1"], hr=kw["hr"], s1=kw["s1"],
+            shape=kw["shape"], landmark=kw["landmark"], accrual=kw["accrual"],
+            accrual_rate=kw["accrual_rate"], followup=kw["followup"],
+            dropout_rate=kw["dropout_rate"], alpha=kw["alpha"], direction=kw["direction"])
+        tmax = float(df["study_duration"].max())
+        ax = plots.plot_survival_curves(curve_table(setting.null, setting.alt, tmax),
+                                        landmark=kw["landmark"],
+                                        medians=(setting.null_median, float(setting.alt.median)))
+    else:
+        n_max = int(df["n"].max())
+        n_min = int(df["n"].min())
+        lo, hi = max(2, n_min // 3), max(n_max * 2, n_min + 10)
+        step = max(1, (hi - lo) // 60)
+        grid_kw = {k: v for k, v in kw.items() if k not in ("n_sims", "seed", "workers")}
+        grid_kw["test"] = list(df["test"].unique())
+        curve = planning.power(list(range(lo, hi + 1, step)), **grid_kw)
+        ax = plots.plot_survival_power(curve, points=df, target=target)
+    plots.save(ax, path)
+    return f"plot written to {path}"
+
+
+@survival.command("design")
+@_model_options
+@click.option("--power", type=float, default=0.8, show_default=True, help="Target power.")
+@click.option("--nmax", type=int, default=10000, show_default=True,
+              help="Largest sample size searched.")
+@output_options
+def design_cmd(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha, tests,
+               landmark, dropout_rate, shorter, n_sims, seed, workers, plot, plot_kind, power,
+               nmax, fmt, out):
+    """Sample size of a single-arm time-to-event design (times in months).
+
+    One row per test: n, expected_events (under the alternative),
+    power_analytic at that n and, with --n-sims, power_sim, power_sim_se,
+    alpha_sim (type I error by simulation under the null curve).  The
+    log-rank row also gives n_events_formula, the simpler events-based n.
+
+    \b
+    Examples:
+      designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --power 0.8
+      designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test all --landmark 6 --n-sims 20000 --seed 7
+    """
+    from designcalc import plots
+    from designcalc.survival import planning
+
+    if plot is not None:
+        plots.check_plot_path(plot)
+    kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
+                        tests, landmark, dropout_rate, shorter, n_sims, seed, workers)
+    df = planning.design(power=power, nmax=nmax, **kw)
+    rows = _rows(df)
+    footer = None
+    if plot is not None:
+        footer = _plot(plot, plot_kind, df, kw, target=power)
+    title = "\n".join(_sentence(r, alpha, shape) for r in rows)
+    emit(fmt, out, "survival design", _inputs(kw, power=power, nmax=nmax, plot=plot,
+                                              plot_kind=plot_kind),
+         rows, warnings=_warnings(rows, alpha), seed=df.attrs.get("seed"), title=title,
+         footer=footer)
+
+
+@survival.command("power")
+@click.option("--n", "n", type=int, default=None, help="Sample size.")
+@click.option("--n-range", "n_range", default=None, metavar="LO:HI[:STEP]",
+              help="A range of sample sizes instead of --n.")
+@_model_options
+@output_options
+def power_cmd(n, n_range, median0, median1, hr, s1, shape, accrual, accrual_rate, followup,
+              alpha, tests, landmark, dropout_rate, shorter, n_sims, seed, workers, plot,
+              plot_kind, fmt, out):
+    """Power of a single-arm time-to-event design for a given n (months).
+
+    One row per test (and per n): power_analytic, expected_events and, with
+    --n-sims, power_sim, power_sim_se and alpha_sim (the simulated type I
+    error under the null curve).
+
+    \b
+    Examples:
+      designcalc survival power --n 50 --median0 6 --median1 9 --accrual 24 --followup 12 --n-sims 10000 --seed 1
+      designcalc survival power --n 20 --median0 6 --median1 12 --accrual 12 --followup 12 --test all --landmark 12
+    """
+    from designcalc import plots
+    from designcalc.survival import planning
+
+    if (n is None) == (n_range is None):
+        raise click.BadParameter("give exactly one of --n and --n-range", param_hint="--n")
+    if n is not None:
+        n_values = [n]
+    else:
+        n_values = parse_int_range(n_range, "--n-range")
+        if len(n_values) > _MAX_RANGE:
+            raise click.BadParameter(f"--n-range has too many values ({len(n_values)} > "
+                                     f"{_MAX_RANGE})")
+    if plot is not None:
+        plots.check_plot_path(plot)
+    kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
+                        tests, landmark, dropout_rate, shorter, n_sims, seed, workers)
+    df = planning.power(n_values if n_range is not None else n, **kw)
+    rows = _rows(df)
+    footer = None
+    if plot is not None:
+        footer = _plot(plot, plot_kind, df, kw)
+    title = "\n".join(_sentence(r, alpha, shape) for r in rows) if len(rows) <= 8 else None
+    emit(fmt, out, "survival power", _inputs(kw, n=n, n_range=n_range, plot=plot,
+                                             plot_kind=plot_kind),
+         rows, warnings=_warnings(rows, alpha), seed=df.attrs.get("seed"), title=title,
+         footer=footer)
