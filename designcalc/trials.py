@@ -103,9 +103,13 @@ class TrialResult:
                                                "assumptions": self.config.all_assumptions})
 
 
-def _row(trial, analysis, quantity, scenario, exact=None, simulated=None, se=None):
+def _row(trial, analysis, quantity, scenario, exact=None, simulated=None, se=None,
+         analytic=None):
+    """One summary line: ``exact`` (closed form), ``analytic`` (an approximation,
+    e.g. Wu 2015 for the one-sample log-rank), ``simulated`` and its MC ``se``."""
     return {"trial": trial, "analysis": analysis, "quantity": quantity,
-            "scenario": scenario, "exact": exact, "simulated": simulated, "se": se}
+            "scenario": scenario, "exact": exact, "analytic": analytic,
+            "simulated": simulated, "se": se}
 
 
 @dataclass
@@ -252,11 +256,12 @@ def _run_survival(a: Analysis, ctx: _Ctx, seed: int):
     for _, rec in df.iterrows():
         rows.append(_row(ctx.trial, a.id, f"power ({rec['test']})",
                          f"median {d['median0']:g} -> {d['median1']:g} months, n={n}",
-                         rec.get("power_analytic"), rec.get("power_sim"),
-                         rec.get("power_sim_se")))
+                         None, rec.get("power_sim"), rec.get("power_sim_se"),
+                         analytic=rec.get("power_analytic")))
         if "alpha_sim" in rec:
-            rows.append(_row(ctx.trial, a.id, f"alpha ({rec['test']})", f"n={n}",
-                             d["alpha"], rec["alpha_sim"], rec.get("alpha_sim_se")))
+            rows.append(_row(ctx.trial, a.id, f"alpha ({rec['test']}, nominal "
+                             f"{d['alpha']:g})", f"n={n}", None, rec["alpha_sim"],
+                             rec.get("alpha_sim_se")))
     return df, rows, [], ("survival", {"median0": d["median0"], "median1": d["median1"],
                                        "horizon": d["accrual"] + d["followup"],
                                        "landmark": d.get("landmark")})

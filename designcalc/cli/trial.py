@@ -1,0 +1,164 @@
+"""``designcalc trial``: the seed-trial catalogue and config files (list, show, run)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from designcalc.cli._common import emit, output_options
+
+
+@click.group()
+def trial():
+    """The seed trials and trial config files: list, show, run.
+
+    A trial config (TOML, see docs/configs.md) names a protocol, its design
+    rules, the assumptions added where the protocol is silent, and the
+    scenarios to evaluate.  The five seed protocols ship as configs.
+
+    \b
+    Examples:
+      designcalc trial list
+      designcalc trial show nalirifox
+      designcalc trial run nalirifox --out results/
+      designcalc trial run --all --out results/
+    """
+
+
+@trial.command("list")
+@output_options
+def list_cmd(fmt, out):
+    """List the catalogue's trials: name, families, title and source protocol.
+
+    \b
+    Example:
+      designcalc trial list --format csv
+    """
+    from designcalc import trials
+
+    rows = [{"name": c.name, "families": ",".join(c.families), "title": c.title,
+             "source": c.source} for c in trials.list_trials()]
+    emit(fmt, out, "trial list", {}, rows)
+
+
+@trial.command("show")
+@click.argument("name")
+@output_options
+def show_cmd(name, fmt, out):
+    """Show one trial's config (NAME from `trial list`, or a .toml path).
+
+    Table format prints the config file itself (with its assumptions); JSON
+    gives the parsed config under "config" and one result row per analysis.
+
+    \b
+    Example:
+      designcalc trial show novaferon
+    """
+    from designcalc import trials
+
+    cfg = trials.resolve(name)
+    rows = [{"analysis": a.id, "family": a.family, "endpoint": a.endpoint,
+             "design": " ".join(f"{k}={v}" for k, v in a.design.items()),
+             "scenarios": " ".join(f"{k}={v}" for k, v in a.scenarios.items())}
+            for a in cfg.analyses]
+    if fmt == "table":
+        with open(cfg.path, encoding="utf-8") as fh:
+            text = fh.read()
+        text = f"# {cfg.path}\n" + text.rstrip() + "\n\nassumptions:\n" + "".join(
+            f"  - {s}\n" for s in cfg.all_assumptions)
+        if out:
+            with open(out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            sys.stdout.write(text)
+        return
+    emit(fmt, out, "trial show", {"name": name}, rows,
+         extra={"config": cfg.raw, "assumptions": cfg.all_assumptions})
+
+
+_FORMATS = {"exact": ".4f", "analytic": ".4f", "simulated": ".4f", "se": ".4f"}
+
+
+def _fmt_num(v):
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    return None if f != f else f  # NaN -> None
+
+
+@trial.command("run")
+@click.argument("target", required=False)
+@click.option("--all", "run_all", is_flag=True, help="Run every trial in the catalogue.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Write DIR/<trial>/: OC tables (CSV), record.json, plots (PNG), "
+                   "and DIR/summary.<format>.")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")),
+              default="table", show_default=True, help="Format of the printed summary.")
+@click.option("--n-sims", type=int, default=None,
+              help="Simulated trials per scenario (default: the config's simulation.n_sims).")
+@click.option("--seed", type=int, default=None,
+              help="Root seed (default: the config's simulation.seed).")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Local worker processes (results are identical for any number).")
+@click.option("--backend", type=click.Choice(("local", "dask")), default="local",
+              show_default=True, help="'dask' runs simulation chunks on a Dask cluster.")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler ADDRESS (implies --backend dask; without it a "
+                   "LocalCluster is started).")
+@click.option("--no-plots", is_flag=True, help="Do not write PNG plots.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no per-trial lines on stderr.")
+def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, scheduler,
+            no_plots, quiet):
+    """Run a seed trial (NAME) or a config file (FILE), or --all of them.
+
+    Prints a summary (exact beside simulated, with Monte-Carlo SE) and, with
+    --out DIR, writes per trial DIR/NAME/*.csv, DIR/NAME/record.json (inputs,
+    seed, version, results) and DIR/NAME/*.png.
+
+    \b
+    Examples:
+      designcalc trial run nalirifox
+      designcalc trial run my_trial.toml --n-sims 100000 --seed 7 --out results/
+      designcalc trial run --all --out results/
+    """
+    from designcalc import trials
+
+    if run_all == (target is not None):
+        raise click.UsageError("give a trial NAME or FILE, or --all (not both)")
+    if scheduler:
+        backend = "dask"
+    configs = trials.list_trials() if run_all else [trials.resolve(target)]
+    rows, warnings, records = [], [], []
+    for cfg in configs:
+        result = trials.run_trial(cfg, n_sims=n_sims, seed=seed, workers=workers,
+                                  backend=backend, scheduler=scheduler,
+                                  progress=not quiet)
+        if out_dir:
+            written = trials.write_trial(result, out_dir, plots=not no_plots)
+            if not quiet:
+                click.echo(f"{cfg.name}: wrote {len(written)} files to "
+                           f"{os.path.join(out_dir, cfg.name)}", err=True)
+        rows += [{k: _fmt_num(v) if k in ("exact", "analytic", "simulated", "se") else v
+                  for k, v in r.items()} for r in result.summary]
+        warnings += [f"{cfg.name}: {w}" for w in result.warnings]
+        records.append({"trial": cfg.name, "n_sims": result.settings["n_sims"],
+                        "seed": result.seed})
+    inputs = {"target": target, "all": run_all, "out": out_dir, "n_sims": n_sims,
+              "seed": seed, "workers": workers, "backend": backend, "scheduler": scheduler,
+              "plots": not no_plots, "trials": records}
+    root_seed = records[0]["seed"] if len(records) == 1 else None
+    emit(fmt, None, "trial run", inputs, rows, warnings=warnings, seed=root_seed,
+         formats=_FORMATS,
+         footer=None if root_seed is not None else
+         "seeds: " + ", ".join(f"{r['trial']}={r['seed']}" for r in records))
+    if out_dir:
+        os.makedirs(out_dir, exist_ok=True)
+        ext = {"table": "txt", "csv": "csv", "json": "json"}[fmt]
+        emit(fmt, os.path.join(out_dir, f"summary.{ext}"), "trial run", inputs, rows,
+             warnings=warnings, seed=root_seed,
+             formats=_FORMATS)
