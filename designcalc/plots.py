@@ -87,6 +87,59 @@ def mark_hypotheses(ax, p0=None, p1=None):
 
 # --- Simon / binary OC plots --------------------------------------------------
 
+def plot_simon_oc(oc, p0=None, p1=None, n1=None, n=None, title=None, ax=None):
+    """Reject probability, PET and expected sample size of a two-stage rule against p.
+
+    Parameters
+    ----------
+    oc : mapping or DataFrame
+        Columns ``p``, ``pet``, ``en``, ``reject`` (e.g. ``SimonDesign.oc(p)``).
+    p0, p1 : float, optional
+        Marked with vertical lines.
+    n1, n : int, optional
+        Stage-1 and total sample sizes, drawn as dotted horizontal guides on the
+        EN axis.
+    title : str, optional
+    ax : matplotlib axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The probability axes (EN is on its twin, right-hand axis).
+    """
+    import numpy as np
+
+    ax = new_axes(ax)
+    p = np.asarray(oc["p"], dtype=float)
+    order = np.argsort(p)
+    p = p[order]
+    ax.plot(p, np.asarray(oc["reject"], dtype=float)[order], label="P(declare promising)",
+            **style(0))
+    ax.plot(p, np.asarray(oc["pet"], dtype=float)[order], label="P(stop after stage 1)",
+            **style(1))
+    mark_hypotheses(ax, p0, p1)
+    ax.set_xlabel("true response probability p")
+    ax.set_ylabel("probability")
+    ax.set_ylim(-0.02, 1.02)
+    right = ax.twinx()
+    right.plot(p, np.asarray(oc["en"], dtype=float)[order], label="expected sample size (right axis)",
+               **style(2))
+    for value, text in ((n1, "n1"), (n, "n")):
+        if value is not None:
+            right.axhline(value, color="0.6", linestyle=(0, (1, 3)) if text == "n1" else
+                          (0, (4, 2, 1, 2)), linewidth=0.9, label=f"{text} = {value} (right axis)")
+    top = n if n is not None else float(np.max(np.asarray(oc["en"], dtype=float)))
+    right.set_ylim(0, 1.02 * top)   # same 0..max layout as the probability axis
+    right.set_ylabel("expected sample size (patients)")
+    lines = ax.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper center", fontsize=8,
+              bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 # --- single-stage binomial plots ---------------------------------------------
 
 def plot_power_by_n(table, p0=None, alpha=None, ax=None):
