@@ -124,27 +124,7 @@ class _Ctx:
     progress: bool
 
 
-# --- binary kernels (vectorised; one row per simulated trial) ------------------
-
-def _two_stage_kernel(rng, size, *, cdf1, cdf2, r1, n1, r, n):
-    x1 = simulate.draw_discrete(rng, cdf1, size)
-    x2 = simulate.draw_discrete(rng, cdf2, size)
-    go = x1 > r1
-    return {"pet": ~go, "reject": go & (x1 + x2 > r), "en": np.where(go, n, n1)}
-
-
-def two_stage_kernel(r1: int, n1: int, r: int, n: int, p: float):
-    """A picklable kernel simulating Simon two-stage trials ``r1/n1, r/n`` at ``p``.
-
-    Statistics: ``pet`` (stopped after stage 1), ``reject`` (total responses
-    > r after continuing), ``en`` (patients enrolled).
-    """
-    from designcalc import _binom
-
-    return partial(_two_stage_kernel, cdf1=simulate.discrete_cdf(_binom.pmf(n1, p)),
-                   cdf2=simulate.discrete_cdf(_binom.pmf(n - n1, p)),
-                   r1=r1, n1=n1, r=r, n=n)
-
+# --- single-stage kernel (vectorised; one row per simulated trial) ------------
 
 def _single_stage_kernel(rng, size, *, cdf, r):
     return {"reject": simulate.draw_discrete(rng, cdf, size) > r}
@@ -196,14 +176,18 @@ def _binary_summary(ctx, a, df, quantities):
 # --- adapters: one per family --------------------------------------------------
 
 def _run_simon(a: Analysis, ctx: _Ctx, seed: int):
-    from designcalc.simon import SimonDesign
+    from designcalc import simon
 
-    d = SimonDesign(**{k: a.design[k] for k in ("r1", "n1", "r", "n")})
+    d = simon.SimonDesign(**{k: a.design[k] for k in ("r1", "n1", "r", "n")})
     ps = a.p_values()
     exact = d.oc(ps)
-    sim = _simulate_binary([two_stage_kernel(d.r1, d.n1, d.r, d.n, p) for p in ps],
-                           ps, ctx, seed, ("pet", "en", "reject"))
-    df = exact.merge(sim, on="p")
+    sim = simon.simulate_oc(d, ps, ctx.n_sims, seed=seed, workers=ctx.workers,
+                            chunk_size=ctx.chunk_size)
+    df = exact.copy()
+    for s in ("pet", "en", "reject"):
+        df[f"{s}_sim"] = sim[s].to_numpy()
+        df[f"{s}_sim_se"] = sim[f"{s}_se"].to_numpy()
+    df["n_sims"], df["seed"] = ctx.n_sims, seed
     df.insert(1, "scenario", _scenario_names(a, ps))
     return df, _binary_summary(ctx, a, df, ("reject", "pet", "en")), [], \
         ("oc", {"hypotheses": a.hypotheses, "design": str(d)})
@@ -278,7 +262,9 @@ def _run_dose(a: Analysis, ctx: _Ctx, seed: int):
     frames, rows = [], []
     for j, (scen, tox) in enumerate(a.scenarios.items()):
         ex = dose.exact_oc(design, tox, target=target)
-        sim = dose.simulate_oc(design, tox, ctx.n_sims, seed=seed + j, workers=ctx.workers)
+        sim = dose.simulate_oc(design, tox, ctx.n_sims, seed=seed + j, workers=ctx.workers,
+                               target=target, chunk_size=ctx.chunk_size,
+                               backend=ctx.backend, scheduler=ctx.scheduler)
         lv = ex.levels.copy()
         sl = sim.levels
         for col in ("select", "n_treated", "n_dlt"):
@@ -437,4 +423,4 @@ def _write_plots(result: TrialResult, folder: str) -> list[str]:
 
 
 __all__ = ["EXAMPLE_NAMES", "TrialResult", "examples_dir", "example_names", "list_trials",
-           "resolve", "run_trial", "write_trial", "two_stage_kernel", "single_stage_kernel"]
+           "resolve", "run_trial", "write_trial", "single_stage_kernel"]
