@@ -268,13 +268,19 @@ def test_logrank_is_conservative_in_small_samples():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("hr", [0.9, 0.8])
-def test_analytic_power_agrees_with_simulation_slow(hr):
-    df = design(test=["logrank", "exponential"], median0=6, hr=hr, accrual=24, followup=12,
-                n_sims=20_000, seed=99)
+@pytest.mark.parametrize("tests, hr, n_sims", [
+    (("exponential",), 0.8, 100_000), (("exponential",), 0.9, 100_000),
+    (("logrank", "landmark"), 0.9, 20_000)])
+def test_analytic_power_agrees_with_simulation_slow(tests, hr, n_sims):
+    """Bigger simulations.  The exponential test's analytic power holds to 4 SE at 1e5
+    trials; the log-rank and landmark approximations carry a small-sample bias (about
+    +0.005 power at n = 635 / 1240, HR 0.9, measured with 2e5 trials: docs/survival.md),
+    so they are checked at 2e4 trials (SE 0.003)."""
+    df = design(test=list(tests), median0=6, hr=hr, accrual=24, followup=12, landmark=6,
+                n_sims=n_sims, seed=99)
     for _, row in df.iterrows():
         assert mc_agrees(row["power_sim"], row["power_sim_se"], row["power_analytic"]), row["test"]
-        assert abs(row["alpha_sim"] - 0.05) < 0.015
+        assert abs(row["alpha_sim"] - 0.05) < 0.01
 
 
 def test_same_seed_same_numbers_and_workers_do_not_matter():

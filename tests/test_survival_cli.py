@@ -1,0 +1,99 @@
+"""``designcalc survival design|power``: JSON envelope, formats, plots, bad input."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from designcalc.cli import cli
+from designcalc.survival import design
+
+ISSUE = ["--median0", "6", "--median1", "9", "--accrual", "24", "--followup", "12"]
+
+
+def run(args):
+    return CliRunner().invoke(cli, ["survival", *args])
+
+
+def test_design_issue_example_json():
+    """Issue #4: exponential 6 -> 9 months, accrual 24, follow-up 12, alpha 0.05: n = 48 / 68."""
+    for pw, n in (("0.8", 48), ("0.9", 68)):
+        res = run(["design", *ISSUE, "--alpha", "0.05", "--power", pw, "--format", "json"])
+        assert res.exit_code == 0, res.output
+        rec = json.loads(res.stdout)
+        assert list(rec)[:6] == ["designcalc_version", "command", "inputs", "seed", "warnings",
+                                 "results"]
+        assert rec["command"] == "survival design" and rec["seed"] is None
+        assert rec["results"][0]["test"] == "logrank" and rec["results"][0]["n"] == n
+        for key in ("median0", "median1", "hr", "s1", "shape", "accrual", "accrual_rate",
+                    "followup", "alpha", "power", "test", "landmark", "dropout_rate",
+                    "direction", "n_sims", "seed", "workers", "nmax", "plot"):
+            assert key in rec["inputs"], key
+
+
+def test_design_with_simulation_matches_api():
+    args = ["design", *ISSUE, "--test", "logrank", "--test", "binary", "--landmark", "6",
+            "--n-sims", "2000", "--seed", "17", "--format", "json"]
+    rec = json.loads(run(args).stdout)
+    assert rec["seed"] == 17
+    api = design(test=["logrank", "binary"], median0=6, median1=9, accrual=24, followup=12,
+                 landmark=6, n_sims=2000, seed=17)
+    for row, (_, ref) in zip(rec["results"], api.iterrows()):
+        for key in ("n", "expected_events", "power_analytic", "power_sim", "power_sim_se",
+                    "alpha_sim"):
+            assert row[key] == pytest.approx(ref[key])
+    assert rec["results"][1]["critical"] == int(api["critical"].iloc[1])
+
+
+def test_power_table_and_csv():
+    res = run(["power", "--n", "50", *ISSUE])
+    assert res.exit_code == 0
+    assert "one-sample log-rank test: n = 50" in res.stdout
+    res = run(["power", "--n-range", "40:60:10", *ISSUE, "--format", "csv"])
+    lines = res.stdout.strip().splitlines()
+    assert lines[0].startswith("test,n,expected_events,power_analytic")
+    assert [line.split(",")[1] for line in lines[1:]] == ["40", "50", "60"]
+
+
+@pytest.mark.parametrize("kind, ext", [("power", "png"), ("curves", "svg")])
+def test_plot_files(tmp_path, kind, ext):
+    path = tmp_path / f"plot.{ext}"
+    res = run(["design", *ISSUE, "--test", "all", "--landmark", "6", "--plot", str(path),
+               "--plot-kind", kind])
+    assert res.exit_code == 0, res.output
+    assert path.stat().st_size > 1000
+
+
+def test_help_teaches_months_and_example():
+    res = run(["design", "--help"])
+    assert res.exit_code == 0
+    assert "months" in res.output and "designcalc survival design --median0 6" in res.output
+
+
+@pytest.mark.parametrize("args, word", [
+    (["design", "--median0", "-6", "--median1", "9", "--accrual", "24", "--followup", "12"],
+     "median0"),
+    (["design", "--median0", "6", "--median1", "5", "--accrual", "24", "--followup", "12"],
+     "median1"),
+    (["design", *ISSUE, "--shape", "0"], "shape"),
+    (["design", "--median0", "6", "--median1", "9", "--accrual", "0", "--followup", "12"],
+     "accrual"),
+    (["design", *ISSUE, "--test", "landmark"], "landmark"),
+    (["design", *ISSUE, "--plot", "x.gif"], "plot"),
+    (["power", *ISSUE], "--n"),
+    (["power", "--n", "1", *ISSUE], "n"),
+    (["design", *ISSUE, "--alpha", "2"], "alpha"),
+])
+def test_bad_input_one_line_exit_2(args, word):
+    res = run(args)
+    assert res.exit_code == 2
+    assert "Traceback" not in res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0]
+
+
+def test_shorter_is_better_flag():
+    res = run(["design", "--median0", "9", "--median1", "6", "--accrual", "24", "--followup",
+               "12", "--shorter-is-better", "--format", "json"])
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["results"][0]["hr"] > 1
