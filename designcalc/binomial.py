@@ -25,7 +25,7 @@ exactly 1 for every method.
 The Clopper-Pearson limits are computed with ``scipy.special.betaincinv``
 (the routine behind ``scipy.stats.beta.ppf``), vectorised over ``x`` and
 ``n``; ``scipy.stats.binomtest(...).proportion_ci`` gives the same numbers
-one interval at a time, about a thousand times slower.
+one interval at a time, several hundred times slower (docs/performance.md).
 """
 
 from __future__ import annotations
