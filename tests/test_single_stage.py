@@ -217,3 +217,23 @@ def test_default_bound_is_stated_and_sensible():
     n_norm = single_stage.normal_n(0.1, 0.2, 0.05, 0.8)
     assert single_stage.default_nmax(0.1, 0.2, 0.05, 0.8) == max(30, math.ceil(2 * n_norm) + 20)
     assert search(0.1, 0.2, 0.05, 0.8).nmax >= 78
+
+
+# --- simulation agrees with the exact answer (shared engine, 4-SE bar) ----------------
+
+class _SingleStageKernel:
+    def __init__(self, n, r, p):
+        self.n, self.r, self.p = n, r, p
+
+    def __call__(self, rng, size):
+        responses = rng.binomial(self.n, self.p, size=size)
+        return {"reject": responses > self.r}
+
+
+@pytest.mark.parametrize("p", [0.30, 0.55])
+def test_simulation_agrees_with_exact_reject(p):
+    from designcalc import simulate
+
+    d = SingleStageDesign(n=20, r=9)
+    res = simulate.run(_SingleStageKernel(20, 9, p), 20_000, seed=2026)
+    assert simulate.mc_agrees(res.estimate["reject"], res.se["reject"], d.reject(p))
