@@ -175,7 +175,7 @@ def exact_oc(design: DoseDesign, tox, target=None) -> DoseOC:
 
     >>> from designcalc.dose import preset
     >>> oc = exact_oc(preset("msc-deescalation"), [0.30, 0.15, 0.05])
-    >>> round(oc.levels["select"][0], 4), round(oc.en, 2)
+    >>> round(float(oc.levels["select"][0]), 4), round(oc.en, 2)
     (0.343, 5.73)
     """
     comp, arr, warns = compile_design(design, tox)

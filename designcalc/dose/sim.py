@@ -158,7 +158,7 @@ def simulate_oc(design: DoseDesign, tox, n_sims: int, seed=None, workers: int = 
     --------
     >>> from designcalc.dose import preset
     >>> oc = simulate_oc(preset("msc-deescalation"), [0.30, 0.15, 0.05], 20000, seed=1)
-    >>> abs(oc.levels["select"][0] - 0.343) < 4 * oc.levels["select_se"][0]
+    >>> bool(abs(oc.levels["select"][0] - 0.343) < 4 * oc.levels["select_se"][0])
     True
     """
     target = _check_target(target)
