@@ -419,3 +419,12 @@ def test_summary_fields():
     assert {"en", "e_dlt", "n_distribution", "p_none", "p_select_above_target"} <= set(s)
     s = simulate_oc(preset("3+3", n_levels=3), [0.1, 0.2, 0.4], 1000, seed=1).summary()
     assert {"en_se", "e_dlt_se", "n_sims", "seed"} <= set(s)
+
+
+def test_msc_doses_or_ladder_not_both():
+    d = preset("msc-deescalation", doses=[3e6, 1e6, 3e5])
+    assert d.doses == (3e6, 1e6, 3e5)
+    with pytest.raises(ValueError, match="^factor"):
+        preset("msc-deescalation", doses=[3e6, 1e6, 3e5], factor=0.5)
+    with pytest.raises(ValueError, match="^doses"):
+        preset("msc-deescalation", doses=[1e5, 1e6, 3e6])   # must fall along the levels

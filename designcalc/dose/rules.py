@@ -406,11 +406,13 @@ def preset(name: str, **kwargs) -> DoseDesign:
                                                            else "select-below"), 3, name))
     else:
         doses = kwargs.pop("doses", None)
-        start_dose = kwargs.pop("start_dose", 2e6)
-        factor = kwargs.pop("factor", 0.3)
-        levels = kwargs.pop("levels", 3)
+        ladder = {key: kwargs.pop(key) for key in ("start_dose", "factor", "levels")
+                  if key in kwargs}
         if doses is None:
-            doses = msc_doses(start_dose, factor, levels)
+            doses = msc_doses(**ladder)
+        elif ladder:
+            raise ValueError(f"{sorted(ladder)[0]}: give either doses= or "
+                             f"start_dose/factor/levels to preset {name!r}, not both")
         design = DoseDesign(name=name, doses=tuple(doses), direction="down",
                             start_level=start_level, confirm_n=0, labels=labels,
                             selects="tolerable dose",
