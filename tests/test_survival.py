@@ -374,3 +374,18 @@ def test_bad_n_for_power():
         power(1, **BASE)
     with pytest.raises(TypeError, match="^n "):
         power(10.5, **BASE)
+
+
+def test_all_means_every_applicable_test():
+    df = design(test="all", **BASE)
+    assert df["test"].tolist() == ["logrank", "exponential"]
+    df = design(test="all", landmark=6, **BASE)
+    assert df["test"].tolist() == ["logrank", "landmark", "exponential", "binary"]
+
+
+def test_accrual_rate_landmark_beyond_short_accrual():
+    """At 0.5 patients/month with 1 month of follow-up, a 12-month landmark needs
+    accrual > 11 months: small n are infeasible, the search must skip them."""
+    df = design(test="landmark", median0=6, median1=9, accrual_rate=0.5, followup=1, landmark=12)
+    row = df.iloc[0]
+    assert row["accrual"] + 1 > 12 and row["power_analytic"] >= 0.8

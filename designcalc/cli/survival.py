@@ -41,7 +41,8 @@ def _model_options(func):
         click.option("--test", "tests", type=click.Choice(_TESTS), multiple=True,
                      default=("logrank",), show_default=True,
                      help="Test(s): logrank, landmark (KM at --landmark), exponential (MLE), "
-                          "binary (event-free at --landmark, exact), or all. Repeatable."),
+                          "binary (event-free at --landmark, exact), or all (every test the "
+                          "inputs allow). Repeatable."),
         click.option("--landmark", type=float, default=None,
                      help="Landmark time t0, months (for landmark/binary tests and --s1)."),
         click.option("--dropout-rate", "dropout_rate", type=float, default=None,

@@ -119,6 +119,14 @@ class Setting:
         accrual = self.accrual if self.accrual is not None else n / self.accrual_rate
         return Study(accrual, self.followup, self.dropout_rate)
 
+    def applicable(self, test: str) -> bool:
+        """Whether ``test`` can be run with these inputs (used by ``test="all"``)."""
+        try:
+            self.check_test(test)
+        except ValueError:
+            return False
+        return True
+
     def check_test(self, test: str) -> None:
         if test not in TESTS:
             raise ValueError(f"test must be one of {', '.join(TESTS)}, got {test!r}")
@@ -163,7 +171,12 @@ class Setting:
             if n > nmax:
                 raise ValueError(f"nmax: the {test} design needs n = {n} > nmax = {nmax}")
             return n
-        return _smallest_n(lambda n: self.power(test, n) >= power, nmax, test)
+        def ok(n):
+            if test == "landmark" and self.landmark >= self.study(n).duration:
+                return False  # nobody followed to the landmark yet: accrue more
+            return self.power(test, n) >= power
+
+        return _smallest_n(ok, nmax, test)
 
     def landmark_survival(self):
         s0 = float(self.null.survival(self.landmark))
@@ -202,9 +215,11 @@ def _smallest_n(ok, nmax: int, test: str) -> int:
     return hi
 
 
-def _tests(test) -> list:
+def _tests(test, setting) -> list:
+    if isinstance(test, str) and test == "all":
+        return [t for t in TESTS if setting.applicable(t)]
     if isinstance(test, str):
-        tests = list(TESTS) if test == "all" else [test]
+        tests = [test]
     else:
         tests = list(test)
     if not tests:
@@ -261,7 +276,8 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
     Parameters
     ----------
     test : {"logrank", "landmark", "exponential", "binary", "all"} or list
-        The test(s) to size.
+        The test(s) to size; "all" = every test these inputs allow (landmark
+        and binary need ``landmark``; binary needs everyone followed past it).
     median0 : float
         Historical (null) median, months (Weibull with ``shape``; exponential by default).
     median1, hr, s1 : float
@@ -301,11 +317,11 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
     >>> design(median0=6, median1=9, accrual=24, followup=12)["n"].tolist()
     [48]
     """
-    tests = _tests(test)
     setting = Setting(median0=median0, median1=median1, hr=hr, s1=s1, shape=shape,
                       landmark=landmark, accrual=accrual, accrual_rate=accrual_rate,
                       followup=followup, dropout_rate=dropout_rate, alpha=alpha,
                       direction=direction, null=null)
+    tests = _tests(test, setting)
     power = check_prob("power", power)
     if power <= setting.alpha:
         raise ValueError(f"power must be > alpha = {setting.alpha}, got {power}")
@@ -350,11 +366,11 @@ def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=
     if not ns:
         raise ValueError("n: give at least one sample size")
     ns = [check_int("n", v, min_value=2) for v in ns]
-    tests = _tests(test)
     setting = Setting(median0=median0, median1=median1, hr=hr, s1=s1, shape=shape,
                       landmark=landmark, accrual=accrual, accrual_rate=accrual_rate,
                       followup=followup, dropout_rate=dropout_rate, alpha=alpha,
                       direction=direction, null=null)
+    tests = _tests(test, setting)
     n_sims = None if n_sims is None else check_int("n_sims", n_sims, min_value=2)
     rows, used_seed = [], None
     for v in ns:
