@@ -243,7 +243,10 @@ def analyze(design, x, x1=None, p0=None, level=0.90, n1_actual=None, n_actual=No
                 raise ValueError(f"x must be >= x1 = {x1} (x is the total over both stages), got {x}")
             if x - x1 > n_tot - n1:
                 raise ValueError(f"x must be <= x1 + (n - n1) = {x1 + n_tot - n1}, got {x}")
-    if (n1, n_tot) != (design.n1, design.n) and not (stopped and n1 == design.n1):
+    if stopped and n1 != design.n1:
+        warnings.append(f"attained stage-1 size differs from the plan: the planned r1 = {design.r1} "
+                        f"is applied to n1 = {n1} as if planned")
+    elif not stopped and (n1, n_tot) != (design.n1, design.n):
         warnings.append(f"attained sizes differ from the plan: the planned r1 = {design.r1} and "
                         f"r = {design.r} are applied to n1 = {n1}, n = {n_tot} as if planned "
                         f"(Koyama & Chen 2008 also describe a conditional analysis, not done here)")

@@ -198,3 +198,11 @@ def test_bad_input_names_parameter(kwargs, exc, name):
 def test_design_must_be_simon_design():
     with pytest.raises(TypeError, match="^design"):
         analyze((6, 12, 19, 28), 10)
+
+
+def test_stopped_with_other_stage1_size():
+    res = analyze(NALIRIFOX, 5, n1_actual=14)
+    assert res.stopped_at_stage == 1 and res.n_treated == 14 and res.umvue == 5 / 14
+    lo, hi = ci(5, 14, level=0.90)
+    assert (res.ci_lower, res.ci_upper) == pytest.approx((lo, hi), abs=1e-9)
+    assert res.warnings and "n1 = 14" in res.warnings[0] and "n =" not in res.warnings[0]
