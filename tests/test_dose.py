@@ -428,3 +428,22 @@ def test_msc_doses_or_ladder_not_both():
         preset("msc-deescalation", doses=[3e6, 1e6, 3e5], factor=0.5)
     with pytest.raises(ValueError, match="^doses"):
         preset("msc-deescalation", doses=[1e5, 1e6, 3e6])   # must fall along the levels
+
+
+def test_plots_take_results_and_return_axes(tmp_path):
+    from designcalc import plots
+
+    ocs = [exact_oc(preset(name), MSC_TOX) for name in ("msc-deescalation",
+                                                        "msc-deescalation-expand")]
+    ax = plots.plot_dose_selection(ocs)
+    assert ax.get_ylabel() == "probability of selection" and ax.get_xlabel()
+    assert len(ax.patches) == 2 * 4                      # 2 designs x (3 levels + none)
+    heights = [p.get_height() for p in ax.patches[:4]]
+    np.testing.assert_allclose(heights, _sel(ocs[0]))
+    ax2 = plots.plot_dose_allocation(ocs[0])
+    assert "patients" in ax2.get_ylabel() and len(ax2.patches) == 3
+    axes = plots.plot_dose_oc(ocs)
+    for ext in (".svg", ".pdf"):
+        path = plots.save(plots.plot_dose_oc(ocs)[0], tmp_path / f"d{ext}")
+        assert pathlib.Path(path).stat().st_size > 0
+    plots.save(axes[0], tmp_path / "d.png")
