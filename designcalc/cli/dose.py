@@ -40,7 +40,7 @@ def _design_options(func):
         click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
                      help="Decision table CSV (columns n,dlt,action) replacing the preset's "
                           "table; see `designcalc dose table`."),
-        click.option("--plot", "plot_path", default=None,
+        click.option("--plot", "plot_path", default=None, metavar="FILE",
                      help="Also draw selection and allocation bars to FILE (.png/.svg/.pdf)."),
     ]
     for opt in reversed(opts):
