@@ -16,6 +16,22 @@ where ``children = SeedSequence(seed).spawn(n_chunks)``.  The chunking depends
 only on ``n_sims`` and ``chunk_size`` -- never on the number of workers -- and
 chunk sums are combined in chunk order, so the same seed gives bit-identical
 results with 1 worker, N local processes or a Dask cluster.
+
+Backends: ``workers=1`` runs in-process; ``workers=N`` uses N local processes
+(``forkserver``; call from under ``if __name__ == "__main__":`` in scripts);
+``backend="dask"`` sends the same chunk tasks to the Dask scheduler at
+``scheduler`` or, without one, to a ``LocalCluster`` of ``workers`` processes
+(``pip install 'designcalc[dask]'``).
+
+Each :class:`SimResult` carries the estimates, their Monte-Carlo SEs (sample
+SD / sqrt(n_sims)), ``n_sims``, the root ``seed`` (drawn from fresh entropy
+and reported when not given) and the designcalc version.  ``progress=True``
+shows a one-line bar on stderr for runs longer than about a second, only when
+stderr is a terminal.
+
+Helpers for kernels: :func:`discrete_cdf` / :func:`draw_discrete` draw
+binomial (or any finite-support) counts by inversion, the fastest exact path
+measured here; :func:`mc_agrees` is the project's 4-SE agreement bar.
 """
 
 from __future__ import annotations
@@ -198,13 +214,21 @@ def _run_processes(kernel, children, sizes, workers, bar):
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
 
+    from concurrent.futures.process import BrokenProcessPool
+
+    # forkserver (spawn elsewhere) rather than fork: safe when threads are running
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = [pool.submit(_run_chunk, kernel, c, s) for c, s in zip(children, sizes)]
-        partials = []
-        for i, fut in enumerate(futures):  # in chunk order: deterministic sums
-            partials.append(fut.result())
-            bar.update(i + 1)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(_run_chunk, kernel, c, s) for c, s in zip(children, sizes)]
+            partials = []
+            for i, fut in enumerate(futures):  # in chunk order: deterministic sums
+                partials.append(fut.result())
+                bar.update(i + 1)
+    except BrokenProcessPool:
+        raise RuntimeError(
+            "worker processes failed to start; from a script, call the simulation "
+            "under `if __name__ == \"__main__\":` (or use workers=1)") from None
     return partials
 
 
