@@ -5,6 +5,8 @@ import textwrap
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from designcalc import config, trials
 from designcalc.cli import cli
@@ -145,3 +147,14 @@ def test_cli_malformed_config_exit_2_one_line(tmp_path, old, new, message, comma
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
     assert f"demo.toml: {message}" in lines[0]
+
+
+@given(st.from_regex(r"[a-z][a-z_]{0,11}", fullmatch=True))
+def test_any_unknown_top_level_key_is_named(key):
+    if key in config._TOP:
+        return
+    text = GOOD.replace('title = "A demo trial"', f'title = "A demo trial"\n{key} = 1', 1)
+    with pytest.raises(config.ConfigError) as err:
+        config.parse(text, fname="x.toml")
+    assert str(err.value).startswith(f"x.toml: {key}: unknown key")
+

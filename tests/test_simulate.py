@@ -196,3 +196,16 @@ def test_dask_local_cluster_equals_local_run():
                         workers=1)
     assert dask.estimate["reject"] == local.estimate["reject"]
     assert dask.se["reject"] == local.se["reject"]
+
+
+def test_dask_scheduler_address_equals_local_run():
+    distributed = pytest.importorskip("distributed")
+    kernel = single_stage_kernel(20, 9, 0.3)
+    local = simulate.run(kernel, 30_000, seed=4, chunk_size=10_000)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        remote = simulate.run(kernel, 30_000, seed=4, chunk_size=10_000, backend="dask",
+                              scheduler=cluster.scheduler_address)
+    assert remote.estimate["reject"] == local.estimate["reject"]
+    assert remote.seed == local.seed == 4
+
