@@ -179,7 +179,7 @@ class _Tables:
 
     def ensure(self, n: int) -> None:
         if n >= self.size:
-            self._build(max(n + 1, 2 * self.size))
+            self._build(max(n + 1, min(2 * self.size, NMAX_LIMIT + 2)))
 
 
 def _first_stage_caps(t1: _Tables, n1s: np.ndarray, power: float) -> np.ndarray:

@@ -189,6 +189,27 @@ def test_search_matches_brute_force_larger(hyp):
     _check_against_brute(hyp, 40)
 
 
+def test_internal_rejection_tables_match_brute_force():
+    # The per-n search uses a cumulative-sum table and, for the rare (n1, r1) whose
+    # largest feasible r lies below its window, a direct sum: both against enumeration.
+    n, p = 17, 0.35
+    t = simon._Tables(p, 32)
+    n1s = np.array([3, 8, 16])
+    rs = np.arange(0, n)
+    cube = simon._alpha_power_cube(n, n1s, 0, 2, rs, t)
+    rows = simon._alpha_power_rows(n, np.array([3, 8, 16]), np.array([2, 0, 1]), rs, t)
+    for i, n1 in enumerate(n1s):
+        for r1 in range(0, 3):
+            for r in rs:
+                if r1 < n1:
+                    assert cube[i, r1, r] == pytest.approx(brute_oc(r1, n1, max(r, r1), n, p)[2]
+                                                           if r >= r1 else
+                                                           sum(_pmf(n1, p)[r1 + 1:]), abs=1e-13)
+    for k, (n1, r1) in enumerate([(3, 2), (8, 0), (16, 1)]):
+        for r in range(r1, n):
+            assert rows[k, r] == pytest.approx(brute_oc(r1, n1, r, n, p)[2], abs=1e-13)
+
+
 # --- nmax, warnings and bad input --------------------------------------------------------
 
 def test_default_bound_is_proven_and_silent():
