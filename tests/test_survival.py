@@ -340,8 +340,10 @@ def test_shorter_is_better_mirror():
 
 def test_columns_contract():
     df = design(median0=6, median1=9, accrual=24, followup=12, n_sims=200, seed=1)
-    assert list(df.columns[:8]) == ["test", "n", "expected_events", "power_analytic",
-                                    "n_events_formula", "power_sim", "power_sim_se", "alpha_sim"]
+    assert list(df.columns[:9]) == ["test", "n", "expected_events", "power_analytic",
+                                    "power_sim", "power_sim_se", "alpha_sim", "alpha_sim_se",
+                                    "n_method"]
+    assert df["n_events_formula"].iloc[0] == 46
     assert df["expected_events"].iloc[0] == pytest.approx(48 * logrank.event_probability(
         Weibull(6.0), 6 / 9, Study(24, 12)))
 
@@ -389,3 +391,15 @@ def test_accrual_rate_landmark_beyond_short_accrual():
     df = design(test="landmark", median0=6, median1=9, accrual_rate=0.5, followup=1, landmark=12)
     row = df.iloc[0]
     assert row["accrual"] + 1 > 12 and row["power_analytic"] >= 0.8
+
+
+def test_n_by_simulation_is_a_crossing_of_simulated_power():
+    """n_by='simulation': power_sim(n) >= target > power_sim(n - 1), same seed."""
+    kw = dict(median0=6, median1=9, accrual=24, followup=12, n_sims=4000, seed=21)
+    df = design(test="exponential", n_by="simulation", **kw)
+    row = df.iloc[0]
+    assert row["n_method"] == "simulation" and row["power_sim"] >= 0.8
+    below = power(int(row["n"]) - 1, test="exponential", **kw)["power_sim"].iloc[0]
+    assert below < 0.8
+    with pytest.raises(ValueError, match="^n_sims"):
+        design(test="logrank", n_by="simulation", median0=6, median1=9, accrual=24, followup=12)

@@ -102,9 +102,9 @@ def _inputs(kw, **more):
 
 
 _ROW_KEYS = ("test", "n", "expected_events", "power_analytic", "power_sim", "power_sim_se",
-             "alpha_sim", "alpha_sim_se", "n_events_formula", "critical", "hr", "median0",
-             "median1", "landmark", "s0", "s1", "accrual", "followup", "study_duration",
-             "dropout_rate")
+             "alpha_sim", "alpha_sim_se", "n_method", "n_events_formula", "critical", "hr",
+             "median0", "median1", "landmark", "s0", "s1", "accrual", "followup",
+             "study_duration", "dropout_rate")
 
 
 def _rows(df):
@@ -199,21 +199,27 @@ def _plot(path, kind, df, kw, design_n=None, target=None):
 @click.option("--power", type=float, default=0.8, show_default=True, help="Target power.")
 @click.option("--nmax", type=int, default=10000, show_default=True,
               help="Largest sample size searched.")
+@click.option("--n-by", "n_by", type=click.Choice(["formula", "simulation"]), default="formula",
+              show_default=True,
+              help="formula: n from each test's formula; simulation: smallest n whose "
+                   "simulated power (--n-sims, same seed at every n) reaches --power.")
 @output_options
 def design_cmd(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha, tests,
                landmark, dropout_rate, shorter, n_sims, seed, workers, plot, plot_kind, power,
-               nmax, fmt, out):
+               nmax, n_by, fmt, out):
     """Sample size of a single-arm time-to-event design (times in months).
 
     One row per test: n, expected_events (under the alternative),
     power_analytic at that n and, with --n-sims, power_sim, power_sim_se,
     alpha_sim (type I error by simulation under the null curve).  The
     log-rank row also gives n_events_formula, the simpler events-based n.
+    n_method says how n was found (formula, simulation, or exact for binary).
 
     \b
     Examples:
       designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --power 0.8
       designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test all --landmark 6 --n-sims 20000 --seed 7
+      designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test landmark --landmark 6 --n-by simulation --n-sims 20000 --seed 7
     """
     from designcalc import plots
     from designcalc.survival import planning
@@ -222,13 +228,15 @@ def design_cmd(median0, median1, hr, s1, shape, accrual, accrual_rate, followup,
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers)
-    df = planning.design(power=power, nmax=nmax, **kw)
+    if n_by == "simulation" and n_sims is None:
+        raise click.BadParameter("--n-by simulation needs --n-sims", param_hint="--n-by")
+    df = planning.design(power=power, nmax=nmax, n_by=n_by, **kw)
     rows = _rows(df)
     footer = None
     if plot is not None:
         footer = _plot(plot, plot_kind, df, kw, target=power)
     title = "\n".join(_sentence(r, alpha, shape) for r in rows)
-    emit(fmt, out, "survival design", _inputs(kw, power=power, nmax=nmax, plot=plot,
+    emit(fmt, out, "survival design", _inputs(kw, power=power, nmax=nmax, n_by=n_by, plot=plot,
                                               plot_kind=plot_kind),
          rows, warnings=_warnings(rows, alpha), seed=df.attrs.get("seed"), title=title,
          footer=footer)

@@ -32,6 +32,7 @@ import numpy as np
 from designcalc._validate import check_int, check_positive, check_prob, check_real
 from designcalc.survival import exponential, landmark as lm, logrank
 from designcalc.survival.models import Study, Weibull
+from designcalc.simulate import resolve_seed
 from designcalc.survival.simulation import TESTS, simulate_tests
 
 DIRECTIONS = ("longer", "shorter")
@@ -264,13 +265,63 @@ def _finish(rows, setting):
             full["critical"] = lm.binary_critical(n, s0, setting.alpha, setting.direction)
         full.update(setting.describe(n))
         out.append(full)
-    return pd.DataFrame(out)
+    df = pd.DataFrame(out)
+    first = [c for c in _CORE if c in df.columns]
+    return df[first + [c for c in df.columns if c not in first]]
+
+
+_CORE = ("test", "n", "expected_events", "power_analytic", "power_sim", "power_sim_se",
+         "alpha_sim", "alpha_sim_se", "n_method")
+
+
+def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers) -> int:
+    """Smallest n whose simulated power reaches ``power`` (same seed at every n).
+
+    Starts from the formula's n, brackets by halving/doubling, then bisects;
+    simulated power is treated as monotone in n, which holds up to
+    Monte-Carlo noise (a few trials' worth with ``n_sims`` in the thousands).
+    """
+    cache = {}
+
+    def ok(n):
+        if n not in cache:
+            if test == "landmark" and setting.landmark >= setting.study(n).duration:
+                cache[n] = False
+            else:
+                sims, _ = simulate_tests(n, null=setting.null, alt=setting.alt,
+                                         study=setting.study(n), tests=[test],
+                                         alpha=setting.alpha, n_sims=n_sims, seed=seed,
+                                         workers=workers, t0=setting.landmark,
+                                         direction=setting.direction, which=("alt",))
+                cache[n] = sims[test]["power_sim"] >= power
+        return cache[n]
+
+    if ok(n_start):
+        hi = n_start
+        lo = max(1, hi // 2)
+        while lo > 1 and ok(lo):
+            hi, lo = lo, max(1, lo // 2)
+    else:
+        lo = n_start
+        hi = min(2 * n_start, nmax)
+        while not ok(hi):
+            if hi >= nmax:
+                raise ValueError(f"nmax: no n <= {nmax} reaches simulated power {power} "
+                                 f"for test {test!r}")
+            lo, hi = hi, min(2 * hi, nmax)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return max(hi, 2)
 
 
 def design(test="logrank", median0=None, median1=None, accrual=None, followup=None,
            alpha=0.05, power=0.8, shape=1.0, landmark=None, dropout_rate=None,
            n_sims=None, seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
-           direction="longer", null=None, nmax=10000):
+           direction="longer", null=None, nmax=10000, n_by="formula"):
     """Sample size of a single-arm time-to-event design, one row per test.
 
     Parameters
@@ -305,6 +356,12 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
         ``median0``/``shape``.
     nmax : int
         Largest sample size searched.
+    n_by : {"formula", "simulation"}
+        "formula" (default): n from the test's formula (exact for "binary");
+        "simulation": the smallest n whose *simulated* power (``n_sims``
+        trials, the same seed at every n) reaches ``power`` -- advisable for
+        the landmark test, whose large-sample formula is pessimistic at small n.
+        Column ``n_method`` says which was used.
 
     Returns
     -------
@@ -330,10 +387,21 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
     rows, used_seed = [], None
     for t in tests:
         setting.check_test(t)
+    if n_by not in ("formula", "simulation"):
+        raise ValueError(f"n_by must be 'formula' or 'simulation', got {n_by!r}")
+    if n_by == "simulation":
+        if n_sims is None:
+            raise ValueError("n_sims is required with n_by='simulation'")
+        seed = resolve_seed(seed)
     for t in tests:
         n = setting.sample_size(t, power, nmax)
+        method = "exact" if t == "binary" else "formula"
+        if n_by == "simulation" and t != "binary":
+            n = _n_by_simulation(setting, t, power, n, nmax, n_sims, seed, workers)
+            method = "simulation"
         setting.check_test(t)
         row = _row(setting, t, n)
+        row["n_method"] = method
         if t == "logrank":
             row["n_events_formula"] = (
                 logrank.sample_size_events(setting.null, setting.hr, setting.study(n),

@@ -67,23 +67,27 @@ def chunk_size_for(n: int) -> int:
 
 def simulate_tests(n: int, *, null, alt, study: Study, tests, alpha: float, n_sims: int,
                    seed=None, workers: int = 1, t0=None, critical=None,
-                   direction: str = "longer", progress: bool = False):
+                   direction: str = "longer", progress: bool = False,
+                   which: tuple = ("alt", "null")):
     """Simulated power and type I error of each test at sample size ``n``.
 
-    Returns ``(rows, seed)``: ``rows[test]`` holds ``power_sim``, ``power_sim_se``,
-    ``alpha_sim`` and ``alpha_sim_se``; ``seed`` is the root seed used.
+    Returns ``(rows, seed)``: ``rows[test]`` holds ``power_sim``, ``power_sim_se``
+    (when ``"alt"`` is in ``which``) and ``alpha_sim``, ``alpha_sim_se`` (when
+    ``"null"`` is); ``seed`` is the root seed used.
     """
     kernel = partial(trial_kernel, n=int(n), null=null, alt=alt, study=study,
                      tests=tuple(tests), alpha=alpha, t0=t0, critical=critical,
-                     direction=direction)
+                     direction=direction, which=tuple(which))
     res = simulate.run(kernel, n_sims, seed=seed, workers=workers,
                        chunk_size=chunk_size_for(n), progress=progress)
     rows = {}
     for test in tests:
-        rows[test] = {"power_sim": float(res.estimate[f"{test}_alt"]),
-                      "power_sim_se": float(res.se[f"{test}_alt"]),
-                      "alpha_sim": float(res.estimate[f"{test}_null"]),
-                      "alpha_sim_se": float(res.se[f"{test}_null"])}
+        row = {}
+        for label, name in (("alt", "power_sim"), ("null", "alpha_sim")):
+            if label in which:
+                row[name] = float(res.estimate[f"{test}_{label}"])
+                row[name + "_se"] = float(res.se[f"{test}_{label}"])
+        rows[test] = row
     return rows, res.seed
 
 
