@@ -49,7 +49,7 @@ from functools import partial
 import numpy as np
 
 from designcalc import simulate
-from designcalc._validate import check_int, check_positive, check_prob
+from designcalc._validate import check_positive
 from designcalc.simon import SimonDesign
 
 POLICIES = ("pause", "overrun", "evaluable")

@@ -23,7 +23,7 @@ from functools import partial
 
 import numpy as np
 
-from designcalc import __version__, simulate
+from designcalc import simulate
 from designcalc.config import Analysis, ConfigError, TrialConfig, load
 
 EXAMPLE_NAMES = ("nalirifox", "novaferon", "leflunomide", "msc_ifna",

@@ -10,7 +10,6 @@ import time
 import tracemalloc
 from functools import partial
 
-import numpy as np
 import pytest
 
 from designcalc import simulate
