@@ -36,7 +36,7 @@ def _design_args(func):
     return func
 
 
-@simon.command()
+@simon.command(short_help="Minimax, optimal and admissible designs for p0, p1, alpha, power.")
 @click.option("--p0", type=float, required=True, help="Uninteresting response probability (H0).")
 @click.option("--p1", type=float, required=True, help="Target response probability (H1), > p0.")
 @click.option("--alpha", type=float, required=True,
@@ -82,7 +82,7 @@ def design(p0, p1, alpha, power, nmax, fmt, out):
          formats={"en0": ".2f", "q_min": ".4f", "q_max": ".4f"})
 
 
-@simon.command()
+@simon.command(short_help="Exact OC (pet, en, reject) of a rule at each p; optional plot.")
 @_design_args
 @click.option("--p", "p_values", type=float, multiple=True,
               help="True response probability (repeatable).")
@@ -163,7 +163,7 @@ def oc(r1, n1, r, n, p_values, p_grid, p0, p1, plot_path, sims, seed, fmt, out):
          title=f"Simon design {d}\n{d.protocol_text()}")
 
 
-@simon.command()
+@simon.command(short_help="Hypotheses under which a given rule is a minimax/optimal/admissible design.")
 @_design_args
 @click.option("--p0", type=float, default=None, help="Report the attained alpha, PET0 and EN0 at p0.")
 @click.option("--p1", type=float, default=None, help="Report the attained power at p1.")
