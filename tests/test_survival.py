@@ -231,7 +231,8 @@ def test_exponential_mle_by_hand():
     assert est["median"] == pytest.approx(math.log(2) * 21 / 2)
     assert est["median_lower"] < est["median"] < est["median_upper"]
     d, tt, z = expo.statistic([3.0, 6.0, 12.0], [1, 0, 1], Weibull(6.0))
-    assert (d, tt) == (2, 21) and z == pytest.approx(math.sqrt(2) * math.log(2 / 21 / (math.log(2) / 6)))
+    assert (d, tt) == (2, 21)
+    assert z == pytest.approx(math.sqrt(2) * math.log(2 / 21 / (math.log(2) / 6)))
 
 
 # --- analytic vs simulated power, type I error -----------------------------------------

@@ -161,7 +161,8 @@ def power_wu(n: int, null, hr: float, study: Study, alpha: float = 0.05) -> floa
     """Analytic power of the one-sample log-rank test at ``n`` (Wu 2015, eq. for 1 - beta)."""
     m = moments(null, hr, study)
     za = _N.inv_cdf(1 - alpha)
-    arg = (math.sqrt(n) * abs(m["omega"]) - math.sqrt(m["sigma0_sq"]) * za) / math.sqrt(m["sigma_sq"])
+    arg = ((math.sqrt(n) * abs(m["omega"]) - math.sqrt(m["sigma0_sq"]) * za)
+           / math.sqrt(m["sigma_sq"]))
     return _N.cdf(arg)
 
 

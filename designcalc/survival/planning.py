@@ -25,8 +25,6 @@ Tests:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from designcalc._validate import check_int, check_positive, check_prob, check_real
@@ -185,8 +183,8 @@ class Setting:
 
     def describe(self, n: int) -> dict:
         study = self.study(n)
-        row = {"hr": self.hr, "median0": self.null_median, "median1": (self.median1 if self.median1 is not None
-                           else float(self.alt.median)),
+        median1 = self.median1 if self.median1 is not None else float(self.alt.median)
+        row = {"hr": self.hr, "median0": self.null_median, "median1": median1,
                "accrual": study.accrual, "followup": study.followup,
                "study_duration": study.duration}
         if self.dropout_rate:
@@ -198,7 +196,10 @@ class Setting:
 
 
 def _smallest_n(ok, nmax: int, test: str) -> int:
-    """Smallest n in [2, nmax] with ``ok(n)``, assuming ``ok`` is monotone (doubling + bisection)."""
+    """Smallest n in [2, nmax] with ``ok(n)``, assuming ``ok`` is monotone.
+
+    Doubling, then bisection.
+    """
     hi = 2
     while not ok(hi):
         if hi >= nmax:
@@ -426,9 +427,9 @@ def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=
 
     Examples
     --------
-    >>> round(power(48, median0=6, median1=9, accrual=24, followup=12)
-    ...       ["power_analytic"].iloc[0], 3)
-    0.8
+    >>> df = power(48, median0=6, median1=9, accrual=24, followup=12)
+    >>> print(f"{df['power_analytic'].iloc[0]:.3f}")
+    0.800
     """
     ns = [n] if np.ndim(n) == 0 else list(n)
     if not ns:
