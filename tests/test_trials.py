@@ -202,3 +202,32 @@ def test_cli_bad_input_exit_2_one_line(args):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_trial_plots_take_results_and_return_axes(runs, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from designcalc import plots
+
+    nal = runs["nalirifox"].tables
+    msc = runs["msc_ifna"].tables
+    calls = [
+        (plots.trial_oc, (nal["pfs6_two_stage"],), {"p0": 0.5, "p1": 0.8}),
+        (plots.trial_calendar, (nal["pfs6_calendar"],), {}),
+        (plots.trial_dose_selection, (msc["phase1_deescalation"],), {}),
+        (plots.trial_power_by_n, (msc["phase2_power"],), {}),
+        (plots.trial_survival_assumption, (6.0, 12.0, 24.0), {"landmark": 12.0}),
+    ]
+    for i, (func, args, kwargs) in enumerate(calls):
+        fig, ax = plt.subplots()
+        assert func(*args, ax=ax, **kwargs) is ax
+        assert ax.get_xlabel() and ax.get_ylabel()
+        assert ax.get_legend() is not None
+        plt.close(fig)
+        own = func(*args, **kwargs)                      # ax=None: a new figure
+        path = plots.save(own, tmp_path / f"p{i}.svg")
+        assert open(path).read().lstrip().startswith("<?xml")
+    # units on time axes
+    ax = plots.trial_calendar(nal["pfs6_calendar"])
+    assert "months" in ax.get_ylabel()
+    plt.close(ax.figure)
