@@ -85,8 +85,7 @@ _DESIGN = {
                  "arrivals": (("poisson", "uniform"), False)},
 }
 
-# which optional analysis tables each family accepts, and the scenario value type
-_BINARY = ("simon", "single_stage", "calendar")
+# the scenario value type of each family that takes scenarios
 _SCENARIO_TYPE = {"simon": "float", "single_stage": "float", "calendar": "float",
                   "dose": "float_list"}
 _HYPOTHESES = {"p0": ("float", True), "p1": ("float", True)}
@@ -226,7 +225,7 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
     design = _check_table(fname, f"{where}.design", a["design"], _DESIGN[family])
     hypotheses = grid = None
     if "hypotheses" in a:
-        if family not in _BINARY:
+        if family not in ("simon", "single_stage"):
             raise ConfigError(f"{fname}: {where}.hypotheses: not used by family {family!r}")
         hypotheses = _check_table(fname, f"{where}.hypotheses", a["hypotheses"], _HYPOTHESES)
         for k, v in hypotheses.items():

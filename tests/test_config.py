@@ -158,3 +158,17 @@ def test_any_unknown_top_level_key_is_named(key):
         config.parse(text, fname="x.toml")
     assert str(err.value).startswith(f"x.toml: {key}: unknown key")
 
+
+
+def test_hypotheses_are_not_silently_ignored_by_calendar(tmp_path):
+    text = GOOD.split("[[analysis]]")[0] + textwrap.dedent("""
+        [[analysis]]
+        id = "cal"
+        family = "calendar"
+        endpoint = "6-month PFS"
+        design = { r1 = 6, n1 = 12, r = 19, n = 28, landmark = 6.0, rate = 1.0 }
+        hypotheses = { p0 = 0.5, p1 = 0.8 }
+        scenarios = { H0 = 0.5 }
+    """)
+    with pytest.raises(config.ConfigError, match=r"hypotheses: not used by family 'calendar'"):
+        config.load(_write(tmp_path, text))
