@@ -231,3 +231,18 @@ def test_trial_plots_take_results_and_return_axes(runs, tmp_path):
     ax = plots.trial_calendar(nal["pfs6_calendar"])
     assert "months" in ax.get_ylabel()
     plt.close(ax.figure)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", trials.EXAMPLE_NAMES)
+def test_simulated_within_4_se_of_exact_large(name):
+    """The same 4-SE check at 200 000 simulated trials per scenario (-m slow)."""
+    result = trials.run_trial(trials.resolve(name), n_sims=200_000)
+    for df in result.tables.values():
+        for col in ("reject", "pet", "select"):
+            if col in df and f"{col}_sim" in df:
+                ok = df[f"{col}_sim"].notna()
+                exact = df.loc[ok, col]
+                se = np.maximum(df.loc[ok, f"{col}_sim_se"],
+                                np.sqrt(exact * (1 - exact) / 200_000))
+                assert mc_agrees(df.loc[ok, f"{col}_sim"], se, exact), (name, col)
