@@ -83,6 +83,10 @@ def test_help_teaches_months_and_example():
     (["power", *ISSUE], "--n"),
     (["power", "--n", "1", *ISSUE], "n"),
     (["design", *ISSUE, "--alpha", "2"], "alpha"),
+    (["design", "--median0", "6", "--hr", "1.2", "--accrual", "24", "--followup", "12"],
+     "--shorter-is-better"),
+    (["design", *ISSUE, "--n-sims", "1"], "n_sims"),
+    (["design", *ISSUE, "--n-by", "simulation"], "--n-sims"),
 ])
 def test_bad_input_one_line_exit_2(args, word):
     res = run(args)

@@ -207,7 +207,7 @@ def _plot(path, kind, df, kw, design_n=None, target=None):
 def design_cmd(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha, tests,
                landmark, dropout_rate, shorter, n_sims, seed, workers, plot, plot_kind, power,
                nmax, n_by, fmt, out):
-    """Sample size of a single-arm time-to-event design (times in months).
+    """Sample size of a single-arm time-to-event design (months).
 
     One row per test: n, expected_events (under the alternative),
     power_analytic at that n and, with --n-sims, power_sim, power_sim_se,

@@ -79,7 +79,8 @@ class Setting:
             hr = check_positive("hr", hr)
             if longer and hr >= 1:
                 raise ValueError(f"hr must be < 1 when longer times are better, got {hr:g} "
-                                 "(say direction='shorter' if a higher hazard is the goal)")
+                                 "(say direction='shorter', CLI --shorter-is-better, if a higher "
+                                 "hazard is the goal)")
             if not longer and hr <= 1:
                 raise ValueError(f"hr must be > 1 with direction 'shorter', got {hr:g}")
         else:
