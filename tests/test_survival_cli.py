@@ -101,3 +101,46 @@ def test_shorter_is_better_flag():
                "12", "--shorter-is-better", "--format", "json"])
     assert res.exit_code == 0
     assert json.loads(res.stdout)["results"][0]["hr"] > 1
+
+
+def test_piecewise_null_from_cli_matches_api():
+    """Hazard 0.2/month for 3 months then 0.08: median0 = 3 + (log 2 - 0.6) / 0.08."""
+    from designcalc.survival import PiecewiseExponential, power
+
+    args = ["power", "--n", "40", "--null-hazards", "0.2,0.08", "--null-breaks", "3",
+            "--hr", "0.6", "--accrual", "18", "--followup", "12", "--format", "json"]
+    rec = json.loads(run(args).stdout)
+    row = rec["results"][0]
+    assert row["median0"] == pytest.approx(3 + (0.6931471805599453 - 0.6) / 0.08)
+    api = power(40, null=PiecewiseExponential((3.0,), (0.2, 0.08)), hr=0.6, accrual=18,
+                followup=12)
+    assert row["power_analytic"] == pytest.approx(api["power_analytic"].iloc[0])
+    assert rec["inputs"]["null_hazards"] == "0.2,0.08"
+    bad = run(["power", "--n", "40", "--null-hazards", "0.2,0.08", "--null-breaks", "3,2",
+               "--hr", "0.6", "--accrual", "18", "--followup", "12"])
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
+    both = run(["power", "--n", "40", "--median0", "5", "--null-hazards", "0.2", "--hr", "0.6",
+                "--accrual", "18", "--followup", "12"])
+    assert both.exit_code == 2 and "median0" in both.output
+
+
+def test_plot_functions_take_an_axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from designcalc import plots
+    from designcalc.survival import Weibull, power
+    from designcalc.survival.models import curve_table
+
+    fig, ax = plt.subplots()
+    curve = power([20, 40, 60], median0=6, median1=9, accrual=24, followup=12)
+    assert plots.plot_survival_power(curve, ax=ax, target=0.8) is ax
+    assert ax.get_xlabel().startswith("sample size")
+    fig2, ax2 = plt.subplots()
+    table = curve_table(Weibull(6.0), Weibull(9.0), 36)
+    assert plots.plot_survival_curves(table, ax=ax2, landmark=6, medians=(6, 9)) is ax2
+    assert "months" in ax2.get_xlabel()
+    plt.close(fig)
+    plt.close(fig2)

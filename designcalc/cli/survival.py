@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options, parse_int_range
+from designcalc.cli._common import emit, output_options, parse_float_list, parse_int_range
 
 _TESTS = ("logrank", "landmark", "exponential", "binary", "all")
 _MAX_RANGE = 2000
@@ -20,8 +20,14 @@ _TEST_NAMES = {"logrank": "one-sample log-rank test", "landmark": "landmark Kapl
 def _model_options(func):
     """Options shared by ``design`` and ``power`` (applied bottom-up)."""
     opts = [
-        click.option("--median0", type=float, required=True,
-                     help="Historical (null) median time to event, months."),
+        click.option("--median0", type=float, default=None,
+                     help="Historical (null) median time to event, months (required unless "
+                          "--null-hazards gives a piecewise-exponential null)."),
+        click.option("--null-hazards", "null_hazards", default=None, metavar="H1,H2,...",
+                     help="Piecewise-exponential null instead of --median0: hazards per "
+                          "month on [0, b1), [b1, b2), ..., [bk, inf)."),
+        click.option("--null-breaks", "null_breaks", default=None, metavar="B1,...",
+                     help="Break points (months) of --null-hazards (one fewer than hazards)."),
         click.option("--median1", type=float, default=None,
                      help="Target median under the alternative, months (or give --hr / --s1)."),
         click.option("--hr", type=float, default=None,
@@ -84,9 +90,33 @@ def survival():
     """
 
 
+def _null_curve(median0, null_hazards, null_breaks):
+    if null_hazards is None:
+        if null_breaks is not None:
+            raise click.BadParameter("--null-breaks needs --null-hazards",
+                                     param_hint="--null-breaks")
+        if median0 is None:
+            raise click.BadParameter("give --median0 (or --null-hazards)", param_hint="--median0")
+        return None
+    if median0 is not None:
+        raise click.BadParameter("give either --median0 or --null-hazards, not both",
+                                 param_hint="--null-hazards")
+    from designcalc.survival.models import PiecewiseExponential
+
+    hazards = parse_float_list(null_hazards, "--null-hazards")
+    breaks = parse_float_list(null_breaks, "--null-breaks") if null_breaks else []
+    try:
+        return PiecewiseExponential(tuple(breaks), tuple(hazards))
+    except ValueError as exc:
+        raise click.BadParameter(f"null_{exc}", param_hint="--null-hazards/--null-breaks") \
+            from None
+
+
 def _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
-                   tests, landmark, dropout_rate, shorter, n_sims, seed, workers):
-    return dict(test=list(dict.fromkeys(tests)) if "all" not in tests else "all",
+                   tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
+                   null_hazards=None, null_breaks=None):
+    null = _null_curve(median0, null_hazards, null_breaks)
+    return dict(null=null,test=list(dict.fromkeys(tests)) if "all" not in tests else "all",
                 median0=median0, median1=median1, hr=hr, s1=s1, shape=shape, accrual=accrual,
                 accrual_rate=accrual_rate, followup=followup, alpha=alpha, landmark=landmark,
                 dropout_rate=dropout_rate, direction="shorter" if shorter else "longer",
@@ -94,7 +124,7 @@ def _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, follo
 
 
 def _inputs(kw, **more):
-    inputs = {k: v for k, v in kw.items() if k not in ("test", "direction")}
+    inputs = {k: v for k, v in kw.items() if k not in ("test", "direction", "null")}
     inputs["test"] = kw["test"]
     inputs["direction"] = kw["direction"]
     inputs.update(more)
@@ -123,11 +153,13 @@ def _rows(df):
     return rows
 
 
-def _curve_label(shape):
+def _curve_label(shape, null=None):
+    if null is not None:
+        return "piecewise-exponential null"
     return "exponential" if shape == 1.0 else f"Weibull shape {shape:g}"
 
 
-def _sentence(row, alpha, shape, what="has"):
+def _sentence(row, alpha, shape, null=None, what="has"):
     test = _TEST_NAMES[row["test"]]
     if row["test"] in ("landmark", "binary"):
         target = (f"S({row['landmark']:g} months) = {row['s1']:.3f} vs {row['s0']:.3f} "
@@ -138,7 +170,7 @@ def _sentence(row, alpha, shape, what="has"):
     text = (f"{test}: n = {row['n']} patients (accrual {row['accrual']:.4g} months, "
             f"follow-up {row['followup']:.4g} months after the last entry) {what} "
             f"{100 * row['power_analytic']:.1f}% power ({kind}) at one-sided alpha "
-            f"{alpha:g} to detect {target}, {_curve_label(shape)}); expected events "
+            f"{alpha:g} to detect {target}, {_curve_label(shape, null)}); expected events "
             f"{row['expected_events']:.1f}")
     if row.get("power_sim") is not None:
         text += (f"; simulated power {row['power_sim']:.3f} (SE {row['power_sim_se']:.3f}), "
@@ -176,7 +208,8 @@ def _plot(path, kind, df, kw, design_n=None, target=None):
             median0=kw["median0"], median1=kw["median1"], hr=kw["hr"], s1=kw["s1"],
             shape=kw["shape"], landmark=kw["landmark"], accrual=kw["accrual"],
             accrual_rate=kw["accrual_rate"], followup=kw["followup"],
-            dropout_rate=kw["dropout_rate"], alpha=kw["alpha"], direction=kw["direction"])
+            dropout_rate=kw["dropout_rate"], alpha=kw["alpha"], direction=kw["direction"],
+            null=kw["null"])
         tmax = float(df["study_duration"].max())
         ax = plots.plot_survival_curves(curve_table(setting.null, setting.alt, tmax),
                                         landmark=kw["landmark"],
@@ -204,9 +237,9 @@ def _plot(path, kind, df, kw, design_n=None, target=None):
               help="formula: n from each test's formula; simulation: smallest n whose "
                    "simulated power (--n-sims, same seed at every n) reaches --power.")
 @output_options
-def design_cmd(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha, tests,
-               landmark, dropout_rate, shorter, n_sims, seed, workers, plot, plot_kind, power,
-               nmax, n_by, fmt, out):
+def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual, accrual_rate,
+               followup, alpha, tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
+               plot, plot_kind, power, nmax, n_by, fmt, out):
     """Sample size of a single-arm time-to-event design (months).
 
     One row per test: n, expected_events (under the alternative),
@@ -227,7 +260,8 @@ def design_cmd(median0, median1, hr, s1, shape, accrual, accrual_rate, followup,
     if plot is not None:
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
-                        tests, landmark, dropout_rate, shorter, n_sims, seed, workers)
+                        tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
+                        null_hazards, null_breaks)
     if n_by == "simulation" and n_sims is None:
         raise click.BadParameter("--n-by simulation needs --n-sims", param_hint="--n-by")
     df = planning.design(power=power, nmax=nmax, n_by=n_by, **kw)
@@ -235,8 +269,9 @@ def design_cmd(median0, median1, hr, s1, shape, accrual, accrual_rate, followup,
     footer = None
     if plot is not None:
         footer = _plot(plot, plot_kind, df, kw, target=power)
-    title = "\n".join(_sentence(r, alpha, shape) for r in rows)
-    emit(fmt, out, "survival design", _inputs(kw, power=power, nmax=nmax, n_by=n_by, plot=plot,
+    title = "\n".join(_sentence(r, alpha, shape, kw["null"]) for r in rows)
+    emit(fmt, out, "survival design", _inputs(kw, null_hazards=null_hazards,
+                                              null_breaks=null_breaks, power=power, nmax=nmax, n_by=n_by, plot=plot,
                                               plot_kind=plot_kind),
          rows, warnings=_warnings(rows, alpha), seed=df.attrs.get("seed"), title=title,
          footer=footer)
@@ -248,9 +283,9 @@ def design_cmd(median0, median1, hr, s1, shape, accrual, accrual_rate, followup,
               help="A range of sample sizes instead of --n.")
 @_model_options
 @output_options
-def power_cmd(n, n_range, median0, median1, hr, s1, shape, accrual, accrual_rate, followup,
-              alpha, tests, landmark, dropout_rate, shorter, n_sims, seed, workers, plot,
-              plot_kind, fmt, out):
+def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual,
+              accrual_rate, followup, alpha, tests, landmark, dropout_rate, shorter, n_sims, seed,
+              workers, plot, plot_kind, fmt, out):
     """Power of a single-arm time-to-event design for a given n (months).
 
     One row per test (and per n): power_analytic, expected_events and, with
@@ -261,6 +296,7 @@ def power_cmd(n, n_range, median0, median1, hr, s1, shape, accrual, accrual_rate
     Examples:
       designcalc survival power --n 50 --median0 6 --median1 9 --accrual 24 --followup 12 --n-sims 10000 --seed 1
       designcalc survival power --n 20 --median0 6 --median1 12 --accrual 12 --followup 12 --test all --landmark 12
+      designcalc survival power --n 40 --null-hazards 0.2,0.08 --null-breaks 3 --hr 0.6 --accrual 18 --followup 12
     """
     from designcalc import plots
     from designcalc.survival import planning
@@ -277,14 +313,18 @@ def power_cmd(n, n_range, median0, median1, hr, s1, shape, accrual, accrual_rate
     if plot is not None:
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
-                        tests, landmark, dropout_rate, shorter, n_sims, seed, workers)
+                        tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
+                        null_hazards, null_breaks)
     df = planning.power(n_values if n_range is not None else n, **kw)
     rows = _rows(df)
     footer = None
     if plot is not None:
         footer = _plot(plot, plot_kind, df, kw)
-    title = "\n".join(_sentence(r, alpha, shape) for r in rows) if len(rows) <= 8 else None
-    emit(fmt, out, "survival power", _inputs(kw, n=n, n_range=n_range, plot=plot,
+    title = None
+    if len(rows) <= 8:
+        title = "\n".join(_sentence(r, alpha, shape, kw["null"]) for r in rows)
+    emit(fmt, out, "survival power", _inputs(kw, null_hazards=null_hazards,
+                                             null_breaks=null_breaks, n=n, n_range=n_range, plot=plot,
                                              plot_kind=plot_kind),
          rows, warnings=_warnings(rows, alpha), seed=df.attrs.get("seed"), title=title,
          footer=footer)
