@@ -307,13 +307,19 @@ def draw_discrete(rng: np.random.Generator, cdf: np.ndarray, size: int) -> np.nd
     return x
 
 
-def mc_agrees(estimate, se, exact, k: float = 4.0, floor: float = 1e-12) -> bool:
+def mc_agrees(estimate, se, exact, k: float = 4.0, floor: float = 1e-12,
+              n_sims: int | None = None) -> bool:
     """True when every ``|estimate - exact| <= k * se`` (the project's 4-SE bar).
 
-    ``floor`` keeps the check meaningful when the SE is 0 (e.g. a probability
-    that is exactly 0 or 1).
+    ``floor`` keeps the check meaningful when the SE is 0.  For probabilities,
+    pass ``n_sims``: the SE used is then at least the binomial SE under the
+    exact value, ``sqrt(q (1 - q) / n_sims)``, because a rare event simulated
+    zero times has a sample SE of 0 although its exact probability is not 0.
     """
     estimate, se, exact = (np.asarray(x, dtype=float) for x in (estimate, se, exact))
+    if n_sims is not None:
+        q = np.clip(exact, 0.0, 1.0)
+        se = np.maximum(se, np.sqrt(q * (1.0 - q) / n_sims))
     return bool(np.all(np.abs(estimate - exact) <= k * np.maximum(se, floor) + floor))
 
 

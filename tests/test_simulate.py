@@ -209,3 +209,13 @@ def test_dask_scheduler_address_equals_local_run():
     assert remote.estimate["reject"] == local.estimate["reject"]
     assert remote.seed == local.seed == 4
 
+
+def test_mc_agrees_binomial_floor_for_rare_events():
+    # 0 successes in 2 000 trials of an event with probability 1e-4: sample SE 0,
+    # but 0 is well within 4 binomial SEs (sqrt(1e-4 / 2000) = 2.2e-4)
+    assert not simulate.mc_agrees(0.0, 0.0, 1e-4)
+    assert simulate.mc_agrees(0.0, 0.0, 1e-4, n_sims=2_000)
+    assert not simulate.mc_agrees(0.0, 0.0, 0.01, n_sims=2_000)   # 9 SE away
+    assert simulate.mc_agrees([0.5, 0.2], [0.01, 0.01], [0.52, 0.21])
+    assert not simulate.mc_agrees([0.5, 0.2], [0.01, 0.01], [0.55, 0.21])
+
