@@ -205,3 +205,10 @@ def audit(r1, n1, r, n, p0, p1, p0_grid, p1_grid, alphas, powers, fmt, out):
          rows, warnings=warnings, extra={"attained": summary} if fmt == "json" else summary,
          title=f"Simon design {d}\n{d.protocol_text()}",
          formats={"p0": ".2f", "p1": ".2f", "alpha": ".3f", "power": ".2f", "en0": ".2f"})
+
+
+# Post-trial inference lives in its own module (designcalc.simon_inference);
+# the command module imports nothing heavy at import time.
+from designcalc.cli.simon_analyze import analyze as _analyze  # noqa: E402
+
+simon.add_command(_analyze)
