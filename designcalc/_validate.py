@@ -45,9 +45,9 @@ def check_real(name: str, value, *, low: float | None = None,
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
-    left = "(" if low_open else "["
-    right = ")" if high_open else "]"
-    span = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+    left = "(" if low_open or low is None else "["
+    right = ")" if high_open or high is None else "]"
+    span = f"{left}{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}{right}"
     if low is not None and (value < low or (low_open and value == low)):
         raise ValueError(f"{name} must be in {span}, got {value}")
     if high is not None and (value > high or (high_open and value == high)):
