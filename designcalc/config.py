@@ -302,8 +302,8 @@ def _check_design(fname: str, where: str, a: Analysis) -> None:
             for k in ("median0", "median1", "accrual"):
                 if d[k] <= 0:
                     raise ValueError(f"{k} must be > 0, got {d[k]}")
-            if d["followup"] < 0:
-                raise ValueError(f"followup must be >= 0, got {d['followup']}")
+            if d["followup"] <= 0:
+                raise ValueError(f"followup must be > 0, got {d['followup']}")
             if not 0 < d["alpha"] < 1:
                 raise ValueError(f"alpha must be in (0, 1), got {d['alpha']}")
             if d["n"] < 2:
