@@ -34,6 +34,14 @@ from designcalc import _binom
 from designcalc._validate import check_int, check_prob, check_prob_array
 
 
+class NoFeasibleDesign(ValueError):
+    """No design with ``n <= nmax`` meets the constraints (the user's ``nmax`` binds).
+
+    A ``ValueError`` for API callers; the CLI reports it as a warning with an
+    empty result table (issue #2: "when the user's nmax binds ... say so").
+    """
+
+
 @dataclass(frozen=True)
 class SimonDesign:
     """A Simon two-stage rule ``r1/n1, r/n``.
@@ -523,9 +531,9 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
         if user_nmax is None:
             raise ValueError(f"power: no design with n <= {limit} reaches power > {power} "
                              f"at alpha < {alpha} for p0={p0}, p1={p1}")
-        raise ValueError(f"nmax={nmax} is too small: no design with n <= {nmax} has "
-                         f"alpha_actual < {alpha} and power_actual > {power}; "
-                         f"increase nmax or omit it")
+        raise NoFeasibleDesign(f"nmax={nmax} is too small: no design with n <= {nmax} has "
+                               f"alpha_actual < {alpha} and power_actual > {power}; "
+                               f"increase nmax or omit it")
 
     best = {}
     best_en0 = np.inf
@@ -545,9 +553,9 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
             break
         n += 1
     if not best:
-        raise ValueError(f"nmax={limit} is too small: no design with n <= {limit} has "
-                         f"alpha_actual < {alpha} and power_actual > {power} "
-                         f"(none exists below n={n_lo}); increase nmax or omit it")
+        raise NoFeasibleDesign(f"nmax={limit} is too small: no design with n <= {limit} has "
+                               f"alpha_actual < {alpha} and power_actual > {power} "
+                               f"(none exists below n={n_lo}); increase nmax or omit it")
 
     n_opt = min(best, key=lambda m: (best[m][0], m))
     n_mm = min(best)

@@ -69,11 +69,19 @@ def test_design_binding_nmax_warns_in_table_and_json(tmp_path):
     assert rec["inputs"]["nmax"] == 40 and len(rec["warnings"]) == 1
 
 
-def test_design_infeasible_nmax_is_one_line_exit_2():
+def test_design_infeasible_nmax_warns_with_no_rows(tmp_path):
+    # Issue #2: when the user's nmax binds because no design is feasible, say so
+    # (warning line in table output, field in JSON) instead of failing.
     res = run(DESIGN + ["--nmax", "20"])
-    assert res.exit_code == 2
-    assert len(res.output.strip().splitlines()) == 1 and "nmax" in res.output
-
+    assert res.exit_code == 0
+    assert "(no rows)" in res.output
+    assert "warning: nmax=20 is too small" in res.output
+    out = tmp_path / "none.json"
+    res = run(DESIGN + ["--nmax", "20", "--format", "json", "--out", str(out)])
+    assert res.exit_code == 0
+    rec = json.loads(out.read_text())
+    assert rec["results"] == [] and rec["proven"] is False
+    assert len(rec["warnings"]) == 1 and "nmax=20" in rec["warnings"][0]
 
 def test_oc_rows_and_attained_values():
     res = run(["simon", "oc"] + NALIRIFOX + ["--p", "0.3", "--p", "0.5", "--p0", "0.5",

@@ -62,9 +62,17 @@ def design(p0, p1, alpha, power, nmax, fmt, out):
     Example:
       designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8
     """
-    from designcalc.simon import search
+    from designcalc.simon import NoFeasibleDesign, search
 
-    res = search(p0, p1, alpha, power, nmax=nmax)
+    inputs = {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "nmax": nmax}
+    try:
+        res = search(p0, p1, alpha, power, nmax=nmax)
+    except NoFeasibleDesign as exc:
+        if nmax is None:
+            raise
+        emit(fmt, out, "simon design", inputs, [], warnings=[str(exc)],
+             extra={"nmax_used": nmax, "proven": False} if fmt == "json" else None)
+        return
     rows = res.rows()
     title = (f"Simon two-stage designs: p0 = {res.p0:g}, p1 = {res.p1:g}, "
              f"alpha_actual < {res.alpha:g}, power_actual > {res.power:g}")
@@ -75,9 +83,7 @@ def design(p0, p1, alpha, power, nmax, fmt, out):
                       f"a smaller en0 (see docs/simon.md)")
     else:
         footer.append(f"searched n <= {res.nmax_used} only")
-    emit(fmt, out, "simon design",
-         {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "nmax": nmax},
-         rows, warnings=res.warnings, title=title, footer="\n".join(footer),
+    emit(fmt, out, "simon design", inputs, rows, warnings=res.warnings, title=title, footer="\n".join(footer),
          extra={"nmax_used": res.nmax_used, "proven": res.proven} if fmt == "json" else None,
          formats={"en0": ".2f", "q_min": ".4f", "q_max": ".4f"})
 
