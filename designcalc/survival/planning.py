@@ -209,6 +209,12 @@ def _smallest_n(ok, nmax: int, test: str) -> int:
     lo = hi // 2
     if lo < 2 or ok(lo):
         lo = 1
+    return _bisect(ok, lo, hi)
+
+
+def _bisect(ok, lo: int, hi: int) -> int:
+    """Smallest n in (lo, hi] with ``ok(n)``, given ``ok(hi)`` and not ``ok(lo)``
+    (``lo`` may be a sentinel never evaluated) and ``ok`` monotone."""
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if ok(mid):
@@ -311,13 +317,7 @@ def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers)
                 raise ValueError(f"nmax: no n <= {nmax} reaches simulated power {power} "
                                  f"for test {test!r}")
             lo, hi = hi, min(2 * hi, nmax)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    return max(hi, 2)
+    return max(_bisect(ok, lo, hi), 2)
 
 
 def design(test="logrank", median0=None, median1=None, accrual=None, followup=None,
