@@ -46,3 +46,12 @@ def test_render_table_and_csv():
     table = render_table(rows)
     assert "0.3000" in table and "28" in table
     assert render_csv(rows).splitlines()[0] == "p,n"
+
+
+def test_unwritable_out_is_bad_input_one_line(tmp_path):
+    target = tmp_path / "no-such-dir" / "x.csv"
+    result = CliRunner().invoke(cli, ["simon", "oc", "--r1", "6", "--n1", "12", "--r", "19",
+                                      "--n", "28", "--p", "0.5", "--out", str(target)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "--out" in result.output

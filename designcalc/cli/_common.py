@@ -171,14 +171,23 @@ def emit(fmt: str, out: str | None, command: str, inputs: dict, results: list[di
             parts.append(f"warning: {w}\n")
         text = "".join(parts)
     if out:
-        with open(out, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        write_text(out, text)
     else:
         sys.stdout.write(text)
         # CSV/JSON on stdout must stay machine-readable: warnings go to stderr too.
         if fmt != "table":
             for w in warnings:
                 click.echo(f"warning: {w}", err=True)
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path``; a path that cannot be written is bad input (exit 2)."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {path!r}: {exc.strerror or exc}",
+                                 param_hint="'--out'") from None
 
 
 def parse_grid(text: str, name: str = "--p-grid") -> list[float]:

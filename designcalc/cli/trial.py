@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from designcalc.cli._common import emit, output_options
+from designcalc.cli._common import emit, output_options, write_text
 
 
 @click.group()
@@ -69,8 +69,7 @@ def show_cmd(name, fmt, out):
         text = f"# {cfg.path}\n" + text.rstrip() + "\n\nassumptions:\n" + "".join(
             f"  - {s}\n" for s in cfg.all_assumptions)
         if out:
-            with open(out, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_text(out, text)
         else:
             sys.stdout.write(text)
         return
