@@ -270,12 +270,15 @@ def _dose_bars(ocs, ax, values_of, with_none: bool, ylabel: str):
         xs = [j + (i - (len(ocs) - 1) / 2) * width for j in range(len(vals))]
         ax.bar(xs, vals, width=width, label=oc.design, **bar_style(i))
     ref = next(oc for oc in ocs if len(oc.tox) == k)
-    ticks = [f"{j + 1}\n{lab}" for j, lab in enumerate(ref.labels or range(1, k + 1))]
+    labels = [str(lab) for lab in (ref.labels or range(1, k + 1))]
+    # Show the dose under the level number only when it says something more.
+    show_dose = labels != [str(j + 1) for j in range(k)]
+    ticks = [f"{j + 1}\n{lab}" if show_dose else str(j + 1) for j, lab in enumerate(labels)]
     if with_none:
         ticks.append("none")
     ax.set_xticks(range(len(ticks)))
     ax.set_xticklabels(ticks)
-    ax.set_xlabel("dose level (dose)")
+    ax.set_xlabel("dose level (dose)" if show_dose else "dose level")
     ax.set_ylabel(ylabel)
     ax2 = _dose_tox_curve(ax, ocs, lambda n: list(range(n)))
     handles, labels = ax.get_legend_handles_labels()

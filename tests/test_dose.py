@@ -447,3 +447,14 @@ def test_plots_take_results_and_return_axes(tmp_path):
         path = plots.save(plots.plot_dose_oc(ocs)[0], tmp_path / f"d{ext}")
         assert pathlib.Path(path).stat().st_size > 0
     plots.save(axes[0], tmp_path / "d.png")
+
+
+def test_default_dose_labels_are_compact_and_keep_the_value():
+    from designcalc.dose import preset
+    from designcalc.dose.rules import format_dose
+
+    d = preset("msc-deescalation", start_dose=2e6, factor=0.3, levels=3)
+    assert d.labels == ("2e6", "6e5", "1.8e5")
+    # a label read back as a number is the dose (to 3 significant digits)
+    for x in (2e6, 6e5, 1.8e5, 5.4e4, 0.0001, 2.5, 100):
+        assert float(format_dose(x)) == float(f"{x:.3g}")

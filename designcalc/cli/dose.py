@@ -112,7 +112,7 @@ def _report(ocs, fmt, out, command, inputs, plot_path, seed=None):
     title = f"Operating characteristics, {method}: " + ", ".join(oc.design for oc in ocs)
     if fmt == "table":
         emit(fmt, out, command, inputs, rows, warnings=warns, seed=seed, title=title,
-             formats={"dose": "g"}, footer="\n".join(_summary_text(oc) for oc in ocs))
+             formats={"dose": ".3g"}, footer="\n".join(_summary_text(oc) for oc in ocs))
     else:
         emit(fmt, out, command, inputs, rows, warnings=warns, seed=seed,
              extra={"summary": summary})

@@ -227,6 +227,14 @@ class DecisionTable:
         return cls(cells=tuple(cells), cohort_size=cohort_size, name=name)
 
 
+def format_dose(x: float) -> str:
+    """Short dose label: ``%g`` in [1e-3, 1e4), else compact scientific ("1.8e5")."""
+    if x != 0 and not 1e-3 <= abs(x) < 1e4:
+        mantissa, exponent = f"{x:.2e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return f"{x:g}"
+
+
 @dataclass(frozen=True, eq=False)
 class DoseDesign:
     """A rule-based dose-finding design.
@@ -249,7 +257,7 @@ class DoseDesign:
         Patients a level needs before it is selected when escalation from it
         is impossible (0: select at once).
     labels : tuple of str, optional
-        Dose labels for tables and plots (default: the doses, ``%g``).
+        Dose labels for tables and plots (default: the doses, see :func:`format_dose`).
     selects : str
         What the selected level is called ("MTD", "tolerable dose").
     """
@@ -292,7 +300,7 @@ class DoseDesign:
         self.table.check_complete(confirm_n)
         labels = self.labels
         if labels is None:
-            labels = tuple(f"{x:g}" for x in doses)
+            labels = tuple(format_dose(x) for x in doses)
         labels = tuple(str(x) for x in labels)
         if len(labels) != len(doses):
             raise ValueError(f"labels must have one entry per dose level ({len(doses)}), "
