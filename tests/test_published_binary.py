@@ -311,3 +311,40 @@ def test_simon_published_verified_rows_match_retrieved_tables():
         r1, n1, r, n, en0 = retrieved[key]
         assert (r1, n1, r, n) == tuple(int(row[k]) for k in ("r1", "n1", "r", "n")), row
         assert round(en0, 1) == pytest.approx(float(row["en0"]), abs=1e-9), row
+
+
+# --- UnplanSimon vignette: UMVUE, p-value and CI after stage 2 ---------------------------------
+
+UNPLAN = _read("published_simon_unplansimon.csv")
+
+
+@pytest.mark.parametrize("row", UNPLAN, ids=lambda r: f"example{r['example']}")
+def test_unplansimon_umvue_pvalue_and_ci(row):
+    """UMVUE and p-value agree to the printed 3 decimals.  For a stage-2 outcome far above r1 the
+    UMVUE ordering used by "Jung's" CI orders the sample space as the stage-wise ordering does, so
+    designcalc's 95% limits apply: the lower limit agrees; the printed upper limit is, as in
+    clinfun and PhIIdesign, the root of P_p(T >= s) = 0.975, i.e. designcalc's limit for s - 1."""
+    d = _design(row)
+    s, p0 = int(row["s"]), float(row["p0"])
+    res = simon_inference.analyze(d, x=s, p0=p0, level=0.95)
+    assert res.stopped_at_stage == 2 and res.reject
+    assert round(res.umvue, 3) == pytest.approx(float(row["umvue"]), abs=1e-9)
+    assert round(res.p_value, 3) == pytest.approx(float(row["p_value"]), abs=1e-9)
+    assert round(res.ci_lower, 3) == pytest.approx(float(row["jung_low"]), abs=1e-9)
+    # every stage-1 outcome has a smaller UMVUE (x1/n1 <= r1/n1) than the observed one
+    assert d.r1 / d.n1 < res.umvue
+    shifted = simon_inference.analyze(d, x=s - 1, level=0.95)
+    assert round(shifted.ci_upper, 3) == pytest.approx(float(row["jung_high"]), abs=1e-9)
+    assert res.ci_upper - float(row["jung_high"]) > 0.015
+
+
+@pytest.mark.parametrize("row", UNPLAN, ids=lambda r: f"example{r['example']}")
+def test_unplansimon_cp_interval_uses_alpha_argument(row):
+    """The vignette's "CP" interval is the ordinary Clopper-Pearson interval for s/n at level
+    1 - alpha (alpha = the function's alpha argument, 0.088 or 0.1), not at the 95% of `quantile`."""
+    from designcalc import binomial
+
+    s, n, a = int(row["s"]), int(row["n"]), float(row["alpha_arg"])
+    ci = binomial.ci(s, n, level=1 - a)
+    assert round(float(ci.lower), 3) == pytest.approx(float(row["cp_low"]), abs=1e-9)
+    assert round(float(ci.upper), 3) == pytest.approx(float(row["cp_high"]), abs=1e-9)
