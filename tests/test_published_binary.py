@@ -261,6 +261,16 @@ def test_stagewise_ci_upper_limit_differs_from_phiidesign_and_clinfun(row):
     assert ours - pub > 0.01
 
 
+def test_clinfun_upper_limit_at_first_stage2_total_is_stopping_limit():
+    """At x = r1 + 1 after stage 2 the preceding outcome is 'stopped with r1': the
+    clinfun/Koyama-Chen upper limit there equals designcalc's upper limit for that outcome."""
+    d = SimonDesign(r1=1, n1=14, r=4, n=21)
+    theirs = brentq(lambda p: _stagewise_ge(d, d.r1 + 1, p) - 0.95, 1e-9, 1 - 1e-9, xtol=1e-13)
+    stopped = simon_inference.analyze(d, x=d.r1, x1=d.r1, level=0.90)
+    assert stopped.stopped_at_stage == 1
+    assert stopped.ci_upper == pytest.approx(theirs, abs=1e-9)
+
+
 def test_phiidesign_clinfun_upper_limit_undercovers():
     """Why designcalc keeps its upper limit: for design 1/14, 4/21 the PhIIdesign/clinfun-style
     interval covers p with probability as low as about 0.75 (nominal 0.90) for p in [0.1, 0.9];
