@@ -20,9 +20,12 @@ reproduces the published AplusB probabilities.  With one switch (``korn=True``:
 a level is recommended only with >= 6 patients, Korn et al. 1994, Stat Med
 13:1799, p. 1801) the same enumeration must equal designcalc's ``3+3-deesc``
 exactly, and without de-escalation it must equal designcalc's ``3+3``.  So the
-published numbers pin the rule, and the rule pins the engine; the only
-documented difference between designcalc's ``3+3-deesc`` and the R packages is
-the one tested in ``test_deesc_differs_from_r_escalation_only_at_the_top``.
+published numbers pin the rule, and the rule pins the engine.  The documented
+differences between designcalc's ``3+3-deesc`` and the R packages (a level is
+recommended by R escalation after only 0/3 when it is the top level, or when a
+start above level 1 reached it by de-escalation) are tested in
+``test_published_decisions_that_break_six_at_the_mtd`` and
+``test_deesc_differs_from_r_escalation_only_at_the_top``.
 """
 
 from __future__ import annotations
@@ -207,26 +210,22 @@ def test_engine_deesc_equals_published_rule_with_korn_six(tox, start):
 # --- the published numbers ----------------------------------------------------------------
 
 def _exact_value(row):
-    """Our exact value for a row of dose_published_oc.csv, by the row's rule."""
+    """Our exact value(s) for a row of dose_published_oc.csv, by the row's rule."""
     tox = [float(x) for x in row["tox"].split(";")]
     level = len(tox) if row["level"] == "none" else int(row["level"]) - 1
-    rule = row["rule"]
-    if row["quantity"] == "p_escalate":
-        name = "msc-deescalation" if rule == "0/3-only" else "3+3"
-        design = preset(name, levels=1) if name.startswith("msc") else preset(name, n_levels=1)
+    rule, quantity = row["rule"], row["quantity"]
+    if quantity == "p_escalate":                       # one-level design: P(select level 1)
+        design = (preset("msc-deescalation", levels=1) if rule == "0/3-only"
+                  else preset("3+3", n_levels=1))
         return [float(_sel(exact_oc(design, tox))[0])]
-    if rule == "3+3-deesc-R":
+    values = []
+    if rule in ("3+3-deesc-R", "3+3-deesc-any"):       # the R packages' rule
         sel, n_exp, _ = _enumerate(tox, deesc=True)
-        return [(sel if row["quantity"] == "select" else n_exp)[level]]
-    names = ["3+3"] if rule == "3+3" else ["3+3-deesc"]
-    if rule == "3+3-deesc-any":
-        sel, n_exp, _ = _enumerate(tox, deesc=True)
-        values = [(sel if row["quantity"] == "select" else n_exp)[level]]
-    else:
-        values = []
-    for name in names:
-        oc = _oc(name, tox)
-        values.append((_sel(oc) if row["quantity"] == "select" else _n(oc))[level])
+        values.append((sel if quantity == "select" else n_exp)[level])
+    if rule in ("3+3", "3+3-deesc-any"):               # designcalc's presets
+        oc = _oc("3+3" if rule == "3+3" else "3+3-deesc", tox)
+        values.append((_sel(oc) if quantity == "select" else _n(oc))[level])
+    assert values, f"unknown rule {rule!r}"
     return values
 
 
