@@ -246,8 +246,8 @@ def test_published_oc(row):
 def test_aplusb_eight_levels_disagreement_is_a_rounding_of_the_closed_form():
     """[W] prints 0.33 for P(MTD = level 2), tox 0.1..0.8, escalation only.  The closed
     form e1 e2 (1 - e3) (Storer 1989; Lin & Shih 2001) gives 0.324735..., which is what
-    the engine returns; the published figure is 0.005 away, i.e. a rounding artefact
-    (0.3247 -> 0.325 -> 0.33), not a different rule: the other eight values agree."""
+    the engine returns; the published figure is 0.005 away, a rounding artefact
+    (0.3247 -> 0.325 -> 0.33, see the next test), not a different rule."""
     tox = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
     e = [_escalate(p) for p in tox]
     closed = e[0] * e[1] * (1 - e[2])
@@ -256,6 +256,24 @@ def test_aplusb_eight_levels_disagreement_is_a_rounding_of_the_closed_form():
     assert closed == pytest.approx(0.906147 * 0.708608 * 0.505737, rel=1e-12)   # 0.324735
     assert _sel(_oc("3+3", tox))[1] == pytest.approx(closed, abs=1e-12)
     assert round(closed, 3) == 0.325 and round(closed, 2) == 0.32
+
+
+def _signif3(x):
+    """x to 3 significant digits (R's signif(x, 3)), as a Python float."""
+    x = float(x)
+    return 0.0 if x == 0 else round(x, 2 - math.floor(math.log10(abs(x))))
+
+
+def test_aplusb_values_are_its_three_digit_print_rounded_again():
+    """AplusB prints recommendation proportions with signif(., 3) (its helpers.R); the
+    quoted two-decimal [W] values are that print rounded to 2 decimals.  The two-step
+    rounding of our exact values reproduces all 15 published values, including the 0.33
+    (0.324735 -> 0.325 -> 0.33) that a one-step rounding gives as 0.32."""
+    rows = [r for r in OC_ROWS if r["source"] == "W"]
+    assert len(rows) == 15
+    for row in rows:
+        (value,) = _exact_value(row)
+        assert round(_signif3(value), 2) == float(row["published"]), row
 
 
 def test_deesc_differs_from_r_escalation_only_at_the_top():
