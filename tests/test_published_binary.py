@@ -22,7 +22,6 @@ Attained alpha/power of published designs are recomputed here with
 import csv
 import math
 import pathlib
-import re
 from collections import defaultdict
 from fractions import Fraction
 
@@ -179,7 +178,8 @@ def _clinfun_tables():
     return sorted(groups.items(), key=lambda kv: str(kv[0]))
 
 
-@pytest.mark.parametrize("key, rows", _clinfun_tables(), ids=lambda v: str(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize("key, rows", _clinfun_tables(),
+                         ids=lambda v: str(v) if isinstance(v, tuple) else "")
 def test_clinfun_admissible_tables(key, rows):
     """Minimax, admissible and optimal designs, EN0, PET0 and q ranges as printed by clinfun."""
     _, p0, p1, alpha, power, nmax = key
@@ -242,7 +242,8 @@ def test_stagewise_ci_lower_limit_matches_phiidesign(row):
     """Lower 90% limit: designcalc's root, rounded up on PhIIdesign's 1e-4 grid, is the printed value."""
     res = simon_inference.analyze(_design(row), x=int(row["x"]), level=0.90)
     assert res.stopped_at_stage == 2
-    assert math.ceil(res.ci_lower * 1e4 - 1e-9) / 100 == pytest.approx(float(row["ci90_low_pct"]), abs=1e-9)
+    lower_pct = math.ceil(res.ci_lower * 1e4 - 1e-9) / 100
+    assert lower_pct == pytest.approx(float(row["ci90_low_pct"]), abs=1e-9)
 
 
 @pytest.mark.parametrize("row", PHII, ids=lambda r: f"design{r['design_nr']}")
@@ -311,13 +312,13 @@ def test_simon_published_verified_rows_match_retrieved_tables():
         if row["nmax"] == "100":
             continue
         key = (float(row["p0"]), float(row["p1"]), float(row["alpha"]), float(row["power"]), row["role"])
-        retrieved[key] = (int(row["r1"]), int(row["n1"]), int(row["r"]), int(row["n"]), float(row["en0"]))
+        retrieved[key] = (*(int(row[k]) for k in ("r1", "n1", "r", "n")), float(row["en0"]))
     r7 = {int(r["design_nr"]): r for r in PHII}[7]
     retrieved[(0.1, 0.3, 0.05, 0.8, "optimal")] = (1, 10, 5, 29, float(r7["en0"]))
     verified = [r for r in _read("simon_published.csv") if r["verified_from"]]
     assert len(verified) == 7
     for row in verified:
-        key = (float(row["p0"]), float(row["p1"]), float(row["alpha"]), float(row["power"]), row["design"])
+        key = (*(float(row[k]) for k in ("p0", "p1", "alpha", "power")), row["design"])
         r1, n1, r, n, en0 = retrieved[key]
         assert (r1, n1, r, n) == tuple(int(row[k]) for k in ("r1", "n1", "r", "n")), row
         assert round(en0, 1) == pytest.approx(float(row["en0"]), abs=1e-9), row
