@@ -380,10 +380,13 @@ def preset(name: str, **kwargs) -> DoseDesign:
           stop, MTD = the level below (none if it is level 1); the top level
           is selected when cleared (0/3 or <= 1/6).
         * ``"3+3-deesc"``: the variant requiring 6 patients at the MTD
-          (Korn et al. 1994, Stat Med 13:1799, p. 1801; R escalation's
-          ``allow_deescalate = TRUE``): a too-toxic level sends the trial to
-          the level below, which gets 3 more patients if it has only 3; MTD =
-          the highest level with >= 6 patients and <= 1 DLT.
+          (Korn et al. 1994, Stat Med 13:1799, p. 1801): a too-toxic level
+          sends the trial to the level below, which gets 3 more patients if
+          it has only 3; MTD = the highest level with >= 6 patients and <= 1
+          DLT.  Not identical to R escalation's ``allow_deescalate = TRUE``
+          (nor bcrm/AplusB), which select the top level as soon as it is
+          cleared at 0/3; here 3 more patients are treated there first
+          (``docs/dose.md``, "The top level under de-escalation").
         * ``"msc-deescalation"``: the MSC-IFNα protocol (NCT05699811) as
           written: cohorts of 3 from ``start_dose``; any TI -> next 3 at
           ``factor`` × dose; 0/3 -> that level is the tolerable dose; none if
