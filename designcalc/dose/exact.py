@@ -250,7 +250,8 @@ def exact_oc(design: DoseDesign, tox, target=None) -> DoseOC:
     p_above = None
     if target is not None:
         p_above = float(np.sum(sel_v[arr > target]))
-    n_dist = {int(key): n_dist[key] for key in sorted(n_dist)}
+    # A path whose probability underflows to 0.0 is not a possible total N.
+    n_dist = {int(key): n_dist[key] for key in sorted(n_dist) if n_dist[key] > 0.0}
     return DoseOC(design=design.name, tox=tuple(map(float, arr)),
                   levels=levels_frame(design, arr, sel_v, nt_v, nd_v, none[0]),
                   en=float(sum(n_treated)), n_distribution=n_dist, e_dlt=float(sum(n_dlt)),
