@@ -184,21 +184,26 @@ def test_clinfun_admissible_tables(key, rows):
     """Minimax, admissible and optimal designs, EN0, PET0 and q ranges as printed by clinfun."""
     _, p0, p1, alpha, power, nmax = key
     res = simon.search(p0, p1, alpha, power, nmax=nmax)
-    if nmax == 100:
-        # clinfun's default nmax = 100 hides the optimal design (n = 109); designcalc reproduces
-        # the bound-limited table but says the bound binds
-        assert not res.proven and any("nmax=100 binds" in w for w in res.warnings)
+    if rows[0]["bound_binds"] == "1":
+        # clinfun's too small nmax hides the optimal design; designcalc reproduces the
+        # bound-limited table but says that the bound binds
+        assert not res.proven and any(f"nmax={nmax} binds" in w for w in res.warnings)
     else:
         assert res.proven and not res.warnings
-    assert len(res.admissible) == len(rows)
-    for got, row in zip(res.admissible, rows):
+    if rows[0]["complete"] == "1":
+        got_rows = list(res.admissible)
+    else:   # an older clinfun printed only the minimax and the optimal design
+        got_rows = [res.admissible[0], res.admissible[-1]]
+    assert len(got_rows) == len(rows)
+    for got, row in zip(got_rows, rows):
         assert got.role == row["role"]
         d = got.design
         assert (d.r1, d.n1, d.r, d.n) == tuple(int(row[k]) for k in ("r1", "n1", "r", "n"))
         assert abs(got.en0 - float(row["en0"])) <= 0.5 * 10.0 ** -int(row["en0_decimals"]) + 1e-12
         assert abs(got.pet0 - float(row["pet0"])) <= 0.5 * 10.0 ** -int(row["pet0_decimals"]) + 1e-12
-        assert abs(got.q_min - float(row["q_min"])) <= 0.0005 + 1e-9
-        assert abs(got.q_max - float(row["q_max"])) <= 0.0005 + 1e-9
+        if row["q_min"]:
+            assert abs(got.q_min - float(row["q_min"])) <= 0.0005 + 1e-9
+            assert abs(got.q_max - float(row["q_max"])) <= 0.0005 + 1e-9
 
 
 # --- PhIIdesign: exact OC and stage-wise confidence intervals ---------------------------------
@@ -305,23 +310,25 @@ def test_phiidesign_clinfun_upper_limit_undercovers():
 # --- simon_published.csv: rows confirmed by retrieved text -----------------------------------
 
 def test_simon_published_verified_rows_match_retrieved_tables():
-    """Each row of simon_published.csv with ``verified_from`` is printed identically (design and
-    EN0 to Simon's one decimal) in one of the retrieved tables stored in this directory."""
+    """Each row of simon_published.csv with ``verified_from`` is printed identically (design; EN0
+    consistent with Simon's one decimal) in one of the retrieved tables stored in this directory."""
     retrieved = {}
     for row in CLINFUN:
-        if row["nmax"] == "100":
+        if row["bound_binds"] == "1":
             continue
         key = (float(row["p0"]), float(row["p1"]), float(row["alpha"]), float(row["power"]), row["role"])
-        retrieved[key] = (*(int(row[k]) for k in ("r1", "n1", "r", "n")), float(row["en0"]))
+        half_unit = 0.5 * 10.0 ** -int(row["en0_decimals"])
+        retrieved[key] = (*(int(row[k]) for k in ("r1", "n1", "r", "n")), float(row["en0"]), half_unit)
     r7 = {int(r["design_nr"]): r for r in PHII}[7]
-    retrieved[(0.1, 0.3, 0.05, 0.8, "optimal")] = (1, 10, 5, 29, float(r7["en0"]))
+    retrieved[(0.1, 0.3, 0.05, 0.8, "optimal")] = (1, 10, 5, 29, float(r7["en0"]), 1e-10)
     verified = [r for r in _read("simon_published.csv") if r["verified_from"]]
-    assert len(verified) == 7
+    assert len(verified) == 9
     for row in verified:
         key = (*(float(row[k]) for k in ("p0", "p1", "alpha", "power")), row["design"])
-        r1, n1, r, n, en0 = retrieved[key]
+        r1, n1, r, n, en0, half_unit = retrieved[key]
         assert (r1, n1, r, n) == tuple(int(row[k]) for k in ("r1", "n1", "r", "n")), row
-        assert round(en0, 1) == pytest.approx(float(row["en0"]), abs=1e-9), row
+        # Simon's one decimal is consistent with the printed value (itself rounded)
+        assert abs(en0 - float(row["en0"])) <= 0.05 + half_unit + 1e-9, row
 
 
 # --- UnplanSimon vignette: UMVUE, p-value and CI after stage 2 ---------------------------------
@@ -349,7 +356,8 @@ def test_unplansimon_umvue_pvalue_and_ci(row):
     assert res.ci_upper - float(row["jung_high"]) > 0.015
 
 
-@pytest.mark.parametrize("row", UNPLAN, ids=lambda r: f"example{r['example']}")
+@pytest.mark.parametrize("row", [r for r in UNPLAN if r["cp_low"]],
+                         ids=lambda r: f"example{r['example']}")
 def test_unplansimon_cp_interval_uses_alpha_argument(row):
     """The vignette's "CP" interval is the ordinary Clopper-Pearson interval for s/n at level
     1 - alpha (alpha = the function's alpha argument, 0.088 or 0.1), not at the 95% of `quantile`."""
