@@ -6,12 +6,17 @@ Sources (retrieved text; the data files name the repository path and commit of e
   (``tests/data/published_ahern_table1.csv``).  Where designcalc's strict search
   differs from a published cell, the row carries a ``note_kind`` and the reason is
   tested here (rounded power or alpha, an exact tie, or the n > 1000 cells).
-* R package clinfun: ``ph2simon`` / ``twostage.admissible`` example output and vignette
+* R package clinfun: ``ph2simon`` / ``twostage.admissible`` example output and vignette,
+  and clinfun output quoted in other packages' READMEs
   (``tests/data/published_simon_clinfun.csv``): minimax, admissible and optimal
   Simon designs with EN0, PET0 and the Jung et al. (2004) q ranges.
 * R package PhIIdesign, its test of ``simon2stage``
   (``tests/data/published_simon_phiidesign.csv``): exact OC of seven Simon designs and
   their 90% stage-wise (Koyama & Chen 2008) confidence intervals.
+* UnplanSimon vignette and ClinSimon test (``tests/data/published_simon_unplansimon.csv``):
+  UMVUE, p-value and CI after stage 2.  The CI upper limits of clinfun, PhIIdesign and
+  UnplanSimon are designcalc's limits for the preceding outcome (documented in
+  docs/binary.md and tested below, with the coverage argument for designcalc's choice).
 * ``tests/data/simon_published.csv``: rows whose ``verified_from`` is filled are checked
   against the retrieved tables above.
 
