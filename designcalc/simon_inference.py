@@ -24,9 +24,13 @@ respect it:
   ``<= alpha_actual`` exactly when the design rejects H0.
 
 * **Confidence interval**: the two one-sided ``(1 - level) / 2`` limits from
-  the same ordering (as R's clinfun ``twostage.inference`` reports them):
-  the lower limit solves ``P_p(outcome >= observed) = (1 - level) / 2`` and
-  the upper limit ``P_p(outcome <= observed) = (1 - level) / 2``.  The
+  the same ordering (clinfun's ``twostage.inference`` reports the same
+  two-sided layout): the lower limit solves
+  ``P_p(outcome >= observed) = (1 - level) / 2`` and the upper limit
+  ``P_p(outcome <= observed) = (1 - level) / 2``.  The lower limits agree
+  with clinfun; its upper limit solves ``P_p(outcome >= observed) =
+  1 - (1 - level) / 2`` instead, which is this module's upper limit for the
+  next less extreme outcome, and under-covers (``docs/binary.md``).  The
   lower limit is 0 for the least extreme outcome (stopped with 0 responses)
   and the upper limit 1 for the most extreme (all ``n`` respond).
 
