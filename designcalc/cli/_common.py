@@ -180,6 +180,16 @@ def emit(fmt: str, out: str | None, command: str, inputs: dict, results: list[di
                 click.echo(f"warning: {w}", err=True)
 
 
+def simon_rule_options(func):
+    """``--r1 --n1 --r --n``: a Simon rule r1/n1, r/n (shared by simon oc/audit/analyze)."""
+    for name, text in (("--n", "Total (planned) sample size n."),
+                       ("--r", "Declare the treatment promising if total responses > r."),
+                       ("--n1", "Stage-1 (planned) sample size."),
+                       ("--r1", "Stop after stage 1 if responses <= r1.")):
+        func = click.option(name, type=int, required=True, help=text)(func)
+    return func
+
+
 def write_text(path: str, text: str) -> None:
     """Write ``text`` to ``path``; a path that cannot be written is bad input (exit 2)."""
     try:

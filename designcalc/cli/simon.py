@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options, parse_float_list, parse_grid
+from designcalc.cli._common import (emit, output_options, parse_float_list, parse_grid,
+                                     simon_rule_options)
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
@@ -25,15 +26,6 @@ def simon():
       designcalc simon oc --r1 6 --n1 12 --r 19 --n 28 --p-grid 0.3:0.9:0.05
       designcalc simon audit --r1 6 --n1 12 --r 19 --n 28 --p0 0.5 --p1 0.8
     """
-
-
-def _design_args(func):
-    for name, text in (("--n", "Total sample size n."),
-                       ("--r", "Declare the treatment promising if total responses > r."),
-                       ("--n1", "Stage-1 sample size."),
-                       ("--r1", "Stop after stage 1 if responses <= r1.")):
-        func = click.option(name, type=int, required=True, help=text)(func)
-    return func
 
 
 @simon.command(short_help="Minimax, optimal and admissible designs for p0, p1, alpha, power.")
@@ -89,7 +81,7 @@ def design(p0, p1, alpha, power, nmax, fmt, out):
 
 
 @simon.command(short_help="Exact OC (pet, en, reject) of a rule at each p; optional plot.")
-@_design_args
+@simon_rule_options
 @click.option("--p", "p_values", type=float, multiple=True,
               help="True response probability (repeatable).")
 @click.option("--p-grid", default=None, metavar="START:STOP:STEP",
@@ -170,7 +162,7 @@ def oc(r1, n1, r, n, p_values, p_grid, p0, p1, plot_path, sims, seed, fmt, out):
 
 
 @simon.command(short_help="Hypotheses under which a given rule is a minimax/optimal/admissible design.")
-@_design_args
+@simon_rule_options
 @click.option("--p0", type=float, default=None, help="Report the attained alpha, PET0 and EN0 at p0.")
 @click.option("--p1", type=float, default=None, help="Report the attained power at p1.")
 @click.option("--p0-grid", default="0.01:0.99:0.01", show_default=True, metavar="START:STOP:STEP",

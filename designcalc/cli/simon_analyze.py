@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options
+from designcalc.cli._common import emit, output_options, simon_rule_options
 
 
 @click.command("analyze", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--r1", type=int, required=True, help="Stage 1: stop for futility if responses <= r1.")
-@click.option("--n1", type=int, required=True, help="Planned stage-1 sample size.")
-@click.option("--r", type=int, required=True, help="Reject H0 if total responses > r.")
-@click.option("--n", type=int, required=True, help="Planned total sample size.")
+@simon_rule_options
 @click.option("--x", type=int, required=True,
               help="Total responses over the stages run (x <= r1 means the trial stopped after stage 1).")
 @click.option("--x1", type=int, default=None,
