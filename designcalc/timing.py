@@ -50,6 +50,7 @@ import numpy as np
 
 from designcalc import simulate
 from designcalc._validate import check_positive
+from designcalc.protocol import Design, named
 from designcalc.simon import SimonDesign
 
 POLICIES = ("pause", "overrun", "evaluable")
@@ -165,11 +166,14 @@ def simulate_calendar(model: CalendarModel, p, n_sims: int = 20_000, *, seed=Non
     Returns
     -------
     pandas.DataFrame
-        One row per (``p``, policy) with ``reject``, ``pet``, ``time_to_interim``,
-        ``duration``, ``enrolled`` (expected patients enrolled), ``overrun``
+        One row per (``p``, policy) with the simulated ``reject_sim``,
+        ``pet_sim``, ``time_to_interim_sim``, ``duration_sim``,
+        ``enrolled_sim`` (expected patients enrolled) and ``overrun_sim``
         (expected patients enrolled after the ``n1``-th and before the
-        interim), each with a ``*_se`` column, the exact Simon ``reject_exact``
-        and ``pet_exact`` beside them, ``n_sims`` and ``seed``.
+        interim), each with its Monte-Carlo SE ``*_sim_se``; the exact Simon
+        ``reject`` and ``pet`` beside them for the policies that decide as
+        Simon's rule does (``pause``, ``overrun``; None for ``evaluable``),
+        ``n_sims`` and ``seed``.
 
     References
     ----------
@@ -178,6 +182,13 @@ def simulate_calendar(model: CalendarModel, p, n_sims: int = 20_000, *, seed=Non
     """
     import pandas as pd
 
+    return pd.DataFrame(_calendar_rows(model, p, n_sims, seed=seed, workers=workers,
+                                       chunk_size=chunk_size, backend=backend,
+                                       scheduler=scheduler, progress=progress))
+
+
+def _calendar_rows(model, p, n_sims, *, seed, workers, chunk_size, backend, scheduler,
+                   progress, names=None):
     from designcalc._validate import check_prob_array
 
     if not isinstance(model, CalendarModel):
@@ -195,16 +206,95 @@ def simulate_calendar(model: CalendarModel, p, n_sims: int = 20_000, *, seed=Non
                            progress=progress)
         exact_reject, exact_pet = float(d.reject(pi)), float(d.pet(pi))
         for policy in POLICIES:
-            row = {"p": float(pi), "policy": policy}
+            row = {} if names is None else {"scenario": names[i]}
+            row.update(p=float(pi), policy=policy)
+            simon_decision = policy != "evaluable"
+            row["reject"] = exact_reject if simon_decision else None
+            row["pet"] = exact_pet if simon_decision else None
             for stat in _STATS:
-                row[stat] = float(res.estimate[f"{policy}_{stat}"])
-                row[f"{stat}_se"] = float(res.se[f"{policy}_{stat}"])
-            row["reject_exact"] = exact_reject
-            row["pet_exact"] = exact_pet
+                row[f"{stat}_sim"] = float(res.estimate[f"{policy}_{stat}"])
+                row[f"{stat}_sim_se"] = float(res.se[f"{policy}_{stat}"])
             row["n_sims"] = res.n_sims
             row["seed"] = res.seed
             rows.append(row)
-    return pd.DataFrame(rows)
+    return rows
+
+
+@dataclass(frozen=True)
+class CalendarDesign(Design):
+    """A Simon two-stage rule on a landmark endpoint, in calendar time (family ``calendar``).
+
+    Parameters
+    ----------
+    r1, n1, r, n : int
+        The rule: stop if stage-1 successes <= r1 of n1; promising if > r of n.
+    landmark : float
+        Months of follow-up that make a patient a success (e.g. 6).
+    rate : float
+        Accrual rate, patients per month.
+    arrivals : {"poisson", "uniform"}
+        Poisson accrual, or one patient every ``1/rate`` months.
+
+    Scenarios are true landmark rates ``p``; scenario ``i`` is simulated with
+    the root seed ``seed + i``.  Only simulation is available for the time
+    quantities; the exact Simon ``reject`` and ``pet`` stand beside the
+    simulated ones for the ``pause`` and ``overrun`` policies.
+
+    Examples
+    --------
+    >>> d = CalendarDesign(r1=6, n1=12, r=19, n=28, landmark=6.0, rate=1.0)
+    >>> res = d.simulate({"H0": 0.5}, 2000, seed=1)
+    >>> [row["policy"] for row in res.rows]
+    ['pause', 'overrun', 'evaluable']
+    """
+
+    r1: int
+    n1: int
+    r: int
+    n: int
+    landmark: float
+    rate: float
+    arrivals: str = "poisson"
+
+    family = "calendar"
+
+    def __post_init__(self):
+        model = CalendarModel(SimonDesign(r1=self.r1, n1=self.n1, r=self.r, n=self.n),
+                              self.landmark, self.rate, self.arrivals)
+        for name in ("r1", "n1", "r", "n"):
+            object.__setattr__(self, name, getattr(model.design, name))
+        object.__setattr__(self, "landmark", model.landmark)
+        object.__setattr__(self, "rate", model.rate)
+
+    def __str__(self) -> str:
+        return (f"{self.r1}/{self.n1}, {self.r}/{self.n}; landmark {self.landmark:g} months, "
+                f"{self.rate:g} patients/month ({self.arrivals})")
+
+    @property
+    def model(self) -> CalendarModel:
+        return CalendarModel(SimonDesign(r1=self.r1, n1=self.n1, r=self.r, n=self.n),
+                             self.landmark, self.rate, self.arrivals)
+
+    def protocol_text(self) -> str:
+        return (f"{self.model.design.protocol_text()} The endpoint is known "
+                f"{self.landmark:g} months after entry; accrual {self.rate:g} patients per "
+                f"month ({'Poisson' if self.arrivals == 'poisson' else 'evenly spaced'} "
+                f"arrivals, ASSUMED).")
+
+    def _simulate(self, scenarios, n_sims, sim, **options):
+        if options:
+            raise TypeError(f"{next(iter(options))}: not an option of the calendar family")
+        pairs = named(scenarios)
+        if not pairs:
+            raise ValueError("scenarios: give at least one true landmark rate p")
+        chunk = min(sim.chunk_size or 20_000, 20_000)   # (n_sims x n) arrays per chunk
+        rows = _calendar_rows(self.model, [v for _, v in pairs], n_sims, seed=sim.seed,
+                              workers=sim.workers, chunk_size=chunk, backend=sim.backend,
+                              scheduler=sim.scheduler, progress=sim.progress,
+                              names=[k for k, _ in pairs])
+        for row in rows:
+            del row["n_sims"], row["seed"]
+        return {"rows": rows, "keys": ("scenario", "p", "policy")}
 
 
 def expected_pause_duration_uniform(model: CalendarModel, p) -> np.ndarray:
@@ -220,5 +310,5 @@ def expected_pause_duration_uniform(model: CalendarModel, p) -> np.ndarray:
     return pet * (d.n1 / lam + L) + (1 - pet) * (d.n / lam + 2 * L)
 
 
-__all__ = ["CalendarModel", "simulate_calendar", "expected_pause_duration_uniform",
+__all__ = ["CalendarDesign", "CalendarModel", "simulate_calendar", "expected_pause_duration_uniform",
            "POLICIES", "ARRIVALS"]

@@ -1,0 +1,181 @@
+"""Rendering of results: the JSON envelope, aligned text tables and CSV.
+
+Presentation only: every function takes numbers that the library computed
+and formats them through the label registry (:mod:`designcalc.labels`); none
+recomputes anything.  The module is light (standard library only) because it
+is on the start-up path of every command.
+
+The JSON record of one run (the command-line contract)::
+
+    {"designcalc_version": ..., "command": "simon design", "inputs": {...},
+     "seed": null, "warnings": [...], "results": [{...}, ...]}
+
+Commands may add further top-level keys (e.g. ``summary``).  CSV output is
+``results`` as a table; table output is an aligned text table followed by the
+warnings, one ``warning:`` line each.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import numbers
+import os
+import tempfile
+
+from designcalc import __version__
+from designcalc.labels import format_value
+
+__all__ = ["plain", "envelope", "columns_of", "render_table", "render_csv", "render_text",
+           "write_text", "OutputError"]
+
+
+class OutputError(ValueError):
+    """An output file that cannot be written (bad input: the user chose the path)."""
+
+
+def plain(value):
+    """Convert numpy scalars/arrays and NaN to JSON-friendly Python values."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return plain(value.tolist())
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return None if not math.isfinite(value) else value
+    if hasattr(value, "to_dict"):
+        return plain(value.to_dict())
+    return str(value)
+
+
+def envelope(command: str, inputs: dict, results: list, *, warnings=(), seed=None,
+             extra: dict | None = None) -> dict:
+    """The JSON record of one run (field names are a stable contract)."""
+    record = {
+        "designcalc_version": __version__,
+        "command": command,
+        "inputs": plain(dict(inputs)),
+        "seed": plain(seed),
+        "warnings": [str(w) for w in warnings],
+        "results": plain(list(results)),
+    }
+    if extra:
+        record.update(plain(dict(extra)))
+    return record
+
+
+def columns_of(rows) -> list:
+    """Column names in first-seen order over all rows."""
+    columns: list = []
+    for row in rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    return columns
+
+
+def render_table(rows: list) -> str:
+    """Aligned plain-text table (numbers right-aligned, formats from the label registry)."""
+    if not rows:
+        return "(no rows)\n"
+    columns = columns_of(rows)
+    cells = [[format_value(c, row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(str(c)), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row.get(c), numbers.Number) or row.get(c) is None for row in rows)
+               for c in columns]
+
+    def line(values):
+        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)]
+        return "  ".join(parts).rstrip()
+
+    out = [line([str(c) for c in columns]), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+def _csv_value(value):
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return value
+
+
+def render_csv(rows: list) -> str:
+    """``rows`` as CSV (full precision; lists and dicts as JSON text)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns_of(rows), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def render_text(rows: list, *, title=None, extra=None, footer=None, seed=None,
+                warnings=()) -> str:
+    """The ``table`` format: title, aligned table, ``key: value`` lines, footer,
+    seed and one ``warning:`` line per warning."""
+    parts = []
+    if title:
+        parts.append(title.rstrip() + "\n")
+    parts.append(render_table(rows))
+    if extra:
+        for key, value in extra.items():
+            parts.append(f"{key}: {format_value(key, plain(value))}\n")
+    if footer:
+        parts.append(footer.rstrip() + "\n")
+    if seed is not None:
+        parts.append(f"seed: {seed}\n")
+    for w in warnings:
+        parts.append(f"warning: {w}\n")
+    return "".join(parts)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_text(path, text: str) -> str:
+    """Write ``text`` to ``path`` atomically (temporary file, fsync, rename).
+
+    The previous file, if any, stays untouched when writing fails.
+
+    Raises
+    ------
+    OutputError
+        The path cannot be written (its message names the path and the reason).
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".designcalc-", suffix=".tmp", dir=folder)
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if os.path.isdir(path):
+            raise IsADirectoryError(21, "Is a directory")
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return path
