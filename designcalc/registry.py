@@ -108,7 +108,42 @@ class ScenarioSpec:
 
 @dataclass(frozen=True)
 class FamilySpec:
-    """Everything the platform needs to know about one design family."""
+    """Everything the platform needs to know about one design family.
+
+    Parameters
+    ----------
+    name, title : str
+        Registry name (also the config's ``family``) and a one-line title.
+    design : str
+        ``"module:Class"`` of the design class (a :class:`designcalc.protocol.Design`).
+    params : tuple of Param
+        The design's parameters (the config's ``design`` table, the CLI options).
+    scenario : ScenarioSpec
+        What one scenario is.
+    options : tuple of Param
+        Keyword options of ``oc()``/``simulate()`` (e.g. the hypotheses p0, p1).
+    exact, simulate : bool
+        Whether the family has an exact/analytic path and a simulation path.
+    search : str or None
+        ``"module:function"`` of the family's design search, if any.
+    plots : tuple of (kind, "module:function")
+        Plot kinds; each function takes ``(result, ax=None)`` and returns the Axes.
+    commands : tuple of str
+        The CLI commands that expose the family (``designcalc families``).
+    cli_group : str
+        The CLI group of the family's commands (``designcalc <cli_group> ...``).
+    generic : tuple of str
+        Commands the CLI builds from this spec in that group: ``"oc"``
+        (exact/analytic, ``--n-sims`` adds simulated columns) and/or
+        ``"simulate"``.
+    examples : tuple of dict
+        Conformance cases: ``{"design": {...}, "scenarios": ..., "options": {...},
+        "n_sims": int}``.
+    summary : tuple of str
+        Quantities the trial runner puts in a trial's summary.
+    doc : str
+        The family's documentation page in the repository.
+    """
 
     name: str
     title: str
@@ -121,6 +156,8 @@ class FamilySpec:
     search: str | None = None
     plots: tuple = ()
     commands: tuple = ()
+    cli_group: str = ""
+    generic: tuple = ()
     examples: tuple = ()
     summary: tuple = ()
     doc: str = ""
