@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from statistics import NormalDist
 
 import numpy as np
 
-from designcalc import _binom
+from designcalc import _binom, simulate
 from designcalc._validate import check_int, check_prob, check_prob_array
 
 N_RULES = ("smallest", "stable")
@@ -379,3 +380,14 @@ def power_by_n(n_values, p0, p1, alpha):
         rows["alpha_actual"] += [float(ai)] * p1_arr.size
         rows["power"] += list(np.asarray(pw, dtype=float))
     return pd.DataFrame(rows)
+
+
+# --- Monte-Carlo kernel (vectorised; one row per simulated trial) -------------
+
+def _single_stage_kernel(rng, size, *, cdf, r):
+    return {"reject": simulate.draw_discrete(rng, cdf, size) > r}
+
+
+def single_stage_kernel(n: int, r: int, p: float):
+    """A picklable kernel simulating single-stage trials (reject if responses > r)."""
+    return partial(_single_stage_kernel, cdf=simulate.discrete_cdf(_binom.pmf(n, p)), r=r)

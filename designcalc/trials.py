@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 
@@ -124,19 +123,6 @@ class _Ctx:
     progress: bool
 
 
-# --- single-stage kernel (vectorised; one row per simulated trial) ------------
-
-def _single_stage_kernel(rng, size, *, cdf, r):
-    return {"reject": simulate.draw_discrete(rng, cdf, size) > r}
-
-
-def single_stage_kernel(n: int, r: int, p: float):
-    """A picklable kernel simulating single-stage trials (reject if responses > r)."""
-    from designcalc import _binom
-
-    return partial(_single_stage_kernel, cdf=simulate.discrete_cdf(_binom.pmf(n, p)), r=r)
-
-
 def _simulate_binary(kernels, ps, ctx: _Ctx, seed: int, stats):
     import pandas as pd
 
@@ -194,7 +180,7 @@ def _run_simon(a: Analysis, ctx: _Ctx, seed: int):
 
 
 def _run_single_stage(a: Analysis, ctx: _Ctx, seed: int):
-    from designcalc.single_stage import SingleStageDesign
+    from designcalc.single_stage import SingleStageDesign, single_stage_kernel
 
     d = SingleStageDesign(n=a.design["n"], r=a.design["r"])
     ps = a.p_values()
@@ -423,4 +409,4 @@ def _write_plots(result: TrialResult, folder: str) -> list[str]:
 
 
 __all__ = ["EXAMPLE_NAMES", "TrialResult", "examples_dir", "example_names", "list_trials",
-           "resolve", "run_trial", "write_trial", "single_stage_kernel"]
+           "resolve", "run_trial", "write_trial"]

@@ -11,7 +11,7 @@ from scipy import stats
 
 from designcalc import simulate
 from designcalc.simon import SimonDesign
-from designcalc.trials import single_stage_kernel
+from designcalc.single_stage import single_stage_kernel
 
 
 def _simon_kernel(rng, size, *, r1, n1, r, n, p):

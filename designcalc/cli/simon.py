@@ -205,7 +205,7 @@ def audit(r1, n1, r, n, p0, p1, p0_grid, p1_grid, alphas, powers, fmt, out):
          formats={"p0": ".2f", "p1": ".2f", "alpha": ".3f", "power": ".2f", "en0": ".2f"})
 
 
-# Post-trial inference lives in its own module (designcalc.simon_inference);
+# Post-trial inference lives in its own module (designcalc.simon.inference);
 # the command module imports nothing heavy at import time.
 from designcalc.cli.simon_analyze import analyze as _analyze  # noqa: E402
 

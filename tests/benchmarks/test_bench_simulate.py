@@ -14,7 +14,7 @@ import pytest
 
 from designcalc import simulate
 from designcalc.simon import SimonDesign, _oc_kernel, simulate_oc
-from designcalc.trials import single_stage_kernel
+from designcalc.single_stage import single_stage_kernel
 
 NALIRIFOX = SimonDesign(r1=6, n1=12, r=19, n=28)
 
