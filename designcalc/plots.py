@@ -313,6 +313,147 @@ def plot_dose_oc(ocs, axes=None):
     return axes
 
 
+# --- registry plot kinds: one OCResult in, an Axes out ----------------------------
+# Each function below is a family's plot kind (designcalc.registry): it takes an
+# OCResult and ``ax=None`` and returns the Axes.  Axis texts come from the label
+# registry; nothing is recomputed.
+
+def _col(rows, name):
+    import numpy as np
+
+    return np.array([np.nan if r.get(name) is None else float(r[name]) for r in rows])
+
+
+def _endpoint(result) -> str:
+    """The x-axis text: the endpoint's name if the result knows it."""
+    return result.extra.get("endpoint") or "true response probability p"
+
+
+def _exact_and_simulated(ax, result, columns, x="p"):
+    """Exact lines and simulated points (+-2 SE) for each (column, caption), style i."""
+    import numpy as np
+
+    rows = sorted(result.rows, key=lambda r: r[x])
+    xs = _col(rows, x)
+    for i, (col, text) in enumerate(columns):
+        st = style(i)
+        if col in rows[0] and not np.all(np.isnan(_col(rows, col))):
+            ax.plot(xs, _col(rows, col), label=f"{text}, exact", **st)
+        if f"{col}_sim" in rows[0]:
+            ax.errorbar(xs, _col(rows, f"{col}_sim"), yerr=2 * _col(rows, f"{col}_sim_se"),
+                        fmt=st["marker"], color=st["color"], markerfacecolor="white",
+                        markersize=4, capsize=2, linewidth=0.8,
+                        label=f"{text}, simulated (\u00b12 SE)")
+    return xs
+
+
+def _hypotheses(result):
+    d = result.extra.get("hypotheses") or {}
+    return d.get("p0"), d.get("p1")
+
+
+def simon_oc(result, ax=None):
+    """Simon rule: P(declare promising) and P(stop after stage 1) against p, with the
+    expected sample size on a right-hand axis (patients) and n1, n as guides."""
+    from designcalc.labels import label
+
+    ax = new_axes(ax)
+    xs = _exact_and_simulated(ax, result, (("reject", label("reject").caption),
+                                           ("pet", label("pet").caption)))
+    p0, p1 = _hypotheses(result)
+    mark_hypotheses(ax, p0, p1)
+    ax.set_xlabel(_endpoint(result))
+    ax.set_ylabel("probability")
+    ax.set_ylim(-0.02, 1.02)
+    d = result.design
+    right = ax.twinx()
+    rows = sorted(result.rows, key=lambda r: r["p"])
+    right.plot(xs, _col(rows, "en"), label="expected sample size (right axis)", **style(2))
+    for value, text, ls in ((d.n1, "n1", (0, (1, 3))), (d.n, "n", (0, (4, 2, 1, 2)))):
+        right.axhline(value, color="0.6", linestyle=ls, linewidth=0.9,
+                      label=f"{text} = {value} (right axis)")
+    right.set_ylim(0, 1.02 * d.n)
+    right.set_ylabel(label("en").axis)
+    right.yaxis.get_major_locator().set_params(integer=True)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = right.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", fontsize=7, bbox_to_anchor=(0.5, -0.14),
+              ncol=2, frameon=False)
+    ax.set_title(f"Simon two-stage rule {d}: operating characteristics", fontsize=9)
+    return ax
+
+
+def binary_oc(result, ax=None):
+    """Single-stage rule: P(declare promising) against p (exact line, simulated points)."""
+    from designcalc.labels import label
+
+    ax = new_axes(ax)
+    _exact_and_simulated(ax, result, (("reject", label("reject").caption),))
+    p0, p1 = _hypotheses(result)
+    mark_hypotheses(ax, p0, p1)
+    ax.set_xlabel(_endpoint(result))
+    ax.set_ylabel("probability")
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(True, color="0.9", linewidth=0.6)
+    ax.legend(fontsize=7, loc="best")
+    ax.set_title(f"Single-stage rule ({result.design}): operating characteristics",
+                 fontsize=9)
+    return ax
+
+
+def power_by_n(result, ax=None):
+    """Exact power, attained alpha and expected CI half-width against n (the saw-tooth)."""
+    from designcalc.labels import label
+
+    ax = new_axes(ax)
+    rows = result.rows
+    xs = _col(rows, "n")
+    d = result.design
+    series = (("power", f"power at p1 = {d.p1:g}"),
+              ("alpha_actual", f"attained alpha at p0 = {d.p0:g}"),
+              ("ci_halfwidth", f"expected {d.level:.0%} CI half-width at p1"))
+    for i, (col, text) in enumerate(series):
+        ax.plot(xs, _col(rows, col), drawstyle="steps-mid", markersize=3, label=text,
+                **style(i))
+    ax.axhline(d.alpha, color="0.4", linestyle=":", linewidth=1,
+               label=f"nominal alpha = {d.alpha:g}")
+    ax.set_xlabel(label("n").axis)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("probability / half-width (proportion)")
+    ax.set_ylim(0, 1.02)
+    ax.grid(True, color="0.9", linewidth=0.6)
+    ax.legend(fontsize=7, loc="best")
+    ax.set_title(f"Exact single-stage test, n = {d.n_min}..{d.n_max}", fontsize=9)
+    return ax
+
+
+def calendar_duration(result, ax=None):
+    """Expected trial duration (months) per interim policy and scenario, +-2 SE."""
+    import numpy as np
+
+    from designcalc.labels import label
+
+    ax = new_axes(ax)
+    rows = result.rows
+    scenarios = list(dict.fromkeys((r.get("scenario", ""), r["p"]) for r in rows))
+    policies = list(dict.fromkeys(r["policy"] for r in rows))
+    width = 0.8 / max(len(policies), 1)
+    x = np.arange(len(scenarios))
+    for i, policy in enumerate(policies):
+        sub = {(r.get("scenario", ""), r["p"]): r for r in rows if r["policy"] == policy}
+        mean = [sub[s]["duration_sim"] for s in scenarios]
+        se = [sub[s]["duration_sim_se"] for s in scenarios]
+        ax.bar(x + (i - (len(policies) - 1) / 2) * width, mean, width,
+               yerr=2 * np.asarray(se), capsize=2, label=policy, **bar_style(i))
+    ax.set_xticks(x, [f"{s} (p = {p:g})" if s else f"p = {p:g}" for s, p in scenarios])
+    ax.set_xlabel("scenario (true landmark rate p)")
+    ax.set_ylabel(label("duration").axis)
+    ax.legend(fontsize=7, title="interim policy (\u00b12 SE)", title_fontsize=7)
+    ax.set_title(f"Calendar time of {result.design.r1}/{result.design.n1}, "
+                 f"{result.design.r}/{result.design.n} (simulated)", fontsize=9)
+    return ax
+
+
 # --- trial report plots -------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from typing import ClassVar, Mapping
 
 from designcalc.result import OCResult
 
-__all__ = ["Design", "named", "SimOptions"]
+__all__ = ["Design", "named", "SimOptions", "p_scenarios", "scenario_rows"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +104,46 @@ def named(scenarios, *, scalar: bool = True) -> list:
         else:
             out.append(("", item))
     return out
+
+
+def p_scenarios(scenarios, p0=None, p1=None) -> list:
+    """Response-probability scenarios as ``(name, p)`` pairs (binary families).
+
+    Without scenarios the hypotheses are used: ``p0`` then ``p1`` (unnamed).
+    Raises ``ValueError`` when there is nothing to evaluate, or when both
+    hypotheses are given and ``p1 <= p0``.
+    """
+    from designcalc._validate import check_prob
+
+    if p0 is not None:
+        p0 = check_prob("p0", p0)
+    if p1 is not None:
+        p1 = check_prob("p1", p1)
+    if p0 is not None and p1 is not None and p1 <= p0:
+        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    pairs = named(scenarios)
+    if not pairs:
+        pairs = [("", p) for p in (p0, p1) if p is not None]
+    if not pairs:
+        raise ValueError("p: give at least one response probability (scenarios, p0 or p1)")
+    return pairs
+
+
+def scenario_rows(pairs, values: dict) -> tuple:
+    """Rows ``{scenario?, p, **values}`` for ``(name, p)`` pairs and per-column arrays.
+
+    The ``scenario`` column is present only when some scenario has a name.
+    Returns ``(rows, keys)``.
+    """
+    with_names = any(name for name, _ in pairs)
+    rows = []
+    for i, (name, p) in enumerate(pairs):
+        row = {"scenario": name} if with_names else {}
+        row["p"] = float(p)
+        for col, arr in values.items():
+            row[col] = float(arr[i])
+        rows.append(row)
+    return rows, (("scenario", "p") if with_names else ("p",))
 
 
 class Design:

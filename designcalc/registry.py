@@ -125,7 +125,12 @@ class FamilySpec:
     exact, simulate : bool
         Whether the family has an exact/analytic path and a simulation path.
     search : str or None
-        ``"module:function"`` of the family's design search, if any.
+        ``"module:function"`` of the family's design search, if any: it takes
+        the requirements as keyword arguments and returns a list of designs.
+    attains : str or None
+        ``"module:function"`` ``(design, **requirements) -> bool``: whether a
+        design meets the requirements (the conformance suite checks every
+        design the search returns).
     plots : tuple of (kind, "module:function")
         Plot kinds; each function takes ``(result, ax=None)`` and returns the Axes.
     commands : tuple of str
@@ -138,7 +143,10 @@ class FamilySpec:
         ``"simulate"``.
     examples : tuple of dict
         Conformance cases: ``{"design": {...}, "scenarios": ..., "options": {...},
-        "n_sims": int}``.
+        "n_sims": int, "search": {...}, "cli": [...]}`` (``search``: requirements
+        for the family's search; ``cli``: the arguments of a command that
+        prints the same result as ``design.evaluate(scenarios, n_sims=...,
+        seed=...)``, for families without generic commands).
     summary : tuple of str
         Quantities the trial runner puts in a trial's summary.
     doc : str
@@ -154,6 +162,7 @@ class FamilySpec:
     exact: bool = True
     simulate: bool = True
     search: str | None = None
+    attains: str | None = None
     plots: tuple = ()
     commands: tuple = ()
     cli_group: str = ""

@@ -39,13 +39,15 @@ import numpy as np
 
 from designcalc import _binom, simulate
 from designcalc._validate import check_int, check_prob, check_prob_array
+from designcalc.protocol import Design, p_scenarios, scenario_rows
 
 N_RULES = ("smallest", "stable")
 
 
 @dataclass(frozen=True)
-class SingleStageDesign:
-    """A single-stage rule: treat ``n``, declare promising if responses > ``r``.
+class SingleStageDesign(Design):
+    """A single-stage rule: treat ``n``, declare promising if responses > ``r``
+    (family ``single_stage``).
 
     Parameters
     ----------
@@ -64,10 +66,15 @@ class SingleStageDesign:
     'reject H0 if ≥ 10 of 20'
     >>> round(d.alpha_actual(0.30), 4), round(d.power_actual(0.55), 4)
     (0.048, 0.7507)
+
+    Simulated scenario ``j`` uses the root seed ``seed + j``.
     """
 
     n: int
     r: int
+
+    family = "single_stage"
+    method = "exact"
 
     def __post_init__(self):
         n = check_int("n", self.n, min_value=1)
@@ -94,17 +101,30 @@ class SingleStageDesign:
         """Attained power ``P(X > r | p1)``."""
         return float(self.reject(check_prob("p1", p1)))
 
-    def oc(self, p):
-        """Exact OC table: one row per ``p`` with columns ``p`` and ``reject``.
+    def protocol_text(self) -> str:
+        """The rule in words."""
+        return (f"Enrol {self.n} patients; declare the treatment promising if "
+                f"{self.r + 1} or more respond.")
 
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        import pandas as pd
+    def _exact(self, scenarios=None, p0=None, p1=None) -> dict:
+        pairs = p_scenarios(scenarios, p0, p1)
+        p_arr = check_prob_array("p", [p for _, p in pairs])
+        rows, keys = scenario_rows(pairs, {"reject": _binom.sf(self.r, self.n, p_arr)})
+        from designcalc.simon.design import _attained
 
-        p_arr = check_prob_array("p", p)
-        return pd.DataFrame({"p": p_arr, "reject": _binom.sf(self.r, self.n, p_arr)})
+        return {"rows": rows, "keys": keys, "extra": _attained(self, p0, p1)}
+
+    def _simulate(self, scenarios, n_sims, sim, p0=None, p1=None) -> dict:
+        pairs = p_scenarios(scenarios, p0, p1)
+        p_arr = check_prob_array("p", [p for _, p in pairs])
+        est, se = [], []
+        for j, p in enumerate(p_arr):
+            res = simulate.run(single_stage_kernel(self.n, self.r, float(p)), n_sims,
+                               seed=sim.seed + j, **sim.run_kwargs())
+            est.append(float(res.estimate["reject"]))
+            se.append(float(res.se["reject"]))
+        rows, keys = scenario_rows(pairs, {"reject_sim": est, "reject_sim_se": se})
+        return {"rows": rows, "keys": keys}
 
     def sentence(self, p0, p1=None) -> str:
         """Protocol sentence, e.g. ``Reject H0 (p ≤ 0.30) if ≥ 10 of 20 respond: ...``."""
@@ -380,6 +400,73 @@ def power_by_n(n_values, p0, p1, alpha):
         rows["alpha_actual"] += [float(ai)] * p1_arr.size
         rows["power"] += list(np.asarray(pw, dtype=float))
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class BinomialPowerRange(Design):
+    """Exact single-stage power over a range of n (family ``binomial_power``).
+
+    For each ``n`` in ``n_min..n_max`` the alpha-controlling exact test
+    (reject H0 if responses > r, the smallest r with ``P(X > r | p0) <=
+    alpha``), its attained alpha, its power at ``p1`` and the expected
+    Clopper-Pearson half-width at ``p1`` (A'Hern 2001; Clopper & Pearson 1934).
+    The rows at ``n_min`` and ``n_max`` are named scenarios ("n=...") so that
+    summaries report them.
+
+    Examples
+    --------
+    >>> res = BinomialPowerRange(n_min=10, n_max=30, p0=0.2, p1=0.4, alpha=0.05).oc()
+    >>> [row["n"] for row in res.rows if row["scenario"]]
+    [10, 30]
+    """
+
+    n_min: int
+    n_max: int
+    p0: float
+    p1: float
+    alpha: float
+    level: float = 0.95
+
+    family = "binomial_power"
+    method = "exact"
+
+    def __post_init__(self):
+        n_min = check_int("n_min", self.n_min, min_value=1)
+        n_max = check_int("n_max", self.n_max, min_value=n_min, max_value=10_000)
+        object.__setattr__(self, "n_min", n_min)
+        object.__setattr__(self, "n_max", n_max)
+        for name in ("p0", "p1", "alpha", "level"):
+            object.__setattr__(self, name, check_prob(name, getattr(self, name)))
+        if self.p1 <= self.p0:
+            raise ValueError(f"p1 must be > p0, got p0={self.p0}, p1={self.p1}")
+
+    def __str__(self) -> str:
+        return f"n = {self.n_min}..{self.n_max}, H0 p0 = {self.p0:g} vs p1 = {self.p1:g}"
+
+    def protocol_text(self) -> str:
+        return (f"For each n from {self.n_min} to {self.n_max}, the exact one-sided test of "
+                f"H0 p <= {fmt_prob(self.p0)} at alpha {self.alpha:g} rejects when more than "
+                f"r respond; power at p = {fmt_prob(self.p1)} and the expected "
+                f"{self.level:.0%} Clopper-Pearson half-width are shown.")
+
+    def _exact(self, scenarios=None) -> dict:
+        from designcalc import binomial
+
+        if scenarios is not None:
+            raise ValueError("scenarios: the binomial_power family takes none "
+                             "(the hypotheses are part of the design)")
+        ns = np.arange(self.n_min, self.n_max + 1)
+        r, a = critical_values(ns, self.p0, self.alpha)
+        half = binomial.expected_halfwidth(ns, self.p1, level=self.level)
+        rows = []
+        for n, ri, ai, hw in zip(ns, r, a, np.atleast_1d(half)):
+            n, ri = int(n), int(ri)
+            pw = float(_binom.sf(ri, n, np.array([self.p1]))[0]) if ri < n else 0.0
+            name = f"n={n}" if n in (self.n_min, self.n_max) else ""
+            rows.append({"scenario": name, "n": n, "p1": self.p1, "r": ri,
+                         "alpha_actual": float(ai), "power": pw,
+                         "ci_halfwidth": float(hw), "level": self.level})
+        return {"rows": rows, "keys": ("n",)}
 
 
 # --- Monte-Carlo kernel (vectorised; one row per simulated trial) -------------

@@ -15,16 +15,16 @@ followed by the warnings, one ``warning:`` line each.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
-import numbers
 import sys
 
 import click
 
-from designcalc import __version__
+from designcalc.labels import format_value
+from designcalc.render import (OutputError, envelope, plain, render_csv, render_table,
+                               render_text)
+from designcalc.render import write_text as _write_text
 
 FORMATS = ("table", "csv", "json")
 
@@ -38,112 +38,15 @@ def output_options(func):
     return func
 
 
-def _plain(value):
-    """Convert numpy scalars/arrays and NaN to JSON-friendly Python values."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
-        return _plain(value.tolist())
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        value = float(value)
-        return None if not math.isfinite(value) else value
-    return str(value)
-
-
-def format_cell(value, spec: str | None = None) -> str:
-    """Text for one table cell: probabilities to 4 decimals, larger numbers to 2."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool) or isinstance(value, str):
-        return str(value)
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        value = float(value)
-        if not math.isfinite(value):
-            return "-" if math.isnan(value) else str(value)
-        if spec:
-            return format(value, spec)
-        if abs(value) < 10:
-            return f"{value:.4f}"
-        return f"{value:.2f}"
-    if isinstance(value, (list, tuple)):
-        return " ".join(format_cell(v, spec) for v in value)
-    return str(value)
-
-
-def render_table(rows: list[dict], formats: dict | None = None) -> str:
-    """Aligned plain-text table (numbers right-aligned)."""
-    if not rows:
-        return "(no rows)\n"
-    formats = formats or {}
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
-    cells = [[format_cell(row.get(c), formats.get(c)) for c in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    numeric = [all(isinstance(row.get(c), numbers.Number) or row.get(c) is None for row in rows)
-               for c in columns]
-
-    def line(values):
-        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)]
-        return "  ".join(parts).rstrip()
-
-    out = [line(columns), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in cells]
-    return "\n".join(out) + "\n"
-
-
-def render_csv(rows: list[dict]) -> str:
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_value(v) for k, v in row.items()})
-    return buf.getvalue()
-
-
-def _csv_value(value):
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return value
-
-
-def envelope(command: str, inputs: dict, results: list[dict], *, warnings=(),
-             seed=None, extra: dict | None = None) -> dict:
-    """The JSON record of one run (field names are a stable contract)."""
-    record = {
-        "designcalc_version": __version__,
-        "command": command,
-        "inputs": _plain(dict(inputs)),
-        "seed": _plain(seed),
-        "warnings": [str(w) for w in warnings],
-        "results": _plain(list(results)),
-    }
-    if extra:
-        record.update(_plain(dict(extra)))
-    return record
+# The JSON envelope, tables and CSV live in the library (designcalc.render) so that
+# the trial runner and reports use the same code; these names stay for the commands.
+_plain = plain
+format_cell = format_value
 
 
 def emit(fmt: str, out: str | None, command: str, inputs: dict, results: list[dict], *,
          warnings=(), seed=None, extra: dict | None = None, title: str | None = None,
-         formats: dict | None = None, footer: str | None = None) -> None:
+         footer: str | None = None) -> None:
     """Print (or write to ``out``) a command's results in the chosen format.
 
     ``title`` and ``footer`` are shown in table format only (e.g. a protocol
@@ -156,20 +59,8 @@ def emit(fmt: str, out: str | None, command: str, inputs: dict, results: list[di
     elif fmt == "csv":
         text = render_csv(results)
     else:
-        parts = []
-        if title:
-            parts.append(title.rstrip() + "\n")
-        parts.append(render_table(results, formats))
-        if extra:
-            for key, value in extra.items():
-                parts.append(f"{key}: {format_cell(_plain(value))}\n")
-        if footer:
-            parts.append(footer.rstrip() + "\n")
-        if seed is not None:
-            parts.append(f"seed: {seed}\n")
-        for w in warnings:
-            parts.append(f"warning: {w}\n")
-        text = "".join(parts)
+        text = render_text(results, title=title, extra=extra, footer=footer, seed=seed,
+                           warnings=warnings)
     if out:
         write_text(out, text)
     else:
@@ -190,14 +81,12 @@ def simon_rule_options(func):
     return func
 
 
-def write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path``; a path that cannot be written is bad input (exit 2)."""
+def write_text(path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically; a path that cannot be written is bad input (exit 2)."""
     try:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise click.BadParameter(f"cannot write {path!r}: {exc.strerror or exc}",
-                                 param_hint="'--out'") from None
+        _write_text(path, text)
+    except OutputError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--out'") from None
 
 
 def parse_grid(text: str, name: str = "--p-grid") -> list[float]:

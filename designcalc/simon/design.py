@@ -24,6 +24,7 @@ import numpy as np
 
 from designcalc import _binom
 from designcalc._validate import check_int, check_prob, check_prob_array
+from designcalc.protocol import Design, p_scenarios, scenario_rows
 
 
 class NoFeasibleDesign(ValueError):
@@ -35,8 +36,8 @@ class NoFeasibleDesign(ValueError):
 
 
 @dataclass(frozen=True)
-class SimonDesign:
-    """A Simon two-stage rule ``r1/n1, r/n``.
+class SimonDesign(Design):
+    """A Simon two-stage rule ``r1/n1, r/n`` (family ``simon``).
 
     Parameters
     ----------
@@ -56,12 +57,18 @@ class SimonDesign:
     >>> d = SimonDesign(r1=6, n1=12, r=19, n=28)
     >>> round(float(d.pet(0.5)), 4)
     0.6128
+    >>> res = d.oc({"H0": 0.5, "H1": 0.8}, p0=0.5, p1=0.8)
+    >>> round(res.extra["alpha_actual"], 4), round(res.extra["power_actual"], 4)
+    (0.0172, 0.9042)
     """
 
     r1: int
     n1: int
     r: int
     n: int
+
+    family = "simon"
+    method = "exact"
 
     def __post_init__(self):
         n = check_int("n", self.n, min_value=2)
@@ -123,18 +130,33 @@ class SimonDesign:
                 f"Stage 2: enrol {self.n2} more ({self.n} in total); "
                 f"declare promising if {self.r + 1} or more responses.")
 
-    def oc(self, p):
-        """Exact OC table: one row per ``p`` with ``p``, ``pet``, ``en``, ``reject``.
-
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        import pandas as pd
-
-        p_arr = check_prob_array("p", p)
+    # --- the design protocol (designcalc.protocol.Design) ------------------------
+    def _exact(self, scenarios=None, p0=None, p1=None) -> dict:
+        """Rows ``p, pet, en, reject`` per scenario; the attained alpha and power
+        at the hypotheses ``p0``/``p1`` in ``extra``."""
+        pairs = p_scenarios(scenarios, p0, p1)
+        p_arr = check_prob_array("p", [p for _, p in pairs])
         pet = self.pet(p_arr)
-        return pd.DataFrame({"p": p_arr, "pet": pet,
-                             "en": self.n1 + (1.0 - pet) * self.n2,
-                             "reject": self.reject(p_arr)})
+        rows, keys = scenario_rows(pairs, {"pet": pet, "en": self.n1 + (1.0 - pet) * self.n2,
+                                           "reject": self.reject(p_arr)})
+        return {"rows": rows, "keys": keys, "extra": _attained(self, p0, p1)}
 
+    def _simulate(self, scenarios, n_sims, sim, p0=None, p1=None) -> dict:
+        from designcalc.simon.simulation import simulate_columns
+
+        pairs = p_scenarios(scenarios, p0, p1)
+        cols, seed = simulate_columns(self, [p for _, p in pairs], n_sims, sim)
+        rows, keys = scenario_rows(pairs, cols)
+        return {"rows": rows, "keys": keys, "seed": seed}
+
+
+def _attained(design, p0, p1) -> dict:
+    """``hypotheses`` and the attained alpha and power at them (binary families)."""
+    extra = {}
+    if p0 is not None or p1 is not None:
+        extra["hypotheses"] = {"p0": p0, "p1": p1}
+    if p0 is not None:
+        extra["alpha_actual"] = design.alpha_actual(p0)
+    if p1 is not None:
+        extra["power_actual"] = design.power_actual(p1)
+    return extra

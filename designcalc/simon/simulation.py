@@ -38,8 +38,43 @@ def _oc_kernel(rng, size, r1, r, cdf1, cdf2):
     return {"pet": stop, "reject": rej}
 
 
+def simulate_columns(design, p, n_sims, sim):
+    """Simulated ``pet``, ``en``, ``reject`` columns (``*_sim``, ``*_sim_se``) at each p.
+
+    ``sim`` is a :class:`designcalc.protocol.SimOptions`.  All p values share
+    one run of the engine (one column per p in the kernel).  Returns
+    ``(columns, seed)``.
+    """
+    import functools
+
+    from designcalc import simulate
+    from designcalc.simulate import discrete_cdf
+
+    p_arr = check_prob_array("p", p)
+
+    def table(m, q):
+        cdf = discrete_cdf(_binom.pmf(m, q))
+        return cdf[cdf < 1.0]        # u < 1 never exceeds a threshold of 1: exact trim
+
+    cdf1 = [table(design.n1, q) for q in p_arr]
+    cdf2 = [table(design.n2, q) for q in p_arr]
+    kernel = functools.partial(_oc_kernel, r1=design.r1, r=design.r, cdf1=cdf1, cdf2=cdf2)
+    res = simulate.run(kernel, n_sims, seed=sim.seed, **sim.run_kwargs())
+    pet = np.atleast_1d(res.estimate["pet"])
+    pet_se = np.atleast_1d(res.se["pet"])
+    cols = {"pet_sim": pet, "pet_sim_se": pet_se,
+            # EN per trial is n - n2 * stop: its mean and SE follow from PET's exactly
+            "en_sim": design.n - design.n2 * pet, "en_sim_se": design.n2 * pet_se,
+            "reject_sim": np.atleast_1d(res.estimate["reject"]),
+            "reject_sim_se": np.atleast_1d(res.se["reject"])}
+    return cols, res.seed
+
+
 def simulate_oc(design, p, n_sims, seed=None, workers=1, chunk_size=None):
     """Monte-Carlo operating characteristics of a Simon rule (checks :meth:`SimonDesign.oc`).
+
+    The same numbers as ``design.simulate(p, n_sims, seed=..., workers=...,
+    chunk_size=...).table()``.
 
     Parameters
     ----------
@@ -57,35 +92,18 @@ def simulate_oc(design, p, n_sims, seed=None, workers=1, chunk_size=None):
     Returns
     -------
     pandas.DataFrame
-        Columns ``p, pet, en, reject, pet_se, en_se, reject_se`` (Monte-Carlo
-        standard errors).
+        Columns ``p, pet_sim, pet_sim_se, en_sim, en_sim_se, reject_sim,
+        reject_sim_se`` (estimates and Monte-Carlo standard errors).
     """
-    import functools
-
-    import pandas as pd
-
-    from designcalc import simulate
-    from designcalc.simulate import discrete_cdf
-
     if not isinstance(design, SimonDesign):
         raise TypeError(f"design must be a SimonDesign, got {type(design).__name__}")
     p_arr = check_prob_array("p", p)
-
-    def table(m, q):
-        cdf = discrete_cdf(_binom.pmf(m, q))
-        return cdf[cdf < 1.0]        # u < 1 never exceeds a threshold of 1: exact trim
-
-    cdf1 = [table(design.n1, q) for q in p_arr]
-    cdf2 = [table(design.n2, q) for q in p_arr]
-    kernel = functools.partial(_oc_kernel, r1=design.r1, r=design.r, cdf1=cdf1, cdf2=cdf2)
-    kwargs = {} if chunk_size is None else {"chunk_size": chunk_size}
-    res = simulate.run(kernel, n_sims, seed=seed, workers=workers, **kwargs)
-    pet = np.atleast_1d(res.estimate["pet"])
-    pet_se = np.atleast_1d(res.se["pet"])
-    df = pd.DataFrame({"p": p_arr, "pet": pet, "en": design.n - design.n2 * pet,
-                       "reject": np.atleast_1d(res.estimate["reject"]),
-                       "pet_se": pet_se, "en_se": design.n2 * pet_se,
-                       "reject_se": np.atleast_1d(res.se["reject"])})
+    res = design.simulate([float(q) for q in p_arr], n_sims, seed=seed, workers=workers,
+                          chunk_size=chunk_size)
+    df = res.table()
     df.attrs["seed"] = res.seed
     df.attrs["n_sims"] = res.n_sims
     return df
+
+
+__all__ = ["simulate_oc", "simulate_columns"]
