@@ -51,11 +51,9 @@ _SIMULATION = {
     "chunk_size": ("int", False),
 }
 
-FAMILIES = ("simon", "single_stage", "binomial_power", "survival", "dose", "calendar")
-
 _ANALYSIS = {
     "id": ("str", True),
-    "family": (FAMILIES, True),
+    "family": ("family", True),
     "endpoint": ("str", True),
     "assumptions": ("str_list", False),
     "design": ("table", True),
@@ -64,32 +62,27 @@ _ANALYSIS = {
     "scenarios": ("table", False),
 }
 
-# design keys per family
-_DESIGN = {
-    "simon": {"r1": ("int", True), "n1": ("int", True), "r": ("int", True),
-              "n": ("int", True)},
-    "single_stage": {"n": ("int", True), "r": ("int", True)},
-    "binomial_power": {"n_min": ("int", True), "n_max": ("int", True),
-                       "p0": ("float", True), "p1": ("float", True),
-                       "alpha": ("float", True), "level": ("float", False)},
-    "survival": {"test": ("str", True), "n": ("int", True), "median0": ("float", True),
-                 "median1": ("float", True), "accrual": ("float", True),
-                 "followup": ("float", True), "alpha": ("float", True),
-                 "shape": ("float", False), "landmark": ("float", False),
-                 "dropout_rate": ("float", False)},
-    "dose": {"preset": ("str", True), "start_dose": ("float", False),
-             "factor": ("float", False), "levels": ("int", False),
-             "target": ("float", False)},
-    "calendar": {"r1": ("int", True), "n1": ("int", True), "r": ("int", True),
-                 "n": ("int", True), "landmark": ("float", True), "rate": ("float", True),
-                 "arrivals": (("poisson", "uniform"), False)},
-}
-
-# the scenario value type of each family that takes scenarios
-_SCENARIO_TYPE = {"simon": "float", "single_stage": "float", "calendar": "float",
-                  "dose": "float_list"}
+# The design keys, the scenario type and the OC options of each family come from
+# its registry entry (designcalc.registry): no per-family table here.
 _HYPOTHESES = {"p0": ("float", True), "p1": ("float", True)}
 _GRID = {"start": ("float", True), "stop": ("float", True), "step": ("float", True)}
+
+
+def _families() -> tuple:
+    from designcalc import registry
+
+    return tuple(registry.families())
+
+
+def _design_schema(spec) -> dict:
+    """``{key: (kind, required)}`` of a family's ``design`` table: its parameters
+    and OC options (e.g. a dose design's ``target``)."""
+    from designcalc.registry import REQUIRED
+
+    schema = {p.name: (p.kind, p.default is REQUIRED) for p in spec.params}
+    schema.update({p.name: (p.kind, False) for p in spec.options})
+    return schema
+
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -108,6 +101,7 @@ class Analysis:
     hypotheses: dict | None = None
     grid: dict | None = None
     scenarios: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
 
     def p_values(self) -> list[float]:
         """Grid points, scenario values and hypotheses, sorted and unique (binary)."""
@@ -120,6 +114,28 @@ class Analysis:
         if self.hypotheses:
             values.update((self.hypotheses["p0"], self.hypotheses["p1"]))
         return sorted(values)
+
+    def scenario_pairs(self) -> list:
+        """The scenarios to evaluate as ``(name, value)`` pairs.
+
+        Response probabilities (``p`` families): grid points, named scenarios
+        and hypotheses, sorted and unique; a value's name lists the scenario
+        names that equal it (or ``p0``/``p1`` for a hypothesis with no
+        scenario name), "" for a plain grid point.  Curves: the named
+        scenarios in order.  Families without scenarios: [].
+        """
+        if self.grid is None and self.hypotheses is None and self.scenarios and \
+                isinstance(next(iter(self.scenarios.values())), list):
+            return list(self.scenarios.items())
+        if not (self.grid or self.hypotheses or self.scenarios):
+            return []
+        pairs = []
+        for p in self.p_values():
+            tags = [k for k, v in self.scenarios.items() if abs(v - p) < 1e-12]
+            if self.hypotheses and not tags:
+                tags = [k for k in ("p0", "p1") if abs(self.hypotheses[k] - p) < 1e-12]
+            pairs.append((",".join(tags), p))
+        return pairs
 
 
 @dataclass(frozen=True)
@@ -175,6 +191,8 @@ def _type_ok(kind, value) -> bool:
                 and all(_type_ok("float", v) for v in value))
     if kind in ("table",):
         return isinstance(value, dict)
+    if kind == "family":
+        return isinstance(value, str) and value in _families()
     if kind == "analysis_list":
         return isinstance(value, list) and len(value) > 0 and all(isinstance(v, dict)
                                                                   for v in value)
@@ -185,6 +203,14 @@ _KIND_TEXT = {"str": "a non-empty string", "int": "an integer", "float": "a numb
               "bool": "true or false", "str_list": "a list of strings",
               "float_list": "a non-empty list of numbers", "table": "a table",
               "analysis_list": "a non-empty list of [[analysis]] tables"}
+
+
+def _kind_text(kind) -> str:
+    if isinstance(kind, tuple):
+        return f"one of {', '.join(kind)}"
+    if kind == "family":
+        return f"one of {', '.join(_families())}"
+    return _KIND_TEXT[kind]
 
 
 def _check_table(fname: str, where: str, table: dict, schema: dict) -> dict:
@@ -201,9 +227,7 @@ def _check_table(fname: str, where: str, table: dict, schema: dict) -> dict:
             continue
         value = table[key]
         if not _type_ok(kind, value):
-            what = (f"one of {', '.join(kind)}" if isinstance(kind, tuple)
-                    else _KIND_TEXT[kind])
-            raise ConfigError(f"{prefix}{key}: must be {what} (got {value!r})")
+            raise ConfigError(f"{prefix}{key}: must be {_kind_text(kind)} (got {value!r})")
         out[key] = float(value) if kind == "float" else value
     return out
 
@@ -216,22 +240,29 @@ def _check_prob(fname, where, value, closed=False):
 
 
 def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
+    from designcalc import registry
+
     where = f"analysis[{i}]"
     a = _check_table(fname, where, table, _ANALYSIS)
     if not _ID.match(a["id"]):
         raise ConfigError(f"{fname}: {where}.id: must be lower-case letters, digits and _ "
                           f"starting with a letter (got {a['id']!r})")
     family = a["family"]
-    design = _check_table(fname, f"{where}.design", a["design"], _DESIGN[family])
+    spec = registry.get(family)
+    design = _check_table(fname, f"{where}.design", a["design"], _design_schema(spec))
+    option_names = {p.name for p in spec.options}
+    options = {k: design.pop(k) for k in list(design) if k in option_names}
+    kind = spec.scenario.kind
     hypotheses = grid = None
     if "hypotheses" in a:
-        if family not in ("simon", "single_stage"):
+        if kind != "p" or not {"p0", "p1"} <= option_names:
             raise ConfigError(f"{fname}: {where}.hypotheses: not used by family {family!r}")
         hypotheses = _check_table(fname, f"{where}.hypotheses", a["hypotheses"], _HYPOTHESES)
         for k, v in hypotheses.items():
             _check_prob(fname, f"{where}.hypotheses.{k}", v)
+        options.update(hypotheses)
     if "grid" in a:
-        if family not in ("simon", "single_stage"):
+        if kind != "p" or spec.scenario.required:
             raise ConfigError(f"{fname}: {where}.grid: not used by family {family!r}")
         grid = _check_table(fname, f"{where}.grid", a["grid"], _GRID)
         if grid["step"] <= 0 or grid["stop"] < grid["start"]:
@@ -242,74 +273,36 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
             _check_prob(fname, f"{where}.grid.{k}", grid[k], closed=True)
     scenarios = {}
     if "scenarios" in a:
-        if family not in _SCENARIO_TYPE:
+        if kind == "none":
             raise ConfigError(f"{fname}: {where}.scenarios: not used by family {family!r}")
-        kind = _SCENARIO_TYPE[family]
+        value_kind = "float" if kind == "p" else "float_list"
         for name, value in a["scenarios"].items():
             key = f"{where}.scenarios.{name}"
-            if not _type_ok(kind, value):
-                raise ConfigError(f"{fname}: {key}: must be {_KIND_TEXT[kind]} (got {value!r})")
-            if kind == "float":
-                _check_prob(fname, key, value, closed=family != "calendar")
+            if not _type_ok(value_kind, value):
+                raise ConfigError(f"{fname}: {key}: must be {_KIND_TEXT[value_kind]} "
+                                  f"(got {value!r})")
+            if value_kind == "float":
+                _check_prob(fname, key, value, closed=not spec.scenario.required)
                 scenarios[name] = float(value)
             else:
                 for v in value:
                     _check_prob(fname, key, v, closed=True)
                 scenarios[name] = [float(v) for v in value]
-    if family == "dose" and not scenarios:
-        raise ConfigError(f"{fname}: {where}.scenarios: missing (dose needs at least one "
-                          "toxicity scenario)")
-    if family == "calendar" and not scenarios:
-        raise ConfigError(f"{fname}: {where}.scenarios: missing (calendar needs at least "
-                          "one scenario p)")
-    if family in ("simon", "single_stage") and not (scenarios or grid or hypotheses):
+    if spec.scenario.required and not scenarios:
+        what = "toxicity scenario" if kind == "curve" else "scenario p"
+        raise ConfigError(f"{fname}: {where}.scenarios: missing ({family} needs at least "
+                          f"one {what})")
+    if kind == "p" and not (scenarios or grid or hypotheses):
         raise ConfigError(f"{fname}: {where}: give scenarios, grid or hypotheses "
                           "(the p values to evaluate)")
     analysis = Analysis(id=a["id"], family=family, endpoint=a["endpoint"], design=design,
                         assumptions=tuple(a.get("assumptions", ())), hypotheses=hypotheses,
-                        grid=grid, scenarios=scenarios)
-    _check_design(fname, where, analysis)
-    return analysis
-
-
-def _check_design(fname: str, where: str, a: Analysis) -> None:
-    """Build the design objects we can build now, so bad rules fail at load time."""
-    d = a.design
+                        grid=grid, scenarios=scenarios, options=options)
     try:
-        if a.family in ("simon", "calendar"):
-            from designcalc.simon import SimonDesign
-
-            design = SimonDesign(r1=d["r1"], n1=d["n1"], r=d["r"], n=d["n"])
-            if a.family == "calendar":
-                from designcalc.timing import CalendarModel
-
-                CalendarModel(design, d["landmark"], d["rate"], d.get("arrivals", "poisson"))
-        elif a.family == "single_stage":
-            if d["n"] < 1:
-                raise ValueError(f"n must be >= 1, got {d['n']}")
-            if not 0 <= d["r"] < d["n"]:
-                raise ValueError(f"r must be in [0, n - 1], got r={d['r']}, n={d['n']}")
-        elif a.family == "binomial_power":
-            if not 1 <= d["n_min"] <= d["n_max"] <= 10_000:
-                raise ValueError(f"n_min, n_max need 1 <= n_min <= n_max <= 10000, "
-                                 f"got {d['n_min']}, {d['n_max']}")
-            for k in ("p0", "p1", "alpha"):
-                if not 0 < d[k] < 1:
-                    raise ValueError(f"{k} must be in (0, 1), got {d[k]}")
-            if "level" in d and not 0 < d["level"] < 1:
-                raise ValueError(f"level must be in (0, 1), got {d['level']}")
-        elif a.family == "survival":
-            for k in ("median0", "median1", "accrual"):
-                if d[k] <= 0:
-                    raise ValueError(f"{k} must be > 0, got {d[k]}")
-            if d["followup"] <= 0:
-                raise ValueError(f"followup must be > 0, got {d['followup']}")
-            if not 0 < d["alpha"] < 1:
-                raise ValueError(f"alpha must be in (0, 1), got {d['alpha']}")
-            if d["n"] < 2:
-                raise ValueError(f"n must be >= 2, got {d['n']}")
+        spec.build(design)       # the design validates itself: bad rules fail at load time
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"{fname}: {where}.design: {exc}") from None
+    return analysis
 
 
 def parse(text: str, fname: str = "<config>", path: str = "") -> TrialConfig:
@@ -356,4 +349,4 @@ def load(path) -> TrialConfig:
     return parse(text, fname=fname, path=path)
 
 
-__all__ = ["ConfigError", "Analysis", "TrialConfig", "FAMILIES", "parse", "load"]
+__all__ = ["ConfigError", "Analysis", "TrialConfig", "parse", "load"]

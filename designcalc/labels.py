@@ -138,7 +138,8 @@ LABELS: dict[str, Label] = {
     "policy": Label("interim policy"),
     "duration": Label("expected duration", "months", ".2f", "time"),
     "enrolled": _c("expected patients enrolled"),
-    "interim_time": Label("expected time of the interim", "months", ".2f", "time"),
+    "time_to_interim": Label("time to the interim decision", "months", ".2f", "time"),
+    "overrun": _c("patients enrolled while waiting for the interim"),
     "n_sims": _i("simulated trials"),
     "seed": _i("seed"),
     # trial summaries

@@ -87,7 +87,8 @@ def render_table(rows: list) -> str:
     if not rows:
         return "(no rows)\n"
     columns = columns_of(rows)
-    cells = [[format_value(c, row.get(c)) for c in columns] for row in rows]
+    cells = [[_cell(c, row.get(c), places) for c, places in zip(columns, _places(rows, columns))]
+             for row in rows]
     widths = [max(len(str(c)), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     numeric = [all(isinstance(row.get(c), numbers.Number) or row.get(c) is None for row in rows)
                for c in columns]
@@ -99,6 +100,37 @@ def render_table(rows: list) -> str:
     out = [line([str(c) for c in columns]), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in cells]
     return "\n".join(out) + "\n"
+
+
+def _decimals(value: float) -> int:
+    for d in range(7):
+        if abs(round(value, d) - value) < 1e-12:
+            return d
+    return 6
+
+
+def _places(rows, columns) -> list:
+    """For columns of typed-in values (label format ``g``): the decimals that show
+    every value of the column exactly (so 0.30 and 0.35 line up); else None."""
+    from designcalc.labels import label
+
+    out = []
+    for c in columns:
+        places = None
+        if label(c).fmt == "g":
+            values = [row.get(c) for row in rows]
+            nums = [float(v) for v in values if isinstance(v, numbers.Real)
+                    and not isinstance(v, (bool, numbers.Integral)) and math.isfinite(v)]
+            if nums and len(nums) == sum(v is not None for v in values):
+                places = max(_decimals(v) for v in nums)
+        out.append(places)
+    return out
+
+
+def _cell(column, value, places) -> str:
+    if places is not None and isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return f"{float(value):.{places}f}"
+    return format_value(column, value)
 
 
 def _csv_value(value):

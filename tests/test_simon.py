@@ -96,8 +96,9 @@ def test_nalirifox_oc_by_hand():
     d = SimonDesign(r1=6, n1=12, r=19, n=28)
     assert float(d.pet(0.5)) == pytest.approx(2510 / 4096, abs=1e-15)
     assert float(d.en(0.5)) == pytest.approx(12 + 16 * 1586 / 4096, abs=1e-12)
-    table = d.oc([0.3, 0.5])
-    assert list(table.columns) == ["p", "pet", "en", "reject"]
+    res = d.oc([0.3, 0.5])
+    assert res.method == "exact" and res.keys == ("p",)
+    assert list(res.table().columns) == ["p", "pet", "en", "reject"]
     assert d.protocol_text() == ("Stage 1: enrol 12; stop if 6 or fewer responses. Stage 2: "
                                  "enrol 16 more (28 in total); declare promising if 20 or "
                                  "more responses.")
@@ -333,11 +334,12 @@ def test_simulated_oc_within_4_se_of_exact():
     d = SimonDesign(r1=6, n1=12, r=19, n=28)
     ps = [0.3, 0.5, 0.65, 0.8]
     sim = simulate_oc(d, ps, 200_000, seed=20260101)
-    exact = d.oc(ps)
+    exact = d.oc(ps).table()
     for key in ("pet", "en", "reject"):
-        assert mc_agrees(sim[key], sim[f"{key}_se"], exact[key]), key
+        assert mc_agrees(sim[f"{key}_sim"], sim[f"{key}_sim_se"], exact[key]), key
     assert sim.attrs["seed"] == 20260101
-    assert list(sim.columns) == ["p", "pet", "en", "reject", "pet_se", "en_se", "reject_se"]
+    assert list(sim.columns) == ["p", "pet_sim", "pet_sim_se", "en_sim", "en_sim_se",
+                                 "reject_sim", "reject_sim_se"]
 
 
 def test_simulation_reproducible_with_seed():

@@ -144,7 +144,7 @@ def test_nmax_too_small_is_reported():
 def test_design_text_and_oc():
     d = SingleStageDesign(n=20, r=9)
     assert str(d) == "reject H0 if \u2265 10 of 20"
-    oc = d.oc([0.3, 0.55])
+    oc = d.oc([0.3, 0.55]).table()
     assert list(oc.columns) == ["p", "reject"]
     np.testing.assert_allclose(oc["reject"], binom.sf(9, 20, [0.3, 0.55]), rtol=1e-12)
 

@@ -5,7 +5,7 @@ library, calls the library and prints.  Sub-command groups live in their own
 modules and are imported only when used, so that e.g. ``designcalc simon
 design`` starts without importing pandas, matplotlib or scipy.stats.
 
-Exit codes (``shared/DESIGN.md``): 0 success, 2 bad input (one line on stderr),
+Exit codes: 0 success, 2 bad input (one line on stderr),
 1 unexpected failure.
 """
 
@@ -25,7 +25,11 @@ _SUBCOMMANDS = {
     "survival": "designcalc.cli.survival:survival",
     "dose": "designcalc.cli.dose:dose",
     "trial": "designcalc.cli.trial:trial",
+    "families": "designcalc.cli.families:families",
 }
+
+# Groups built entirely from a family's registry entry (no hand-written module).
+_REGISTRY_GROUPS = {"calendar": "calendar"}
 
 _SHORT_HELP = {
     "simon": "Simon two-stage binary designs: search, OC, audit, post-trial analysis.",
@@ -33,6 +37,8 @@ _SHORT_HELP = {
     "survival": "Single-arm time-to-event designs (one-sample log-rank, landmark KM).",
     "dose": "Rule-based dose finding (3+3, MSC-IFNa de-escalation): exact OC and simulation.",
     "trial": "The seed trials and config files: list, show, run.",
+    "families": "The registered design families (what each can do, its commands).",
+    "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
 }
 
 
@@ -50,10 +56,14 @@ class DesigncalcGroup(click.Group):
     """Root group: lazy sub-commands and the one-line error contract."""
 
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(_SUBCOMMANDS))
+        return sorted(set(super().list_commands(ctx)) | set(_SUBCOMMANDS) | set(_REGISTRY_GROUPS))
 
     def get_command(self, ctx, cmd_name):
         cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and cmd_name in _REGISTRY_GROUPS:
+            from designcalc.cli.generic import family_group
+
+            return family_group(_REGISTRY_GROUPS[cmd_name])
         if cmd is not None or cmd_name not in _SUBCOMMANDS:
             return cmd
         module_name, attr = _SUBCOMMANDS[cmd_name].split(":")

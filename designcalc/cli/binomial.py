@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from designcalc.cli._common import emit, output_options, parse_int_range
+from designcalc.cli.generic import add_generic_commands
 
 _METHODS = ("clopper-pearson", "wilson", "jeffreys", "wald")
 _MAX_RANGE = 5000
@@ -27,7 +28,13 @@ def binomial():
       designcalc binomial design --p0 0.05 --p1 0.25 --alpha 0.05 --power 0.8
       designcalc binomial power --n 20 --p0 0.30 --p1 0.55
       designcalc binomial ci --x 10 --n 20
+      designcalc binomial oc --n 20 --r 9 --p0 0.30 --p1 0.55 --p-grid 0.1:0.8:0.05
     """
+
+
+# `binomial oc` (exact OC of a given rule n, r) is built from the registry entry
+# of the single_stage family (designcalc/single_stage_spec.py).
+add_generic_commands(binomial, "single_stage")
 
 
 @binomial.command("design")

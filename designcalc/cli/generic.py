@@ -223,7 +223,7 @@ def build_command(spec, name: str) -> click.Command:
     what = ("Monte-Carlo operating characteristics" if simulate_only else
             f"{'Exact' if spec.exact and spec.name != 'survival' else 'Analytic'} "
             "operating characteristics")
-    doc = (f"{what} of a {spec.title.lower()} design under each scenario.\n\n"
+    doc = (f"{what} under each scenario: {spec.title}.\n\n"
            f"Built from the family's registry entry ({spec.name}); JSON rows follow the "
            "column convention q (exact), q_sim, q_sim_se (simulated, Monte-Carlo SE).")
     example = _example_args(spec, name)
@@ -265,3 +265,14 @@ def add_generic_commands(group: click.Group, family: str) -> click.Group:
     for name in spec.generic:
         group.add_command(build_command(spec, name), name)
     return group
+
+
+def family_group(family: str) -> click.Group:
+    """A whole command group built from a family's registry entry (its generic commands)."""
+    from designcalc import registry
+
+    spec = registry.get(family)
+    group = click.Group(spec.cli_group or spec.name,
+                        help=f"{spec.title} (commands built from the registry entry "
+                             f"'{spec.name}'; see {spec.doc or 'the docs'}).")
+    return add_generic_commands(group, family)

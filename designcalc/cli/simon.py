@@ -12,6 +12,7 @@ import click
 
 from designcalc.cli._common import (emit, output_options, parse_float_list, parse_grid,
                                      simon_rule_options)
+from designcalc.cli.generic import add_generic_commands
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
@@ -76,89 +77,13 @@ def design(p0, p1, alpha, power, nmax, fmt, out):
     else:
         footer.append(f"searched n <= {res.nmax_used} only")
     emit(fmt, out, "simon design", inputs, rows, warnings=res.warnings, title=title, footer="\n".join(footer),
-         extra={"nmax_used": res.nmax_used, "proven": res.proven} if fmt == "json" else None,
-         formats={"en0": ".2f", "q_min": ".4f", "q_max": ".4f"})
+         extra={"nmax_used": res.nmax_used, "proven": res.proven} if fmt == "json" else None)
 
 
-@simon.command(short_help="Exact OC (pet, en, reject) of a rule at each p; optional plot.")
-@simon_rule_options
-@click.option("--p", "p_values", type=float, multiple=True,
-              help="True response probability (repeatable).")
-@click.option("--p-grid", default=None, metavar="START:STOP:STEP",
-              help="A grid of response probabilities, e.g. 0.3:0.9:0.05.")
-@click.option("--p0", type=float, default=None, help="H0 response probability (marked; alpha_actual).")
-@click.option("--p1", type=float, default=None, help="H1 response probability (marked; power_actual).")
-@click.option("--plot", "plot_path", default=None, metavar="FILE",
-              help="Draw reject, PET and EN against p to FILE (.png, .svg or .pdf).")
-@click.option("--sims", type=int, default=0, show_default=True,
-              help="Also simulate this many trials per p (Monte-Carlo check; adds *_sim columns).")
-@click.option("--seed", type=int, default=None, help="Root seed for --sims.")
-@output_options
-def oc(r1, n1, r, n, p_values, p_grid, p0, p1, plot_path, sims, seed, fmt, out):
-    """Exact operating characteristics of a Simon rule at each p.
-
-    Rows: p, pet (probability of stopping after stage 1), en (expected sample
-    size), reject (probability of declaring the treatment promising). With
-    --p0/--p1 the attained alpha and power are reported too.
-
-    \b
-    Example (the NALIRIFOX rule: continue if > 6 of 12, success if > 19 of 28):
-      designcalc simon oc --r1 6 --n1 12 --r 19 --n 28 --p 0.3 --p 0.5
-      designcalc simon oc --r1 6 --n1 12 --r 19 --n 28 --p-grid 0.3:0.9:0.05 \\
-          --p0 0.5 --p1 0.8 --plot oc.png
-    """
-    from designcalc.simon import SimonDesign
-
-    d = SimonDesign(r1=r1, n1=n1, r=r, n=n)
-    if plot_path:
-        from designcalc.plots import check_plot_path
-
-        check_plot_path(plot_path)
-    ps = list(p_values)
-    if p_grid:
-        ps += parse_grid(p_grid, "--p-grid")
-    if not ps:
-        ps = [x for x in (p0, p1) if x is not None]
-    if not ps:
-        raise click.BadParameter("give --p (repeatable) or --p-grid START:STOP:STEP",
-                                 param_hint="--p")
-    import numpy as np
-
-    from designcalc._validate import check_int, check_prob, check_prob_array
-
-    p_arr = check_prob_array("p", ps)
-    extra = {}
-    if p0 is not None:
-        extra["alpha_actual"] = d.alpha_actual(p0)
-    if p1 is not None:
-        extra["power_actual"] = d.power_actual(p1)
-    if p0 is not None and p1 is not None and check_prob("p1", p1) <= check_prob("p0", p0):
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
-    sims = check_int("sims", sims, min_value=0)
-    pet = d.pet(p_arr)
-    rows = [{"p": float(p), "pet": float(a), "en": float(d.n1 + (1 - a) * d.n2),
-             "reject": float(b)} for p, a, b in zip(p_arr, pet, d.reject(p_arr))]
-    used_seed = None
-    if sims:
-        from designcalc.simon import simulate_oc
-
-        sim = simulate_oc(d, p_arr, sims, seed=seed)
-        used_seed = sim.attrs["seed"]
-        for row, (_, s) in zip(rows, sim.iterrows()):
-            for key in ("pet", "en", "reject"):
-                row[f"{key}_sim"] = float(s[key])
-                row[f"{key}_se"] = float(s[f"{key}_se"])
-    if plot_path:
-        from designcalc.plots import plot_simon_oc, save
-
-        ax = plot_simon_oc({k: np.array([row[k] for row in rows]) for k in ("p", "pet", "en", "reject")},
-                           p0=p0, p1=p1, n1=d.n1, n=d.n, title=f"Simon design {d}")
-        save(ax, plot_path)
-    emit(fmt, out, "simon oc",
-         {"r1": r1, "n1": n1, "r": r, "n": n, "p": list(p_values), "p_grid": p_grid,
-          "p0": p0, "p1": p1, "plot": plot_path, "sims": sims, "seed": seed},
-         rows, seed=used_seed, extra=extra or None,
-         title=f"Simon design {d}\n{d.protocol_text()}")
+# `simon oc` is built from the family's registry entry (designcalc/simon/spec.py):
+# --r1 --n1 --r --n, --p/--p-grid/--scenario, --p0/--p1, --n-sims (hidden alias
+# --sims), --seed, --workers, --plot, --format, --out.
+add_generic_commands(simon, "simon")
 
 
 @simon.command(short_help="Hypotheses under which a given rule is a minimax/optimal/admissible design.")
@@ -201,8 +126,7 @@ def audit(r1, n1, r, n, p0, p1, p0_grid, p1_grid, alphas, powers, fmt, out):
          {"r1": r1, "n1": n1, "r": r, "n": n, "p0": p0, "p1": p1, "p0_grid": p0_grid,
           "p1_grid": p1_grid, "alphas": a_list, "powers": b_list},
          rows, warnings=warnings, extra={"attained": summary} if fmt == "json" else summary,
-         title=f"Simon design {d}\n{d.protocol_text()}",
-         formats={"p0": ".2f", "p1": ".2f", "alpha": ".3f", "power": ".2f", "en0": ".2f"})
+         title=f"Simon design {d}\n{d.protocol_text()}")
 
 
 # Post-trial inference lives in its own module (designcalc.simon.inference);

@@ -77,9 +77,6 @@ def show_cmd(name, fmt, out):
          extra={"config": cfg.raw, "assumptions": cfg.all_assumptions})
 
 
-_FORMATS = {"exact": ".4f", "analytic": ".4f", "simulated": ".4f", "se": ".4f"}
-
-
 def _fmt_num(v):
     if v is None:
         return None
@@ -152,12 +149,10 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
               "plots": not no_plots, "trials": records}
     root_seed = records[0]["seed"] if len(records) == 1 else None
     emit(fmt, None, "trial run", inputs, rows, warnings=warnings, seed=root_seed,
-         formats=_FORMATS,
          footer=None if root_seed is not None else
          "seeds: " + ", ".join(f"{r['trial']}={r['seed']}" for r in records))
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)
         ext = {"table": "txt", "csv": "csv", "json": "json"}[fmt]
         emit(fmt, os.path.join(out_dir, f"summary.{ext}"), "trial run", inputs, rows,
-             warnings=warnings, seed=root_seed,
-             formats=_FORMATS)
+             warnings=warnings, seed=root_seed)

@@ -56,4 +56,4 @@ def test_bench_simulate_oc_1e7_trials(benchmark):
     d = SimonDesign(6, 12, 19, 28)
     df = benchmark.pedantic(simulate_oc, args=(d, [0.5], 10_000_000), kwargs={"seed": 1},
                             rounds=3, iterations=1)
-    assert abs(df.loc[0, "reject"] - float(d.reject(0.5))) < 4 * df.loc[0, "reject_se"] + 1e-12
+    assert abs(df.loc[0, "reject_sim"] - float(d.reject(0.5))) < 4 * df.loc[0, "reject_sim_se"] + 1e-12
