@@ -451,8 +451,8 @@ class DoseDesign(Design):
                                  f"(parameters: {', '.join(allowed)})")
             kw = {k: v for k, v in data.items() if v is not None and k != "table"}
             name = kw.pop("preset")
-            if not isinstance(name, str):
-                raise TypeError(f"preset must be a string, got {type(name).__name__}")
+            if name not in PRESETS:
+                raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {name!r}")
             if name.startswith("3+3") and "levels" in kw:
                 if "n_levels" in kw:
                     raise ValueError("levels: give levels or n_levels, not both")
