@@ -240,76 +240,26 @@ def plot_survival_curves(curves, ax=None, landmark=None, medians=None):
 
 # --- dose-finding plots -------------------------------------------------------
 
-def _dose_ocs(ocs):
-    return list(ocs) if isinstance(ocs, (list, tuple)) else [ocs]
+def plot_dose_selection(results, ax=None):
+    """Bars of P(select) per dose level (and "none") for one or several dose-design
+    results (:class:`~designcalc.result.OCResult`, e.g. several designs side by side),
+    with simulated points ±2 SE when present; see :func:`dose_selection`."""
+    return _dose_panel(results, "select", ax)
 
 
-def _dose_tox_curve(ax, ocs, xs_of):
-    """True toxicity per level on a twin axis (one line per distinct curve)."""
-    ax2 = ax.twinx()
-    seen = []
-    for oc in ocs:
-        if oc.tox in seen:
-            continue
-        seen.append(oc.tox)
-        xs = xs_of(len(oc.tox))
-        label = "true toxicity" if len(seen) == 1 else f"true toxicity ({oc.design})"
-        ax2.plot(xs, oc.tox, label=label, **style(len(seen) - 1))
-    ax2.set_ylim(0, 1)
-    ax2.set_ylabel("true DLT probability")
-    return ax2
+def plot_dose_allocation(results, ax=None):
+    """Bars of the expected patients treated per dose level for one or several
+    dose-design results; see :func:`dose_allocation`."""
+    return _dose_panel(results, "n_treated", ax)
 
 
-def _dose_bars(ocs, ax, values_of, with_none: bool, ylabel: str):
-    ax = new_axes(ax)
-    ocs = _dose_ocs(ocs)
-    k = max(len(oc.tox) for oc in ocs)
-    width = 0.8 / len(ocs)
-    for i, oc in enumerate(ocs):
-        vals = values_of(oc)
-        xs = [j + (i - (len(ocs) - 1) / 2) * width for j in range(len(vals))]
-        ax.bar(xs, vals, width=width, label=oc.design, **bar_style(i))
-    ref = next(oc for oc in ocs if len(oc.tox) == k)
-    labels = [str(lab) for lab in (ref.labels or range(1, k + 1))]
-    # Show the dose under the level number only when it says something more.
-    show_dose = labels != [str(j + 1) for j in range(k)]
-    ticks = [f"{j + 1}\n{lab}" if show_dose else str(j + 1) for j, lab in enumerate(labels)]
-    if with_none:
-        ticks.append("none")
-    ax.set_xticks(range(len(ticks)))
-    ax.set_xticklabels(ticks)
-    ax.set_xlabel("dose level (dose)" if show_dose else "dose level")
-    ax.set_ylabel(ylabel)
-    ax2 = _dose_tox_curve(ax, ocs, lambda n: list(range(n)))
-    handles, labels = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(handles + h2, labels + l2, loc="best", fontsize="small", frameon=False)
-    return ax
-
-
-def plot_dose_selection(ocs, ax=None):
-    """Bars of P(select) per level (and "none") for one or several designs' OC
-    (:class:`designcalc.dose.DoseOC`), with the true toxicity curve on a twin axis."""
-    ax = _dose_bars(ocs, ax, lambda oc: list(oc.levels["select"]), True,
-                    "probability of selection")
-    ax.set_ylim(0, 1)
-    return ax
-
-
-def plot_dose_allocation(ocs, ax=None):
-    """Bars of the expected number of patients treated per level (patients),
-    with the true toxicity curve on a twin axis."""
-    return _dose_bars(ocs, ax, lambda oc: list(oc.levels["n_treated"].iloc[:-1]), False,
-                      "expected patients treated (patients)")
-
-
-def plot_dose_oc(ocs, axes=None):
+def plot_dose_oc(results, axes=None):
     """Selection (left) and allocation (right) panels; returns the two axes."""
     if axes is None:
         plt = _plt()
         fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True)
-    plot_dose_selection(ocs, axes[0])
-    plot_dose_allocation(ocs, axes[1])
+    plot_dose_selection(results, axes[0])
+    plot_dose_allocation(results, axes[1])
     return axes
 
 
@@ -580,4 +530,128 @@ def trial_survival_assumption(median0, median1, horizon, landmark=None, title=No
     if title:
         ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7)
+    return ax
+
+
+# --- dose results (OCResult) ---------------------------------------------------
+
+def dose_selection(result, ax=None):
+    """P(select) per dose level and P(no level selected) of one dose-design result.
+
+    One bar per scenario at each level (exact values), simulated estimates
+    as points with ±2 SE bars when the result holds them (bars of the
+    simulated values when it holds nothing else).  The x axis shows the
+    dose of each level and, under it, the true DLT probability of each
+    scenario (in legend order).  Returns the Axes.
+    """
+    return _dose_panel([result], "select", ax)
+
+
+def dose_allocation(result, ax=None):
+    """Expected patients treated per dose level of one dose-design result
+    (bars per scenario, simulated points ±2 SE when present).  Returns the Axes."""
+    return _dose_panel([result], "n_treated", ax)
+
+
+_DOSE_PANELS = {
+    "select": ("probability of selection", "probability of selecting each dose"),
+    "n_treated": ("expected patients treated (patients)", "expected patients per dose"),
+}
+
+
+def _dose_series(results):
+    """(label, result, scenario, rows) per bar series, in drawing (= legend) order."""
+    results = list(results) if isinstance(results, (list, tuple)) else [results]
+    if not results:
+        raise ValueError("results: give at least one dose-design result")
+    series = []
+    for res in results:
+        scenarios = list(dict.fromkeys(r["scenario"] for r in res.rows))
+        for scen in scenarios:
+            parts = []
+            if len(results) > 1:
+                parts.append(getattr(res.design, "name", str(res.design)))
+            if scen:
+                parts.append(str(scen))
+            label = ", ".join(parts) or getattr(res.design, "name", str(res.design))
+            series.append((label, res, scen, [r for r in res.rows if r["scenario"] == scen]))
+    return results, series
+
+
+def _fmt_tox(value):
+    return "-" if value is None else f"{value:.2g}"
+
+
+def _dose_panel(results, col, ax=None):
+    """Grouped bars of ``col`` per dose level, one series per (result, scenario)."""
+    import math
+
+    results, series = _dose_series(results)
+    ax = new_axes(ax)
+    with_none = col == "select"
+    k = max(len(rows) - 1 for _, _, _, rows in series)
+    n_bars = k + (1 if with_none else 0)
+    width = 0.8 / len(series)
+    handles = []
+    for i, (label, res, scen, rows) in enumerate(series):
+        rows = rows if with_none else rows[:-1]
+        xs = [j + (i - (len(series) - 1) / 2) * width for j in range(len(rows))]
+        exact = [r.get(col) for r in rows]
+        sim = [r.get(f"{col}_sim") for r in rows]
+        sim_se = [r.get(f"{col}_sim_se") for r in rows]
+        has_exact = any(v is not None for v in exact)
+        has_sim = any(v is not None for v in sim)
+        st = bar_style(i)
+        heights = exact if has_exact else sim
+        heights = [0.0 if v is None else v for v in heights]
+        if has_exact:
+            text = f"{label}, exact" if has_sim else label
+        else:
+            text = f"{label}, simulated (±2 SE)"
+        bars = ax.bar(xs, heights, width=width, label=text, **st)
+        handles.append(bars)
+        if has_sim:
+            pts = [(x, v, 0.0 if s is None else s) for x, v, s in zip(xs, sim, sim_se)
+                   if v is not None and not math.isnan(v)]
+            eb = ax.errorbar([p[0] for p in pts], [p[1] for p in pts],
+                             yerr=[2 * p[2] for p in pts], fmt=style(i)["marker"],
+                             markerfacecolor=st["color"], markeredgecolor="black",
+                             ecolor="black", markersize=5, capsize=2, linewidth=0.8,
+                             label=f"{label}, simulated (±2 SE)")
+            if has_exact:
+                handles.append(eb)
+    # x ticks: the dose of each level (when every design has the same ladder) and the
+    # true DLT probability of each series (in legend order) under it
+    ladders = {tuple(getattr(res.design, "labels", ()) or ()) for res in results}
+    doses = next(iter(ladders)) if len(ladders) == 1 else ()
+    curves = list(dict.fromkeys(tuple(_fmt_tox(rows[j]["tox"]) if j < len(rows) - 1 else "-"
+                                      for j in range(k)) for _, _, _, rows in series))
+    several = len(curves) > 1
+    ticks = []
+    for j in range(k):
+        top = doses[j] if j < len(doses) else f"level {j + 1}"
+        ticks.append(f"{top}\n" + " / ".join(curve[j] for curve in curves))
+    if with_none:
+        ticks.append("none")
+    ax.set_xticks(range(n_bars))
+    ax.set_xticklabels(ticks, fontsize="small")
+    dose_word = "dose" if doses else "dose level"
+    ax.set_xlabel(f"{dose_word}; under it, true DLT probability"
+                  + (" per series (legend order)" if several else ""))
+    ylabel, what = _DOSE_PANELS[col]
+    ax.set_ylabel(ylabel)
+    if with_none:
+        ax.set_ylim(0, 1.02)
+    names = list(dict.fromkeys(getattr(res.design, "name", str(res.design))
+                               for res in results))
+    methods = sorted({res.method for res in results})
+    sims = sorted({res.n_sims for res in results if res.n_sims})
+    how = "exact" if methods == ["exact"] else ", ".join(methods)
+    if sims and "simulation" not in methods:
+        how += " with " + "/".join(f"{n:,}" for n in sims) + " simulated trials"
+    elif sims:
+        how += " of " + "/".join(f"{n:,}" for n in sims) + " trials"
+    ax.set_title((f"{names[0]}: " if len(names) == 1 else "") + f"{what} ({how})",
+                 fontsize=9)
+    ax.legend(handles=handles, loc="best", fontsize="small", frameon=False)
     return ax

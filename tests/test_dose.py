@@ -32,8 +32,29 @@ DATA = pathlib.Path(__file__).parent / "data"
 MSC_TOX = [0.30, 0.15, 0.05]
 
 
-def _sel(oc):
-    return np.asarray(oc.levels["select"], dtype=float)
+def _col(res, col):
+    """Column ``col`` of an OCResult's rows (None -> NaN)."""
+    return np.array([np.nan if r.get(col) is None else r[col] for r in res.rows], dtype=float)
+
+
+def _sel(res):
+    return _col(res, "select")
+
+
+def _n(res):
+    """Expected patients per level (the "none" row dropped)."""
+    return _col(res, "n_treated")[:-1]
+
+
+def _m(res, key):
+    """A per-scenario metric of a one-scenario result."""
+    (row,) = res.metrics
+    return row[key]
+
+
+def _dist(res, key="n_distribution"):
+    (dist,) = res.extra[key].values()
+    return dist
 
 
 # --- the protocol rule, by hand ------------------------------------------------------
@@ -47,15 +68,15 @@ def test_msc_protocol_rule_hand_calculation():
     none = (1 - q1) * (1 - q2) * (1 - q3)                # 0.03616
     en = 3 + 3 * (1 - q1) + 3 * (1 - q1) * (1 - q2)      # 5.7316
     np.testing.assert_allclose(_sel(oc), [p1, p2, p3, none], rtol=1e-12)
-    assert oc.en == pytest.approx(en, rel=1e-12)
-    assert oc.n_distribution == pytest.approx({3: p1, 6: p2, 9: p3 + none})
+    assert _m(oc, "en") == pytest.approx(en, rel=1e-12)
+    assert _dist(oc) == pytest.approx({3: p1, 6: p2, 9: p3 + none})
     e_dlt = 3 * 0.30 + 3 * 0.15 * (1 - q1) + 3 * 0.05 * (1 - q1) * (1 - q2)
-    assert oc.e_dlt == pytest.approx(e_dlt, rel=1e-12)
+    assert _m(oc, "e_dlt") == pytest.approx(e_dlt, rel=1e-12)
     # the figures quoted in issue #5
     assert [round(x, 4) for x in _sel(oc)] == [0.343, 0.4035, 0.2174, 0.0362]
-    assert round(oc.en, 2) == 5.73
-    assert list(oc.levels["level"]) == [1, 2, 3, "none"]
-    np.testing.assert_allclose(oc.levels["dose"][:3], [2e6, 6e5, 1.8e5])
+    assert round(_m(oc, "en"), 2) == 5.73
+    assert [r["level"] for r in oc.rows] == [1, 2, 3, "none"]
+    np.testing.assert_allclose(_col(oc, "dose")[:3], [2e6, 6e5, 1.8e5])
 
 
 def test_msc_expand_reading_hand_calculation():
@@ -68,8 +89,8 @@ def test_msc_expand_reading_hand_calculation():
     a, b, c = (ok(p) for p in MSC_TOX)
     np.testing.assert_allclose(_sel(oc), [a, (1 - a) * b, (1 - a) * (1 - b) * c,
                                           (1 - a) * (1 - b) * (1 - c)], rtol=1e-12)
-    assert oc.n_distribution[3] == pytest.approx(0.343)
-    assert max(oc.n_distribution) == 18          # this reading can enrol 18, not 9
+    assert _dist(oc)[3] == pytest.approx(0.343)
+    assert max(_dist(oc)) == 18          # this reading can enrol 18, not 9
 
 
 def test_msc_ladder():
@@ -111,7 +132,7 @@ def test_3p3_matches_closed_form(tox):
     np.testing.assert_allclose(_sel(oc)[:-1], expected, atol=1e-12)
     assert _sel(oc)[-1] == pytest.approx(1 - e[0], abs=1e-12)
     n_exp = [reach[i] * (3 + 3 * 3 * p * (1 - p) ** 2) for i, p in enumerate(tox)]
-    np.testing.assert_allclose(oc.levels["n_treated"][:-1].astype(float), n_exp, atol=1e-12)
+    np.testing.assert_allclose(_n(oc), n_exp, atol=1e-12)
 
 
 # --- an independent brute-force reference ---------------------------------------------
@@ -199,16 +220,15 @@ def test_exact_matches_brute_force_reference(rule, tox):
         oc = exact_oc(design, tox)
     sel, n_exp, dist = _reference(rule, tox)
     np.testing.assert_allclose(_sel(oc), sel, atol=1e-12)
-    np.testing.assert_allclose(oc.levels["n_treated"][:-1].astype(float), n_exp, atol=1e-12)
-    assert oc.n_distribution == pytest.approx({n: p for n, p in dist.items() if p > 0},
-                                              abs=1e-12)
+    np.testing.assert_allclose(_n(oc), n_exp, atol=1e-12)
+    assert _dist(oc) == pytest.approx({n: p for n, p in dist.items() if p > 0}, abs=1e-12)
 
 
 def test_3p3_deesc_requires_six_at_the_top():
     oc = exact_oc(preset("3+3-deesc", n_levels=1), [0.0])
-    assert oc.en == 6 and _sel(oc)[0] == 1
+    assert _m(oc, "en") == 6 and _sel(oc)[0] == 1
     oc = exact_oc(preset("3+3", n_levels=1), [0.0])
-    assert oc.en == 3 and _sel(oc)[0] == 1
+    assert _m(oc, "en") == 3 and _sel(oc)[0] == 1
 
 
 # --- invariants ------------------------------------------------------------------------
@@ -225,12 +245,13 @@ def test_path_probabilities_sum_to_one(rule, tox, target):
         warnings.simplefilter("ignore", UserWarning)
         oc = exact_oc(design, tox, target=target)
     assert _sel(oc).sum() == pytest.approx(1.0, abs=1e-12)
-    assert sum(oc.n_distribution.values()) == pytest.approx(1.0, abs=1e-12)
-    assert oc.en == pytest.approx(sum(n * p for n, p in oc.n_distribution.items()), abs=1e-9)
-    assert oc.en == pytest.approx(float(oc.levels["n_treated"][:-1].sum()), abs=1e-9)
-    assert 0 <= oc.e_dlt <= oc.en + 1e-12
+    assert sum(_dist(oc).values()) == pytest.approx(1.0, abs=1e-12)
+    en = _m(oc, "en")
+    assert en == pytest.approx(sum(n * p for n, p in _dist(oc).items()), abs=1e-9)
+    assert en == pytest.approx(float(_n(oc).sum()), abs=1e-9)
+    assert 0 <= _m(oc, "e_dlt") <= en + 1e-12
     above = sum(s for s, t in zip(_sel(oc), tox) if t > target)
-    assert oc.p_select_above_target == pytest.approx(above, abs=1e-12)
+    assert _m(oc, "p_select_above_target") == pytest.approx(above, abs=1e-12)
 
 
 @given(st.floats(0.0, 0.9), st.floats(0.01, 0.1), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
@@ -240,7 +261,7 @@ def test_more_toxic_start_makes_none_more_likely(p1, step, p2, p3):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         hi = exact_oc(preset("3+3", n_levels=3), [p1 + step, max(p1, p2), max(p1, p2, p3)])
-    assert hi.p_none > lo.p_none
+    assert _m(hi, "p_none") > _m(lo, "p_none")
 
 
 # --- simulation ------------------------------------------------------------------------
@@ -256,16 +277,16 @@ def test_simulation_agrees_with_exact(rule, tox):
     ex = exact_oc(design, tox, target=0.25)
     sim = simulate_oc(design, tox, 40_000, seed=20261120, target=0.25)
     for col in ("select", "n_treated", "n_dlt"):
-        est = sim.levels[col].astype(float).fillna(0)
-        se = sim.levels[f"{col}_se"].astype(float).fillna(0)
-        assert mc_agrees(est, se, ex.levels[col].astype(float).fillna(0)), col
-    assert mc_agrees(sim.en, sim.en_se, ex.en)
-    assert mc_agrees(sim.e_dlt, sim.e_dlt_se, ex.e_dlt)
-    assert mc_agrees(sim.p_select_above_target, sim.p_select_above_target_se,
-                     ex.p_select_above_target)
-    for n, p in ex.n_distribution.items():
-        assert mc_agrees(sim.n_distribution.get(n, 0.0), sim.n_distribution_se.get(n, 0.0), p)
+        est = np.nan_to_num(_col(sim, f"{col}_sim"))
+        se = np.nan_to_num(_col(sim, f"{col}_sim_se"))
+        assert mc_agrees(est, se, np.nan_to_num(_col(ex, col))), col
+    for key in ("en", "e_dlt", "p_none", "p_select_above_target"):
+        assert mc_agrees(_m(sim, f"{key}_sim"), _m(sim, f"{key}_sim_se"), _m(ex, key)), key
+    dist, dist_se = _dist(sim, "n_distribution_sim"), _dist(sim, "n_distribution_sim_se")
+    for n, p in _dist(ex).items():
+        assert mc_agrees(dist.get(n, 0.0), dist_se.get(n, 0.0), p)
     assert sim.n_sims == 40_000 and sim.seed == 20261120
+    assert sim.method == "simulation" and ex.with_simulation(sim).agrees()
 
 
 @pytest.mark.slow
@@ -275,8 +296,8 @@ def test_simulation_agrees_with_exact_large(rule):
     design = preset(rule, n_levels=6)
     ex = exact_oc(design, tox)
     sim = simulate_oc(design, tox, 1_000_000, seed=7)
-    assert mc_agrees(sim.levels["select"], sim.levels["select_se"], ex.levels["select"])
-    assert mc_agrees(sim.en, sim.en_se, ex.en)
+    assert mc_agrees(_col(sim, "select_sim"), _col(sim, "select_sim_se"), _sel(ex))
+    assert mc_agrees(_m(sim, "en_sim"), _m(sim, "en_sim_se"), _m(ex, "en"))
 
 
 def test_same_seed_same_numbers_any_workers():
@@ -286,9 +307,9 @@ def test_same_seed_same_numbers_any_workers():
     b = simulate_oc(design, tox, 5000, seed=11, chunk_size=1000)
     c = simulate_oc(design, tox, 5000, seed=11, chunk_size=1000, workers=2)
     d = simulate_oc(design, tox, 5000, seed=12, chunk_size=1000)
-    assert a.levels.equals(b.levels) and a.levels.equals(c.levels)
-    assert a.en == b.en == c.en
-    assert not a.levels.equals(d.levels)
+    assert a.rows == b.rows == c.rows and a.metrics == b.metrics == c.metrics
+    assert a.extra == b.extra == c.extra
+    assert a.rows != d.rows
 
 
 def test_simulation_uses_the_users_table():
@@ -296,8 +317,8 @@ def test_simulation_uses_the_users_table():
     design = preset("3+3", n_levels=3).with_table(table)
     ex = exact_oc(design, [0.1, 0.3, 0.5])
     sim = simulate_oc(design, [0.1, 0.3, 0.5], 20_000, seed=3)
-    assert set(ex.n_distribution) <= set(range(2, 13, 2))
-    assert mc_agrees(sim.levels["select"], sim.levels["select_se"], ex.levels["select"])
+    assert set(_dist(ex)) <= set(range(2, 13, 2))
+    assert mc_agrees(_col(sim, "select_sim"), _col(sim, "select_sim_se"), _sel(ex))
 
 
 # --- decision tables -------------------------------------------------------------------
@@ -403,22 +424,34 @@ def test_bad_cohort_size_and_preset_options():
 
 
 def test_non_increasing_tox_warns_not_errors():
-    with pytest.warns(UserWarning, match="does not increase"):
-        oc = exact_oc(preset("3+3", n_levels=3), [0.3, 0.1, 0.2])
-    assert oc.warnings and _sel(oc).sum() == pytest.approx(1)
-    # for a de-escalation ladder, toxicity must fall along the levels
+    """The warning travels in the result (no Python warning is raised)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        oc = exact_oc(preset("3+3", n_levels=3), [0.3, 0.1, 0.2])
+        assert len(oc.warnings) == 1 and "does not increase" in oc.warnings[0]
+        assert _sel(oc).sum() == pytest.approx(1)
+        # for a de-escalation ladder, toxicity must fall along the levels
         assert exact_oc(preset("msc-deescalation"), MSC_TOX).warnings == ()
-    with pytest.warns(UserWarning):
-        simulate_oc(preset("msc-deescalation"), [0.05, 0.15, 0.30], 100, seed=1)
+        sim = simulate_oc(preset("msc-deescalation"), [0.05, 0.15, 0.30], 100, seed=1)
+        assert "does not increase" in sim.warnings[0]
 
 
-def test_summary_fields():
-    s = exact_oc(preset("3+3", n_levels=3), [0.1, 0.2, 0.4], target=0.33).summary()
-    assert {"en", "e_dlt", "n_distribution", "p_none", "p_select_above_target"} <= set(s)
-    s = simulate_oc(preset("3+3", n_levels=3), [0.1, 0.2, 0.4], 1000, seed=1).summary()
-    assert {"en_se", "e_dlt_se", "n_sims", "seed"} <= set(s)
+def test_result_fields():
+    res = exact_oc(preset("3+3", n_levels=3), [0.1, 0.2, 0.4], target=0.33)
+    assert set(res.metrics[0]) == {"scenario", "en", "e_dlt", "p_none",
+                                   "p_select_above_target"}
+    assert set(res.rows[0]) == {"scenario", "level", "dose", "tox", "select", "n_treated",
+                                "n_dlt"}
+    assert res.extra["target"] == 0.33 and set(res.extra["n_distribution"]) == {""}
+    assert res.method == "exact" and res.n_sims is None
+    sim = simulate_oc(preset("3+3", n_levels=3), [0.1, 0.2, 0.4], 1000, seed=1)
+    assert {"en_sim", "en_sim_se", "e_dlt_sim", "e_dlt_sim_se", "p_none_sim",
+            "p_none_sim_se"} <= set(sim.metrics[0])
+    assert {"select_sim", "select_sim_se", "n_treated_sim", "n_treated_sim_se", "n_dlt_sim",
+            "n_dlt_sim_se"} <= set(sim.rows[0])
+    assert sim.metrics[0]["p_select_above_target_sim"] is None     # no target
+    assert sim.n_sims == 1000 and sim.seed == 1
+    assert set(sim.extra) >= {"n_distribution_sim", "n_distribution_sim_se"}
 
 
 def test_msc_doses_or_ladder_not_both():

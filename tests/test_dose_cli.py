@@ -45,7 +45,9 @@ def test_oc_msc_json_contract():
     assert summary["n_distribution"] == pytest.approx({"3": 0.343, "6": 0.40348012500,
                                                        "9": 0.253519875})
     api = exact_oc(preset("msc-deescalation"), [0.30, 0.15, 0.05])
-    assert summary["e_dlt"] == pytest.approx(api.e_dlt)
+    assert summary["e_dlt"] == pytest.approx(api.metrics[0]["e_dlt"])
+    assert summary["design"] == "msc-deescalation" and summary["method"] == "exact"
+    assert "p_select_above_target" not in summary           # no --target
 
 
 def test_oc_3p3_with_target_and_doses():
@@ -54,8 +56,11 @@ def test_oc_3p3_with_target_and_doses():
     api = exact_oc(preset("3+3", doses=[10, 20, 40, 80, 160]), [0.05, 0.1, 0.2, 0.3, 0.5],
                    target=0.33)
     assert [r["dose"] for r in rec["results"][:5]] == [10, 20, 40, 80, 160]
-    assert [r["select"] for r in rec["results"]] == pytest.approx(list(api.levels["select"]))
-    assert rec["summary"]["p_select_above_target"] == pytest.approx(api.p_select_above_target)
+    assert [r["select"] for r in rec["results"]] == pytest.approx([r["select"]
+                                                                  for r in api.rows])
+    assert rec["summary"]["p_select_above_target"] == pytest.approx(
+        api.metrics[0]["p_select_above_target"])
+    assert rec["summary"]["target"] == 0.33
     assert rec["summary"]["p_select_above_target"] == pytest.approx(
         rec["results"][4]["select"])   # only level 5 (0.50) exceeds 0.33
 
@@ -84,12 +89,21 @@ def test_simulate_json_seed_and_se():
     rec = _json(args)
     assert rec["seed"] == 1 and rec["inputs"]["n_sims"] == 20000
     row = rec["results"][0]
-    for key in ("select", "select_se", "n_treated", "n_treated_se", "n_dlt", "n_dlt_se"):
-        assert key in row
-    assert "en_se" in rec["summary"]
+    assert list(row) == ["level", "dose", "tox", "select_sim", "select_sim_se",
+                         "n_treated_sim", "n_treated_sim_se", "n_dlt_sim", "n_dlt_sim_se"]
+    assert rec["results"][-1]["level"] == "none"
+    summary = rec["summary"]
+    assert {"en_sim", "en_sim_se", "e_dlt_sim", "e_dlt_sim_se", "p_none_sim", "p_none_sim_se",
+            "n_distribution_sim", "n_distribution_sim_se"} <= set(summary)
+    assert summary["method"] == "simulation"
+    assert summary["n_sims"] == 20000 and summary["seed"] == 1
     assert _json(args)["results"] == rec["results"]          # same seed, same numbers
     api = simulate_oc(preset("3+3", n_levels=5), [0.05, 0.1, 0.2, 0.3, 0.5], 20000, seed=1)
-    assert rec["summary"]["en"] == pytest.approx(api.en)
+    assert summary["en_sim"] == pytest.approx(api.metrics[0]["en_sim"])
+    assert [r["select_sim"] for r in rec["results"]] == pytest.approx(
+        [r["select_sim"] for r in api.rows])
+    table = _run(args)
+    assert table.exit_code == 0 and "E[N] = " in table.output and "(SE " in table.output
 
 
 def test_table_command_and_csv_round_trip(tmp_path):

@@ -95,10 +95,11 @@ def test_dose_simulation_agrees_with_exact():
     tox = [0.30, 0.15, 0.05]
     ex = dose.exact_oc(design, tox)
     sim = dose.simulate_oc(design, tox, 30_000, seed=8)
-    assert simulate.mc_agrees(sim.levels["select"], sim.levels["select_se"],
-                              ex.levels["select"])
+    assert simulate.mc_agrees([r["select_sim"] for r in sim.rows],
+                              [r["select_sim_se"] for r in sim.rows],
+                              [r["select"] for r in ex.rows])
     # first level: select iff 0/3 TI at 2e6 cells/kg: (1 - 0.3)^3
-    assert ex.levels["select"].iloc[0] == pytest.approx(0.7 ** 3)
+    assert ex.rows[0]["select"] == pytest.approx(0.7 ** 3)
 
 
 @given(st.integers(1, 60), st.floats(0.0, 1.0))

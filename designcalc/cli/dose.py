@@ -6,8 +6,6 @@ only inside the commands that need them.
 
 from __future__ import annotations
 
-import warnings
-
 import click
 
 from designcalc.cli._common import emit, output_options, parse_float_list
@@ -78,41 +76,76 @@ def _inputs(designs, tox, doses, target, start_dose, factor, levels, start_level
             "start_level": start_level, "table": table_path, "plot": plot_path, **more}
 
 
-def _summary_text(oc) -> str:
-    def se(value):
-        return "" if value is None else f" (SE {value:.4f})"
+def _summary(res) -> dict:
+    """The scalar results of a one-scenario result (the JSON ``summary`` object).
 
-    lines = [f"{oc.design}: E[N] = {oc.en:.2f}{se(oc.en_se)} patients, "
-             f"E[DLT] = {oc.e_dlt:.3f}{se(oc.e_dlt_se)}, "
-             f"P(no {oc.selects}) = {oc.p_none:.4f}{se(oc.p_none_se)}"]
-    if oc.target is not None:
-        lines.append(f"  P(selecting a level with true toxicity > {oc.target:g}) = "
-                     f"{oc.p_select_above_target:.4f}{se(oc.p_select_above_target_se)}")
-    dist = ", ".join(f"{n}: {p:.4f}" for n, p in oc.n_distribution.items())
-    lines.append(f"  distribution of N: {dist}")
+    ``design``, ``method``, the metrics (``en``, ``e_dlt``, ``p_none``, and
+    with a target ``target`` and ``p_select_above_target``; simulated:
+    ``en_sim``, ``en_sim_se``, ...), the distribution of the number of
+    patients (``n_distribution`` or ``n_distribution_sim`` and
+    ``n_distribution_sim_se``) and, simulated, ``n_sims`` and ``seed``.
+    """
+    (metrics,) = res.metrics
+    target = res.extra.get("target")
+    out = {"design": res.design.name, "method": res.method}
+    for key, value in metrics.items():
+        if key == "scenario" or (target is None and key.startswith("p_select_above_target")):
+            continue
+        out[key] = value
+    if target is not None:
+        out["target"] = target
+    for key in ("n_distribution", "n_distribution_sim", "n_distribution_sim_se"):
+        if key in res.extra:
+            (dist,) = res.extra[key].values()
+            out[key] = {int(n): float(p) for n, p in dist.items()}
+    if res.simulated:
+        out.update(n_sims=res.n_sims, seed=res.seed)
+    return out
+
+
+def _summary_text(s: dict) -> str:
+    def value(key, fmt):
+        if key in s:
+            return format(s[key], fmt)
+        return (format(s[f"{key}_sim"], fmt) + f" (SE {s[f'{key}_sim_se']:.4f})")
+
+    selects = "MTD" if s.get("selects") is None else s["selects"]
+    lines = [f"{s['design']}: E[N] = {value('en', '.2f')} patients, "
+             f"E[DLT] = {value('e_dlt', '.3f')}, P(no {selects}) = {value('p_none', '.4f')}"]
+    if s.get("target") is not None:
+        lines.append(f"  P(selecting a level with true toxicity > {s['target']:g}) = "
+                     f"{value('p_select_above_target', '.4f')}")
+    dist = s.get("n_distribution", s.get("n_distribution_sim", {}))
+    lines.append("  distribution of N: " + ", ".join(f"{n}: {p:.4f}" for n, p in dist.items()))
     return "\n".join(lines)
 
 
-def _report(ocs, fmt, out, command, inputs, plot_path, seed=None):
-    rows, warns = [], []
-    for oc in ocs:
-        for row in oc.rows():
-            if len(ocs) > 1:
-                row = {"design": oc.design, **row}
+def _report(results, fmt, out, command, inputs, plot_path, seed=None):
+    """Rows, summary, warnings and plot of one OCResult (one scenario) per design."""
+    rows, warns, summaries, texts = [], [], [], []
+    for res in results:
+        name = res.design.name
+        for row in res.rows:
+            row = {k: v for k, v in row.items() if k != "scenario"}
+            if len(results) > 1:
+                row = {"design": name, **row}
             rows.append(row)
-        warns += [f"{oc.design}: {w}" for w in oc.warnings]
-    summaries = [oc.summary() for oc in ocs]
-    summary = summaries[0] if len(ocs) == 1 else summaries
+        warns += [f"{name}: {w}" for w in res.warnings]
+        summaries.append(_summary(res))
+        texts.append(_summary_text({**summaries[-1], "selects": res.design.selects}))
+    summary = summaries[0] if len(results) == 1 else summaries
     if plot_path:
         from designcalc import plots
 
-        axes = plots.plot_dose_oc(ocs)
+        axes = plots.plot_dose_oc(results)
         plots.save(axes[0], plot_path)
-    method = "exact" if ocs[0].method == "exact" else f"simulated ({ocs[0].n_sims} trials)"
-    title = f"Operating characteristics, {method}: " + ", ".join(oc.design for oc in ocs)
+    first = results[0]
+    method = "exact" if first.method == "exact" else f"simulated ({first.n_sims} trials)"
+    title = (f"Operating characteristics, {method}: "
+             + ", ".join(res.design.name for res in results))
     if fmt == "table":
         emit(fmt, out, command, inputs, rows, warnings=warns, seed=seed, title=title,
-             formats={"dose": ".3g"}, footer="\n".join(_summary_text(oc) for oc in ocs))
+             formats={"dose": ".3g"}, footer="\n".join(texts))
     else:
         emit(fmt, out, command, inputs, rows, warnings=warns, seed=seed,
              extra={"summary": summary})
@@ -148,15 +181,12 @@ def oc_cmd(designs, tox, doses, target, start_dose, factor, levels, start_level,
           --tox 0.30,0.15,0.05 --plot msc.png
     """
     from designcalc import plots
-    from designcalc.dose import exact_oc
 
     if plot_path:
         plots.check_plot_path(plot_path)
     built, tox_v, doses_v = _build(designs, tox, doses, start_dose, factor, levels,
                                    start_level, table_path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        ocs = [exact_oc(d, tox_v, target=target) for d in built]
+    ocs = [d.oc({"": tox_v}, target=target) for d in built]
     inputs = _inputs(designs, tox_v, doses_v, target, start_dose, factor, levels, start_level,
                      table_path, plot_path)
     _report(ocs, fmt, out, "dose oc", inputs, plot_path)
@@ -175,7 +205,9 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
                  table_path, plot_path, n_sims, seed, workers, fmt, out):
     """Operating characteristics by Monte-Carlo simulation, with standard errors.
 
-    The same rows and summary as `dose oc`, plus Monte-Carlo SEs (*_se).
+    The rows and summary of `dose oc` as simulated estimates Q_sim with their
+    Monte-Carlo standard errors Q_sim_se (select_sim, select_sim_se,
+    n_treated_sim, ..., en_sim, en_sim_se, n_distribution_sim, ...).
     Agrees with `dose oc` within Monte-Carlo error; useful as a cross-check
     and for rules whose tables you edit.
 
@@ -185,7 +217,6 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
           --n-sims 100000 --seed 1
     """
     from designcalc import plots
-    from designcalc.dose import simulate_oc
     from designcalc.simulate import resolve_seed
 
     if plot_path:
@@ -193,10 +224,8 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
     built, tox_v, doses_v = _build(designs, tox, doses, start_dose, factor, levels,
                                    start_level, table_path)
     root = resolve_seed(seed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        ocs = [simulate_oc(d, tox_v, n_sims, seed=root, workers=workers, target=target)
-               for d in built]
+    ocs = [d.simulate({"": tox_v}, n_sims, seed=root, workers=workers, target=target)
+           for d in built]
     inputs = _inputs(designs, tox_v, doses_v, target, start_dose, factor, levels, start_level,
                      table_path, plot_path, n_sims=n_sims, seed=root, workers=workers)
     _report(ocs, fmt, out, "dose simulate", inputs, plot_path, seed=root)

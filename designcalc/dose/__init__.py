@@ -1,16 +1,37 @@
 """Rule-based dose finding: 3+3 escalation and the MSC-IFNα de-escalation.
 
-* :mod:`designcalc.dose.rules` -- decision tables (CSV import/export), designs, presets;
+* :mod:`designcalc.dose.rules` -- decision tables (CSV import/export), the
+  design class :class:`DoseDesign` (family ``dose`` of the platform:
+  ``oc()``, ``simulate()``, ``to_dict()``/``from_dict()``), presets;
 * :mod:`designcalc.dose.exact` -- exact operating characteristics by path enumeration;
-* :mod:`designcalc.dose.sim` -- the same rules simulated, vectorised over trials.
+* :mod:`designcalc.dose.sim` -- the same rules simulated, vectorised over trials;
+* :mod:`designcalc.dose.spec` -- the family's registry entry (light).
 
-See ``docs/dose.md`` for the rules as decision tables and a worked example.
+:func:`exact_oc` and :func:`simulate_oc` evaluate one toxicity curve and
+return an :class:`~designcalc.result.OCResult`.  See ``docs/dose.md`` for the
+rules as decision tables and a worked example.
+
+The names below are imported on first use, so that reading the registry
+entry (``designcalc.dose.spec``) does not import numpy.
 """
 
-from designcalc.dose.exact import DoseOC, exact_oc
-from designcalc.dose.rules import (ACTIONS, PRESETS, DecisionTable, DoseDesign, msc_doses,
-                                   preset)
-from designcalc.dose.sim import simulate_oc
+import importlib
 
-__all__ = ["ACTIONS", "PRESETS", "DecisionTable", "DoseDesign", "DoseOC", "exact_oc",
-           "msc_doses", "preset", "simulate_oc"]
+__all__ = ["ACTIONS", "PRESETS", "DecisionTable", "DoseDesign", "exact_oc", "msc_doses",
+           "preset", "simulate_oc"]
+
+_WHERE = {"ACTIONS": "rules", "PRESETS": "rules", "DecisionTable": "rules",
+          "DoseDesign": "rules", "msc_doses": "rules", "preset": "rules",
+          "exact_oc": "exact", "simulate_oc": "sim"}
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"designcalc.dose.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'designcalc.dose' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,8 +1,9 @@
 """Exact operating characteristics of rule-based designs by path enumeration.
 
 Every trial is a path of cohorts; each cohort at level ``l`` has
-``Bin(c, tox_l)`` DLTs, independent of the past.  :func:`exact_oc` walks all
-paths depth-first, multiplying binomial probabilities, and accumulates
+``Bin(c, tox_l)`` DLTs, independent of the past.  :func:`enumerate_paths`
+(behind :meth:`DoseDesign.oc <designcalc.dose.rules.DoseDesign.oc>` and
+:func:`exact_oc`) walks all paths depth-first, multiplying binomial probabilities, and accumulates
 
 * P(select level l) and P(none) at the leaves;
 * E[patients at l] (+ ``c`` × P(the path treats a cohort at l)) and
@@ -22,8 +23,7 @@ Biometrics 45:925; Lin & Shih 2001, Biostatistics 2:203).
 
 from __future__ import annotations
 
-import warnings as _warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,64 +35,6 @@ from designcalc.dose.rules import DoseDesign, check_tox
 TREAT, ESCALATE, DEESCALATE, SELECT, SELECT_BELOW, NONE = range(6)
 _CODES = {"escalate": ESCALATE, "de-escalate": DEESCALATE, "expand": TREAT, "stay": TREAT,
           "select": SELECT, "select-below": SELECT_BELOW, "stop-none": NONE}
-
-
-@dataclass(frozen=True, eq=False)
-class DoseOC:
-    """Operating characteristics of a rule-based design under one toxicity curve.
-
-    ``levels`` is a DataFrame with columns ``level, dose, tox, select,
-    n_treated, n_dlt`` (and ``*_se`` for simulation), one row per level in
-    visiting order plus a last row with ``level = "none"`` whose ``select`` is
-    P(no level selected).  ``en`` / ``e_dlt``: expected total patients / DLTs;
-    ``n_distribution``: {N: P(total = N)}; ``p_select_above_target``:
-    P(the selected level's true toxicity exceeds ``target``) (None without a
-    target).  Simulation results also fill the ``*_se`` fields, ``n_sims``
-    and ``seed``; exact results have them None.
-    """
-
-    design: str
-    tox: tuple
-    levels: object
-    en: float
-    n_distribution: dict
-    e_dlt: float
-    p_none: float
-    target: float | None = None
-    p_select_above_target: float | None = None
-    warnings: tuple = ()
-    method: str = "exact"
-    selects: str = "MTD"
-    en_se: float | None = None
-    e_dlt_se: float | None = None
-    p_none_se: float | None = None
-    p_select_above_target_se: float | None = None
-    n_distribution_se: dict | None = None
-    n_sims: int | None = None
-    seed: int | None = None
-    labels: tuple = field(default=())
-
-    def summary(self) -> dict:
-        """The scalar results as a JSON-friendly dict (keys as in the CLI)."""
-        out = {"design": self.design, "method": self.method, "en": self.en,
-               "e_dlt": self.e_dlt, "p_none": self.p_none,
-               "n_distribution": {int(k): float(v) for k, v in self.n_distribution.items()}}
-        if self.target is not None:
-            out["target"] = self.target
-            out["p_select_above_target"] = self.p_select_above_target
-        if self.method == "simulation":
-            out.update({"en_se": self.en_se, "e_dlt_se": self.e_dlt_se,
-                        "p_none_se": self.p_none_se,
-                        "n_distribution_se": {int(k): float(v) for k, v
-                                              in (self.n_distribution_se or {}).items()},
-                        "n_sims": self.n_sims, "seed": self.seed})
-            if self.target is not None:
-                out["p_select_above_target_se"] = self.p_select_above_target_se
-        return out
-
-    def rows(self) -> list[dict]:
-        """``levels`` as a list of dicts (NaN for undefined cells of the "none" row)."""
-        return self.levels.to_dict(orient="records")
 
 
 @dataclass(frozen=True)
@@ -130,58 +72,34 @@ def _check_target(target):
     return None if target is None else check_prob("target", target, closed=True)
 
 
-def levels_frame(design: DoseDesign, tox: np.ndarray, select, n_treated, n_dlt,
-                 p_none: float, se: dict | None = None):
-    """The per-level DataFrame (visiting order) with the trailing "none" row."""
-    import pandas as pd
+def level_rows(design: DoseDesign, scenario: str, tox, values: dict, none: dict) -> list:
+    """Rows of one scenario: one per level (visiting order) and the "none" row.
 
-    k = design.n_levels
-    data = {"level": [*range(1, k + 1), "none"],
-            "dose": [*design.doses, np.nan],
-            "tox": [*map(float, tox), np.nan],
-            "select": [*map(float, select), float(p_none)],
-            "n_treated": [*map(float, n_treated), np.nan],
-            "n_dlt": [*map(float, n_dlt), np.nan]}
-    if se is not None:
-        data["select_se"] = [*map(float, se["select"]), float(se["none"])]
-        data["n_treated_se"] = [*map(float, se["n_treated"]), np.nan]
-        data["n_dlt_se"] = [*map(float, se["n_dlt"]), np.nan]
-        cols = ["level", "dose", "tox", "select", "select_se", "n_treated", "n_treated_se",
-                "n_dlt", "n_dlt_se"]
-        return pd.DataFrame(data)[cols]
-    return pd.DataFrame(data)
+    ``values`` maps column names to per-level sequences (visiting order),
+    ``none`` the columns of the "none" row (the others are None there).
+    """
+    rows = []
+    for i in range(design.n_levels):
+        row = {"scenario": scenario, "level": i + 1, "dose": design.doses[i],
+               "tox": float(tox[i])}
+        row.update({col: float(v[i]) for col, v in values.items()})
+        rows.append(row)
+    last = {"scenario": scenario, "level": "none", "dose": None, "tox": None}
+    last.update({col: none.get(col) for col in values})
+    rows.append(last)
+    return rows
 
 
-def exact_oc(design: DoseDesign, tox, target=None) -> DoseOC:
-    """Exact operating characteristics by enumerating every outcome path.
+def enumerate_paths(design: DoseDesign, tox, target=None) -> dict:
+    """Exact OC of one toxicity curve by walking every trial path.
 
-    Parameters
-    ----------
-    design : DoseDesign
-        E.g. ``preset("3+3", n_levels=5)``.
-    tox : sequence of float
-        True DLT probability at each level, in the design's visiting order
-        (for a de-escalation design, level 1 is the start, highest dose).
-    target : float, optional
-        Toxicity threshold for ``p_select_above_target``.
-
-    Returns
-    -------
-    DoseOC
-
-    Examples
-    --------
-    The MSC-IFNα protocol rule with TI probabilities 0.30, 0.15, 0.05:
-
-    >>> from designcalc.dose import preset
-    >>> oc = exact_oc(preset("msc-deescalation"), [0.30, 0.15, 0.05])
-    >>> round(float(oc.levels["select"][0]), 4), round(oc.en, 2)
-    (0.343, 5.73)
+    Returns a dict: ``tox`` (validated, visiting order), ``select``,
+    ``n_treated``, ``n_dlt`` (per level, visiting order), ``p_none``, ``en``,
+    ``e_dlt``, ``p_select_above_target`` (None without ``target``),
+    ``n_distribution`` ({N: P}) and ``warnings`` (from :func:`check_tox`).
     """
     comp, arr, warns = compile_design(design, tox)
     target = _check_target(target)
-    for w in warns:
-        _warnings.warn(w, UserWarning, stacklevel=2)
     k, c, p = comp.k, comp.c, comp.p
     pmf = [list(map(float, row)) for row in np.atleast_2d(_binom.pmf(c, p))]
     codes, confirm_n = comp.codes, comp.confirm_n
@@ -252,9 +170,74 @@ def exact_oc(design: DoseDesign, tox, target=None) -> DoseOC:
         p_above = float(np.sum(sel_v[arr > target]))
     # A path whose probability underflows to 0.0 is not a possible total N.
     n_dist = {int(key): n_dist[key] for key in sorted(n_dist) if n_dist[key] > 0.0}
-    return DoseOC(design=design.name, tox=tuple(map(float, arr)),
-                  levels=levels_frame(design, arr, sel_v, nt_v, nd_v, none[0]),
-                  en=float(sum(n_treated)), n_distribution=n_dist, e_dlt=float(sum(n_dlt)),
-                  p_none=float(none[0]), target=target, p_select_above_target=p_above,
-                  warnings=tuple(warns), method="exact", selects=design.selects,
-                  labels=design.labels)
+    return {"tox": arr, "select": sel_v, "n_treated": nt_v, "n_dlt": nd_v,
+            "p_none": float(none[0]), "en": float(sum(n_treated)), "e_dlt": float(sum(n_dlt)),
+            "p_select_above_target": p_above, "n_distribution": n_dist,
+            "warnings": list(warns)}
+
+
+def _prefixed(name, warns):
+    return [f"{name}: {w}" if name else w for w in warns]
+
+
+def exact_tables(design: DoseDesign, curves, target=None, **options) -> dict:
+    """The :class:`~designcalc.result.OCResult` fields of ``design.oc()``.
+
+    ``curves`` is a list of ``(scenario name, toxicity curve)`` pairs.
+    """
+    if options:
+        raise TypeError(f"{next(iter(options))}: not an option of the dose family "
+                        "(options: target)")
+    target = _check_target(target)
+    rows, metrics, n_dist, warns = [], [], {}, []
+    for name, tox in curves:
+        r = enumerate_paths(design, tox, target)
+        rows += level_rows(design, name, r["tox"],
+                           {"select": r["select"], "n_treated": r["n_treated"],
+                            "n_dlt": r["n_dlt"]}, {"select": r["p_none"]})
+        metrics.append({"scenario": name, "en": r["en"], "e_dlt": r["e_dlt"],
+                        "p_none": r["p_none"],
+                        "p_select_above_target": r["p_select_above_target"]})
+        n_dist[name] = r["n_distribution"]
+        warns += _prefixed(name, r["warnings"])
+    return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
+            "metric_keys": ("scenario",), "extra": {"n_distribution": n_dist, "target": target},
+            "warnings": warns}
+
+
+def exact_oc(design: DoseDesign, tox, target=None):
+    """Exact operating characteristics by enumerating every outcome path.
+
+    Parameters
+    ----------
+    design : DoseDesign
+        E.g. ``preset("3+3", n_levels=5)``.
+    tox : sequence of float
+        True DLT probability at each level, in the design's visiting order
+        (for a de-escalation design, level 1 is the start, highest dose).
+    target : float, optional
+        Toxicity threshold for ``p_select_above_target``.
+
+    Returns
+    -------
+    OCResult
+        ``design.oc({"": tox}, target=target)``: one scenario named "", rows
+        ``scenario, level, dose, tox, select, n_treated, n_dlt`` (levels in
+        visiting order, then ``level = "none"``), metrics ``en, e_dlt,
+        p_none, p_select_above_target``, ``extra["n_distribution"][""]``.
+        A toxicity curve that does not increase with dose is a warning in
+        the result.
+
+    Examples
+    --------
+    The MSC-IFNα protocol rule with TI probabilities 0.30, 0.15, 0.05:
+
+    >>> from designcalc.dose import preset
+    >>> res = exact_oc(preset("msc-deescalation"), [0.30, 0.15, 0.05])
+    >>> round(res.rows[0]["select"], 4), round(res.metrics[0]["en"], 2)
+    (0.343, 5.73)
+    """
+    if not isinstance(design, DoseDesign):
+        raise TypeError(f"design must be a DoseDesign (see designcalc.dose.preset), "
+                        f"got {type(design).__name__}")
+    return design.oc({"": tox}, target=target)

@@ -40,10 +40,13 @@ How an action is carried out (the same in :mod:`designcalc.dose.exact` and
 from __future__ import annotations
 
 import csv
+import numbers
 import os
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from designcalc._validate import check_int, check_positive, check_real
+from designcalc.protocol import Design, named
 
 ACTIONS = ("escalate", "de-escalate", "expand", "stay", "select", "select-below", "stop-none")
 #: actions that treat another cohort at the current level
@@ -62,7 +65,7 @@ _ACTION_TEXT = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class DecisionTable:
     """What to do after ``dlt`` DLTs among ``n`` patients at the current level.
 
@@ -78,6 +81,8 @@ class DecisionTable:
         Patients per cohort (>= 1); every ``n`` must be a multiple of it.
     name : str
         Name used in messages and outputs.
+
+    Two tables are equal when their cells, cohort size and name are.
 
     Examples
     --------
@@ -178,6 +183,50 @@ class DecisionTable:
         return [{"n": n, "dlt": d, "action": a, "meaning": _ACTION_TEXT[a]}
                 for n, d, a in self.cells]
 
+    def to_dict(self) -> dict:
+        """``{"name", "cohort_size", "cells": [{"n", "dlt", "action"}, ...]}`` (JSON values)."""
+        return {"name": self.name, "cohort_size": self.cohort_size,
+                "cells": [{"n": n, "dlt": d, "action": a} for n, d, a in self.cells]}
+
+    @classmethod
+    def from_dict(cls, data) -> "DecisionTable":
+        """Inverse of :meth:`to_dict`; also takes a bare list of cells (rows).
+
+        Cells may be ``{"n", "dlt", "action"}`` mappings (other keys, such as
+        ``meaning``, are ignored) or ``(n, dlt, action)`` triples.  Without a
+        ``cohort_size`` it is the smallest ``n``.
+        """
+        if isinstance(data, DecisionTable):
+            return data
+        if isinstance(data, Mapping):
+            unknown = [k for k in data if k not in ("name", "cohort_size", "cells")]
+            if unknown:
+                raise ValueError(f"table.{unknown[0]}: unknown key of a decision table "
+                                 "(keys: name, cohort_size, cells)")
+            if "cells" not in data:
+                raise ValueError("table.cells: missing (a list of {n, dlt, action})")
+            cells, cohort_size, name = data["cells"], data.get("cohort_size"), \
+                data.get("name", "table")
+        elif isinstance(data, (list, tuple)):
+            cells, cohort_size, name = data, None, "table"
+        else:
+            raise TypeError(f"table must be a mapping or a list of cells, "
+                            f"got {type(data).__name__}")
+        triples = []
+        for cell in cells:
+            if isinstance(cell, Mapping):
+                missing = [k for k in ("n", "dlt", "action") if k not in cell]
+                if missing:
+                    raise ValueError(f"decision table {name!r}: cell {dict(cell)!r} has no "
+                                     f"{missing[0]!r}")
+                triples.append((cell["n"], cell["dlt"], cell["action"]))
+            else:
+                triples.append(tuple(cell))
+        if cohort_size is None:
+            ns = [n for n, _, _ in triples if isinstance(n, numbers.Integral)]
+            cohort_size = min(ns) if ns else 1
+        return cls(cells=tuple(triples), cohort_size=cohort_size, name=name)
+
     def to_csv(self, path) -> str:
         """Write the table as CSV with columns ``n,dlt,action`` (one row per cell)."""
         path = os.fspath(path)
@@ -235,9 +284,9 @@ def format_dose(x: float) -> str:
     return f"{x:g}"
 
 
-@dataclass(frozen=True, eq=False)
-class DoseDesign:
-    """A rule-based dose-finding design.
+@dataclass(frozen=True)
+class DoseDesign(Design):
+    """A rule-based dose-finding design (family ``dose``).
 
     Parameters
     ----------
@@ -260,6 +309,31 @@ class DoseDesign:
         Dose labels for tables and plots (default: the doses, see :func:`format_dose`).
     selects : str
         What the selected level is called ("MTD", "tolerable dose").
+
+    Build one with :func:`preset` or :meth:`from_dict` (a trial config's
+    ``design`` table, e.g. ``{"preset": "msc-deescalation", "start_dose": 2e6,
+    "factor": 0.3, "levels": 3}``).  A scenario is a toxicity curve: the true
+    DLT probability per level in visiting order.  :meth:`oc` enumerates every
+    trial path (exact), :meth:`simulate` simulates (scenario ``j`` with the
+    root seed ``seed + j``); both take the option ``target`` (a toxicity
+    threshold for ``p_select_above_target``).  Rows: one per (scenario,
+    level) with ``level, dose, tox, select, n_treated, n_dlt`` and a last row
+    per scenario with level ``"none"`` (``select`` = P(no level selected));
+    metrics per scenario: ``en, e_dlt, p_none, p_select_above_target``;
+    extra: ``n_distribution`` ({scenario: {N: P(N patients in total)}}) and
+    ``target``.  Simulated columns are ``q_sim`` and ``q_sim_se``.
+
+    Examples
+    --------
+    >>> d = DoseDesign.from_dict({"preset": "msc-deescalation", "start_dose": 2e6,
+    ...                           "factor": 0.3, "levels": 3})
+    >>> res = d.oc({"hand_check": [0.30, 0.15, 0.05]})
+    >>> [round(r["select"], 4) for r in res.rows]
+    [0.343, 0.4035, 0.2174, 0.0362]
+    >>> round(res.metrics[0]["en"], 2)
+    5.73
+    >>> DoseDesign.from_dict(d.to_dict()) == d
+    True
     """
 
     name: str
@@ -271,9 +345,13 @@ class DoseDesign:
     labels: tuple = field(default=None)
     selects: str = "MTD"
 
+    family = "dose"
+    method = "exact"
+
     def __post_init__(self):
         if not isinstance(self.table, DecisionTable):
             raise TypeError(f"table must be a DecisionTable, got {type(self.table).__name__}")
+        object.__setattr__(self, "name", str(self.name))
         if self.direction not in ("up", "down"):
             raise ValueError(f"direction must be 'up' or 'down', got {self.direction!r}")
         try:
@@ -306,6 +384,11 @@ class DoseDesign:
             raise ValueError(f"labels must have one entry per dose level ({len(doses)}), "
                              f"got {len(labels)}")
         object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "selects", str(self.selects))
+
+    def __str__(self) -> str:
+        return (f"{self.name}, doses {', '.join(self.labels)} "
+                f"(start level {self.start_level}, cohorts of {self.cohort_size})")
 
     @property
     def n_levels(self) -> int:
@@ -320,6 +403,126 @@ class DoseDesign:
         return DoseDesign(name=f"{self.name} [{table.name}]", table=table, doses=self.doses,
                           direction=self.direction, start_level=self.start_level,
                           confirm_n=self.confirm_n, labels=self.labels, selects=self.selects)
+
+    # --- serialisation --------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The design as plain JSON values; the decision table as its cells.
+
+        :meth:`from_dict` inverts it: ``DoseDesign.from_dict(d.to_dict()) == d``.
+        """
+        return {"name": self.name, "doses": list(self.doses), "direction": self.direction,
+                "start_level": self.start_level, "confirm_n": self.confirm_n,
+                "labels": list(self.labels), "selects": self.selects,
+                "table": self.table.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "DoseDesign":
+        """A design from a trial config's ``design`` table or from :meth:`to_dict` output.
+
+        Two forms:
+
+        * a preset: ``{"preset": name, ...}`` with the keyword arguments of
+          :func:`preset` -- ``start_dose``, ``factor``, ``levels`` or ``doses``
+          (msc presets); ``levels`` (or ``n_levels``) or ``doses`` (3+3
+          presets); ``start_level`` and ``labels`` (all); optionally ``table``
+          (cells, replacing the preset's table as :meth:`with_table` does).
+          Keys whose value is None are ignored;
+        * the explicit design (:meth:`to_dict`): ``name``, ``table`` (as
+          :meth:`DecisionTable.to_dict` or a list of cells), ``doses`` and
+          optionally ``direction``, ``start_level``, ``confirm_n``,
+          ``labels``, ``selects``.
+
+        ``target`` is an option of :meth:`oc`/:meth:`simulate`, not a design
+        parameter: a trial runner passes it as ``target=``.
+        """
+        if isinstance(data, DoseDesign):
+            return data
+        if not isinstance(data, Mapping):
+            raise TypeError(f"design must be a mapping of parameters, got {type(data).__name__}")
+        if "target" in data:
+            raise ValueError("target: an option of oc()/simulate() (target=...), not a "
+                             "parameter of a dose design")
+        if "preset" in data:
+            allowed = ("preset", "doses", "start_dose", "factor", "levels", "n_levels",
+                       "start_level", "labels", "table")
+            unknown = [k for k in data if k not in allowed]
+            if unknown:
+                raise ValueError(f"{unknown[0]}: unknown parameter of a dose preset "
+                                 f"(parameters: {', '.join(allowed)})")
+            kw = {k: v for k, v in data.items() if v is not None and k != "table"}
+            name = kw.pop("preset")
+            if name not in PRESETS:
+                raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {name!r}")
+            if name.startswith("3+3") and "levels" in kw:
+                if "n_levels" in kw:
+                    raise ValueError("levels: give levels or n_levels, not both")
+                kw["n_levels"] = kw.pop("levels")
+            for key in ("doses", "labels"):
+                if key in kw and not isinstance(kw[key], (str, bytes)):
+                    kw[key] = tuple(kw[key])
+            try:
+                design = preset(name, **kw)
+            except TypeError as exc:
+                if str(exc).endswith(f"is not an option of preset {name!r}"):
+                    raise ValueError(str(exc)) from None
+                raise
+            if data.get("table") is not None:
+                design = design.with_table(DecisionTable.from_dict(data["table"]))
+            return design
+        names = ("name", "table", "doses", "direction", "start_level", "confirm_n", "labels",
+                 "selects")
+        unknown = [k for k in data if k not in names]
+        if unknown:
+            raise ValueError(f"{unknown[0]}: unknown parameter of a dose design "
+                             f"(give preset=... or the parameters {', '.join(names)})")
+        missing = [k for k in ("name", "table", "doses") if k not in data]
+        if missing:
+            raise ValueError(f"{missing[0]}: missing (a dose design needs preset=..., or "
+                             "name, table and doses)")
+        values = {k: v for k, v in data.items() if v is not None}
+        values["table"] = DecisionTable.from_dict(values["table"])
+        for key in ("doses", "labels"):
+            if key in values and not isinstance(values[key], (str, bytes)):
+                values[key] = tuple(values[key])
+        return cls(**values)
+
+    # --- the rule in words ------------------------------------------------------------
+    def protocol_text(self) -> str:
+        """The rule in words: ladder, start, cohort size and the decision table."""
+        ladder = "decreasing" if self.direction == "down" else "increasing"
+        cells = "; ".join(f"{d}/{n} -> {a}" for n, d, a in self.table.cells)
+        text = (f"Rule {self.name!r}: cohorts of {self.cohort_size} on {self.n_levels} "
+                f"dose level(s) ({ladder} doses {', '.join(self.labels)}), starting at "
+                f"level {self.start_level} ({self.labels[self.start_level - 1]}). After "
+                f"each cohort, DLTs/patients at the current level decide: {cells}.")
+        if self.confirm_n:
+            text += (f" A level needs {self.confirm_n} patients before it is selected "
+                     "when escalation from it is impossible.")
+        return text + f" The selected level is the {self.selects}."
+
+    # --- operating characteristics (Design hooks) -------------------------------------
+    def _curves(self, scenarios) -> list:
+        pairs = named(scenarios, scalar=False)
+        if not pairs:
+            raise ValueError("scenarios: give at least one toxicity curve (tox: one DLT "
+                             "probability per level)")
+        if len(pairs) > 1:
+            pairs = [(name or f"scenario {j + 1}", tox) for j, (name, tox) in enumerate(pairs)]
+        names = [name for name, _ in pairs]
+        dup = next((n for n in names if names.count(n) > 1), None)
+        if dup is not None:
+            raise ValueError(f"scenarios: the name {dup!r} is given twice")
+        return pairs
+
+    def _exact(self, scenarios, **options) -> dict:
+        from designcalc.dose.exact import exact_tables
+
+        return exact_tables(self, self._curves(scenarios), **options)
+
+    def _simulate(self, scenarios, n_sims, sim, **options) -> dict:
+        from designcalc.dose.sim import simulated_tables
+
+        return simulated_tables(self, self._curves(scenarios), n_sims, sim, **options)
 
 
 # --- presets ---------------------------------------------------------------------------

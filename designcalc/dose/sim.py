@@ -18,13 +18,12 @@ drawing them when they are treated.
 from __future__ import annotations
 
 import functools
-import warnings as _warnings
 
 import numpy as np
 
 from designcalc import _binom, simulate
 from designcalc.dose.exact import (DEESCALATE, ESCALATE, NONE, SELECT, SELECT_BELOW, TREAT,
-                                   DoseOC, _check_target, compile_design, levels_frame)
+                                   _check_target, _prefixed, compile_design, level_rows)
 from designcalc.dose.rules import DoseDesign
 
 
@@ -144,49 +143,81 @@ def make_kernel(design: DoseDesign, tox, target=None):
     return kernel, comp, arr, warns
 
 
-def simulate_oc(design: DoseDesign, tox, n_sims: int, seed=None, workers: int = 1,
-                target=None, chunk_size: int = simulate.DEFAULT_CHUNK,
-                backend: str = "local", scheduler=None) -> DoseOC:
-    """Operating characteristics by simulating ``n_sims`` trials.
+def simulated_tables(design: DoseDesign, curves, n_sims: int, sim, target=None,
+                     **options) -> dict:
+    """The :class:`~designcalc.result.OCResult` fields of ``design.simulate()``.
 
-    Same fields as :func:`designcalc.dose.exact.exact_oc` plus Monte-Carlo
-    standard errors (``*_se`` columns of ``levels`` and ``*_se`` fields),
+    ``curves`` is a list of ``(scenario name, toxicity curve)`` pairs; the
+    ``j``-th is simulated with the root seed ``sim.seed + j``.  ``sim`` is a
+    :class:`designcalc.protocol.SimOptions` (``chunk_size`` None means
+    :data:`designcalc.simulate.DEFAULT_CHUNK`).
+    """
+    if options:
+        raise TypeError(f"{next(iter(options))}: not an option of the dose family "
+                        "(options: target)")
+    target = _check_target(target)
+    kernels = [(name, *make_kernel(design, tox, target)) for name, tox in curves]
+    run_kw = sim.run_kwargs(simulate.DEFAULT_CHUNK)
+    rows, metrics, dist, dist_se, warns = [], [], {}, {}, []
+    for j, (name, kernel, comp, arr, w) in enumerate(kernels):
+        res = simulate.run(kernel, n_sims, seed=sim.seed + j, **run_kw)
+        est, se = res.estimate, res.se
+        order = comp.order
+        sel, sel_se = est["select"], se["select"]
+        rows += level_rows(design, name, arr,
+                           {"select_sim": sel[:-1][order], "select_sim_se": sel_se[:-1][order],
+                            "n_treated_sim": est["n_treated"][order],
+                            "n_treated_sim_se": se["n_treated"][order],
+                            "n_dlt_sim": est["n_dlt"][order],
+                            "n_dlt_sim_se": se["n_dlt"][order]},
+                           {"select_sim": float(sel[-1]), "select_sim_se": float(sel_se[-1])})
+        above = above_se = None
+        if target is not None:
+            above, above_se = float(est["above"]), float(se["above"])
+        metrics.append({"scenario": name,
+                        "en_sim": float(est["n_total"]), "en_sim_se": float(se["n_total"]),
+                        "e_dlt_sim": float(est["dlt_total"]),
+                        "e_dlt_sim_se": float(se["dlt_total"]),
+                        "p_none_sim": float(sel[-1]), "p_none_sim_se": float(sel_se[-1]),
+                        "p_select_above_target_sim": above,
+                        "p_select_above_target_sim_se": above_se})
+        d, d_se = est["n_dist"], se["n_dist"]
+        dist[name] = {int(i * comp.c): float(v) for i, v in enumerate(d) if v > 0}
+        dist_se[name] = {int(i * comp.c): float(s_) for i, (v, s_) in enumerate(zip(d, d_se))
+                         if v > 0}
+        warns += _prefixed(name, w)
+    return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
+            "metric_keys": ("scenario",),
+            "extra": {"n_distribution_sim": dist, "n_distribution_sim_se": dist_se,
+                      "target": target},
+            "warnings": warns}
+
+
+def simulate_oc(design: DoseDesign, tox, n_sims: int, seed=None, workers: int = 1,
+                target=None, chunk_size: int | None = None, backend: str = "local",
+                scheduler=None, progress: bool = False):
+    """Operating characteristics of one toxicity curve by simulating ``n_sims`` trials.
+
+    ``design.simulate({"": tox}, n_sims, seed=seed, ..., target=target)``:
+    the rows and metrics of :func:`designcalc.dose.exact.exact_oc` as
+    simulated columns ``q_sim`` with their Monte-Carlo standard errors
+    ``q_sim_se`` (e.g. ``select_sim``, ``select_sim_se``, ``en_sim``),
+    ``extra["n_distribution_sim"][""]`` and ``extra["n_distribution_sim_se"][""]``,
     ``n_sims`` and ``seed``.  The same ``seed`` gives the same numbers
-    whatever ``workers`` (see :func:`designcalc.simulate.run`).
+    whatever ``workers`` (see :func:`designcalc.simulate.run`); ``chunk_size``
+    None is :data:`designcalc.simulate.DEFAULT_CHUNK`.
 
     Examples
     --------
     >>> from designcalc.dose import preset
-    >>> oc = simulate_oc(preset("msc-deescalation"), [0.30, 0.15, 0.05], 20000, seed=1)
-    >>> bool(abs(oc.levels["select"][0] - 0.343) < 4 * oc.levels["select_se"][0])
+    >>> res = simulate_oc(preset("msc-deescalation"), [0.30, 0.15, 0.05], 20000, seed=1)
+    >>> row = res.rows[0]
+    >>> bool(abs(row["select_sim"] - 0.343) < 4 * row["select_sim_se"])
     True
     """
-    target = _check_target(target)
-    kernel, comp, arr, warns = make_kernel(design, tox, target)
-    for w in warns:
-        _warnings.warn(w, UserWarning, stacklevel=2)
-    res = simulate.run(kernel, n_sims, seed=seed, workers=workers, chunk_size=chunk_size,
-                       backend=backend, scheduler=scheduler)
-    est, se = res.estimate, res.se
-    order = comp.order
-    sel, sel_se = est["select"], se["select"]
-    dist, dist_se = est["n_dist"], se["n_dist"]
-    n_dist = {int(i * comp.c): float(v) for i, v in enumerate(dist) if v > 0}
-    n_dist_se = {int(i * comp.c): float(se_) for i, (v, se_) in enumerate(zip(dist, dist_se))
-                 if v > 0}
-    levels = levels_frame(design, arr, sel[:-1][order], est["n_treated"][order],
-                          est["n_dlt"][order], sel[-1],
-                          se={"select": sel_se[:-1][order], "none": sel_se[-1],
-                              "n_treated": se["n_treated"][order],
-                              "n_dlt": se["n_dlt"][order]})
-    above = above_se = None
-    if target is not None:
-        above, above_se = float(est["above"]), float(se["above"])
-    return DoseOC(design=design.name, tox=tuple(map(float, arr)), levels=levels,
-                  en=float(est["n_total"]), n_distribution=n_dist,
-                  e_dlt=float(est["dlt_total"]), p_none=float(sel[-1]), target=target,
-                  p_select_above_target=above, warnings=tuple(warns), method="simulation",
-                  selects=design.selects, en_se=float(se["n_total"]),
-                  e_dlt_se=float(se["dlt_total"]), p_none_se=float(sel_se[-1]),
-                  p_select_above_target_se=above_se, n_distribution_se=n_dist_se,
-                  n_sims=res.n_sims, seed=res.seed, labels=design.labels)
+    if not isinstance(design, DoseDesign):
+        raise TypeError(f"design must be a DoseDesign (see designcalc.dose.preset), "
+                        f"got {type(design).__name__}")
+    return design.simulate({"": tox}, n_sims, seed=seed, workers=workers,
+                           chunk_size=chunk_size, backend=backend, scheduler=scheduler,
+                           progress=progress, target=target)
