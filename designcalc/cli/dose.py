@@ -145,7 +145,7 @@ def _report(results, fmt, out, command, inputs, plot_path, seed=None):
              + ", ".join(res.design.name for res in results))
     if fmt == "table":
         emit(fmt, out, command, inputs, rows, warnings=warns, seed=seed, title=title,
-             formats={"dose": ".3g"}, footer="\n".join(texts))
+             footer="\n".join(texts))
     else:
         emit(fmt, out, command, inputs, rows, warnings=warns, seed=seed,
              extra={"summary": summary})
