@@ -182,20 +182,20 @@ def plot_power_by_n(table, p0=None, alpha=None, ax=None):
 def plot_survival_power(curve, ax=None, points=None, target=None):
     """Power against sample size, one line per test (``designcalc survival``).
 
-    ``curve`` is a DataFrame with columns ``test``, ``n``, ``power_analytic``
+    ``curve`` is a DataFrame with columns ``test``, ``n``, ``power``
     (e.g. from :func:`designcalc.survival.power` over a range of n);
     ``points`` optionally marks chosen designs (columns ``test``, ``n``,
-    ``power_analytic`` and, when simulated, ``power_sim``/``power_sim_se``
+    ``power`` and, when simulated, ``power_sim``/``power_sim_se``
     drawn with +-2 SE bars); ``target`` draws the target power.
     """
     ax = new_axes(ax)
     for i, (test, part) in enumerate(curve.groupby("test", sort=False)):
         st = style(i)
-        ax.plot(part["n"], part["power_analytic"], color=st["color"], linestyle=st["linestyle"],
+        ax.plot(part["n"], part["power"], color=st["color"], linestyle=st["linestyle"],
                 label=f"{test} ({'exact' if test == 'binary' else 'analytic'})")
         if points is not None:
             pts = points[points["test"] == test]
-            ax.plot(pts["n"], pts["power_analytic"], linestyle="none", marker=st["marker"],
+            ax.plot(pts["n"], pts["power"], linestyle="none", marker=st["marker"],
                     color=st["color"], markerfacecolor="white")
             if "power_sim" in pts and pts["power_sim"].notna().any():
                 ax.errorbar(pts["n"], pts["power_sim"], yerr=2 * pts["power_sim_se"],
@@ -512,7 +512,12 @@ def trial_dose_selection(table, title=None, ax=None):
 
 def trial_survival_assumption(median0, median1, horizon, landmark=None, title=None,
                               ax=None):
-    """The assumed exponential survival curves under H0 and H1 (time in months)."""
+    """Exponential survival curves with the given medians (time in months).
+
+    Draws exponential curves whatever the design assumed: a Weibull ``shape``
+    or a piecewise-exponential null is NOT shown.  For a design's actual
+    curves use :func:`survival_curves` on its result.
+    """
     import numpy as np
 
     ax = new_axes(ax)
@@ -654,4 +659,114 @@ def _dose_panel(results, col, ax=None):
     ax.set_title((f"{names[0]}: " if len(names) == 1 else "") + f"{what} ({how})",
                  fontsize=9)
     ax.legend(handles=handles, loc="best", fontsize="small", frameon=False)
+
+# --- survival results (OCResult) ---------------------------------------------
+
+def _survival_design(result):
+    design = getattr(result, "design", None)
+    if getattr(design, "family", None) != "survival" or not hasattr(design, "setting"):
+        raise TypeError(f"result must be an OCResult of the survival family, got {result!r}")
+    return design
+
+
+def _median_text(value) -> str:
+    return f"median {value:.3g} months"
+
+
+def survival_curves(result, ax=None):
+    """The null and alternative survival curves the design actually assumes.
+
+    ``result`` is an :class:`~designcalc.result.OCResult` of the ``survival``
+    family; the curves are the design's ``null`` and ``alt`` curve objects
+    (Weibull with its shape, or piecewise exponential), drawn from 0 to the
+    analysis (``accrual + followup`` months; further, up to 3 times that,
+    to show both medians) with
+    :func:`designcalc.survival.models.curve_table`, with the two medians on
+    the 0.5 line and the landmark ``t0`` when the design has one.
+
+    Returns the matplotlib Axes.
+    """
+    from designcalc.survival.models import curve_table
+
+    design = _survival_design(result)
+    ax = new_axes(ax)
+    null, alt = design.null, design.alt
+    horizon = float(design.study.duration)
+    medians = (float(null.median), float(alt.median))
+    horizon = min(max(horizon, 1.1 * max(medians)), 3 * horizon)   # show both medians if near
+    table = curve_table(null, alt, horizon)
+    shape = design.curve_label()
+    for i, (col, name, median) in enumerate((("s0", "H0 (null)", medians[0]),
+                                             ("s1", "H1 (alternative)", medians[1]))):
+        st = style(i)
+        ax.plot(table["time"], table[col], color=st["color"], linestyle=st["linestyle"],
+                label=f"{name}: {_median_text(median)}")
+        if median <= horizon:
+            ax.plot([median], [0.5], linestyle="none", color=st["color"], marker=st["marker"],
+                    markerfacecolor="white")
+    ax.axhline(0.5, color="0.75", linewidth=0.8)
+    if design.landmark is not None:
+        s0, s1 = (float(c.survival(design.landmark)) for c in (null, alt))
+        ax.axvline(design.landmark, color="0.4", linestyle=":", linewidth=1,
+                   label=f"landmark t0 = {design.landmark:g} months "
+                         f"(S0 = {s0:.3f}, S1 = {s1:.3f})")
+    ax.set_xlabel("time since entry (months)")
+    ax.set_ylabel("event-free probability S(t)")
+    ax.set_xlim(0, horizon)
+    ax.set_ylim(0, 1.02)
+    ax.grid(True, alpha=0.3)
+    ax.set_title(f"Assumed survival curves ({shape}; HR {design.setting.hr:.3g})",
+                 fontsize=9)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def survival_power(result, ax=None):
+    """Power against n around the design's n, with the result's power marked.
+
+    The curve is the family's public power function
+    (:func:`designcalc.survival.power`) over a grid of n -- the plotted
+    context, not a recomputation of the result; the design's own analytic
+    power (and, when simulated, ``power_sim`` with +-2 SE bars and the
+    simulated type I error) come from ``result``.  The nominal alpha is drawn
+    as a horizontal line.  Returns the matplotlib Axes.
+    """
+    from designcalc.survival import planning
+
+    design = _survival_design(result)
+    ax = new_axes(ax)
+    n = design.n
+    lo, hi = max(2, n // 3), max(2 * n, n + 10)
+    step = max(1, (hi - lo) // 60)
+    grid = [v for v in range(lo, hi + 1, step)
+            if design.landmark is None or design.test != "landmark"
+            or design.landmark < design.setting.study(v).duration]
+    kind = "exact" if design.test == "binary" else "analytic"
+    if grid:
+        curve = planning.power(grid, test=design.test, **design.model_kwargs())
+        st = style(1)
+        ax.plot(curve["n"], curve["power"], color=st["color"], linestyle=st["linestyle"],
+                label=f"{design.test} power ({kind})")
+    for row in result.rows:
+        st = style(1)
+        if row.get("power") is not None:
+            ax.plot([row["n"]], [row["power"]], linestyle="none", marker=st["marker"],
+                    color=st["color"], markerfacecolor="white", markersize=7,
+                    label=f"n = {row['n']}: power {row['power']:.3f} ({kind})")
+        if row.get("power_sim") is not None:
+            _errorbars(ax, [row["n"]], [row["power_sim"]], row["power_sim_se"], 2,
+                       f"n = {row['n']}: simulated power {row['power_sim']:.3f} (±2 SE)")
+        if row.get("alpha_actual_sim") is not None:
+            _errorbars(ax, [row["n"]], [row["alpha_actual_sim"]], row["alpha_actual_sim_se"], 3,
+                       f"simulated type I error {row['alpha_actual_sim']:.3f} (±2 SE)")
+    ax.axhline(design.alpha, color="0.4", linestyle=":", linewidth=1,
+               label=f"nominal alpha = {design.alpha:g}")
+    ax.set_xlabel("sample size n (patients)")
+    ax.set_ylabel("probability of rejecting H0")
+    ax.set_ylim(0, 1.02)
+    ax.grid(True, alpha=0.3)
+    ax.set_title(f"{design.test}: power against n "
+                 f"(median {float(design.null.median):.3g} vs "
+                 f"{float(design.alt.median):.3g} months)", fontsize=9)
+    ax.legend(fontsize="small", loc="best")
     return ax

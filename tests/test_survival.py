@@ -244,7 +244,7 @@ def test_analytic_power_agrees_with_simulation_large_n(tests):
     df = design(test=list(tests), median0=6, hr=0.9, accrual=24, followup=12, landmark=6,
                 n_sims=1500, seed=11)
     for _, row in df.iterrows():
-        assert mc_agrees(row["power_sim"], row["power_sim_se"], row["power_analytic"]), row["test"]
+        assert mc_agrees(row["power_sim"], row["power_sim_se"], row["power"]), row["test"]
 
 
 def test_binary_exact_power_and_size_agree_with_simulation():
@@ -253,10 +253,11 @@ def test_binary_exact_power_and_size_agree_with_simulation():
     df = power(30, test="binary", median0=6, median1=12, accrual=12, followup=12,
                landmark=6, n_sims=20_000, seed=3)
     row = df.iloc[0]
-    assert mc_agrees(row["power_sim"], row["power_sim_se"], row["power_analytic"])
+    assert mc_agrees(row["power_sim"], row["power_sim_se"], row["power"])
     r = int(row["critical"])
     size = sum(math.comb(30, k) * 0.5 ** 30 for k in range(r + 1, 31))
-    assert mc_agrees(row["alpha_sim"], row["alpha_sim_se"], size)
+    assert row["alpha_actual"] == pytest.approx(size, rel=1e-12)   # exact attained alpha
+    assert mc_agrees(row["alpha_actual_sim"], row["alpha_actual_sim_se"], size)
 
 
 def test_logrank_is_conservative_in_small_samples():
@@ -264,8 +265,8 @@ def test_logrank_is_conservative_in_small_samples():
     below the nominal 0.05 by more than 4 SE (known conservativeness; recorded in docs)."""
     df = power(48, median0=6, median1=9, accrual=24, followup=12, n_sims=20_000, seed=48)
     row = df.iloc[0]
-    assert row["alpha_sim"] + 4 * row["alpha_sim_se"] < 0.05
-    assert row["alpha_sim"] > 0.02
+    assert row["alpha_actual_sim"] + 4 * row["alpha_actual_sim_se"] < 0.05
+    assert row["alpha_actual_sim"] > 0.02
 
 
 @pytest.mark.slow
@@ -280,8 +281,8 @@ def test_analytic_power_agrees_with_simulation_slow(tests, hr, n_sims):
     df = design(test=list(tests), median0=6, hr=hr, accrual=24, followup=12, landmark=6,
                 n_sims=n_sims, seed=99)
     for _, row in df.iterrows():
-        assert mc_agrees(row["power_sim"], row["power_sim_se"], row["power_analytic"]), row["test"]
-        assert abs(row["alpha_sim"] - 0.05) < 0.01
+        assert mc_agrees(row["power_sim"], row["power_sim_se"], row["power"]), row["test"]
+        assert abs(row["alpha_actual_sim"] - 0.05) < 0.01
 
 
 def test_same_seed_same_numbers_and_workers_do_not_matter():
@@ -290,7 +291,7 @@ def test_same_seed_same_numbers_and_workers_do_not_matter():
     a = power(50, **kw)
     b = power(50, **kw)
     c = power(50, workers=2, **kw)
-    cols = ["power_sim", "alpha_sim"]
+    cols = ["power_sim", "alpha_actual_sim"]
     assert a[cols].equals(b[cols]) and a[cols].equals(c[cols])
     assert a.attrs["seed"] == 2024
 
@@ -321,8 +322,8 @@ def test_accrual_rate_gives_consistent_smallest_n():
         n = int(row["n"])
         assert row["accrual"] == pytest.approx(n / 2)
         below = power(n - 1, median0=6, median1=9, accrual_rate=2, followup=12,
-                      test=row["test"], landmark=6)["power_analytic"].iloc[0]
-        assert row["power_analytic"] >= 0.8 > below
+                      test=row["test"], landmark=6)["power"].iloc[0]
+        assert row["power"] >= 0.8 > below
 
 
 def test_alternative_as_hr_median_or_landmark_survival_agree():
@@ -335,15 +336,16 @@ def test_alternative_as_hr_median_or_landmark_survival_agree():
 def test_shorter_is_better_mirror():
     df = design(median0=9, median1=6, accrual=24, followup=12, direction="shorter",
                 test=["logrank", "exponential"], n_sims=2000, seed=5)
-    assert (df["hr"] > 1).all() and (df["power_analytic"] >= 0.8).all()
-    assert (df["power_sim"] > 0.7).all() and (df["alpha_sim"] < 0.08).all()
+    assert (df["hr"] > 1).all() and (df["power"] >= 0.8).all()
+    assert (df["power_sim"] > 0.7).all() and (df["alpha_actual_sim"] < 0.08).all()
 
 
 def test_columns_contract():
     df = design(median0=6, median1=9, accrual=24, followup=12, n_sims=200, seed=1)
-    assert list(df.columns[:9]) == ["test", "n", "expected_events", "power_analytic",
-                                    "power_sim", "power_sim_se", "alpha_sim", "alpha_sim_se",
-                                    "n_method"]
+    assert list(df.columns[:10]) == ["test", "n", "expected_events", "power", "alpha_actual",
+                                     "power_sim", "power_sim_se", "alpha_actual_sim",
+                                     "alpha_actual_sim_se", "n_method"]
+    assert df["alpha_actual"].iloc[0] == 0.05   # nominal for the large-sample tests
     assert df["n_events_formula"].iloc[0] == 46
     assert df["expected_events"].iloc[0] == pytest.approx(48 * logrank.event_probability(
         Weibull(6.0), 6 / 9, Study(24, 12)))
@@ -391,7 +393,7 @@ def test_accrual_rate_landmark_beyond_short_accrual():
     accrual > 11 months: small n are infeasible, the search must skip them."""
     df = design(test="landmark", median0=6, median1=9, accrual_rate=0.5, followup=1, landmark=12)
     row = df.iloc[0]
-    assert row["accrual"] + 1 > 12 and row["power_analytic"] >= 0.8
+    assert row["accrual"] + 1 > 12 and row["power"] >= 0.8
 
 
 def test_n_by_simulation_is_a_crossing_of_simulated_power():

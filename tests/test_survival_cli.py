@@ -39,10 +39,11 @@ def test_design_with_simulation_matches_api():
     api = design(test=["logrank", "binary"], median0=6, median1=9, accrual=24, followup=12,
                  landmark=6, n_sims=2000, seed=17)
     for row, (_, ref) in zip(rec["results"], api.iterrows()):
-        for key in ("n", "expected_events", "power_analytic", "power_sim", "power_sim_se",
-                    "alpha_sim"):
+        for key in ("n", "expected_events", "power", "alpha_actual", "power_sim",
+                    "power_sim_se", "alpha_actual_sim", "alpha_actual_sim_se"):
             assert row[key] == pytest.approx(ref[key])
     assert rec["results"][1]["critical"] == int(api["critical"].iloc[1])
+    assert rec["results"][0]["critical"] is None   # every row has every column
 
 
 def test_power_table_and_csv():
@@ -51,7 +52,7 @@ def test_power_table_and_csv():
     assert "one-sample log-rank test: n = 50" in res.stdout
     res = run(["power", "--n-range", "40:60:10", *ISSUE, "--format", "csv"])
     lines = res.stdout.strip().splitlines()
-    assert lines[0].startswith("test,n,expected_events,power_analytic")
+    assert lines[0].startswith("test,n,expected_events,power,alpha_actual")
     assert [line.split(",")[1] for line in lines[1:]] == ["40", "50", "60"]
 
 
@@ -114,7 +115,7 @@ def test_piecewise_null_from_cli_matches_api():
     assert row["median0"] == pytest.approx(3 + (0.6931471805599453 - 0.6) / 0.08)
     api = power(40, null=PiecewiseExponential((3.0,), (0.2, 0.08)), hr=0.6, accrual=18,
                 followup=12)
-    assert row["power_analytic"] == pytest.approx(api["power_analytic"].iloc[0])
+    assert row["power"] == pytest.approx(api["power"].iloc[0])
     assert rec["inputs"]["null_hazards"] == "0.2,0.08"
     bad = run(["power", "--n", "40", "--null-hazards", "0.2,0.08", "--null-breaks", "3,2",
                "--hr", "0.6", "--accrual", "18", "--followup", "12"])
@@ -144,3 +145,46 @@ def test_plot_functions_take_an_axes():
     assert "months" in ax2.get_xlabel()
     plt.close(fig)
     plt.close(fig2)
+
+
+NOVAFERON = ["--n", "20", "--median0", "6", "--median1", "12", "--accrual", "12", "--followup",
+             "12"]
+
+
+def test_power_warnings_come_from_the_library():
+    """The Novaferon PFS design: the CLI prints the library's warnings, columns follow
+    the q / q_sim / q_sim_se convention."""
+    from designcalc.survival.design import SurvivalDesign
+
+    rec = json.loads(run(["power", *NOVAFERON, "--n-sims", "20000", "--seed", "2455596",
+                          "--format", "json"]).stdout)
+    res = SurvivalDesign(test="logrank", n=20, median0=6, median1=12, accrual=12,
+                         followup=12).evaluate(n_sims=20000, seed=2455596)
+    assert rec["warnings"] == list(res.warnings) == [
+        "logrank: conservative at n = 20: simulated type I error 0.036 < alpha = 0.05"]
+    row = rec["results"][0]
+    assert list(row)[:9] == ["test", "n", "expected_events", "power", "alpha_actual",
+                             "power_sim", "power_sim_se", "alpha_actual_sim",
+                             "alpha_actual_sim_se"]
+    assert row["power_sim"] == res.rows[0]["power_sim"]
+    plain = json.loads(run(["power", *NOVAFERON, "--format", "json"]).stdout)
+    assert plain["warnings"] == ["logrank: the analytic power is a large-sample approximation; "
+                                 "check n = 20 by simulation (--n-sims)"]
+
+
+def test_power_range_all_tests_one_seed_matches_single_designs():
+    """--test all over a range of n: each row equals the single design evaluated alone."""
+    from designcalc.survival.design import SurvivalDesign
+
+    args = ["power", "--n-range", "30:40:10", "--median0", "6", "--median1", "12",
+            "--accrual", "12", "--followup", "12", "--landmark", "6", "--test", "all",
+            "--n-sims", "500", "--seed", "3", "--format", "json"]
+    rec = json.loads(run(args).stdout)
+    assert [(r["test"], r["n"]) for r in rec["results"]] == [
+        (t, n) for n in (30, 40) for t in ("logrank", "landmark", "exponential", "binary")]
+    for row in rec["results"]:
+        d = SurvivalDesign(test=row["test"], n=row["n"], median0=6, median1=12, accrual=12,
+                           followup=12, landmark=6)
+        alone = d.evaluate(n_sims=500, seed=3).rows[0]
+        for key in ("power", "alpha_actual", "power_sim", "alpha_actual_sim_se"):
+            assert row[key] == alone[key], (row["test"], key)

@@ -1,7 +1,10 @@
 """``designcalc survival``: single-arm time-to-event designs (times in months).
 
-Thin layer over :mod:`designcalc.survival`: every number printed comes from
-:func:`designcalc.survival.design` / :func:`designcalc.survival.power`.
+Thin layer over :mod:`designcalc.survival`: every number printed, and every
+warning, comes from library results (:class:`designcalc.survival.design.SurvivalDesign`
+via :func:`~designcalc.survival.design.size_designs`,
+:func:`~designcalc.survival.design.designs_for` and
+:func:`~designcalc.survival.design.evaluate_designs`).
 pandas, scipy and matplotlib are imported only inside the commands.
 """
 
@@ -13,8 +16,6 @@ from designcalc.cli._common import emit, output_options, parse_float_list, parse
 
 _TESTS = ("logrank", "landmark", "exponential", "binary", "all")
 _MAX_RANGE = 2000
-_TEST_NAMES = {"logrank": "one-sample log-rank test", "landmark": "landmark Kaplan-Meier test",
-               "exponential": "exponential MLE test", "binary": "exact binomial landmark test"}
 
 
 def _model_options(func):
@@ -90,138 +91,105 @@ def survival():
     """
 
 
-def _null_curve(median0, null_hazards, null_breaks):
+def _null_inputs(median0, null_hazards, null_breaks):
+    """``(null_hazards, null_breaks)`` as tuples of floats (None when --median0 is used)."""
     if null_hazards is None:
         if null_breaks is not None:
             raise click.BadParameter("--null-breaks needs --null-hazards",
                                      param_hint="--null-breaks")
         if median0 is None:
             raise click.BadParameter("give --median0 (or --null-hazards)", param_hint="--median0")
-        return None
+        return None, None
     if median0 is not None:
         raise click.BadParameter("give either --median0 or --null-hazards, not both",
                                  param_hint="--null-hazards")
-    from designcalc.survival.models import PiecewiseExponential
-
     hazards = parse_float_list(null_hazards, "--null-hazards")
     breaks = parse_float_list(null_breaks, "--null-breaks") if null_breaks else []
-    try:
-        return PiecewiseExponential(tuple(breaks), tuple(hazards))
-    except ValueError as exc:
-        raise click.BadParameter(f"null_{exc}", param_hint="--null-hazards/--null-breaks") \
-            from None
+    return tuple(hazards), tuple(breaks)
 
 
 def _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                    tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
                    null_hazards=None, null_breaks=None):
-    null = _null_curve(median0, null_hazards, null_breaks)
-    return dict(null=null,test=list(dict.fromkeys(tests)) if "all" not in tests else "all",
-                median0=median0, median1=median1, hr=hr, s1=s1, shape=shape, accrual=accrual,
-                accrual_rate=accrual_rate, followup=followup, alpha=alpha, landmark=landmark,
-                dropout_rate=dropout_rate, direction="shorter" if shorter else "longer",
-                n_sims=n_sims, seed=seed, workers=workers)
+    """The model (SurvivalDesign fields), the test selection and the simulation inputs."""
+    hazards, breaks = _null_inputs(median0, null_hazards, null_breaks)
+    model = dict(median0=median0, median1=median1, hr=hr, s1=s1, shape=shape, accrual=accrual,
+                 accrual_rate=accrual_rate, followup=followup, alpha=alpha, landmark=landmark,
+                 dropout_rate=dropout_rate, direction="shorter" if shorter else "longer",
+                 null_hazards=hazards, null_breaks=breaks)
+    test = list(dict.fromkeys(tests)) if "all" not in tests else "all"
+    return dict(model=model, test=test, n_sims=n_sims, seed=seed, workers=workers)
 
 
 def _inputs(kw, **more):
-    inputs = {k: v for k, v in kw.items() if k not in ("test", "direction", "null")}
-    inputs["test"] = kw["test"]
-    inputs["direction"] = kw["direction"]
+    """The ``inputs`` record of the JSON envelope (the options as given)."""
+    m = kw["model"]
+    inputs = {k: m[k] for k in ("median0", "median1", "hr", "s1", "shape", "accrual",
+                                "accrual_rate", "followup", "alpha", "landmark",
+                                "dropout_rate")}
+    inputs.update(n_sims=kw["n_sims"], seed=kw["seed"], workers=kw["workers"], test=kw["test"],
+                  direction=m["direction"])
     inputs.update(more)
     return inputs
 
 
-_ROW_KEYS = ("test", "n", "expected_events", "power_analytic", "power_sim", "power_sim_se",
-             "alpha_sim", "alpha_sim_se", "n_method", "n_events_formula", "critical", "hr",
-             "median0", "median1", "landmark", "s0", "s1", "accrual", "followup",
-             "study_duration", "dropout_rate")
-
-
-def _rows(df):
+def _rows(results, found=None):
+    """Printed rows: each library result's row (the design command adds how n was found)."""
     rows = []
-    for rec in df.to_dict("records"):
-        row = {}
-        for key in _ROW_KEYS:
-            if key in rec:
-                value = rec[key]
-                if isinstance(value, float) and value != value:  # NaN -> None
-                    value = None
-                if key in ("n_events_formula", "critical") and value is not None:
-                    value = int(value)
-                row[key] = value
-        rows.append(row)
-    return rows
+    for i, res in enumerate(results):
+        for rec in res.rows:
+            row = dict(rec)
+            if found is not None:
+                row["n_method"] = found[i]["n_method"]
+                row["n_events_formula"] = found[i].get("n_events_formula")
+            rows.append(row)
+    # every row has every column (None where it does not apply), in one order
+    columns = list(_ordered({k: None for row in rows for k in row}))
+    return [{k: row.get(k) for k in columns} for row in rows]
 
 
-def _curve_label(shape, null=None):
-    if null is not None:
-        return "piecewise-exponential null"
-    return "exponential" if shape == 1.0 else f"Weibull shape {shape:g}"
+_ROW_KEYS = ("test", "n", "expected_events", "power", "alpha_actual", "power_sim",
+             "power_sim_se", "alpha_actual_sim", "alpha_actual_sim_se", "n_method",
+             "n_events_formula", "critical", "hr", "median0", "median1", "landmark", "s0", "s1",
+             "accrual", "followup", "study_duration", "dropout_rate")
 
 
-def _sentence(row, alpha, shape, null=None, what="has"):
-    test = _TEST_NAMES[row["test"]]
-    if row["test"] in ("landmark", "binary"):
-        target = (f"S({row['landmark']:g} months) = {row['s1']:.3f} vs {row['s0']:.3f} "
-                  f"(median {row['median1']:.4g} vs {row['median0']:.4g} months")
-    else:
-        target = f"median {row['median1']:.4g} vs {row['median0']:.4g} months (HR {row['hr']:.3f}"
-    kind = "exact" if row["test"] == "binary" else "analytic"
-    text = (f"{test}: n = {row['n']} patients (accrual {row['accrual']:.4g} months, "
-            f"follow-up {row['followup']:.4g} months after the last entry) {what} "
-            f"{100 * row['power_analytic']:.1f}% power ({kind}) at one-sided alpha "
-            f"{alpha:g} to detect {target}, {_curve_label(shape, null)}); expected events "
-            f"{row['expected_events']:.1f}")
-    if row.get("power_sim") is not None:
-        text += (f"; simulated power {row['power_sim']:.3f} (SE {row['power_sim_se']:.3f}), "
-                 f"simulated type I error {row['alpha_sim']:.3f}")
-    if row["test"] == "binary":
-        text += f"; reject H0 if more than {row['critical']} are event-free at t0"
-    return text + "."
-
-
-def _warnings(rows, alpha):
-    out = []
-    for row in rows:
-        if row.get("alpha_sim") is not None:
-            lo = row["alpha_sim"] - 4 * row["alpha_sim_se"]
-            hi = row["alpha_sim"] + 4 * row["alpha_sim_se"]
-            if lo > alpha:
-                out.append(f"{row['test']}: simulated type I error {row['alpha_sim']:.3f} "
-                           f"exceeds alpha = {alpha:g} (n = {row['n']})")
-            elif hi < alpha:
-                out.append(f"{row['test']}: conservative at n = {row['n']}: simulated type I "
-                           f"error {row['alpha_sim']:.3f} < alpha = {alpha:g}")
-        elif row["test"] in ("logrank", "landmark") and row["n"] < 200:
-            out.append(f"{row['test']}: the analytic power is a large-sample approximation; "
-                       f"check n = {row['n']} by simulation (--n-sims)")
+def _ordered(row):
+    out = {k: row[k] for k in _ROW_KEYS if k in row}
+    out.update({k: v for k, v in row.items() if k not in out})
     return out
 
 
-def _plot(path, kind, df, kw, design_n=None, target=None):
+def _evaluate(designs, kw, seed=None):
+    from designcalc.survival.design import evaluate_designs
+
+    return evaluate_designs(designs, n_sims=kw["n_sims"] or 0,
+                            seed=kw["seed"] if seed is None else seed, workers=kw["workers"])
+
+
+def _warnings(results):
+    """The library's warnings of every result, once each, in order."""
+    return list(dict.fromkeys(w for res in results for w in res.warnings))
+
+
+def _plot(path, kind, results, rows, kw, target=None):
+    import pandas as pd
+
     from designcalc import plots
     from designcalc.survival import planning
-    from designcalc.survival.models import curve_table
 
     if kind == "curves":
-        setting = planning.Setting(
-            median0=kw["median0"], median1=kw["median1"], hr=kw["hr"], s1=kw["s1"],
-            shape=kw["shape"], landmark=kw["landmark"], accrual=kw["accrual"],
-            accrual_rate=kw["accrual_rate"], followup=kw["followup"],
-            dropout_rate=kw["dropout_rate"], alpha=kw["alpha"], direction=kw["direction"],
-            null=kw["null"])
-        tmax = float(df["study_duration"].max())
-        ax = plots.plot_survival_curves(curve_table(setting.null, setting.alt, tmax),
-                                        landmark=kw["landmark"],
-                                        medians=(setting.null_median, float(setting.alt.median)))
+        longest = max(results, key=lambda res: res.design.study.duration)
+        ax = plots.survival_curves(longest)
     else:
+        df = pd.DataFrame(rows)
         n_max = int(df["n"].max())
         n_min = int(df["n"].min())
         lo, hi = max(2, n_min // 3), max(n_max * 2, n_min + 10)
         step = max(1, (hi - lo) // 60)
-        grid_kw = {k: v for k, v in kw.items() if k not in ("n_sims", "seed", "workers")}
-        grid_kw["test"] = list(df["test"].unique())
-        curve = planning.power(list(range(lo, hi + 1, step)), **grid_kw)
+        model = results[0].design.model_kwargs()
+        curve = planning.power(list(range(lo, hi + 1, step)), test=list(df["test"].unique()),
+                               **model)
         ax = plots.plot_survival_power(curve, points=df, target=target)
     plots.save(ax, path)
     return f"plot written to {path}"
@@ -242,11 +210,13 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
                plot, plot_kind, power, nmax, n_by, fmt, out):
     """Sample size of a single-arm time-to-event design (months).
 
-    One row per test: n, expected_events (under the alternative),
-    power_analytic at that n and, with --n-sims, power_sim, power_sim_se,
-    alpha_sim (type I error by simulation under the null curve).  The
-    log-rank row also gives n_events_formula, the simpler events-based n.
-    n_method says how n was found (formula, simulation, or exact for binary).
+    One row per test: n, expected_events (under the alternative), power at
+    that n (analytic; exact for the binary test), alpha_actual (nominal alpha;
+    the exact attained level for the binary test) and, with --n-sims,
+    power_sim, power_sim_se, alpha_actual_sim, alpha_actual_sim_se (type I
+    error by simulation under the null curve).  The log-rank row also gives
+    n_events_formula, the simpler events-based n.  n_method says how n was
+    found (formula, simulation, or exact for binary).
 
     \b
     Examples:
@@ -255,7 +225,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
       designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test landmark --landmark 6 --n-by simulation --n-sims 20000 --seed 7
     """
     from designcalc import plots
-    from designcalc.survival import planning
+    from designcalc.survival.design import size_designs
 
     if plot is not None:
         plots.check_plot_path(plot)
@@ -264,17 +234,18 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
                         null_hazards, null_breaks)
     if n_by == "simulation" and n_sims is None:
         raise click.BadParameter("--n-by simulation needs --n-sims", param_hint="--n-by")
-    df = planning.design(power=power, nmax=nmax, n_by=n_by, **kw)
-    rows = _rows(df)
+    found = size_designs(test=kw["test"], power=power, nmax=nmax, n_by=n_by, n_sims=n_sims,
+                         seed=seed, workers=workers, **kw["model"])
+    results = _evaluate([f["design"] for f in found], kw, seed=found[0]["seed"])
+    rows = _rows(results, found)
     footer = None
     if plot is not None:
-        footer = _plot(plot, plot_kind, df, kw, target=power)
-    title = "\n".join(_sentence(r, alpha, shape, kw["null"]) for r in rows)
-    emit(fmt, out, "survival design", _inputs(kw, null_hazards=null_hazards,
-                                              null_breaks=null_breaks, power=power, nmax=nmax, n_by=n_by, plot=plot,
-                                              plot_kind=plot_kind),
-         rows, warnings=_warnings(rows, alpha), seed=df.attrs.get("seed"), title=title,
-         footer=footer)
+        footer = _plot(plot, plot_kind, results, rows, kw, target=power)
+    title = "\n".join(res.design.sentence(row) for res, row in zip(results, rows))
+    emit(fmt, out, "survival design",
+         _inputs(kw, null_hazards=null_hazards, null_breaks=null_breaks, power=power, nmax=nmax,
+                 n_by=n_by, plot=plot, plot_kind=plot_kind),
+         rows, warnings=_warnings(results), seed=results[0].seed, title=title, footer=footer)
 
 
 @survival.command("power")
@@ -288,9 +259,10 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
               workers, plot, plot_kind, fmt, out):
     """Power of a single-arm time-to-event design for a given n (months).
 
-    One row per test (and per n): power_analytic, expected_events and, with
-    --n-sims, power_sim, power_sim_se and alpha_sim (the simulated type I
-    error under the null curve).
+    One row per test (and per n): power (analytic; exact for the binary
+    test), alpha_actual, expected_events and, with --n-sims, power_sim,
+    power_sim_se, alpha_actual_sim and alpha_actual_sim_se (the simulated
+    type I error under the null curve).
 
     \b
     Examples:
@@ -299,7 +271,7 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
       designcalc survival power --n 40 --null-hazards 0.2,0.08 --null-breaks 3 --hr 0.6 --accrual 18 --followup 12
     """
     from designcalc import plots
-    from designcalc.survival import planning
+    from designcalc.survival.design import designs_for
 
     if (n is None) == (n_range is None):
         raise click.BadParameter("give exactly one of --n and --n-range", param_hint="--n")
@@ -315,16 +287,16 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
                         null_hazards, null_breaks)
-    df = planning.power(n_values if n_range is not None else n, **kw)
-    rows = _rows(df)
+    designs = [d for v in n_values for d in designs_for(kw["test"], v, **kw["model"])]
+    results = _evaluate(designs, kw)
+    rows = _rows(results)
     footer = None
     if plot is not None:
-        footer = _plot(plot, plot_kind, df, kw)
+        footer = _plot(plot, plot_kind, results, rows, kw)
     title = None
     if len(rows) <= 8:
-        title = "\n".join(_sentence(r, alpha, shape, kw["null"]) for r in rows)
-    emit(fmt, out, "survival power", _inputs(kw, null_hazards=null_hazards,
-                                             null_breaks=null_breaks, n=n, n_range=n_range, plot=plot,
-                                             plot_kind=plot_kind),
-         rows, warnings=_warnings(rows, alpha), seed=df.attrs.get("seed"), title=title,
-         footer=footer)
+        title = "\n".join(res.design.sentence(row) for res, row in zip(results, rows))
+    emit(fmt, out, "survival power",
+         _inputs(kw, null_hazards=null_hazards, null_breaks=null_breaks, n=n, n_range=n_range,
+                 plot=plot, plot_kind=plot_kind),
+         rows, warnings=_warnings(results), seed=results[0].seed, title=title, footer=footer)

@@ -2,10 +2,15 @@
 
 Both return a tidy ``pandas.DataFrame``, one row per test (and per ``n`` for
 :func:`power`), with the columns ``test``, ``n``, ``expected_events``,
-``power_analytic`` and, when ``n_sims`` is given, ``power_sim``,
-``power_sim_se``, ``alpha_sim``, ``alpha_sim_se``; then descriptive columns
+``power`` (analytic; exact for the binary test), ``alpha_actual`` (the
+nominal ``alpha`` for the large-sample tests, the exact attained type I error
+for the binary test) and, when ``n_sims`` is given, ``power_sim``,
+``power_sim_se``, ``alpha_actual_sim``, ``alpha_actual_sim_se`` (the
+simulated type I error under the null curve); then descriptive columns
 (``hr``, ``median0``, ``median1``, ``accrual``, ``followup``,
 ``study_duration``, and ``landmark``/``s0``/``s1`` when a landmark is given).
+The names follow the project's column convention: ``q`` analytic or exact,
+``q_sim`` simulated, ``q_sim_se`` its Monte-Carlo SE.
 
 Times are in months.  ``expected_events`` is ``n * P1(event observed by the
 analysis)`` under the alternative.
@@ -155,6 +160,14 @@ class Setting:
         s0, s1 = self.landmark_survival()
         return lm.binary_power(n, s0, s1, self.alpha, self.direction)
 
+    def alpha_actual(self, test: str, n: int) -> float:
+        """Type I error of ``test`` at ``n``: exact for "binary", else the nominal alpha
+        (the large-sample tests are calibrated to it asymptotically)."""
+        if test == "binary":
+            s0, _ = self.landmark_survival()
+            return lm.binary_power(n, s0, s0, self.alpha, self.direction)
+        return self.alpha
+
     def sample_size(self, test: str, power: float, nmax: int) -> int:
         if test == "binary":
             s0, s1 = self.landmark_survival()
@@ -243,11 +256,11 @@ def _row(setting: Setting, test: str, n: int) -> dict:
     study = setting.study(n)
     p_event = logrank.event_probability(setting.null, setting.hr, study)
     row = {"test": test, "n": int(n), "expected_events": n * p_event,
-           "power_analytic": setting.power(test, n)}
+           "power": setting.power(test, n), "alpha_actual": setting.alpha_actual(test, n)}
     return row
 
 
-def _simulate(rows, setting, tests, n, n_sims, seed, workers):
+def _simulate(rows, setting, tests, n, n_sims, seed, workers, **run):
     crit = None
     if "binary" in tests:
         s0, _ = setting.landmark_survival()
@@ -255,7 +268,7 @@ def _simulate(rows, setting, tests, n, n_sims, seed, workers):
     sims, used = simulate_tests(n, null=setting.null, alt=setting.alt, study=setting.study(n),
                                 tests=tests, alpha=setting.alpha, n_sims=n_sims, seed=seed,
                                 workers=workers, t0=setting.landmark, critical=crit,
-                                direction=setting.direction)
+                                direction=setting.direction, **run)
     for row in rows:
         row.update(sims[row["test"]])
     return used
@@ -278,8 +291,8 @@ def _finish(rows, setting):
     return df[first + [c for c in df.columns if c not in first]]
 
 
-_CORE = ("test", "n", "expected_events", "power_analytic", "power_sim", "power_sim_se",
-         "alpha_sim", "alpha_sim_se", "n_method")
+_CORE = ("test", "n", "expected_events", "power", "alpha_actual", "power_sim", "power_sim_se",
+         "alpha_actual_sim", "alpha_actual_sim_se", "n_method")
 
 
 def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers) -> int:
@@ -320,10 +333,52 @@ def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers)
     return max(_bisect(ok, lo, hi), 2)
 
 
+def sample_sizes(setting: Setting, tests, power: float, *, nmax: int = 10000,
+                 n_by: str = "formula", n_sims=None, seed=None, workers: int = 1) -> list:
+    """The sample size of each test: a list of dicts ``test``, ``n``, ``n_method``
+    and, for the log-rank test, ``n_events_formula`` (see :func:`design`).
+
+    With ``n_by="simulation"`` the caller passes a resolved ``seed`` (the same
+    one at every n of every test).
+    """
+    out = []
+    for t in tests:
+        setting.check_test(t)
+    for t in tests:
+        n = setting.sample_size(t, power, nmax)
+        method = "exact" if t == "binary" else "formula"
+        if n_by == "simulation" and t != "binary":
+            n = _n_by_simulation(setting, t, power, n, nmax, n_sims, seed, workers)
+            method = "simulation"
+        setting.check_test(t)
+        found = {"test": t, "n": int(n), "n_method": method}
+        if t == "logrank":
+            found["n_events_formula"] = (
+                logrank.sample_size_events(setting.null, setting.hr, setting.study(n),
+                                           setting.alpha, power)
+                if setting.accrual is not None else None)
+        out.append(found)
+    return out
+
+
+def _check_power_target(power, setting, nmax, n_sims, n_by):
+    power = check_prob("power", power)
+    if power <= setting.alpha:
+        raise ValueError(f"power must be > alpha = {setting.alpha}, got {power}")
+    nmax = check_int("nmax", nmax, min_value=2)
+    n_sims = None if n_sims is None else check_int("n_sims", n_sims, min_value=2)
+    if n_by not in ("formula", "simulation"):
+        raise ValueError(f"n_by must be 'formula' or 'simulation', got {n_by!r}")
+    if n_by == "simulation" and n_sims is None:
+        raise ValueError("n_sims is required with n_by='simulation'")
+    return power, nmax, n_sims
+
+
 def design(test="logrank", median0=None, median1=None, accrual=None, followup=None,
            alpha=0.05, power=0.8, shape=1.0, landmark=None, dropout_rate=None,
            n_sims=None, seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
-           direction="longer", null=None, nmax=10000, n_by="formula"):
+           direction="longer", null=None, nmax=10000, n_by="formula", chunk_size=None,
+           backend="local", scheduler=None, progress=False):
     """Sample size of a single-arm time-to-event design, one row per test.
 
     Parameters
@@ -349,8 +404,9 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
     dropout_rate : float
         Exponential dropout hazard per month.
     n_sims, seed, workers :
-        Simulate each design ``n_sims`` times (power under the alternative,
-        ``alpha_sim`` under the null) with :func:`designcalc.simulate.run`.
+        Simulate each design ``n_sims`` times (``power_sim`` under the
+        alternative, ``alpha_actual_sim`` under the null) with
+        :func:`designcalc.simulate.run`.
     direction : {"longer", "shorter"}
         "longer" (default): longer times are better (``median1 > median0``).
     null : curve, optional
@@ -364,6 +420,10 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
         trials, the same seed at every n) reaches ``power`` -- advisable for
         the landmark test, whose large-sample formula is pessimistic at small n.
         Column ``n_method`` says which was used.
+    chunk_size, backend, scheduler, progress :
+        Passed to :func:`designcalc.simulate.run` for the simulated columns
+        (``chunk_size`` is capped at
+        :func:`~designcalc.survival.simulation.chunk_size_for` ``(n)``).
 
     Returns
     -------
@@ -381,36 +441,20 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
                       followup=followup, dropout_rate=dropout_rate, alpha=alpha,
                       direction=direction, null=null)
     tests = _tests(test, setting)
-    power = check_prob("power", power)
-    if power <= setting.alpha:
-        raise ValueError(f"power must be > alpha = {setting.alpha}, got {power}")
-    nmax = check_int("nmax", nmax, min_value=2)
-    n_sims = None if n_sims is None else check_int("n_sims", n_sims, min_value=2)
-    rows, used_seed = [], None
+    power, nmax, n_sims = _check_power_target(power, setting, nmax, n_sims, n_by)
     for t in tests:
         setting.check_test(t)
-    if n_by not in ("formula", "simulation"):
-        raise ValueError(f"n_by must be 'formula' or 'simulation', got {n_by!r}")
     if n_by == "simulation":
-        if n_sims is None:
-            raise ValueError("n_sims is required with n_by='simulation'")
         seed = resolve_seed(seed)
-    for t in tests:
-        n = setting.sample_size(t, power, nmax)
-        method = "exact" if t == "binary" else "formula"
-        if n_by == "simulation" and t != "binary":
-            n = _n_by_simulation(setting, t, power, n, nmax, n_sims, seed, workers)
-            method = "simulation"
-        setting.check_test(t)
-        row = _row(setting, t, n)
-        row["n_method"] = method
-        if t == "logrank":
-            row["n_events_formula"] = (
-                logrank.sample_size_events(setting.null, setting.hr, setting.study(n),
-                                           setting.alpha, power)
-                if setting.accrual is not None else None)
+    run = dict(chunk_size=chunk_size, backend=backend, scheduler=scheduler, progress=progress)
+    rows, used_seed = [], None
+    for found in sample_sizes(setting, tests, power, nmax=nmax, n_by=n_by, n_sims=n_sims,
+                              seed=seed, workers=workers):
+        row = _row(setting, found["test"], found["n"])
+        row.update({k: v for k, v in found.items() if k not in row})
         if n_sims is not None:
-            used_seed = _simulate([row], setting, [t], n, n_sims, seed, workers)
+            used_seed = _simulate([row], setting, [found["test"]], found["n"], n_sims, seed,
+                                  workers, **run)
             seed = used_seed
         rows.append(row)
     df = _finish(rows, setting)
@@ -420,16 +464,18 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
 
 def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=None,
           alpha=0.05, shape=1.0, landmark=None, dropout_rate=None, n_sims=None, seed=None,
-          workers=1, *, hr=None, s1=None, accrual_rate=None, direction="longer", null=None):
+          workers=1, *, hr=None, s1=None, accrual_rate=None, direction="longer", null=None,
+          chunk_size=None, backend="local", scheduler=None, progress=False):
     """Power of given sample size(s), analytic and (with ``n_sims``) simulated.
 
     Same parameters as :func:`design` except ``n`` (an int or a sequence of
-    ints) replaces ``power``/``nmax``.  One row per (n, test).
+    ints) replaces ``power``/``nmax``/``n_by``.  One row per (n, test); every
+    n is simulated with the same root seed.
 
     Examples
     --------
     >>> df = power(48, median0=6, median1=9, accrual=24, followup=12)
-    >>> print(f"{df['power_analytic'].iloc[0]:.3f}")
+    >>> print(f"{df['power'].iloc[0]:.3f}")
     0.800
     """
     ns = [n] if np.ndim(n) == 0 else list(n)
@@ -442,16 +488,14 @@ def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=
                       direction=direction, null=null)
     tests = _tests(test, setting)
     n_sims = None if n_sims is None else check_int("n_sims", n_sims, min_value=2)
+    run = dict(chunk_size=chunk_size, backend=backend, scheduler=scheduler, progress=progress)
     rows, used_seed = [], None
     for v in ns:
         for t in tests:
-            setting.check_test(t)
-            if t == "landmark" and setting.landmark >= setting.study(v).duration:
-                raise ValueError(f"landmark must be < accrual + followup "
-                                 f"({setting.study(v).duration:g} months)")
+            check_n(setting, t, v)
         block = [_row(setting, t, v) for t in tests]
         if n_sims is not None:
-            used_seed = _simulate(block, setting, tests, v, n_sims, seed, workers)
+            used_seed = _simulate(block, setting, tests, v, n_sims, seed, workers, **run)
             seed = used_seed
         rows.extend(block)
     df = _finish(rows, setting)
@@ -459,4 +503,12 @@ def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=
     return df
 
 
-__all__ = ["design", "power", "Setting", "DIRECTIONS"]
+def check_n(setting: Setting, test: str, n: int) -> None:
+    """ValueError unless ``test`` can be run with ``n`` patients under ``setting``."""
+    setting.check_test(test)
+    if test == "landmark" and setting.landmark >= setting.study(n).duration:
+        raise ValueError(f"landmark must be < accrual + followup "
+                         f"({setting.study(n).duration:g} months)")
+
+
+__all__ = ["design", "power", "sample_sizes", "check_n", "Setting", "DIRECTIONS"]

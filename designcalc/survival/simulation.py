@@ -68,22 +68,30 @@ def chunk_size_for(n: int) -> int:
 def simulate_tests(n: int, *, null, alt, study: Study, tests, alpha: float, n_sims: int,
                    seed=None, workers: int = 1, t0=None, critical=None,
                    direction: str = "longer", progress: bool = False,
-                   which: tuple = ("alt", "null")):
+                   which: tuple = ("alt", "null"), chunk_size: int | None = None,
+                   backend: str = "local", scheduler: str | None = None):
     """Simulated power and type I error of each test at sample size ``n``.
 
     Returns ``(rows, seed)``: ``rows[test]`` holds ``power_sim``, ``power_sim_se``
-    (when ``"alt"`` is in ``which``) and ``alpha_sim``, ``alpha_sim_se`` (when
-    ``"null"`` is); ``seed`` is the root seed used.
+    (when ``"alt"`` is in ``which``) and ``alpha_actual_sim``,
+    ``alpha_actual_sim_se`` (when ``"null"`` is); ``seed`` is the root seed used.
+
+    ``chunk_size`` (trials per chunk) is capped at :func:`chunk_size_for`
+    ``(n)``, which is also the default; ``workers``, ``backend``,
+    ``scheduler`` and ``progress`` go to :func:`designcalc.simulate.run`.  The
+    trials drawn do not depend on ``tests``: with the same seed, each test's
+    numbers are the same whether it is simulated alone or with others.
     """
     kernel = partial(trial_kernel, n=int(n), null=null, alt=alt, study=study,
                      tests=tuple(tests), alpha=alpha, t0=t0, critical=critical,
                      direction=direction, which=tuple(which))
-    res = simulate.run(kernel, n_sims, seed=seed, workers=workers,
-                       chunk_size=chunk_size_for(n), progress=progress)
+    chunk = chunk_size_for(n) if chunk_size is None else min(int(chunk_size), chunk_size_for(n))
+    res = simulate.run(kernel, n_sims, seed=seed, workers=workers, chunk_size=chunk,
+                       backend=backend, scheduler=scheduler, progress=progress)
     rows = {}
     for test in tests:
         row = {}
-        for label, name in (("alt", "power_sim"), ("null", "alpha_sim")):
+        for label, name in (("alt", "power_sim"), ("null", "alpha_actual_sim")):
             if label in which:
                 row[name] = float(res.estimate[f"{test}_{label}"])
                 row[name + "_se"] = float(res.se[f"{test}_{label}"])
