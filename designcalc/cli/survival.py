@@ -141,7 +141,8 @@ def _rows(results, found=None):
             row = dict(rec)
             if found is not None:
                 row["n_method"] = found[i]["n_method"]
-                row["n_events_formula"] = found[i].get("n_events_formula")
+                if "n_events_formula" in found[i]:
+                    row["n_events_formula"] = found[i]["n_events_formula"]
             rows.append(row)
     # every row has every column (None where it does not apply), in one order
     columns = list(_ordered({k: None for row in rows for k in row}))
