@@ -85,61 +85,6 @@ def mark_hypotheses(ax, p0=None, p1=None):
     return ax
 
 
-# --- Simon / binary OC plots --------------------------------------------------
-
-def plot_simon_oc(oc, p0=None, p1=None, n1=None, n=None, title=None, ax=None):
-    """Reject probability, PET and expected sample size of a two-stage rule against p.
-
-    Parameters
-    ----------
-    oc : mapping or DataFrame
-        Columns ``p``, ``pet``, ``en``, ``reject`` (e.g. ``SimonDesign.oc(p)``).
-    p0, p1 : float, optional
-        Marked with vertical lines.
-    n1, n : int, optional
-        Stage-1 and total sample sizes, drawn as dotted horizontal guides on the
-        EN axis.
-    title : str, optional
-    ax : matplotlib axes, optional
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The probability axes (EN is on its twin, right-hand axis).
-    """
-    import numpy as np
-
-    ax = new_axes(ax)
-    p = np.asarray(oc["p"], dtype=float)
-    order = np.argsort(p)
-    p = p[order]
-    ax.plot(p, np.asarray(oc["reject"], dtype=float)[order], label="P(declare promising)",
-            **style(0))
-    ax.plot(p, np.asarray(oc["pet"], dtype=float)[order], label="P(stop after stage 1)",
-            **style(1))
-    mark_hypotheses(ax, p0, p1)
-    ax.set_xlabel("true response probability p")
-    ax.set_ylabel("probability")
-    ax.set_ylim(-0.02, 1.02)
-    right = ax.twinx()
-    right.plot(p, np.asarray(oc["en"], dtype=float)[order], label="expected sample size (right axis)",
-               **style(2))
-    for value, text in ((n1, "n1"), (n, "n")):
-        if value is not None:
-            right.axhline(value, color="0.6", linestyle=(0, (1, 3)) if text == "n1" else
-                          (0, (4, 2, 1, 2)), linewidth=0.9, label=f"{text} = {value} (right axis)")
-    top = n if n is not None else float(np.max(np.asarray(oc["en"], dtype=float)))
-    right.set_ylim(0, 1.02 * top)   # same 0..max layout as the probability axis
-    right.set_ylabel("expected sample size (patients)")
-    lines = ax.get_legend_handles_labels()
-    more = right.get_legend_handles_labels()
-    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper center", fontsize=8,
-              bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
 # --- single-stage binomial plots ---------------------------------------------
 
 def plot_power_by_n(table, p0=None, alpha=None, ax=None):
@@ -404,140 +349,6 @@ def calendar_duration(result, ax=None):
     return ax
 
 
-# --- trial report plots -------------------------------------------------------
-
-
-def _errorbars(ax, x, y, se, i, label):
-    """Simulated points with +-2 SE bars (markers only, style ``i``)."""
-    st = style(i)
-    ax.errorbar(x, y, yerr=2 * se, fmt=st["marker"], color=st["color"], markersize=4,
-                capsize=2, linewidth=0.8, label=label)
-
-
-def trial_oc(table, p0=None, p1=None, title=None, ax=None):
-    """OC curves of a binary design, exact (lines) beside simulated (points, +-2 SE).
-
-    ``table`` has ``p``, ``reject`` (and optionally ``pet``) with simulated
-    ``reject_sim``/``reject_sim_se`` (``pet_sim``/``pet_sim_se``) as written by
-    :func:`designcalc.trials.run_trial`.
-    """
-    ax = new_axes(ax)
-    for i, (col, label) in enumerate((("reject", "P(declare promising)"),
-                                      ("pet", "P(early termination)"))):
-        if col not in table:
-            continue
-        st = style(i)
-        ax.plot(table["p"], table[col], color=st["color"], linestyle=st["linestyle"],
-                label=f"{label}, exact")
-        if f"{col}_sim" in table:
-            _errorbars(ax, table["p"], table[f"{col}_sim"], table[f"{col}_sim_se"], i,
-                       f"{label}, simulated (±2 SE)")
-    mark_hypotheses(ax, p0, p1)
-    ax.set_xlabel("true response probability p")
-    ax.set_ylabel("probability")
-    ax.set_ylim(-0.02, 1.02)
-    if title:
-        ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="best")
-    return ax
-
-
-def trial_power_by_n(table, title=None, ax=None):
-    """Exact power, attained alpha and CI half-width against the sample size ``n``."""
-    ax = new_axes(ax)
-    series = (("power", "power at p1"), ("alpha_actual", "attained alpha at p0"),
-              ("ci_halfwidth", "expected CI half-width at p1"))
-    for i, (col, label) in enumerate(series):
-        if col in table:
-            st = style(i)
-            ax.plot(table["n"], table[col], drawstyle="steps-mid", label=label, **st)
-    ax.set_xlabel("sample size n (patients)")
-    ax.set_ylabel("probability / half-width (proportion)")
-    ax.set_ylim(0, 1.02)
-    if title:
-        ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="best")
-    return ax
-
-
-def trial_calendar(table, title=None, ax=None):
-    """Expected trial duration (months) by interim policy and scenario, with ±2 SE."""
-    import numpy as np
-
-    ax = new_axes(ax)
-    scenarios = list(dict.fromkeys(zip(table["scenario"], table["p"])))
-    policies = list(dict.fromkeys(table["policy"]))
-    width = 0.8 / max(len(policies), 1)
-    x = np.arange(len(scenarios))
-    for i, policy in enumerate(policies):
-        sub = table[table["policy"] == policy].set_index(["scenario", "p"]).loc[scenarios]
-        ax.bar(x + (i - (len(policies) - 1) / 2) * width, sub["duration"], width,
-               yerr=2 * sub["duration_se"], capsize=2, label=policy, **bar_style(i))
-    ax.set_xticks(x, [f"{s} (p = {p:g})" for s, p in scenarios])
-    ax.set_xlabel("scenario (true landmark rate p)")
-    ax.set_ylabel("expected duration (months)")
-    if title:
-        ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, title="interim policy", title_fontsize=7)
-    return ax
-
-
-def trial_dose_selection(table, title=None, ax=None):
-    """Probability of selecting each dose level per toxicity scenario (exact bars,
-    simulated points with ±2 SE)."""
-    import numpy as np
-
-    ax = new_axes(ax)
-    scenarios = list(dict.fromkeys(table["scenario"]))
-    levels = [str(v) for v in dict.fromkeys(table["level"])]
-    width = 0.8 / max(len(scenarios), 1)
-    x = np.arange(len(levels))
-    for i, scen in enumerate(scenarios):
-        sub = table[table["scenario"] == scen]
-        pos = x[: len(sub)] + (i - (len(scenarios) - 1) / 2) * width
-        ax.bar(pos, sub["select"], width, label=f"{scen}, exact", **bar_style(i))
-        if "select_sim" in sub:
-            ax.errorbar(pos, sub["select_sim"], yerr=2 * sub["select_sim_se"], fmt="o",
-                        color="black", markersize=3, capsize=2, linewidth=0.8,
-                        label="simulated (±2 SE)" if i == 0 else None)
-    ax.set_xticks(x, levels)
-    ax.set_xlabel("dose level selected")
-    ax.set_ylabel("probability of selection")
-    ax.set_ylim(0, 1.02)
-    if title:
-        ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-    return ax
-
-
-def trial_survival_assumption(median0, median1, horizon, landmark=None, title=None,
-                              ax=None):
-    """Exponential survival curves with the given medians (time in months).
-
-    Draws exponential curves whatever the design assumed: a Weibull ``shape``
-    or a piecewise-exponential null is NOT shown.  For a design's actual
-    curves use :func:`survival_curves` on its result.
-    """
-    import numpy as np
-
-    ax = new_axes(ax)
-    t = np.linspace(0, horizon, 200)
-    for i, (median, label) in enumerate(((median0, "H0"), (median1, "H1"))):
-        st = style(i)
-        ax.plot(t, np.exp(-np.log(2) * t / median), color=st["color"],
-                linestyle=st["linestyle"], label=f"{label}: median {median:g} months")
-    if landmark:
-        ax.axvline(landmark, color="0.4", linestyle=":", linewidth=1,
-                   label=f"landmark {landmark:g} months")
-    ax.set_xlabel("time since enrolment (months)")
-    ax.set_ylabel("survival probability")
-    ax.set_ylim(0, 1.02)
-    if title:
-        ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-    return ax
-
-
 # --- dose results (OCResult) ---------------------------------------------------
 
 def dose_selection(result, ax=None):
@@ -659,6 +470,7 @@ def _dose_panel(results, col, ax=None):
     ax.set_title((f"{names[0]}: " if len(names) == 1 else "") + f"{what} ({how})",
                  fontsize=9)
     ax.legend(handles=handles, loc="best", fontsize="small", frameon=False)
+    return ax
 
 # --- survival results (OCResult) ---------------------------------------------
 

@@ -192,7 +192,8 @@ class OCResult:
 
         ``z = (simulated - exact) / SE``.  For probabilities the SE is at least
         the binomial SE under the exact value (a rare event simulated zero
-        times has a sample SE of 0).  With ``other`` (a simulated result of
+        times has a sample SE of 0); for other quantities it is at least
+        ``max(|exact|, 1) / n_sims``, what one simulated trial can move the mean.  With ``other`` (a simulated result of
         the same design) this result's ``q`` columns are compared with
         ``other``'s ``q_sim``; without, the result's own ``q`` and ``q_sim``.
 
@@ -218,8 +219,12 @@ class OCResult:
                     value, est, se = float(value), float(est), float(se)
                     if any(map(math.isnan, (value, est, se))):
                         continue
-                    if label(col).kind in ("prob", "se") and res.n_sims and 0 <= value <= 1:
+                    if res.n_sims and label(col).kind in ("prob", "se") and 0 <= value <= 1:
                         se = max(se, math.sqrt(value * (1.0 - value) / res.n_sims))
+                    elif res.n_sims:
+                        # one simulated trial's worth: a rare outcome never drawn
+                        # leaves a sample SE of 0 for counts and times too
+                        se = max(se, max(abs(value), 1.0) / res.n_sims)
                     se = max(se, 1e-12)
                     z = (est - value) / se
                     out.append({"table": which, **{key: row.get(key) for key in keys},

@@ -67,12 +67,12 @@ def test_registry_unknown_family_names_the_parameter():
         registry.get("bayes")
 
 
-def test_every_spec_parameter_is_a_field_of_its_design_class():
-    import dataclasses
-
+def test_every_example_uses_declared_parameters_and_every_spec_has_a_doc_page():
     for spec in registry.specs():
-        fields = {f.name for f in dataclasses.fields(spec.design_class())}
-        assert {p.name for p in spec.params} <= fields, spec.name
+        declared = {p.name for p in spec.params}
+        for example in spec.examples:
+            assert set(example["design"]) <= declared, spec.name
+            assert set(example.get("options", {})) <= {p.name for p in spec.options}
         assert spec.doc and (PACKAGE.parent / spec.doc).is_file(), spec.name
 
 
