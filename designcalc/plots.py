@@ -85,6 +85,13 @@ def mark_hypotheses(ax, p0=None, p1=None):
     return ax
 
 
+def _errorbars(ax, x, y, se, i, label):
+    """Simulated points with +-2 SE bars (markers only, style ``i``)."""
+    st = style(i)
+    ax.errorbar(x, y, yerr=2 * se, fmt=st["marker"], color=st["color"], markersize=4,
+                capsize=2, linewidth=0.8, label=label)
+
+
 # --- single-stage binomial plots ---------------------------------------------
 
 def plot_power_by_n(table, p0=None, alpha=None, ax=None):

@@ -154,7 +154,7 @@ NOVAFERON = ["--n", "20", "--median0", "6", "--median1", "12", "--accrual", "12"
 def test_power_warnings_come_from_the_library():
     """The Novaferon PFS design: the CLI prints the library's warnings, columns follow
     the q / q_sim / q_sim_se convention."""
-    from designcalc.survival.design import SurvivalDesign
+    from designcalc.survival.onesample import SurvivalDesign
 
     rec = json.loads(run(["power", *NOVAFERON, "--n-sims", "20000", "--seed", "2455596",
                           "--format", "json"]).stdout)
@@ -174,7 +174,7 @@ def test_power_warnings_come_from_the_library():
 
 def test_power_range_all_tests_one_seed_matches_single_designs():
     """--test all over a range of n: each row equals the single design evaluated alone."""
-    from designcalc.survival.design import SurvivalDesign
+    from designcalc.survival.onesample import SurvivalDesign
 
     args = ["power", "--n-range", "30:40:10", "--median0", "6", "--median1", "12",
             "--accrual", "12", "--followup", "12", "--landmark", "6", "--test", "all",

@@ -8,7 +8,7 @@ import pytest
 from designcalc import registry
 from designcalc.simulate import mc_agrees
 from designcalc.survival import planning
-from designcalc.survival.design import (SurvivalDesign, designs_for, evaluate_designs,
+from designcalc.survival.onesample import (SurvivalDesign, designs_for, evaluate_designs,
                                         size_designs)
 from designcalc.survival.models import Weibull
 
@@ -217,8 +217,8 @@ def test_spec_module_is_light():
     assert out.stdout.strip() == "False"
 
 
-def test_package_name_design_stays_the_function():
-    import designcalc.survival.design  # noqa: F401  (the submodule)
+def test_package_name_design_is_the_sample_size_function():
+    import designcalc.survival.onesample  # noqa: F401  (the design-class module)
     from designcalc import survival
 
     assert callable(survival.design) and survival.design is planning.design

@@ -1,10 +1,10 @@
 """``designcalc survival``: single-arm time-to-event designs (times in months).
 
 Thin layer over :mod:`designcalc.survival`: every number printed, and every
-warning, comes from library results (:class:`designcalc.survival.design.SurvivalDesign`
-via :func:`~designcalc.survival.design.size_designs`,
-:func:`~designcalc.survival.design.designs_for` and
-:func:`~designcalc.survival.design.evaluate_designs`).
+warning, comes from library results (:class:`designcalc.survival.onesample.SurvivalDesign`
+via :func:`~designcalc.survival.onesample.size_designs`,
+:func:`~designcalc.survival.onesample.designs_for` and
+:func:`~designcalc.survival.onesample.evaluate_designs`).
 pandas, scipy and matplotlib are imported only inside the commands.
 """
 
@@ -162,7 +162,7 @@ def _ordered(row):
 
 
 def _evaluate(designs, kw, seed=None):
-    from designcalc.survival.design import evaluate_designs
+    from designcalc.survival.onesample import evaluate_designs
 
     return evaluate_designs(designs, n_sims=kw["n_sims"] or 0,
                             seed=kw["seed"] if seed is None else seed, workers=kw["workers"])
@@ -226,7 +226,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
       designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test landmark --landmark 6 --n-by simulation --n-sims 20000 --seed 7
     """
     from designcalc import plots
-    from designcalc.survival.design import size_designs
+    from designcalc.survival.onesample import size_designs
 
     if plot is not None:
         plots.check_plot_path(plot)
@@ -272,7 +272,7 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
       designcalc survival power --n 40 --null-hazards 0.2,0.08 --null-breaks 3 --hr 0.6 --accrual 18 --followup 12
     """
     from designcalc import plots
-    from designcalc.survival.design import designs_for
+    from designcalc.survival.onesample import designs_for
 
     if (n is None) == (n_range is None):
         raise click.BadParameter("give exactly one of --n and --n-range", param_hint="--n")

@@ -2,7 +2,7 @@
 
 * :class:`SurvivalDesign` -- one test at a fixed n on the design platform
   (``oc()``, ``simulate()``, ``evaluate()``; module
-  :mod:`designcalc.survival.design`);
+  :mod:`designcalc.survival.onesample`);
 * :func:`design` -- sample size (one-sample log-rank by Wu 2015, landmark
   Kaplan-Meier, exponential MLE, exact binary at a landmark);
 * :func:`power` -- analytic and simulated power and type I error;
@@ -16,17 +16,10 @@
 See ``docs/survival.md`` for formulas, assumptions and worked seed trials.
 
 The names above are imported lazily, so reading the registry entry
-(``designcalc.survival.spec``) does not import numpy.  ``design`` is the
-sample-size *function* (:func:`designcalc.survival.planning.design`), also
-after the submodule ``designcalc/survival/design.py`` is imported: import
-that module's contents with ``from designcalc.survival.design import
-SurvivalDesign`` (``import designcalc.survival.design as m`` gives the
-function, as attribute lookup comes first).
+(``designcalc.survival.spec``) does not import numpy.
 """
 
 import importlib
-import sys
-import types
 
 __all__ = ["design", "power", "SurvivalDesign", "Weibull", "PiecewiseExponential", "Study",
            "exponential_curve"]
@@ -34,7 +27,7 @@ __all__ = ["design", "power", "SurvivalDesign", "Weibull", "PiecewiseExponential
 _LAZY = {
     "design": ("designcalc.survival.planning", "design"),
     "power": ("designcalc.survival.planning", "power"),
-    "SurvivalDesign": ("designcalc.survival.design", "SurvivalDesign"),
+    "SurvivalDesign": ("designcalc.survival.onesample", "SurvivalDesign"),
     "Weibull": ("designcalc.survival.models", "Weibull"),
     "PiecewiseExponential": ("designcalc.survival.models", "PiecewiseExponential"),
     "Study": ("designcalc.survival.models", "Study"),
@@ -53,16 +46,3 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
-
-
-class _Package(types.ModuleType):
-    """The package module: importing the submodule ``design`` must not rebind the
-    name ``design`` (the sample-size function) to that submodule."""
-
-    def __setattr__(self, name, value):
-        if name == "design" and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -1,6 +1,6 @@
 """Registry entry of the ``survival`` family (light: no numpy, no pandas at import).
 
-:data:`SPEC` declares :class:`designcalc.survival.design.SurvivalDesign`;
+:data:`SPEC` declares :class:`designcalc.survival.onesample.SurvivalDesign`;
 :func:`search` sizes one design per test (the ``survival design`` inputs) and
 :func:`attains` checks a found design against the requirements.
 """
@@ -15,7 +15,7 @@ SPEC = FamilySpec(
     name="survival",
     title="Single-arm time-to-event design (one-sample log-rank, landmark KM, "
           "exponential MLE, exact binary landmark)",
-    design="designcalc.survival.design:SurvivalDesign",
+    design="designcalc.survival.onesample:SurvivalDesign",
     params=(
         Param("test", _TESTS, "The test: one-sample log-rank, landmark Kaplan-Meier S(t0), "
               "exponential MLE, or exact binomial of event-free at t0."),
@@ -85,7 +85,7 @@ SPEC = FamilySpec(
 
 
 def search(**requirements) -> list:
-    """One :class:`~designcalc.survival.design.SurvivalDesign` per test at the n found.
+    """One :class:`~designcalc.survival.onesample.SurvivalDesign` per test at the n found.
 
     ``requirements`` are the ``survival design`` inputs: the model (``median0``,
     ``median1`` or ``hr`` or ``s1``, ``accrual`` or ``accrual_rate``,
@@ -94,7 +94,7 @@ def search(**requirements) -> list:
     0.8), ``test`` (a name, a list or "all"), ``nmax``, ``n_by`` and, for
     ``n_by="simulation"``, ``n_sims``, ``seed``, ``workers``.
     """
-    from designcalc.survival.design import size_designs
+    from designcalc.survival.onesample import size_designs
 
     return [entry["design"] for entry in size_designs(**requirements)]
 
