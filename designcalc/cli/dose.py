@@ -10,7 +10,7 @@ import click
 
 from designcalc.cli._common import emit, output_options, parse_float_list
 
-PRESET_NAMES = ("3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand")
+from designcalc.dose.spec import PRESET_NAMES
 
 
 def _design_options(func):

@@ -14,7 +14,9 @@ import click
 
 from designcalc.cli._common import emit, output_options, parse_float_list, parse_int_range
 
-_TESTS = ("logrank", "landmark", "exponential", "binary", "all")
+from designcalc.survival.spec import TESTS
+
+_TESTS = TESTS + ("all",)
 _MAX_RANGE = 2000
 
 

@@ -52,7 +52,7 @@ ACTIONS = ("escalate", "de-escalate", "expand", "stay", "select", "select-below"
 #: actions that treat another cohort at the current level
 TREAT_ACTIONS = ("expand", "stay")
 
-PRESETS = ("3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand")
+from designcalc.dose.spec import PRESET_NAMES as PRESETS  # noqa: E402  (one list, in the light spec)
 
 _ACTION_TEXT = {
     "escalate": "escalate to the next higher dose",

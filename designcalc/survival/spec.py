@@ -9,7 +9,8 @@ from designcalc.registry import FamilySpec, Param, ScenarioSpec
 
 __all__ = ["SPEC", "search", "attains"]
 
-_TESTS = ("logrank", "landmark", "exponential", "binary")
+TESTS = ("logrank", "landmark", "exponential", "binary")
+_TESTS = TESTS
 
 SPEC = FamilySpec(
     name="survival",
