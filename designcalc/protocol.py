@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from typing import ClassVar, Mapping
+from typing import TYPE_CHECKING, ClassVar, Mapping
 
-from designcalc.result import OCResult
+if TYPE_CHECKING:  # the result module is imported when a result is made (start-up)
+    from designcalc.result import OCResult
 
 __all__ = ["Design", "named", "SimOptions", "p_scenarios", "scenario_rows"]
 
@@ -168,11 +169,11 @@ class Design:
     def protocol_text(self) -> str:  # pragma: no cover - every family overrides it
         raise NotImplementedError
 
-    def _check(self, result: OCResult) -> tuple:
+    def _check(self, result: "OCResult") -> tuple:
         """Warnings about a finished result (none by default)."""
         return ()
 
-    def _finish(self, result: OCResult) -> OCResult:
+    def _finish(self, result: "OCResult") -> "OCResult":
         more = tuple(w for w in self._check(result) if w not in result.warnings)
         return dataclasses.replace(result, warnings=result.warnings + more) if more else result
 
@@ -210,13 +211,13 @@ class Design:
         return cls(**values)
 
     # --- operating characteristics --------------------------------------------------
-    def oc(self, scenarios=None, **options) -> OCResult:
+    def oc(self, scenarios=None, **options) -> "OCResult":
         """Exact (or analytic) operating characteristics under ``scenarios``."""
         return self._finish(self._raw_oc(scenarios, options))
 
     def simulate(self, scenarios=None, n_sims: int = 10_000, *, seed=None, workers: int = 1,
                  chunk_size: int | None = None, backend: str = "local", scheduler=None,
-                 progress: bool = False, **options) -> OCResult:
+                 progress: bool = False, **options) -> "OCResult":
         """Operating characteristics by simulating ``n_sims`` trials per scenario.
 
         The same ``seed`` gives bit-identical numbers for any ``workers``,
@@ -228,7 +229,7 @@ class Design:
 
     def evaluate(self, scenarios=None, *, n_sims: int = 0, seed=None, workers: int = 1,
                  chunk_size: int | None = None, backend: str = "local", scheduler=None,
-                 progress: bool = False, **options) -> OCResult:
+                 progress: bool = False, **options) -> "OCResult":
         """Exact (or analytic) OC with simulated columns beside them when ``n_sims > 0``.
 
         Where the family has no exact path, the simulated result alone
@@ -244,14 +245,17 @@ class Design:
         return self._finish(res)
 
     # --- the two raw paths (no _check warnings yet) ---------------------------------
-    def _raw_oc(self, scenarios, options) -> OCResult:
+    def _raw_oc(self, scenarios, options) -> "OCResult":
+        from designcalc.result import OCResult
+
         if not self.has_exact():
             raise ValueError(f"the {self.family} family has no exact or analytic OC; "
                              "use simulate()")
         return OCResult(design=self, method=self.method, **self._exact(scenarios, **options))
 
-    def _raw_sim(self, scenarios, n_sims, sim: dict, options) -> OCResult:
+    def _raw_sim(self, scenarios, n_sims, sim: dict, options) -> "OCResult":
         from designcalc._validate import check_int
+        from designcalc.result import OCResult
         from designcalc.simulate import BACKENDS, resolve_seed
 
         if not self.has_simulation():

@@ -29,6 +29,37 @@ from designcalc.render import write_text as _write_text
 FORMATS = ("table", "csv", "json")
 
 
+class FamilyGroup(click.Group):
+    """A command group that also offers the generic commands its family declares.
+
+    ``family`` names the registry entry; its generic commands (``oc``,
+    ``simulate``) are built from the spec only when asked for, so a
+    hand-written command of the group starts without reading the registry.
+    """
+
+    def __init__(self, *args, family: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.family = family
+
+    def _generic_names(self):
+        from designcalc import registry
+
+        return [n for n in registry.get(self.family).generic if n not in self.commands]
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._generic_names()))
+
+    def get_command(self, ctx, cmd_name):
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and cmd_name in self._generic_names():
+            from designcalc import registry
+            from designcalc.cli.generic import build_command
+
+            cmd = build_command(registry.get(self.family), cmd_name)
+            self.add_command(cmd, cmd_name)
+        return cmd
+
+
 def output_options(func):
     """Add ``--format table|csv|json`` and ``--out FILE`` to a command."""
     func = click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),

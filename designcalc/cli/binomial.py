@@ -10,13 +10,14 @@ from __future__ import annotations
 import click
 
 from designcalc.cli._common import emit, output_options, parse_int_range
-from designcalc.cli.generic import add_generic_commands
+from designcalc.cli._common import FamilyGroup
 
 _METHODS = ("clopper-pearson", "wilson", "jeffreys", "wald")
 _MAX_RANGE = 5000
 
 
-@click.group("binomial", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("binomial", cls=FamilyGroup, family="single_stage",
+             context_settings={"help_option_names": ["-h", "--help"]})
 def binomial():
     """Single-stage exact binomial designs, power and confidence intervals.
 
@@ -31,10 +32,8 @@ def binomial():
       designcalc binomial oc --n 20 --r 9 --p0 0.30 --p1 0.55 --p-grid 0.1:0.8:0.05
     """
 
-
-# `binomial oc` (exact OC of a given rule n, r) is built from the registry entry
-# of the single_stage family (designcalc/single_stage_spec.py).
-add_generic_commands(binomial, "single_stage")
+# `binomial oc` (exact OC of a given rule n, r) is built by FamilyGroup from the
+# registry entry of the single_stage family (designcalc/single_stage_spec.py).
 
 
 @binomial.command("design")

@@ -230,7 +230,7 @@ def build_command(spec, name: str) -> click.Command:
     if example:
         doc += f"\n\n\b\nExample:\n  designcalc {group} {name} {example}"
     cmd = click.Command(name, callback=callback, help=doc,
-                        short_help=f"{what} from the {spec.name} registry entry.")
+                        short_help=f"{what} of a given design per scenario (from the registry).")
     for decorate in params:        # a Command takes options in the order applied
         decorate(cmd)
     output_options(cmd)

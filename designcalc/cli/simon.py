@@ -12,12 +12,12 @@ import click
 
 from designcalc.cli._common import (emit, output_options, parse_float_list, parse_grid,
                                      simon_rule_options)
-from designcalc.cli.generic import add_generic_commands
+from designcalc.cli._common import FamilyGroup
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
 
-@click.group()
+@click.group(cls=FamilyGroup, family="simon")
 def simon():
     """Simon two-stage designs for a binary endpoint (stop if <= r1 of n1; success if > r of n).
 
@@ -80,10 +80,9 @@ def design(p0, p1, alpha, power, nmax, fmt, out):
          extra={"nmax_used": res.nmax_used, "proven": res.proven} if fmt == "json" else None)
 
 
-# `simon oc` is built from the family's registry entry (designcalc/simon/spec.py):
-# --r1 --n1 --r --n, --p/--p-grid/--scenario, --p0/--p1, --n-sims (hidden alias
-# --sims), --seed, --workers, --plot, --format, --out.
-add_generic_commands(simon, "simon")
+# `simon oc` is built from the family's registry entry (designcalc/simon/spec.py)
+# by FamilyGroup: --r1 --n1 --r --n, --p/--p-grid/--scenario, --p0/--p1,
+# --n-sims (hidden alias --sims), --seed, --workers, --plot, --format, --out.
 
 
 @simon.command(short_help="Hypotheses under which a given rule is a minimax/optimal/admissible design.")
