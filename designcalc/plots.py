@@ -68,11 +68,21 @@ def check_plot_path(path) -> str:
 
 
 def save(fig_or_ax, path, dpi: int = 150) -> str:
-    """Save a figure (or an axes' figure) by extension and close it."""
+    """Save a figure (or an axes' figure) by extension, atomically, and close it.
+
+    The figure is written to a temporary file beside ``path`` and renamed over
+    it (:func:`designcalc.outputs.atomic_file`): a failed or killed save leaves
+    the previous file as it was.
+    """
+    from designcalc.outputs import atomic_file
+
     path = check_plot_path(path)
     fig = getattr(fig_or_ax, "figure", fig_or_ax)
-    fig.savefig(path, dpi=dpi)
-    _plt().close(fig)
+    try:
+        with atomic_file(path, "wb") as fh:
+            fig.savefig(fh, dpi=dpi, format=os.path.splitext(path)[1][1:].lower())
+    finally:
+        _plt().close(fig)
     return path
 
 

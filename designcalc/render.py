@@ -22,18 +22,12 @@ import io
 import json
 import math
 import numbers
-import os
-import tempfile
-
 from designcalc import __version__
 from designcalc.labels import format_value
+from designcalc.outputs import OutputError, write_text  # noqa: F401  (re-exported)
 
 __all__ = ["plain", "envelope", "columns_of", "render_table", "render_csv", "render_text",
            "write_text", "OutputError"]
-
-
-class OutputError(ValueError):
-    """An output file that cannot be written (bad input: the user chose the path)."""
 
 
 def plain(value):
@@ -170,44 +164,3 @@ def render_text(rows: list, *, title=None, extra=None, footer=None, seed=None,
     for w in warnings:
         parts.append(f"warning: {w}\n")
     return "".join(parts)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_text(path, text: str) -> str:
-    """Write ``text`` to ``path`` atomically (temporary file, fsync, rename).
-
-    The previous file, if any, stays untouched when writing fails.
-
-    Raises
-    ------
-    OutputError
-        The path cannot be written (its message names the path and the reason).
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".designcalc-", suffix=".tmp", dir=folder)
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if os.path.isdir(path):
-            raise IsADirectoryError(21, "Is a directory")
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-    return path

@@ -123,36 +123,69 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
       designcalc trial run --all --out results/
     """
     from designcalc import trials
+    from designcalc.outputs import ResultFolder
 
     if run_all == (target is not None):
         raise click.UsageError("give a trial NAME or FILE, or --all (not both)")
     if scheduler:
         backend = "dask"
     configs = trials.list_trials() if run_all else [trials.resolve(target)]
-    rows, warnings, records = [], [], []
-    for cfg in configs:
-        result = trials.run_trial(cfg, n_sims=n_sims, seed=seed, workers=workers,
-                                  backend=backend, scheduler=scheduler,
-                                  progress=not quiet)
-        if out_dir:
-            written = trials.write_trial(result, out_dir, plots=not no_plots)
-            if not quiet:
-                click.echo(f"{cfg.name}: wrote {len(written)} files to "
-                           f"{os.path.join(out_dir, cfg.name)}", err=True)
-        rows += [{k: _fmt_num(v) if k in ("exact", "analytic", "simulated", "se") else v
-                  for k, v in r.items()} for r in result.summary]
-        warnings += [f"{cfg.name}: {w}" for w in result.warnings]
-        records.append({"trial": cfg.name, "n_sims": result.settings["n_sims"],
-                        "seed": result.seed})
-    inputs = {"target": target, "all": run_all, "out": out_dir, "n_sims": n_sims,
-              "seed": seed, "workers": workers, "backend": backend, "scheduler": scheduler,
-              "plots": not no_plots, "trials": records}
-    root_seed = records[0]["seed"] if len(records) == 1 else None
+    # Everything is written to a temporary sibling folder and swapped in only when
+    # every trial has finished (designcalc.outputs.ResultFolder): a run that cannot
+    # complete leaves the previous folder as it was.
+    folder = ResultFolder(out_dir, command=_command(target, run_all, out_dir, fmt, n_sims,
+                                                    seed, workers, backend, scheduler,
+                                                    no_plots)) if out_dir else None
+    try:
+        rows, warnings, records, written = [], [], [], {}
+        for cfg in configs:
+            result = trials.run_trial(cfg, n_sims=n_sims, seed=seed, workers=workers,
+                                      backend=backend, scheduler=scheduler,
+                                      progress=not quiet)
+            if folder is not None:
+                written[cfg.name] = trials.write_trial(result, folder.path,
+                                                       plots=not no_plots)
+            rows += [{k: _fmt_num(v) if k in ("exact", "analytic", "simulated", "se") else v
+                      for k, v in r.items()} for r in result.summary]
+            warnings += [f"{cfg.name}: {w}" for w in result.warnings]
+            records.append({"trial": cfg.name, "n_sims": result.settings["n_sims"],
+                            "seed": result.seed})
+        inputs = {"target": target, "all": run_all, "out": out_dir, "n_sims": n_sims,
+                  "seed": seed, "workers": workers, "backend": backend,
+                  "scheduler": scheduler, "plots": not no_plots, "trials": records}
+        root_seed = records[0]["seed"] if len(records) == 1 else None
+        if folder is not None:
+            ext = {"table": "txt", "csv": "csv", "json": "json"}[fmt]
+            emit(fmt, os.path.join(folder.path, f"summary.{ext}"), "trial run", inputs, rows,
+                 warnings=warnings, seed=root_seed)
+            folder.seed = root_seed if root_seed is not None else \
+                {r["trial"]: r["seed"] for r in records}
+            folder.commit()
+    except BaseException:
+        if folder is not None:
+            folder.discard()
+        raise
+    if folder is not None and not quiet:
+        for name, files in written.items():
+            click.echo(f"{name}: wrote {len(files)} files to {os.path.join(out_dir, name)}",
+                       err=True)
     emit(fmt, None, "trial run", inputs, rows, warnings=warnings, seed=root_seed,
          footer=None if root_seed is not None else
          "seeds: " + ", ".join(f"{r['trial']}={r['seed']}" for r in records))
-    if out_dir:
-        os.makedirs(out_dir, exist_ok=True)
-        ext = {"table": "txt", "csv": "csv", "json": "json"}[fmt]
-        emit(fmt, os.path.join(out_dir, f"summary.{ext}"), "trial run", inputs, rows,
-             warnings=warnings, seed=root_seed)
+
+
+def _command(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, scheduler,
+             no_plots) -> str:
+    """The command line that reproduces a run (for the manifest)."""
+    parts = ["designcalc", "trial", "run", "--all" if run_all else str(target),
+             "--out", str(out_dir), "--format", fmt]
+    for flag, value in (("--n-sims", n_sims), ("--seed", seed), ("--scheduler", scheduler)):
+        if value is not None:
+            parts += [flag, str(value)]
+    if workers != 1:
+        parts += ["--workers", str(workers)]
+    if backend != "local" and not scheduler:
+        parts += ["--backend", backend]
+    if no_plots:
+        parts.append("--no-plots")
+    return " ".join(parts)

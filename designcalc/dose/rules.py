@@ -229,8 +229,10 @@ class DecisionTable:
 
     def to_csv(self, path) -> str:
         """Write the table as CSV with columns ``n,dlt,action`` (one row per cell)."""
+        from designcalc.outputs import atomic_file
+
         path = os.fspath(path)
-        with open(path, "w", encoding="utf-8", newline="") as fh:
+        with atomic_file(path, "w") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(["n", "dlt", "action"])
             for n, d, a in self.cells:

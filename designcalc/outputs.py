@@ -1,0 +1,211 @@
+"""Results are never half-written: atomic files and result folders.
+
+Every file designcalc writes goes through :func:`atomic_file`: the content is
+written to a temporary file in the target's folder, flushed and fsynced, then
+renamed over the target (``os.replace`` is atomic on POSIX and Windows).  A
+write that fails (full disk, file-size limit, killed process) leaves the
+previous file byte-identical and removes its temporary file; a process killed
+before the rename leaves at most a hidden ``.designcalc-*.tmp`` file beside it.
+
+A whole result set (``designcalc trial run --out DIR``) is built by
+:class:`ResultFolder` in a temporary sibling folder and swapped in only when
+every file is written, ``manifest.json`` (every file with its SHA-256, the
+seed, the version and the command) last.  The previous folder is kept until
+the swap succeeds, so a run that cannot complete leaves it as it was.
+
+Examples
+--------
+>>> import os, tempfile
+>>> folder = tempfile.mkdtemp()
+>>> path = os.path.join(folder, "out.txt")
+>>> with atomic_file(path, "w") as fh:
+...     _ = fh.write("hello")
+>>> open(path).read()
+'hello'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+__all__ = ["OutputError", "atomic_file", "write_text", "ResultFolder", "MANIFEST",
+           "sha256_file"]
+
+MANIFEST = "manifest.json"
+
+
+class OutputError(ValueError):
+    """An output path that cannot be written (bad input: the user chose it)."""
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_file(path, mode: str = "w"):
+    """Open a temporary file that replaces ``path`` only when the block succeeds.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The target file.
+    mode : {"w", "wb"}
+        Text (UTF-8, no newline translation) or binary.
+
+    Raises
+    ------
+    OutputError
+        The folder does not exist or cannot be written, the target is a
+        folder, or writing failed (the message names the path and the reason).
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise OutputError(f"cannot write {path!r}: it is a directory")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".designcalc-", suffix=".tmp", dir=folder)
+        os.chmod(tmp, 0o666 & ~_umask())
+        kwargs = {"encoding": "utf-8", "newline": ""} if mode == "w" else {}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def write_text(path, text: str) -> str:
+    """Write ``text`` to ``path`` atomically; returns the path."""
+    with atomic_file(path, "w") as fh:
+        fh.write(text)
+    return os.fspath(path)
+
+
+def sha256_file(path) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _is_result_folder(path: str) -> bool:
+    """True for a folder designcalc wrote before (it holds a manifest or a summary)."""
+    names = os.listdir(path)
+    return MANIFEST in names or any(n.startswith("summary.") for n in names)
+
+
+class ResultFolder:
+    """Build a result folder beside ``target`` and swap it in when complete.
+
+    Use as a context manager: write files below :attr:`path` (the temporary
+    folder); on a clean exit :meth:`commit` writes ``manifest.json`` and
+    swaps the folder in; on an error the temporary folder is removed and
+    ``target`` is untouched.
+
+    An existing ``target`` is replaced only when it is empty or is itself a
+    designcalc result folder (it holds ``manifest.json`` or ``summary.*``):
+    ``--out .`` never wipes a working directory.
+    """
+
+    def __init__(self, target, *, seed=None, command: str = "", version: str | None = None):
+        from designcalc import __version__
+
+        self.target = os.path.abspath(os.fspath(target))
+        self.seed = seed
+        self.command = command
+        self.version = version or __version__
+        if os.path.exists(self.target):
+            if not os.path.isdir(self.target):
+                raise OutputError(f"cannot write {os.fspath(target)!r}: it exists and is "
+                                  "not a folder")
+            if os.listdir(self.target) and not _is_result_folder(self.target):
+                raise OutputError(f"{os.fspath(target)!r} exists and is not a designcalc "
+                                  "result folder (no manifest.json or summary.*): choose a "
+                                  "new or empty folder")
+        parent = os.path.dirname(self.target)
+        try:
+            os.makedirs(parent, exist_ok=True)
+            self.path = tempfile.mkdtemp(prefix=f".{os.path.basename(self.target)}-",
+                                         suffix=".partial", dir=parent)
+            os.chmod(self.path, 0o777 & ~_umask())
+        except OSError as exc:
+            raise OutputError(f"cannot write {os.fspath(target)!r}: "
+                              f"{exc.strerror or exc}") from None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+        return False
+
+    def discard(self) -> None:
+        """Remove the temporary folder (the target stays as it was)."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def files(self) -> list:
+        """Relative paths of every file written so far, sorted."""
+        out = []
+        for root, _, names in os.walk(self.path):
+            for name in names:
+                rel = os.path.relpath(os.path.join(root, name), self.path)
+                out.append(rel.replace(os.sep, "/"))
+        return sorted(out)
+
+    def manifest(self) -> dict:
+        """The manifest: every file with its size and SHA-256, seed, version, command."""
+        files = [f for f in self.files() if f != MANIFEST]
+        return {"designcalc_version": self.version, "command": self.command,
+                "seed": self.seed,
+                "files": [{"path": f, "bytes": os.path.getsize(os.path.join(self.path, f)),
+                           "sha256": sha256_file(os.path.join(self.path, f))}
+                          for f in files]}
+
+    def commit(self) -> None:
+        """Write ``manifest.json`` last, then swap the folder in (the old one is
+        removed only after the new one is in place)."""
+        try:
+            write_text(os.path.join(self.path, MANIFEST),
+                       json.dumps(self.manifest(), indent=2) + "\n")
+            old = None
+            if os.path.exists(self.target):
+                old = tempfile.mkdtemp(prefix=f".{os.path.basename(self.target)}-",
+                                       suffix=".old", dir=os.path.dirname(self.target))
+                os.rmdir(old)
+                os.replace(self.target, old)
+            try:
+                os.replace(self.path, self.target)
+            except OSError:
+                if old is not None:
+                    os.replace(old, self.target)
+                raise
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            self.discard()
+            raise OutputError(f"cannot write {self.target!r}: {exc.strerror or exc}") from None
+        except BaseException:
+            self.discard()
+            raise
