@@ -1,18 +1,13 @@
 """Registry entry of the ``calendar`` family (light: no numpy, no pandas at import)."""
 
 from designcalc.registry import FamilySpec, Param, ScenarioSpec
+from designcalc.simon.spec import RULE_PARAMS
 
 SPEC = FamilySpec(
     name="calendar",
     title="Two-stage rule on a landmark endpoint in calendar time",
     design="designcalc.timing:CalendarDesign",
-    params=(
-        Param("r1", "int", "Stop after stage 1 if successes <= r1.", domain="0 <= r1 < n1",
-              unit="responses"),
-        Param("n1", "int", "Stage-1 sample size.", domain="1 <= n1 < n", unit="patients"),
-        Param("r", "int", "Declare the treatment promising if total successes > r.",
-              domain="r1 <= r < n", unit="responses"),
-        Param("n", "int", "Total sample size.", domain=">= 2", unit="patients"),
+    params=RULE_PARAMS + (   # the Simon rule r1/n1, r/n on the landmark endpoint
         Param("landmark", "float", "Months of follow-up that make a patient a success.",
               domain="> 0", unit="months"),
         Param("rate", "float", "Accrual rate.", domain="> 0", unit="patients per month"),

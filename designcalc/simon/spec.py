@@ -2,9 +2,9 @@
 
 from designcalc.registry import FamilySpec, Param, ScenarioSpec
 
-__all__ = ["SPEC", "search", "attains"]
+__all__ = ["SPEC", "RULE_PARAMS", "HYPOTHESES", "search", "attains"]
 
-_RULE = (
+RULE_PARAMS = (
     Param("r1", "int", "Stop after stage 1 if responses <= r1.", domain="0 <= r1 < n1",
           unit="responses"),
     Param("n1", "int", "Stage-1 sample size.", domain="1 <= n1 < n", unit="patients"),
@@ -37,7 +37,7 @@ SPEC = FamilySpec(
     name="simon",
     title="Simon two-stage design (binary endpoint)",
     design="designcalc.simon.design:SimonDesign",
-    params=_RULE,
+    params=RULE_PARAMS,
     scenario=ScenarioSpec("p", "p", "True response probability.", required=False),
     options=HYPOTHESES,
     exact=True,
