@@ -618,11 +618,25 @@ def search_table(*, shape=1.0, s0, x0, hr, followup, rate, alpha=0.05, power=0.8
 
     c1_lo = max(-4.0, _N.inv_cdf(min_pet)) if min_pet > 0 else -4.0
     grid = np.arange(c1_lo, 3.0 + 1e-12, c1_step)
-    pw = np.empty((ns.size, grid.size))
+    # Walk the grid upwards.  The power is unimodal in c1 (a mild futility bound
+    # lowers c and may gain power; past the mode it falls), so a pair is dropped
+    # once it has reached the target and lost it again, and the walk stops when a
+    # column has no feasible pair after some column had one.
+    ok = np.zeros((ns.size, grid.size), dtype=bool)
+    active = np.arange(ns.size)
+    seen = np.zeros(ns.size, dtype=bool)
     c_prev = None
     for j, g in enumerate(grid):
-        pw[:, j], c_prev = power_at(np.full(ns.size, g), start=c_prev)
-    ok = pw >= power
+        pw, c_prev = power_at(np.full(active.size, g), active, start=c_prev)
+        good = pw >= power
+        ok[active[good], j] = True
+        if seen.any() and not good.any():
+            break
+        seen[active[good]] = True
+        stay = good | ~seen[active]
+        active, c_prev = active[stay], c_prev[stay]
+        if active.size == 0:
+            break
     # largest feasible grid index
     last = np.where(ok.any(axis=1), grid.size - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
     feasible = last >= 0
