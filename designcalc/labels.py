@@ -124,6 +124,13 @@ LABELS: dict[str, Label] = {
     "study_duration": Label("study duration", "months", ".4g", "time"),
     "dropout_rate": Label("dropout hazard", "per month", ".4g", "input"),
     "n_method": Label("how n was found"),
+    # two-stage one-sample log-rank (survival_two_stage)
+    "c1": Label("futility bound c1 (stop if W1 <)", "", ".4f", "input"),
+    "c": Label("final bound c (reject if W >)", "", ".4f", "input"),
+    "t1": Label("interim time t1", "time units", ".4g", "time"),
+    "study_length": Label("maximum study length", "time units", ".4g", "time"),
+    "pet1": _p("P(early termination) under H1"),
+    "en1": _c("expected sample size under H1"),
     # dose finding
     "dose": Label("dose", "", ".3g", "dose"),
     "tox": _p("true DLT probability"),

@@ -228,6 +228,7 @@ FAMILY_SPECS = {
     "single_stage": "designcalc.single_stage_spec:SPEC",
     "binomial_power": "designcalc.single_stage_spec:POWER_SPEC",
     "survival": "designcalc.survival.spec:SPEC",
+    "survival_two_stage": "designcalc.survival.twostage_spec:SPEC",
     "dose": "designcalc.dose.spec:SPEC",
     "calendar": "designcalc.timing_spec:SPEC",
 }

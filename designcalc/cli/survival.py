@@ -303,3 +303,118 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
          _inputs(kw, null_hazards=null_hazards, null_breaks=null_breaks, n=n, n_range=n_range,
                  plot=plot, plot_kind=plot_kind),
          rows, warnings=_warnings(results), seed=results[0].seed, title=title, footer=footer)
+
+
+# --- two-stage one-sample log-rank (family survival_two_stage) ------------------------------
+
+def _two_stage_model(func):
+    """Model options of ``two-stage`` and ``two-stage-oc`` (applied bottom-up)."""
+    opts = [
+        click.option("--shape", type=float, default=1.0, show_default=True,
+                     help="Weibull shape of the null and alternative curves (1 = exponential)."),
+        click.option("--s0", type=float, required=True, help="Null survival probability at --x0."),
+        click.option("--x0", type=float, required=True, help="Time point of --s0."),
+        click.option("--hr", type=float, required=True,
+                     help="Alternative hazard ratio (< 1; S1 = S0^hr)."),
+        click.option("--followup", type=float, required=True,
+                     help="Follow-up after the last entry (with --restricted: of every patient)."),
+        click.option("--rate", type=float, required=True,
+                     help="Accrual rate, patients per time unit."),
+        click.option("--restricted", is_flag=True, default=False,
+                     help="Restricted follow-up: each patient followed at most --followup."),
+        click.option("--dropout-rate", "dropout_rate", type=float, default=0.0,
+                     show_default=True, help="Exponential dropout hazard per time unit."),
+        click.option("--convention", type=click.Choice(["designcalc", "OneArm2stage"]),
+                     default="designcalc", show_default=True,
+                     help="Interim drift: everyone entered by t1 (designcalc) or OneArm2stage's "
+                          "phase2.TTE scaling (to reproduce its power)."),
+        click.option("--n-sims", "n_sims", type=int, default=None,
+                     help="Also simulate with this many trials (under H0 and H1)."),
+        click.option("--seed", type=int, default=None,
+                     help="Root seed of the simulation (printed when omitted)."),
+        click.option("--workers", type=int, default=1, show_default=True,
+                     help="Local processes for the simulation."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+@survival.command("two-stage")
+@_two_stage_model
+@click.option("--alpha", type=float, default=0.05, show_default=True,
+              help="One-sided type I error.")
+@click.option("--power", type=float, default=0.8, show_default=True, help="Target power.")
+@click.option("--min-pet", "min_pet", type=float, default=0.0, show_default=True,
+              help="Minimum P(early stop | H0) (OneArm2stage's prStop).")
+@click.option("--min-interim-events", "min_interim_events", type=float, default=0.0,
+              show_default=True, help="Minimum expected events under H0 at the interim.")
+@click.option("--n-min", "n_min", type=int, default=None, help="Smallest n searched.")
+@click.option("--n-max", "n_max", type=int, default=None, help="Largest n searched.")
+@click.option("--t1-steps", "t1_steps", type=int, default=4, show_default=True,
+              help="Interim times searched per patient entered (t1 = j / (steps rate)).")
+@output_options
+def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, convention,
+                  n_sims, seed, workers, alpha, power, min_pet, min_interim_events, n_min,
+                  n_max, t1_steps, fmt, out):
+    """Optimal, minimax and admissible two-stage one-sample log-rank designs.
+
+    Exhaustive search over n, the interim time t1 (n1 = ceil(rate t1)) and
+    the futility bound c1; c solves the type I error.  Rows: design, n1, c1,
+    n, c, t1, study_length, en0, pet0, alpha_actual, power_actual (analytic),
+    q_min/q_max (the weights q of q n + (1 - q) EN0 each design minimises)
+    and, with --n-sims, simulated values with their SE.
+
+    \b
+    Example (OneArm2stage vignette, example 1):
+      designcalc survival two-stage --shape 1 --s0 0.72 --x0 3 --hr 0.459 --followup 3 --rate 20 --alpha 0.05 --power 0.8
+    """
+    from designcalc.survival.twostage import search
+
+    found = search(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate, alpha=alpha,
+                   power=power, min_pet=min_pet, restricted=restricted,
+                   dropout_rate=dropout_rate, n_min=n_min, n_max=n_max, t1_steps=t1_steps,
+                   convention=convention, min_interim_events=min_interim_events)
+    rows, warnings, used_seed = [], list(found["warnings"]), None
+    for label, design, q_lo, q_hi in found["designs"]:
+        res = design.evaluate(n_sims=n_sims or 0, seed=seed, workers=workers)
+        used_seed = res.seed if n_sims else None
+        seed = used_seed if n_sims else seed
+        row = {"design": label, **res.rows[0], "q_min": q_lo, "q_max": q_hi}
+        rows.append(row)
+        warnings += [w for w in res.warnings if w not in warnings]
+    title = (f"Two-stage one-sample log-rank designs (one-stage n = {found['n_single']}; "
+             f"searched n = {found['n_min']}..{found['n_max']})")
+    emit(fmt, out, "survival two-stage",
+         dict(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate,
+              restricted=restricted, dropout_rate=dropout_rate, convention=convention,
+              alpha=alpha, power=power, min_pet=min_pet, min_interim_events=min_interim_events,
+              n_min=n_min, n_max=n_max, t1_steps=t1_steps, n_sims=n_sims),
+         rows, warnings=warnings, seed=used_seed, title=title)
+
+
+@survival.command("two-stage-oc")
+@click.option("--n1", type=int, required=True, help="Patients entered by the interim.")
+@click.option("--c1", type=float, required=True, help="Futility bound (stop if W1 < c1).")
+@click.option("--n", "n", type=int, required=True, help="Maximum number of patients.")
+@click.option("--c", "c", type=float, required=True, help="Final bound (reject if W > c).")
+@click.option("--t1", type=float, default=None, help="Interim time (default n1 / rate).")
+@_two_stage_model
+@output_options
+def two_stage_oc_cmd(n1, c1, n, c, t1, shape, s0, x0, hr, followup, rate, restricted,
+                     dropout_rate, convention, n_sims, seed, workers, fmt, out):
+    """Operating characteristics of a given two-stage log-rank design.
+
+    \b
+    Example (OneArm2stage vignette, example 1, optimal design):
+      designcalc survival two-stage-oc --n1 22 --c1 -0.7215 --n 46 --c 1.5952 --t1 1.0619 --shape 1 --s0 0.72 --x0 3 --hr 0.459 --followup 3 --rate 20 --n-sims 10000 --seed 1
+    """
+    from designcalc.survival.twostage import TwoStageLogrankDesign
+
+    design = TwoStageLogrankDesign(n1=n1, c1=c1, n=n, c=c, t1=t1, shape=shape, s0=s0, x0=x0,
+                                   hr=hr, followup=followup, rate=rate, restricted=restricted,
+                                   dropout_rate=dropout_rate, convention=convention)
+    res = design.evaluate(n_sims=n_sims or 0, seed=seed, workers=workers)
+    emit(fmt, out, "survival two-stage-oc", design.to_dict() | {"n_sims": n_sims},
+         res.to_dict()["results"], warnings=res.warnings, seed=res.seed,
+         title=design.protocol_text())
