@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from designcalc import _binom
+from designcalc._search import smallest_n
 from designcalc._validate import check_int, check_prob
 from designcalc.simon.design import NoFeasibleDesign, SimonDesign
 
@@ -383,21 +384,7 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
         t1.ensure(m)
         return _ump_power(t0, t1, m, alpha) > power - _EPS
 
-    hi = 2
-    while hi <= limit and not ump_ok(hi):
-        hi *= 2
-    if hi > limit and not ump_ok(limit):
-        n_lo = None
-    else:
-        lo = max(2, hi // 2)
-        hi = min(hi, limit)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if ump_ok(mid):
-                hi = mid
-            else:
-                lo = mid + 1
-        n_lo = lo
+    n_lo = smallest_n(ump_ok, 2, limit)
     if n_lo is None:
         if user_nmax is None:
             raise ValueError(f"power: no design with n <= {limit} reaches power > {power} "
