@@ -38,7 +38,7 @@ from statistics import NormalDist
 import numpy as np
 
 from designcalc import _binom, simulate
-from designcalc._validate import check_int, check_prob, check_prob_array
+from designcalc._validate import check_hypothesis, check_int, check_prob, check_prob_array
 
 N_RULES = ("smallest", "stable")
 
@@ -278,14 +278,7 @@ def search(p0, p1, alpha, power, n_rule="smallest", nmax=None) -> SearchResult:
     ValueError
         Bad input, or no ``n <= nmax`` works.
     """
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
-    alpha = _check_alpha(alpha)
-    power = check_prob("power", power)
-    if power <= alpha:
-        raise ValueError(f"power must be > alpha, got power={power}, alpha={alpha}")
+    p0, p1, alpha, power = check_hypothesis(p0, p1, alpha, power)
     if n_rule not in N_RULES:
         raise ValueError(f"n_rule must be one of {', '.join(N_RULES)}, got {n_rule!r}")
     if nmax is None:

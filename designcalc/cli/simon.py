@@ -124,7 +124,7 @@ def oc(r1, n1, r, n, p_values, p_grid, p0, p1, plot_path, sims, seed, fmt, out):
                                  param_hint="--p")
     import numpy as np
 
-    from designcalc._validate import check_int, check_prob, check_prob_array
+    from designcalc._validate import check_int, check_p0_p1, check_prob_array
 
     p_arr = check_prob_array("p", ps)
     extra = {}
@@ -132,8 +132,8 @@ def oc(r1, n1, r, n, p_values, p_grid, p0, p1, plot_path, sims, seed, fmt, out):
         extra["alpha_actual"] = d.alpha_actual(p0)
     if p1 is not None:
         extra["power_actual"] = d.power_actual(p1)
-    if p0 is not None and p1 is not None and check_prob("p1", p1) <= check_prob("p0", p0):
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    if p0 is not None and p1 is not None:
+        check_p0_p1(p0, p1)
     sims = check_int("sims", sims, min_value=0)
     pet = d.pet(p_arr)
     rows = [{"p": float(p), "pet": float(a), "en": float(d.n1 + (1 - a) * d.n2),
