@@ -222,3 +222,6 @@ def n_for_halfwidth(p, halfwidth, level=0.95, method="clopper-pearson",
     if n is None:
         raise ValueError(f"nmax={nmax}: no n <= nmax gives half-width <= {h}; increase nmax")
     return n
+
+
+__all__ = ["METHODS", "SIDES", "Interval", "ci", "expected_halfwidth", "n_for_halfwidth"]

@@ -384,3 +384,8 @@ def _single_stage_kernel(rng, size, *, cdf, r):
 def single_stage_kernel(n: int, r: int, p: float):
     """A picklable kernel simulating single-stage trials (reject if responses > r)."""
     return partial(_single_stage_kernel, cdf=simulate.discrete_cdf(_binom.pmf(n, p)), r=r)
+
+
+__all__ = ["N_RULES", "SingleStageDesign", "fmt_prob", "critical_values", "normal_n",
+           "default_nmax", "SearchResult", "search", "power", "power_by_n",
+           "single_stage_kernel"]

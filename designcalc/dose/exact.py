@@ -258,3 +258,6 @@ def exact_oc(design: DoseDesign, tox, target=None) -> DoseOC:
                   p_none=float(none[0]), target=target, p_select_above_target=p_above,
                   warnings=tuple(warns), method="exact", selects=design.selects,
                   labels=design.labels)
+
+
+__all__ = ["DoseOC", "compile_design", "levels_frame", "exact_oc"]

@@ -190,3 +190,6 @@ def simulate_oc(design: DoseDesign, tox, n_sims: int, seed=None, workers: int = 
                   e_dlt_se=float(se["dlt_total"]), p_none_se=float(sel_se[-1]),
                   p_select_above_target_se=above_se, n_distribution_se=n_dist_se,
                   n_sims=res.n_sims, seed=res.seed, labels=design.labels)
+
+
+__all__ = ["dose_kernel", "make_kernel", "simulate_oc"]

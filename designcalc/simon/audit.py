@@ -176,3 +176,6 @@ def audit(design, p0_grid=None, p1_grid=None, alphas=DEFAULT_ALPHAS, powers=DEFA
     df = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
     df.attrs["attained"] = summary
     return df
+
+
+__all__ = ["DEFAULT_ALPHAS", "DEFAULT_POWERS", "AUDIT_COLUMNS", "audit_rows", "audit"]

@@ -138,3 +138,5 @@ class SimonDesign:
                              "en": self.n1 + (1.0 - pet) * self.n2,
                              "reject": self.reject(p_arr)})
 
+
+__all__ = ["NoFeasibleDesign", "SimonDesign"]

@@ -443,3 +443,7 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
     return SimonSearchResult(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax,
                              minimax=rows[0].design, optimal=opt, admissible=tuple(rows),
                              nmax_used=last, proven=proven, warnings=tuple(warnings))
+
+
+__all__ = ["AUTO_NMAX_CAP", "NMAX_LIMIT", "AdmissibleDesign", "TABLE_COLUMNS",
+           "SimonSearchResult", "search"]

@@ -89,3 +89,6 @@ def simulate_oc(design, p, n_sims, seed=None, workers=1, chunk_size=None):
     df.attrs["seed"] = res.seed
     df.attrs["n_sims"] = res.n_sims
     return df
+
+
+__all__ = ["simulate_oc"]
