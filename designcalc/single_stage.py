@@ -1,6 +1,6 @@
 """Exact single-stage designs for a single-arm binary endpoint.
 
-Notation (``shared/DESIGN.md``, same convention as Simon's ``r``): ``n``
+Notation (the same convention as Simon's ``r``, ``docs/simon.md``): ``n``
 patients are treated and the treatment is **declared promising (H0 rejected)
 if the number of responses is > r**, i.e. ``>= r + 1``.
 

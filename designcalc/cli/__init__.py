@@ -5,7 +5,7 @@ library, calls the library and prints.  Sub-command groups live in their own
 modules and are imported only when used, so that e.g. ``designcalc simon
 design`` starts without importing pandas, matplotlib or scipy.stats.
 
-Exit codes (``shared/DESIGN.md``): 0 success, 2 bad input (one line on stderr),
+Exit codes: 0 success, 2 bad input (one line on stderr),
 1 unexpected failure.
 """
 
