@@ -83,3 +83,38 @@ def check_prob_array(name: str, values, *, closed: bool = True) -> np.ndarray:
         span = "[0, 1]" if closed else "(0, 1)"
         raise ValueError(f"{name} must be in {span}, got {bad}")
     return arr
+
+
+def check_p0_p1(p0, p1) -> tuple[float, float]:
+    """Null and alternative response probabilities: both in (0, 1), ``p1 > p0``.
+
+    Returns ``(p0, p1)`` as floats.
+    """
+    p0 = check_prob("p0", p0)
+    p1 = check_prob("p1", p1)
+    if p1 <= p0:
+        raise ValueError(f"p1 must be > p0 (the target response rate exceeds the null), "
+                         f"got p0={p0}, p1={p1}")
+    return p0, p1
+
+
+def check_hypothesis(p0, p1, alpha, power) -> tuple[float, float, float, float]:
+    """A one-sided design hypothesis: :func:`check_p0_p1`, alpha and power in (0, 1), ``power > alpha``.
+
+    Returns ``(p0, p1, alpha, power)`` as floats.
+
+    Examples
+    --------
+    >>> check_hypothesis(0.2, 0.4, 0.05, 0.8)
+    (0.2, 0.4, 0.05, 0.8)
+    >>> check_hypothesis(0.4, 0.2, 0.05, 0.8)
+    Traceback (most recent call last):
+    ...
+    ValueError: p1 must be > p0 (the target response rate exceeds the null), got p0=0.4, p1=0.2
+    """
+    p0, p1 = check_p0_p1(p0, p1)
+    alpha = check_prob("alpha", alpha)
+    power = check_prob("power", power)
+    if power <= alpha:
+        raise ValueError(f"power must be > alpha, got power={power}, alpha={alpha}")
+    return p0, p1, alpha, power

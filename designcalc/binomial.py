@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from designcalc._search import smallest_n
 from designcalc._validate import check_prob, check_real
 
 METHODS = ("clopper-pearson", "wilson", "jeffreys", "wald")
@@ -209,17 +210,18 @@ def n_for_halfwidth(p, halfwidth, level=0.95, method="clopper-pearson",
     _check_method(method)
     if isinstance(nmax, bool) or not isinstance(nmax, numbers.Integral) or nmax < 1:
         raise ValueError(f"nmax must be a whole number >= 1, got {nmax!r}")
-    # Scan in blocks (vectorised); the half-width at x = n p decreases with n.
+    # The half-width at x = n p decreases with n: doubling, then bisection.
     z = NormalDist().inv_cdf(1.0 - (1.0 - level) / 2.0)
     start = max(1, int(math.floor(0.5 * z * z * p * (1 - p) / (h * h))))
-    block = max(64, start)
     lo_n = 1 if method != "wald" else start
-    while lo_n <= nmax:
-        ns = np.arange(lo_n, min(nmax, lo_n + block - 1) + 1)
-        hw = expected_halfwidth(ns, p, level, method)
-        ok = np.nonzero(hw <= h + 1e-12)[0]
-        if ok.size:
-            return int(ns[ok[0]])
-        lo_n = int(ns[-1]) + 1
-        block *= 2
-    raise ValueError(f"nmax={nmax}: no n <= nmax gives half-width <= {h}; increase nmax")
+
+    def ok(n):
+        return bool(expected_halfwidth(np.array([n]), p, level, method)[0] <= h + 1e-12)
+
+    n = smallest_n(ok, lo_n, nmax) if lo_n <= nmax else None
+    if n is None:
+        raise ValueError(f"nmax={nmax}: no n <= nmax gives half-width <= {h}; increase nmax")
+    return n
+
+
+__all__ = ["METHODS", "SIDES", "Interval", "ci", "expected_halfwidth", "n_for_halfwidth"]

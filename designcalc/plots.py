@@ -599,3 +599,11 @@ def survival_power(result, ax=None):
                  f"{float(design.alt.median):.3g} months)", fontsize=9)
     ax.legend(fontsize="small", loc="best")
     return ax
+
+
+__all__ = ["PALETTE", "LINESTYLES", "MARKERS", "HATCHES", "SUFFIXES", "style",
+           "bar_style", "new_axes", "check_plot_path", "save", "mark_hypotheses",
+           "plot_simon_oc", "plot_power_by_n", "plot_survival_power",
+           "plot_survival_curves", "plot_dose_selection", "plot_dose_allocation",
+           "plot_dose_oc", "trial_oc", "trial_power_by_n", "trial_calendar",
+           "trial_dose_selection", "trial_survival_assumption"]

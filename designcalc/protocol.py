@@ -114,14 +114,14 @@ def p_scenarios(scenarios, p0=None, p1=None) -> list:
     Raises ``ValueError`` when there is nothing to evaluate, or when both
     hypotheses are given and ``p1 <= p0``.
     """
-    from designcalc._validate import check_prob
+    from designcalc._validate import check_p0_p1, check_prob
 
-    if p0 is not None:
+    if p0 is not None and p1 is not None:
+        p0, p1 = check_p0_p1(p0, p1)
+    elif p0 is not None:
         p0 = check_prob("p0", p0)
-    if p1 is not None:
+    elif p1 is not None:
         p1 = check_prob("p1", p1)
-    if p0 is not None and p1 is not None and p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
     pairs = named(scenarios)
     if not pairs:
         pairs = [("", p) for p in (p0, p1) if p is not None]

@@ -19,7 +19,7 @@ Examples
 >>> from designcalc.simon import SimonDesign
 >>> res = SimonDesign(r1=6, n1=12, r=19, n=28).oc([0.5, 0.8])
 >>> res.method, [round(r["reject"], 4) for r in res.rows]
-('exact', [0.0172, 0.9042])
+('exact', [0.0173, 0.904])
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Exact single-stage designs for a single-arm binary endpoint.
 
-Notation (``shared/DESIGN.md``, same convention as Simon's ``r``): ``n``
+Notation (the same convention as Simon's ``r``, ``docs/simon.md``): ``n``
 patients are treated and the treatment is **declared promising (H0 rejected)
 if the number of responses is > r**, i.e. ``>= r + 1``.
 
@@ -38,7 +38,7 @@ from statistics import NormalDist
 import numpy as np
 
 from designcalc import _binom, simulate
-from designcalc._validate import check_int, check_prob, check_prob_array
+from designcalc._validate import check_hypothesis, check_int, check_prob, check_prob_array
 from designcalc.protocol import Design, p_scenarios, scenario_rows
 
 N_RULES = ("smallest", "stable")
@@ -298,14 +298,7 @@ def search(p0, p1, alpha, power, n_rule="smallest", nmax=None) -> SearchResult:
     ValueError
         Bad input, or no ``n <= nmax`` works.
     """
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
-    alpha = _check_alpha(alpha)
-    power = check_prob("power", power)
-    if power <= alpha:
-        raise ValueError(f"power must be > alpha, got power={power}, alpha={alpha}")
+    p0, p1, alpha, power = check_hypothesis(p0, p1, alpha, power)
     if n_rule not in N_RULES:
         raise ValueError(f"n_rule must be one of {', '.join(N_RULES)}, got {n_rule!r}")
     if nmax is None:
@@ -478,3 +471,8 @@ def _single_stage_kernel(rng, size, *, cdf, r):
 def single_stage_kernel(n: int, r: int, p: float):
     """A picklable kernel simulating single-stage trials (reject if responses > r)."""
     return partial(_single_stage_kernel, cdf=simulate.discrete_cdf(_binom.pmf(n, p)), r=r)
+
+
+__all__ = ["N_RULES", "SingleStageDesign", "BinomialPowerRange", "fmt_prob", "critical_values", "normal_n",
+           "default_nmax", "SearchResult", "search", "power", "power_by_n",
+           "single_stage_kernel"]

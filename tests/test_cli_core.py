@@ -1,4 +1,4 @@
-"""The command-line contract shared by every command (shared/DESIGN.md)."""
+"""The command-line contract shared by every command (exit codes, output formats)."""
 
 import json
 

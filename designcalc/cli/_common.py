@@ -3,7 +3,7 @@
 Deliberately light on imports (no pandas, no scipy.stats): it is on the start-up
 path of every command.
 
-JSON output is one object (``shared/DESIGN.md``)::
+JSON output is one object::
 
     {"designcalc_version": ..., "command": "simon design", "inputs": {...},
      "seed": null, "warnings": [...], "results": [{...}, ...]}

@@ -241,3 +241,6 @@ def exact_oc(design: DoseDesign, tox, target=None):
         raise TypeError(f"design must be a DoseDesign (see designcalc.dose.preset), "
                         f"got {type(design).__name__}")
     return design.oc({"": tox}, target=target)
+
+
+__all__ = ["compile_design", "enumerate_paths", "exact_tables", "exact_oc", "level_rows"]

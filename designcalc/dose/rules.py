@@ -658,3 +658,7 @@ def check_tox(design: DoseDesign, tox) -> tuple:
                         + ", ".join(f"{t:g}" for t in arr)
                         + " (levels in visiting order); the rule assumes monotone toxicity")
     return arr, warnings
+
+
+__all__ = ["ACTIONS", "TREAT_ACTIONS", "PRESETS", "DecisionTable", "format_dose",
+           "DoseDesign", "msc_doses", "preset", "check_tox"]

@@ -221,3 +221,6 @@ def simulate_oc(design: DoseDesign, tox, n_sims: int, seed=None, workers: int = 
     return design.simulate({"": tox}, n_sims, seed=seed, workers=workers,
                            chunk_size=chunk_size, backend=backend, scheduler=scheduler,
                            progress=progress, target=target)
+
+
+__all__ = ["dose_kernel", "make_kernel", "simulated_tables", "simulate_oc"]

@@ -46,7 +46,6 @@ from designcalc.simon.search import (
     _alpha_power_cube,
     _alpha_power_rows,
     _best_at_n,
-    _check_hypothesis,
     _en0_lower_bound,
     _first_stage_caps,
     _frontier,

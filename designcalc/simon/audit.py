@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from designcalc._validate import check_prob, check_prob_array
+from designcalc._validate import check_p0_p1, check_prob, check_prob_array
 from designcalc.simon.design import SimonDesign
 from designcalc.simon.search import _alpha_power_cube, _Tables, search
 
@@ -69,9 +69,10 @@ def audit_rows(design, p0_grid=None, p1_grid=None, alphas=DEFAULT_ALPHAS,
         summary.update(p0=p0, alpha_actual=design.alpha_actual(p0),
                        pet0=float(design.pet(p0)), en0=float(design.en(p0)))
     if p1 is not None:
-        p1 = check_prob("p1", p1)
-        if p0 is not None and p1 <= p0:
-            raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+        if p0 is not None:
+            p0, p1 = check_p0_p1(p0, p1)
+        else:
+            p1 = check_prob("p1", p1)
         summary.update(p1=p1, power_actual=design.power_actual(p1),
                        pet1=float(design.pet(p1)))
 
@@ -175,3 +176,6 @@ def audit(design, p0_grid=None, p1_grid=None, alphas=DEFAULT_ALPHAS, powers=DEFA
     df = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
     df.attrs["attained"] = summary
     return df
+
+
+__all__ = ["DEFAULT_ALPHAS", "DEFAULT_POWERS", "AUDIT_COLUMNS", "audit_rows", "audit"]

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from designcalc import _binom
-from designcalc._validate import check_int, check_prob
+from designcalc._search import smallest_n
+from designcalc._validate import check_hypothesis, check_int
 from designcalc.simon.design import NoFeasibleDesign, SimonDesign
 
 #: Largest ``n`` the search examines when no ``nmax`` is given (the proof bound
@@ -279,17 +280,6 @@ class SimonSearchResult:
         return pd.DataFrame(self.rows(), columns=list(TABLE_COLUMNS))
 
 
-def _check_hypothesis(p0, p1, alpha, power):
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0 (the target response rate exceeds the null), "
-                         f"got p0={p0}, p1={p1}")
-    alpha = check_prob("alpha", alpha)
-    power = check_prob("power", power)
-    return p0, p1, alpha, power
-
-
 def _frontier(best: dict) -> list:
     """Jung et al. (2004) admissible designs from the per-n best designs.
 
@@ -338,7 +328,7 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
     alpha : float
         Type I error bound (``alpha_actual < alpha``).
     power : float
-        Power bound (``power_actual > power``).
+        Power bound (``power_actual > power``); must be > alpha.
     nmax : int, optional
         Largest total sample size to examine.  When None the search grows
         until no design with a larger n can have a smaller EN0 (a proven
@@ -369,7 +359,7 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
     >>> str(res.optimal), str(res.minimax)
     ('3/13, 12/43', '4/18, 10/33')
     """
-    p0, p1, alpha, power = _check_hypothesis(p0, p1, alpha, power)
+    p0, p1, alpha, power = check_hypothesis(p0, p1, alpha, power)
     user_nmax = nmax
     if nmax is not None:
         nmax = check_int("nmax", nmax, min_value=2, max_value=NMAX_LIMIT)
@@ -383,21 +373,7 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
         t1.ensure(m)
         return _ump_power(t0, t1, m, alpha) > power - _EPS
 
-    hi = 2
-    while hi <= limit and not ump_ok(hi):
-        hi *= 2
-    if hi > limit and not ump_ok(limit):
-        n_lo = None
-    else:
-        lo = max(2, hi // 2)
-        hi = min(hi, limit)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if ump_ok(mid):
-                hi = mid
-            else:
-                lo = mid + 1
-        n_lo = lo
+    n_lo = smallest_n(ump_ok, 2, limit)
     if n_lo is None:
         if user_nmax is None:
             raise ValueError(f"power: no design with n <= {limit} reaches power > {power} "
@@ -467,3 +443,7 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
     return SimonSearchResult(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax,
                              minimax=rows[0].design, optimal=opt, admissible=tuple(rows),
                              nmax_used=last, proven=proven, warnings=tuple(warnings))
+
+
+__all__ = ["AUTO_NMAX_CAP", "NMAX_LIMIT", "AdmissibleDesign", "TABLE_COLUMNS",
+           "SimonSearchResult", "search"]

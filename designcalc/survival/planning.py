@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from designcalc._search import bisect_smallest, smallest_n
 from designcalc._validate import check_int, check_positive, check_prob, check_real
 from designcalc.survival import exponential, landmark as lm, logrank
 from designcalc.survival.models import Study, Weibull
@@ -212,29 +213,12 @@ class Setting:
 def _smallest_n(ok, nmax: int, test: str) -> int:
     """Smallest n in [2, nmax] with ``ok(n)``, assuming ``ok`` is monotone.
 
-    Doubling, then bisection.
+    Doubling, then bisection (:func:`designcalc._search.smallest_n`).
     """
-    hi = 2
-    while not ok(hi):
-        if hi >= nmax:
-            raise ValueError(f"nmax: no n <= {nmax} reaches the target power for test {test!r}")
-        hi = min(2 * hi, nmax)
-    lo = hi // 2
-    if lo < 2 or ok(lo):
-        lo = 1
-    return _bisect(ok, lo, hi)
-
-
-def _bisect(ok, lo: int, hi: int) -> int:
-    """Smallest n in (lo, hi] with ``ok(n)``, given ``ok(hi)`` and not ``ok(lo)``
-    (``lo`` may be a sentinel never evaluated) and ``ok`` monotone."""
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    n = smallest_n(ok, 2, nmax)
+    if n is None:
+        raise ValueError(f"nmax: no n <= {nmax} reaches the target power for test {test!r}")
+    return n
 
 
 def _tests(test, setting) -> list:
@@ -330,7 +314,7 @@ def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers)
                 raise ValueError(f"nmax: no n <= {nmax} reaches simulated power {power} "
                                  f"for test {test!r}")
             lo, hi = hi, min(2 * hi, nmax)
-    return max(_bisect(ok, lo, hi), 2)
+    return max(bisect_smallest(ok, lo, hi), 2)
 
 
 def sample_sizes(setting: Setting, tests, power: float, *, nmax: int = 10000,
