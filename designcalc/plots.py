@@ -599,3 +599,17 @@ def survival_power(result, ax=None):
                  f"{float(design.alt.median):.3g} months)", fontsize=9)
     ax.legend(fontsize="small", loc="best")
     return ax
+
+
+# --- interval dose finding (BOIN, decision tables; OCResult) -----------------------
+
+def interval_selection(result, ax=None):
+    """P(select) per dose level and P(no MTD) of an interval-design result (BOIN,
+    decision tables): bars per scenario, simulated points ±2 SE when present."""
+    return _dose_panel([result], "select", ax)
+
+
+def interval_allocation(result, ax=None):
+    """Expected patients per dose level of an interval-design result (bars per
+    scenario, simulated points ±2 SE when present)."""
+    return _dose_panel([result], "n_treated", ax)
