@@ -268,6 +268,20 @@ def select_mtd(rule: IntervalRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+_LAYOUT = ("n", "escalate_if_le", "deescalate_if_ge", "eliminate_if_ge")
+
+
+def _cells_of_boundaries(n, esc, de, el) -> list:
+    """Cells of one row of the boundary layout (empty, "-" or "None": never)."""
+    def num(text, never):
+        return never if str(text).strip() in ("", "-", "None", "none", "NA") else int(text)
+
+    n = int(n)
+    esc, de, el = num(esc, -1), num(de, n + 1), num(el, n + 1)
+    return [(n, y, "escalate" if y <= esc else "eliminate" if y >= el
+             else "de-escalate" if y >= de else "stay") for y in range(n + 1)]
+
+
 @dataclass(frozen=True)
 class IntervalTable:
     """A user's (or a generator's) decision table: an action per (n, DLTs) cell.
@@ -412,18 +426,23 @@ class IntervalTable:
             with open(path, encoding="utf-8-sig", newline="") as fh:
                 reader = csv.DictReader(fh)
                 fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-                if not all(f in fields for f in ("n", "dlt", "action")):
-                    raise ValueError(f"table: {path!r} needs the columns n, dlt, action")
+                layout = all(f in fields for f in _LAYOUT)
+                if not layout and not all(f in fields for f in ("n", "dlt", "action")):
+                    raise ValueError(f"table: {path!r} needs the columns n, dlt, action "
+                                     f"(cells) or {', '.join(_LAYOUT)} (boundaries)")
                 cells = []
                 for line, row in enumerate(reader, start=2):
                     row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
                     if not any(row.values()):
                         continue
                     try:
-                        cells.append((int(row["n"]), int(row["dlt"]), row["action"]))
+                        if layout:
+                            cells += _cells_of_boundaries(*(row[f] for f in _LAYOUT))
+                        else:
+                            cells.append((int(row["n"]), int(row["dlt"]), row["action"]))
                     except ValueError:
-                        raise ValueError(f"table: {path!r} line {line}: n and dlt must be "
-                                         "whole numbers") from None
+                        raise ValueError(f"table: {path!r} line {line}: counts must be whole "
+                                         "numbers (empty or - for 'never')") from None
         except FileNotFoundError:
             raise ValueError(f"table: file not found: {path!r}") from None
         if not cells:

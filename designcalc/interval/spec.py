@@ -62,12 +62,21 @@ SPEC = FamilySpec(
         {"design": {"rule": "boin", "target": 0.3, "cohorts": 10, "cohort_size": 3},
          "scenarios": {"rising": [0.05, 0.10, 0.20, 0.30, 0.50],
                        "toxic": [0.35, 0.45, 0.55, 0.65, 0.75]},
-         "n_sims": 4000},
+         "n_sims": 4000,
+         # the conformance seed (designcalc.testing) is part of the command
+         "cli": ["dose", "oc", "--design", "boin", "--target", "0.3", "--cohorts", "10",
+                 "--cohort-size", "3", "--scenario", "rising=0.05,0.10,0.20,0.30,0.50",
+                 "--scenario", "toxic=0.35,0.45,0.55,0.65,0.75", "--n-sims", "4000",
+                 "--seed", "20261201"]},
         # extra safe, early stopping at 12 patients, start at level 2, boundMTD
         {"design": {"rule": "boin", "target": 0.25, "cohorts": 8, "cohort_size": 3,
                     "start_level": 2, "n_earlystop": 12, "extrasafe": True,
                     "bound_mtd": True},
          "scenarios": {"low_mtd": [0.25, 0.40, 0.55, 0.70]},
-         "n_sims": 4000},
+         "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "boin", "--target", "0.25", "--cohorts", "8",
+                 "--start-level", "2", "--n-earlystop", "12", "--extrasafe", "--bound-mtd",
+                 "--scenario", "low_mtd=0.25,0.40,0.55,0.70", "--n-sims", "4000",
+                 "--seed", "20261201"]},
     ),
 )
