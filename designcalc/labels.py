@@ -141,6 +141,12 @@ LABELS: dict[str, Label] = {
     "p_none": _p("P(no dose selected)"),
     "p_select_above_target": _p("P(select a dose above target)"),
     "target": _in("target toxicity"),
+    # interval designs (BOIN, decision tables)
+    "p_stop_early": _p("P(stop early with no MTD)"),
+    "p_stop_earlystop": _p("P(stop at n_earlystop)"),
+    "escalate_if_le": _i("escalate if DLTs <=", "DLTs"),
+    "deescalate_if_ge": _i("de-escalate if DLTs >=", "DLTs"),
+    "eliminate_if_ge": _i("eliminate if DLTs >=", "DLTs"),
     # calendar time
     "policy": Label("interim policy"),
     "duration": Label("expected duration", "months", ".2f", "time"),

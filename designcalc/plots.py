@@ -601,9 +601,15 @@ def survival_power(result, ax=None):
     return ax
 
 
-__all__ = ["PALETTE", "LINESTYLES", "MARKERS", "HATCHES", "SUFFIXES", "style",
-           "bar_style", "new_axes", "check_plot_path", "save", "mark_hypotheses",
-           "plot_simon_oc", "plot_power_by_n", "plot_survival_power",
-           "plot_survival_curves", "plot_dose_selection", "plot_dose_allocation",
-           "plot_dose_oc", "trial_oc", "trial_power_by_n", "trial_calendar",
-           "trial_dose_selection", "trial_survival_assumption"]
+# --- interval dose finding (BOIN, decision tables; OCResult) -----------------------
+
+def interval_selection(result, ax=None):
+    """P(select) per dose level and P(no MTD) of an interval-design result (BOIN,
+    decision tables): bars per scenario, simulated points ±2 SE when present."""
+    return _dose_panel([result], "select", ax)
+
+
+def interval_allocation(result, ax=None):
+    """Expected patients per dose level of an interval-design result (bars per
+    scenario, simulated points ±2 SE when present)."""
+    return _dose_panel([result], "n_treated", ax)

@@ -231,6 +231,7 @@ FAMILY_SPECS = {
     "survival_two_stage": "designcalc.survival.twostage_spec:SPEC",
     "dose": "designcalc.dose.spec:SPEC",
     "calendar": "designcalc.timing_spec:SPEC",
+    "interval": "designcalc.interval.spec:SPEC",
 }
 
 _CACHE: dict = {}

@@ -11,22 +11,85 @@ import click
 from designcalc.cli._common import emit, output_options, parse_float_list
 
 from designcalc.dose.spec import PRESET_NAMES
+from designcalc.interval.spec import RULE_NAMES as INTERVAL_NAMES
+
+#: every --design choice: the rule-based presets and the interval designs
+DESIGN_NAMES = PRESET_NAMES + INTERVAL_NAMES
+
+
+def _interval_options(func):
+    """Options of the interval designs (BOIN; --design table with --table FILE)."""
+    opts = [
+        click.option("--cohorts", type=int, default=None,
+                     help="Interval designs: maximum number of cohorts (BOIN ncohort)."),
+        click.option("--cohort-size", type=int, default=3, show_default=True,
+                     help="Interval designs: patients per cohort."),
+        click.option("--n-earlystop", type=int, default=100, show_default=True,
+                     help="Interval designs: stop when the current dose has this many "
+                          "patients and the rule stays there."),
+        click.option("--p-saf", type=float, default=None,
+                     help="BOIN phi1 (default 0.6 x target)."),
+        click.option("--p-tox", type=float, default=None,
+                     help="BOIN phi2 (default 1.4 x target)."),
+        click.option("--cutoff-eli", type=float, default=0.95, show_default=True,
+                     help="BOIN: eliminate a dose if Pr(p > target | data) > this."),
+        click.option("--extrasafe", is_flag=True, default=False,
+                     help="BOIN: stricter safety stop at the lowest dose."),
+        click.option("--offset", type=float, default=0.05, show_default=True,
+                     help="BOIN extrasafe: stop if Pr(p1 > target) > cutoff-eli - offset."),
+        click.option("--bound-mtd", is_flag=True, default=False,
+                     help="BOIN boundMTD: select only doses with estimate <= lambda_d."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+def _interval_kw(kw: dict) -> dict:
+    """The interval-design keywords among a command's parameters (popped from ``kw``)."""
+    names = ("cohorts", "cohort_size", "n_earlystop", "p_saf", "p_tox", "cutoff_eli",
+             "extrasafe", "offset", "bound_mtd")
+    return {k: kw.pop(k) for k in names if k in kw}
+
+
+def _interval_design(name, target, start_level, table_path, ikw, levels=None):
+    from designcalc.interval.design import IntervalDesign
+    from designcalc.interval.rules import IntervalTable
+
+    if target is None:
+        raise click.BadParameter(f"--design {name} needs the target DLT probability",
+                                 param_hint="--target")
+    if ikw.get("cohorts") is None:
+        raise click.BadParameter(f"--design {name} needs the maximum number of cohorts",
+                                 param_hint="--cohorts")
+    table = None
+    if name == "table":
+        if not table_path:
+            raise click.BadParameter("--design table needs --table FILE (n,dlt,action or the "
+                                     "boundary layout of `dose table`)", param_hint="--table")
+        table = IntervalTable.from_csv(table_path, cohort_size=ikw.get("cohort_size"))
+    return IntervalDesign(rule=name, target=target, start_level=start_level, table=table,
+                          levels=levels, **ikw)
 
 
 def _design_options(func):
     opts = [
-        click.option("--design", "designs", multiple=True, type=click.Choice(PRESET_NAMES),
+        click.option("--design", "designs", multiple=True, type=click.Choice(DESIGN_NAMES),
                      default=("3+3",), show_default=True,
-                     help="Preset rule; repeat to compare designs side by side."),
-        click.option("--tox", required=True,
+                     help="Preset rule or interval design (boin; table = --table FILE as "
+                          "an interval table); repeat to compare designs side by side."),
+        click.option("--tox", default=None,
                      help="True DLT (TI) probability per level, comma-separated, in the "
                           "order the trial visits the levels (level 1 = start dose)."),
+        click.option("--scenario", "named_scenarios", multiple=True, metavar="NAME=P1,P2,...",
+                     help="A named toxicity curve (repeatable); rows then keep a scenario "
+                          "column."),
         click.option("--doses", default=None,
                      help="Dose values per level, comma-separated (default: 1..K for 3+3; "
                           "START_DOSE x FACTOR^k for the msc presets)."),
         click.option("--target", type=float, default=None,
                      help="Toxicity threshold: report P(selecting a level whose true "
-                          "toxicity exceeds it)."),
+                          "toxicity exceeds it); the target DLT probability of BOIN."),
         click.option("--start-dose", type=float, default=2e6, show_default=True,
                      help="msc presets: first (highest) dose, e.g. cells/kg."),
         click.option("--factor", type=float, default=0.3, show_default=True,
@@ -43,17 +106,38 @@ def _design_options(func):
     ]
     for opt in reversed(opts):
         func = opt(func)
-    return func
+    return _interval_options(func)
 
 
-def _build(designs, tox_text, doses_text, start_dose, factor, levels, start_level, table_path):
+def _curves(tox_text, named_scenarios):
+    """``(scenario name, curve)`` pairs from --tox and --scenario NAME=CURVE."""
+    pairs = [("", parse_float_list(tox_text, "--tox"))] if tox_text else []
+    for text in named_scenarios:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"must be NAME=P1,P2,..., got {text!r}",
+                                     param_hint="--scenario")
+        pairs.append((name.strip(), parse_float_list(value, "--scenario")))
+    if not pairs:
+        raise click.BadParameter("give a toxicity curve (or --scenario NAME=P1,P2,...)",
+                                 param_hint="--tox")
+    return pairs
+
+
+def _build(designs, tox_text, doses_text, start_dose, factor, levels, start_level, table_path,
+           target=None, ikw=None, named_scenarios=()):
     from designcalc.dose import DecisionTable, preset
 
-    tox = parse_float_list(tox_text, "--tox")
+    curves = _curves(tox_text, named_scenarios)
+    tox = curves[0][1]
     doses = parse_float_list(doses_text, "--doses") if doses_text else None
-    table = DecisionTable.from_csv(table_path) if table_path else None
+    table = (DecisionTable.from_csv(table_path)
+             if table_path and not any(n in INTERVAL_NAMES for n in designs) else None)
     built = []
     for name in designs:
+        if name in INTERVAL_NAMES:
+            built.append(_interval_design(name, target, start_level, table_path, ikw or {}))
+            continue
         if name.startswith("3+3"):
             kw = {"doses": doses} if doses else {"n_levels": len(tox)}
         elif doses:
@@ -66,7 +150,17 @@ def _build(designs, tox_text, doses_text, start_dose, factor, levels, start_leve
         built.append(design)
     if len({d.name for d in built}) < len(built):
         raise click.BadParameter("the same design is given twice", param_hint="--design")
-    return built, tox, doses
+    return built, curves, doses
+
+
+def _scen_arg(curves):
+    """The scenarios argument of oc()/simulate(): one unnamed curve or named pairs."""
+    return {"": curves[0][1]} if len(curves) == 1 and not curves[0][0] else curves
+
+
+def _opts(design, target):
+    """OC options: the dose family's threshold ``target``; interval designs hold theirs."""
+    return {} if getattr(design, "family", "") == "interval" else {"target": target}
 
 
 def _inputs(designs, tox, doses, target, start_dose, factor, levels, start_level, table_path,
@@ -85,9 +179,11 @@ def _summary(res) -> dict:
     patients (``n_distribution`` or ``n_distribution_sim`` and
     ``n_distribution_sim_se``) and, simulated, ``n_sims`` and ``seed``.
     """
-    (metrics,) = res.metrics
+    metrics = res.metrics[0]
     target = res.extra.get("target")
     out = {"design": res.design.name, "method": res.method}
+    if metrics.get("scenario"):
+        out["scenario"] = metrics["scenario"]
     for key, value in metrics.items():
         if key == "scenario" or (target is None and key.startswith("p_select_above_target")):
             continue
@@ -95,8 +191,8 @@ def _summary(res) -> dict:
     if target is not None:
         out["target"] = target
     for key in ("n_distribution", "n_distribution_sim", "n_distribution_sim_se"):
-        if key in res.extra:
-            (dist,) = res.extra[key].values()
+        if key in res.extra and res.extra[key]:
+            dist = next(iter(res.extra[key].values()))
             out[key] = {int(n): float(p) for n, p in dist.items()}
     if res.simulated:
         out.update(n_sims=res.n_sims, seed=res.seed)
@@ -115,6 +211,9 @@ def _summary_text(s: dict) -> str:
     if s.get("target") is not None:
         lines.append(f"  P(selecting a level with true toxicity > {s['target']:g}) = "
                      f"{value('p_select_above_target', '.4f')}")
+    if "p_stop_early" in s or "p_stop_early_sim" in s:
+        lines.append(f"  P(stopped early with no MTD: lowest dose eliminated) = "
+                     f"{value('p_stop_early', '.4f')}")
     dist = s.get("n_distribution", s.get("n_distribution_sim", {}))
     lines.append("  distribution of N: " + ", ".join(f"{n}: {p:.4f}" for n, p in dist.items()))
     return "\n".join(lines)
@@ -125,14 +224,17 @@ def _report(results, fmt, out, command, inputs, plot_path, seed=None):
     rows, warns, summaries, texts = [], [], [], []
     for res in results:
         name = res.design.name
+        named_rows = any(row.get("scenario") for row in res.rows)
         for row in res.rows:
-            row = {k: v for k, v in row.items() if k != "scenario"}
+            if not named_rows:
+                row = {k: v for k, v in row.items() if k != "scenario"}
             if len(results) > 1:
                 row = {"design": name, **row}
             rows.append(row)
         warns += [f"{name}: {w}" for w in res.warnings]
         summaries.append(_summary(res))
-        texts.append(_summary_text({**summaries[-1], "selects": res.design.selects}))
+        texts.append(_summary_text({**summaries[-1],
+                                    "selects": getattr(res.design, "selects", "MTD")}))
     summary = summaries[0] if len(results) == 1 else summaries
     if plot_path:
         from designcalc import plots
@@ -141,6 +243,8 @@ def _report(results, fmt, out, command, inputs, plot_path, seed=None):
         plots.save(axes[0], plot_path)
     first = results[0]
     method = "exact" if first.method == "exact" else f"simulated ({first.n_sims} trials)"
+    if first.method == "exact" and first.simulated:
+        method += f", with {first.n_sims} simulated trials"
     title = (f"Operating characteristics, {method}: "
              + ", ".join(res.design.name for res in results))
     if fmt == "table":
@@ -164,32 +268,56 @@ def dose():
 
 @dose.command("oc")
 @_design_options
+@click.option("--n-sims", type=int, default=0, show_default=True,
+              help="Also simulate this many trials (adds *_sim and *_sim_se columns).")
+@click.option("--seed", type=int, default=None,
+              help="Root seed of the simulation (drawn and reported when omitted).")
 @output_options
 def oc_cmd(designs, tox, doses, target, start_dose, factor, levels, start_level, table_path,
-           plot_path, fmt, out):
-    """Exact operating characteristics by enumerating every trial path.
+           plot_path, fmt, out, named_scenarios=(), n_sims=0, seed=None, **ikw):
+    """Exact operating characteristics (3+3 presets: every trial path; BOIN and
+    interval tables: dynamic programming over merged trial states).
 
     One row per level (level, dose, tox, select, n_treated, n_dlt) plus a
     row with level "none" (select = P(no level selected)); the summary gives
     en (expected patients), e_dlt (expected DLTs), n_distribution and, with
-    --target, p_select_above_target.
+    --target, p_select_above_target (BOIN also p_stop_early: stopped with
+    no MTD before the maximum sample size, p_stop_earlystop).  --n-sims N
+    adds simulated columns beside the exact ones.
 
     \b
     Examples:
       designcalc dose oc --design 3+3 --tox 0.05,0.10,0.20,0.30,0.50 --target 0.33
       designcalc dose oc --design msc-deescalation --design msc-deescalation-expand \\
           --tox 0.30,0.15,0.05 --plot msc.png
+      designcalc dose oc --design boin --target 0.3 --cohorts 10 --cohort-size 3 \\
+          --tox 0.05,0.10,0.20,0.30,0.50
     """
     from designcalc import plots
 
     if plot_path:
         plots.check_plot_path(plot_path)
-    built, tox_v, doses_v = _build(designs, tox, doses, start_dose, factor, levels,
-                                   start_level, table_path)
-    ocs = [d.oc({"": tox_v}, target=target) for d in built]
-    inputs = _inputs(designs, tox_v, doses_v, target, start_dose, factor, levels, start_level,
-                     table_path, plot_path)
-    _report(ocs, fmt, out, "dose oc", inputs, plot_path)
+    ikw = _interval_kw(ikw)
+    built, curves, doses_v = _build(designs, tox, doses, start_dose, factor, levels,
+                                    start_level, table_path, target, ikw, named_scenarios)
+    scen = _scen_arg(curves)
+    if n_sims:
+        ocs = [d.evaluate(scen, n_sims=n_sims, seed=seed, **_opts(d, target)) for d in built]
+    else:
+        ocs = [d.oc(scen, **_opts(d, target)) for d in built]
+    inputs = _inputs(designs, curves[0][1], doses_v, target, start_dose, factor, levels,
+                     start_level, table_path, plot_path, **_more(designs, ikw, curves))
+    _report(ocs, fmt, out, "dose oc", inputs, plot_path, seed=ocs[0].seed if n_sims else None)
+
+
+def _more(designs, ikw, curves):
+    """Extra ``inputs`` keys (only when an interval design or a named scenario is used)."""
+    more = {}
+    if any(n in INTERVAL_NAMES for n in designs):
+        more.update(ikw)
+    if any(name for name, _ in curves):
+        more["scenario"] = [f"{name}={','.join(f'{v:g}' for v in c)}" for name, c in curves]
+    return more
 
 
 @dose.command("simulate")
@@ -202,7 +330,8 @@ def oc_cmd(designs, tox, doses, target, start_dose, factor, levels, start_level,
               help="Local worker processes (same seed -> same numbers for any count).")
 @output_options
 def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_level,
-                 table_path, plot_path, n_sims, seed, workers, fmt, out):
+                 table_path, plot_path, n_sims, seed, workers, fmt, out, named_scenarios=(),
+                 **ikw):
     """Operating characteristics by Monte-Carlo simulation, with standard errors.
 
     The rows and summary of `dose oc` as simulated estimates Q_sim with their
@@ -212,32 +341,43 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
     and for rules whose tables you edit.
 
     \b
-    Example:
+    Examples:
       designcalc dose simulate --design 3+3 --tox 0.05,0.10,0.20,0.30,0.50 \\
           --n-sims 100000 --seed 1
+      designcalc dose simulate --design boin --target 0.3 --cohorts 10 \\
+          --tox 0.05,0.10,0.20,0.30,0.50 --n-sims 100000 --seed 1
     """
     from designcalc import plots
     from designcalc.simulate import resolve_seed
 
     if plot_path:
         plots.check_plot_path(plot_path)
-    built, tox_v, doses_v = _build(designs, tox, doses, start_dose, factor, levels,
-                                   start_level, table_path)
+    ikw = _interval_kw(ikw)
+    built, curves, doses_v = _build(designs, tox, doses, start_dose, factor, levels,
+                                    start_level, table_path, target, ikw, named_scenarios)
     root = resolve_seed(seed)
-    ocs = [d.simulate({"": tox_v}, n_sims, seed=root, workers=workers, target=target)
+    scen = _scen_arg(curves)
+    ocs = [d.simulate(scen, n_sims, seed=root, workers=workers, **_opts(d, target))
            for d in built]
-    inputs = _inputs(designs, tox_v, doses_v, target, start_dose, factor, levels, start_level,
-                     table_path, plot_path, n_sims=n_sims, seed=root, workers=workers)
+    inputs = _inputs(designs, curves[0][1], doses_v, target, start_dose, factor, levels,
+                     start_level, table_path, plot_path, n_sims=n_sims, seed=root,
+                     workers=workers, **_more(designs, ikw, curves))
     _report(ocs, fmt, out, "dose simulate", inputs, plot_path, seed=root)
 
 
 @dose.command("table")
-@click.option("--design", type=click.Choice(PRESET_NAMES), default="3+3", show_default=True,
-              help="Preset whose decision table to print.")
+@click.option("--design", type=click.Choice(DESIGN_NAMES), default="3+3", show_default=True,
+              help="Preset or interval design whose decision table to print.")
 @click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
               help="Print (and validate) this CSV table instead of a preset's.")
+@click.option("--target", type=float, default=None, help="BOIN: target DLT probability.")
+@click.option("--start-level", type=int, default=1, hidden=True)
+@click.option("--cells", is_flag=True, default=False,
+              help="Interval designs: one row per (n, dlt) cell with its action (the CSV "
+                   "form --table reads) instead of the boundary layout.")
+@_interval_options
 @output_options
-def table_cmd(design, table_path, fmt, out):
+def table_cmd(design, table_path, target, start_level, cells, fmt, out, **ikw):
     """Print a decision table: the action after DLT of N patients at a level.
 
     Actions: escalate, de-escalate, expand/stay (another cohort here),
@@ -245,14 +385,51 @@ def table_cmd(design, table_path, fmt, out):
     `--format csv --out FILE.csv` writes a table that `--table FILE.csv`
     (here, in `dose oc` and in `dose simulate`) reads back.
 
+    BOIN (and interval tables): one row per number of patients treated at the
+    current dose -- escalate if DLTs <=, de-escalate if >=, eliminate if >=
+    (the BOIN protocol template); --cells lists every cell instead.  Both
+    CSV forms are read back by `--design table --table FILE.csv`.
+
     \b
     Examples:
       designcalc dose table --design msc-deescalation
       designcalc dose table --design 3+3 --format csv --out my33.csv
       designcalc dose oc --table my33.csv --tox 0.05,0.1,0.2,0.3
+      designcalc dose table --design boin --target 0.3 --cohorts 10 --cohort-size 3
     """
     from designcalc.dose import DecisionTable, preset
 
+    ikw = _interval_kw(ikw)
+    if design in INTERVAL_NAMES:
+        d = _interval_design(design, target, start_level, table_path, ikw)
+        inputs = {"design": design, "table": table_path, "target": target, **ikw}
+        if cells:
+            rows = [{"n": n, "dlt": y, "action": a} for n, y, a in d.decision_table().cells]
+            emit(fmt, out, "dose table", inputs, rows,
+                 title=f"Decision table of {d.name}, cohorts of {d.cohort_size}")
+            return
+        rows = d.boundary_rows()
+        if all(r["other"] is None for r in rows):
+            rows = [{k: v for k, v in r.items() if k != "other"} for r in rows]
+        title = (f"{d.name} decision table, target {d.target:g}, {d.cohorts} cohorts of "
+                 f"{d.cohort_size} (at the current dose: escalate if # DLTs <=, de-escalate "
+                 "if >=, eliminate this and higher doses if >=; '-' never)")
+        if fmt == "table":
+            head = "Number of patients treated", "Escalate if # of DLT <=", \
+                "Deescalate if # of DLT >=", "Eliminate if # of DLT >="
+            keys = "n", "escalate_if_le", "deescalate_if_ge", "eliminate_if_ge"
+            wide = []
+            for h, key in zip(head, keys):
+                line = {"": h}
+                for r in rows:
+                    v = r[key]
+                    line[str(r["n"])] = "-" if v is None or v < 0 else str(v)
+                wide.append(line)
+            emit(fmt, out, "dose table", inputs, wide, title=title,
+                 footer=d.protocol_text())
+        else:
+            emit(fmt, out, "dose table", inputs, rows, title=title)
+        return
     if table_path:
         table = DecisionTable.from_csv(table_path)
         extra = ""
@@ -264,3 +441,70 @@ def table_cmd(design, table_path, fmt, out):
     title = f"Decision table {table.name!r}, cohorts of {table.cohort_size}{extra}"
     emit(fmt, out, "dose table", {"design": design, "table": table_path}, table.rows(),
          title=title)
+
+
+@dose.command("next")
+@click.option("--design", type=click.Choice(INTERVAL_NAMES), default="boin", show_default=True,
+              help="Interval design (boin, or table with --table FILE).")
+@click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
+              help="--design table: the interval decision table CSV.")
+@click.option("--target", type=float, required=True, help="Target DLT probability.")
+@click.option("--doses", "n_doses", type=int, required=True, help="Number of dose levels.")
+@click.option("--n", "n_text", required=True, help="Patients treated per level, e.g. 3,6,18,3,0.")
+@click.option("--dlt", "dlt_text", required=True, help="DLTs per level, e.g. 0,1,5,3,0.")
+@click.option("--current", type=int, default=None,
+              help="Level of the last cohort (required unless --final).")
+@click.option("--final", is_flag=True, default=False,
+              help="The trial is over: give the selected MTD (BOIN select.mtd).")
+@_interval_options
+@output_options
+def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, final, fmt, out,
+             **ikw):
+    """The next dose of an ongoing trial (or, with --final, the selected MTD), with the reason.
+
+    Without --cohorts the maximum sample size is not checked (the trial is
+    assumed to go on); elimination, the extra safe stop and --n-earlystop are.
+
+    \b
+    Examples:
+      designcalc dose next --design boin --target 0.3 --doses 5 \\
+          --n 3,6,18,3,0 --dlt 0,1,5,3,0 --current 3
+      designcalc dose next --design boin --target 0.3 --doses 5 \\
+          --n 3,6,18,3,0 --dlt 0,1,5,3,0 --final
+    """
+    ikw = _interval_kw(ikw)
+    n = [int(v) for v in _ints(n_text, "--n")]
+    dlt = [int(v) for v in _ints(dlt_text, "--dlt")]
+    for name, values in (("--n", n), ("--dlt", dlt)):
+        if len(values) != n_doses:
+            raise click.BadParameter(f"give one count per dose level ({n_doses}), got "
+                                     f"{len(values)}", param_hint=name)
+    cap = ikw.get("cohorts") is not None
+    if not cap:
+        c = ikw.get("cohort_size") or 3
+        ikw["cohorts"] = max(sum(n), ikw.get("n_earlystop") or 0) // c + 1
+    d = _interval_design(design, target, 1, table_path, ikw, levels=n_doses)
+    if final:
+        res = d.select(n, dlt)
+        row = {"mtd": res["mtd"], "stop": True, "reason": res["reason"]}
+    else:
+        if current is None:
+            raise click.BadParameter("give the level of the last cohort (or --final)",
+                                     param_hint="--current")
+        res = d.next_dose(n, dlt, current)
+        row = {"next": res["next"], "stop": res["stop"], "mtd": res["mtd"],
+               "reason": res["reason"]}
+    row["eliminated"] = ",".join(map(str, res["eliminated"])) or None
+    inputs = {"design": design, "target": target, "doses": n_doses, "n": n, "dlt": dlt,
+              "current": current, "final": final, **ikw}
+    if not cap:
+        inputs["cohorts"] = None
+    emit(fmt, out, "dose next", inputs, [row], title=f"{d.name}, target {d.target:g}")
+
+
+def _ints(text, name):
+    try:
+        return [int(x) for x in text.split(",") if x.strip() != ""]
+    except ValueError:
+        raise click.BadParameter(f"must be comma-separated whole numbers, got {text!r}",
+                                 param_hint=name) from None
