@@ -107,6 +107,14 @@ LABELS: dict[str, Label] = {
     "design": Label("design"),
     "scenario": Label("scenario"),
     "ci_halfwidth": Label("expected CI half-width", "", ".4f", "prob"),
+    # K-look binary rules (designcalc.multistage)
+    "pet_futility": _p("P(stop early for futility)"),
+    "pet_efficacy": _p("P(stop early for efficacy)"),
+    "inconclusive": _p("P(inconclusive at the end)"),
+    "look": _i("look"),
+    "stop_futility": _p("P(stop at this look, not promising)"),
+    "stop_efficacy": _p("P(stop at this look, promising)"),
+    "p_n": _p("P(N = n at this look)"),
     "level": Label("level"),
     # time to event
     "test": Label("test"),

@@ -230,6 +230,7 @@ FAMILY_SPECS = {
     "survival": "designcalc.survival.spec:SPEC",
     "dose": "designcalc.dose.spec:SPEC",
     "calendar": "designcalc.timing_spec:SPEC",
+    "multistage": "designcalc.multistage.spec:SPEC",
 }
 
 _CACHE: dict = {}

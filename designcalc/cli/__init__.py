@@ -26,6 +26,7 @@ _SUBCOMMANDS = {
     "dose": "designcalc.cli.dose:dose",
     "trial": "designcalc.cli.trial:trial",
     "families": "designcalc.cli.families:families",
+    "multistage": "designcalc.cli.multistage:multistage",
 }
 
 # Groups built entirely from a family's registry entry (no hand-written module).
@@ -39,6 +40,7 @@ _SHORT_HELP = {
     "trial": "The seed trials and config files: list, show, run.",
     "families": "The registered design families (what each can do, its commands).",
     "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
+    "multistage": "K-look binary rules (futility/efficacy bounds): exact OC, Fleming designs.",
 }
 
 

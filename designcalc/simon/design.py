@@ -59,7 +59,7 @@ class SimonDesign(Design):
     0.6128
     >>> res = d.oc({"H0": 0.5, "H1": 0.8}, p0=0.5, p1=0.8)
     >>> round(res.extra["alpha_actual"], 4), round(res.extra["power_actual"], 4)
-    (0.0172, 0.9042)
+    (0.0173, 0.904)
     """
 
     r1: int
