@@ -27,6 +27,7 @@ _SUBCOMMANDS = {
     "trial": "designcalc.cli.trial:trial",
     "families": "designcalc.cli.families:families",
     "multistage": "designcalc.cli.multistage:multistage",
+    "monitor": "designcalc.cli.monitor:monitor",
 }
 
 # Groups built entirely from a family's registry entry (no hand-written module).
@@ -41,6 +42,7 @@ _SHORT_HELP = {
     "families": "The registered design families (what each can do, its commands).",
     "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
     "multistage": "K-look binary rules (futility/efficacy bounds): exact OC, Fleming designs.",
+    "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry), exact OC.",
 }
 
 
