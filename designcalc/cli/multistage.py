@@ -132,3 +132,45 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
          seed=res.seed, extra=extra if fmt == "json" else (text_extra or None),
          title=f"{design.k}-look rule {design}\n{design.protocol_text()}",
          footer="\n".join(footer) or None)
+
+
+@multistage.command("fleming", short_help="Fleming (1982) K-look design with exact error rates.")
+@click.option("--p0", type=_PROB, required=True, help="Uninteresting response rate (H0).")
+@click.option("--p1", type=_PROB, required=True, help="Target response rate (H1), > p0.")
+@click.option("--alpha", type=_PROB, required=True, help="One-sided type I error.")
+@click.option("--power", type=_PROB, required=True, help="Required power at p1.")
+@click.option("--looks", default=None, metavar="N1,N2,...",
+              help="Cumulative sample sizes of the looks. One look: the exact single-stage "
+                   "test at that n; omitted: the smallest exact single-stage n.")
+@output_options
+def fleming(p0, p1, alpha, power, looks, fmt, out):
+    """Fleming's (1982) one-sample multiple testing procedure.
+
+    At look g (n_g patients, N = n_K): promising if responses >= r_g =
+    [n_g p0 + z sqrt(N p0 (1-p0))]* + 1; not promising if responses <= a_g =
+    [n_g pA - z sqrt(N pA (1-pA))]* ([x]*: nearest integer; pA where the two
+    boundaries meet at N); at the end promising if >= r_K. The attained alpha
+    and power are exact (the K-look engine), with a warning when they miss
+    the targets. With one look it is the exact single-stage test.
+
+    \b
+    Examples:
+      designcalc multistage fleming --p0 0.45 --p1 0.7 --alpha 0.05 --power 0.8
+      designcalc multistage fleming --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8 --looks 15,25
+    """
+    from designcalc.multistage.fleming import fleming as find
+
+    n = None if looks is None else parse_int_list(looks, "--looks")
+    f = find(p0, p1, alpha, power, looks=n)
+    d = f.design
+    rows = d.oc([p0, p1]).extra["by_look"]
+    rows = [{"look": r["look"], "n": r["n"], "futility": d.futility[r["look"] - 1],
+             "efficacy": d.efficacy_bounds()[r["look"] - 1]} for r in rows[:d.k]]
+    extra = {"alpha_actual": f.alpha_actual, "power_actual": f.power_actual, "en0": f.en0,
+             "en1": f.en1}
+    if f.p_a is not None:
+        extra["p_a"] = f.p_a
+    emit(fmt, out, "multistage fleming",
+         {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "looks": n}, rows,
+         warnings=list(f.warnings), extra=extra,
+         title=f"Fleming (1982) design: {d}\n{d.protocol_text()}")
