@@ -28,6 +28,7 @@ _SUBCOMMANDS = {
     "families": "designcalc.cli.families:families",
     "multistage": "designcalc.cli.multistage:multistage",
     "monitor": "designcalc.cli.monitor:monitor",
+    "bayes": "designcalc.cli.bayes:bayes",
 }
 
 # Groups built entirely from a family's registry entry (no hand-written module).
@@ -43,6 +44,7 @@ _SHORT_HELP = {
     "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
     "multistage": "K-look binary rules (futility/efficacy bounds): exact OC, Fleming designs.",
     "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry), exact OC.",
+    "bayes": "Bayesian predictive-probability monitoring (Lee & Liu 2008), exact.",
 }
 
 
