@@ -59,6 +59,35 @@ def sf_table(n: int, p) -> np.ndarray:
     return np.concatenate((tail, zeros), axis=1)
 
 
+def cdf_table(n: int, p) -> np.ndarray:
+    """``P(X <= k)`` for ``k = 0..n``, summed from the bottom (small lower tails stay accurate).
+
+    Shape ``(len(p), n + 1)``.  A lower tail computed as ``1 - P(X > k)``
+    loses all relative accuracy once it falls below ~1e-16; this sum keeps it.
+    """
+    probs = np.atleast_2d(pmf(n, p))
+    return np.minimum(np.cumsum(probs, axis=1), 1.0)
+
+
+def cdf(k: int, n: int, p) -> np.ndarray:
+    """``P(X <= k)`` for ``X ~ Bin(n, p)`` and an integer ``k`` (0 below 0, 1 from n on).
+
+    Examples
+    --------
+    >>> float(cdf(0, 10, 0.5)) == 0.5 ** 10
+    True
+    """
+    k = int(k)
+    scalar = np.ndim(p) == 0
+    if k < 0:
+        out = np.zeros(np.atleast_1d(p).shape)
+    elif k >= n:
+        out = np.ones(np.atleast_1d(p).shape)
+    else:
+        out = cdf_table(n, p)[:, k]
+    return float(out[0]) if scalar else out
+
+
 def sf(k, n: int, p) -> np.ndarray:
     """``P(X > k)`` for ``X ~ Bin(n, p)``; ``k`` may be an integer array (broadcast with p)."""
     table = sf_table(n, p)  # (len(p), n+2), column j = P(X >= j) = P(X > j-1)

@@ -107,6 +107,23 @@ LABELS: dict[str, Label] = {
     "design": Label("design"),
     "scenario": Label("scenario"),
     "ci_halfwidth": Label("expected CI half-width", "", ".4f", "prob"),
+    # K-look binary rules (designcalc.multistage)
+    "pet_futility": _p("P(stop early for futility)"),
+    "pet_efficacy": _p("P(stop early for efficacy)"),
+    "inconclusive": _p("P(inconclusive at the end)"),
+    "look": _i("look"),
+    "stop_futility": _p("P(stop at this look, not promising)"),
+    "stop_efficacy": _p("P(stop at this look, promising)"),
+    "p_n": _p("P(N = n at this look)"),
+    # monitoring boundaries (designcalc.monitor): low and high boundary
+    "pcross_lo": _p("P(cross the low boundary)"),
+    "pcross_hi": _p("P(cross the high boundary)"),
+    "peffective_lo": _p("P(never stop, low boundary)"),
+    "peffective_hi": _p("P(never stop, high boundary)"),
+    "pstop_lo": _p("P(stop early, low boundary)"),
+    "pstop_hi": _p("P(stop early, high boundary)"),
+    "en_lo": _c("expected sample size, low boundary"),
+    "en_hi": _c("expected sample size, high boundary"),
     "level": Label("level"),
     # time to event
     "test": Label("test"),

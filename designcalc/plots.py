@@ -613,3 +613,40 @@ def interval_allocation(result, ax=None):
     """Expected patients per dose level of an interval-design result (bars per
     scenario, simulated points ±2 SE when present)."""
     return _dose_panel([result], "n_treated", ax)
+
+
+# --- K-look binary rules (designcalc.multistage) ------------------------------------
+
+def multistage_oc(result, ax=None):
+    """K-look rule: P(declare promising) and P(stop early) against p, with the
+    expected sample size on a right-hand axis (patients) and the looks as guides."""
+    from designcalc.labels import label
+
+    ax = new_axes(ax)
+    columns = [("reject", label("reject").caption), ("pet", "P(stop before the last look)")]
+    if "pet_efficacy" in result.rows[0]:
+        columns.append(("pet_efficacy", label("pet_efficacy").caption))
+    xs = _exact_and_simulated(ax, result, columns)
+    p0, p1 = _hypotheses(result)
+    mark_hypotheses(ax, p0, p1)
+    ax.set_xlabel(_endpoint(result))
+    ax.set_ylabel("probability")
+    ax.set_ylim(-0.02, 1.02)
+    d = result.design
+    right = ax.twinx()
+    rows = sorted(result.rows, key=lambda r: r["p"])
+    en_col = "en" if "en" in rows[0] else "en_sim"
+    right.plot(xs, _col(rows, en_col), label="expected sample size (right axis)",
+               **style(len(columns)))
+    for n in d.looks:
+        right.axhline(n, color="0.7", linestyle=(0, (1, 3)), linewidth=0.8)
+    right.set_ylim(0, 1.02 * d.n)
+    right.set_ylabel(label("en").axis)
+    right.set_yticks(list(d.looks))
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = right.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", fontsize=7, bbox_to_anchor=(0.5, -0.14),
+              ncol=2, frameon=False)
+    ax.set_title(f"{d.k}-look rule {d}: operating characteristics\n"
+                 f"(dotted lines: the looks, right axis)", fontsize=8)
+    return ax

@@ -232,6 +232,7 @@ FAMILY_SPECS = {
     "dose": "designcalc.dose.spec:SPEC",
     "calendar": "designcalc.timing_spec:SPEC",
     "interval": "designcalc.interval.spec:SPEC",
+    "multistage": "designcalc.multistage.spec:SPEC",
 }
 
 _CACHE: dict = {}

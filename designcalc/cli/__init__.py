@@ -26,6 +26,9 @@ _SUBCOMMANDS = {
     "dose": "designcalc.cli.dose:dose",
     "trial": "designcalc.cli.trial:trial",
     "families": "designcalc.cli.families:families",
+    "multistage": "designcalc.cli.multistage:multistage",
+    "monitor": "designcalc.cli.monitor:monitor",
+    "bayes": "designcalc.cli.bayes:bayes",
 }
 
 # Groups built entirely from a family's registry entry (no hand-written module).
@@ -39,6 +42,9 @@ _SHORT_HELP = {
     "trial": "The seed trials and config files: list, show, run.",
     "families": "The registered design families (what each can do, its commands).",
     "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
+    "multistage": "K-look binary rules (futility/efficacy bounds): exact OC, Fleming designs.",
+    "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry), exact OC.",
+    "bayes": "Bayesian predictive-probability monitoring (Lee & Liu 2008), exact.",
 }
 
 

@@ -96,9 +96,15 @@ class SimonDesign(Design):
 
     # --- exact operating characteristics (vectorised over p) ---------------------
     def pet(self, p):
-        """Probability of early termination ``P(X1 <= r1)`` at each ``p``."""
+        """Probability of early termination ``P(X1 <= r1)`` at each ``p``.
+
+        Below 1/2 the lower tail is summed directly (not ``1 -`` an upper
+        tail), so a tiny PET keeps its relative accuracy (issue #11); above
+        1/2, ``1 - P(X1 > r1)`` is as accurate and gives the same digits as before.
+        """
         p_arr = check_prob_array("p", p)
-        out = 1.0 - _binom.sf(self.r1, self.n1, p_arr)
+        lower = _binom.cdf(self.r1, self.n1, p_arr)
+        out = np.where(lower < 0.5, lower, 1.0 - _binom.sf(self.r1, self.n1, p_arr))
         return out[0] if np.ndim(p) == 0 else out
 
     def en(self, p):

@@ -280,12 +280,19 @@ class SimonSearchResult:
         return pd.DataFrame(self.rows(), columns=list(TABLE_COLUMNS))
 
 
+#: Two hull slopes closer than this are the same (EN0 values carry ~1e-13 rounding).
+_Q_TIE = 1e-9
+
+
 def _frontier(best: dict) -> list:
     """Jung et al. (2004) admissible designs from the per-n best designs.
 
     ``best[n] = (en0, ...)``.  Walks the lower convex hull of the points
     (n, en0) from the minimax design (q = 1) to the optimal design (q = 0);
-    returns ``[(n, q_min, q_max), ...]``.
+    returns ``[(n, q_min, q_max), ...]``.  Points that lie *on* a hull edge
+    (collinear with its two ends, up to rounding) are admissible at exactly
+    one q and are listed with ``q_min = q_max``, as clinfun's ``ph2simon``
+    lists them (p0 0.5, p1 0.65, alpha 0.10, power 0.90: 16/33, 43/76 at q = 1/3).
     """
     ns = sorted(best)
     cur = ns[0]
@@ -293,7 +300,7 @@ def _frontier(best: dict) -> list:
     out = []
     while True:
         e_cur = best[cur][0]
-        q_next, nxt = -1.0, None
+        qs = {}
         for m in ns:
             if m <= cur:
                 continue
@@ -301,14 +308,15 @@ def _frontier(best: dict) -> list:
             if e >= e_cur:
                 continue
             # q n + (1 - q) e: equal for cur and m at this q; m better below it.
-            q = (e_cur - e) / ((e_cur - e) + (m - cur))
-            if q > q_next:              # first to win as q falls; ties: smallest n
-                q_next, nxt = q, m
-        if nxt is None:
+            qs[m] = (e_cur - e) / ((e_cur - e) + (m - cur))
+        if not qs:
             out.append((cur, 0.0, q_hi))
             return out
+        q_next = max(qs.values())          # the first design to win as q falls
+        ties = sorted(m for m, q in qs.items() if q >= q_next - _Q_TIE)
         out.append((cur, q_next, q_hi))
-        cur, q_hi = nxt, q_next
+        out.extend((m, q_next, q_next) for m in ties[:-1])   # on the edge: one q only
+        cur, q_hi = ties[-1], q_next
 
 
 def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
@@ -419,7 +427,7 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
         else:
             role = "admissible"
         design = SimonDesign(r1=r1, n1=n1, r=r, n=m)
-        pet0 = float(1.0 - t0.tail[n1, r1 + 1])
+        pet0 = float(t0.pmf[n1, :r1 + 1].sum())   # lower tail summed directly
         rows.append(AdmissibleDesign(design=design, role=role, en0=en0, pet0=pet0,
                                      alpha_actual=a_act, power_actual=p_act,
                                      q_min=q_min, q_max=q_max))

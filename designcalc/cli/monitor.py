@@ -1,0 +1,138 @@
+"""``designcalc monitor``: toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry)."""
+
+from __future__ import annotations
+
+import click
+
+from designcalc.cli._common import emit, output_options, parse_grid
+
+
+@click.group()
+def monitor():
+    """Monitoring boundaries on a count of events at several looks, with exact OC.
+
+    Same definitions and search as R's clinfun 1.1.5 (toxbdry, futilbdry);
+    see designcalc/monitor.py and docs/multistage.md.
+
+    \b
+    Examples:
+      designcalc monitor toxicity --p0 0.2 --p1 0.35 --looks 20,40,60,75
+      designcalc monitor futility --p0 0.1 --p1 0.3 --looks 10,20,30,40
+    """
+
+
+def _common(func):
+    func = click.option("--p-grid", default=None, metavar="START:STOP:STEP",
+                        help="Grid of true rates for the OC table (default: clinfun's grid "
+                             "from p0 to p1).")(func)
+    func = click.option("--p", "p_values", type=float, multiple=True,
+                        help="A true rate for the OC table (repeatable).")(func)
+    func = click.option("--niter", type=int, default=10, show_default=True,
+                        help="Iterations of the boundary search (clinfun niter).")(func)
+    func = click.option("--looks", required=True, metavar="N1,N2,...",
+                        help="Numbers of patients at the looks (at least two, increasing).")(func)
+    return func
+
+
+def _grid(p_values, p_grid, p0, p1, n):
+    values = list(p_values)
+    if p_grid:
+        values += parse_grid(p_grid, "--p-grid")
+    if values:
+        return values
+    return [p0 + i * (p1 - p0) / (n - 1) for i in range(n - 1)] + [p1]
+
+
+def _emit(b, grid, fmt, out, command, inputs):
+    rows = b.oc_rows(grid)
+    crossing = "pcross" if b.kind == "toxicity" else "peffective"
+    oc0 = b.oc_rows([b.p0, b.p1])
+    extra = {"rule": b.sentence("lo"), "looks": list(b.looks), "lo_bounds": list(b.lo_bounds),
+             "hi_bounds": list(b.hi_bounds), "rule_hi": b.sentence("hi"),
+             "iterations": b.iterations,
+             f"{crossing}_lo_at_p0": oc0[0][f"{crossing}_lo"],
+             f"{crossing}_hi_at_p0": oc0[0][f"{crossing}_hi"],
+             f"{crossing}_lo_at_p1": oc0[1][f"{crossing}_lo"],
+             f"{crossing}_hi_at_p1": oc0[1][f"{crossing}_hi"]}
+    what = "toxicities" if b.kind == "toxicity" else "responses"
+    title = (f"{b.kind.capitalize()} monitoring (clinfun {'toxbdry' if b.kind == 'toxicity' else 'futilbdry'} "
+             f"definitions), p0 = {b.p0:g}, p1 = {b.p1:g}, size {b.size:g}, power {b.power:g}, "
+             f"shape {b.shape:g}\n"
+             f"Low boundary:  {b.sentence('lo')}\nHigh boundary: {b.sentence('hi')}\n"
+             f"(bounds on the number of {what}; columns *_lo / *_hi: the two boundaries)")
+    emit(fmt, out, command, inputs, rows, warnings=list(b.warnings),
+         extra=extra if fmt == "json" else {"rule": extra["rule"]}, title=title)
+
+
+def _looks(text):
+    from designcalc.cli.multistage import parse_int_list
+
+    return parse_int_list(text, "--looks")
+
+
+@monitor.command("toxicity", short_help="Stop if toxicities > r_k (clinfun toxbdry).")
+@click.option("--p0", type=float, required=True, help="Acceptable toxicity rate (clinfun pLo).")
+@click.option("--p1", type=float, required=True, help="Unacceptable toxicity rate (pHi), > p0.")
+@_common
+@click.option("--size", type=float, default=0.1, show_default=True,
+              help="Target P(stop for toxicity) at p0 (clinfun cP0).")
+@click.option("--power", type=float, default=0.9, show_default=True,
+              help="Target P(stop for toxicity) at p1 (clinfun cP1).")
+@click.option("--shape", type=float, default=0.0, show_default=True,
+              help="Boundary shape delta in [0, 0.5]: 0 Pocock, 0.5 O'Brien-Fleming.")
+@click.option("--priority", type=click.Choice(("null", "alt")), default="null",
+              show_default=True, help="Which target to meet when both cannot be met.")
+@output_options
+def toxicity(p0, p1, looks, niter, p_values, p_grid, size, power, shape, priority, fmt, out):
+    """Toxicity stopping boundary by repeated significance testing (clinfun toxbdry).
+
+    Stop if the number of toxicities among the first n_k patients EXCEEDS
+    (>) the boundary at look k. Two boundaries are given, as clinfun does:
+    the low one crosses at p0 with probability slightly above SIZE, the high
+    one slightly below. OC columns: pcross (P(crossing at any look)), pstop
+    (P(crossing before the last look)), en (expected sample size).
+
+    \b
+    Example:
+      designcalc monitor toxicity --p0 0.2 --p1 0.35 --looks 20,40,60,75
+    """
+    from designcalc.monitor import toxicity_boundary
+
+    n = _looks(looks)
+    b = toxicity_boundary(p0, p1, n, size=size, power=power, shape=shape, priority=priority,
+                          niter=niter)
+    _emit(b, _grid(p_values, p_grid, b.p0, b.p1, 6), fmt, out, "monitor toxicity",
+          {"p0": p0, "p1": p1, "looks": n, "size": size, "power": power, "shape": shape,
+           "priority": priority, "niter": niter, "p": list(p_values), "p_grid": p_grid})
+
+
+@monitor.command("futility", short_help="Stop if responses <= f_k (clinfun futilbdry).")
+@click.option("--p0", type=float, required=True, help="Baseline response rate (clinfun rLo).")
+@click.option("--p1", type=float, required=True, help="Desirable response rate (rHi), > p0.")
+@_common
+@click.option("--size", type=float, default=0.1, show_default=True,
+              help="Target P(never stopping) at p0 (clinfun size).")
+@click.option("--power", type=float, default=0.9, show_default=True,
+              help="Target P(never stopping) at p1 (clinfun power).")
+@click.option("--shape", type=float, default=0.5, show_default=True,
+              help="Boundary shape delta in [0, 0.5]: 0 Pocock, 0.5 O'Brien-Fleming.")
+@output_options
+def futility(p0, p1, looks, niter, p_values, p_grid, size, power, shape, fmt, out):
+    """Futility stopping boundary (clinfun futilbdry).
+
+    Stop if the number of responses among the first n_k patients is AT MOST
+    (<=) the boundary at look k (-1: cannot stop there). OC columns:
+    peffective (P(never stopping: the treatment is declared effective)),
+    pstop (P(stopping before the last look)), en (expected sample size).
+
+    \b
+    Example:
+      designcalc monitor futility --p0 0.1 --p1 0.3 --looks 10,20,30,40
+    """
+    from designcalc.monitor import futility_boundary
+
+    n = _looks(looks)
+    b = futility_boundary(p0, p1, n, size=size, power=power, shape=shape, niter=niter)
+    _emit(b, _grid(p_values, p_grid, b.p0, b.p1, 3), fmt, out, "monitor futility",
+          {"p0": p0, "p1": p1, "looks": n, "size": size, "power": power, "shape": shape,
+           "niter": niter, "p": list(p_values), "p_grid": p_grid})

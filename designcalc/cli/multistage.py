@@ -1,0 +1,176 @@
+"""``designcalc multistage``: K-look single-arm binary rules (exact OC, Fleming designs).
+
+``oc`` is hand-written because the registry has no integer-list parameter
+kind: ``--looks``/``--futility``/``--efficacy`` are parsed here as whole
+numbers (``none`` or ``-`` for "no efficacy stop at this look").  ``simulate``
+is the generic command built from the registry entry (lists given as numbers).
+"""
+
+from __future__ import annotations
+
+import click
+
+from designcalc.cli._common import FamilyGroup, emit, output_options, parse_grid
+
+_PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
+
+
+def parse_int_list(text: str, name: str, *, allow_none: bool = False) -> list:
+    """Parse ``10,20,30`` into whole numbers (``none``/``-`` -> None when allowed)."""
+    out = []
+    for item in text.split(","):
+        item = item.strip()
+        if item == "":
+            continue
+        if allow_none and item.lower() in ("none", "-", "na"):
+            out.append(None)
+            continue
+        try:
+            out.append(int(item))
+        except ValueError:
+            what = "whole numbers or 'none'" if allow_none else "whole numbers"
+            raise click.BadParameter(f"must be comma-separated {what}, got {text!r}",
+                                     param_hint=name) from None
+    if not out:
+        raise click.BadParameter("is empty", param_hint=name)
+    return out
+
+
+@click.group(cls=FamilyGroup, family="multistage")
+def multistage():
+    """K-look single-arm binary rules: stop if responses <= a_k (futility) or >= b_k
+    (efficacy) at look n_k; promising at the end if > a_K.
+
+    \b
+    Examples:
+      designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --p-grid 0.05:0.5:0.05
+      designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --efficacy 4,7,9,10 --p 0.1 --p 0.3
+      designcalc multistage fleming --p0 0.45 --p1 0.7 --alpha 0.05 --power 0.8 --looks 25
+    """
+
+
+def _rule_options(func):
+    func = click.option("--efficacy", default=None, metavar="B1,B2,...",
+                        help="Efficacy bounds b_k: stop, promising, if responses so far >= b_k "
+                             "('none' or '-' for no efficacy stop at a look).")(func)
+    func = click.option("--futility", required=True, metavar="A1,A2,...",
+                        help="Futility bounds a_k: stop, not promising, if responses so far "
+                             "<= a_k (-1: no futility stop); promising at the end if > a_K.")(func)
+    func = click.option("--looks", required=True, metavar="N1,N2,...",
+                        help="Cumulative sample sizes of the looks, increasing.")(func)
+    return func
+
+
+@multistage.command("oc", short_help="Exact OC of a K-look rule (per look: stop probabilities).")
+@_rule_options
+@click.option("--p", "p_values", type=float, multiple=True,
+              help="True response probability (repeatable).")
+@click.option("--p-grid", default=None, metavar="START:STOP:STEP",
+              help="A grid of probabilities, e.g. 0.05:0.5:0.05.")
+@click.option("--scenario", "named_scenarios", multiple=True, metavar="NAME=P",
+              help="A named scenario, e.g. H0=0.1 (repeatable).")
+@click.option("--p0", type=float, default=None, help="H0 response probability: attained alpha.")
+@click.option("--p1", type=float, default=None, help="H1 response probability: attained power.")
+@click.option("--n-sims", "n_sims", type=int, default=0, show_default=True,
+              help="Also simulate this many trials per scenario (*_sim, *_sim_se columns).")
+@click.option("--seed", type=int, default=None, help="Root seed of the simulation.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Local processes for the simulation (same seed, same numbers).")
+@click.option("--plot", "plot", default=None, metavar="FILE",
+              help="Draw the OC curves to FILE (.png, .svg or .pdf).")
+@output_options
+def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_sims, seed,
+       workers, plot, fmt, out):
+    """Exact operating characteristics of a K-look rule, vectorised over p.
+
+    Rows: p, reject (P(declare promising)), pet (P(stop before the last
+    look)), en (expected sample size), and with efficacy bounds the split of
+    pet into futility and efficacy stops.  JSON key by_look: per look, the
+    probability of stopping there not promising (stop_futility), promising
+    (stop_efficacy) and P(N = n_k) (p_n); at the last look stop_futility is
+    P(responses <= a_K) and stop_efficacy P(promising at the end).
+
+    \b
+    Example:
+      designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --efficacy 4,7,9,10 --p 0.1 --p 0.3
+    """
+    from designcalc import registry
+    from designcalc.cli.generic import _scenarios
+    from designcalc.multistage import MultiStageDesign
+
+    if plot:
+        from designcalc.plots import check_plot_path
+
+        check_plot_path(plot)
+    design = MultiStageDesign(
+        looks=tuple(parse_int_list(looks, "--looks")),
+        futility=tuple(parse_int_list(futility, "--futility")),
+        efficacy=(None if efficacy is None else
+                  tuple(parse_int_list(efficacy, "--efficacy", allow_none=True))))
+    kw = {"p_values": p_values, "p_grid": p_grid, "named_scenarios": named_scenarios}
+    scenarios = _scenarios(registry.get("multistage"), kw)
+    options = {k: v for k, v in (("p0", p0), ("p1", p1)) if v is not None}
+    res = design.evaluate(scenarios, n_sims=n_sims, seed=seed, workers=workers, **options)
+    footer = []
+    if fmt == "table":
+        from designcalc.render import render_table
+
+        footer.append("by look:\n" + render_table(res.extra["by_look"]).rstrip())
+    if plot:
+        from designcalc.plots import save
+
+        save(res.plot(), plot)
+        footer.append(f"plot written to {plot}")
+    inputs = {"looks": list(design.looks), "futility": list(design.futility),
+              "efficacy": None if design.efficacy is None else list(design.efficacy),
+              "p": list(p_values), "p_grid": p_grid, "scenario": list(named_scenarios),
+              "p0": p0, "p1": p1, "n_sims": n_sims, "seed": seed, "workers": workers,
+              "plot": plot}
+    extra = dict(res.extra)
+    text_extra = {k: v for k, v in extra.items() if not isinstance(v, (dict, list))}
+    emit(fmt, out, "multistage oc", inputs, list(res.rows), warnings=res.warnings,
+         seed=res.seed, extra=extra if fmt == "json" else (text_extra or None),
+         title=f"{design.k}-look rule {design}\n{design.protocol_text()}",
+         footer="\n".join(footer) or None)
+
+
+@multistage.command("fleming", short_help="Fleming (1982) K-look design with exact error rates.")
+@click.option("--p0", type=_PROB, required=True, help="Uninteresting response rate (H0).")
+@click.option("--p1", type=_PROB, required=True, help="Target response rate (H1), > p0.")
+@click.option("--alpha", type=_PROB, required=True, help="One-sided type I error.")
+@click.option("--power", type=_PROB, required=True, help="Required power at p1.")
+@click.option("--looks", default=None, metavar="N1,N2,...",
+              help="Cumulative sample sizes of the looks. One look: the exact single-stage "
+                   "test at that n; omitted: the smallest exact single-stage n.")
+@output_options
+def fleming(p0, p1, alpha, power, looks, fmt, out):
+    """Fleming's (1982) one-sample multiple testing procedure.
+
+    At look g (n_g patients, N = n_K): promising if responses >= r_g =
+    [n_g p0 + z sqrt(N p0 (1-p0))]* + 1; not promising if responses <= a_g =
+    [n_g pA - z sqrt(N pA (1-pA))]* ([x]*: nearest integer; pA where the two
+    boundaries meet at N); at the end promising if >= r_K. The attained alpha
+    and power are exact (the K-look engine), with a warning when they miss
+    the targets. With one look it is the exact single-stage test.
+
+    \b
+    Examples:
+      designcalc multistage fleming --p0 0.45 --p1 0.7 --alpha 0.05 --power 0.8
+      designcalc multistage fleming --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8 --looks 15,25
+    """
+    from designcalc.multistage.fleming import fleming as find
+
+    n = None if looks is None else parse_int_list(looks, "--looks")
+    f = find(p0, p1, alpha, power, looks=n)
+    d = f.design
+    rows = d.oc([p0, p1]).extra["by_look"]
+    rows = [{"look": r["look"], "n": r["n"], "futility": d.futility[r["look"] - 1],
+             "efficacy": d.efficacy_bounds()[r["look"] - 1]} for r in rows[:d.k]]
+    extra = {"alpha_actual": f.alpha_actual, "power_actual": f.power_actual, "en0": f.en0,
+             "en1": f.en1}
+    if f.p_a is not None:
+        extra["p_a"] = f.p_a
+    emit(fmt, out, "multistage fleming",
+         {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "looks": n}, rows,
+         warnings=list(f.warnings), extra=extra,
+         title=f"Fleming (1982) design: {d}\n{d.protocol_text()}")
