@@ -37,11 +37,12 @@ def write_trial_reports(trial, folder, formats=FORMATS, *, figures=None, command
             for fmt in parse_formats(formats)]
 
 
-def write_result_report(result, path, *, command: str, inputs: dict, title=None,
+def write_result_report(results, path, *, command: str, inputs: dict, title=None,
                         plot: bool = True) -> str:
-    """Write the report of one result to ``path`` (.md, .html or .docx).
+    """Write the report of a single command's result(s) to ``path`` (.md, .html or .docx).
 
-    A Markdown report links its figure as ``<path stem>.png``, written beside it.
+    ``results`` is one OCResult or a list of ``(id, OCResult)`` pairs.  A
+    Markdown report links its figures as ``<path stem>[_<id>].png``, written beside it.
     """
     from designcalc.outputs import atomic_file
 
@@ -50,14 +51,16 @@ def write_result_report(result, path, *, command: str, inputs: dict, title=None,
     fmt = ext.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(f"report file must end in .md, .html or .docx, got {path!r}")
-    figure = None
+    pairs = results if isinstance(results, (list, tuple)) else [(results.family, results)]
+    figures = {}
     if plot:
-        png = figure_png(result)
-        name = os.path.basename(stem) + ".png"
-        if fmt == "md":
-            with atomic_file(stem + ".png", "wb") as fh:
-                fh.write(png)
-        figure = {"file": name, "png": png}
-    context = single_context(result, command=command, inputs=inputs, title=title,
-                             figure=figure)
+        for a_id, res in pairs:
+            png = figure_png(res)
+            file = stem + (".png" if len(pairs) == 1 else f"_{a_id}.png")
+            if fmt == "md":
+                with atomic_file(file, "wb") as fh:
+                    fh.write(png)
+            figures[a_id] = {"file": os.path.basename(file), "png": png}
+    context = single_context(list(pairs), command=command, inputs=inputs, title=title,
+                             figures=figures)
     return write_report(context, path, fmt)

@@ -97,7 +97,7 @@ def _family_title(family):
 def _analysis(result, counter, *, analysis=None, assumptions=None, figure=None, a_id=None):
     from designcalc.report import text as textmod
 
-    f = textmod.facts(result, analysis, assumptions=assumptions)
+    f = textmod.facts(result, analysis, assumptions=assumptions, name=a_id)
     a_id = a_id or f["id"] or result.family
     tables = [counter.table(t) for t in f["tables"] + [f["oc"]]]
     fig = None
@@ -154,21 +154,36 @@ def trial_context(trial, *, figures=None, command=None) -> dict:
     }
 
 
-def single_context(result, *, command: str, inputs: dict, title: str | None = None,
-                   figure=None) -> dict:
-    """The report context of one result (a single command's run)."""
+def single_context(results, *, command: str, inputs: dict, title: str | None = None,
+                   figures=None) -> dict:
+    """The report context of a single command's run.
+
+    ``results`` is one :class:`~designcalc.result.OCResult` or a list of
+    ``(id, OCResult)`` pairs (e.g. the minimax and optimal designs of a
+    search); ``figures`` maps ids to ``{"file", "png"}``.
+    """
     from designcalc import __version__
     from designcalc.render import plain
 
+    if not isinstance(results, (list, tuple)):
+        results = [(results.family, results)]
+    figures = figures or {}
     counter = _Counter()
-    a = _analysis(result, counter, figure=figure, a_id=result.family)
+    analyses = [_analysis(res, counter, figure=figures.get(a_id), a_id=a_id)
+                for a_id, res in results]
+    first = results[0][1]
+    seeds = [res.seed for _, res in results if res.seed is not None]
+    sims = [res.n_sims for _, res in results if res.n_sims is not None]
     return {
-        "title": title or f"{a['family_title']}: {result.design}",
-        "name": result.family, "source": f"designcalc {command}", "registry": "",
-        "summary": "", "overview": [], "assumptions": [], "analyses": [a],
-        "warnings": list(result.warnings), "references": a["references"],
-        "appendix": {"version": __version__, "seed": result.seed, "n_sims": result.n_sims,
-                     "command": command,
+        "title": title or f"{analyses[0]['family_title']}: {first.design}",
+        "name": first.family, "source": command, "registry": "", "summary": "",
+        "overview": [{"id": a["id"], "endpoint": a["endpoint"], "family": a["family_title"]}
+                     for a in analyses] if len(analyses) > 1 else [],
+        "assumptions": [], "analyses": analyses,
+        "warnings": list(dict.fromkeys(w for _, res in results for w in res.warnings)),
+        "references": _references(analyses),
+        "appendix": {"version": __version__, "seed": seeds[0] if seeds else None,
+                     "n_sims": sims[0] if sims else None, "command": command,
                      "inputs": json.dumps(plain(inputs), indent=2, sort_keys=True),
                      "inputs_kind": "json", "config_file": ""},
     }

@@ -386,7 +386,7 @@ _BUILDERS = {"simon": _binary, "single_stage": _binary, "binomial_power": _power
              "survival": _survival, "calendar": _calendar}
 
 
-def facts(result, analysis=None, *, assumptions=None, dose_unit=None) -> dict:
+def facts(result, analysis=None, *, assumptions=None, dose_unit=None, name=None) -> dict:
     """The checklist of ``result``'s family, rounded for a report.
 
     Parameters
@@ -400,6 +400,8 @@ def facts(result, analysis=None, *, assumptions=None, dose_unit=None) -> dict:
         concerning this analysis are named in the text as ASSUMED.
     dose_unit : str, optional
         Unit of the dose values (default: the preset's, e.g. cells/kg).
+    name : str, optional
+        The analysis id to show (default: the analysis's id, else the family).
 
     Returns
     -------
@@ -413,7 +415,7 @@ def facts(result, analysis=None, *, assumptions=None, dose_unit=None) -> dict:
         assumptions = ()
     assumed = relevant_assumptions(assumptions, result, analysis)
     endpoint = result.extra.get("endpoint") or getattr(analysis, "endpoint", None)
-    base = {"family": family, "id": getattr(analysis, "id", None), "endpoint": endpoint,
+    base = {"family": family, "id": name or getattr(analysis, "id", None), "endpoint": endpoint,
             "design": str(result.design), "method": result.method, "assumed": assumed,
             "tables": [], "known": True}
     if family == "dose":
