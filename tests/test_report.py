@@ -229,6 +229,10 @@ def test_docx_reopens_with_tables_and_pictures(reports):
         assert len(doc.inline_shapes) == len(run.results)
         styles = {p.style.name for p in doc.paragraphs}
         assert {"Title", "Heading 1", "Caption"} <= styles
+        captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+        assert captions[0].startswith("Table 1. ")
+        assert any(c.startswith(f"Figure {len(run.results)}. ") for c in captions)
+        assert "SEQ Figure" in doc.element.xml
 
 
 def test_nalirifox_acceptance(reports):

@@ -224,14 +224,21 @@ def _caption(doc, kind: str, number: int, text: str):
 
     par = doc.add_paragraph(style="Caption")
     par.add_run(f"{kind} ")
-    fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), f" SEQ {kind} \\* ARABIC ")
-    run = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = str(number)
-    run.append(t)
-    fld.append(run)
-    par._p.append(fld)
+
+    def field_char(kind_):
+        run = par.add_run()
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind_)
+        run._r.append(char)
+
+    field_char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" SEQ {kind} \\* ARABIC "
+    par.add_run()._r.append(instr)
+    field_char("separate")
+    par.add_run(str(number))          # the field's current result: visible to every reader
+    field_char("end")
     par.add_run(f". {text}")
     return par
 
