@@ -24,6 +24,8 @@ Examples
 'Monte-Carlo SE of P(declare promising)'
 >>> format_value("pet", 0.6128418)
 '0.6128'
+>>> report_value("pet", 0.6128418), report_value("n", 28), report_value("en", 19.5101)
+('0.613', '28', '19.5')
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numbers
 from dataclasses import dataclass, replace
 
 __all__ = ["Label", "LABELS", "label", "format_value", "caption", "is_simulated",
-           "base_name", "SIM", "SIM_SE"]
+           "base_name", "SIM", "SIM_SE", "REPORT_FORMATS", "report_fmt", "report_value"]
 
 SIM = "_sim"
 SIM_SE = "_sim_se"
@@ -249,3 +251,53 @@ def format_value(name: str, value) -> str:
             return format(value, fmt)
         return f"{value:.4f}" if abs(value) < 10 else f"{value:.2f}"
     return str(value)
+
+
+# --- reports: fewer decimals than the tables -------------------------------------
+#: Number format of each kind in reports (protocol text, report tables):
+#: probabilities and their Monte-Carlo SEs with 3 decimals, expected counts
+#: and months with 1, whole numbers as integers.  Typed-in values (``input``)
+#: keep their own digits (a probability with at least 2 decimals: 0.50, 0.055).
+REPORT_FORMATS = {"prob": ".3f", "se": ".3f", "count": ".1f", "time": ".1f", "int": "d",
+                  "input": "input", "dose": ".3g"}
+
+
+def report_fmt(name: str) -> str | None:
+    """The report number format of column ``name`` (from its label's kind)."""
+    return REPORT_FORMATS.get(label(name).kind)
+
+
+def _input_text(value: float) -> str:
+    """A typed-in value: as typed up to 3 decimals (at least 2 for a probability)."""
+    places = next((d for d in range(4) if abs(round(value, d) - value) < 1e-12), 3)
+    if 0.0 < value < 1.0:
+        places = max(places, 2)
+    return f"{value:.{places}f}"
+
+
+def report_value(name: str, value) -> str:
+    """Text for a number of column ``name`` in a report, rounded as the registry says.
+
+    Like :func:`format_value` but with the report decimals of
+    :data:`REPORT_FORMATS` (probabilities 3 decimals, expected counts and
+    months 1, sample sizes and bounds integers).  ``None``/NaN are ``-``.
+    """
+    if value is None or isinstance(value, (bool, str, list, tuple)):
+        return format_value(name, value)
+    if hasattr(value, "item"):
+        value = value.item()
+    if not isinstance(value, numbers.Real):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    value = float(value)
+    if not math.isfinite(value):
+        return "-" if math.isnan(value) else str(value)
+    fmt = report_fmt(name)
+    if fmt is None:
+        return format_value(name, value)
+    if fmt == "input":
+        return _input_text(value)
+    if fmt == "d":
+        return str(int(round(value))) if value == round(value) else f"{value:.1f}"
+    return format(value, fmt)

@@ -237,8 +237,9 @@ def _col(rows, name):
 
 
 def _endpoint(result) -> str:
-    """The x-axis text: the endpoint's name if the result knows it."""
-    return result.extra.get("endpoint") or "true response probability p"
+    """The x-axis text: the true value of the endpoint, if the result knows it."""
+    endpoint = result.extra.get("endpoint")
+    return f"true {endpoint}" if endpoint else "true response probability p"
 
 
 def _exact_and_simulated(ax, result, columns, x="p"):
@@ -544,7 +545,10 @@ def survival_curves(result, ax=None):
     ax.set_xlim(0, horizon)
     ax.set_ylim(0, 1.02)
     ax.grid(True, alpha=0.3)
-    ax.set_title(f"Assumed survival curves ({shape}; HR {design.setting.hr:.3g})",
+    accrual = (f"accrual {design.accrual:g}" if design.accrual is not None
+               else f"accrual {design.accrual_rate:g}/month")
+    ax.set_title(f"Assumed survival curves ({shape}; HR {design.setting.hr:.3g})\n"
+                 f"n = {design.n}, {accrual}, follow-up {design.followup:g} months",
                  fontsize=9)
     ax.legend(fontsize="small")
     return ax
@@ -591,12 +595,15 @@ def survival_power(result, ax=None):
     ax.axhline(design.alpha, color="0.4", linestyle=":", linewidth=1,
                label=f"nominal alpha = {design.alpha:g}")
     ax.set_xlabel("sample size n (patients)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel("probability of rejecting H0")
     ax.set_ylim(0, 1.02)
     ax.grid(True, alpha=0.3)
     ax.set_title(f"{design.test}: power against n "
                  f"(median {float(design.null.median):.3g} vs "
-                 f"{float(design.alt.median):.3g} months)", fontsize=9)
+                 f"{float(design.alt.median):.3g} months)\n"
+                 f"n = {n}, follow-up {design.followup:g} months after the last entry",
+                 fontsize=9)
     ax.legend(fontsize="small", loc="best")
     return ax
 

@@ -9,7 +9,9 @@ simulated ones (``q``, ``q_sim``, ``q_sim_se``), and :func:`summary_rows`
 picks the reported quantities.  No family-specific code lives here.
 :func:`write_trial` writes one directory per trial: ``<analysis>.csv``
 tables, ``record.json`` (the standard JSON envelope, with the whole config in
-``inputs``) and ``<analysis>.png`` plots.
+``inputs``), ``<analysis>.png`` plots and, on request, the protocol-ready
+reports ``report.md``, ``report.html`` and ``report.docx``
+(:mod:`designcalc.report`).
 
 Seeds: the run's root seed ``S`` (the config's ``simulation.seed`` unless
 overridden) gives analysis ``i`` the seed ``S + 1000 i``; families that
@@ -216,12 +218,17 @@ def run_trial(config: TrialConfig, *, n_sims=None, seed=None, workers: int = 1,
     return result
 
 
-def write_trial(result: TrialResult, out_dir, *, plots: bool = True) -> list[str]:
+def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
+                command: str | None = None) -> list[str]:
     """Write ``out_dir/<trial>/``: one CSV per analysis (``<id>_metrics.csv`` too
-    when the family has per-scenario metrics), ``record.json`` and one PNG per
-    analysis (the family's first plot kind).
+    when the family has per-scenario metrics), ``record.json``, one PNG per
+    analysis (the family's first plot kind) and, for each format in
+    ``reports`` (``"md"``, ``"html"``, ``"docx"``), ``report.<format>``
+    (:mod:`designcalc.report`; ``command`` is the command line the report's
+    appendix gives to reproduce the run).
 
-    Returns the paths written.
+    Each figure is drawn once: the PNG bytes written to ``<id>.png`` are the
+    ones the HTML and Word reports embed.  Returns the paths written.
     """
     import json
 
@@ -238,19 +245,30 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True) -> list[str
                                       render_csv(list(res.metrics))))
     written.append(write_text(os.path.join(folder, "record.json"),
                               json.dumps(result.record(), indent=2) + "\n"))
+    figures = {}
     if plots:
-        written += _write_plots(result, folder)
+        figures = _write_plots(result, folder)
+        written += [os.path.join(folder, f["file"]) for f in figures.values()]
+    if reports:
+        from designcalc.report import write_trial_reports
+
+        written += write_trial_reports(result, folder, reports, figures=figures,
+                                       command=command)
     return written
 
 
-def _write_plots(result: TrialResult, folder: str) -> list[str]:
-    from designcalc import plots
+def _write_plots(result: TrialResult, folder: str) -> dict:
+    """Draw each analysis's figure once and write it; ``{id: {"file", "png"}}``."""
+    from designcalc.outputs import atomic_file
+    from designcalc.report.documents import figure_png
 
-    written = []
+    figures = {}
     for a_id, res in result.results.items():
-        ax = res.plot()
-        written.append(plots.save(ax, os.path.join(folder, f"{a_id}.png")))
-    return written
+        png = figure_png(res)
+        with atomic_file(os.path.join(folder, f"{a_id}.png"), "wb") as fh:
+            fh.write(png)
+        figures[a_id] = {"file": f"{a_id}.png", "png": png}
+    return figures
 
 
 __all__ = ["EXAMPLE_NAMES", "TrialResult", "examples_dir", "example_names", "list_trials",

@@ -135,6 +135,51 @@ def _inputs(spec, kw, raw):
     return inputs
 
 
+#: ``--report FILE``: the protocol text, table and figure of the run as a report.
+report_option = click.option(
+    "--report", "report", default=None, metavar="FILE",
+    help="Also write a protocol-ready report of this run to FILE (.md, .html or .docx, "
+         "by extension): protocol text, rounded table, figure, inputs and command.")
+
+
+def check_report_path(path) -> str:
+    """A --report FILE must end in .md, .html or .docx."""
+    import os
+
+    if os.path.splitext(str(path))[1].lower() not in (".md", ".html", ".docx"):
+        raise click.BadParameter(f"must end in .md, .html or .docx, got {path!r}",
+                                 param_hint="--report")
+    return path
+
+
+def command_line(seed=None) -> str:
+    """The command line of the running command, from its parsed parameters
+    (options that differ from their defaults), for a report's appendix;
+    ``seed`` (the seed a run drew when none was given) is added as ``--seed``."""
+    import shlex
+
+    ctx = click.get_current_context()
+    parts = ctx.command_path.split()
+    if parts:
+        parts[0] = "designcalc"
+    for param in ctx.command.params:
+        if not isinstance(param, click.Option) or param.hidden:
+            continue
+        value = ctx.params.get(param.name)
+        if value is None or value == param.default or value == () or param.name == "report":
+            continue
+        flag = param.opts[0]
+        if param.is_flag:
+            if value:
+                parts.append(flag)
+            continue
+        for v in (value if param.multiple else [value]):
+            parts += [flag, str(v)]
+    if seed is not None and ctx.params.get("seed") is None and "seed" in ctx.params:
+        parts += ["--seed", str(seed)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
 def build_command(spec, name: str) -> click.Command:
     """The generic ``oc`` or ``simulate`` command of family ``spec``."""
     if name not in ("oc", "simulate"):
@@ -151,6 +196,9 @@ def build_command(spec, name: str) -> click.Command:
         if sims_alias is not None:
             kw["n_sims"] = sims_alias
         plot_path, plot_kind = kw.get("plot"), kw.get("plot_kind")
+        report_path = kw.pop("report", None)
+        if report_path:
+            check_report_path(report_path)
         if plot_path:
             from designcalc.plots import check_plot_path
 
@@ -178,6 +226,12 @@ def build_command(spec, name: str) -> click.Command:
 
             save(res.plot(plot_kind), plot_path)
             footer.append(f"plot written to {plot_path}")
+        if report_path:
+            from designcalc.report import write_result_report
+
+            write_result_report(res, report_path, command=command_line(res.seed),
+                                inputs=_inputs(spec, kw, raw), plot=bool(spec.plots))
+            footer.append(f"report written to {report_path}")
         extra = {k: v for k, v in res.extra.items()}
         if res.metrics:
             extra["metrics"] = list(res.metrics)
@@ -220,6 +274,7 @@ def build_command(spec, name: str) -> click.Command:
                          default=spec.plot_kinds[0], show_default=True,
                          help="Which figure --plot draws."),
         ]
+    params.append(report_option)
     what = ("Monte-Carlo operating characteristics" if simulate_only else
             f"{'Exact' if spec.exact and spec.name != 'survival' else 'Analytic'} "
             "operating characteristics")

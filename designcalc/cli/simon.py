@@ -13,6 +13,7 @@ import click
 from designcalc.cli._common import (emit, output_options, parse_float_list, parse_grid,
                                      simon_rule_options)
 from designcalc.cli._common import FamilyGroup
+from designcalc.cli.generic import check_report_path, command_line, report_option
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
@@ -39,8 +40,9 @@ def simon():
 @click.option("--nmax", type=int, default=None,
               help="Largest total n to search. Default: a bound proven to contain the "
                    "optimal design (a warning is printed when a given nmax binds).")
+@report_option
 @output_options
-def design(p0, p1, alpha, power, nmax, fmt, out):
+def design(p0, p1, alpha, power, nmax, report, fmt, out):
     """Find the minimax, optimal and admissible Simon two-stage designs (exact).
 
     Feasible designs have alpha_actual < ALPHA and power_actual > POWER (strict,
@@ -52,10 +54,19 @@ def design(p0, p1, alpha, power, nmax, fmt, out):
     q*n + (1-q)*en0 (Jung et al. 2004).
 
     \b
+    With --report FILE (.md, .html or .docx) the minimax and optimal designs
+    are also written as a protocol-ready report: protocol text, exact
+    operating characteristics over p = 0.05..0.95 and at p0, p1, and figures.
+
+    \b
     Example:
       designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8
+      designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8 --report design.docx
     """
     from designcalc.simon import NoFeasibleDesign, search
+
+    if report:
+        check_report_path(report)
 
     inputs = {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "nmax": nmax}
     try:
@@ -76,8 +87,30 @@ def design(p0, p1, alpha, power, nmax, fmt, out):
                       f"a smaller en0 (see docs/simon.md)")
     else:
         footer.append(f"searched n <= {res.nmax_used} only")
+    if report:
+        _write_design_report(res, report, inputs)
+        footer.append(f"report written to {report}")
     emit(fmt, out, "simon design", inputs, rows, warnings=res.warnings, title=title, footer="\n".join(footer),
          extra={"nmax_used": res.nmax_used, "proven": res.proven} if fmt == "json" else None)
+
+
+def _write_design_report(res, path, inputs):
+    """The minimax and optimal designs of a search as one report (exact OC per design)."""
+    from designcalc.report import write_result_report
+
+    grid = [round(0.05 * i, 10) for i in range(1, 20)]
+    scenarios = [("", p) for p in grid if p not in (res.p0, res.p1)] + \
+        [("H0", res.p0), ("H1", res.p1)]
+    scenarios.sort(key=lambda pair: pair[1])
+    results = []
+    for a in res.admissible:
+        if a.role == "admissible":
+            continue
+        results.append((a.role.replace("+", "_"),
+                        a.design.oc(scenarios, p0=res.p0, p1=res.p1)))
+    write_result_report(results, path, command=command_line(), inputs=inputs,
+                        title=f"Simon two-stage designs for p0 = {res.p0:g}, p1 = {res.p1:g} "
+                              f"(alpha < {res.alpha:g}, power > {res.power:g})")
 
 
 # `simon oc` is built from the family's registry entry (designcalc/simon/spec.py)

@@ -106,15 +106,22 @@ def _fmt_num(v):
 @click.option("--scheduler", default=None,
               help="Dask scheduler ADDRESS (implies --backend dask; without it a "
                    "LocalCluster is started).")
-@click.option("--no-plots", is_flag=True, help="Do not write PNG plots.")
+@click.option("--no-plots", is_flag=True, help="Do not write PNG plots (reports then have "
+              "no figures).")
+@click.option("--report", "report", default="md,html,docx", show_default=True,
+              metavar="FORMATS",
+              help="Reports written per trial with --out: a comma-separated list of md, "
+                   "html, docx (report.md, report.html, report.docx).")
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-trial lines on stderr.")
 def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, scheduler,
-            no_plots, quiet):
+            no_plots, report, quiet):
     """Run a seed trial (NAME) or a config file (FILE), or --all of them.
 
     Prints a summary (exact beside simulated, with Monte-Carlo SE) and, with
     --out DIR, writes per trial DIR/NAME/*.csv, DIR/NAME/record.json (inputs,
-    seed, version, results) and DIR/NAME/*.png.
+    seed, version, results), DIR/NAME/*.png and the protocol-ready reports
+    DIR/NAME/report.md, report.html (self-contained) and report.docx (--report
+    chooses the formats), with DIR/manifest.json last.
 
     \b
     Examples:
@@ -124,18 +131,23 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     """
     from designcalc import trials
     from designcalc.outputs import ResultFolder
+    from designcalc.report.documents import parse_formats
 
     if run_all == (target is not None):
         raise click.UsageError("give a trial NAME or FILE, or --all (not both)")
     if scheduler:
         backend = "dask"
+    try:
+        formats = parse_formats(report)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).split(", got")[0], param_hint="--report") from None
     configs = trials.list_trials() if run_all else [trials.resolve(target)]
     # Everything is written to a temporary sibling folder and swapped in only when
     # every trial has finished (designcalc.outputs.ResultFolder): a run that cannot
     # complete leaves the previous folder as it was.
     folder = ResultFolder(out_dir, command=_command(target, run_all, out_dir, fmt, n_sims,
                                                     seed, workers, backend, scheduler,
-                                                    no_plots)) if out_dir else None
+                                                    no_plots, formats)) if out_dir else None
     try:
         rows, warnings, records, written = [], [], [], {}
         for cfg in configs:
@@ -144,7 +156,8 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
                                       progress=not quiet)
             if folder is not None:
                 written[cfg.name] = trials.write_trial(result, folder.path,
-                                                       plots=not no_plots)
+                                                       plots=not no_plots, reports=formats,
+                                                       command=folder.command)
             rows += [{k: _fmt_num(v) if k in ("exact", "analytic", "simulated", "se") else v
                       for k, v in r.items()} for r in result.summary]
             warnings += [f"{cfg.name}: {w}" for w in result.warnings]
@@ -175,7 +188,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
 
 
 def _command(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, scheduler,
-             no_plots) -> str:
+             no_plots, formats=("md", "html", "docx")) -> str:
     """The command line that reproduces a run (for the manifest)."""
     parts = ["designcalc", "trial", "run", "--all" if run_all else str(target),
              "--out", str(out_dir), "--format", fmt]
@@ -188,4 +201,6 @@ def _command(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sche
         parts += ["--backend", backend]
     if no_plots:
         parts.append("--no-plots")
+    if tuple(formats) != ("md", "html", "docx"):
+        parts += ["--report", ",".join(formats)]
     return " ".join(parts)
