@@ -4,7 +4,7 @@ Runs ``designcalc trial run --all --out DIR --report md`` (the README's main
 job, all formats), then concatenates the reports with their headings moved
 one level down and figure links pointing to where the command writes them.
 
-    PYTHONPATH=. python tools/make_reports_doc.py
+    PYTHONPATH=. python docs/make_reports_doc.py
 """
 
 import os
@@ -36,7 +36,7 @@ wording is in the Jinja2 templates of `designcalc/report/templates/`
 Below are the Markdown reports of the five seed trials as the command writes
 them (default seeds and 20,000 simulated trials per scenario); figures are
 files beside each report (`results/<trial>/<analysis>.png`) and are not
-committed here.  Regenerate with `PYTHONPATH=. python tools/make_reports_doc.py`.
+committed here.  Regenerate with `PYTHONPATH=. python docs/make_reports_doc.py`.
 """
 
 
