@@ -141,6 +141,7 @@ LABELS: dict[str, Label] = {
     "accrual": Label("accrual duration", "months", ".4g", "time"),
     "followup": Label("follow-up after the last entry", "months", ".4g", "time"),
     "study_duration": Label("study duration", "months", ".4g", "time"),
+    "max_followup": Label("follow-up per patient (at most)", "months", ".4g", "time"),
     "dropout_rate": Label("dropout hazard", "per month", ".4g", "input"),
     "n_method": Label("how n was found"),
     # two-stage one-sample log-rank (survival_two_stage)

@@ -56,6 +56,9 @@ def _model_options(func):
                      help="Landmark time t0, months (for landmark/binary tests and --s1)."),
         click.option("--dropout-rate", "dropout_rate", type=float, default=None,
                      help="Exponential dropout hazard per month (default: no dropout)."),
+        click.option("--max-followup", "max_followup", type=float, default=None,
+                     help="Per-patient follow-up, months: each patient followed at most this "
+                          "long after entry (default: until the analysis); >= --landmark."),
         click.option("--shorter-is-better", "shorter", is_flag=True, default=False,
                      help="The goal is SHORTER times (median1 < median0, hr > 1)."),
         click.option("--n-sims", "n_sims", type=int, default=None,
@@ -112,13 +115,13 @@ def _null_inputs(median0, null_hazards, null_breaks):
 
 def _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                    tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
-                   null_hazards=None, null_breaks=None):
+                   null_hazards=None, null_breaks=None, max_followup=None):
     """The model (SurvivalDesign fields), the test selection and the simulation inputs."""
     hazards, breaks = _null_inputs(median0, null_hazards, null_breaks)
     model = dict(median0=median0, median1=median1, hr=hr, s1=s1, shape=shape, accrual=accrual,
                  accrual_rate=accrual_rate, followup=followup, alpha=alpha, landmark=landmark,
                  dropout_rate=dropout_rate, direction="shorter" if shorter else "longer",
-                 null_hazards=hazards, null_breaks=breaks)
+                 null_hazards=hazards, null_breaks=breaks, max_followup=max_followup)
     test = list(dict.fromkeys(tests)) if "all" not in tests else "all"
     return dict(model=model, test=test, n_sims=n_sims, seed=seed, workers=workers)
 
@@ -128,7 +131,7 @@ def _inputs(kw, **more):
     m = kw["model"]
     inputs = {k: m[k] for k in ("median0", "median1", "hr", "s1", "shape", "accrual",
                                 "accrual_rate", "followup", "alpha", "landmark",
-                                "dropout_rate")}
+                                "dropout_rate", "max_followup")}
     inputs.update(n_sims=kw["n_sims"], seed=kw["seed"], workers=kw["workers"], test=kw["test"],
                   direction=m["direction"])
     inputs.update(more)
@@ -154,7 +157,7 @@ def _rows(results, found=None):
 _ROW_KEYS = ("test", "n", "expected_events", "power", "alpha_actual", "power_sim",
              "power_sim_se", "alpha_actual_sim", "alpha_actual_sim_se", "n_method",
              "n_events_formula", "critical", "hr", "median0", "median1", "landmark", "s0", "s1",
-             "accrual", "followup", "study_duration", "dropout_rate")
+             "accrual", "followup", "study_duration", "max_followup", "dropout_rate")
 
 
 def _ordered(row):
@@ -209,8 +212,8 @@ def _plot(path, kind, results, rows, kw, target=None):
                    "simulated power (--n-sims, same seed at every n) reaches --power.")
 @output_options
 def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual, accrual_rate,
-               followup, alpha, tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
-               plot, plot_kind, power, nmax, n_by, fmt, out):
+               followup, alpha, tests, landmark, dropout_rate, max_followup, shorter, n_sims,
+               seed, workers, plot, plot_kind, power, nmax, n_by, fmt, out):
     """Sample size of a single-arm time-to-event design (months).
 
     One row per test: n, expected_events (under the alternative), power at
@@ -234,7 +237,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
-                        null_hazards, null_breaks)
+                        null_hazards, null_breaks, max_followup)
     if n_by == "simulation" and n_sims is None:
         raise click.BadParameter("--n-by simulation needs --n-sims", param_hint="--n-by")
     found = size_designs(test=kw["test"], power=power, nmax=nmax, n_by=n_by, n_sims=n_sims,
@@ -258,8 +261,8 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
 @_model_options
 @output_options
 def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual,
-              accrual_rate, followup, alpha, tests, landmark, dropout_rate, shorter, n_sims, seed,
-              workers, plot, plot_kind, fmt, out):
+              accrual_rate, followup, alpha, tests, landmark, dropout_rate, max_followup, shorter,
+              n_sims, seed, workers, plot, plot_kind, fmt, out):
     """Power of a single-arm time-to-event design for a given n (months).
 
     One row per test (and per n): power (analytic; exact for the binary
@@ -289,7 +292,7 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
-                        null_hazards, null_breaks)
+                        null_hazards, null_breaks, max_followup)
     designs = [d for v in n_values for d in designs_for(kw["test"], v, **kw["model"])]
     results = _evaluate(designs, kw)
     rows = _rows(results)

@@ -149,14 +149,15 @@ def _v1(null, hr: float, study: Study, t0: float) -> float:
     if t0 >= study.duration:
         raise ValueError(f"landmark must be < accrual + followup = {study.duration:g} months "
                          f"(nobody is followed to {t0:g} months), got {t0:g}")
+    check_landmark_followup(t0, study.max_followup)
     u0 = float(null.cumhaz(t0))
 
     def f(u):
         return hr * math.exp(hr * u) / float(study.censoring_survival(null.inv_cumhaz(u)))
 
-    u_follow = float(null.cumhaz(study.followup))
+    knots = [float(null.cumhaz(x)) for x in study.breakpoints() if x < t0] + [u0]
     total = 0.0
-    for lo, hi in ((0.0, min(u_follow, u0)), (min(u_follow, u0), u0)):
+    for lo, hi in zip(knots[:-1], knots[1:]):
         if hi > lo:
             total += integrate.quad(f, lo, hi, limit=200, epsabs=1e-13, epsrel=1e-11)[0]
     return total / (hr * u0) ** 2
@@ -220,9 +221,21 @@ def binary_sample_size(s0: float, s1: float, alpha: float = 0.05, power: float =
 
 def followed_past(study: Study, t0: float) -> bool:
     """True when every patient is followed to ``t0`` (binary analysis valid)."""
-    return study.followup >= t0 and study.dropout_rate == 0.0
+    return (study.followup >= t0 and study.dropout_rate == 0.0
+            and (study.max_followup is None or study.max_followup >= t0))
+
+
+def check_landmark_followup(t0, max_followup) -> None:
+    """ValueError unless the landmark ``t0`` is within the per-patient follow-up.
+
+    With each patient followed at most ``max_followup`` after entry, S(t0) is
+    estimable by Kaplan-Meier only for ``t0 <= max_followup``.
+    """
+    if max_followup is not None and t0 is not None and t0 > max_followup:
+        raise ValueError(f"landmark must be <= max_followup = {max_followup:g} months (each "
+                         f"patient is followed at most {max_followup:g} months), got {t0:g}")
 
 
 __all__ = ["KMAt", "km_at", "kaplan_meier", "loglog_z", "reject", "power_analytic",
            "sample_size_analytic", "binary_critical", "binary_power", "binary_sample_size",
-           "followed_past"]
+           "followed_past", "check_landmark_followup"]

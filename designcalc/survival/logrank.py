@@ -25,7 +25,9 @@ Lambda0`` and censoring survival ``G``::
 The integrals are computed in the variable ``u = Lambda0(x)`` (``dLambda0 =
 du``, ``S1 = exp(-hr u)``), which is smooth for any curve (no singularity at 0
 for a Weibull shape < 1), with ``scipy.integrate.quad`` split at the
-follow-up kink of ``G``.
+follow-up kink of ``G`` and ending at the longest follow-up
+``min(accrual + followup, max_followup)`` (per-patient follow-up, see
+:class:`~designcalc.survival.models.Study`).
 
 The simpler *events-based* formula, for comparison (the one-sample analogue
 of Schoenfeld 1981; the log of the hazard ratio is estimated with variance
@@ -85,11 +87,11 @@ def reject(times, events, null, alpha: float, direction: str = "longer"):
 
 
 def _integrals(null, hr: float, study: Study):
-    """``int G S1 dLambda0`` and ``int G S1 Lambda0 dLambda0`` over ``[0, accrual + followup]``."""
+    """``int G S1 dLambda0`` and ``int G S1 Lambda0 dLambda0`` over ``[0, horizon]``
+    (``horizon = min(accrual + followup, max_followup)``; pieces split at the kinks of G)."""
     from scipy import integrate
 
-    u_follow = float(null.cumhaz(study.followup))
-    u_end = float(null.cumhaz(study.duration))
+    knots = [float(null.cumhaz(x)) for x in study.breakpoints()]
 
     def g(u):
         return float(study.censoring_survival(null.inv_cumhaz(u))) * math.exp(-hr * u)
@@ -100,7 +102,7 @@ def _integrals(null, hr: float, study: Study):
     out = []
     for f in (g, gu):
         total = 0.0
-        for lo, hi in ((0.0, u_follow), (u_follow, u_end)):
+        for lo, hi in zip(knots[:-1], knots[1:]):
             if hi > lo:
                 total += integrate.quad(f, lo, hi, limit=200, epsabs=1e-13, epsrel=1e-11)[0]
         out.append(total)

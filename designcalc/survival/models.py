@@ -14,12 +14,18 @@ transform ``T = Lambda^{-1}(E)``, ``E ~ Exp(1)``, so sampling is one vectorised
 numpy call whatever the curve).
 
 :class:`Study` holds the calendar: uniform accrual over ``accrual`` months,
-``followup`` months after the last patient enters, and optional exponential
-dropout with hazard ``dropout_rate`` per month.  A patient entering at ``e``
-is administratively censored at ``accrual + followup - e``, so the censoring
-survival function is (Wu 2015, Pharm Stat 14:26, section 2)::
+``followup`` months after the last patient enters, optional per-patient
+follow-up ``max_followup`` (each patient followed at most that long after
+entry) and optional exponential dropout with hazard ``dropout_rate`` per
+month.  A patient entering at ``e`` is administratively censored at
+``min(max_followup, accrual + followup - e)``, so the censoring survival
+function is (Wu 2015, Pharm Stat 14:26, section 2, with the per-patient cap)::
 
-    G(x) = clip((accrual + followup - x) / accrual, 0, 1) * exp(-dropout_rate * x)
+    G(x) = clip((accrual + followup - x) / accrual, 0, 1) * 1{x <= max_followup}
+           * exp(-dropout_rate * x)
+
+(``G(x) = P(C >= x)``; without ``max_followup`` the indicator is 1).  A
+``max_followup`` of at least ``accrual + followup`` changes nothing.
 
 Assumptions: censoring is independent of the event time (non-informative);
 the alternative is a proportional-hazards change of the null curve.
@@ -203,17 +209,38 @@ class Study:
         ``accrual + followup``.
     dropout_rate : float
         Exponential dropout hazard per month (>= 0; 0 = no dropout).
+    max_followup : float, optional
+        Per-patient follow-up: each patient is followed at most this long
+        after entry (> 0; None = until the analysis).
     """
 
     accrual: float
     followup: float
     dropout_rate: float = 0.0
+    max_followup: float | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "accrual", check_positive("accrual", self.accrual))
         object.__setattr__(self, "followup", check_positive("followup", self.followup))
         object.__setattr__(self, "dropout_rate",
                            check_real("dropout_rate", self.dropout_rate, low=0.0))
+        if self.max_followup is not None:
+            object.__setattr__(self, "max_followup",
+                               check_positive("max_followup", self.max_followup))
+
+    @property
+    def horizon(self) -> float:
+        """Longest possible follow-up of a patient: ``min(duration, max_followup)``."""
+        if self.max_followup is None:
+            return self.duration
+        return min(self.duration, self.max_followup)
+
+    def breakpoints(self) -> tuple:
+        """``0``, the kinks of ``G`` inside ``(0, horizon)`` and ``horizon``, increasing
+        (integration pieces; without ``max_followup``: ``(0, followup, duration)``)."""
+        end = self.horizon
+        inner = tuple(x for x in (self.followup,) if x < end)
+        return (0.0,) + inner + (end,)
 
     @property
     def duration(self) -> float:
@@ -224,11 +251,17 @@ class Study:
         """``G(x) = P(C >= x)``: administrative censoring times dropout survival."""
         x = np.asarray(x, dtype=float)
         admin = np.clip((self.duration - x) / self.accrual, 0.0, 1.0)
+        if self.max_followup is not None:
+            admin = np.where(x <= self.max_followup, admin, 0.0)
         return admin * np.exp(-self.dropout_rate * x)
 
     def sample_censoring(self, rng: np.random.Generator, shape) -> np.ndarray:
-        """Censoring times: time from uniform entry to the analysis, or dropout if earlier."""
+        """Censoring times: time from uniform entry to the analysis, capped at
+        ``max_followup``, or dropout if earlier (no extra random draws for the
+        cap, so the same seed gives the same trials with or without it)."""
         censor = self.duration - self.accrual * rng.random(shape)
+        if self.max_followup is not None:
+            np.minimum(censor, self.max_followup, out=censor)
         if self.dropout_rate > 0:
             np.minimum(censor, rng.standard_exponential(shape) / self.dropout_rate, out=censor)
         return censor

@@ -60,7 +60,7 @@ _ANALYTIC = ("power", "alpha_actual", "expected_events")
 _ROW_ORDER = ("test", "n", "expected_events", "power", "alpha_actual", "power_sim",
               "power_sim_se", "alpha_actual_sim", "alpha_actual_sim_se", "critical", "hr",
               "median0", "median1", "landmark", "s0", "s1", "accrual", "followup",
-              "study_duration", "dropout_rate")
+              "study_duration", "max_followup", "dropout_rate")
 
 # Below this n the CLI has always advised checking the log-rank and landmark
 # approximations by simulation.
@@ -137,6 +137,10 @@ class SurvivalDesign(Design):
     null_hazards, null_breaks : tuple of float, optional
         A piecewise-exponential null instead of ``median0``/``shape``: hazards
         per month on ``[0, b1), [b1, b2), ..., [bk, inf)``.
+    max_followup : float, optional
+        Per-patient follow-up, months: each patient followed at most this long
+        after entry (censored at ``min(max_followup, time to the analysis)``);
+        None = until the analysis.  Landmark tests need ``landmark <= max_followup``.
 
     Notes
     -----
@@ -173,6 +177,7 @@ class SurvivalDesign(Design):
     direction: str = "longer"
     null_hazards: tuple | None = None
     null_breaks: tuple | None = None
+    max_followup: float | None = None
 
     family = "survival"
     method = "analytic"
@@ -200,7 +205,8 @@ class SurvivalDesign(Design):
             breaks = breaks or ()
         set_("null_hazards", hazards)
         set_("null_breaks", breaks)
-        for name in ("median0", "median1", "accrual", "accrual_rate", "landmark", "hr"):
+        for name in ("median0", "median1", "accrual", "accrual_rate", "landmark", "hr",
+                     "max_followup"):
             value = getattr(self, name)
             if value is not None:
                 set_(name, check_positive(name, value))
@@ -233,7 +239,7 @@ class SurvivalDesign(Design):
             shape=self.shape, landmark=self.landmark, accrual=self.accrual,
             accrual_rate=self.accrual_rate, followup=self.followup,
             dropout_rate=self.dropout_rate, alpha=self.alpha, direction=self.direction,
-            null=null)
+            null=null, max_followup=self.max_followup)
 
     @property
     def null(self):
@@ -256,7 +262,8 @@ class SurvivalDesign(Design):
                     shape=self.shape, landmark=self.landmark, accrual=self.accrual,
                     accrual_rate=self.accrual_rate, followup=self.followup,
                     dropout_rate=self.dropout_rate, alpha=self.alpha,
-                    direction=self.direction, null=self.null if self.null_hazards else None)
+                    direction=self.direction, null=self.null if self.null_hazards else None,
+                    max_followup=self.max_followup)
 
     # --- words ----------------------------------------------------------------------
     def curve_label(self) -> str:
@@ -276,8 +283,11 @@ class SurvivalDesign(Design):
         accrual = (f"accrual {self.accrual:g}" if self.accrual is not None
                    else f"accrual rate {self.accrual_rate:g}/month")
         lm = f", landmark {self.landmark:g}" if self.landmark is not None else ""
+        cap = (f", each patient followed at most {self.max_followup:g} months"
+               if self.max_followup is not None else "")
         return (f"{self.test}, n = {self.n}; {null} vs {alt} months (HR {self.setting.hr:.3f})"
-                f"{lm}; {accrual}, follow-up {self.followup:g} months; alpha {self.alpha:g}")
+                f"{lm}; {accrual}, follow-up {self.followup:g} months{cap}; "
+                f"alpha {self.alpha:g}")
 
     def sentence(self, row: dict | None = None, what: str = "has") -> str:
         """The design and its operating characteristics in one sentence.
@@ -295,8 +305,10 @@ class SurvivalDesign(Design):
             target = (f"median {row['median1']:.4g} vs {row['median0']:.4g} months "
                       f"(HR {row['hr']:.3f}")
         kind = "exact" if row["test"] == "binary" else "analytic"
+        cap = (f", each patient followed at most {row['max_followup']:.4g} months"
+               if row.get("max_followup") is not None else "")
         text = (f"{test}: n = {row['n']} patients (accrual {row['accrual']:.4g} months, "
-                f"follow-up {row['followup']:.4g} months after the last entry) {what} "
+                f"follow-up {row['followup']:.4g} months after the last entry{cap}) {what} "
                 f"{100 * row['power']:.1f}% power ({kind}) at one-sided alpha "
                 f"{self.alpha:g} to detect {target}, {self.curve_label()}); expected events "
                 f"{row['expected_events']:.1f}")

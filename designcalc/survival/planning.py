@@ -46,7 +46,7 @@ class Setting:
     """Validated inputs: null curve, hazard ratio, alternative curve, calendar."""
 
     def __init__(self, *, median0, median1, hr, s1, shape, landmark, accrual, accrual_rate,
-                 followup, dropout_rate, alpha, direction, null=None):
+                 followup, dropout_rate, alpha, direction, null=None, max_followup=None):
         if direction not in DIRECTIONS:
             raise ValueError(f"direction must be 'longer' or 'shorter', got {direction!r}")
         self.direction = direction
@@ -115,6 +115,8 @@ class Setting:
         self.followup = check_positive("followup", followup)
         self.dropout_rate = (0.0 if dropout_rate is None
                              else check_real("dropout_rate", dropout_rate, low=0.0))
+        self.max_followup = (None if max_followup is None
+                             else check_positive("max_followup", max_followup))
 
     @property
     def null_median(self) -> float:
@@ -123,7 +125,7 @@ class Setting:
     def study(self, n: int) -> Study:
         """The calendar for ``n`` patients (accrual from the rate when one was given)."""
         accrual = self.accrual if self.accrual is not None else n / self.accrual_rate
-        return Study(accrual, self.followup, self.dropout_rate)
+        return Study(accrual, self.followup, self.dropout_rate, self.max_followup)
 
     def applicable(self, test: str) -> bool:
         """Whether ``test`` can be run with these inputs (used by ``test="all"``)."""
@@ -140,6 +142,8 @@ class Setting:
             raise ValueError(f"landmark is required for test {test!r} (months)")
         if test == "exponential" and not isinstance(self.null, Weibull):
             raise ValueError("test 'exponential' needs an exponential or Weibull null curve")
+        if test in ("landmark", "binary"):
+            lm.check_landmark_followup(self.landmark, self.max_followup)
         if test == "binary" and not (self.followup >= self.landmark and self.dropout_rate == 0):
             raise ValueError("test 'binary' needs every patient followed past the landmark: "
                              f"followup >= landmark ({self.landmark:g}) and no dropout")
@@ -204,6 +208,8 @@ class Setting:
                "study_duration": study.duration}
         if self.dropout_rate:
             row["dropout_rate"] = self.dropout_rate
+        if self.max_followup is not None:
+            row["max_followup"] = self.max_followup
         if self.landmark is not None:
             s0, s1 = self.landmark_survival()
             row.update({"landmark": self.landmark, "s0": s0, "s1": s1})
@@ -362,7 +368,7 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
            alpha=0.05, power=0.8, shape=1.0, landmark=None, dropout_rate=None,
            n_sims=None, seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
            direction="longer", null=None, nmax=10000, n_by="formula", chunk_size=None,
-           backend="local", scheduler=None, progress=False):
+           backend="local", scheduler=None, progress=False, max_followup=None):
     """Sample size of a single-arm time-to-event design, one row per test.
 
     Parameters
@@ -387,6 +393,11 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
         ``t0`` (months) for the landmark and binary tests.
     dropout_rate : float
         Exponential dropout hazard per month.
+    max_followup : float, optional
+        Per-patient follow-up, months: each patient is followed at most this
+        long after entry (administrative censoring at ``min(max_followup,
+        time to the analysis)``); None = until the analysis.  A landmark
+        test needs ``landmark <= max_followup``.
     n_sims, seed, workers :
         Simulate each design ``n_sims`` times (``power_sim`` under the
         alternative, ``alpha_actual_sim`` under the null) with
@@ -423,7 +434,7 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
     setting = Setting(median0=median0, median1=median1, hr=hr, s1=s1, shape=shape,
                       landmark=landmark, accrual=accrual, accrual_rate=accrual_rate,
                       followup=followup, dropout_rate=dropout_rate, alpha=alpha,
-                      direction=direction, null=null)
+                      direction=direction, null=null, max_followup=max_followup)
     tests = _tests(test, setting)
     power, nmax, n_sims = _check_power_target(power, setting, nmax, n_sims, n_by)
     for t in tests:
@@ -449,7 +460,7 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
 def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=None,
           alpha=0.05, shape=1.0, landmark=None, dropout_rate=None, n_sims=None, seed=None,
           workers=1, *, hr=None, s1=None, accrual_rate=None, direction="longer", null=None,
-          chunk_size=None, backend="local", scheduler=None, progress=False):
+          chunk_size=None, backend="local", scheduler=None, progress=False, max_followup=None):
     """Power of given sample size(s), analytic and (with ``n_sims``) simulated.
 
     Same parameters as :func:`design` except ``n`` (an int or a sequence of
@@ -469,7 +480,7 @@ def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=
     setting = Setting(median0=median0, median1=median1, hr=hr, s1=s1, shape=shape,
                       landmark=landmark, accrual=accrual, accrual_rate=accrual_rate,
                       followup=followup, dropout_rate=dropout_rate, alpha=alpha,
-                      direction=direction, null=null)
+                      direction=direction, null=null, max_followup=max_followup)
     tests = _tests(test, setting)
     n_sims = None if n_sims is None else check_int("n_sims", n_sims, min_value=2)
     run = dict(chunk_size=chunk_size, backend=backend, scheduler=scheduler, progress=progress)

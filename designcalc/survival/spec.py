@@ -50,6 +50,9 @@ SPEC = FamilySpec(
               unit="per month"),
         Param("null_breaks", "float_list", "Break points of null_hazards (one fewer).",
               default=None, domain="increasing, > 0", unit="months"),
+        Param("max_followup", "float", "Per-patient follow-up: each patient followed at most "
+              "this long after entry (default: until the analysis).", default=None,
+              domain="> 0 (>= landmark)", unit="months"),
     ),
     scenario=ScenarioSpec("none"),
     exact=True,
@@ -91,7 +94,7 @@ def search(**requirements) -> list:
     ``requirements`` are the ``survival design`` inputs: the model (``median0``,
     ``median1`` or ``hr`` or ``s1``, ``accrual`` or ``accrual_rate``,
     ``followup``, ``alpha``, ``shape``, ``landmark``, ``dropout_rate``,
-    ``direction``, ``null_hazards``/``null_breaks``), ``power`` (default
+    ``direction``, ``null_hazards``/``null_breaks``, ``max_followup``), ``power`` (default
     0.8), ``test`` (a name, a list or "all"), ``nmax``, ``n_by`` and, for
     ``n_by="simulation"``, ``n_sims``, ``seed``, ``workers``.
     """
