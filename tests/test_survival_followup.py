@@ -113,3 +113,15 @@ def test_cli_max_followup_json():
     row = json.loads(run.stdout)["results"][0]
     assert row["max_followup"] == 6.0
     assert row["expected_events"] == pytest.approx(40 * (1 - 2 ** (-6 / 9)), rel=1e-10)
+
+
+def test_binary_with_followup_exactly_the_landmark():
+    """Everyone followed exactly t0 = T: censored at T without an event is event-free
+    at t0 (simulated rejections agree with the exact binomial power and size)."""
+    d = SurvivalDesign(test="binary", n=20, median0=6.0, median1=12.0, accrual=12.0,
+                       followup=12.0, landmark=12.0, max_followup=12.0)
+    res = d.evaluate(n_sims=4000, seed=2455596)
+    row = res.rows[0]
+    assert row["critical"] == 8 and row["s0"] == pytest.approx(0.25)
+    assert res.agrees()
+    assert abs(row["power_sim"] - row["power"]) < 4 * row["power_sim_se"]

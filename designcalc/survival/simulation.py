@@ -36,7 +36,9 @@ def rejections(test: str, times, events, *, null, alpha: float, t0=None, critica
         s0 = float(null.survival(t0))
         return landmark.reject(times, events, t0, s0, alpha, direction, ties=False)
     if test == "binary":
-        event_free = np.count_nonzero(times > t0, axis=-1)
+        # event-free at t0: followed beyond t0, or censored exactly at t0 (per-patient
+        # follow-up max_followup = t0) without an event
+        event_free = np.count_nonzero((times > t0) | ((times >= t0) & ~events), axis=-1)
         return event_free > critical if direction == "longer" else event_free < critical
     raise ValueError(f"test must be one of {', '.join(TESTS)}, got {test!r}")
 
