@@ -151,6 +151,13 @@ LABELS: dict[str, Label] = {
     "study_length": Label("maximum study length", "time units", ".4g", "time"),
     "pet1": _p("P(early termination) under H1"),
     "en1": _c("expected sample size under H1"),
+    # co-primary response and time to event (coprimary)
+    "reject_response": _p("P(response H0 rejected)"),
+    "reject_tte": _p("P(time-to-event H0 rejected)"),
+    "reject_both": _p("P(both rejected)"),
+    "reject_either": _p("P(at least one rejected)"),
+    "success": _p("P(trial success by the rule)"),
+    "fwer": _p("family-wise type I error"),
     # dose finding
     "dose": Label("dose", "", ".3g", "dose"),
     "tox": _p("true DLT probability"),

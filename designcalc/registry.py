@@ -233,6 +233,7 @@ FAMILY_SPECS = {
     "calendar": "designcalc.timing_spec:SPEC",
     "interval": "designcalc.interval.spec:SPEC",
     "multistage": "designcalc.multistage.spec:SPEC",
+    "coprimary": "designcalc.coprimary.spec:SPEC",
 }
 
 _CACHE: dict = {}
