@@ -76,6 +76,7 @@ _KEYWORDS = {
     "survival": ("median", "accrual", "follow-up", "dropout", "hazard"),
     "dose": ("dose", "toxicity", "dlt", "phase 1"),
     "calendar": ("calendar",),
+    "coprimary": ("co-primary", "correlation", "copula"),
 }
 
 #: Dose units of the presets whose protocol fixes them (NCT05699811: cells/kg).
@@ -288,6 +289,8 @@ def _survival(result, analysis, assumed):
          "accrual": None if row.get("accrual") is None else _v("accrual", row["accrual"]),
          "accrual_rate": None if d.accrual_rate is None else f"{d.accrual_rate:g}",
          "followup": _v("followup", row.get("followup")),
+         "max_followup": None if row.get("max_followup") is None
+         else _v("max_followup", row["max_followup"]),
          "duration": None if row.get("study_duration") is None
          else _v("study_duration", row["study_duration"]),
          "dropout": None if not d.dropout_rate else _v("dropout_rate", d.dropout_rate),
