@@ -163,3 +163,16 @@ def _umask():
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def test_every_subpackage_is_installed_by_setup_cfg():
+    """A package missing from setup.cfg's list works in a checkout but not after
+    `pip install .` (the Quick start)."""
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(PACKAGE.parent / "setup.cfg")
+    listed = set(cfg["options"]["packages"].split())
+    found = {"designcalc." + str(p.parent.relative_to(PACKAGE)).replace(os.sep, ".")
+             for p in PACKAGE.rglob("__init__.py") if p.parent != PACKAGE}
+    assert found <= listed
