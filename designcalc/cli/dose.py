@@ -39,6 +39,12 @@ def _interval_options(func):
                      help="BOIN extrasafe: stop if Pr(p1 > target) > cutoff-eli - offset."),
         click.option("--bound-mtd", is_flag=True, default=False,
                      help="BOIN boundMTD: select only doses with estimate <= lambda_d."),
+        click.option("--margin-low", type=float, default=None,
+                     help="Keyboard/mTPI-2/i3+3: target key (EI) starts at target - this "
+                          "(default 0.05)."),
+        click.option("--margin-high", type=float, default=None,
+                     help="Keyboard/mTPI-2/i3+3: target key (EI) ends at target + this "
+                          "(default 0.05)."),
     ]
     for opt in reversed(opts):
         func = opt(func)
@@ -48,8 +54,12 @@ def _interval_options(func):
 def _interval_kw(kw: dict) -> dict:
     """The interval-design keywords among a command's parameters (popped from ``kw``)."""
     names = ("cohorts", "cohort_size", "n_earlystop", "p_saf", "p_tox", "cutoff_eli",
-             "extrasafe", "offset", "bound_mtd")
-    return {k: kw.pop(k) for k in names if k in kw}
+             "extrasafe", "offset", "bound_mtd", "margin_low", "margin_high")
+    out = {k: kw.pop(k) for k in names if k in kw}
+    for k in ("margin_low", "margin_high"):     # only the generated tables take margins
+        if out.get(k) is None:
+            out.pop(k, None)
+    return out
 
 
 def _interval_design(name, target, start_level, table_path, ikw, levels=None):
@@ -68,6 +78,10 @@ def _interval_design(name, target, start_level, table_path, ikw, levels=None):
             raise click.BadParameter("--design table needs --table FILE (n,dlt,action or the "
                                      "boundary layout of `dose table`)", param_hint="--table")
         table = IntervalTable.from_csv(table_path, cohort_size=ikw.get("cohort_size"))
+    from designcalc.interval.design import GENERATED
+
+    if name not in GENERATED:   # margins belong to Keyboard/mTPI-2/i3+3 (compare mixes designs)
+        ikw = {k: v for k, v in ikw.items() if k not in ("margin_low", "margin_high")}
     return IntervalDesign(rule=name, target=target, start_level=start_level, table=table,
                           levels=levels, **ikw)
 
