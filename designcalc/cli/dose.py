@@ -379,6 +379,85 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
     _report(ocs, fmt, out, "dose simulate", inputs, plot_path, seed=root)
 
 
+@dose.command("compare")
+@click.option("--design", "designs", multiple=True, type=click.Choice(DESIGN_NAMES),
+              required=True, help="A design to compare (repeat: --design 3+3 --design boin).")
+@click.option("--tox", "tox_list", multiple=True,
+              help="A toxicity curve, comma-separated (repeatable: one scenario each), in "
+                   "the visiting order of a de-escalation preset if one is compared, else "
+                   "lowest dose first.")
+@click.option("--scenario", "named_scenarios", multiple=True, metavar="NAME=P1,P2,...",
+              help="A named toxicity curve (repeatable).")
+@click.option("--target", type=float, default=0.3, show_default=True,
+              help="Target DLT probability (interval designs) and the threshold of "
+                   "'correct' (closest to it) and 'overdose' (above it) selection.")
+@click.option("--doses", default=None, help="Dose values per level (rule-based presets).")
+@click.option("--start-dose", type=float, default=2e6, show_default=True,
+              help="msc presets: first (highest) dose.")
+@click.option("--factor", type=float, default=0.3, show_default=True,
+              help="msc presets: each level is FACTOR x the previous.")
+@click.option("--levels", type=int, default=None,
+              help="msc presets: number of levels (default: the curve's length).")
+@click.option("--start-level", type=int, default=1, show_default=True,
+              help="Level of the first cohort (visiting order); interval designs on a "
+                   "de-escalation ladder start at the same dose.")
+@click.option("--plot", "plot_path", default=None, metavar="FILE",
+              help="Also draw the comparison side by side to FILE (.png/.svg/.pdf).")
+@_interval_options
+@output_options
+def compare_cmd(designs, tox_list, named_scenarios, target, doses, start_dose, factor, levels,
+                start_level, plot_path, fmt, out, **ikw):
+    """Compare designs on the same toxicity scenarios (exact where the design is exact).
+
+    One row per design and scenario: p_correct (selecting a level whose true
+    DLT probability is the closest to --target), p_overdose (a level above
+    it), p_none, en, e_dlt and n_at_target (expected patients at the
+    correct level).  Interval designs need --cohorts.
+
+    \b
+    Examples:
+      designcalc dose compare --design 3+3 --design boin --design keyboard --cohorts 10 \\
+          --tox 0.05,0.10,0.20,0.30,0.50 --tox 0.10,0.30,0.45,0.55,0.65 --target 0.3
+      designcalc dose compare --design msc-deescalation --design boin --cohorts 4 \\
+          --tox 0.30,0.15,0.05 --target 0.3 --plot msc.png
+    """
+    from designcalc import plots
+    from designcalc.interval.compare import compare_designs
+
+    if plot_path:
+        plots.check_plot_path(plot_path)
+    ikw = _interval_kw(ikw)
+    curves = [(f"scenario {i + 1}" if len(tox_list) + len(named_scenarios) > 1 else "",
+               parse_float_list(t, "--tox")) for i, t in enumerate(tox_list)]
+    curves += _curves(None, named_scenarios) if named_scenarios else []
+    if not curves:
+        raise click.BadParameter("give a toxicity curve (or --scenario NAME=P1,P2,...)",
+                                 param_hint="--tox")
+    if len({len(c) for _, c in curves}) > 1:
+        raise click.BadParameter("every curve must have the same number of levels",
+                                 param_hint="--tox")
+    k = len(curves[0][1])
+    text = ",".join(f"{v:g}" for v in curves[0][1])
+    built, _, doses_v = _build(designs, text, doses, start_dose, factor,
+                               levels if levels is not None else k, start_level, None,
+                               target, ikw)
+    res = compare_designs(built, curves, target)
+    rows = res["rows"]
+    if not any(name for name, _ in curves):
+        rows = [{key: v for key, v in r.items() if key != "scenario"} for r in rows]
+    if plot_path:
+        ax = plots.dose_compare(res["rows"], target=target)
+        plots.save(ax, plot_path)
+    inputs = {"design": list(designs), "tox": [list(c) for _, c in curves], "target": target,
+              "doses": doses_v, "start_level": start_level, "plot": plot_path,
+              **_more(designs, ikw, [])}
+    exact = all(r["method"] == "exact" for r in res["rows"])
+    emit(fmt, out, "dose compare", inputs, rows, warnings=res["warnings"],
+         title=f"Design comparison ({'exact' if exact else 'exact where possible'}), target "
+               f"{target:g}: P(correct / overdose / no selection), E[N], E[DLT], E[patients "
+               "at the correct level]")
+
+
 @dose.command("table")
 @click.option("--design", type=click.Choice(DESIGN_NAMES), default="3+3", show_default=True,
               help="Preset or interval design whose decision table to print.")
