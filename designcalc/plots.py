@@ -693,3 +693,48 @@ def coprimary_oc(result, ax=None):
     ax.set_title(f"Co-primary endpoints, n = {d.n}, rule {d.rule}, correlation "
                  f"{d.correlation:g}", fontsize=9)
     return ax
+
+
+def dose_compare(rows, target=None, ax=None):
+    """Side-by-side bars of ``designcalc dose compare`` rows (one group per scenario).
+
+    Left panel: P(correct selection) (solid) and P(overdose selection)
+    (hatched) per design; right axis: E[N] as markers.  ``rows`` are
+    :func:`designcalc.interval.compare.compare_designs` rows.
+    """
+    import numpy as np
+
+    ax = new_axes(ax, figsize=(7.2, 4.4))
+    designs = list(dict.fromkeys(r["design"] for r in rows))
+    scen = list(dict.fromkeys(r.get("scenario", "") for r in rows))
+    width = 0.8 / max(len(designs), 1)
+    x0 = np.arange(len(scen))
+    right = ax.twinx()
+    for i, d in enumerate(designs):
+        mine = {r.get("scenario", ""): r for r in rows if r["design"] == d}
+        xs = x0 - 0.4 + width * (i + 0.5)
+        pc = [mine[s]["p_correct"] for s in scen]
+        po = [mine[s]["p_overdose"] for s in scen]
+        st = bar_style(i)
+        ax.bar(xs, pc, width * 0.9, label=f"{d}: P(correct)", **st)
+        ax.bar(xs, po, width * 0.45, label=f"{d}: P(overdose)", color="white",
+               edgecolor="black", hatch="///", linewidth=0.6)
+        marker = {k: v for k, v in style(i).items() if k != "linestyle"}
+        marker["color"] = st["color"]
+        right.plot(xs, [mine[s]["en"] for s in scen], linestyle="none", markeredgecolor="black",
+                   **marker,
+                   label=f"{d}: E[N] (right axis)")
+    ax.set_xticks(x0)
+    ax.set_xticklabels([s or "scenario" for s in scen], fontsize=8)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("probability of selection")
+    right.set_ylabel("expected sample size (patients)")
+    right.set_ylim(0, 1.1 * max(r["en"] for r in rows))
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = right.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", fontsize=6, bbox_to_anchor=(0.5, -0.1),
+              ncol=3, frameon=False)
+    tgt = "" if target is None else f", target {target:g}"
+    ax.set_title(f"Design comparison{tgt}: correct (bars) and overdose (hatched) selection",
+                 fontsize=8)
+    return ax

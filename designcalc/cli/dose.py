@@ -39,6 +39,12 @@ def _interval_options(func):
                      help="BOIN extrasafe: stop if Pr(p1 > target) > cutoff-eli - offset."),
         click.option("--bound-mtd", is_flag=True, default=False,
                      help="BOIN boundMTD: select only doses with estimate <= lambda_d."),
+        click.option("--margin-low", type=float, default=None,
+                     help="Keyboard/mTPI-2/i3+3: target key (EI) starts at target - this "
+                          "(default 0.05)."),
+        click.option("--margin-high", type=float, default=None,
+                     help="Keyboard/mTPI-2/i3+3: target key (EI) ends at target + this "
+                          "(default 0.05)."),
     ]
     for opt in reversed(opts):
         func = opt(func)
@@ -48,8 +54,12 @@ def _interval_options(func):
 def _interval_kw(kw: dict) -> dict:
     """The interval-design keywords among a command's parameters (popped from ``kw``)."""
     names = ("cohorts", "cohort_size", "n_earlystop", "p_saf", "p_tox", "cutoff_eli",
-             "extrasafe", "offset", "bound_mtd")
-    return {k: kw.pop(k) for k in names if k in kw}
+             "extrasafe", "offset", "bound_mtd", "margin_low", "margin_high")
+    out = {k: kw.pop(k) for k in names if k in kw}
+    for k in ("margin_low", "margin_high"):     # only the generated tables take margins
+        if out.get(k) is None:
+            out.pop(k, None)
+    return out
 
 
 def _interval_design(name, target, start_level, table_path, ikw, levels=None):
@@ -68,6 +78,10 @@ def _interval_design(name, target, start_level, table_path, ikw, levels=None):
             raise click.BadParameter("--design table needs --table FILE (n,dlt,action or the "
                                      "boundary layout of `dose table`)", param_hint="--table")
         table = IntervalTable.from_csv(table_path, cohort_size=ikw.get("cohort_size"))
+    from designcalc.interval.design import GENERATED
+
+    if name not in GENERATED:   # margins belong to Keyboard/mTPI-2/i3+3 (compare mixes designs)
+        ikw = {k: v for k, v in ikw.items() if k not in ("margin_low", "margin_high")}
     return IntervalDesign(rule=name, target=target, start_level=start_level, table=table,
                           levels=levels, **ikw)
 
@@ -363,6 +377,85 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
                      start_level, table_path, plot_path, n_sims=n_sims, seed=root,
                      workers=workers, **_more(designs, ikw, curves))
     _report(ocs, fmt, out, "dose simulate", inputs, plot_path, seed=root)
+
+
+@dose.command("compare")
+@click.option("--design", "designs", multiple=True, type=click.Choice(DESIGN_NAMES),
+              required=True, help="A design to compare (repeat: --design 3+3 --design boin).")
+@click.option("--tox", "tox_list", multiple=True,
+              help="A toxicity curve, comma-separated (repeatable: one scenario each), in "
+                   "the visiting order of a de-escalation preset if one is compared, else "
+                   "lowest dose first.")
+@click.option("--scenario", "named_scenarios", multiple=True, metavar="NAME=P1,P2,...",
+              help="A named toxicity curve (repeatable).")
+@click.option("--target", type=float, default=0.3, show_default=True,
+              help="Target DLT probability (interval designs) and the threshold of "
+                   "'correct' (closest to it) and 'overdose' (above it) selection.")
+@click.option("--doses", default=None, help="Dose values per level (rule-based presets).")
+@click.option("--start-dose", type=float, default=2e6, show_default=True,
+              help="msc presets: first (highest) dose.")
+@click.option("--factor", type=float, default=0.3, show_default=True,
+              help="msc presets: each level is FACTOR x the previous.")
+@click.option("--levels", type=int, default=None,
+              help="msc presets: number of levels (default: the curve's length).")
+@click.option("--start-level", type=int, default=1, show_default=True,
+              help="Level of the first cohort (visiting order); interval designs on a "
+                   "de-escalation ladder start at the same dose.")
+@click.option("--plot", "plot_path", default=None, metavar="FILE",
+              help="Also draw the comparison side by side to FILE (.png/.svg/.pdf).")
+@_interval_options
+@output_options
+def compare_cmd(designs, tox_list, named_scenarios, target, doses, start_dose, factor, levels,
+                start_level, plot_path, fmt, out, **ikw):
+    """Compare designs on the same toxicity scenarios (exact where the design is exact).
+
+    One row per design and scenario: p_correct (selecting a level whose true
+    DLT probability is the closest to --target), p_overdose (a level above
+    it), p_none, en, e_dlt and n_at_target (expected patients at the
+    correct level).  Interval designs need --cohorts.
+
+    \b
+    Examples:
+      designcalc dose compare --design 3+3 --design boin --design keyboard --cohorts 10 \\
+          --tox 0.05,0.10,0.20,0.30,0.50 --tox 0.10,0.30,0.45,0.55,0.65 --target 0.3
+      designcalc dose compare --design msc-deescalation --design boin --cohorts 4 \\
+          --tox 0.30,0.15,0.05 --target 0.3 --plot msc.png
+    """
+    from designcalc import plots
+    from designcalc.interval.compare import compare_designs
+
+    if plot_path:
+        plots.check_plot_path(plot_path)
+    ikw = _interval_kw(ikw)
+    curves = [(f"scenario {i + 1}" if len(tox_list) + len(named_scenarios) > 1 else "",
+               parse_float_list(t, "--tox")) for i, t in enumerate(tox_list)]
+    curves += _curves(None, named_scenarios) if named_scenarios else []
+    if not curves:
+        raise click.BadParameter("give a toxicity curve (or --scenario NAME=P1,P2,...)",
+                                 param_hint="--tox")
+    if len({len(c) for _, c in curves}) > 1:
+        raise click.BadParameter("every curve must have the same number of levels",
+                                 param_hint="--tox")
+    k = len(curves[0][1])
+    text = ",".join(f"{v:g}" for v in curves[0][1])
+    built, _, doses_v = _build(designs, text, doses, start_dose, factor,
+                               levels if levels is not None else k, start_level, None,
+                               target, ikw)
+    res = compare_designs(built, curves, target)
+    rows = res["rows"]
+    if not any(name for name, _ in curves):
+        rows = [{key: v for key, v in r.items() if key != "scenario"} for r in rows]
+    if plot_path:
+        ax = plots.dose_compare(res["rows"], target=target)
+        plots.save(ax, plot_path)
+    inputs = {"design": list(designs), "tox": [list(c) for _, c in curves], "target": target,
+              "doses": doses_v, "start_level": start_level, "plot": plot_path,
+              **_more(designs, ikw, [])}
+    exact = all(r["method"] == "exact" for r in res["rows"])
+    emit(fmt, out, "dose compare", inputs, rows, warnings=res["warnings"],
+         title=f"Design comparison ({'exact' if exact else 'exact where possible'}), target "
+               f"{target:g}: P(correct / overdose / no selection), E[N], E[DLT], E[patients "
+               "at the correct level]")
 
 
 @dose.command("table")

@@ -23,7 +23,12 @@ from typing import Mapping
 from designcalc._validate import check_int, check_real
 from designcalc.protocol import Design, named
 
-RULES = ("boin", "table")
+RULES = ("boin", "keyboard", "mtpi2", "i3+3", "table")
+
+#: display names
+NAMES = {"boin": "BOIN", "keyboard": "Keyboard", "mtpi2": "mTPI-2", "i3+3": "i3+3"}
+#: rules built by a generator of designcalc.interval.rules (margins around the target)
+GENERATED = ("keyboard", "mtpi2", "i3+3")
 
 #: simulated trials per scenario when the exact program exceeds its state budget
 FALLBACK_SIMS = 100_000
@@ -42,9 +47,13 @@ class IntervalDesign(Design):
 
     Parameters
     ----------
-    rule : {"boin", "table"}
+    rule : {"boin", "keyboard", "mtpi2", "i3+3", "table"}
         ``"boin"``: the BOIN boundaries of ``target``, ``p_saf``, ``p_tox``
-        and ``cutoff_eli``; ``"table"``: the decision table ``table``.
+        and ``cutoff_eli``; ``"keyboard"`` (Yan, Mandrekar & Yuan 2017),
+        ``"mtpi2"`` (Guo et al. 2017), ``"i3+3"`` (Liu, Wang & Ji 2020): the
+        tables of :mod:`designcalc.interval.rules` for the interval
+        ``[target - margin_low, target + margin_high]``; ``"table"``: the
+        decision table ``table``.
     target : float
         Target DLT probability phi (BOIN: 0.05 <= target <= 0.6, as
         ``BOIN::get.boundary`` requires).
@@ -76,6 +85,10 @@ class IntervalDesign(Design):
         The decision table when ``rule="table"``.
     levels : int, optional
         Number of dose levels; if None, each scenario's curve gives it.
+    margin_low, margin_high : float, optional
+        Keyboard, mTPI-2, i3+3: the target key / equivalence interval is
+        ``[target - margin_low, target + margin_high]`` (Keyboard ``marginL``,
+        ``marginR``; FIND ``EI``); default 0.05 each.
 
     Examples
     --------
@@ -101,6 +114,8 @@ class IntervalDesign(Design):
     bound_mtd: bool = False
     table: object = None
     levels: int | None = None
+    margin_low: float | None = None
+    margin_high: float | None = None
 
     family = "interval"
     method = "exact"
@@ -111,9 +126,27 @@ class IntervalDesign(Design):
         if self.rule not in RULES:
             raise ValueError(f"rule must be one of {', '.join(RULES)}, got {self.rule!r}")
         target = check_real("target", self.target, low=0.0, high=0.6, low_open=True)
-        if self.rule == "boin" and target < 0.05:
-            raise ValueError(f"target must be >= 0.05 for BOIN (BOIN::get.boundary), "
+        if self.rule in ("boin", "keyboard") and target < 0.05:
+            raise ValueError(f"target must be >= 0.05 for {NAMES[self.rule]} "
+                             f"(get.boundary / get.boundary.kb), got {target}")
+        if self.rule in ("mtpi2", "i3+3") and target <= 0.05:
+            raise ValueError(f"target must be > 0.05 for {NAMES[self.rule]} (FIND), "
                              f"got {target}")
+        for name in ("margin_low", "margin_high"):
+            v = getattr(self, name)
+            if v is None:
+                continue
+            if self.rule not in GENERATED:
+                raise ValueError(f"{name}: only used with rule keyboard, mtpi2 or i3+3, not "
+                                 f"{self.rule!r}")
+            high = target if name == "margin_low" else 1.0 - target
+            v = check_real(name, v, low=0.0, high=high, low_open=True, high_open=True)
+            if self.rule in ("mtpi2", "i3+3") and v < 0.1 * target - 1e-12:
+                raise ValueError(f"{name} must be >= 0.1 x target for {NAMES[self.rule]} "
+                                 f"(FIND), got {v}")
+            object.__setattr__(self, name, v)
+        if self.bound_mtd and self.rule in GENERATED:
+            raise ValueError(f"bound_mtd: a BOIN option, not available for {self.rule!r}")
         object.__setattr__(self, "target", target)
         for name in ("cohorts", "cohort_size", "start_level", "n_earlystop"):
             object.__setattr__(self, name, check_int(name, getattr(self, name), min_value=1))
@@ -161,7 +194,7 @@ class IntervalDesign(Design):
 
     @property
     def name(self) -> str:
-        return "BOIN" if self.rule == "boin" else f"table {self.table.name!r}"
+        return NAMES.get(self.rule) or f"table {self.table.name!r}"
 
     @property
     def phi1(self) -> float:
@@ -171,9 +204,23 @@ class IntervalDesign(Design):
     def phi2(self) -> float:
         return 1.4 * self.target if self.p_tox is None else self.p_tox
 
+    @property
+    def margins(self) -> tuple:
+        """``(margin_low, margin_high)``, 0.05 each unless given."""
+        return (0.05 if self.margin_low is None else self.margin_low,
+                0.05 if self.margin_high is None else self.margin_high)
+
     def compiled(self):
         """The :class:`~designcalc.interval.rules.IntervalRule` the engines run."""
         from designcalc.interval import rules
+
+        if self.rule in GENERATED:
+            lo, hi = self.margins
+            return rules.interval_rule(self.rule, self.target, self.cohorts, self.cohort_size,
+                                       margin_low=lo, margin_high=hi,
+                                       n_earlystop=self.n_earlystop,
+                                       cutoff_eli=self.cutoff_eli, extrasafe=self.extrasafe,
+                                       offset=self.offset)
 
         if self.rule == "boin":
             return rules.boin_rule(self.target, self.cohorts, self.cohort_size,
@@ -215,7 +262,7 @@ class IntervalDesign(Design):
         out = {}
         for key in ("rule", "target", "cohorts", "cohort_size", "start_level", "n_earlystop",
                     "p_saf", "p_tox", "cutoff_eli", "extrasafe", "offset", "bound_mtd",
-                    "levels"):
+                    "levels", "margin_low", "margin_high"):
             out[key] = plain(getattr(self, key))
         out["table"] = None if self.table is None else self.table.to_dict()
         return out
@@ -252,12 +299,37 @@ class IntervalDesign(Design):
             if self.extrasafe:
                 text += (f", or if Pr(p1 > {self.target:g} | data) > "
                          f"{self.cutoff_eli - self.offset:g} at the lowest dose (extra safe)")
+        elif self.rule in GENERATED:
+            lo, hi = self.margins
+            ei = f"[{self.target - lo:g}, {self.target + hi:g}]"
+            how = {
+                "keyboard": f"Keyboard (Yan, Mandrekar & Yuan 2017) with target key {ei}: "
+                            "after each cohort, escalate if the strongest key (largest "
+                            "posterior probability, Beta(1, 1) prior; partial end keys "
+                            "scaled to full width) lies below the target key, stay if it "
+                            "is the target key, de-escalate if above",
+                "mtpi2": f"mTPI-2 (Guo et al. 2017) with equivalence interval {ei}: after "
+                         "each cohort, escalate if the sub-interval with the largest unit "
+                         "probability mass (posterior probability / width, Beta(1, 1) "
+                         "prior) lies below the EI, stay if it is the EI, de-escalate if "
+                         "above",
+                "i3+3": f"i3+3 (Liu, Wang & Ji 2020) with equivalence interval {ei}: after "
+                        "each cohort, escalate if the observed DLT rate y/n is below the "
+                        "EI, stay if within; above it, stay if (y - 1)/n is below the EI, "
+                        "else de-escalate",
+            }[self.rule]
+            text = (head + how + f"; eliminate the dose and higher doses if Pr(p > "
+                    f"{self.target:g} | data) > {self.cutoff_eli:g} with >= 3 patients; "
+                    "stop with no MTD if the lowest dose is eliminated")
+            if self.extrasafe:
+                text += (f", or if Pr(p1 > {self.target:g} | data) > "
+                         f"{self.cutoff_eli - self.offset:g} at the lowest dose (extra safe)")
         else:
             text = (head + f"Decision table {self.table.name!r} read at the current dose "
                     "(escalate, stay, de-escalate, eliminate this and higher doses); stop "
                     "with no MTD if the lowest dose is eliminated")
-        text += (f". Stop when the current dose has {self.n_earlystop} patients and the rule "
-                 "stays there. MTD: isotonic estimate closest to the target among treated, "
+        stays = "" if self.rule == "keyboard" else " and the rule stays there"
+        text += (f". Stop when the current dose has {self.n_earlystop} patients{stays}. MTD: isotonic estimate closest to the target among treated, "
                  "non-eliminated doses (BOIN::select.mtd)")
         if self.bound_mtd:
             text += ", with estimate <= lambda_d"
@@ -474,6 +546,11 @@ class IntervalDesign(Design):
             out = self.select(nn, yy)
             return {"next": None, "stop": True, "mtd": out["mtd"], "eliminated": eliminated,
                     "reason": f"maximum sample size {self.n_max} reached; " + out["reason"]}
+        if rule.earlystop_any and nn[cur] >= self.n_earlystop:
+            out = self.select(nn, yy)
+            return {"next": None, "stop": True, "mtd": out["mtd"], "eliminated": eliminated,
+                    "reason": f"{obs}: {nn[cur]} >= n_earlystop = {self.n_earlystop} "
+                              "patients at the current dose; stop. " + out["reason"]}
         if cur == 0 and (a == DU or rule.stop_low[nn[0], yy[0]]):
             why = "eliminated" if a == DU else "too toxic (extra safe rule)"
             return {"next": None, "stop": True, "mtd": None, "eliminated": eliminated,

@@ -128,7 +128,12 @@ def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
         up = (a == E) & (d2 + 1 < np.minimum(k, el2))
         down = ((a == D) | (a == DU)) & ~low
         newd = d2 + up - down
-        stop_es = ~stop_none & (newd == d2) & (nd >= rule.n_earlystop)
+        hit = nd >= rule.n_earlystop
+        if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
+            stop_none &= ~hit
+            stop_es = hit
+        else:
+            stop_es = ~stop_none & (newd == d2) & hit
         gone = stop_none | stop_es
         if gone.any():
             mass = float(pr2[gone].sum())

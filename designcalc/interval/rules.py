@@ -160,6 +160,10 @@ class IntervalRule:
         Target DLT probability.
     bound : float or None
         ``lambda_d`` when only doses with isotonic estimate <= it may be selected.
+    earlystop_any : bool
+        ``n_earlystop`` stops the trial whenever the current dose reaches it,
+        before any other rule (``Keyboard::get.oc.kb``); False: only when the
+        rule would treat the next cohort at the same dose (BOIN 2.7.2).
     """
 
     action: np.ndarray
@@ -171,6 +175,7 @@ class IntervalRule:
     final_stop_low: np.ndarray
     target: float
     bound: float | None = None
+    earlystop_any: bool = False
 
     @property
     def n_max(self) -> int:
@@ -487,3 +492,188 @@ def boin_rule(target: float, n_cohorts: int, cohort_size: int, *, n_earlystop: i
                         n_earlystop=n_earlystop, stop_low=stop_low, final_elim=final_elim,
                         final_stop_low=final_stop, target=target,
                         bound=b["lambda_d"] if bound_mtd else None)
+
+
+# --- Keyboard, mTPI-2 and i3+3: decision-table generators --------------------------------
+#
+# Each generator returns the action of every cell (n, y), n = 1..n_max, *before* the
+# safety rule; :func:`interval_rule` adds the elimination cells (Pr(p > target | y, n) >
+# cutoff_eli under a Beta(1, 1) prior, with n >= 3, as in BOIN, Keyboard and FIND) and
+# the final-selection rule shared with BOIN (``select.mtd`` / ``select.mtd.kb``).
+
+INTERVAL_RULES = ("keyboard", "mtpi2", "i3+3")
+
+
+def _posterior_cdf(n: int, x) -> np.ndarray:
+    """``Pr(p <= x | y, n)`` under Beta(1, 1) for ``y = 0..n`` (rows) and each ``x`` (columns)."""
+    from scipy.special import betainc
+
+    y = np.arange(n + 1, dtype=float)[:, None]
+    return betainc(y + 1.0, n - y + 1.0, np.asarray(x, dtype=float)[None, :])
+
+
+def keyboard_keys(target: float, margin_low: float = 0.05,
+                  margin_high: float = 0.05) -> np.ndarray:
+    """Key boundaries of the Keyboard design (Yan, Mandrekar & Yuan 2017).
+
+    The target key is ``[target - margin_low, target + margin_high]``; keys of
+    the same width are laid to its left and right until they pass 0 and 1,
+    and the outermost boundaries are clipped to 0 and 1 (the partial end keys
+    are kept; their posterior mass is scaled up by full width / own width, the
+    "compensation factor" of ``Keyboard::get.boundary.kb``).  Restated from the
+    definitions of Keyboard 0.1.3 with the same floating-point steps.
+
+    Examples
+    --------
+    >>> [round(float(k), 2) for k in keyboard_keys(0.3)]
+    [0.0, 0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95, 1.0]
+    """
+    a1, a2 = target - margin_low, target + margin_high
+    delta = a2 - a1
+    left, cut, i = [], 0.3, 0
+    while cut > 0:
+        i += 1
+        cut = a1 - i * delta
+        left.insert(0, cut)
+    right, cut, i = [], 0.3, 0
+    while cut < 1:
+        i += 1
+        cut = a2 + i * delta
+        right.append(cut)
+    keys = np.array(left + [a1, a2] + right, dtype=float)
+    return np.clip(keys, 0.0, 1.0)
+
+
+def keyboard_actions(target: float, n_max: int, margin_low: float = 0.05,
+                     margin_high: float = 0.05) -> np.ndarray:
+    """``action[n, y]`` (E, S or D) of the Keyboard design before the safety rule.
+
+    The "strongest key" is the key with the largest posterior probability
+    (Beta(1 + y, 1 + n - y)); the two end keys' probabilities are multiplied by
+    ``(margin_low + margin_high) / their width``; on a tie the highest key
+    wins (``max(which(...))`` in ``Keyboard::get.boundary.kb``).  Escalate if
+    it lies left of the target key, stay if it is the target key, de-escalate
+    if right.
+    """
+    keys = keyboard_keys(target, margin_low, margin_high)
+    nkeys = keys.size - 1
+    width = np.diff(keys)
+    comp = np.ones(nkeys)
+    comp[0] = (margin_low + margin_high) / width[0]
+    comp[-1] = (margin_low + margin_high) / width[-1]
+    tkey = int(np.nonzero(keys == target - margin_low)[0][0])
+    act = np.full((n_max + 1, n_max + 1), -1, dtype=np.int8)
+    for n in range(1, n_max + 1):
+        cdf = _posterior_cdf(n, keys)
+        mass = (cdf[:, 1:] - cdf[:, :-1]) * comp[None, :]
+        best = nkeys - 1 - np.argmax((mass == mass.max(axis=1, keepdims=True))[:, ::-1], axis=1)
+        act[n, :n + 1] = np.where(best < tkey, E, np.where(best == tkey, S, D))
+    return act
+
+
+def mtpi2_intervals(target: float, margin_low: float = 0.05,
+                    margin_high: float = 0.05) -> np.ndarray:
+    """Sub-interval boundaries of mTPI-2 (Guo et al. 2017): Ockham's razor.
+
+    The equivalence interval EI = ``[target - margin_low, target + margin_high]``
+    and intervals of the same width eps below and above it, the end ones cut
+    at 0 and 1; boundaries rounded to 3 decimals (FIND 0.1.1,
+    ``get_decision_mtpi2``, the tool of the design's authors' group).
+
+    Examples
+    --------
+    >>> mtpi2_intervals(0.3).tolist()
+    [0.0, 0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95, 1.0]
+    """
+    lo, hi = target - margin_low, target + margin_high
+    eps = hi - lo
+
+    def count(length):
+        r = length / eps
+        return int(round(r)) if abs(length % eps) < 1.49e-8 or abs(r - round(r)) < 1e-9 \
+            else math.ceil(r)
+
+    kl, kh = count(lo), count(1.0 - hi)
+    pts = [lo - k * eps for k in range(kl, 0, -1)] + [lo, hi] + \
+          [hi + k * eps for k in range(1, kh + 1)]
+    pts[0], pts[-1] = 0.0, 1.0
+    return np.round(np.array(pts, dtype=float), 3)
+
+
+def mtpi2_actions(target: float, n_max: int, margin_low: float = 0.05,
+                  margin_high: float = 0.05) -> np.ndarray:
+    """``action[n, y]`` of mTPI-2 before the safety rule.
+
+    Each sub-interval's unit probability mass UPM = posterior probability /
+    width (Beta(1 + y, 1 + n - y)); the interval with the largest UPM decides
+    (the first, i.e. lowest, on a tie, as R's ``which.max``): below the EI
+    escalate, the EI stay, above de-escalate.
+    """
+    pts = mtpi2_intervals(target, margin_low, margin_high)
+    width = np.diff(pts)
+    mid = (pts[1:] + pts[:-1]) / 2
+    lo, hi = target - margin_low, target + margin_high
+    code = np.where(mid < lo, E, np.where(mid > hi, D, S))
+    act = np.full((n_max + 1, n_max + 1), -1, dtype=np.int8)
+    for n in range(1, n_max + 1):
+        cdf = _posterior_cdf(n, pts)
+        upm = (cdf[:, 1:] - cdf[:, :-1]) / width[None, :]
+        act[n, :n + 1] = code[np.argmax(upm, axis=1)]
+    return act
+
+
+def i3p3_actions(target: float, n_max: int, margin_low: float = 0.05,
+                 margin_high: float = 0.05) -> np.ndarray:
+    """``action[n, y]`` of i3+3 (Liu, Wang & Ji 2020) before the safety rule.
+
+    With EI = ``[target - margin_low, target + margin_high]`` (closed): escalate
+    if ``y/n`` is below the EI, stay if inside; above it, stay if ``(y - 1)/n``
+    is below the EI (one DLT fewer would have escalated, so de-escalating
+    would undershoot), else de-escalate.  Comparisons treat values within
+    1e-12 of a bound as on it (``y/n = 0.35`` is inside ``[0.25, 0.35]``).
+    """
+    lo, hi = target - margin_low, target + margin_high
+    tol = 1e-12
+    act = np.full((n_max + 1, n_max + 1), -1, dtype=np.int8)
+    for n in range(1, n_max + 1):
+        y = np.arange(n + 1)
+        rate, less = y / n, (y - 1) / n
+        act[n, :n + 1] = np.where(rate < lo - tol, E, np.where(
+            rate <= hi + tol, S, np.where(less < lo - tol, S, D)))
+    return act
+
+
+_GENERATORS = {"keyboard": keyboard_actions, "mtpi2": mtpi2_actions, "i3+3": i3p3_actions}
+
+
+def interval_rule(rule: str, target: float, n_cohorts: int, cohort_size: int, *,
+                  margin_low: float = 0.05, margin_high: float = 0.05,
+                  n_earlystop: int = 100, cutoff_eli: float = 0.95, extrasafe: bool = False,
+                  offset: float = 0.05) -> IntervalRule:
+    """The compiled Keyboard, mTPI-2 or i3+3 rule (``rule`` in :data:`INTERVAL_RULES`).
+
+    The generator's table plus the safety rule: eliminate (DU) when ``n >= 3``
+    and ``Pr(p > target | y, n) > cutoff_eli``; ``extrasafe`` as in BOIN and
+    Keyboard.  Keyboard stops at ``n_earlystop`` patients whatever the cell
+    says (``get.oc.kb``); mTPI-2 and i3+3 follow BOIN's convention.
+    """
+    n_max = n_cohorts * cohort_size
+    act = _GENERATORS[rule](target, n_max, margin_low, margin_high)
+    size = n_max + 1
+    nn, yy = np.meshgrid(np.arange(size), np.arange(size), indexing="ij")
+    el = np.concatenate(([-1], elimination_boundary(target, n_max, cutoff_eli)[1:]))[:, None]
+    has_el = el >= 0
+    final_elim = has_el & (yy >= el) & (yy <= nn)
+    act = np.where(final_elim, DU, act).astype(np.int8)
+    act[(yy > nn) | (nn == 0)] = -1
+    if extrasafe:
+        with np.errstate(invalid="ignore"):
+            post = np.where(yy <= nn, prob_above(target, nn, np.minimum(yy, nn)), 0.0)
+        final_stop = (nn >= 3) & (yy <= nn) & (post > cutoff_eli - offset)
+        stop_low = final_stop & has_el
+    else:
+        final_stop = stop_low = np.zeros((size, size), dtype=bool)
+    return IntervalRule(action=act, cohort_size=cohort_size, n_cohorts=n_cohorts,
+                        n_earlystop=n_earlystop, stop_low=stop_low, final_elim=final_elim,
+                        final_stop_low=final_stop, target=target, bound=None,
+                        earlystop_any=(rule == "keyboard"))

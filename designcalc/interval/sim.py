@@ -59,7 +59,12 @@ def interval_kernel(rng: np.random.Generator, size: int, *, rule: IntervalRule, 
         up = (a == E) & (dd + 1 < np.minimum(k, el_i))
         down = ((a == D) | (a == DU)) & ~low
         newd = dd + up - down
-        stop_es = ~stop_none & (newd == dd) & (nd >= rule.n_earlystop)
+        hit = nd >= rule.n_earlystop
+        if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
+            stop_none &= ~hit
+            stop_es = hit
+        else:
+            stop_es = ~stop_none & (newd == dd) & hit
         el[idx] = el_i
         d[idx] = newd
         early[idx[stop_none]] = True

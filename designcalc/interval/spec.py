@@ -7,15 +7,16 @@ dynamic programming; see ``docs/dose.md``.  The CLI is ``designcalc dose ...
 
 from designcalc.registry import FamilySpec, Param, ScenarioSpec
 
-RULE_NAMES = ("boin", "table")
+RULE_NAMES = ("boin", "keyboard", "mtpi2", "i3+3", "table")
 
 SPEC = FamilySpec(
     name="interval",
-    title="Interval dose finding (BOIN; decision tables) with exact OC",
+    title="Interval dose finding (BOIN, Keyboard, mTPI-2, i3+3; decision tables) with exact OC",
     design="designcalc.interval.design:IntervalDesign",
     params=(
-        Param("rule", RULE_NAMES, "boin: BOIN boundaries (Liu & Yuan 2015); table: a "
-              "decision table.", default="boin"),
+        Param("rule", RULE_NAMES, "boin: BOIN boundaries (Liu & Yuan 2015); keyboard "
+              "(Yan et al. 2017), mtpi2 (Guo et al. 2017), i3+3 (Liu et al. 2020): their "
+              "decision tables; table: a decision table.", default="boin"),
         Param("target", "float", "Target DLT probability phi.", domain="[0.05, 0.6] (BOIN)"),
         Param("cohorts", "int", "Maximum number of cohorts (BOIN ncohort).", domain=">= 1",
               unit="cohorts"),
@@ -40,6 +41,12 @@ SPEC = FamilySpec(
               "(BOIN boundMTD).", default=False),
         Param("levels", "int", "Number of dose levels (default: from the toxicity curve).",
               default=None, domain=">= 1", unit="levels"),
+        Param("margin_low", "float", "Keyboard/mTPI-2/i3+3: target key / EI starts at "
+              "target - margin_low (marginL; EI[1] = target - it); default 0.05.",
+              default=None, domain="(0, target)"),
+        Param("margin_high", "float", "Keyboard/mTPI-2/i3+3: target key / EI ends at "
+              "target + margin_high (marginR); default 0.05.", default=None,
+              domain="(0, 1 - target)"),
     ),
     scenario=ScenarioSpec("curve", "tox", "True DLT probability per dose level, lowest first.",
                           required=True),
@@ -51,8 +58,10 @@ SPEC = FamilySpec(
     simulate=True,
     plots=(("selection", "designcalc.plots:interval_selection"),
            ("allocation", "designcalc.plots:interval_allocation")),
-    commands=("dose oc --design boin", "dose simulate --design boin",
-              "dose table --design boin", "dose next --design boin", "trial run"),
+    commands=("dose oc --design boin|keyboard|mtpi2|i3+3|table",
+              "dose simulate --design boin|keyboard|mtpi2|i3+3|table",
+              "dose table --design boin|keyboard|mtpi2|i3+3",
+              "dose next --design boin|keyboard|mtpi2|i3+3", "trial run"),
     cli_group="dose",
     generic=(),
     summary=("select", "en"),
@@ -77,6 +86,23 @@ SPEC = FamilySpec(
          "cli": ["dose", "oc", "--design", "boin", "--target", "0.25", "--cohorts", "8",
                  "--start-level", "2", "--n-earlystop", "12", "--extrasafe", "--bound-mtd",
                  "--scenario", "low_mtd=0.25,0.40,0.55,0.70", "--n-sims", "4000",
+                 "--seed", "20261201"]},
+        # Keyboard (n.earlystop checked first, as get.oc.kb) and i3+3 (its stay rule
+        # matters at target 0.25), asymmetric margins
+        {"design": {"rule": "keyboard", "target": 0.3, "cohorts": 8, "cohort_size": 3,
+                    "n_earlystop": 9},
+         "scenarios": {"rising": [0.10, 0.25, 0.40, 0.55]},
+         "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "keyboard", "--target", "0.3", "--cohorts", "8",
+                 "--n-earlystop", "9", "--scenario", "rising=0.10,0.25,0.40,0.55",
+                 "--n-sims", "4000", "--seed", "20261201"]},
+        {"design": {"rule": "i3+3", "target": 0.25, "cohorts": 8, "cohort_size": 3,
+                    "margin_low": 0.05, "margin_high": 0.1, "start_level": 2},
+         "scenarios": {"flat": [0.15, 0.25, 0.30, 0.45]},
+         "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "i3+3", "--target", "0.25", "--cohorts", "8",
+                 "--margin-low", "0.05", "--margin-high", "0.1", "--start-level", "2",
+                 "--scenario", "flat=0.15,0.25,0.30,0.45", "--n-sims", "4000",
                  "--seed", "20261201"]},
     ),
 )
