@@ -233,6 +233,9 @@ FAMILY_SPECS = {
     "calendar": "designcalc.timing_spec:SPEC",
     "interval": "designcalc.interval.spec:SPEC",
     "multistage": "designcalc.multistage.spec:SPEC",
+    "bop2": "designcalc.multistage.bayes_spec:BOP2_SPEC",
+    "pp": "designcalc.multistage.bayes_spec:PP_SPEC",
+    "monitoring": "designcalc.multistage.bayes_spec:MONITORING_SPEC",
 }
 
 _CACHE: dict = {}
