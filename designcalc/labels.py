@@ -125,6 +125,10 @@ LABELS: dict[str, Label] = {
     "pstop_lo": _p("P(stop early, low boundary)"),
     "pstop_hi": _p("P(stop early, high boundary)"),
     "en_lo": _c("expected sample size, low boundary"),
+    # the monitoring family (designcalc.multistage.monitoring): one boundary
+    "pcross": _p("P(cross the boundary)"),
+    "peffective": _p("P(never stop)"),
+    "pstop": _p("P(stop before the last look)"),
     "en_hi": _c("expected sample size, high boundary"),
     "level": Label("level"),
     # time to event

@@ -738,3 +738,45 @@ def dose_compare(rows, target=None, ax=None):
     ax.set_title(f"Design comparison{tgt}: correct (bars) and overdose (hatched) selection",
                  fontsize=8)
     return ax
+
+
+def bayes_rule_oc(result, ax=None):
+    """BOP2 or PP design: the OC plot of its K-look rule, titled with the design."""
+    from dataclasses import replace
+
+    d = result.design
+    ax = multistage_oc(replace(result, design=d.rule()), ax=ax)
+    ax.set_title(f"{d}: operating characteristics\n(dotted lines: the looks, right axis)",
+                 fontsize=8)
+    return ax
+
+
+def monitoring_oc(result, ax=None):
+    """Monitoring boundary: P(cross) (toxicity) or P(never stop) (futility) and P(stop
+    before the last look) against the true rate, expected N on a right-hand axis."""
+    from designcalc.labels import label
+
+    ax = new_axes(ax)
+    d = result.design
+    first = "pcross" if d.kind == "toxicity" else "peffective"
+    columns = [(first, label(first).caption), ("pstop", label("pstop").caption)]
+    xs = _exact_and_simulated(ax, result, columns)
+    p0, p1 = _hypotheses(result)
+    mark_hypotheses(ax, p0, p1)
+    ax.set_xlabel(f"true {'toxicity' if d.kind == 'toxicity' else 'response'} rate")
+    ax.set_ylabel("probability")
+    ax.set_ylim(-0.02, 1.02)
+    right = ax.twinx()
+    rows = sorted(result.rows, key=lambda r: r["p"])
+    en_col = "en" if "en" in rows[0] else "en_sim"
+    right.plot(xs, _col(rows, en_col), label="expected sample size (right axis)",
+               **style(len(columns)))
+    right.set_ylim(0, 1.02 * d.looks[-1])
+    right.set_ylabel(label("en").axis)
+    right.set_yticks(list(d.looks))
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = right.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", fontsize=7, bbox_to_anchor=(0.5, -0.14),
+              ncol=2, frameon=False)
+    ax.set_title(f"{d.kind.capitalize()} monitoring: {d}", fontsize=8)
+    return ax

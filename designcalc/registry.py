@@ -234,6 +234,9 @@ FAMILY_SPECS = {
     "interval": "designcalc.interval.spec:SPEC",
     "multistage": "designcalc.multistage.spec:SPEC",
     "coprimary": "designcalc.coprimary.spec:SPEC",
+    "bop2": "designcalc.multistage.bayes_spec:BOP2_SPEC",
+    "pp": "designcalc.multistage.bayes_spec:PP_SPEC",
+    "monitoring": "designcalc.multistage.bayes_spec:MONITORING_SPEC",
 }
 
 _CACHE: dict = {}

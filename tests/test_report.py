@@ -222,7 +222,7 @@ def test_docx_reopens_with_tables_and_pictures(reports):
     import docx
 
     out, runs = reports
-    expected_tables = {"nalirifox": 2, "msc_ifna": 5}   # OC tables (+ decision, P(select), BOIN)
+    expected_tables = {"nalirifox": 3, "msc_ifna": 6}   # OC tables (+ decision, P(select), BOIN, monitoring)
     for name, run in runs.items():
         doc = docx.Document(str(out / name / "report.docx"))
         assert len(doc.tables) == expected_tables[name]

@@ -151,9 +151,9 @@ def test_write_trial_outputs(tmp_path, runs):
     written = trials.write_trial(runs["nalirifox"], tmp_path)
     folder = tmp_path / "nalirifox"
     names = sorted(os.listdir(folder))
-    assert names == ["pfs6_calendar.csv", "pfs6_calendar.png", "pfs6_two_stage.csv",
-                     "pfs6_two_stage.png", "record.json"]
-    assert len(written) == 5
+    assert names == ["pfs6_bop2.csv", "pfs6_bop2.png", "pfs6_calendar.csv", "pfs6_calendar.png",
+                     "pfs6_two_stage.csv", "pfs6_two_stage.png", "record.json"]
+    assert len(written) == 7
     record = json.loads((folder / "record.json").read_text())
     assert list(record)[:6] == ["designcalc_version", "command", "inputs", "seed",
                                 "warnings", "results"]

@@ -45,7 +45,7 @@ _SHORT_HELP = {
     "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
     "multistage": "K-look binary rules (futility/efficacy bounds): exact OC, Fleming designs.",
     "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry), exact OC.",
-    "bayes": "Bayesian predictive-probability monitoring (Lee & Liu 2008), exact.",
+    "bayes": "Bayesian designs (predictive probability, Lee & Liu search, BOP2), exact.",
     "coprimary": "Co-primary response and time-to-event endpoints: joint power, FWER, n.",
 }
 

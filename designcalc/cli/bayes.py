@@ -6,6 +6,8 @@ import click
 
 from designcalc.cli._common import emit, output_options, parse_float_list, parse_grid
 
+_PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
+
 
 def _prior(text):
     values = parse_float_list(text, "--prior")
@@ -16,12 +18,15 @@ def _prior(text):
 
 @click.group()
 def bayes():
-    """Bayesian single-arm monitoring with exact beta-binomial sums (no simulation).
+    """Bayesian single-arm designs with exact beta-binomial sums (no simulation).
 
     \b
     Examples:
       designcalc bayes predprob --x 16 --n 23 --nmax 40 --p0 0.6 --theta-t 0.9 --prior 0.6,0.4
       designcalc bayes pp-design --p0 0.6 --looks 10,15,20,25,30,35,40 --theta-t 0.9 --theta-l 0.05 --prior 0.6,0.4 --p 0.6 --p 0.8
+      designcalc bayes pp-design --p0 0.2 --p1 0.4 --alpha 0.1 --power 0.8 --nmax 40
+      designcalc bayes bop2 --p0 0.2 --p1 0.4 --looks 10,20,30,40 --alpha 0.1
+      designcalc bayes bop2 --p0 0.2 --looks 10,15,20,25,30,35,40 --lambda 0.909 --gamma 1 --efficacy of --p 0.2 --p 0.4
     """
 
 
@@ -58,46 +63,223 @@ def predprob(x, n, nmax, p0, theta_t, prior, fmt, out):
                 f"P(p > {p0:g}) > {theta_t:g} at the end, prior Beta({pr[0]:g}, {pr[1]:g})"))
 
 
-@bayes.command("pp-design", short_help="PP design boundaries per look and exact OC.")
+
+def _scenario_options(func):
+    func = click.option("--scenario", "named_scenarios", multiple=True, metavar="NAME=P",
+                        help="A named scenario, e.g. H0=0.2 (repeatable).")(func)
+    func = click.option("--p-grid", default=None, metavar="START:STOP:STEP",
+                        help="Grid of true rates.")(func)
+    func = click.option("--p", "p_values", type=float, multiple=True,
+                        help="True response rate (repeatable).")(func)
+    return func
+
+
+def _sim_options(func):
+    func = click.option("--workers", type=int, default=1, show_default=True,
+                        help="Local processes for the simulation.")(func)
+    func = click.option("--seed", type=int, default=None, help="Root seed of the simulation.")(func)
+    func = click.option("--n-sims", "n_sims", type=int, default=0, show_default=True,
+                        help="Also simulate this many trials per scenario (*_sim columns).")(func)
+    return func
+
+
+def _scenarios(family, p_values, p_grid, named_scenarios):
+    from designcalc import registry
+    from designcalc.cli.generic import _scenarios as parse
+
+    return parse(registry.get(family), {"p_values": p_values, "p_grid": p_grid,
+                                        "named_scenarios": named_scenarios})
+
+
+def _emit_design(design, res, fmt, out, command, inputs, title, extra_more=None):
+    rule = design.rule()
+    extra = {"looks": list(rule.looks), "futility": list(rule.futility),
+             "efficacy": list(rule.efficacy_bounds()), **res.extra, **(extra_more or {})}
+    footer = None
+    if fmt == "table":
+        from designcalc.render import render_table
+
+        footer = "by look:\n" + render_table(res.extra["by_look"]).rstrip()
+        if "boundaries" in res.extra:
+            footer = ("boundaries:\n" + render_table(res.extra["boundaries"]).rstrip()
+                      + "\n" + footer)
+    emit(fmt, out, command, inputs, list(res.rows), warnings=res.warnings, seed=res.seed,
+         extra=extra if fmt == "json" else
+         {k: v for k, v in extra.items() if not isinstance(v, (list, dict))},
+         title=f"{title}\n{design.protocol_text()}", footer=footer)
+
+
+@bayes.command("pp-design", short_help="PP design: boundaries and exact OC, or Lee & Liu's search.")
 @click.option("--p0", type=float, required=True, help="Response rate to beat.")
-@click.option("--looks", required=True, metavar="N1,N2,...",
-              help="Cumulative sample sizes of the looks; the last is nmax.")
-@click.option("--theta-t", "theta_t", type=float, required=True,
-              help="Success at the end if P(p > p0 | data) > theta_t.")
-@click.option("--theta-l", "theta_l", type=float, required=True,
-              help="Stop for futility if PP < theta_l.")
+@click.option("--looks", default=None, metavar="N1,N2,...",
+              help="Cumulative sample sizes of the looks; the last is nmax (given design).")
+@click.option("--theta-t", "theta_t", type=float, default=None,
+              help="Success at the end if P(p > p0 | data) > theta_t (given design).")
+@click.option("--theta-l", "theta_l", type=float, default=None,
+              help="Stop for futility if PP < theta_l (given design).")
 @click.option("--theta-u", "theta_u", type=float, default=None,
               help="Stop for efficacy if PP > theta_u (default: no efficacy stop).")
 @click.option("--prior", default="1,1", show_default=True, metavar="A,B",
               help="Beta(a, b) prior.")
-@click.option("--p", "p_values", type=float, multiple=True, help="True response rate (repeatable).")
-@click.option("--p-grid", default=None, metavar="START:STOP:STEP", help="Grid of true rates.")
+@_scenario_options
 @click.option("--p1", type=float, default=None, help="Target rate: report the attained power.")
+@click.option("--alpha", type=_PROB, default=None,
+              help="Search: largest exact type I error at p0.")
+@click.option("--power", type=_PROB, default=None, help="Search: smallest exact power at p1.")
+@click.option("--nmax", type=int, default=None, help="Search: largest Nmax.")
+@click.option("--nmin", type=int, default=None, help="Search: smallest Nmax.")
+@click.option("--every", type=int, default=5, show_default=True,
+              help="Search: a look every this many patients (and at Nmax).")
+@click.option("--first", type=int, default=None, help="Search: first look (default --every).")
+@click.option("--theta-t-grid", default="0.80:0.99:0.01", show_default=True,
+              metavar="START:STOP:STEP", help="Search: grid of theta_T.")
+@click.option("--theta-l-grid", default="0.01:0.20:0.01", show_default=True,
+              metavar="START:STOP:STEP", help="Search: grid of theta_L.")
+@click.option("--top", type=int, default=10, show_default=True,
+              help="Search: designs listed.")
+@_sim_options
 @output_options
-def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, p1, fmt, out):
-    """Lee & Liu (2008) predictive-probability design: boundaries and exact OC.
+def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, named_scenarios, p1,
+              alpha, power, nmax, nmin, every, first, theta_t_grid, theta_l_grid, top, n_sims,
+              seed, workers, fmt, out):
+    """Lee & Liu (2008) predictive-probability design.
 
+    Given --looks, --theta-t and --theta-l: per-look boundaries and exact OC.
     At each look: stop, not promising, if PP < theta_l (responses <= the
     futility bound); stop, promising, if PP > theta_u (>= the efficacy bound).
     At nmax: promising if P(p > p0 | data) > theta_t. OC rows as
-    'multistage oc' (exact, all p at once); JSON also has the bounds.
+    'multistage oc' (exact, all p at once).
+
+    With --p1 --alpha --power --nmax: Lee & Liu's search over Nmax (looks every
+    --every patients), theta_T and theta_L (0.01 grids), listing the designs
+    with exact type I error <= alpha and power >= power, smallest Nmax first,
+    then smallest expected N under p0 (the first row is the chosen design).
     """
-    from designcalc.bayes import pp_design as build
     from designcalc.cli.multistage import parse_int_list
+    from designcalc.multistage.pp import PPDesign, pp_search
 
     pr = _prior(prior)
-    d = build(p0, parse_int_list(looks, "--looks"), theta_t, theta_l, theta_u, pr)
-    ps = list(p_values) + (parse_grid(p_grid) if p_grid else [])
-    res = d.oc(ps or None, p0=p0, p1=p1)
-    extra = {"looks": list(d.looks), "futility": list(d.futility),
-             "efficacy": list(d.efficacy_bounds()), "alpha_actual": res.extra["alpha_actual"]}
-    if p1 is not None:
-        extra["power_actual"] = res.extra["power_actual"]
-    if fmt == "json":
-        extra["by_look"] = res.extra["by_look"]
-    emit(fmt, out, "bayes pp-design",
-         {"p0": p0, "looks": list(d.looks), "theta_t": theta_t, "theta_l": theta_l,
-          "theta_u": theta_u, "prior": list(pr), "p": ps, "p1": p1},
-         list(res.rows), extra=extra if fmt == "json" else
-         {k: v for k, v in extra.items() if not isinstance(v, list)},
-         title=f"Predictive-probability design {d}\n{d.protocol_text()}")
+    searching = any(v is not None for v in (alpha, power, nmax))
+    if searching:
+        for name, v in (("--p1", p1), ("--alpha", alpha), ("--power", power), ("--nmax", nmax)):
+            if v is None:
+                raise click.BadParameter("is required for the search (--alpha --power --nmax)",
+                                         param_hint=name)
+        res = pp_search(p0, p1, alpha, power, nmax, nmin=nmin, every=every, first=first,
+                        theta_t=parse_grid(theta_t_grid, "--theta-t-grid"),
+                        theta_l=parse_grid(theta_l_grid, "--theta-l-grid"), theta_u=theta_u,
+                        prior=pr)
+        rows = [{"nmax": r["nmax"], "theta_t": r["theta_t"], "theta_l": r["theta_l"],
+                 "alpha_actual": r["alpha_actual"], "power_actual": r["power_actual"],
+                 "en0": r["en0"], "pet0": r["pet0"],
+                 "rule": ", ".join(f"{a if a >= 0 else '-'}/{n}"
+                                   for a, n in zip(r["futility"], r["looks"]))}
+                for r in res.designs[:max(top, 0)]]
+        extra = {"n_designs": len(res.designs), "n_grid": res.n_grid, "n_rules": res.n_rules}
+        title = (f"Lee & Liu (2008) search: p0 {p0:g}, p1 {p1:g}, alpha <= {alpha:g}, power >= "
+                 f"{power:g}, Nmax <= {nmax}, looks every {every}")
+        if res.best is not None:
+            title += f"\nchosen: {res.best}\n{res.best.protocol_text()}"
+        emit(fmt, out, "bayes pp-design",
+             {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "nmax": nmax, "nmin": nmin,
+              "every": every, "first": first, "theta_t_grid": theta_t_grid,
+              "theta_l_grid": theta_l_grid, "theta_u": theta_u, "prior": list(pr)},
+             rows, warnings=list(res.warnings), extra=extra, title=title)
+        return
+    for name, v in (("--looks", looks), ("--theta-t", theta_t), ("--theta-l", theta_l)):
+        if v is None:
+            raise click.BadParameter("is required (or search with --alpha --power --nmax)",
+                                     param_hint=name)
+    d = PPDesign(p0, tuple(parse_int_list(looks, "--looks")), theta_t, theta_l, theta_u, pr)
+    scen = _scenarios("pp", p_values, p_grid, named_scenarios)
+    options = {"p1": p1} if p1 is not None else {}
+    res = d.evaluate(scen, n_sims=n_sims, seed=seed, workers=workers, **options)
+    _emit_design(d, res, fmt, out, "bayes pp-design",
+                 {"p0": p0, "looks": list(d.looks), "theta_t": theta_t, "theta_l": theta_l,
+                  "theta_u": theta_u, "prior": list(pr), "p": list(p_values), "p_grid": p_grid,
+                  "scenario": list(named_scenarios), "p1": p1, "n_sims": n_sims, "seed": seed},
+                 f"Predictive-probability design {d.rule()}")
+
+
+@bayes.command("bop2", short_help="BOP2 boundaries and exact OC, or the exact (lambda, gamma) calibration.")
+@click.option("--p0", type=float, required=True, help="Null response rate.")
+@click.option("--looks", required=True, metavar="N1,N2,...",
+              help="Cumulative sample sizes of the looks; the last is N.")
+@click.option("--lambda", "lam", type=float, default=None,
+              help="lambda of the futility cutoff lambda (n/N)^gamma, in (0, 1).")
+@click.option("--gamma", type=float, default=None, help="gamma of the futility cutoff, >= 0.")
+@click.option("--alpha", type=_PROB, default=None,
+              help="Calibrate (lambda, gamma): largest power at --p1 with type I error <= alpha.")
+@click.option("--efficacy", type=click.Choice(["none", "of", "power"]), default="none",
+              show_default=True,
+              help="Efficacy stopping (BOP2-FE): O'Brien-Fleming type or power cutoff.")
+@click.option("--eta", type=float, default=None, help="Exponent of the power efficacy cutoff.")
+@click.option("--prior", default=None, metavar="A,B",
+              help="Beta(a, b) prior [default: Beta(p0, 1 - p0)].")
+@click.option("--p1", type=float, default=None,
+              help="Alternative response rate (power; required with --alpha).")
+@click.option("--lambda-grid", default="0.01:0.99:0.01", show_default=True,
+              metavar="START:STOP:STEP", help="Calibration grid of lambda.")
+@click.option("--gamma-grid", default="0:3:0.05", show_default=True,
+              metavar="START:STOP:STEP", help="Calibration grid of gamma.")
+@_scenario_options
+@_sim_options
+@output_options
+def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, gamma_grid,
+         p_values, p_grid, named_scenarios, n_sims, seed, workers, fmt, out):
+    """BOP2 (Zhou, Lee & Yuan 2017): stop for futility at look n if
+    P(p > p0 | data) < lambda (n/N)^gamma, prior Beta(p0, 1 - p0) by default;
+    promising at N if P(p > p0 | data) >= lambda.
+
+    With --lambda and --gamma: the boundaries and exact OC. With --alpha (and
+    --p1): the calibration, done exactly with the K-look engine over the
+    (lambda, gamma) grid: the largest power at p1 with type I error at p0
+    <= alpha (ties: smallest expected N under p0), then its boundaries and OC.
+    --efficacy of|power adds BOP2-FE's efficacy stopping (stop, promising, if
+    P(p > p0 | data) >= the efficacy cutoff).
+
+    \b
+    Examples:
+      designcalc bayes bop2 --p0 0.2 --p1 0.4 --looks 10,20,30,40 --alpha 0.1
+      designcalc bayes bop2 --p0 0.2 --looks 10,15,20,25,30,35,40 --lambda 0.909 --gamma 1 --efficacy of --p 0.2 --p 0.4
+    """
+    from designcalc.cli.multistage import parse_int_list
+    from designcalc.multistage.bop2 import BOP2Design, bop2_calibrate
+
+    pr = None if prior is None else _prior(prior)
+    ns = tuple(parse_int_list(looks, "--looks"))
+    extra_more = {}
+    if alpha is not None:
+        if lam is not None or gamma is not None:
+            raise click.BadParameter("give either --lambda and --gamma, or --alpha",
+                                     param_hint="--alpha")
+        if p1 is None:
+            raise click.BadParameter("is required with --alpha", param_hint="--p1")
+        cal = bop2_calibrate(p0, p1, ns, alpha, lambdas=parse_grid(lambda_grid, "--lambda-grid"),
+                             gammas=parse_grid(gamma_grid, "--gamma-grid"), efficacy=efficacy,
+                             eta=eta, prior=pr)
+        if cal.design is None:
+            raise ValueError(f"alpha: no (lambda, gamma) on the grid gives type I error <= "
+                             f"{alpha}")
+        d = cal.design
+        extra_more = {"calibration": {"lam": d.lam, "gamma": d.gamma,
+                                      "alpha_actual": cal.alpha_actual,
+                                      "power_actual": cal.power_actual, "en0": cal.en0,
+                                      "n_grid": cal.n_grid, "n_rules": cal.n_rules}}
+    else:
+        if lam is None or gamma is None:
+            raise click.BadParameter("give --lambda and --gamma, or --alpha to calibrate them",
+                                     param_hint="--lambda")
+        d = BOP2Design(p0, ns, lam, gamma, efficacy, eta, pr)
+    scen = _scenarios("bop2", p_values, p_grid, named_scenarios)
+    options = {"p1": p1} if p1 is not None else {}
+    res = d.evaluate(scen, n_sims=n_sims, seed=seed, workers=workers, **options)
+    _emit_design(d, res, fmt, out, "bayes bop2",
+                 {"p0": p0, "looks": list(ns), "lambda": lam, "gamma": gamma, "alpha": alpha,
+                  "efficacy": efficacy, "eta": eta, "prior": None if pr is None else list(pr),
+                  "p1": p1, "p": list(p_values), "p_grid": p_grid,
+                  "scenario": list(named_scenarios), "n_sims": n_sims, "seed": seed},
+                 (f"BOP2 design (calibrated: lambda {d.lam:g}, gamma {d.gamma:g}, exact alpha "
+                  f"{cal.alpha_actual:.4f}, power {cal.power_actual:.4f})" if alpha is not None
+                  else f"BOP2 design lambda {d.lam:g}, gamma {d.gamma:g}") + f": {d.rule()}",
+                 extra_more)

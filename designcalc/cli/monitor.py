@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options, parse_grid
+from designcalc.cli._common import FamilyGroup, emit, output_options, parse_grid
 
 
-@click.group()
+@click.group(cls=FamilyGroup, family="monitoring")
 def monitor():
     """Monitoring boundaries on a count of events at several looks, with exact OC.
 

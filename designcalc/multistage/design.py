@@ -290,7 +290,15 @@ class MultiStageDesign(Design):
         return {"rows": rows, "keys": keys, "seed": seed}
 
 
-def stage_probabilities(looks, futility, efficacy, p) -> dict:
+def step_pmfs(looks, p) -> list:
+    """Binomial pmfs of the new responses between looks, ``(len(p), m_k + 1)`` each
+    (pass to :func:`stage_probabilities` to evaluate many rules at the same looks and p)."""
+    p_arr = np.atleast_1d(np.asarray(p, dtype=float))
+    steps = np.diff((0,) + tuple(looks))
+    return [np.atleast_2d(_binom.pmf(int(m), p_arr)) for m in steps]
+
+
+def stage_probabilities(looks, futility, efficacy, p, pmfs=None) -> dict:
     """Exact per-look stopping probabilities of a K-look rule (see :class:`MultiStageDesign`).
 
     Parameters
@@ -302,6 +310,8 @@ def stage_probabilities(looks, futility, efficacy, p) -> dict:
     efficacy : sequence of int or None
         ``b_k`` (None: no efficacy stop); ``efficacy[-1]`` must be given.
     p : float or sequence of float
+    pmfs : list of ndarray, optional
+        :func:`step_pmfs` of the same looks and p (computed when omitted).
 
     Returns
     -------
@@ -324,7 +334,7 @@ def stage_probabilities(looks, futility, efficacy, p) -> dict:
     prev = 0
     for k, n in enumerate(looks):
         m = n - prev
-        f = np.atleast_2d(_binom.pmf(m, p_arr))           # (P, m + 1)
+        f = np.atleast_2d(_binom.pmf(m, p_arr)) if pmfs is None else pmfs[k]   # (P, m + 1)
         new = np.zeros((n_p, n + 1))
         if m + 1 <= prev + 1:
             for j in range(m + 1):
