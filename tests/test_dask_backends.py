@@ -114,3 +114,27 @@ def test_trial_local_and_cluster_bit_identical(address):
     local = trials.run_trial(cfg, n_sims=400)
     remote = trials.run_trial(cfg, n_sims=400, backend="dask", scheduler=address)
     assert local.summary == remote.summary
+
+
+def test_sweep_local_and_cluster_bit_identical(address):
+    from designcalc import sweep
+
+    spec = sweep.parse_spec("""
+[sweep]
+family = "simon"
+seed = 5
+n_sims = 500
+quantities = ["reject", "en"]
+[fixed]
+r1 = 6
+n1 = 12
+n = 28
+[axes]
+r = [18, 19]
+p = [0.5, 0.8]
+""")
+    local = sweep.run_sweep(spec, progress=False)
+    points = sweep.run_sweep(spec, scheduler=address, progress=False)
+    chunks = sweep.run_sweep(spec, scheduler=address, unit="chunks", progress=False)
+    assert local.rows == points.rows == chunks.rows
+    assert len(local.rows) == 4 and "reject_sim" in local.rows[0]

@@ -29,6 +29,7 @@ _SUBCOMMANDS = {
     "multistage": "designcalc.cli.multistage:multistage",
     "monitor": "designcalc.cli.monitor:monitor",
     "bayes": "designcalc.cli.bayes:bayes",
+    "sweep": "designcalc.cli.sweep:sweep",
 }
 
 # Groups built entirely from a family's registry entry (no hand-written module).
@@ -45,6 +46,7 @@ _SHORT_HELP = {
     "multistage": "K-look binary rules (futility/efficacy bounds): exact OC, Fleming designs.",
     "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry), exact OC.",
     "bayes": "Bayesian predictive-probability monitoring (Lee & Liu 2008), exact.",
+    "sweep": "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask).",
 }
 
 
