@@ -172,6 +172,11 @@ LABELS: dict[str, Label] = {
     "p_none": _p("P(no dose selected)"),
     "p_select_above_target": _p("P(select a dose above target)"),
     "target": _in("target toxicity"),
+    # sensitivity sweeps (designcalc.sweep): random toxicity scenarios
+    "pcs": _p("P(select the true MTD)"),
+    "mtd": _i("true MTD level"),
+    "replicate": _i("random scenario"),
+    "curve": Label("true DLT probabilities"),
     # interval designs (BOIN, decision tables)
     "p_stop_early": _p("P(stop early with no MTD)"),
     "p_stop_earlystop": _p("P(stop at n_earlystop)"),

@@ -30,6 +30,7 @@ _SUBCOMMANDS = {
     "monitor": "designcalc.cli.monitor:monitor",
     "bayes": "designcalc.cli.bayes:bayes",
     "coprimary": "designcalc.cli.coprimary:coprimary",
+    "sweep": "designcalc.cli.sweep:sweep",
 }
 
 # Groups built entirely from a family's registry entry (no hand-written module).
@@ -47,6 +48,7 @@ _SHORT_HELP = {
     "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry), exact OC.",
     "bayes": "Bayesian designs (predictive probability, Lee & Liu search, BOP2), exact.",
     "coprimary": "Co-primary response and time-to-event endpoints: joint power, FWER, n.",
+    "sweep": "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask).",
 }
 
 

@@ -130,6 +130,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
       designcalc trial run --all --out results/
     """
     from designcalc import trials
+    from designcalc.cluster import dask_scheduler
     from designcalc.outputs import ResultFolder
     from designcalc.report.documents import parse_formats
 
@@ -150,10 +151,13 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
                                                     no_plots, formats)) if out_dir else None
     try:
         rows, warnings, records, written = [], [], [], {}
-        for cfg in configs:
-            result = trials.run_trial(cfg, n_sims=n_sims, seed=seed, workers=workers,
-                                      backend=backend, scheduler=scheduler,
-                                      progress=not quiet)
+        # one scheduler for the whole run: an unreachable --scheduler is one line and
+        # exit 2; --backend dask alone starts one LocalCluster, not one per simulation
+        with dask_scheduler(backend, scheduler, workers) as address:
+            results = [trials.run_trial(cfg, n_sims=n_sims, seed=seed, workers=workers,
+                                        backend=backend, scheduler=address,
+                                        progress=not quiet) for cfg in configs]
+        for cfg, result in zip(configs, results):
             if folder is not None:
                 written[cfg.name] = trials.write_trial(result, folder.path,
                                                        plots=not no_plots, reports=formats,
