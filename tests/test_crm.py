@@ -44,7 +44,8 @@ def _model_p(model, s, beta, a=3.0):
     if model == "empiric":
         return s ** math.exp(beta)
     x = np.log(s / (1 - s)) - a
-    return 1 / (1 + np.exp(-a - math.exp(beta) * x))
+    with np.errstate(over="ignore"):      # exp(-eta) = inf gives p = 0, as it should
+        return 1 / (1 + np.exp(-a - math.exp(beta) * x))
 
 
 def _beta_at(model, s, p, a=3.0):

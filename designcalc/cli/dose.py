@@ -300,7 +300,9 @@ def _summary_text(s: dict) -> str:
         lines.append(f"  P(selecting a level with true toxicity > {s['target']:g}) = "
                      f"{value('p_select_above_target', '.4f')}")
     if "p_stop_early" in s or "p_stop_early_sim" in s:
-        lines.append(f"  P(stopped early with no MTD: lowest dose eliminated) = "
+        why = ("CRM safety stop" if str(s.get("design", "")).startswith("CRM")
+               else "lowest dose eliminated")
+        lines.append(f"  P(stopped early with no MTD: {why}) = "
                      f"{value('p_stop_early', '.4f')}")
     dist = s.get("n_distribution", s.get("n_distribution_sim", {}))
     lines.append("  distribution of N: " + ", ".join(f"{n}: {p:.4f}" for n, p in dist.items()))
