@@ -180,6 +180,8 @@ LABELS: dict[str, Label] = {
     # interval designs (BOIN, decision tables)
     "p_stop_early": _p("P(stop early with no MTD)"),
     "p_stop_earlystop": _p("P(stop at n_earlystop)"),
+    # CRM
+    "skeleton": _p("prior DLT probability (skeleton)"),
     "escalate_if_le": _i("escalate if DLTs <=", "DLTs"),
     "deescalate_if_ge": _i("de-escalate if DLTs >=", "DLTs"),
     "eliminate_if_ge": _i("eliminate if DLTs >=", "DLTs"),

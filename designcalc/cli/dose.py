@@ -13,8 +13,78 @@ from designcalc.cli._common import emit, output_options, parse_float_list
 from designcalc.dose.spec import PRESET_NAMES
 from designcalc.interval.spec import RULE_NAMES as INTERVAL_NAMES
 
-#: every --design choice: the rule-based presets and the interval designs
-DESIGN_NAMES = PRESET_NAMES + INTERVAL_NAMES
+#: every --design choice: the rule-based presets, the interval designs and the CRM
+DESIGN_NAMES = PRESET_NAMES + INTERVAL_NAMES + ("crm",)
+#: the CRM's own options (see _crm_options)
+CRM_KEYS = ("skeleton", "skeleton_halfwidth", "skeleton_nu", "max_n", "model", "safety_stop",
+            "prior_var", "intercept", "estimator")
+
+
+def _crm_options(func):
+    """Options of --design crm (dfcrm's crm/crmsim arguments)."""
+    opts = [
+        click.option("--skeleton", default=None,
+                     help="CRM: prior DLT probability per level, comma-separated, increasing "
+                          "(dfcrm prior)."),
+        click.option("--skeleton-halfwidth", type=float, default=None,
+                     help="CRM: build the skeleton by dfcrm::getprior with this halfwidth..."),
+        click.option("--skeleton-nu", type=int, default=None,
+                     help="CRM: ...and this prior MTD level (levels: the curve's length)."),
+        click.option("--max-n", type=int, default=None,
+                     help="CRM: patients in the trial (a multiple of --cohort-size)."),
+        click.option("--model", type=click.Choice(("empiric", "logistic")), default="empiric",
+                     show_default=True, help="CRM working model (dfcrm model)."),
+        click.option("--safety-stop", type=float, default=None,
+                     help="CRM: stop with no MTD if Pr(p1 > target | data) > this (e.g. 0.9)."),
+        click.option("--prior-var", type=float, default=1.34, show_default=True,
+                     help="CRM: prior variance of beta (dfcrm scale^2)."),
+        click.option("--intercept", type=float, default=3.0, show_default=True,
+                     help="CRM logistic model intercept (dfcrm intcpt)."),
+        click.option("--estimator", type=click.Choice(("plugin", "mean")), default="plugin",
+                     show_default=True,
+                     help="CRM: plugin = p at the posterior mean of beta (dfcrm); mean = "
+                          "posterior mean of p."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+def _crm_kw(kw: dict) -> dict:
+    """The CRM keywords among a command's parameters (popped from ``kw``)."""
+    return {k: kw.pop(k) for k in CRM_KEYS if k in kw}
+
+
+def _crm_design(target, start_level, cohort_size, ckw, levels):
+    from designcalc.crm.design import CRMDesign
+
+    if target is None:
+        raise click.BadParameter("--design crm needs the target DLT probability",
+                                 param_hint="--target")
+    if ckw.get("max_n") is None:
+        raise click.BadParameter("--design crm needs the number of patients",
+                                 param_hint="--max-n")
+    skeleton = ckw.get("skeleton")
+    kw = {}
+    if skeleton:
+        kw["skeleton"] = tuple(parse_float_list(skeleton, "--skeleton"))
+        if ckw.get("skeleton_halfwidth") is not None or ckw.get("skeleton_nu") is not None:
+            raise click.BadParameter("give --skeleton or --skeleton-halfwidth/--skeleton-nu, "
+                                     "not both", param_hint="--skeleton")
+    elif ckw.get("skeleton_halfwidth") is not None or ckw.get("skeleton_nu") is not None:
+        if ckw.get("skeleton_halfwidth") is None or ckw.get("skeleton_nu") is None:
+            raise click.BadParameter("give both --skeleton-halfwidth and --skeleton-nu",
+                                     param_hint="--skeleton-halfwidth")
+        kw.update(halfwidth=ckw["skeleton_halfwidth"], nu=ckw["skeleton_nu"], levels=levels)
+    else:
+        raise click.BadParameter("--design crm needs --skeleton, or --skeleton-halfwidth and "
+                                 "--skeleton-nu", param_hint="--skeleton")
+    return CRMDesign(target=target, start_level=start_level, cohort_size=cohort_size,
+                     max_n=ckw["max_n"], model=ckw.get("model") or "empiric",
+                     safety_stop=ckw.get("safety_stop"),
+                     prior_var=1.34 if ckw.get("prior_var") is None else ckw["prior_var"],
+                     intercept=3.0 if ckw.get("intercept") is None else ckw["intercept"],
+                     estimator=ckw.get("estimator") or "plugin", **kw)
 
 
 def _interval_options(func):
@@ -120,7 +190,7 @@ def _design_options(func):
     ]
     for opt in reversed(opts):
         func = opt(func)
-    return _interval_options(func)
+    return _crm_options(_interval_options(func))
 
 
 def _curves(tox_text, named_scenarios):
@@ -139,7 +209,7 @@ def _curves(tox_text, named_scenarios):
 
 
 def _build(designs, tox_text, doses_text, start_dose, factor, levels, start_level, table_path,
-           target=None, ikw=None, named_scenarios=()):
+           target=None, ikw=None, named_scenarios=(), ckw=None):
     from designcalc.dose import DecisionTable, preset
 
     curves = _curves(tox_text, named_scenarios)
@@ -151,6 +221,10 @@ def _build(designs, tox_text, doses_text, start_dose, factor, levels, start_leve
     for name in designs:
         if name in INTERVAL_NAMES:
             built.append(_interval_design(name, target, start_level, table_path, ikw or {}))
+            continue
+        if name == "crm":
+            built.append(_crm_design(target, start_level, (ikw or {}).get("cohort_size") or 3,
+                                     ckw or {}, len(tox)))
             continue
         if name.startswith("3+3"):
             kw = {"doses": doses} if doses else {"n_levels": len(tox)}
@@ -174,7 +248,7 @@ def _scen_arg(curves):
 
 def _opts(design, target):
     """OC options: the dose family's threshold ``target``; interval designs hold theirs."""
-    return {} if getattr(design, "family", "") == "interval" else {"target": target}
+    return {} if getattr(design, "family", "") in ("interval", "crm") else {"target": target}
 
 
 def _inputs(designs, tox, doses, target, start_dose, factor, levels, start_level, table_path,
@@ -226,7 +300,9 @@ def _summary_text(s: dict) -> str:
         lines.append(f"  P(selecting a level with true toxicity > {s['target']:g}) = "
                      f"{value('p_select_above_target', '.4f')}")
     if "p_stop_early" in s or "p_stop_early_sim" in s:
-        lines.append(f"  P(stopped early with no MTD: lowest dose eliminated) = "
+        why = ("CRM safety stop" if str(s.get("design", "")).startswith("CRM")
+               else "lowest dose eliminated")
+        lines.append(f"  P(stopped early with no MTD: {why}) = "
                      f"{value('p_stop_early', '.4f')}")
     dist = s.get("n_distribution", s.get("n_distribution_sim", {}))
     lines.append("  distribution of N: " + ", ".join(f"{n}: {p:.4f}" for n, p in dist.items()))
@@ -311,24 +387,30 @@ def oc_cmd(designs, tox, doses, target, start_dose, factor, levels, start_level,
 
     if plot_path:
         plots.check_plot_path(plot_path)
+    ckw = _crm_kw(ikw)
     ikw = _interval_kw(ikw)
     built, curves, doses_v = _build(designs, tox, doses, start_dose, factor, levels,
-                                    start_level, table_path, target, ikw, named_scenarios)
+                                    start_level, table_path, target, ikw, named_scenarios,
+                                    ckw=ckw)
     scen = _scen_arg(curves)
     if n_sims:
         ocs = [d.evaluate(scen, n_sims=n_sims, seed=seed, **_opts(d, target)) for d in built]
     else:
         ocs = [d.oc(scen, **_opts(d, target)) for d in built]
     inputs = _inputs(designs, curves[0][1], doses_v, target, start_dose, factor, levels,
-                     start_level, table_path, plot_path, **_more(designs, ikw, curves))
+                     start_level, table_path, plot_path, **_more(designs, ikw, curves, ckw))
     _report(ocs, fmt, out, "dose oc", inputs, plot_path, seed=ocs[0].seed if n_sims else None)
 
 
-def _more(designs, ikw, curves):
-    """Extra ``inputs`` keys (only when an interval design or a named scenario is used)."""
+def _more(designs, ikw, curves, ckw=None):
+    """Extra ``inputs`` keys (only when an interval design, the CRM or a named scenario
+    is used)."""
     more = {}
     if any(n in INTERVAL_NAMES for n in designs):
         more.update(ikw)
+    if "crm" in designs:
+        more["cohort_size"] = ikw.get("cohort_size")
+        more.update(ckw or {})
     if any(name for name, _ in curves):
         more["scenario"] = [f"{name}={','.join(f'{v:g}' for v in c)}" for name, c in curves]
     return more
@@ -366,16 +448,18 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
 
     if plot_path:
         plots.check_plot_path(plot_path)
+    ckw = _crm_kw(ikw)
     ikw = _interval_kw(ikw)
     built, curves, doses_v = _build(designs, tox, doses, start_dose, factor, levels,
-                                    start_level, table_path, target, ikw, named_scenarios)
+                                    start_level, table_path, target, ikw, named_scenarios,
+                                    ckw=ckw)
     root = resolve_seed(seed)
     scen = _scen_arg(curves)
     ocs = [d.simulate(scen, n_sims, seed=root, workers=workers, **_opts(d, target))
            for d in built]
     inputs = _inputs(designs, curves[0][1], doses_v, target, start_dose, factor, levels,
                      start_level, table_path, plot_path, n_sims=n_sims, seed=root,
-                     workers=workers, **_more(designs, ikw, curves))
+                     workers=workers, **_more(designs, ikw, curves, ckw))
     _report(ocs, fmt, out, "dose simulate", inputs, plot_path, seed=root)
 
 
@@ -403,6 +487,7 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
                    "de-escalation ladder start at the same dose.")
 @click.option("--plot", "plot_path", default=None, metavar="FILE",
               help="Also draw the comparison side by side to FILE (.png/.svg/.pdf).")
+@_crm_options
 @_interval_options
 @output_options
 def compare_cmd(designs, tox_list, named_scenarios, target, doses, start_dose, factor, levels,
@@ -426,6 +511,7 @@ def compare_cmd(designs, tox_list, named_scenarios, target, doses, start_dose, f
 
     if plot_path:
         plots.check_plot_path(plot_path)
+    ckw = _crm_kw(ikw)
     ikw = _interval_kw(ikw)
     curves = [(f"scenario {i + 1}" if len(tox_list) + len(named_scenarios) > 1 else "",
                parse_float_list(t, "--tox")) for i, t in enumerate(tox_list)]
@@ -440,7 +526,7 @@ def compare_cmd(designs, tox_list, named_scenarios, target, doses, start_dose, f
     text = ",".join(f"{v:g}" for v in curves[0][1])
     built, _, doses_v = _build(designs, text, doses, start_dose, factor,
                                levels if levels is not None else k, start_level, None,
-                               target, ikw)
+                               target, ikw, ckw=ckw)
     res = compare_designs(built, curves, target)
     rows = res["rows"]
     if not any(name for name, _ in curves):
@@ -450,7 +536,7 @@ def compare_cmd(designs, tox_list, named_scenarios, target, doses, start_dose, f
         plots.save(ax, plot_path)
     inputs = {"design": list(designs), "tox": [list(c) for _, c in curves], "target": target,
               "doses": doses_v, "start_level": start_level, "plot": plot_path,
-              **_more(designs, ikw, [])}
+              **_more(designs, ikw, [], ckw)}
     exact = all(r["method"] == "exact" for r in res["rows"])
     emit(fmt, out, "dose compare", inputs, rows, warnings=res["warnings"],
          title=f"Design comparison ({'exact' if exact else 'exact where possible'}), target "
@@ -537,26 +623,35 @@ def table_cmd(design, table_path, target, start_level, cells, fmt, out, **ikw):
 
 
 @dose.command("next")
-@click.option("--design", type=click.Choice(INTERVAL_NAMES), default="boin", show_default=True,
-              help="Interval design (boin, or table with --table FILE).")
+@click.option("--design", type=click.Choice(INTERVAL_NAMES + ("crm",)), default="boin",
+              show_default=True,
+              help="Interval design (boin, or table with --table FILE) or crm.")
 @click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
               help="--design table: the interval decision table CSV.")
 @click.option("--target", type=float, required=True, help="Target DLT probability.")
-@click.option("--doses", "n_doses", type=int, required=True, help="Number of dose levels.")
+@click.option("--doses", "n_doses", type=int, default=None,
+              help="Number of dose levels (interval designs; crm: the skeleton's length).")
 @click.option("--n", "n_text", required=True, help="Patients treated per level, e.g. 3,6,18,3,0.")
 @click.option("--dlt", "dlt_text", required=True, help="DLTs per level, e.g. 0,1,5,3,0.")
 @click.option("--current", type=int, default=None,
               help="Level of the last cohort (required unless --final).")
+@click.option("--last-dlt", type=int, default=None,
+              help="crm: DLTs in the last cohort (dfcrm's coherence rule; needed when the "
+                   "current level holds more than one cohort).")
 @click.option("--final", is_flag=True, default=False,
-              help="The trial is over: give the selected MTD (BOIN select.mtd).")
+              help="The trial is over: give the selected MTD (BOIN select.mtd; crm: the "
+                   "level closest to the target).")
+@click.option("--start-level", type=int, default=1, hidden=True)
+@_crm_options
 @_interval_options
 @output_options
-def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, final, fmt, out,
-             **ikw):
+def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, last_dlt, final,
+             start_level, fmt, out, **ikw):
     """The next dose of an ongoing trial (or, with --final, the selected MTD), with the reason.
 
     Without --cohorts the maximum sample size is not checked (the trial is
     assumed to go on); elimination, the extra safe stop and --n-earlystop are.
+    For crm, without --max-n the trial is assumed to go on.
 
     \b
     Examples:
@@ -564,10 +659,19 @@ def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, fin
           --n 3,6,18,3,0 --dlt 0,1,5,3,0 --current 3
       designcalc dose next --design boin --target 0.3 --doses 5 \\
           --n 3,6,18,3,0 --dlt 0,1,5,3,0 --final
+      designcalc dose next --design crm --target 0.25 --skeleton 0.05,0.1,0.25,0.4,0.6 \\
+          --n 3,3,0,0,0 --dlt 0,1,0,0,0 --current 2
     """
+    ckw = _crm_kw(ikw)
     ikw = _interval_kw(ikw)
     n = [int(v) for v in _ints(n_text, "--n")]
     dlt = [int(v) for v in _ints(dlt_text, "--dlt")]
+    if design == "crm":
+        _next_crm(target, n, dlt, current, last_dlt, final, n_doses, ikw, ckw, fmt, out)
+        return
+    if n_doses is None:
+        raise click.BadParameter(f"--design {design} needs the number of dose levels",
+                                 param_hint="--doses")
     for name, values in (("--n", n), ("--dlt", dlt)):
         if len(values) != n_doses:
             raise click.BadParameter(f"give one count per dose level ({n_doses}), got "
@@ -593,6 +697,42 @@ def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, fin
     if not cap:
         inputs["cohorts"] = None
     emit(fmt, out, "dose next", inputs, [row], title=f"{d.name}, target {d.target:g}")
+
+
+def _next_crm(target, n, dlt, current, last_dlt, final, n_doses, ikw, ckw, fmt, out):
+    """``dose next --design crm``: dfcrm's estimates and the (restricted) next level."""
+    c = ikw.get("cohort_size") or 3
+    levels = n_doses if n_doses is not None else len(n)
+    cap = ckw.get("max_n") is not None
+    if not cap:   # the trial goes on: room for one more cohort
+        ckw = {**ckw, "max_n": (sum(n) // c + 1) * c}
+    d = _crm_design(target, 1, c, ckw, levels)
+    if n_doses is not None and n_doses != d.n_levels:
+        raise click.BadParameter(f"the skeleton has {d.n_levels} levels, not {n_doses}",
+                                 param_hint="--doses")
+    fit = d.fit(n, dlt)
+    est = {"beta_mean": fit["beta_mean"],
+           "ptox": ",".join(f"{v:.6f}" for v in fit["ptox"]),
+           "p_first_above": fit["p_first_above"]}
+    if final:
+        row = {"mtd": fit["mtd"], "stop": True, **est,
+               "reason": f"the level whose estimated DLT probability is closest to "
+                         f"{d.target:g} (dfcrm mtd)"}
+    else:
+        if current is None:
+            raise click.BadParameter("give the level of the last cohort (or --final)",
+                                     param_hint="--current")
+        res = d.next_dose(n, dlt, current, last_dlt=last_dlt)
+        row = {"next": res["next"], "stop": res["stop"], "mtd": res["mtd"],
+               "model_mtd": res["model_mtd"], **est, "reason": res["reason"]}
+    inputs = {"design": "crm", "target": target, "n": n, "dlt": dlt, "current": current,
+              "last_dlt": last_dlt, "final": final, "cohort_size": c,
+              **{k: v for k, v in ckw.items()}}
+    if not cap:
+        inputs["max_n"] = None
+    emit(fmt, out, "dose next", inputs, [row],
+         title=f"{d.name}, target {d.target:g}, skeleton "
+               + ", ".join(f"{v:.4g}" for v in d.prior))
 
 
 def _ints(text, name):

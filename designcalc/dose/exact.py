@@ -46,6 +46,7 @@ class _Compiled:
     p: np.ndarray          # tox by dose rank
     start: int             # start index by dose rank
     confirm_n: int
+    confirm_always: bool   # False: confirm_n only on a level reached by de-escalation
     codes: dict            # (n, dlt) -> action code
     order: np.ndarray      # order[i] = dose rank of the i-th level in visiting order
     max_n: int
@@ -63,7 +64,8 @@ def compile_design(design: DoseDesign, tox) -> tuple[_Compiled, np.ndarray, list
     p[order] = arr
     codes = {(n, d): _CODES[a] for n, d, a in design.table.cells}
     comp = _Compiled(k=k, c=design.cohort_size, p=p, start=int(order[design.start_level - 1]),
-                     confirm_n=design.confirm_n, codes=codes, order=order,
+                     confirm_n=design.confirm_n,
+                     confirm_always=design.confirm_on == "always", codes=codes, order=order,
                      max_n=max(design.table.max_n, design.confirm_n))
     return comp, arr, warns
 
@@ -102,7 +104,7 @@ def enumerate_paths(design: DoseDesign, tox, target=None) -> dict:
     target = _check_target(target)
     k, c, p = comp.k, comp.c, comp.p
     pmf = [list(map(float, row)) for row in np.atleast_2d(_binom.pmf(c, p))]
-    codes, confirm_n = comp.codes, comp.confirm_n
+    codes, confirm_n, confirm_always = comp.codes, comp.confirm_n, comp.confirm_always
     select = [0.0] * k
     n_treated = [0.0] * k
     n_dlt = [0.0] * k
@@ -119,14 +121,16 @@ def enumerate_paths(design: DoseDesign, tox, target=None) -> dict:
 
     def walk(level, ceiling, ns, ds, total, prob):
         # resolve moves (no patients treated) until a cohort is treated or the trial stops
+        arrived_down = False    # the current level was reached by de-escalation
         for _ in range(max_moves):
             n = ns[level]
             code = TREAT if n == 0 else codes[(n, ds[level])]
             if code == ESCALATE:
                 if level + 1 < min(k, ceiling):
                     level += 1
+                    arrived_down = False
                     continue
-                if n >= confirm_n:
+                if n >= confirm_n or not (confirm_always or arrived_down):
                     return leaf(prob, total, level)
                 code = TREAT
             elif code == DEESCALATE:
@@ -134,6 +138,7 @@ def enumerate_paths(design: DoseDesign, tox, target=None) -> dict:
                 if level == 0:
                     return leaf(prob, total, None)
                 level -= 1
+                arrived_down = True
                 continue
             elif code == SELECT:
                 return leaf(prob, total, level)

@@ -10,7 +10,11 @@ A rule-based design is data:
   DLTs so far at that level ``dlt``) to one action (see :data:`ACTIONS`);
 * ``confirm_n``: the number of patients a level needs before it can be
   declared the MTD when escalation is impossible (0 for the classic 3+3, 6
-  for the variant of Korn et al. 1994 that requires 6 patients at the MTD).
+  for the variant of Korn et al. 1994 that requires 6 patients at the MTD);
+* ``confirm_on``: ``"always"`` (``confirm_n`` applies whenever escalation is
+  blocked) or ``"deescalation"`` (only on a level the trial has just reached
+  by de-escalation; a level cleared by the cohort just treated there is
+  selected at once -- R escalation's ``allow_deescalate = TRUE``).
 
 How an action is carried out (the same in :mod:`designcalc.dose.exact` and
 :mod:`designcalc.dose.sim`):
@@ -18,8 +22,9 @@ How an action is carried out (the same in :mod:`designcalc.dose.exact` and
 ``escalate``
     Move to the next higher dose.  If there is none, or it has already been
     found too toxic (it was left by ``de-escalate``), select the current
-    level when it has at least ``confirm_n`` patients, else treat another
-    cohort here.
+    level when it has at least ``confirm_n`` patients (with ``confirm_on =
+    "deescalation"``: or when the cohort just treated here cleared it), else
+    treat another cohort here.
 ``de-escalate``
     The current level is too toxic: never return to it; move to the next
     lower dose, or stop with no level selected if there is none.  On arriving
@@ -307,6 +312,9 @@ class DoseDesign(Design):
     confirm_n : int
         Patients a level needs before it is selected when escalation from it
         is impossible (0: select at once).
+    confirm_on : {"always", "deescalation"}
+        When ``confirm_n`` applies: whenever escalation is blocked, or only on
+        a level just reached by de-escalation (``3+3-deesc-top3``).
     labels : tuple of str, optional
         Dose labels for tables and plots (default: the doses, see :func:`format_dose`).
     selects : str
@@ -346,6 +354,7 @@ class DoseDesign(Design):
     confirm_n: int = 0
     labels: tuple = field(default=None)
     selects: str = "MTD"
+    confirm_on: str = "always"
 
     family = "dose"
     method = "exact"
@@ -377,6 +386,9 @@ class DoseDesign(Design):
                                      max_value=len(doses)))
         confirm_n = check_int("confirm_n", self.confirm_n, min_value=0)
         object.__setattr__(self, "confirm_n", confirm_n)
+        if self.confirm_on not in ("always", "deescalation"):
+            raise ValueError(f"confirm_on must be 'always' or 'deescalation', got "
+                             f"{self.confirm_on!r}")
         self.table.check_complete(confirm_n)
         labels = self.labels
         if labels is None:
@@ -404,7 +416,8 @@ class DoseDesign(Design):
         """The same ladder and start with another decision table."""
         return DoseDesign(name=f"{self.name} [{table.name}]", table=table, doses=self.doses,
                           direction=self.direction, start_level=self.start_level,
-                          confirm_n=self.confirm_n, labels=self.labels, selects=self.selects)
+                          confirm_n=self.confirm_n, labels=self.labels, selects=self.selects,
+                          confirm_on=self.confirm_on)
 
     # --- serialisation --------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -412,10 +425,13 @@ class DoseDesign(Design):
 
         :meth:`from_dict` inverts it: ``DoseDesign.from_dict(d.to_dict()) == d``.
         """
-        return {"name": self.name, "doses": list(self.doses), "direction": self.direction,
-                "start_level": self.start_level, "confirm_n": self.confirm_n,
-                "labels": list(self.labels), "selects": self.selects,
-                "table": self.table.to_dict()}
+        out = {"name": self.name, "doses": list(self.doses), "direction": self.direction,
+               "start_level": self.start_level, "confirm_n": self.confirm_n,
+               "labels": list(self.labels), "selects": self.selects,
+               "table": self.table.to_dict()}
+        if self.confirm_on != "always":   # written only when used (older records unchanged)
+            out["confirm_on"] = self.confirm_on
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "DoseDesign":
@@ -472,7 +488,7 @@ class DoseDesign(Design):
                 design = design.with_table(DecisionTable.from_dict(data["table"]))
             return design
         names = ("name", "table", "doses", "direction", "start_level", "confirm_n", "labels",
-                 "selects")
+                 "selects", "confirm_on")
         unknown = [k for k in data if k not in names]
         if unknown:
             raise ValueError(f"{unknown[0]}: unknown parameter of a dose design "
@@ -497,7 +513,12 @@ class DoseDesign(Design):
                 f"dose level(s) ({ladder} doses {', '.join(self.labels)}), starting at "
                 f"level {self.start_level} ({self.labels[self.start_level - 1]}). After "
                 f"each cohort, DLTs/patients at the current level decide: {cells}.")
-        if self.confirm_n:
+        if self.confirm_n and self.confirm_on == "deescalation":
+            text += (f" A level reached by de-escalation needs {self.confirm_n} patients "
+                     "before it is selected (another cohort there if it has fewer); a level "
+                     "cleared by its own cohort when escalation is impossible (the top "
+                     "dose, or the dose below a too-toxic one) is selected at once.")
+        elif self.confirm_n:
             text += (f" A level needs {self.confirm_n} patients before it is selected "
                      "when escalation from it is impossible.")
         return text + f" The selected level is the {self.selects}."
@@ -578,7 +599,7 @@ def preset(name: str, **kwargs) -> DoseDesign:
 
     Parameters
     ----------
-    name : {"3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand"}
+    name : {"3+3", "3+3-deesc", "3+3-deesc-top3", "msc-deescalation", "msc-deescalation-expand"}
         * ``"3+3"``: classic escalation (Storer 1989 design "A+B" with A=B=3;
           escalation-only as in R escalation's ``allow_deescalate = FALSE``):
           0/3 escalate; 1/3 treat 3 more; <= 1/6 escalate; >= 2/3 or >= 2/6
@@ -592,6 +613,13 @@ def preset(name: str, **kwargs) -> DoseDesign:
           (nor bcrm/AplusB), which select the top level as soon as it is
           cleared at 0/3; here 3 more patients are treated there first
           (``docs/dose.md``, "The top level under de-escalation").
+        * ``"3+3-deesc-top3"``: R escalation's ``three_plus_three(allow_deescalate
+          = TRUE)`` (and ``bcrm::threep3(threep3.esc.only = FALSE)``): as
+          ``3+3-deesc``, but a level cleared by its own cohort is selected at
+          once when escalation is impossible (the top level at 0/3, or a fresh
+          0/3 just below a too-toxic level); only a level reached by
+          de-escalation with fewer than 6 patients gets another cohort
+          (``confirm_on="deescalation"``).
         * ``"msc-deescalation"``: the MSC-IFNα protocol (NCT05699811) as
           written: cohorts of 3 from ``start_dose``; any TI -> next 3 at
           ``factor`` × dose; 0/3 -> that level is the tolerable dose; none if
@@ -615,9 +643,11 @@ def preset(name: str, **kwargs) -> DoseDesign:
     labels = kwargs.pop("labels", None)
     if name.startswith("3+3"):
         doses = _ladder(kwargs, name)
-        deesc = name == "3+3-deesc"
+        deesc = name.startswith("3+3-deesc")
         design = DoseDesign(name=name, doses=doses, direction="up", start_level=start_level,
                             confirm_n=6 if deesc else 0, labels=labels, selects="MTD",
+                            confirm_on="deescalation" if name == "3+3-deesc-top3"
+                            else "always",
                             table=DecisionTable(_cells_3p3("de-escalate" if deesc
                                                            else "select-below"), 3, name))
     else:

@@ -28,7 +28,8 @@ from designcalc.dose.rules import DoseDesign
 
 
 def dose_kernel(rng: np.random.Generator, size: int, *, p: tuple, c: int, start: int,
-                confirm_n: int, code_arr: np.ndarray, target_mask: np.ndarray) -> dict:
+                confirm_n: int, code_arr: np.ndarray, target_mask: np.ndarray,
+                confirm_always: bool = True) -> dict:
     """Simulate ``size`` trials; levels in dose-ascending order.
 
     Returns per-trial arrays: ``select`` (one-hot over levels + none),
@@ -51,6 +52,7 @@ def dose_kernel(rng: np.random.Generator, size: int, *, p: tuple, c: int, start:
     ncoh = np.zeros(size * k, dtype=np.intp)       # flat index trial*k + level
     ndlt = np.zeros(size * k, dtype=np.int16)
     sel = np.full(size, k, dtype=np.intp)          # k = no level selected
+    arrived = np.zeros(size, dtype=bool)           # current level reached by de-escalation
     idx = np.arange(size)
     max_steps = 2 * k * (m + 1) + 4
     for _ in range(max_steps):
@@ -69,11 +71,14 @@ def dose_kernel(rng: np.random.Generator, size: int, *, p: tuple, c: int, start:
             can = esc & (cur + 1 < np.minimum(k, ceil[idx]))
             blocked = esc & ~can
             done = blocked & (nc * c >= confirm_n)
+            if not confirm_always:   # confirm_n only on a level reached by de-escalation
+                done |= blocked & ~arrived[idx]
             sel[idx[done]] = cur[done]
             finished |= done
             code = np.where(blocked & ~done, TREAT, code)
             cur = np.where(can, cur + 1, cur)
             moved |= can
+            arrived[idx[can]] = False
         de = code == DEESCALATE
         if de.any():
             ceil[idx[de]] = np.minimum(ceil[idx[de]], cur[de])
@@ -81,6 +86,7 @@ def dose_kernel(rng: np.random.Generator, size: int, *, p: tuple, c: int, start:
             down = de & (cur > 0)
             cur = np.where(down, cur - 1, cur)
             moved |= down
+            arrived[idx[down]] = True
         s = code == SELECT
         if s.any():
             sel[idx[s]] = cur[s]
@@ -111,6 +117,7 @@ def dose_kernel(rng: np.random.Generator, size: int, *, p: tuple, c: int, start:
                 x += u >= cdf_t[j][lt]
             ndlt[ft] += x
             ncoh[ft] += 1
+            arrived[idx[t]] = False
         idx = idx[~finished]
     else:
         if idx.size:  # pragma: no cover - bounded by construction
@@ -139,7 +146,8 @@ def make_kernel(design: DoseDesign, tox, target=None):
         code_arr[n // comp.c, d] = code
     mask = np.zeros(comp.k, dtype=bool) if target is None else comp.p > target
     kernel = functools.partial(dose_kernel, p=tuple(comp.p), c=comp.c, start=comp.start,
-                               confirm_n=comp.confirm_n, code_arr=code_arr, target_mask=mask)
+                               confirm_n=comp.confirm_n, code_arr=code_arr, target_mask=mask,
+                               confirm_always=comp.confirm_always)
     return kernel, comp, arr, warns
 
 

@@ -8,7 +8,8 @@ parameter.
 
 from designcalc.registry import FamilySpec, Param, ScenarioSpec
 
-PRESET_NAMES = ("3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand")
+PRESET_NAMES = ("3+3", "3+3-deesc", "3+3-deesc-top3", "msc-deescalation",
+                "msc-deescalation-expand")
 
 SPEC = FamilySpec(
     name="dose",
@@ -17,7 +18,8 @@ SPEC = FamilySpec(
     params=(
         Param("preset", PRESET_NAMES,
               "Rule: classic 3+3 escalation, 3+3 with 6 patients at the MTD (Korn et al. "
-              "1994), the MSC-IFNα de-escalation as written, or its 3+3-style reading."),
+              "1994), 3+3 with de-escalation as R escalation/bcrm (top dose at 0/3), the "
+              "MSC-IFNα de-escalation as written, or its 3+3-style reading."),
         Param("doses", "float_list",
               "Dose per level in visiting order (level 1 = start; decreasing for the msc "
               "presets). 3+3 default: 1..levels; msc default: start_dose x factor^k.",
@@ -60,6 +62,9 @@ SPEC = FamilySpec(
          "scenarios": {"rising": [0.05, 0.10, 0.20, 0.30, 0.50]},
          "options": {"target": 0.33}, "n_sims": 4000},
         {"design": {"preset": "3+3-deesc", "doses": [10.0, 20.0, 40.0, 80.0]},
+         "scenarios": {"rising": [0.05, 0.15, 0.30, 0.50], "flat": [0.10, 0.10, 0.10, 0.10]},
+         "options": {"target": 0.25}, "n_sims": 4000},
+        {"design": {"preset": "3+3-deesc-top3", "levels": 4},
          "scenarios": {"rising": [0.05, 0.15, 0.30, 0.50], "flat": [0.10, 0.10, 0.10, 0.10]},
          "options": {"target": 0.25}, "n_sims": 4000},
     ),

@@ -46,8 +46,10 @@ def compare_designs(designs, scenarios, target: float, n_sims: int = 0, seed=Non
     Parameters
     ----------
     designs : sequence of Design
-        ``dose`` family (:class:`~designcalc.dose.rules.DoseDesign`) or
-        ``interval`` family (:class:`~designcalc.interval.design.IntervalDesign`).
+        ``dose`` family (:class:`~designcalc.dose.rules.DoseDesign`),
+        ``interval`` family (:class:`~designcalc.interval.design.IntervalDesign`) or
+        ``crm`` family (:class:`~designcalc.crm.design.CRMDesign`, treated as an
+        interval design: ascending curve, start mirrored on a de-escalation ladder).
     scenarios : list of (name, curve)
         Toxicity curves (see the module docstring for the order).
     target : float
@@ -83,7 +85,8 @@ def compare_designs(designs, scenarios, target: float, n_sims: int = 0, seed=Non
     down = next((d for d in designs if getattr(d, "direction", "up") == "down"), None)
     rows, results, warns = [], {}, []
     for d in designs:
-        is_interval = isinstance(d, IntervalDesign)
+        # interval designs and the CRM hold their target and run on ascending curves
+        is_interval = isinstance(d, IntervalDesign) or getattr(d, "family", "") == "crm"
         curves = scen
         if is_interval and down is not None:
             k = len(scen[0][1])
@@ -94,7 +97,7 @@ def compare_designs(designs, scenarios, target: float, n_sims: int = 0, seed=Non
         if is_interval:
             opts = {}
             if d.target != target:
-                raise ValueError(f"target: the interval design {d.name} targets {d.target}, "
+                raise ValueError(f"target: the design {d.name} targets {d.target}, "
                                  f"the comparison {target}")
         else:
             opts = {"target": target}
