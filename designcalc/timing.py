@@ -343,7 +343,7 @@ class CalendarDesign(Design):
     >>> k = CalendarDesign(landmark=6.0, rate=1.0, looks=(12, 20, 28), futility=(3, 9, 18),
     ...                    efficacy=(None, None, 19))
     >>> str(k)
-    '3/12, 9/20, 18/28 [19]; landmark 6 months, 1 patients/month (poisson)'
+    '3/12 [-], 9/20 [-], 18/28 [19]; landmark 6 months, 1 patients/month (poisson)'
     """
 
     r1: int | None = None
