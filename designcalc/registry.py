@@ -237,6 +237,7 @@ FAMILY_SPECS = {
     "bop2": "designcalc.multistage.bayes_spec:BOP2_SPEC",
     "pp": "designcalc.multistage.bayes_spec:PP_SPEC",
     "monitoring": "designcalc.multistage.bayes_spec:MONITORING_SPEC",
+    "posterior": "designcalc.multistage.bayes_spec:POSTERIOR_SPEC",
 }
 
 _CACHE: dict = {}
