@@ -362,8 +362,7 @@ def calendar_duration(result, ax=None):
     ax.set_xlabel("scenario (true landmark rate p)")
     ax.set_ylabel(label("duration").axis)
     ax.legend(fontsize=7, title="interim policy (\u00b12 SE)", title_fontsize=7)
-    ax.set_title(f"Calendar time of {result.design.r1}/{result.design.n1}, "
-                 f"{result.design.r}/{result.design.n} (simulated)", fontsize=9)
+    ax.set_title(f"Calendar time of {result.design.rule_text} (simulated)", fontsize=9)
     return ax
 
 

@@ -238,6 +238,7 @@ FAMILY_SPECS = {
     "pp": "designcalc.multistage.bayes_spec:PP_SPEC",
     "monitoring": "designcalc.multistage.bayes_spec:MONITORING_SPEC",
     "crm": "designcalc.crm.spec:SPEC",
+    "posterior": "designcalc.multistage.bayes_spec:POSTERIOR_SPEC",
 }
 
 _CACHE: dict = {}

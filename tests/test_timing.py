@@ -130,3 +130,134 @@ def test_bad_p_and_model_type():
         simulate_calendar("x", 0.5, 100)
     with pytest.raises(TypeError, match="^design"):
         CalendarModel((6, 12, 19, 28), 6.0, 1.0)
+
+
+# --- K-look rules in calendar time (issue #11 item 6) ----------------------------------
+
+from designcalc.multistage import MultiStageDesign  # noqa: E402
+from designcalc.timing import CalendarDesign  # noqa: E402
+
+# The NALIRIFOX config's analysis pfs6_calendar (examples/nalirifox.toml: Simon 6/12, 19/28,
+# landmark 6, 1 patient/month, Poisson), simulated as `trial run nalirifox` does it (analysis
+# index 1: seed 20250422 + 1000, 20,000 trials).  These are the numbers the two-stage-only
+# kernel printed before the K-look generalisation (commit eea3409), to the last bit.
+PFS6_CALENDAR_BEFORE = {
+    ("H0", "pause"): (0.0176, 0.6127, 26.486271509669372, 18.1968, 0.0, 17.94839303956351),
+    ("H0", "overrun"): (0.0176, 0.6127, 24.162471509669373, 21.8647, 5.9914, 17.94839303956351),
+    ("H0", "evaluable"): (0.01635, 0.779, 20.195928930163248, 18.90325, 4.32705,
+                          16.277602776321682),
+    ("H1", "pause"): (0.903, 0.0205, 39.598539108850645, 27.672, 0.0, 18.035679409289443),
+    ("H1", "overrun"): (0.903, 0.0205, 33.72153910885064, 27.7943, 6.0012, 18.035679409289443),
+    ("H1", "evaluable"): (0.8897, 0.0489, 33.23493280511487, 27.47485, 5.3778,
+                          17.398437476841735),
+}
+_COLS = ("reject_sim", "pet_sim", "duration_sim", "enrolled_sim", "overrun_sim",
+         "time_to_interim_sim")
+
+
+@pytest.fixture(scope="module")
+def pfs6_runs():
+    kw = dict(landmark=6.0, rate=1.0, arrivals="poisson")
+    scen = {"H0": 0.5, "H1": 0.8}
+    simon = CalendarDesign(r1=6, n1=12, r=19, n=28, **kw).simulate(scen, 20_000,
+                                                                     seed=20250422 + 1000)
+    klook = CalendarDesign(looks=(12, 28), futility=(6, 19), **kw).simulate(
+        scen, 20_000, seed=20250422 + 1000)
+    return simon, klook
+
+
+def test_simon_calendar_numbers_are_bit_identical_to_the_two_stage_kernel(pfs6_runs):
+    simon, _ = pfs6_runs
+    for row in simon.rows:
+        expected = PFS6_CALENDAR_BEFORE[(row["scenario"], row["policy"])]
+        assert tuple(row[c] for c in _COLS) == expected
+
+
+def test_simon_as_a_two_look_rule_gives_the_same_simulated_numbers(pfs6_runs):
+    simon, klook = pfs6_runs
+    for a, b in zip(simon.rows, klook.rows):
+        assert {k: v for k, v in a.items() if k.endswith(("_sim", "_sim_se"))} == \
+               {k: v for k, v in b.items() if k.endswith(("_sim", "_sim_se"))}
+        if a["reject"] is not None:   # exact: Simon engine vs K-look engine (1e-12)
+            assert b["reject"] == pytest.approx(a["reject"], abs=1e-12)
+            assert b["pet"] == pytest.approx(a["pet"], abs=1e-12)
+
+
+def test_a_look_that_never_stops_changes_no_overrun_or_evaluable_decision():
+    # 12/20/28 with no stop possible at 20: the overrun and evaluable policies decide as
+    # Simon's 6/12, 19/28 (same draws, same seed); pause waits once more (+6 months)
+    kw = dict(landmark=6.0, rate=1.0, arrivals="uniform")
+    scen = [0.5, 0.7]
+    simon = CalendarDesign(r1=6, n1=12, r=19, n=28, **kw).simulate(scen, 3000, seed=5)
+    three = CalendarDesign(looks=(12, 20, 28), futility=(6, -1, 19), **kw).simulate(
+        scen, 3000, seed=5)
+    for a, b in zip(simon.rows, three.rows):
+        for col in ("reject_sim", "pet_sim", "enrolled_sim"):
+            assert a[col] == b[col]
+        if a["policy"] != "pause":
+            assert a["duration_sim"] == pytest.approx(b["duration_sim"], rel=1e-12)
+    # uniform arrivals, pause: continuing trials wait 3 times 6 months instead of twice:
+    # E(duration) = PET (12 + 6) + (1 - PET)(28 + 3 * 6) by hand, PET = P(Bin(12, p) <= 6)
+    pause = [r for r in three.rows if r["policy"] == "pause"]
+    model = CalendarModel(MultiStageDesign((12, 20, 28), (6, -1, 19)), 6.0, 1.0, "uniform")
+    exact = expected_pause_duration_uniform(model, scen)
+    for row, mean, p in zip(pause, exact, scen):
+        pet = stats.binom.cdf(6, 12, p)
+        assert mean == pytest.approx(pet * 18 + (1 - pet) * 46, rel=1e-12)
+        assert mc_agrees(row["duration_sim"], row["duration_sim_se"], mean)
+
+
+def test_k_look_rule_with_efficacy_keeps_the_exact_oc_under_pause_and_overrun():
+    # NALIRIFOX's BOP2 comparator bounds (examples/nalirifox.toml pfs6_bop2): stop if
+    # <= 3/12 or <= 9/20, promising if >= 19/28, plus an efficacy stop at >= 17/20
+    rule = MultiStageDesign((12, 20, 28), (3, 9, 18), (None, 17, 19))
+    d = CalendarDesign(looks=rule.looks, futility=rule.futility, efficacy=rule.efficacy,
+                       landmark=6.0, rate=2.0)
+    res = d.simulate({"H0": 0.5, "H1": 0.8}, 20_000, seed=11)
+    for row in res.rows:
+        if row["policy"] == "evaluable":
+            assert row["reject"] is None and row["pet"] is None
+            continue
+        assert row["reject"] == pytest.approx(float(rule.reject(row["p"])), abs=1e-15)
+        assert mc_agrees(row["reject_sim"], row["reject_sim_se"], row["reject"])
+        assert mc_agrees(row["pet_sim"], row["pet_sim_se"], row["pet"])
+        if row["policy"] == "pause":   # enrolment stops at each interim: E(enrolled) = EN
+            assert mc_agrees(row["enrolled_sim"], row["enrolled_sim_se"],
+                             float(rule.en(row["p"])))
+
+
+def test_brute_force_k_look_pause_decisions_small_rule():
+    # 3 looks of 2 patients, uniform arrivals: the pause policy's P(reject), P(N = n_k) by
+    # enumerating all 2^6 outcome vectors (independent oracle)
+    import itertools
+
+    looks, fut, eff = (2, 4, 6), (0, 1, 3), (2, 4, 4)
+    p = 0.45
+    rule = MultiStageDesign(looks, fut, eff)
+    reject = 0.0
+    for y in itertools.product((0, 1), repeat=6):
+        prob = np.prod([p if v else 1 - p for v in y])
+        for k, n in enumerate(looks):
+            s = sum(y[:n])
+            if s >= eff[k]:
+                reject += prob
+                break
+            if s <= fut[k]:
+                break
+    assert float(rule.reject(p)) == pytest.approx(reject, abs=1e-14)
+    res = CalendarDesign(looks=looks, futility=fut, efficacy=eff, landmark=1.0, rate=1.0,
+                         arrivals="uniform").simulate([p], 20_000, seed=3)
+    row = [r for r in res.rows if r["policy"] == "pause"][0]
+    assert mc_agrees(row["reject_sim"], row["reject_sim_se"], reject)
+
+
+@pytest.mark.parametrize("kwargs, first", [
+    ({"r1": 6, "n1": 12, "r": 19, "n": 28, "looks": (12, 28), "futility": (6, 19)}, "r1"),
+    ({"looks": (12, 28)}, "futility"),
+    ({"r1": 6, "n1": 12, "r": 19}, "n"),
+    ({"looks": (12, 10), "futility": (6, 19)}, "looks"),
+])
+def test_bad_calendar_rule_names_the_parameter(kwargs, first):
+    with pytest.raises(ValueError) as err:
+        CalendarDesign(landmark=6.0, rate=1.0, **kwargs)
+    assert str(err.value).startswith(first)

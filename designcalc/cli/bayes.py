@@ -283,3 +283,59 @@ def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, ga
                   f"{cal.alpha_actual:.4f}, power {cal.power_actual:.4f})" if alpha is not None
                   else f"BOP2 design lambda {d.lam:g}, gamma {d.gamma:g}") + f": {d.rule()}",
                  extra_more)
+
+
+@bayes.command("posterior", short_help="Thall-Simon style posterior monitoring: boundaries and exact OC.")
+@click.option("--kind", type=click.Choice(["toxicity", "futility"]), required=True,
+              help="toxicity: stop if P(p > p0 + delta | data) > theta; futility: stop if "
+                   "P(p > p0 + delta | data) < theta.")
+@click.option("--p0", type=float, required=True,
+              help="Acceptable toxicity rate (toxicity) or standard response rate (futility).")
+@click.option("--looks", required=True, metavar="N1,N2,...",
+              help="Patients at the looks (cumulative, increasing).")
+@click.option("--theta", type=float, required=True, help="Posterior probability cutoff in (0, 1).")
+@click.option("--delta", type=float, default=0.0, show_default=True,
+              help="Margin: the event of interest is p > p0 + delta.")
+@click.option("--prior", default="1,1", show_default=True, metavar="A,B",
+              help="Beta(a, b) prior of the experimental rate.")
+@_scenario_options
+@_sim_options
+@output_options
+def posterior(kind, p0, looks, theta, delta, prior, p_values, p_grid, named_scenarios, n_sims,
+              seed, workers, fmt, out):
+    """Posterior-probability monitoring (Thall & Simon 1994 style), exact.
+
+    At each look, with x events of n and prior Beta(a, b), post = P(p > p0 +
+    delta | x, n) (exact beta tail). Toxicity: stop if post > theta (bound:
+    stop if toxicities >= b_k). Futility: stop if post < theta (bound: stop
+    if responses <= a_k); promising at the end if post >= theta. OC (exact, K-look
+    engine): pcross or peffective, pstop (before the last look), en.
+
+    \b
+    Examples:
+      designcalc bayes posterior --kind toxicity --p0 0.2 --looks 10,20,30,40 --theta 0.9 --prior 0.5,1.5 --p 0.2 --p 0.4
+      designcalc bayes posterior --kind futility --p0 0.2 --delta 0.1 --looks 10,20,30,40 --theta 0.05 --prior 0.3,0.7 --p 0.2 --p 0.45
+    """
+    from designcalc.cli.multistage import parse_int_list
+    from designcalc.multistage.posterior import PosteriorDesign
+
+    pr = _prior(prior)
+    d = PosteriorDesign(kind, p0, tuple(parse_int_list(looks, "--looks")), theta, delta, pr)
+    scen = _scenarios("posterior", p_values, p_grid, named_scenarios)
+    if not scen:
+        scen = [round(p0 + i * 0.05, 10) for i in range(7) if p0 + i * 0.05 < 1]
+    res = d.evaluate(scen, n_sims=n_sims, seed=seed, workers=workers)
+    footer = None
+    if fmt == "table":
+        from designcalc.render import render_table
+
+        footer = "boundaries:\n" + render_table(res.extra["boundaries"]).rstrip()
+    extra = {"looks": list(d.looks), "bounds": list(d.bounds()), **res.extra}
+    emit(fmt, out, "bayes posterior",
+         {"kind": kind, "p0": p0, "looks": list(d.looks), "theta": theta, "delta": delta,
+          "prior": list(pr), "p": list(p_values), "p_grid": p_grid,
+          "scenario": list(named_scenarios), "n_sims": n_sims, "seed": seed},
+         list(res.rows), warnings=res.warnings, seed=res.seed,
+         extra=extra if fmt == "json" else {"rule": res.extra["rule"]},
+         title=f"Posterior-probability {kind} monitoring: {d}\n{d.protocol_text()}",
+         footer=footer)

@@ -64,6 +64,24 @@ def _emit(b, grid, fmt, out, command, inputs):
          extra=extra if fmt == "json" else {"rule": extra["rule"]}, title=title)
 
 
+def _emit_sprt(p0, p1, n, size, power, grid, fmt, out, inputs):
+    from designcalc.multistage.monitoring import sprt_toxicity_boundary
+
+    b = sprt_toxicity_boundary(p0, p1, n, size=size, power=power)
+    rows = [{"p": r["p"], "pcross": r["pcross_lo"], "pstop": r["pstop_lo"], "en": r["en_lo"]}
+            for r in b.oc_rows(grid)]
+    oc0 = b.oc_rows([b.p0, b.p1])
+    extra = {"rule": b.sentence(), "looks": list(b.looks), "bounds": list(b.lo_bounds),
+             "pcross_at_p0": oc0[0]["pcross_lo"], "pcross_at_p1": oc0[1]["pcross_lo"]}
+    title = (f"Toxicity monitoring by a truncated binomial SPRT (Wald): p0 = {b.p0:g}, "
+             f"p1 = {b.p1:g}, size {b.size:g}, power {b.power:g}\n{b.sentence()}\n"
+             f"(bounds on the number of toxicities; only Wald's upper limit "
+             f"log(power/size) is used, truncated at {b.looks[-1]} patients; crossing "
+             f"probabilities exact)")
+    emit(fmt, out, "monitor toxicity", inputs, rows, warnings=list(b.warnings),
+         extra=extra if fmt == "json" else {"rule": extra["rule"]}, title=title)
+
+
 def _looks(text):
     from designcalc.cli.multistage import parse_int_list
 
@@ -82,8 +100,13 @@ def _looks(text):
               help="Boundary shape delta in [0, 0.5]: 0 Pocock, 0.5 O'Brien-Fleming.")
 @click.option("--priority", type=click.Choice(("null", "alt")), default="null",
               show_default=True, help="Which target to meet when both cannot be met.")
+@click.option("--method", type=click.Choice(("clinfun", "sprt")), default="clinfun",
+              show_default=True,
+              help="clinfun: repeated significance tests (toxbdry); sprt: a truncated "
+                   "binomial SPRT (Wald limit log(power/size), only the toxicity side).")
 @output_options
-def toxicity(p0, p1, looks, niter, p_values, p_grid, size, power, shape, priority, fmt, out):
+def toxicity(p0, p1, looks, niter, p_values, p_grid, size, power, shape, priority, method, fmt,
+             out):
     """Toxicity stopping boundary by repeated significance testing (clinfun toxbdry).
 
     Stop if the number of toxicities among the first n_k patients EXCEEDS
@@ -99,6 +122,11 @@ def toxicity(p0, p1, looks, niter, p_values, p_grid, size, power, shape, priorit
     from designcalc.monitor import toxicity_boundary
 
     n = _looks(looks)
+    if method == "sprt":
+        _emit_sprt(p0, p1, n, size, power, _grid(p_values, p_grid, p0, p1, 6), fmt, out,
+                   {"p0": p0, "p1": p1, "looks": n, "size": size, "power": power,
+                    "method": method, "p": list(p_values), "p_grid": p_grid})
+        return
     b = toxicity_boundary(p0, p1, n, size=size, power=power, shape=shape, priority=priority,
                           niter=niter)
     _emit(b, _grid(p_values, p_grid, b.p0, b.p1, 6), fmt, out, "monitor toxicity",

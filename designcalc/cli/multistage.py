@@ -211,3 +211,61 @@ def analyze(looks, futility, efficacy, look, x, p0, level, fmt, out):
           "look": look, "x": x, "p0": p0, "level": level},
          [res.row()], extra={"sentence": res.sentence()},
          title=f"{design.k}-look rule {design}: inference after the trial")
+
+
+@multistage.command("sargent", short_help="Sargent (2001) three-outcome design, one or two stages.")
+@click.option("--p0", type=_PROB, required=True, help="Uninteresting response rate (H0).")
+@click.option("--p1", type=_PROB, required=True, help="Interesting response rate (Ha), > p0.")
+@click.option("--alpha", type=_PROB, required=True, help="Largest P(reject H0 | H0).")
+@click.option("--power", type=_PROB, default=None,
+              help="Smallest P(not rejecting Ha | Ha) = 1 - beta (give --power or --beta).")
+@click.option("--beta", type=_PROB, default=None, help="Largest P(reject Ha | Ha).")
+@click.option("--eta", type=_PROB, required=True, help="Smallest P(reject Ha | H0).")
+@click.option("--pi", "pi_", type=_PROB, required=True, help="Smallest P(reject H0 | Ha).")
+@click.option("--stages", type=click.Choice(["1", "2"]), default="2", show_default=True,
+              help="One- or two-stage design.")
+@click.option("--nmin", type=int, default=None, help="Smallest (maximum) sample size searched.")
+@click.option("--nmax", type=int, default=None, help="Largest (maximum) sample size searched.")
+@click.option("--tol", type=float, default=0.0, show_default=True,
+              help="Let each constraint be missed by up to this much (PhIIdesign's eps, 0.005 "
+                   "there).")
+@output_options
+def sargent(p0, p1, alpha, power, beta, eta, pi_, stages, nmin, nmax, tol, fmt, out):
+    """Sargent, Chan & Goldberg (2001) three-outcome design: reject H0, reject Ha, or
+    neither (inconclusive).
+
+    Constraints (exact): P(reject H0 | p0) <= alpha, P(reject Ha | p1) <= beta =
+    1 - power, P(reject Ha | p0) >= eta, P(reject H0 | p1) >= pi. One stage: reject
+    Ha if responses <= r, H0 if >= s, of n (smallest n). Two stages: stop and
+    reject Ha if <= r1 of n1, then as one stage on all n; minimax (smallest n,
+    then EN under p0) and optimal (smallest EN under p0).
+
+    \b
+    Examples:
+      designcalc multistage sargent --p0 0.1 --p1 0.3 --alpha 0.05 --power 0.9 --eta 0.8 --pi 0.8
+      designcalc multistage sargent --p0 0.5 --p1 0.65 --alpha 0.1 --beta 0.1 --eta 0.8 --pi 0.8 --stages 1
+    """
+    from designcalc.multistage.sargent import sargent as find
+
+    if (power is None) == (beta is None):
+        raise click.BadParameter("give exactly one of --power and --beta", param_hint="--power")
+    b = beta if beta is not None else 1.0 - power
+    res = find(p0, p1, alpha, b, eta, pi_, stages=int(stages), nmin=nmin, nmax=nmax, tol=tol)
+    if not res.designs:
+        raise ValueError(f"nmax: no {stages}-stage design with n in {res.nmin}..{res.nmax} "
+                         f"meets the constraints")
+    rows = [d.row() for d in res.designs]
+    if res.stages == 1:
+        for r in rows:
+            for k in ("n1", "r1", "pet0", "en0", "en1"):
+                r.pop(k)
+    title = (f"Sargent, Chan & Goldberg (2001) {stages}-stage three-outcome design: p0 {p0:g}, "
+             f"p1 {p1:g}, alpha <= {alpha:g}, beta <= {b:g}, eta >= {eta:g}, pi >= {pi_:g}"
+             + (f" (tolerance {tol:g})" if tol else "") + f", n {res.nmin}..{res.nmax}\n"
+             + "\n".join(f"{d.criterion}: {d}. {d.protocol_text()}" for d in res.designs))
+    emit(fmt, out, "multistage sargent",
+         {"p0": p0, "p1": p1, "alpha": alpha, "beta": b, "power": power, "eta": eta, "pi": pi_,
+          "stages": int(stages), "nmin": nmin, "nmax": nmax, "tol": tol}, rows,
+         warnings=list(res.warnings), extra={"n_feasible": res.n_feasible,
+                                              "nmin": res.nmin, "nmax": res.nmax},
+         title=title)

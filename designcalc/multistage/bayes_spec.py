@@ -6,7 +6,7 @@ evaluated exactly by :mod:`designcalc.multistage.design`.
 
 from designcalc.registry import FamilySpec, Param, ScenarioSpec
 
-__all__ = ["BOP2_SPEC", "PP_SPEC", "MONITORING_SPEC"]
+__all__ = ["BOP2_SPEC", "PP_SPEC", "MONITORING_SPEC", "POSTERIOR_SPEC"]
 
 _P1 = Param("p1", "float", "H1 response probability: report the attained power.",
             default=None, domain="(0, 1), > p0")
@@ -134,5 +134,47 @@ MONITORING_SPEC = FamilySpec(
          "scenarios": {"acceptable": 0.2, "unacceptable": 0.35}, "n_sims": 4000},
         {"design": {"kind": "futility", "p0": 0.1, "p1": 0.3, "looks": [10, 20, 30, 40]},
          "scenarios": [0.1, 0.3], "n_sims": 4000},
+    ),
+)
+
+POSTERIOR_SPEC = FamilySpec(
+    name="posterior",
+    title="Posterior-probability monitoring (Thall & Simon 1994 style), exact OC",
+    design="designcalc.multistage.posterior:PosteriorDesign",
+    params=(
+        Param("kind", ("toxicity", "futility"), "Toxicity: stop if P(p > p0 + delta | data) "
+              "> theta; futility: stop if P(p > p0 + delta | data) < theta."),
+        Param("p0", "float", "Acceptable toxicity rate (toxicity) or standard response rate "
+              "p_s (futility).", domain="(0, 1)"),
+        Param("looks", "float_list", "Patients at the looks (cumulative, increasing).",
+              domain="whole numbers, strictly increasing, >= 1", unit="patients"),
+        Param("theta", "float", "Posterior probability cutoff.", domain="(0, 1)"),
+        Param("delta", "float", "Margin: the event is p > p0 + delta.", default=0.0,
+              domain=">= 0, p0 + delta < 1"),
+        Param("prior", "float_list", "Beta(a, b) prior of the experimental rate.",
+              default=(1.0, 1.0), domain="a, b > 0"),
+    ),
+    scenario=ScenarioSpec("p", "p", "True toxicity (or response) rate.", required=False),
+    plots=(("oc", "designcalc.plots:monitoring_oc"),),
+    commands=("bayes posterior", "trial run"),
+    cli_group="bayes",
+    summary=("pcross", "peffective", "pstop", "en"),
+    doc="docs/bayes.md",
+    examples=(
+        # toxicity: P(p > 0.2 | data) > 0.9, Beta(0.5, 1.5) prior, looks every 10 to 40
+        {"design": {"kind": "toxicity", "p0": 0.2, "looks": [10, 20, 30, 40], "theta": 0.9,
+                    "prior": [0.5, 1.5]},
+         "scenarios": {"acceptable": 0.2, "unacceptable": 0.4}, "n_sims": 4000,
+         "cli": ["bayes", "posterior", "--kind", "toxicity", "--p0", "0.2", "--looks",
+                 "10,20,30,40", "--theta", "0.9", "--prior", "0.5,1.5",
+                 "--scenario", "acceptable=0.2", "--scenario", "unacceptable=0.4",
+                 "--n-sims", "4000", "--seed", "20261201"]},
+        # futility: P(p > 0.2 + 0.1 | data) < 0.05, Beta(0.3, 0.7) prior
+        {"design": {"kind": "futility", "p0": 0.2, "looks": [10, 20, 30, 40], "theta": 0.05,
+                    "delta": 0.1, "prior": [0.3, 0.7]},
+         "scenarios": [0.2, 0.45], "n_sims": 4000,
+         "cli": ["bayes", "posterior", "--kind", "futility", "--p0", "0.2", "--looks",
+                 "10,20,30,40", "--theta", "0.05", "--delta", "0.1", "--prior", "0.3,0.7",
+                 "--p", "0.2", "--p", "0.45", "--n-sims", "4000", "--seed", "20261201"]},
     ),
 )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from designcalc._validate import check_int
 from designcalc.protocol import Design
 
-__all__ = ["MonitorDesign", "KINDS", "WHICH"]
+__all__ = ["MonitorDesign", "KINDS", "WHICH", "sprt_toxicity_boundary"]
 
 KINDS = ("toxicity", "futility")
 WHICH = ("lo", "hi")
@@ -150,3 +150,73 @@ class MonitorDesign(Design):
         out = self.rule()._simulate(scenarios, n_sims, sim, p0=self.p0, p1=self.p1)
         out["rows"] = self._rename(out["rows"])
         return out
+
+
+def sprt_toxicity_boundary(p0, p1, looks, size=0.1, power=0.9):
+    """Truncated binomial SPRT toxicity boundary (Wald 1947), evaluated at the looks.
+
+    Wald's sequential probability ratio test of ``H0: p = p0`` (acceptable
+    toxicity) against ``H1: p = p1`` with nominal error rates ``size`` and
+    ``1 - power``.  After ``n`` patients with ``x`` toxicities the log
+    likelihood ratio is ``x log(p1/p0) + (n - x) log((1 - p1)/(1 - p0))``; it
+    crosses Wald's upper limit ``log(power / size)`` when
+
+        x >= h + s n,   h = log(power/size) / g,   s = log((1 - p0)/(1 - p1)) / g,
+        g = log(p1 (1 - p0) / (p0 (1 - p1))),
+
+    so the trial **stops for toxicity if toxicities > r_k = ceil(h + s n_k) - 1**
+    at look ``k``.  Only the upper (toxicity) limit is used: a safety monitor
+    does not stop a trial for *acceptable* toxicity, and the test is
+    truncated at the last look ``n_K`` (no decision beyond it).  The
+    crossing probabilities are exact (K-look engine): Wald's limits are
+    approximations for the untruncated, continuously monitored test, so the
+    attained ``P(cross | p0)`` and ``P(cross | p1)`` are reported, never
+    assumed.
+
+    Returns
+    -------
+    designcalc.monitor.MonitorBoundary
+        ``lo_bounds == hi_bounds`` (one boundary), ``priority = "sprt"``,
+        ``shape = nan``, ``iterations = 0``.
+
+    Examples
+    --------
+    >>> b = sprt_toxicity_boundary(0.2, 0.35, (20, 40, 60, 75))
+    >>> b.sentence()
+    'stop if toxicities > 8/20, 13/40, 19/60, 23/75'
+    """
+    import math
+
+    import numpy as np
+
+    from designcalc._validate import check_prob
+    from designcalc.monitor import MonitorBoundary, _check_looks
+
+    p0 = check_prob("p0", p0)
+    p1 = check_prob("p1", p1)
+    if p1 <= p0:
+        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    size = check_prob("size", size)
+    power = check_prob("power", power)
+    if power <= size:
+        raise ValueError(f"power must be > size = {size}, got {power}")
+    n = [int(v) for v in _check_looks(looks)]
+    g = math.log(p1 * (1 - p0) / (p0 * (1 - p1)))
+    h = math.log(power / size) / g
+    s = math.log((1 - p0) / (1 - p1)) / g
+    # ceil with a guard against h + s n landing a rounding error above an integer
+    bounds = tuple(min(int(math.ceil(h + s * k - 1e-9)) - 1, k) for k in n)
+    bounds = tuple(max(b, -1) for b in bounds)
+    b = MonitorBoundary("toxicity", tuple(n), bounds, bounds, p0, p1, size, power,
+                        float("nan"), "sprt", 0)
+    oc = b.oc_rows([p0, p1])
+    warnings = []
+    if oc[0]["pcross_lo"] > size:
+        warnings.append(f"size: the truncated SPRT crosses at p0 = {p0:g} with probability "
+                        f"{oc[0]['pcross_lo']:.4f} > {size:g} (Wald's limits are approximate)")
+    if oc[1]["pcross_lo"] < power:
+        warnings.append(f"power: the truncated SPRT crosses at p1 = {p1:g} with probability "
+                        f"{oc[1]['pcross_lo']:.4f} < {power:g} (truncation at "
+                        f"{n[-1]} patients)")
+    return MonitorBoundary("toxicity", tuple(n), bounds, bounds, p0, p1, size, power,
+                           float("nan"), "sprt", 0, tuple(warnings))
