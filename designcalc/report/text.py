@@ -423,9 +423,10 @@ def facts(result, analysis=None, *, assumptions=None, dose_unit=None, name=None)
             "tables": [], "known": True}
     if family == "dose":
         f = _dose(result, analysis, assumed, dose_unit)
-    elif family in _BUILDERS:
+    elif family in _BUILDERS and not (family == "calendar"
+                                      and getattr(result.design, "r1", None) is None):
         f = _BUILDERS[family](result, analysis, assumed)
-    else:
+    else:   # an unknown family, or a K-look calendar rule: the design's own sentence
         text = getattr(result.design, "protocol_text", None)
         f = {"own_text": text() if callable(text) else str(result.design), "known": False,
              "sim": _sim_facts(result), "references": ()}
