@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, ClassVar, Mapping
 if TYPE_CHECKING:  # the result module is imported when a result is made (start-up)
     from designcalc.result import OCResult
 
-__all__ = ["Design", "named", "SimOptions", "p_scenarios", "scenario_rows"]
+__all__ = ["Design", "named", "SimOptions", "p_scenarios", "scenario_rows", "curve_scenarios"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +127,30 @@ def p_scenarios(scenarios, p0=None, p1=None) -> list:
         pairs = [("", p) for p in (p0, p1) if p is not None]
     if not pairs:
         raise ValueError("p: give at least one response probability (scenarios, p0 or p1)")
+    return pairs
+
+
+def curve_scenarios(scenarios) -> list:
+    """Toxicity-curve scenarios (dose families) as ``(name, curve)`` pairs.
+
+    One unnamed curve keeps the name ""; several unnamed ones are called
+    "scenario 1", "scenario 2", ...; a name given twice is an error.
+
+    Examples
+    --------
+    >>> curve_scenarios([[0.1, 0.2], [0.2, 0.3]])
+    [('scenario 1', [0.1, 0.2]), ('scenario 2', [0.2, 0.3])]
+    """
+    pairs = named(scenarios, scalar=False)
+    if not pairs:
+        raise ValueError("scenarios: give at least one toxicity curve (tox: one DLT "
+                         "probability per dose level)")
+    if len(pairs) > 1:
+        pairs = [(name or f"scenario {j + 1}", tox) for j, (name, tox) in enumerate(pairs)]
+    names = [name for name, _ in pairs]
+    dup = next((n for n in names if names.count(n) > 1), None)
+    if dup is not None:
+        raise ValueError(f"scenarios: the name {dup!r} is given twice")
     return pairs
 
 

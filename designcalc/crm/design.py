@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from designcalc._validate import check_int, check_real
-from designcalc.protocol import Design, named
+from designcalc.protocol import Design, curve_scenarios
 
 ESTIMATORS = ("plugin", "mean")
 #: live-state budget of the exact enumeration (about 1 s per scenario at the limit)
@@ -239,16 +239,7 @@ class CRMDesign(Design):
     def _curves(self, scenarios) -> list:
         from designcalc._validate import check_prob_array
 
-        pairs = named(scenarios, scalar=False)
-        if not pairs:
-            raise ValueError("tox: give at least one toxicity curve (one DLT probability "
-                             "per dose level, lowest dose first)")
-        if len(pairs) > 1:
-            pairs = [(name or f"scenario {j + 1}", tox) for j, (name, tox) in enumerate(pairs)]
-        names = [name for name, _ in pairs]
-        dup = next((n for n in names if names.count(n) > 1), None)
-        if dup is not None:
-            raise ValueError(f"scenarios: the name {dup!r} is given twice")
+        pairs = curve_scenarios(scenarios)
         out = []
         for name, tox in pairs:
             arr = check_prob_array("tox", tox, closed=True)

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from designcalc._validate import check_int, check_positive, check_real
-from designcalc.protocol import Design, named
+from designcalc.protocol import Design, curve_scenarios
 
 ACTIONS = ("escalate", "de-escalate", "expand", "stay", "select", "select-below", "stop-none")
 #: actions that treat another cohort at the current level
@@ -68,6 +68,20 @@ _ACTION_TEXT = {
     "select-below": "stop: select the next lower dose (none if untreated)",
     "stop-none": "stop: no dose selected",
 }
+
+
+def write_cells_csv(path, cells) -> str:
+    """Write decision-table cells ``(n, dlt, action)`` as CSV ``n,dlt,action``, atomically
+    (the format every dose family's ``--table FILE`` reads)."""
+    from designcalc.outputs import atomic_file
+
+    path = os.fspath(path)
+    with atomic_file(path, "w") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["n", "dlt", "action"])
+        for n, d, a in cells:
+            writer.writerow([n, d, a])
+    return path
 
 
 @dataclass(frozen=True)
@@ -234,15 +248,7 @@ class DecisionTable:
 
     def to_csv(self, path) -> str:
         """Write the table as CSV with columns ``n,dlt,action`` (one row per cell)."""
-        from designcalc.outputs import atomic_file
-
-        path = os.fspath(path)
-        with atomic_file(path, "w") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(["n", "dlt", "action"])
-            for n, d, a in self.cells:
-                writer.writerow([n, d, a])
-        return path
+        return write_cells_csv(path, self.cells)
 
     @classmethod
     def from_csv(cls, path, cohort_size: int | None = None, name: str | None = None):
@@ -525,16 +531,7 @@ class DoseDesign(Design):
 
     # --- operating characteristics (Design hooks) -------------------------------------
     def _curves(self, scenarios) -> list:
-        pairs = named(scenarios, scalar=False)
-        if not pairs:
-            raise ValueError("scenarios: give at least one toxicity curve (tox: one DLT "
-                             "probability per level)")
-        if len(pairs) > 1:
-            pairs = [(name or f"scenario {j + 1}", tox) for j, (name, tox) in enumerate(pairs)]
-        names = [name for name, _ in pairs]
-        dup = next((n for n in names if names.count(n) > 1), None)
-        if dup is not None:
-            raise ValueError(f"scenarios: the name {dup!r} is given twice")
+        pairs = curve_scenarios(scenarios)
         return pairs
 
     def _exact(self, scenarios, **options) -> dict:

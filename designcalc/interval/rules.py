@@ -413,15 +413,9 @@ class IntervalTable:
 
     def to_csv(self, path) -> str:
         """Write columns ``n,dlt,action`` (atomically)."""
-        from designcalc.outputs import atomic_file
+        from designcalc.dose.rules import write_cells_csv
 
-        path = os.fspath(path)
-        with atomic_file(path, "w") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(["n", "dlt", "action"])
-            for n, d, a in self.cells:
-                writer.writerow([n, d, a])
-        return path
+        return write_cells_csv(path, self.cells)
 
     @classmethod
     def from_csv(cls, path, cohort_size: int | None = None) -> "IntervalTable":
