@@ -601,7 +601,9 @@ def survival_power(result, ax=None):
     ax.set_title(f"{design.test}: power against n "
                  f"(median {float(design.null.median):.3g} vs "
                  f"{float(design.alt.median):.3g} months)\n"
-                 f"n = {n}, follow-up {design.followup:g} months after the last entry",
+                 f"n = {n}, follow-up {design.followup:g} months after the last entry"
+                 + (f", at most {design.max_followup:g} months per patient"
+                    if getattr(design, "max_followup", None) else ""),
                  fontsize=9)
     ax.legend(fontsize="small", loc="best")
     return ax
