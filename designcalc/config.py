@@ -332,20 +332,23 @@ def parse(text: str, fname: str = "<config>", path: str = "") -> TrialConfig:
 
 
 def load(path) -> TrialConfig:
-    """Read and validate the config file at ``path``."""
-    path = os.fspath(path)
-    fname = os.path.basename(path)
+    """Read and validate the config file at ``path`` (a regular file of UTF-8 TOML).
+
+    The path is checked with ``os.stat`` before it is opened, so a FIFO or a
+    device is refused instead of read (it could block forever).
+    """
+    from designcalc._files import InputFileError, read_text
+
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"path must be a file path, got {type(path).__name__}")
+    path = os.fsdecode(os.fspath(path))
+    fname = os.path.basename(path.rstrip("/" + os.sep)) or path
+    if len(fname) > 60:
+        fname = fname[:40] + "..." + fname[-15:]
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise ConfigError(f"{fname}: no such config file ({path})") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{fname}: is a directory, not a config file") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{fname}: not UTF-8 text") from None
+        text = read_text(path, what="config file", label=fname)
+    except InputFileError as exc:
+        raise ConfigError(str(exc)) from None
     return parse(text, fname=fname, path=path)
 
 

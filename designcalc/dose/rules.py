@@ -250,7 +250,12 @@ class DecisionTable:
         path = os.fspath(path)
         name = name or os.path.basename(path)
         try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
+            from io import StringIO
+
+            from designcalc._files import read_text
+
+            # a regular file only (a FIFO would block), checked before it is opened
+            with StringIO(read_text(path, what="table file"), newline="") as fh:
                 reader = csv.DictReader(fh)
                 fields = [f.strip().lower() for f in (reader.fieldnames or [])]
                 missing = [f for f in ("n", "dlt", "action") if f not in fields]
