@@ -158,55 +158,66 @@ def _isatty(stream) -> bool:
 _CALIBRATION_SEED = 0x5EED_CA1
 
 
+def _calibrate(kernel, rng, size, measure_memory):
+    """(seconds, peak bytes or None) of one calibration chunk of ``size`` trials."""
+    import tracemalloc
+
+    measure = measure_memory and not tracemalloc.is_tracing()
+    if measure:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        kernel(rng, size)
+    finally:
+        elapsed = time.perf_counter() - t0
+        peak = tracemalloc.get_traced_memory()[1] if measure else None
+        if measure:
+            tracemalloc.stop()
+    return elapsed, peak
+
+
 def _check_cost(kernel, n_sims, chunk_size, workers, bytes_per_trial, name) -> float:
     """Estimate the run's seconds (and one chunk's memory) and check the budget.
 
-    A chunk of 1 trial, then 16, 256, ... (while each takes under 10 ms and
-    stays below 5% of the run) is simulated from a separate random stream;
-    seconds per trial = the last chunk's time / its size (an overestimate for
-    tiny chunks, whose fixed overhead dominates).  Returns the estimate.
+    Cost model: a chunk of ``s`` trials takes ``a + b s`` seconds (``a``: the
+    kernel's fixed cost per call) and ``m0 + m s`` bytes.  One trial is
+    simulated from a separate random stream (``a + b`` and ``m0 + m`` at once);
+    when ``n_sims`` such trials could exceed a second, a second chunk (up to
+    4096 trials, at most a tenth of the run) separates ``b`` from ``a``.
+    Returns the estimated seconds.
     """
     from designcalc import budget
 
     chunk = min(chunk_size, n_sims)
+    n_chunks = -(-n_sims // chunk_size)
     if bytes_per_trial is not None:
         budget.check_budget(name, bytes=float(bytes_per_trial) * chunk,
-                            detail=f"{chunk} trials per chunk x {budget.format_bytes(bytes_per_trial)}")
-    lim = budget.current()
-    if lim.force:
+                            detail=f"{chunk} trials per chunk x "
+                                   f"{budget.format_bytes(bytes_per_trial)}")
+    if budget.current().force:
         return 0.0
-    rng = np.random.default_rng(_CALIBRATION_SEED)
-    size, per_trial, per_bytes = 1, 0.0, None
-    cap = max(1, min(chunk, n_sims // 20))
-    while True:
-        measure = bytes_per_trial is None
-        if measure:
-            import tracemalloc
-
-            measure = not tracemalloc.is_tracing()
-            if measure:
-                tracemalloc.start()
-        t0 = time.perf_counter()
-        try:
-            kernel(rng, size)
-        finally:
-            elapsed = time.perf_counter() - t0
-            if measure:
-                peak = tracemalloc.get_traced_memory()[1]
-                tracemalloc.stop()
-                per_bytes = peak / size
-        per_trial = elapsed / size
-        if elapsed > 0.01 or size * 16 > cap:
-            break
-        size *= 16
-    if per_bytes is not None:
-        budget.check_budget(name, bytes=per_bytes * chunk,
-                            detail=f"{chunk} trials per chunk")
     parallel = max(1, min(workers, os.cpu_count() or 1))
-    seconds = per_trial * n_sims / parallel
+    measure = bytes_per_trial is None
+    rng = np.random.default_rng(_CALIBRATION_SEED)
+    t1, m1 = _calibrate(kernel, rng, 1, measure)
+    if n_sims * t1 <= 1.0:             # an upper bound of the whole run: small, go
+        return n_sims * t1 / parallel
+    detail = f"{n_sims:.3g} trials in {n_chunks:.3g} chunks"
+    budget.check_budget(name, seconds=0.5 * n_chunks * t1 / parallel,   # lower bound
+                        detail=detail + f" x at least {0.5 * t1 * 1e3:.3g} ms per chunk")
+    size = int(min(4096, max(2, min(chunk, n_sims // 10))))
+    t2, m2 = _calibrate(kernel, rng, size, measure)
+    per_trial = max(t2 - t1, 0.0) / (size - 1)
+    fixed = max(t1 - per_trial, 0.0)
+    if m1 is not None and m2 is not None:
+        per_bytes = max(m2 - m1, 0) / (size - 1)
+        budget.check_budget(name, bytes=m1 + per_bytes * chunk,
+                            detail=f"{chunk} trials per chunk")
+    seconds = (n_chunks * fixed + n_sims * per_trial) / parallel
     budget.check_budget(name, seconds=seconds,
-                        detail=f"{n_sims:.3g} trials x {per_trial * 1e6:.3g} us per trial"
-                               + (f" / {parallel} workers" if parallel > 1 else ""))
+                        detail=f"{detail}: {per_trial * 1e6:.3g} us per trial + "
+                               f"{fixed * 1e3:.3g} ms per chunk"
+                               + (f", {parallel} workers" if parallel > 1 else ""))
     return seconds
 
 

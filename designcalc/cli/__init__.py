@@ -125,6 +125,11 @@ def _equip(cmd):
 
         cmd.get_command = get_command
         return cmd
+    from designcalc.cli._common import strict_type
+
+    for param in cmd.params:         # nan, inf, 1e-400 -> 0: refused; 1e6 is a whole number
+        if isinstance(param, click.Option) and not param.is_flag:
+            param.type = strict_type(param.type)
     have = {p.name for p in cmd.params}
     added = []
     for param in _budget_params():

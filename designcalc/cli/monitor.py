@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options, parse_grid
+from designcalc.cli._common import emit, output_options, parse_grid, power_option
 
 
 @click.group()
@@ -76,8 +76,7 @@ def _looks(text):
 @_common
 @click.option("--size", type=float, default=0.1, show_default=True,
               help="Target P(stop for toxicity) at p0 (clinfun cP0).")
-@click.option("--power", type=float, default=0.9, show_default=True,
-              help="Target P(stop for toxicity) at p1 (clinfun cP1).")
+@power_option(default=0.9, help="Target P(stop for toxicity) at p1 (clinfun cP1).")
 @click.option("--shape", type=float, default=0.0, show_default=True,
               help="Boundary shape delta in [0, 0.5]: 0 Pocock, 0.5 O'Brien-Fleming.")
 @click.option("--priority", type=click.Choice(("null", "alt")), default="null",
@@ -112,8 +111,7 @@ def toxicity(p0, p1, looks, niter, p_values, p_grid, size, power, shape, priorit
 @_common
 @click.option("--size", type=float, default=0.1, show_default=True,
               help="Target P(never stopping) at p0 (clinfun size).")
-@click.option("--power", type=float, default=0.9, show_default=True,
-              help="Target P(never stopping) at p1 (clinfun power).")
+@power_option(default=0.9, help="Target P(never stopping) at p1 (clinfun power).")
 @click.option("--shape", type=float, default=0.5, show_default=True,
               help="Boundary shape delta in [0, 0.5]: 0 Pocock, 0.5 O'Brien-Fleming.")
 @output_options

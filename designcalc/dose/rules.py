@@ -369,6 +369,8 @@ class DoseDesign(Design):
             raise ValueError("doses must list at least one dose level")
         for x in doses:
             check_real("doses", x)
+            if not x > 0:
+                raise ValueError(f"doses must be > 0, got {list(doses)}")
         steps = [b - a for a, b in zip(doses, doses[1:])]
         if self.direction == "up" and any(s <= 0 for s in steps):
             raise ValueError(f"doses must increase along the levels of an escalation "
