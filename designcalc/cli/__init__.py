@@ -127,15 +127,15 @@ def _equip(cmd):
         return cmd
     from designcalc.cli._common import strict_type
 
-    for param in cmd.params:         # nan, inf, 1e-400 -> 0: refused; 1e6 is a whole number
-        if isinstance(param, click.Option) and not param.is_flag:
-            param.type = strict_type(param.type)
     have = {p.name for p in cmd.params}
     added = []
     for param in _budget_params():
         if param.name not in have:
             cmd.params.append(param)
             added.append(param.name)
+    for param in cmd.params:         # nan, inf, 1e-400 -> 0: refused; 1e6 is a whole number
+        if isinstance(param, click.Option) and not param.is_flag:
+            param.type = strict_type(param.type)
     callback = cmd.callback
     if callback is None:  # pragma: no cover - every designcalc command has one
         return cmd

@@ -275,13 +275,14 @@ def strict_type(param_type):
 
 # --- --power or --beta -------------------------------------------------------------------
 
-def resolve_power(power, beta, default=None) -> float:
+def resolve_power(power, beta, default=None, warnings=None) -> float:
     """The power from ``--power`` or ``--beta`` (exactly one; ``power = 1 - beta``).
 
     A power below 0.5 is allowed but warned about on stderr: clinfun's
     ``ph2simon``/``ph2single`` take ``beta`` (the type II error, e.g. 0.2), and
     typing that number as ``--power`` asks for a design that fails most of
-    the time.
+    the time.  With a ``warnings`` list the warning is appended there instead
+    of printed (the command prints it once it has succeeded).
     """
     if power is not None and beta is not None:
         raise click.BadParameter("give --power or --beta, not both (power = 1 - beta)",
@@ -296,10 +297,14 @@ def resolve_power(power, beta, default=None) -> float:
                                      param_hint="--power")
         power = default
     elif 0.0 < power < 0.5:
-        click.echo(f"warning: --power {power:g} asks for a design that fails to detect the "
-                   f"alternative most of the time; clinfun's beta convention is the type II "
-                   f"error (beta = 1 - power): for beta = {power:g} give --beta {power:g} "
-                   f"(power {1 - power:g})", err=True)
+        text = (f"warning: --power {power:g} asks for a design that fails to detect the "
+                f"alternative most of the time; clinfun's beta convention is the type II "
+                f"error (beta = 1 - power): for beta = {power:g} give --beta {power:g} "
+                f"(power {1 - power:g})")
+        if warnings is None:
+            click.echo(text, err=True)
+        else:
+            warnings.append(text)
     return power
 
 
@@ -312,9 +317,13 @@ def power_option(default=None, help: str = "Required power at p1."):
     def decorate(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
+            notes = []
             kwargs["power"] = resolve_power(kwargs.get("power"), kwargs.pop("beta", None),
-                                            default)
-            return func(*args, **kwargs)
+                                            default, warnings=notes)
+            result = func(*args, **kwargs)
+            for note in notes:           # after success: a refused input stays one line
+                click.echo(note, err=True)
+            return result
 
         shown = f" [default: {default:g}]" if default is not None else " [required unless --beta]"
         wrapper = click.option("--beta", type=float, default=None,
