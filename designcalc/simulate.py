@@ -200,6 +200,8 @@ def _check_cost(kernel, n_sims, chunk_size, workers, bytes_per_trial, name) -> f
     measure = bytes_per_trial is None
     rng = np.random.default_rng(_CALIBRATION_SEED)
     t1, m1 = _calibrate(kernel, rng, 1, measure)
+    if n_sims * t1 > 1.0:            # warm-up effects: the faster of two single trials
+        t1 = min(t1, _calibrate(kernel, rng, 1, False)[0])
     if n_sims * t1 <= 1.0:             # an upper bound of the whole run: small, go
         return n_sims * t1 / parallel
     detail = f"{n_sims:.3g} trials in {n_chunks:.3g} chunks"
@@ -207,7 +209,9 @@ def _check_cost(kernel, n_sims, chunk_size, workers, bytes_per_trial, name) -> f
                         detail=detail + f" x at least {0.5 * t1 * 1e3:.3g} ms per chunk")
     size = int(min(4096, max(2, min(chunk, n_sims // 10))))
     t2, m2 = _calibrate(kernel, rng, size, measure)
-    per_trial = max(t2 - t1, 0.0) / (size - 1)
+    # the slope, but never below half the chunk's average: timing noise (a slow first
+    # call) must not make a large run look free
+    per_trial = max(max(t2 - t1, 0.0) / (size - 1), 0.5 * t2 / size)
     fixed = max(t1 - per_trial, 0.0)
     if m1 is not None and m2 is not None:
         per_bytes = max(m2 - m1, 0) / (size - 1)

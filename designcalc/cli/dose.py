@@ -300,7 +300,7 @@ def dose():
     Presets: 3+3 (classic escalation), 3+3-deesc (6 patients required at the
     MTD; Korn et al. 1994), msc-deescalation (the MSC-IFNα protocol as
     written: any TI among 3 -> next 3 at a 70% lower dose) and
-    msc-deescalation-expand (its 3+3-style reading).  See docs/dose.md.
+    msc-deescalation-expand (its 3+3-style reading).  See docs/dose.md in the designcalc repository.
     """
 
 

@@ -338,5 +338,7 @@ def family_group(family: str) -> click.Group:
     spec = registry.get(family)
     group = click.Group(spec.cli_group or spec.name,
                         help=f"{spec.title} (commands built from the registry entry "
-                             f"'{spec.name}'; see {spec.doc or 'the docs'}).")
+                             f"'{spec.name}'"
+                             + (f"; see {spec.doc} in the designcalc repository" if spec.doc
+                                else "") + ").")
     return add_generic_commands(group, family)

@@ -12,7 +12,7 @@ def monitor():
     """Monitoring boundaries on a count of events at several looks, with exact OC.
 
     Same definitions and search as R's clinfun 1.1.5 (toxbdry, futilbdry);
-    see designcalc/monitor.py and docs/multistage.md.
+    see docs/multistage.md in the designcalc repository.
 
     \b
     Examples:

@@ -83,7 +83,7 @@ def design(p0, p1, alpha, power, nmax, report, fmt, out):
               if a.role != "admissible"]
     if res.proven:
         footer.append(f"searched n <= {res.nmax_used}; no design with a larger n can have "
-                      f"a smaller en0 (see docs/simon.md)")
+                      f"a smaller en0 (see docs/simon.md in the designcalc repository)")
     else:
         footer.append(f"searched n <= {res.nmax_used} only")
     if report:
