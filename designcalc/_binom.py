@@ -39,6 +39,12 @@ def pmf(n: int, p) -> np.ndarray:
     p_arr = np.asarray(p, dtype=float)
     scalar = p_arr.ndim == 0
     p_arr = np.atleast_1d(p_arr)[:, None]
+    cells = (int(n) + 1) * p_arr.shape[0]
+    if cells > 1_000_000:       # a size the user typed may need gigabytes: check first
+        from designcalc.budget import check_budget
+
+        check_budget(f"binomial table for n = {n}", bytes=cells * 8 * 6,
+                     detail=f"{p_arr.shape[0]} probabilities x {int(n) + 1} counts")
     k = np.arange(n + 1)[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         logp = np.where(k > 0, k * np.log(p_arr), 0.0)

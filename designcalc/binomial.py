@@ -175,7 +175,14 @@ def expected_halfwidth(n, p, level=0.95, method="clopper-pearson"):
     p = check_prob("p", p)
     level = check_prob("level", level)
     _check_method(method)
-    n_arr = np.atleast_1d(np.asarray(n, dtype=float))
+    if isinstance(n, bool) or isinstance(n, (str, bytes)):
+        raise TypeError(f"n must be a number of patients, got {n!r}")
+    try:
+        n_arr = np.atleast_1d(np.asarray(n, dtype=float))
+    except (TypeError, ValueError):
+        raise TypeError(f"n must be a number or an array of numbers, got {n!r}") from None
+    if n_arr.size == 0 or not np.all(np.isfinite(n_arr)) or np.any(n_arr < 1):
+        raise ValueError(f"n must be finite and >= 1, got {n!r}")
     lo, hi = _limits(n_arr * p, n_arr, method, (1.0 - level) / 2.0)
     out = (hi - lo) / 2.0
     return float(out[0]) if np.ndim(n) == 0 else out
@@ -212,7 +219,11 @@ def n_for_halfwidth(p, halfwidth, level=0.95, method="clopper-pearson",
         raise ValueError(f"nmax must be a whole number >= 1, got {nmax!r}")
     # The half-width at x = n p decreases with n: doubling, then bisection.
     z = NormalDist().inv_cdf(1.0 - (1.0 - level) / 2.0)
-    start = max(1, int(math.floor(0.5 * z * z * p * (1 - p) / (h * h))))
+    approx = 0.5 * z * z * p * (1 - p) / (h * h) if h * h > 0 else math.inf
+    if not approx <= nmax:          # also catches h**2 underflowing to 0
+        raise ValueError(f"halfwidth={h:g} needs about n = {approx:.3g} > nmax={nmax}; "
+                         "increase nmax or the half-width")
+    start = max(1, int(math.floor(approx)))
     lo_n = 1 if method != "wald" else start
 
     def ok(n):

@@ -260,6 +260,10 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
         hypotheses = _check_table(fname, f"{where}.hypotheses", a["hypotheses"], _HYPOTHESES)
         for k, v in hypotheses.items():
             _check_prob(fname, f"{where}.hypotheses.{k}", v)
+        if not hypotheses["p1"] > hypotheses["p0"]:
+            raise ConfigError(f"{fname}: {where}.hypotheses: p1 must be > p0 (the target "
+                              f"response rate above the uninteresting one), got "
+                              f"p0 = {hypotheses['p0']:g}, p1 = {hypotheses['p1']:g}")
         options.update(hypotheses)
     if "grid" in a:
         if kind != "p" or spec.scenario.required:
@@ -292,6 +296,16 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
         what = "toxicity scenario" if kind == "curve" else "scenario p"
         raise ConfigError(f"{fname}: {where}.scenarios: missing ({family} needs at least "
                           f"one {what})")
+    if (kind == "curve" and scenarios and "levels" in {p.name for p in spec.params}
+            and "levels" not in design and "doses" not in design):
+        # the number of levels is implied by the toxicity curves (a `preset = "3+3"`
+        # design table need not repeat it)
+        lengths = {len(v) for v in scenarios.values()}
+        if len(lengths) > 1:
+            raise ConfigError(f"{fname}: {where}.scenarios: the curves have different "
+                              f"lengths ({', '.join(map(str, sorted(lengths)))}); give "
+                              "design.levels")
+        design["levels"] = lengths.pop()
     if kind == "p" and not (scenarios or grid or hypotheses):
         raise ConfigError(f"{fname}: {where}: give scenarios, grid or hypotheses "
                           "(the p values to evaluate)")
@@ -305,12 +319,29 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
     return analysis
 
 
+def _check_int_sizes(fname, value, where=""):
+    """TOML integers are 64-bit (the TOML spec); Python's reader accepts more."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not -2 ** 63 <= value < 2 ** 63:
+            raise ConfigError(f"{fname}: {where or 'value'}: integer beyond 64 bits "
+                              f"({str(value)[:30]}...)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_int_sizes(fname, item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_int_sizes(fname, item, f"{where}[{i}]")
+
+
 def parse(text: str, fname: str = "<config>", path: str = "") -> TrialConfig:
     """Validate TOML ``text`` (named ``fname`` in messages) into a :class:`TrialConfig`."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{fname}: not valid TOML: {' '.join(str(exc).split())}") from None
+    _check_int_sizes(fname, raw)
     top = _check_table(fname, "", raw, _TOP)
     if not _ID.match(top["name"]):
         raise ConfigError(f"{fname}: name: must be lower-case letters, digits and _ "
@@ -332,20 +363,23 @@ def parse(text: str, fname: str = "<config>", path: str = "") -> TrialConfig:
 
 
 def load(path) -> TrialConfig:
-    """Read and validate the config file at ``path``."""
-    path = os.fspath(path)
-    fname = os.path.basename(path)
+    """Read and validate the config file at ``path`` (a regular file of UTF-8 TOML).
+
+    The path is checked with ``os.stat`` before it is opened, so a FIFO or a
+    device is refused instead of read (it could block forever).
+    """
+    from designcalc._files import InputFileError, read_text
+
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"path must be a file path, got {type(path).__name__}")
+    path = os.fsdecode(os.fspath(path))
+    fname = os.path.basename(path.rstrip("/" + os.sep)) or path
+    if len(fname) > 60:
+        fname = fname[:40] + "..." + fname[-15:]
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise ConfigError(f"{fname}: no such config file ({path})") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{fname}: is a directory, not a config file") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{fname}: not UTF-8 text") from None
+        text = read_text(path, what="config file", label=fname)
+    except InputFileError as exc:
+        raise ConfigError(str(exc)) from None
     return parse(text, fname=fname, path=path)
 
 

@@ -116,33 +116,113 @@ def _run_chunk(kernel: Kernel, seed_seq: np.random.SeedSequence, size: int) -> d
 
 
 class _Progress:
-    """A one-line progress bar on stderr, shown only for interactive runs > ~1 s."""
+    """A one-line progress bar on stderr, shown only for interactive runs that are
+    expected to take more than about 2 s (or have already taken 1 s)."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, enabled: bool, expected: float = 0.0):
         self.total = total
-        self.enabled = enabled and sys.stderr.isatty()
+        self.enabled = bool(enabled) and _isatty(sys.stderr)
         self.start = time.monotonic()
         self.shown = False
+        if self.enabled and expected > 2.0:
+            self.update(0)
 
     def update(self, done: int) -> None:
         if not self.enabled:
             return
         elapsed = time.monotonic() - self.start
-        if elapsed < 1.0 and not self.shown:
+        if elapsed < 1.0 and not self.shown and done:
             return
         self.shown = True
         width = 30
         filled = int(width * done / self.total)
-        eta = elapsed / done * (self.total - done) if done else float("nan")
+        eta = f"~{elapsed / done * (self.total - done):.0f} s left" if done else "starting"
         sys.stderr.write(f"\rsimulating [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{done}/{self.total} chunks, {elapsed:.0f} s elapsed, "
-                         f"~{eta:.0f} s left ")
+                         f"{done}/{self.total} chunks, {elapsed:.0f} s elapsed, {eta} ")
         sys.stderr.flush()
 
     def close(self) -> None:
         if self.shown:
             sys.stderr.write("\n")
             sys.stderr.flush()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+#: the calibration chunk's own stream (never one of a run's chunk streams)
+_CALIBRATION_SEED = 0x5EED_CA1
+
+
+def _calibrate(kernel, rng, size, measure_memory):
+    """(seconds, peak bytes or None) of one calibration chunk of ``size`` trials."""
+    import tracemalloc
+
+    measure = measure_memory and not tracemalloc.is_tracing()
+    if measure:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        kernel(rng, size)
+    finally:
+        elapsed = time.perf_counter() - t0
+        peak = tracemalloc.get_traced_memory()[1] if measure else None
+        if measure:
+            tracemalloc.stop()
+    return elapsed, peak
+
+
+def _check_cost(kernel, n_sims, chunk_size, workers, bytes_per_trial, name) -> float:
+    """Estimate the run's seconds (and one chunk's memory) and check the budget.
+
+    Cost model: a chunk of ``s`` trials takes ``a + b s`` seconds (``a``: the
+    kernel's fixed cost per call) and ``m0 + m s`` bytes.  One trial is
+    simulated from a separate random stream (``a + b`` and ``m0 + m`` at once);
+    when ``n_sims`` such trials could exceed a second, a second chunk (up to
+    4096 trials, at most a tenth of the run) separates ``b`` from ``a``.
+    Returns the estimated seconds.
+    """
+    from designcalc import budget
+
+    chunk = min(chunk_size, n_sims)
+    n_chunks = -(-n_sims // chunk_size)
+    if bytes_per_trial is not None:
+        budget.check_budget(name, bytes=float(bytes_per_trial) * chunk,
+                            detail=f"{chunk} trials per chunk x "
+                                   f"{budget.format_bytes(bytes_per_trial)}")
+    if budget.current().force:
+        return 0.0
+    parallel = max(1, min(workers, os.cpu_count() or 1))
+    measure = bytes_per_trial is None
+    rng = np.random.default_rng(_CALIBRATION_SEED)
+    t1, m1 = _calibrate(kernel, rng, 1, measure)
+    if n_sims * t1 > 1.0:            # warm-up effects: the faster of two single trials
+        t1 = min(t1, _calibrate(kernel, rng, 1, False)[0])
+    if n_sims * t1 <= 1.0:             # an upper bound of the whole run: small, go
+        return n_sims * t1 / parallel
+    detail = f"{n_sims:.3g} trials in {n_chunks:.3g} chunks"
+    budget.check_budget(name, seconds=0.5 * n_chunks * t1 / parallel,   # lower bound
+                        detail=detail + f" x at least {0.5 * t1 * 1e3:.3g} ms per chunk")
+    size = int(min(4096, max(2, min(chunk, n_sims // 10))))
+    t2, m2 = _calibrate(kernel, rng, size, measure)
+    # the slope, but never below half the chunk's average: timing noise (a slow first
+    # call) must not make a large run look free
+    per_trial = max(max(t2 - t1, 0.0) / (size - 1), 0.5 * t2 / size)
+    fixed = max(t1 - per_trial, 0.0)
+    if m1 is not None and m2 is not None:
+        per_bytes = max(m2 - m1, 0) / (size - 1)
+        budget.check_budget(name, bytes=m1 + per_bytes * chunk,
+                            detail=f"{chunk} trials per chunk")
+    seconds = (n_chunks * fixed + n_sims * per_trial) / parallel
+    budget.check_budget(name, seconds=seconds,
+                        detail=f"{detail}: {per_trial * 1e6:.3g} us per trial + "
+                               f"{fixed * 1e3:.3g} ms per chunk"
+                               + (f", {parallel} workers" if parallel > 1 else ""))
+    return seconds
 
 
 def resolve_seed(seed) -> int:
@@ -155,7 +235,8 @@ def resolve_seed(seed) -> int:
 
 def run(kernel: Kernel, n_sims: int, *, seed=None, chunk_size: int = DEFAULT_CHUNK,
         workers: int = 1, backend: str = "local", scheduler: str | None = None,
-        progress: bool = False) -> SimResult:
+        progress: bool | None = None, bytes_per_trial: float | None = None,
+        name: str = "simulation") -> SimResult:
     """Simulate ``n_sims`` trials with ``kernel`` and return means and Monte-Carlo SEs.
 
     Parameters
@@ -174,9 +255,23 @@ def run(kernel: Kernel, n_sims: int, *, seed=None, chunk_size: int = DEFAULT_CHU
     backend : {"local", "dask"}
         "dask" runs the same chunk tasks on a Dask cluster: ``scheduler`` is its
         address, or a ``LocalCluster`` is started when it is None.
-    progress : bool
+    progress : bool, optional
         Show a progress bar on stderr for runs longer than about a second
-        (never when stderr is not a terminal).
+        (never when stderr is not a terminal).  None: as the budget block in
+        force says (:func:`designcalc.budget.allow`; the CLI turns it on
+        unless ``--quiet``), else off.
+    bytes_per_trial : float, optional
+        The kernel's declared memory per simulated trial (e.g. patients x
+        8 bytes x arrays); checked against the memory budget for one chunk
+        before anything runs.  Without it the calibration chunk measures it.
+    name : str
+        What is simulated, for the budget's refusal message.
+
+    Before the run, a small calibration chunk (its own random stream: the
+    results do not change) estimates the time per trial; ``n_sims`` x that
+    time (shared among the workers) and one chunk's memory are checked with
+    :func:`designcalc.budget.check_budget`, so an oversized run is refused
+    with the estimate (``BudgetError``, a ``ValueError``) instead of started.
 
     Returns
     -------
@@ -192,18 +287,35 @@ def run(kernel: Kernel, n_sims: int, *, seed=None, chunk_size: int = DEFAULT_CHU
     if scheduler is not None and backend != "dask":
         raise ValueError(f"scheduler is only used with backend='dask', got backend={backend!r}")
     root = resolve_seed(seed)
-    sizes = _chunk_sizes(n_sims, chunk_size)
-    children = np.random.SeedSequence(root).spawn(len(sizes))
-    bar = _Progress(len(sizes), progress)
+    estimate = _check_cost(kernel, n_sims, chunk_size, workers, bytes_per_trial, name)
+    from designcalc.budget import progress_enabled
+
+    progress = bool(progress) or progress_enabled(False)
+    n_chunks = -(-n_sims // chunk_size)
+    bar = _Progress(n_chunks, progress, expected=estimate)
     try:
         if backend == "dask":
+            sizes = _chunk_sizes(n_sims, chunk_size)
+            children = np.random.SeedSequence(root).spawn(len(sizes))
             partials = _run_dask(kernel, children, sizes, scheduler, workers, bar)
-        elif workers == 1 or len(sizes) == 1:
-            partials = []
-            for i, (child, size) in enumerate(zip(children, sizes)):
-                partials.append(_run_chunk(kernel, child, size))
+        elif workers == 1 or n_chunks == 1:
+            # Chunk i's stream is SeedSequence(root).spawn(n_chunks)[i], built lazily, and
+            # the running sums are added in chunk order (as sum() over a list would):
+            # memory stays flat in n_sims.
+            running = None
+            for i in range(n_chunks):
+                size = min(chunk_size, n_sims - i * chunk_size)
+                part = _run_chunk(kernel, np.random.SeedSequence(root, spawn_key=(i,)), size)
+                if running is None:
+                    running = {k: (0 + a, 0 + b) for k, (a, b) in part.items()}
+                else:
+                    running = {k: (running[k][0] + part[k][0], running[k][1] + part[k][1])
+                               for k in running}
                 bar.update(i + 1)
+            partials = [running]
         else:
+            sizes = _chunk_sizes(n_sims, chunk_size)
+            children = np.random.SeedSequence(root).spawn(len(sizes))
             partials = _run_processes(kernel, children, sizes, workers, bar)
     finally:
         bar.close()

@@ -170,6 +170,7 @@ def critical_values(n_values, p0, alpha):
     p0 = check_prob("p0", p0)
     alpha = _check_alpha(alpha)
     n_arr = np.asarray([check_int("n", v, min_value=1) for v in np.atleast_1d(n_values)])
+    _check_scan_cost(n_arr)
     r_out = np.empty(n_arr.size, dtype=int)
     a_out = np.empty(n_arr.size)
     for i, n in enumerate(n_arr):   # one exact tail vector per n (not per trial)
@@ -260,6 +261,23 @@ class SearchResult:
 
     def sentence(self) -> str:
         return self.design.sentence(self.p0, self.p1)
+
+
+#: measured cost of the exact scans per (n, count) cell (seconds, 2-core machine)
+_SECONDS_PER_CELL = 60e-9
+
+
+def _check_scan_cost(n_arr) -> None:
+    """Refuse a scan over sample sizes estimated above the budget (one exact tail
+    vector of length n per n: cost grows as the sum of the n)."""
+    cells = float(np.sum(n_arr, dtype=float)) + n_arr.size
+    if cells > 1e7:
+        from designcalc.budget import check_budget
+
+        check_budget(f"exact scan of {n_arr.size} sample sizes up to n = {int(n_arr.max())}",
+                     seconds=cells * _SECONDS_PER_CELL,
+                     bytes=float(n_arr.max()) * 8 * 8,
+                     detail=f"{cells:.3g} binomial terms")
 
 
 def _scan(n_values, p0, p1, alpha):

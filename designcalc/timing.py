@@ -287,7 +287,7 @@ def _calendar_rows(model, p, n_sims, *, seed, workers, chunk_size, backend, sche
                              arrivals=model.arrivals, p=float(pi))
         res = simulate.run(kernel, n_sims, seed=root + i, chunk_size=chunk_size,
                            workers=workers, backend=backend, scheduler=scheduler,
-                           progress=progress)
+                           progress=progress, bytes_per_trial=8 * 12 * d.n)
         exact_reject, exact_pet = float(d.reject(pi)), float(d.pet(pi))
         for policy in POLICIES:
             row = {} if names is None else {"scenario": names[i]}
@@ -425,7 +425,8 @@ class CalendarDesign(Design):
         pairs = named(scenarios)
         if not pairs:
             raise ValueError("scenarios: give at least one true landmark rate p")
-        chunk = min(sim.chunk_size or 20_000, 20_000)   # (n_sims x n) arrays per chunk
+        # (n_sims x n) arrays per chunk: at most about 2 million patients per chunk
+        chunk = min(sim.chunk_size or 20_000, 20_000, max(1, 2_000_000 // self.model.design.n))
         rows = _calendar_rows(self.model, [v for _, v in pairs], n_sims, seed=sim.seed,
                               workers=sim.workers, chunk_size=chunk, backend=sim.backend,
                               scheduler=sim.scheduler, progress=sim.progress,

@@ -5,12 +5,20 @@ library, calls the library and prints.  Sub-command groups live in their own
 modules and are imported only when used, so that e.g. ``designcalc simon
 design`` starts without importing pandas, matplotlib or scipy.stats.
 
-Exit codes: 0 success, 2 bad input (one line on stderr),
-1 unexpected failure.
+Exit codes: 0 success, 2 bad input (one line on stderr): bad values, paths
+and files the user named (missing, unreadable, a directory, too long a name,
+a read-only folder), memory the user's sizes would need, computations
+estimated above the budget; 1 unexpected failure (a bug).
+
+Every command also takes ``--max-seconds S``, ``--max-memory GB``, ``--force``
+and ``--quiet`` (added here, :func:`_equip`): the budget of
+:mod:`designcalc.budget` and the progress bar of long simulations.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import importlib
 import sys
 
@@ -62,6 +70,99 @@ def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
+def _short_path(path, limit: int = 120) -> str:
+    text = repr(str(path))
+    return text if len(text) <= limit else text[:limit - 20] + "..." + text[-15:]
+
+
+#: OSError numbers that mean a bug or the machine, not the user's input (exit 1)
+_INTERNAL_ERRNOS = {errno.EBADF, errno.EFAULT, errno.EINVAL}
+
+
+def _os_error_message(exc: OSError) -> str:
+    """One line naming the file: ``'x.toml': Permission denied``."""
+    what = exc.strerror or type(exc).__name__
+    names = [n for n in (exc.filename, exc.filename2) if n is not None]
+    if names:
+        return f"{' -> '.join(_short_path(n) for n in names)}: {what}"
+    return _one_line(exc) or what
+
+
+# --- the budget / progress options every command accepts ------------------------------
+
+_SECONDS_HINT = "raise the limit with --max-seconds S, or run it anyway with --force"
+_BYTES_HINT = "raise the limit with --max-memory GB, or run it anyway with --force"
+_POSITIVE = click.FloatRange(min=0, min_open=True)
+
+
+def _budget_params():
+    from designcalc.budget import DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS
+
+    return [
+        click.Option(["--max-seconds", "max_seconds"], type=_POSITIVE, default=None,
+                     metavar="S",
+                     help=f"Refuse computations estimated to take more than S seconds "
+                          f"[default: {DEFAULT_MAX_SECONDS:g}].", expose_value=True),
+        click.Option(["--max-memory", "max_memory"], type=_POSITIVE, default=None,
+                     metavar="GB",
+                     help=f"Refuse computations estimated to need more than GB gibibytes "
+                          f"of memory [default: {DEFAULT_MAX_BYTES / 2 ** 30:g}]."),
+        click.Option(["--force", "force"], is_flag=True, default=False,
+                     help="Run whatever the estimated time and memory (no budget)."),
+        click.Option(["--quiet", "quiet"], is_flag=True, default=False,
+                     help="No progress bar on stderr (it shows only on a terminal, for "
+                          "computations expected to take more than about 2 s)."),
+    ]
+
+
+def _equip(cmd):
+    """Give a command (or every command of a group, as they are resolved) the budget
+    options; its callback then runs inside :func:`designcalc.budget.allow`."""
+    if cmd is None or getattr(cmd, "_designcalc_equipped", False):
+        return cmd
+    cmd._designcalc_equipped = True
+    if isinstance(cmd, click.Group):
+        original = cmd.get_command
+
+        def get_command(ctx, name):
+            return _equip(original(ctx, name))
+
+        cmd.get_command = get_command
+        return cmd
+    from designcalc.cli._common import strict_type
+
+    have = {p.name for p in cmd.params}
+    added = []
+    for param in _budget_params():
+        if param.name not in have:
+            cmd.params.append(param)
+            added.append(param.name)
+    for param in cmd.params:         # nan, inf, 1e-400 -> 0: refused; 1e6 is a whole number
+        if isinstance(param, click.Option) and not param.is_flag:
+            param.type = strict_type(param.type)
+    callback = cmd.callback
+    if callback is None:  # pragma: no cover - every designcalc command has one
+        return cmd
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        from designcalc import budget
+
+        max_seconds = kwargs.pop("max_seconds", None) if "max_seconds" in added else None
+        max_memory = kwargs.pop("max_memory", None) if "max_memory" in added else None
+        force = kwargs.pop("force", False) if "force" in added else False
+        quiet = (kwargs.pop("quiet", False) if "quiet" in added
+                 else bool(kwargs.get("quiet", False)))
+        with budget.allow(max_seconds=max_seconds,
+                          max_bytes=None if max_memory is None else max_memory * 2 ** 30,
+                          force=force, progress=not quiet,
+                          seconds_hint=_SECONDS_HINT, bytes_hint=_BYTES_HINT):
+            return callback(*args, **kwargs)
+
+    cmd.callback = run
+    return cmd
+
+
 class DesigncalcGroup(click.Group):
     """Root group: lazy sub-commands and the one-line error contract."""
 
@@ -69,6 +170,9 @@ class DesigncalcGroup(click.Group):
         return sorted(set(super().list_commands(ctx)) | set(_SUBCOMMANDS) | set(_REGISTRY_GROUPS))
 
     def get_command(self, ctx, cmd_name):
+        return _equip(self._get_command(ctx, cmd_name))
+
+    def _get_command(self, ctx, cmd_name):
         cmd = super().get_command(ctx, cmd_name)
         if cmd is None and cmd_name in _REGISTRY_GROUPS:
             from designcalc.cli.generic import family_group
@@ -101,13 +205,29 @@ class DesigncalcGroup(click.Group):
             click.echo("designcalc: aborted", err=True)
             code = 1
         except click.ClickException as exc:
+            # click's own errors (usage, bad parameter, a file it could not open)
+            # are all about the input: exit 2.
             click.echo(f"designcalc: error: {_one_line(exc.format_message())}", err=True)
-            code = exc.exit_code if exc.exit_code in (1, 2) else 2
-        except (ValueError, TypeError) as exc:
-            click.echo(f"designcalc: error: {_one_line(exc)}", err=True)
             code = 2
-        except (OSError, MemoryError) as exc:
-            click.echo(f"designcalc: error: {_one_line(exc)}", err=True)
+        except (ValueError, TypeError) as exc:
+            click.echo(f"designcalc: error: {_one_line(exc) or type(exc).__name__}", err=True)
+            code = 2
+        except OSError as exc:
+            # a path, permission or device the user chose (exit 2), unless the error
+            # can only be a bug (a bad file descriptor, a bad argument)
+            click.echo(f"designcalc: error: {_os_error_message(exc)}", err=True)
+            code = 1 if exc.errno in _INTERNAL_ERRNOS else 2
+        except MemoryError as exc:
+            click.echo("designcalc: error: not enough memory for the sizes given"
+                       f"{': ' + _one_line(exc) if str(exc) else ''} (use smaller sizes)",
+                       err=True)
+            code = 2
+        except OverflowError as exc:
+            click.echo(f"designcalc: error: a value is too large ({_one_line(exc)})", err=True)
+            code = 2
+        except RecursionError as exc:
+            click.echo(f"designcalc: unexpected error (RecursionError): {_one_line(exc)}",
+                       err=True)
             code = 1
         except Exception as exc:  # noqa: BLE001 - last-resort contract: exit 1, one line
             click.echo(f"designcalc: unexpected error ({type(exc).__name__}): {_one_line(exc)}",
@@ -134,6 +254,10 @@ def cli():
     Examples:
       designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8
       designcalc trial run --all --out results/
+
+    Every command also accepts --max-seconds S, --max-memory GB, --force (the
+    budget: computations estimated above 10 minutes or 4 GiB are refused with
+    the estimate) and --quiet (no progress bar).
 
     Exit codes: 0 success, 2 bad input, 1 unexpected failure.
     """

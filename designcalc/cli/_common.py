@@ -129,6 +129,8 @@ def parse_grid(text: str, name: str = "--p-grid") -> list[float]:
         start, stop, step = (float(x) for x in parts)
     except ValueError:
         raise click.BadParameter(f"{name} must be three numbers START:STOP:STEP, got {text!r}") from None
+    if not all(math.isfinite(v) for v in (start, stop, step)):
+        raise click.BadParameter(f"{name} must be finite numbers, got {text!r}")
     if step <= 0 or stop < start:
         raise click.BadParameter(f"{name} needs STEP > 0 and STOP >= START, got {text!r}")
     count = int(math.floor((stop - start) / step + 1e-9)) + 1
@@ -137,8 +139,12 @@ def parse_grid(text: str, name: str = "--p-grid") -> list[float]:
     return [round(start + i * step, 12) for i in range(count)]
 
 
-def parse_int_range(text: str, name: str = "--n-range") -> list[int]:
-    """Parse ``lo:hi`` or ``lo:hi:step`` into a list of integers (inclusive)."""
+def parse_int_range(text: str, name: str = "--n-range", max_count: int = 100_000) -> list[int]:
+    """Parse ``lo:hi`` or ``lo:hi:step`` into a list of integers (inclusive).
+
+    The count is checked before the list is built (``1:100000000`` is refused
+    at once instead of allocating gigabytes).
+    """
     parts = text.split(":")
     if len(parts) not in (2, 3):
         raise click.BadParameter(f"{name} must be LO:HI or LO:HI:STEP, got {text!r}")
@@ -150,6 +156,9 @@ def parse_int_range(text: str, name: str = "--n-range") -> list[int]:
     step = nums[2] if len(nums) == 3 else 1
     if step <= 0 or hi < lo:
         raise click.BadParameter(f"{name} needs STEP > 0 and HI >= LO, got {text!r}")
+    count = (hi - lo) // step + 1
+    if count > max_count:
+        raise click.BadParameter(f"{name} has too many values ({count} > {max_count})")
     return list(range(lo, hi + 1, step))
 
 
@@ -161,4 +170,167 @@ def parse_float_list(text: str, name: str) -> list[float]:
         raise click.BadParameter(f"{name} must be comma-separated numbers, got {text!r}") from None
     if not values:
         raise click.BadParameter(f"{name} is empty")
+    bad = [x for x in values if not math.isfinite(x)]
+    if bad:
+        raise click.BadParameter(f"{name} must be finite numbers, got {bad[0]!r}")
     return values
+
+
+# --- strict numbers: every command's int and float options ----------------------------
+# The root group (designcalc.cli._equip) wraps every INT/FLOAT option type in these,
+# so no command accepts nan, inf, a literal that overflows to inf or underflows to 0
+# (``--p 1e-400``), and whole numbers may be written as ``1e6``.
+
+_TINY = 2.2250738585072014e-308     # smallest normal double
+
+
+def _strict_float(value, param, ctx, fail):
+    if isinstance(value, bool):
+        fail(f"{value!r} is not a number")
+    if isinstance(value, (int, float)):
+        number, text = float(value), repr(value)
+    else:
+        text = str(value).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            fail(f"{value!r} is not a number")
+    if math.isnan(number):
+        fail(f"{text} is not a number (nan)")
+    if math.isinf(number):
+        if any(w in text.lower() for w in ("inf",)):
+            fail(f"must be a finite number, got {text}")
+        fail(f"{text} is too large (it overflows to infinity)")
+    if number == 0.0 and any(c in "123456789" for c in text.lower().split("e")[0]):
+        fail(f"{text} is too small to represent (it underflows to 0)")
+    if 0.0 < abs(number) < _TINY:
+        fail(f"{text} is too small to represent accurately (below {_TINY:g})")
+    return number
+
+
+def _strict_int(value, param, ctx, fail):
+    if isinstance(value, bool):
+        fail(f"{value!r} is not a whole number")
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        dec = Decimal(text)
+    except InvalidOperation:
+        fail(f"{value!r} is not a whole number")
+    if not dec.is_finite() or dec != dec.to_integral_value() or abs(dec.adjusted()) > 30:
+        fail(f"{value!r} is not a whole number")
+    return int(dec)
+
+
+class StrictNumber(click.ParamType):
+    """Wrap an INT/FLOAT (or range) type: strict parsing first, then the inner type."""
+
+    def __init__(self, inner, kind: str):
+        self.inner = inner
+        self.kind = kind
+        self.name = inner.name
+
+    def get_metavar(self, param, *args, **kwargs):
+        return self.inner.get_metavar(param, *args, **kwargs)
+
+    def to_info_dict(self):
+        return self.inner.to_info_dict()
+
+    def _describe_range(self):  # click's help shows a range's bounds
+        return self.inner._describe_range() if hasattr(self.inner, "_describe_range") else ""
+
+    def convert(self, value, param, ctx):
+        if value is None:
+            return None
+
+        def fail(message):
+            self.fail(message, param, ctx)
+
+        check = _strict_int if self.kind == "int" else _strict_float
+        number = check(value, param, ctx, fail)
+        return self.inner.convert(number, param, ctx)
+
+    def __repr__(self):
+        return f"Strict({self.inner!r})"
+
+
+def strict_type(param_type):
+    """``param_type`` wrapped in :class:`StrictNumber` when it is an int or float type."""
+    if isinstance(param_type, StrictNumber):
+        return param_type
+    if isinstance(param_type, click.types.FloatParamType):
+        return StrictNumber(param_type, "float")
+    if isinstance(param_type, click.types.IntParamType) and not isinstance(
+            param_type, click.types.BoolParamType):
+        return StrictNumber(param_type, "int")
+    return param_type
+
+
+# --- --power or --beta -------------------------------------------------------------------
+
+def resolve_power(power, beta, default=None, warnings=None) -> float:
+    """The power from ``--power`` or ``--beta`` (exactly one; ``power = 1 - beta``).
+
+    A power below 0.5 is allowed but warned about on stderr: clinfun's
+    ``ph2simon``/``ph2single`` take ``beta`` (the type II error, e.g. 0.2), and
+    typing that number as ``--power`` asks for a design that fails most of
+    the time.  With a ``warnings`` list the warning is appended there instead
+    of printed (the command prints it once it has succeeded).
+    """
+    if power is not None and beta is not None:
+        raise click.BadParameter("give --power or --beta, not both (power = 1 - beta)",
+                                 param_hint="--beta")
+    if beta is not None:
+        if not 0.0 < beta < 1.0:
+            raise click.BadParameter(f"must be in (0, 1), got {beta!r}", param_hint="--beta")
+        power = 1.0 - beta
+    elif power is None:
+        if default is None:
+            raise click.BadParameter("give --power (or --beta = 1 - power)",
+                                     param_hint="--power")
+        power = default
+    elif 0.0 < power < 0.5:
+        text = (f"warning: --power {power:g} asks for a design that fails to detect the "
+                f"alternative most of the time; clinfun's beta convention is the type II "
+                f"error (beta = 1 - power): for beta = {power:g} give --beta {power:g} "
+                f"(power {1 - power:g})")
+        if warnings is None:
+            click.echo(text, err=True)
+        else:
+            warnings.append(text)
+    return power
+
+
+def power_option(default=None, help: str = "Required power at p1."):
+    """``--power P`` and ``--beta B`` (exactly one; ``power = 1 - beta``) for a command
+    whose callback takes ``power``; ``default`` applies when neither is given (None:
+    one of them is required)."""
+    import functools
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            notes = []
+            kwargs["power"] = resolve_power(kwargs.get("power"), kwargs.pop("beta", None),
+                                            default, warnings=notes)
+            result = func(*args, **kwargs)
+            for note in notes:           # after success: a refused input stays one line
+                click.echo(note, err=True)
+            return result
+
+        shown = f" [default: {default:g}]" if default is not None else " [required unless --beta]"
+        wrapper = click.option("--beta", type=float, default=None,
+                               help="Type II error instead of --power (power = 1 - beta; "
+                                    "clinfun's convention).")(wrapper)
+        wrapper = click.option("--power", type=float, default=None,
+                               help=help + shown)(wrapper)
+        return wrapper
+
+    return decorate

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from designcalc.cli._common import emit, output_options, parse_int_range
-from designcalc.cli._common import FamilyGroup
+from designcalc.cli._common import FamilyGroup, power_option
 
 _METHODS = ("clopper-pearson", "wilson", "jeffreys", "wald")
 _MAX_RANGE = 5000
@@ -41,8 +41,7 @@ def binomial():
 @click.option("--p1", type=float, required=True, help="Target response probability (H1).")
 @click.option("--alpha", type=float, default=0.05, show_default=True,
               help="One-sided type I error: attained alpha must be <= this.")
-@click.option("--power", type=float, default=0.80, show_default=True,
-              help="Required power at p1: attained power must be >= this.")
+@power_option(default=0.80, help="Required power at p1: attained power must be >= this.")
 @click.option("--n-rule", "n_rule", type=click.Choice(["smallest", "stable"]), default="smallest",
               show_default=True,
               help="smallest: the smallest n that works. stable: the smallest n from which "
@@ -76,7 +75,7 @@ def _n_list(n, n_range):
         raise click.BadParameter("give exactly one of --n and --n-range", param_hint="--n")
     if n is not None:
         return [n]
-    values = parse_int_range(n_range, "--n-range")
+    values = parse_int_range(n_range, "--n-range", max_count=_MAX_RANGE)
     if values[0] < 1:
         raise click.BadParameter(f"--n-range must start at n >= 1, got {n_range!r}")
     if len(values) > _MAX_RANGE:

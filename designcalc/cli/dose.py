@@ -208,10 +208,49 @@ def _curves(tox_text, named_scenarios):
     return pairs
 
 
+def _given(name: str) -> bool:
+    """Whether option ``name`` was typed (not its default)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or name not in ctx.params:
+        return False
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+
+
+#: options that only some designs use: option -> the designs it applies to
+_APPLIES = {
+    "start_dose": ("msc-deescalation", "msc-deescalation-expand"),
+    "factor": ("msc-deescalation", "msc-deescalation-expand"),
+    # crm: the number of levels of a getprior skeleton (--skeleton-halfwidth/--skeleton-nu)
+    "levels": ("msc-deescalation", "msc-deescalation-expand", "crm"),
+    "doses": PRESET_NAMES,
+    "cohorts": INTERVAL_NAMES, "cohort_size": INTERVAL_NAMES, "n_earlystop": INTERVAL_NAMES,
+    "p_saf": INTERVAL_NAMES, "p_tox": INTERVAL_NAMES, "cutoff_eli": INTERVAL_NAMES,
+    "extrasafe": INTERVAL_NAMES, "offset": INTERVAL_NAMES, "bound_mtd": INTERVAL_NAMES,
+}
+
+
+def _check_applicable(designs) -> None:
+    """Options typed for none of the chosen designs, and --doses with the msc ladder
+    (--start-dose/--factor/--levels), are errors rather than silently ignored."""
+    for name, applies in _APPLIES.items():
+        if _given(name) and not any(d in applies for d in designs):
+            flag = "--" + name.replace("_", "-")
+            raise click.BadParameter(
+                f"does not apply to --design {', '.join(designs)} (it is used by "
+                f"{', '.join(applies)})", param_hint=flag)
+    ladder = [n for n in ("start_dose", "factor", "levels") if _given(n)]
+    if ladder and _given("doses"):
+        raise click.BadParameter(
+            f"give either --doses or --{ladder[0].replace('_', '-')} (the msc ladder "
+            "start_dose x factor^k), not both", param_hint="--doses")
+
+
 def _build(designs, tox_text, doses_text, start_dose, factor, levels, start_level, table_path,
            target=None, ikw=None, named_scenarios=(), ckw=None):
     from designcalc.dose import DecisionTable, preset
 
+    _check_applicable(designs)
     curves = _curves(tox_text, named_scenarios)
     tox = curves[0][1]
     doses = parse_float_list(doses_text, "--doses") if doses_text else None
@@ -352,7 +391,7 @@ def dose():
     Presets: 3+3 (classic escalation), 3+3-deesc (6 patients required at the
     MTD; Korn et al. 1994), msc-deescalation (the MSC-IFNα protocol as
     written: any TI among 3 -> next 3 at a 70% lower dose) and
-    msc-deescalation-expand (its 3+3-style reading).  See docs/dose.md.
+    msc-deescalation-expand (its 3+3-style reading).  See docs/dose.md in the designcalc repository.
     """
 
 

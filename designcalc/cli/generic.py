@@ -203,6 +203,15 @@ def build_command(spec, name: str) -> click.Command:
             from designcalc.plots import check_plot_path
 
             check_plot_path(plot_path)
+        if kw.get("seed") is not None or "workers" in kw:
+            # checked even when nothing is simulated: a bad value is never silently ignored
+            from designcalc._validate import check_int
+            from designcalc.simulate import resolve_seed
+
+            if kw.get("seed") is not None:
+                resolve_seed(kw["seed"])
+            if "workers" in kw:
+                check_int("workers", kw["workers"], min_value=1)
         scenarios = _scenarios(spec, kw)
         if spec.scenario.required and scenarios is None:
             hint = "--p" if spec.scenario.kind == "p" else f"--{spec.scenario.name}"
@@ -329,5 +338,7 @@ def family_group(family: str) -> click.Group:
     spec = registry.get(family)
     group = click.Group(spec.cli_group or spec.name,
                         help=f"{spec.title} (commands built from the registry entry "
-                             f"'{spec.name}'; see {spec.doc or 'the docs'}).")
+                             f"'{spec.name}'"
+                             + (f"; see {spec.doc} in the designcalc repository" if spec.doc
+                                else "") + ").")
     return add_generic_commands(group, family)

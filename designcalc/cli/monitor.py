@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import FamilyGroup, emit, output_options, parse_grid
+from designcalc.cli._common import FamilyGroup, emit, output_options, parse_grid, power_option
 
 
 @click.group(cls=FamilyGroup, family="monitoring")
@@ -12,7 +12,7 @@ def monitor():
     """Monitoring boundaries on a count of events at several looks, with exact OC.
 
     Same definitions and search as R's clinfun 1.1.5 (toxbdry, futilbdry);
-    see designcalc/monitor.py and docs/multistage.md.
+    see docs/multistage.md in the designcalc repository.
 
     \b
     Examples:
@@ -94,8 +94,7 @@ def _looks(text):
 @_common
 @click.option("--size", type=float, default=0.1, show_default=True,
               help="Target P(stop for toxicity) at p0 (clinfun cP0).")
-@click.option("--power", type=float, default=0.9, show_default=True,
-              help="Target P(stop for toxicity) at p1 (clinfun cP1).")
+@power_option(default=0.9, help="Target P(stop for toxicity) at p1 (clinfun cP1).")
 @click.option("--shape", type=float, default=0.0, show_default=True,
               help="Boundary shape delta in [0, 0.5]: 0 Pocock, 0.5 O'Brien-Fleming.")
 @click.option("--priority", type=click.Choice(("null", "alt")), default="null",
@@ -140,8 +139,7 @@ def toxicity(p0, p1, looks, niter, p_values, p_grid, size, power, shape, priorit
 @_common
 @click.option("--size", type=float, default=0.1, show_default=True,
               help="Target P(never stopping) at p0 (clinfun size).")
-@click.option("--power", type=float, default=0.9, show_default=True,
-              help="Target P(never stopping) at p1 (clinfun power).")
+@power_option(default=0.9, help="Target P(never stopping) at p1 (clinfun power).")
 @click.option("--shape", type=float, default=0.5, show_default=True,
               help="Boundary shape delta in [0, 0.5]: 0 Pocock, 0.5 O'Brien-Fleming.")
 @output_options

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import FamilyGroup, emit, output_options, parse_grid
+from designcalc.cli._common import FamilyGroup, emit, output_options, parse_grid, power_option
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
@@ -138,7 +138,7 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
 @click.option("--p0", type=_PROB, required=True, help="Uninteresting response rate (H0).")
 @click.option("--p1", type=_PROB, required=True, help="Target response rate (H1), > p0.")
 @click.option("--alpha", type=_PROB, required=True, help="One-sided type I error.")
-@click.option("--power", type=_PROB, required=True, help="Required power at p1.")
+@power_option(help="Required power at p1.")
 @click.option("--looks", default=None, metavar="N1,N2,...",
               help="Cumulative sample sizes of the looks. One look: the exact single-stage "
                    "test at that n; omitted: the smallest exact single-stage n.")

@@ -12,7 +12,7 @@ import click
 
 from designcalc.cli._common import (emit, output_options, parse_float_list, parse_grid,
                                      simon_rule_options)
-from designcalc.cli._common import FamilyGroup
+from designcalc.cli._common import FamilyGroup, power_option
 from designcalc.cli.generic import check_report_path, command_line, report_option
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
@@ -35,8 +35,7 @@ def simon():
 @click.option("--p1", type=float, required=True, help="Target response probability (H1), > p0.")
 @click.option("--alpha", type=float, required=True,
               help="Type I error bound: designs need alpha_actual < alpha.")
-@click.option("--power", type=float, required=True,
-              help="Power bound: designs need power_actual > power.")
+@power_option(help="Power bound: designs need power_actual > power.")
 @click.option("--nmax", type=int, default=None,
               help="Largest total n to search. Default: a bound proven to contain the "
                    "optimal design (a warning is printed when a given nmax binds).")
@@ -84,7 +83,7 @@ def design(p0, p1, alpha, power, nmax, report, fmt, out):
               if a.role != "admissible"]
     if res.proven:
         footer.append(f"searched n <= {res.nmax_used}; no design with a larger n can have "
-                      f"a smaller en0 (see docs/simon.md)")
+                      f"a smaller en0 (see docs/simon.md in the designcalc repository)")
     else:
         footer.append(f"searched n <= {res.nmax_used} only")
     if report:

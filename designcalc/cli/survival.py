@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options, parse_float_list, parse_int_range
+from designcalc.cli._common import (emit, output_options, parse_float_list, parse_int_range,
+                                     power_option)
 
 from designcalc.survival.spec import TESTS
 
@@ -203,7 +204,7 @@ def _plot(path, kind, results, rows, kw, target=None):
 
 @survival.command("design")
 @_model_options
-@click.option("--power", type=float, default=0.8, show_default=True, help="Target power.")
+@power_option(default=0.8, help="Target power.")
 @click.option("--nmax", type=int, default=10000, show_default=True,
               help="Largest sample size searched.")
 @click.option("--n-by", "n_by", type=click.Choice(["formula", "simulation"]), default="formula",
@@ -284,7 +285,7 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
     if n is not None:
         n_values = [n]
     else:
-        n_values = parse_int_range(n_range, "--n-range")
+        n_values = parse_int_range(n_range, "--n-range", max_count=_MAX_RANGE)
         if len(n_values) > _MAX_RANGE:
             raise click.BadParameter(f"--n-range has too many values ({len(n_values)} > "
                                      f"{_MAX_RANGE})")
@@ -347,7 +348,7 @@ def _two_stage_model(func):
 @_two_stage_model
 @click.option("--alpha", type=float, default=0.05, show_default=True,
               help="One-sided type I error.")
-@click.option("--power", type=float, default=0.8, show_default=True, help="Target power.")
+@power_option(default=0.8, help="Target power.")
 @click.option("--min-pet", "min_pet", type=float, default=0.0, show_default=True,
               help="Minimum P(early stop | H0) (OneArm2stage's prStop).")
 @click.option("--min-interim-events", "min_interim_events", type=float, default=0.0,

@@ -14,7 +14,7 @@ from designcalc.cli._common import emit, output_options, write_text
 def trial():
     """The seed trials and trial config files: list, show, run.
 
-    A trial config (TOML, see docs/configs.md) names a protocol, its design
+    A trial config (TOML; format in docs/configs.md of the designcalc repository) names a protocol, its design
     rules, the assumptions added where the protocol is silent, and the
     scenarios to evaluate.  The five seed protocols ship as configs.
 

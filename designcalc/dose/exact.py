@@ -92,6 +92,36 @@ def level_rows(design: DoseDesign, scenario: str, tox, values: dict, none: dict)
     return rows
 
 
+#: measured cost of one trial path of the walk (seconds, a 2-core machine)
+_SECONDS_PER_PATH = 8e-6
+
+
+def _paths_estimate(comp: _Compiled) -> float:
+    """An upper estimate of the number of trial paths :func:`enumerate_paths` walks.
+
+    At one level, count the cohort-outcome sequences the table allows before
+    the trial leaves the level (``b``); a trial visits at most every level, so
+    paths ~ (sequences that stop there + 1) x ``b ** k``.  The
+    walk's cost grows as ``b ** k`` -- 2 ** levels for the classic 3+3.
+    """
+    c, codes = comp.c, comp.codes
+    up, other = 0, 0
+    stack = [(0, 0)]
+    steps = 0
+    while stack and steps < 100_000:
+        n, d = stack.pop()
+        steps += 1
+        code = TREAT if n == 0 else codes.get((n, d), NONE)
+        if code == ESCALATE:
+            up += 1
+        elif code != TREAT or n >= comp.max_n + c:
+            other += 1
+        else:
+            stack.extend((n + c, d + j) for j in range(c + 1))
+    b = max(1, up)
+    return float(other + 1) * float(b) ** comp.k
+
+
 def enumerate_paths(design: DoseDesign, tox, target=None) -> dict:
     """Exact OC of one toxicity curve by walking every trial path.
 
@@ -102,6 +132,14 @@ def enumerate_paths(design: DoseDesign, tox, target=None) -> dict:
     """
     comp, arr, warns = compile_design(design, tox)
     target = _check_target(target)
+    paths = _paths_estimate(comp)
+    if paths * _SECONDS_PER_PATH > 1.0:
+        from designcalc.budget import check_budget
+
+        check_budget(f"exact enumeration of {design.name} over {comp.k} levels",
+                     seconds=paths * _SECONDS_PER_PATH,
+                     detail=f"about {paths:.3g} trial paths; `dose simulate` is bounded "
+                            "by --n-sims instead")
     k, c, p = comp.k, comp.c, comp.p
     pmf = [list(map(float, row)) for row in np.atleast_2d(_binom.pmf(c, p))]
     codes, confirm_n, confirm_always = comp.codes, comp.confirm_n, comp.confirm_always

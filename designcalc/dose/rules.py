@@ -261,7 +261,12 @@ class DecisionTable:
         path = os.fspath(path)
         name = name or os.path.basename(path)
         try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
+            from io import StringIO
+
+            from designcalc._files import read_text
+
+            # a regular file only (a FIFO would block), checked before it is opened
+            with StringIO(read_text(path, what="table file"), newline="") as fh:
                 reader = csv.DictReader(fh)
                 fields = [f.strip().lower() for f in (reader.fieldnames or [])]
                 missing = [f for f in ("n", "dlt", "action") if f not in fields]
@@ -379,6 +384,8 @@ class DoseDesign(Design):
             raise ValueError("doses must list at least one dose level")
         for x in doses:
             check_real("doses", x)
+            if not x > 0:
+                raise ValueError(f"doses must be > 0, got {list(doses)}")
         steps = [b - a for a, b in zip(doses, doses[1:])]
         if self.direction == "up" and any(s <= 0 for s in steps):
             raise ValueError(f"doses must increase along the levels of an escalation "

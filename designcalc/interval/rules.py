@@ -422,7 +422,12 @@ class IntervalTable:
         """Read a table written by :meth:`to_csv` (other columns are ignored)."""
         path = os.fspath(path)
         try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
+            from io import StringIO
+
+            from designcalc._files import read_text
+
+            # a regular file only (a FIFO would block), checked before it is opened
+            with StringIO(read_text(path, what="table file"), newline="") as fh:
                 reader = csv.DictReader(fh)
                 fields = [f.strip().lower() for f in (reader.fieldnames or [])]
                 layout = all(f in fields for f in _LAYOUT)

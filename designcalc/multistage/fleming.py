@@ -92,6 +92,8 @@ def fleming(p0, p1, alpha, power, looks=None) -> FlemingDesign:
         raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
     alpha = check_prob("alpha", alpha)
     power = check_prob("power", power)
+    if power <= alpha:
+        raise ValueError(f"power must be > alpha, got power={power}, alpha={alpha}")
     warnings = []
     p_a = None
     if looks is None or len(looks) == 1:

@@ -49,6 +49,24 @@ def _full_r_cubes(design: SimonDesign, p: float):
     return t, cube
 
 
+#: measured cost per cell of one (n1, r1, r) table (seconds, 2-core machine)
+_SECONDS_PER_CELL = 40e-9
+
+
+def _check_audit_cost(n: int, points: int, k1: int) -> None:
+    """Refuse an audit estimated above the budget: one (n-1) x (n-1) x n table per grid
+    point (time and memory grow as n**3), a (K1, n, n) stack over the p1 hypotheses."""
+    cells = float(n) ** 3
+    seconds = points * cells * _SECONDS_PER_CELL
+    memory = max(cells * 8 * 4, k1 * float(n) ** 2 * 8 * 4)
+    if seconds > 1.0 or memory > 2 ** 28:
+        from designcalc.budget import check_budget
+
+        check_budget(f"audit of a rule with n = {n} over {points} grid points",
+                     seconds=seconds, bytes=memory,
+                     detail=f"{points} tables of {cells:.3g} cells; narrow --p0-grid/--p1-grid")
+
+
 def audit_rows(design, p0_grid=None, p1_grid=None, alphas=DEFAULT_ALPHAS,
                powers=DEFAULT_POWERS, p0=None, p1=None):
     """The computation behind :func:`audit`, as plain rows (no pandas).
@@ -87,6 +105,8 @@ def audit_rows(design, p0_grid=None, p1_grid=None, alphas=DEFAULT_ALPHAS,
     # 2. It must be the best design at its own n (smallest EN0, largest feasible r):
     #    one exact table of every (n1, r1, r) with total n per grid point, then
     #    all hypotheses at once.
+    _check_audit_cost(n, len({c[0] for c in cand0}) + len({c[0] for c in cand1}),
+                      len({(c[0], c[1]) for c in cand1}))
     n1s = np.arange(1, n)
     r1_idx = np.arange(0, n - 1)
     shape_ok = r1_idx[None, :] < n1s[:, None]

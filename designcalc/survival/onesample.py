@@ -42,6 +42,7 @@ import numbers
 from functools import cached_property
 
 from designcalc._validate import check_int, check_positive, check_prob, check_real
+from designcalc.survival.planning import _numeric_guard
 from designcalc.protocol import Design
 from designcalc.result import OCResult
 
@@ -405,6 +406,7 @@ def _tests(test, setting) -> list:
     return planning._tests(test, setting)
 
 
+@_numeric_guard
 def designs_for(test, n, **model) -> list:
     """One :class:`SurvivalDesign` per test at ``n``.
 
@@ -465,6 +467,7 @@ def evaluate_designs(designs, *, n_sims: int = 0, seed=None, workers: int = 1,
     return out
 
 
+@_numeric_guard
 def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sims=None,
                  seed=None, workers=1, **model) -> list:
     """The design of each test at the smallest n reaching ``power``.

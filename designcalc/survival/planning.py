@@ -56,13 +56,13 @@ class Setting:
         if null is None:
             if median0 is None:
                 raise ValueError("median0 is required (the historical median, months)")
-            median0 = check_positive("median0", median0)
-            shape = check_positive("shape", shape)
+            median0 = _check_scale("median0", median0)
+            shape = _check_scale("shape", shape)
             null = Weibull(median0, shape)
         elif not hasattr(null, "cumhaz"):
             raise TypeError(f"null must be a survival curve, got {null!r}")
         self.null = null
-        self.landmark = None if landmark is None else check_positive("landmark", landmark)
+        self.landmark = None if landmark is None else _check_scale("landmark", landmark)
         given = [name for name, v in (("median1", median1), ("hr", hr), ("s1", s1))
                  if v is not None]
         if len(given) != 1:
@@ -70,7 +70,7 @@ class Setting:
                              f"alternative, got {given or 'none'}")
         longer = direction == "longer"
         if median1 is not None:
-            median1 = check_positive("median1", median1)
+            median1 = _check_scale("median1", median1)
             m0 = self.null_median
             if longer and median1 <= m0:
                 raise ValueError(f"median1 must be > median0 = {m0:g} when longer times are "
@@ -82,7 +82,7 @@ class Setting:
             hr = null.hr_for_median(median1)
             self.median1 = median1
         elif hr is not None:
-            hr = check_positive("hr", hr)
+            hr = _check_scale("hr", hr)
             if longer and hr >= 1:
                 raise ValueError(f"hr must be < 1 when longer times are better, got {hr:g} "
                                  "(say direction='shorter', CLI --shorter-is-better, if a higher "
@@ -105,14 +105,17 @@ class Setting:
         if median1 is None:
             self.median1 = None
         self.hr = float(hr)
+        if not 1e-6 <= self.hr <= 1e6:
+            raise ValueError(f"hr: the alternative's hazard ratio {self.hr:g} is out of range "
+                             "(1e-6 to 1e6); check median0/median1, hr or s1")
         self.alt = null.with_hr(self.hr)
         if (accrual is None) == (accrual_rate is None):
             raise ValueError("accrual: give exactly one of accrual (months) or accrual_rate "
                              "(patients per month)")
-        self.accrual = None if accrual is None else check_positive("accrual", accrual)
+        self.accrual = None if accrual is None else _check_scale("accrual", accrual)
         self.accrual_rate = (None if accrual_rate is None
-                             else check_positive("accrual_rate", accrual_rate))
-        self.followup = check_positive("followup", followup)
+                             else _check_scale("accrual_rate", accrual_rate))
+        self.followup = _check_scale("followup", followup)
         self.dropout_rate = (0.0 if dropout_rate is None
                              else check_real("dropout_rate", dropout_rate, low=0.0))
         self.max_followup = (None if max_followup is None
@@ -351,6 +354,33 @@ def sample_sizes(setting: Setting, tests, power: float, *, nmax: int = 10000,
     return out
 
 
+def _numeric_guard(func):
+    """Turn an arithmetic failure of extreme (but individually valid) inputs into a
+    ValueError naming the inputs: e.g. a follow-up a trillion times the null median."""
+    import functools
+
+    @functools.wraps(func)
+    def guarded(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (ZeroDivisionError, OverflowError, FloatingPointError) as exc:
+            raise ValueError("median0, median1, accrual, followup, landmark: the time scales "
+                             "are too far apart to compute (numbers out of range: "
+                             f"{exc}); give times in comparable units") from None
+
+    return guarded
+
+
+def _check_scale(name: str, value) -> float:
+    """A positive time (months), rate or ratio within [1e-6, 1e6]: beyond, the
+    integrals over- or underflow and no design is meaningful."""
+    value = check_positive(name, value)
+    low, high = (1e-2, 1e2) if name == "shape" else (1e-6, 1e6)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
 def _check_power_target(power, setting, nmax, n_sims, n_by):
     power = check_prob("power", power)
     if power <= setting.alpha:
@@ -364,6 +394,7 @@ def _check_power_target(power, setting, nmax, n_sims, n_by):
     return power, nmax, n_sims
 
 
+@_numeric_guard
 def design(test="logrank", median0=None, median1=None, accrual=None, followup=None,
            alpha=0.05, power=0.8, shape=1.0, landmark=None, dropout_rate=None,
            n_sims=None, seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
@@ -457,6 +488,7 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
     return df
 
 
+@_numeric_guard
 def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=None,
           alpha=0.05, shape=1.0, landmark=None, dropout_rate=None, n_sims=None, seed=None,
           workers=1, *, hr=None, s1=None, accrual_rate=None, direction="longer", null=None,

@@ -62,9 +62,14 @@ def trial_kernel(rng: np.random.Generator, size: int, *, n: int, null, alt, stud
     return out
 
 
+#: declared memory per simulated patient (float64 arrays of the kernel, generous)
+_BYTES_PER_PATIENT = 8 * 16
+
+
 def chunk_size_for(n: int) -> int:
-    """Trials per chunk: about a million patients per chunk (cache-friendly, ~50 MB)."""
-    return int(max(1000, min(100_000, 1_000_000 // max(n, 1))))
+    """Trials per chunk: about a million patients per chunk (cache-friendly, ~50 MB;
+    fewer trials per chunk for n > 1000, so memory stays flat for any n)."""
+    return int(max(1, min(100_000, 1_000_000 // max(n, 1))))
 
 
 def simulate_tests(n: int, *, null, alt, study: Study, tests, alpha: float, n_sims: int,
@@ -89,7 +94,9 @@ def simulate_tests(n: int, *, null, alt, study: Study, tests, alpha: float, n_si
                      direction=direction, which=tuple(which))
     chunk = chunk_size_for(n) if chunk_size is None else min(int(chunk_size), chunk_size_for(n))
     res = simulate.run(kernel, n_sims, seed=seed, workers=workers, chunk_size=chunk,
-                       backend=backend, scheduler=scheduler, progress=progress)
+                       backend=backend, scheduler=scheduler, progress=progress,
+                       bytes_per_trial=_BYTES_PER_PATIENT * int(n),
+                       name=f"simulation of {int(n)}-patient trials")
     rows = {}
     for test in tests:
         row = {}

@@ -448,8 +448,9 @@ class TwoStageLogrankDesign(Design):
 
         self._no_scenarios(scenarios, options)
         kernel = partial(two_stage_kernel, design=self)
-        chunk = int(max(1000, min(50_000, 400_000 // self.n)))
-        res = simulate.run(kernel, n_sims, seed=sim.seed, **sim.run_kwargs(chunk))
+        chunk = int(max(1, min(50_000, 400_000 // self.n)))   # memory flat for any n
+        res = simulate.run(kernel, n_sims, seed=sim.seed, **sim.run_kwargs(chunk),
+                           bytes_per_trial=8 * 16 * self.n)
         row = self._base_row()
         for key in ("en0", "pet0", "alpha_actual", "power_actual", "en1", "pet1"):
             row[key + "_sim"] = float(res.estimate[key])
