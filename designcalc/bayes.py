@@ -37,6 +37,17 @@ def _check_prior(prior):
     return check_positive("prior a", a), check_positive("prior b", b)
 
 
+#: A posterior probability within this of a cutoff counts as equal to it.  Exact
+#: ties happen (P(p > 0.5) = 0.5 under a symmetric Beta posterior) and are computed
+#: with rounding errors of about 1e-16, so "> theta" must not depend on them.
+TIE_TOL = 1e-12
+
+
+def exceeds(prob, cutoff):
+    """``prob > cutoff`` with exact ties (within :data:`TIE_TOL`) counted as not above."""
+    return np.asarray(prob) > np.asarray(cutoff) + TIE_TOL
+
+
 def _posterior_success(s, nmax, p0, theta_t, a, b):
     """``P(p > p0 | s responses in nmax) > theta_t`` for an array of s (bool array)."""
     from scipy.special import betainc
@@ -44,7 +55,7 @@ def _posterior_success(s, nmax, p0, theta_t, a, b):
     s = np.asarray(s, dtype=float)
     # P(p > p0) for p ~ Beta(A, B) is I_{1-p0}(B, A) (upper tail without cancellation)
     tail = betainc(b + nmax - s, a + s, 1.0 - p0)
-    return tail > theta_t, tail
+    return exceeds(tail, theta_t), tail
 
 
 def predictive_probability(x, n, nmax, p0, theta_t, prior=(1.0, 1.0)) -> dict:

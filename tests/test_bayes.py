@@ -25,7 +25,8 @@ def pp_ref(x, n, nmax, p0, theta_t, a, b):
     m = nmax - n
     return sum(betabinom.pmf(y, m, a + x, b + n - x)
                for y in range(m + 1)
-               if beta.sf(p0, a + x + y, b + nmax - x - y) > theta_t)
+               # strict "> theta_t", an exact tie (e.g. P(p > 0.5) = 0.5) is not above
+               if beta.sf(p0, a + x + y, b + nmax - x - y) > theta_t + 1e-12)
 
 
 def test_lee_liu_worked_example():

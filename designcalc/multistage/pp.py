@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designcalc._validate import check_int, check_prob
+from designcalc.bayes import exceeds
 from designcalc.protocol import Design
 
 __all__ = ["PPDesign", "pp_search", "PPSearch", "search_looks"]
@@ -222,7 +223,7 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
         # s*(theta_T): the smallest success count; tail is non-decreasing in s
         star = {}
         for tt in tts:
-            ok = np.nonzero(tail > tt)[0]
+            ok = np.nonzero(exceeds(tail, tt))[0]
             if ok.size:
                 star.setdefault(int(ok[0]), []).append(float(tt))
         n_grid += len(tts) * len(tls)
