@@ -251,24 +251,14 @@ class CRMDesign(Design):
 
     @staticmethod
     def _warn_monotone(name, arr) -> list:
-        if any(b < a for a, b in zip(arr, arr[1:])):
-            return [(f"{name}: " if name else "") + "tox does not increase with dose: "
-                    + ", ".join(f"{t:g}" for t in arr)
-                    + "; the design assumes monotone toxicity"]
-        return []
+        from designcalc.interval.design import monotone_warning
+
+        return monotone_warning(name, arr)
 
     def _rows(self, name, arr, values, none):
-        rows = []
-        prior = self.prior
-        for i in range(arr.size):
-            row = {"scenario": name, "level": i + 1, "skeleton": float(prior[i]),
-                   "tox": float(arr[i])}
-            row.update({col: float(v[i]) for col, v in values.items()})
-            rows.append(row)
-        last = {"scenario": name, "level": "none", "skeleton": None, "tox": None}
-        last.update({col: none.get(col) for col in values})
-        rows.append(last)
-        return rows
+        from designcalc.interval.design import level_rows
+
+        return level_rows(name, arr, values, none, per_level={"skeleton": self.prior})
 
     def _check_options(self, options):
         if options:

@@ -41,6 +41,38 @@ def _check_bool(name, value):
     return value
 
 
+def monotone_warning(name, arr) -> list:
+    """A warning when a toxicity curve does not increase with dose (dose-finding families)."""
+    if any(b < a for a, b in zip(arr, arr[1:])):
+        return [(f"{name}: " if name else "") + "tox does not increase with dose: "
+                + ", ".join(f"{t:g}" for t in arr)
+                + "; the design assumes monotone toxicity"]
+    return []
+
+
+def level_rows(name, arr, values, none, per_level=None) -> list:
+    """OC rows of one scenario: one per dose level (lowest first), then ``level = "none"``.
+
+    ``values`` maps columns to per-level arrays (with ``none`` holding the
+    "none" row's values); ``per_level`` adds design columns (e.g. a CRM
+    skeleton) before ``tox``.
+    """
+    per_level = per_level or {}
+    rows = []
+    for i in range(arr.size):
+        row = {"scenario": name, "level": i + 1}
+        row.update({col: float(v[i]) for col, v in per_level.items()})
+        row["tox"] = float(arr[i])
+        row.update({col: float(v[i]) for col, v in values.items()})
+        rows.append(row)
+    last = {"scenario": name, "level": "none"}
+    last.update({col: None for col in per_level})
+    last["tox"] = None
+    last.update({col: none.get(col) for col in values})
+    rows.append(last)
+    return rows
+
+
 @dataclass(frozen=True)
 class IntervalDesign(Design):
     """An interval dose-finding design (family ``interval``): BOIN or a decision table.
@@ -352,24 +384,10 @@ class IntervalDesign(Design):
             out.append((name, arr))
         return out
 
-    @staticmethod
-    def _warn_monotone(name, arr) -> list:
-        if any(b < a for a, b in zip(arr, arr[1:])):
-            return [(f"{name}: " if name else "") + "tox does not increase with dose: "
-                    + ", ".join(f"{t:g}" for t in arr)
-                    + "; the design assumes monotone toxicity"]
-        return []
+    _warn_monotone = staticmethod(monotone_warning)
 
     def _rows(self, name, arr, values, none):
-        rows = []
-        for i in range(arr.size):
-            row = {"scenario": name, "level": i + 1, "tox": float(arr[i])}
-            row.update({col: float(v[i]) for col, v in values.items()})
-            rows.append(row)
-        last = {"scenario": name, "level": "none", "tox": None}
-        last.update({col: none.get(col) for col in values})
-        rows.append(last)
-        return rows
+        return level_rows(name, arr, values, none)
 
     def _exact(self, scenarios, state_budget=None, **options) -> dict:
         from designcalc.interval.exact import STATE_BUDGET, StateBudgetExceeded, exact_oc
