@@ -25,6 +25,26 @@ KINDS = ("toxicity", "futility")
 WHICH = ("lo", "hi")
 
 
+def monitoring_columns(rows, kind: str) -> list:
+    """K-look OC rows in monitoring terms: ``reject`` is ``pcross`` (toxicity: the
+    boundary is crossed) or ``peffective`` (futility: never stopped), ``pet`` is
+    ``pstop``; ``_sim``/``_sim_se`` columns follow their base column."""
+    first = "pcross" if kind == "toxicity" else "peffective"
+    out = []
+    for row in rows:
+        new = {}
+        for col, v in row.items():
+            if col in ("scenario", "p"):
+                new[col] = v
+                continue
+            for old, nm in (("reject", first), ("pet", "pstop"), ("en", "en")):
+                if col == old or col in (old + "_sim", old + "_sim_se"):
+                    new[nm + col[len(old):]] = v
+                    break
+        out.append(new)
+    return out
+
+
 @dataclass(frozen=True)
 class MonitorDesign(Design):
     """A monitoring boundary (family ``monitoring``), clinfun 1.1.5 definitions.
@@ -119,20 +139,7 @@ class MonitorDesign(Design):
         return what
 
     def _rename(self, rows):
-        first = "pcross" if self.kind == "toxicity" else "peffective"
-        out = []
-        for row in rows:
-            new = {}
-            for col, v in row.items():
-                if col in ("scenario", "p"):
-                    new[col] = v
-                    continue
-                for old, nm in (("reject", first), ("pet", "pstop"), ("en", "en")):
-                    if col == old or col in (old + "_sim", old + "_sim_se"):
-                        new[nm + col[len(old):]] = v
-                        break
-            out.append(new)
-        return out
+        return monitoring_columns(rows, self.kind)
 
     def _exact(self, scenarios=None) -> dict:
         out = self.rule()._exact(scenarios, p0=self.p0, p1=self.p1)

@@ -174,20 +174,9 @@ class PosteriorDesign(Design):
                 f"least {self.theta:g}.")
 
     def _rename(self, rows):
-        first = "pcross" if self.kind == "toxicity" else "peffective"
-        out = []
-        for row in rows:
-            new = {}
-            for col, v in row.items():
-                if col in ("scenario", "p"):
-                    new[col] = v
-                    continue
-                for old, nm in (("reject", first), ("pet", "pstop"), ("en", "en")):
-                    if col == old or col in (old + "_sim", old + "_sim_se"):
-                        new[nm + col[len(old):]] = v
-                        break
-            out.append(new)
-        return out
+        from designcalc.multistage.monitoring import monitoring_columns
+
+        return monitoring_columns(rows, self.kind)
 
     def _exact(self, scenarios=None) -> dict:
         out = self.rule()._exact(scenarios)
