@@ -231,10 +231,11 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
       designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test all --landmark 6 --n-sims 20000 --seed 7
       designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test landmark --landmark 6 --n-by simulation --n-sims 20000 --seed 7
     """
-    from designcalc import plots
     from designcalc.survival.onesample import size_designs
 
     if plot is not None:
+        from designcalc import plots
+
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
@@ -277,7 +278,6 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
       designcalc survival power --n 20 --median0 6 --median1 12 --accrual 12 --followup 12 --test all --landmark 12
       designcalc survival power --n 40 --null-hazards 0.2,0.08 --null-breaks 3 --hr 0.6 --accrual 18 --followup 12
     """
-    from designcalc import plots
     from designcalc.survival.onesample import designs_for
 
     if (n is None) == (n_range is None):
@@ -290,6 +290,8 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
             raise click.BadParameter(f"--n-range has too many values ({len(n_values)} > "
                                      f"{_MAX_RANGE})")
     if plot is not None:
+        from designcalc import plots
+
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,

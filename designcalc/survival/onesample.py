@@ -83,7 +83,7 @@ def _floats(name, values):
 
 
 def _clean(rec: dict) -> dict:
-    """A DataFrame record as plain Python values (NaN -> None, counts as int)."""
+    """A result record (as ``DataFrame.to_dict("records")`` gives it) as plain Python values (NaN -> None, counts as int)."""
     from designcalc.render import plain
 
     row = {}
@@ -341,8 +341,8 @@ class SurvivalDesign(Design):
         from designcalc.survival import planning
 
         self._no_scenarios(scenarios, options)
-        df = planning.power(self.n, test=self.test, **self.model_kwargs())
-        return {"rows": [_clean(rec) for rec in df.to_dict("records")], "keys": ("test",)}
+        records, _ = planning._power_records(self.n, test=self.test, **self.model_kwargs())
+        return {"rows": [_clean(rec) for rec in records], "keys": ("test",)}
 
     def _simulate(self, scenarios, n_sims, sim, **options) -> dict:
         rows, seed = self._simulate_rows([self.test], n_sims, sim.seed, sim.workers,
@@ -357,12 +357,13 @@ class SurvivalDesign(Design):
         from designcalc.survival import planning
 
         self._no_scenarios(scenarios, options or {})
-        df = planning.power(self.n, test=list(tests), n_sims=n_sims, seed=seed,
-                            workers=workers, chunk_size=chunk_size, backend=backend,
-                            scheduler=scheduler, progress=progress, **self.model_kwargs())
+        records, used_seed = planning._power_records(
+            self.n, test=list(tests), n_sims=n_sims, seed=seed, workers=workers,
+            chunk_size=chunk_size, backend=backend, scheduler=scheduler, progress=progress,
+            **self.model_kwargs())
         rows = [{k: v for k, v in _clean(rec).items() if k not in _ANALYTIC}
-                for rec in df.to_dict("records")]
-        return rows, df.attrs["seed"]
+                for rec in records]
+        return rows, used_seed
 
     def _check(self, result: OCResult) -> tuple:
         return check_warnings(result.rows, self.alpha)
