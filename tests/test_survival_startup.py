@@ -68,3 +68,55 @@ def test_survival_commands_do_not_import_pandas(args):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stderr.strip().splitlines()[-1]) == []
+
+
+def _count_integrals(monkeypatch):
+    from designcalc.survival import landmark, logrank
+
+    calls = []
+    lr, v1 = logrank._compute_integrals, landmark._compute_v1
+    monkeypatch.setattr(logrank, "_compute_integrals",
+                        lambda *a: (calls.append("logrank"), lr(*a))[1])
+    monkeypatch.setattr(landmark, "_compute_v1", lambda *a: (calls.append("landmark"), v1(*a))[1])
+    return calls
+
+
+@pytest.mark.parametrize("args,expected", [
+    ("survival design --median0 6 --median1 9 --accrual 24 --followup 12", ["logrank"]),
+    ("survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test all "
+     "--landmark 6", ["logrank", "landmark"]),
+    ("survival power --n 50 --median0 6 --median1 9 --accrual 24 --followup 12 --test all "
+     "--landmark 6", ["logrank", "landmark"]),
+])
+def test_each_integral_once_per_command(monkeypatch, args, expected):
+    """One command computes each integral once (it used to compute the log-rank
+    integrals four times: n, events-based n, expected events, power)."""
+    from click.testing import CliRunner
+
+    from designcalc.cli import cli
+
+    calls = _count_integrals(monkeypatch)
+    res = CliRunner().invoke(cli, args.split())
+    assert res.exit_code == 0, res.output
+    assert sorted(calls) == sorted(expected)
+
+
+def test_integral_memo_lives_one_call(monkeypatch):
+    """Nothing is remembered between calls (no global cache), and the numbers of a
+    call with the memo equal those computed without it."""
+    from designcalc.survival import design, landmark, logrank
+    from designcalc.survival.models import Study, Weibull
+
+    calls = _count_integrals(monkeypatch)
+    kw = dict(median0=6, median1=9, accrual=24, followup=12, test="all", landmark=6)
+    first = design(**kw)
+    second = design(**kw)
+    assert calls == ["logrank", "landmark"] * 2
+    assert first.equals(second)
+    null, study = Weibull(6.0), Study(24.0, 12.0)
+    hr = null.hr_for_median(9.0)
+    row = first.iloc[0]
+    assert row["expected_events"] == row["n"] * hr * logrank._integrals(null, hr, study)[0]
+    assert row["power"] == logrank.power_wu(int(row["n"]), null, hr, study)
+    assert first.iloc[1]["power"] == landmark.power_analytic(int(first.iloc[1]["n"]), null, hr,
+                                                              study, 6.0)

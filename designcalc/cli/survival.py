@@ -15,6 +15,7 @@ import click
 from designcalc.cli._common import (emit, output_options, parse_float_list, parse_int_range,
                                      power_option)
 
+from designcalc.survival._memo import scoped
 from designcalc.survival.spec import TESTS
 
 _TESTS = TESTS + ("all",)
@@ -212,6 +213,7 @@ def _plot(path, kind, results, rows, kw, target=None):
               help="formula: n from each test's formula; simulation: smallest n whose "
                    "simulated power (--n-sims, same seed at every n) reaches --power.")
 @output_options
+@scoped
 def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual, accrual_rate,
                followup, alpha, tests, landmark, dropout_rate, max_followup, shorter, n_sims,
                seed, workers, plot, plot_kind, power, nmax, n_by, fmt, out):
@@ -262,6 +264,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
               help="A range of sample sizes instead of --n.")
 @_model_options
 @output_options
+@scoped
 def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual,
               accrual_rate, followup, alpha, tests, landmark, dropout_rate, max_followup, shorter,
               n_sims, seed, workers, plot, plot_kind, fmt, out):

@@ -42,6 +42,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from designcalc.survival._memo import remember
 from designcalc.survival.models import Study
 
 _N = NormalDist()
@@ -88,7 +89,14 @@ def reject(times, events, null, alpha: float, direction: str = "longer"):
 
 def _integrals(null, hr: float, study: Study):
     """``int G S1 dLambda0`` and ``int G S1 Lambda0 dLambda0`` over ``[0, horizon]``
-    (``horizon = min(accrual + followup, max_followup)``; pieces split at the kinks of G)."""
+    (``horizon = min(accrual + followup, max_followup)``; pieces split at the kinks of G).
+
+    Computed once per call of an entry point (:mod:`designcalc.survival._memo`)."""
+    return remember(("logrank", type(null), null, hr, study),
+                    lambda: _compute_integrals(null, hr, study))
+
+
+def _compute_integrals(null, hr: float, study: Study):
     from scipy import integrate
 
     knots = [float(null.cumhaz(x)) for x in study.breakpoints()]
@@ -106,7 +114,7 @@ def _integrals(null, hr: float, study: Study):
             if hi > lo:
                 total += integrate.quad(f, lo, hi, limit=200, epsabs=1e-13, epsrel=1e-11)[0]
         out.append(total)
-    return out
+    return tuple(out)
 
 
 def moments(null, hr: float, study: Study) -> dict:

@@ -42,6 +42,7 @@ import numbers
 from functools import cached_property
 
 from designcalc._validate import check_int, check_positive, check_prob, check_real
+from designcalc.survival._memo import scoped
 from designcalc.survival.planning import _numeric_guard
 from designcalc.protocol import Design
 from designcalc.result import OCResult
@@ -337,6 +338,7 @@ class SurvivalDesign(Design):
             raise ValueError("scenarios: a survival design holds its own null and alternative "
                              "curves; give no scenarios")
 
+    @scoped
     def _exact(self, scenarios=None, **options) -> dict:
         from designcalc.survival import planning
 
@@ -424,6 +426,7 @@ def _group_key(d: SurvivalDesign):
                  if f.name != "test")
 
 
+@scoped
 def evaluate_designs(designs, *, n_sims: int = 0, seed=None, workers: int = 1,
                      chunk_size=None, backend: str = "local", scheduler=None,
                      progress: bool = False) -> list:
@@ -469,6 +472,7 @@ def evaluate_designs(designs, *, n_sims: int = 0, seed=None, workers: int = 1,
 
 
 @_numeric_guard
+@scoped
 def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sims=None,
                  seed=None, workers=1, **model) -> list:
     """The design of each test at the smallest n reaching ``power``.

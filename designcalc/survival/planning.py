@@ -37,6 +37,7 @@ import numpy as np
 from designcalc._search import bisect_smallest, smallest_n
 from designcalc._validate import check_int, check_positive, check_prob, check_real
 from designcalc.survival import exponential, landmark as lm, logrank
+from designcalc.survival._memo import scoped
 from designcalc.survival.models import Study, Weibull
 from designcalc.simulate import resolve_seed
 from designcalc.survival.simulation import TESTS, simulate_tests
@@ -431,6 +432,7 @@ def _check_power_target(power, setting, nmax, n_sims, n_by):
 
 
 @_numeric_guard
+@scoped
 def design(test="logrank", median0=None, median1=None, accrual=None, followup=None,
            alpha=0.05, power=0.8, shape=1.0, landmark=None, dropout_rate=None,
            n_sims=None, seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
@@ -525,6 +527,7 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
 
 
 @_numeric_guard
+@scoped
 def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=None,
           alpha=0.05, shape=1.0, landmark=None, dropout_rate=None, n_sims=None, seed=None,
           workers=1, *, hr=None, s1=None, accrual_rate=None, direction="longer", null=None,
@@ -552,6 +555,7 @@ def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=
 
 
 @_numeric_guard
+@scoped
 def _power_records(n, test="logrank", median0=None, median1=None, accrual=None, followup=None,
                    alpha=0.05, shape=1.0, landmark=None, dropout_rate=None, n_sims=None,
                    seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
