@@ -84,7 +84,8 @@ def _floats(name, values):
 
 
 def _clean(rec: dict) -> dict:
-    """A result record (as ``DataFrame.to_dict("records")`` gives it) as plain Python values (NaN -> None, counts as int)."""
+    """A result record (as ``DataFrame.to_dict("records")`` gives it) as plain Python
+    values (NaN -> None, counts as int)."""
     from designcalc.render import plain
 
     row = {}
