@@ -15,6 +15,7 @@ import click
 from designcalc.cli._common import (emit, output_options, parse_float_list, parse_int_range,
                                      power_option)
 
+from designcalc.survival._memo import scoped
 from designcalc.survival.spec import TESTS
 
 _TESTS = TESTS + ("all",)
@@ -212,6 +213,7 @@ def _plot(path, kind, results, rows, kw, target=None):
               help="formula: n from each test's formula; simulation: smallest n whose "
                    "simulated power (--n-sims, same seed at every n) reaches --power.")
 @output_options
+@scoped
 def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual, accrual_rate,
                followup, alpha, tests, landmark, dropout_rate, max_followup, shorter, n_sims,
                seed, workers, plot, plot_kind, power, nmax, n_by, fmt, out):
@@ -231,10 +233,11 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
       designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test all --landmark 6 --n-sims 20000 --seed 7
       designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12 --test landmark --landmark 6 --n-by simulation --n-sims 20000 --seed 7
     """
-    from designcalc import plots
     from designcalc.survival.onesample import size_designs
 
     if plot is not None:
+        from designcalc import plots
+
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
@@ -261,6 +264,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
               help="A range of sample sizes instead of --n.")
 @_model_options
 @output_options
+@scoped
 def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual,
               accrual_rate, followup, alpha, tests, landmark, dropout_rate, max_followup, shorter,
               n_sims, seed, workers, plot, plot_kind, fmt, out):
@@ -277,7 +281,6 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
       designcalc survival power --n 20 --median0 6 --median1 12 --accrual 12 --followup 12 --test all --landmark 12
       designcalc survival power --n 40 --null-hazards 0.2,0.08 --null-breaks 3 --hr 0.6 --accrual 18 --followup 12
     """
-    from designcalc import plots
     from designcalc.survival.onesample import designs_for
 
     if (n is None) == (n_range is None):
@@ -290,6 +293,8 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
             raise click.BadParameter(f"--n-range has too many values ({len(n_values)} > "
                                      f"{_MAX_RANGE})")
     if plot is not None:
+        from designcalc import plots
+
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,

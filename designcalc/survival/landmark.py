@@ -39,6 +39,7 @@ from statistics import NormalDist
 import numpy as np
 
 from designcalc import _binom
+from designcalc.survival._memo import remember
 from designcalc.survival.models import Study
 
 _N = NormalDist()
@@ -143,13 +144,36 @@ def reject(times, events, t0: float, s0: float, alpha: float, direction: str = "
 
 
 def _v1(null, hr: float, study: Study, t0: float) -> float:
-    """``int_0^t0 lambda1 / (S1 G) dx / log(S1(t0))^2`` in the variable ``u = Lambda0(x)``."""
-    from scipy import integrate
-
+    """``int_0^t0 lambda1 / (S1 G) dx / log(S1(t0))^2`` in the variable ``u = Lambda0(x)``
+    (computed once per call of an entry point, :mod:`designcalc.survival._memo`)."""
     if t0 >= study.duration:
         raise ValueError(f"landmark must be < accrual + followup = {study.duration:g} months "
                          f"(nobody is followed to {t0:g} months), got {t0:g}")
     check_landmark_followup(t0, study.max_followup)
+    return remember(("landmark", type(null), null, hr, study, t0),
+                    lambda: _compute_v1(null, hr, study, t0))
+
+
+def _compute_v1(null, hr: float, study: Study, t0: float) -> float:
+    from designcalc.survival.logrank import _knots, _piecewise
+
+    u0 = float(null.cumhaz(t0))
+
+    def f_vec(u, x):
+        return hr * np.exp(hr * u) / study.censoring_survival(x)
+
+    def f(u):
+        return hr * math.exp(hr * u) / float(study.censoring_survival(null.inv_cumhaz(u)))
+
+    knots = _knots(null, [x for x in study.breakpoints() if x < t0] + [t0])
+    return _piecewise(null, knots, f_vec, f) / (hr * u0) ** 2
+
+
+def _v1_quad(null, hr: float, study: Study, t0: float) -> float:
+    """:func:`_v1` by ``scipy.integrate.quad`` alone (how it was computed before the
+    tanh-sinh rule; kept for the tests)."""
+    from scipy import integrate
+
     u0 = float(null.cumhaz(t0))
 
     def f(u):

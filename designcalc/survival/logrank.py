@@ -24,10 +24,13 @@ Lambda0`` and censoring survival ``G``::
 
 The integrals are computed in the variable ``u = Lambda0(x)`` (``dLambda0 =
 du``, ``S1 = exp(-hr u)``), which is smooth for any curve (no singularity at 0
-for a Weibull shape < 1), with ``scipy.integrate.quad`` split at the
-follow-up kink of ``G`` and ending at the longest follow-up
+for a Weibull shape < 1), split at the follow-up kink of ``G`` (and at the
+breaks of a piecewise-exponential null) and ending at the longest follow-up
 ``min(accrual + followup, max_followup)`` (per-patient follow-up, see
-:class:`~designcalc.survival.models.Study`).
+:class:`~designcalc.survival.models.Study`), by the numpy tanh-sinh rule of
+:mod:`designcalc.survival._quadrature` (``scipy.integrate.quad`` for a piece
+it does not resolve); each is computed once per call
+(:mod:`designcalc.survival._memo`).
 
 The simpler *events-based* formula, for comparison (the one-sample analogue
 of Schoenfeld 1981; the log of the hazard ratio is estimated with variance
@@ -42,6 +45,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from designcalc.survival._memo import remember
 from designcalc.survival.models import Study
 
 _N = NormalDist()
@@ -88,7 +92,67 @@ def reject(times, events, null, alpha: float, direction: str = "longer"):
 
 def _integrals(null, hr: float, study: Study):
     """``int G S1 dLambda0`` and ``int G S1 Lambda0 dLambda0`` over ``[0, horizon]``
-    (``horizon = min(accrual + followup, max_followup)``; pieces split at the kinks of G)."""
+    (``horizon = min(accrual + followup, max_followup)``; pieces split at the kinks of G).
+
+    Computed once per call of an entry point (:mod:`designcalc.survival._memo`)."""
+    return remember(("logrank", type(null), null, hr, study),
+                    lambda: _compute_integrals(null, hr, study))
+
+
+def _knots(null, xs) -> list:
+    """The pieces' ends in ``u = Lambda0(x)``: the times ``xs`` and, inside them, the
+    break points of a piecewise-exponential null (kinks of ``Lambda0^{-1}``)."""
+    xs = list(xs)
+    inner = [b for b in getattr(null, "breaks", ()) if xs[0] < b < xs[-1]]
+    return sorted(set(xs) | set(inner))
+
+
+def _piecewise(null, x_knots, integrand, scalar):
+    """Sum over the pieces ``[x_j, x_{j+1}]`` of ``int integrand(u, x) du`` in
+    ``u = Lambda0(x)`` (tanh-sinh, :mod:`designcalc.survival._quadrature`); a piece
+    the rule does not resolve is integrated by ``scipy.integrate.quad`` with the
+    scalar integrand ``scalar(u)``."""
+    from designcalc.survival._quadrature import tanh_sinh
+
+    total = 0.0
+    for x_lo, x_hi in zip(x_knots[:-1], x_knots[1:]):
+        lo, hi = float(null.cumhaz(x_lo)), float(null.cumhaz(x_hi))
+        if not hi > lo:
+            continue
+
+        def f(u, x_lo=x_lo, x_hi=x_hi):
+            # x in [x_lo, x_hi] exactly (no rounding excursion past a kink of G)
+            return integrand(u, np.clip(null.inv_cumhaz(u), x_lo, x_hi))
+
+        value = tanh_sinh(f, lo, hi)
+        if value is None:
+            value = _quad(scalar, lo, hi)
+        total += value
+    return total
+
+
+def _quad(f, lo: float, hi: float) -> float:
+    from scipy import integrate
+
+    return integrate.quad(f, lo, hi, limit=200, epsabs=1e-13, epsrel=1e-11)[0]
+
+
+def _compute_integrals(null, hr: float, study: Study):
+    knots = _knots(null, study.breakpoints())
+
+    def g_vec(u, x):
+        return study.censoring_survival(x) * np.exp(-hr * u)
+
+    def g(u):
+        return float(study.censoring_survival(null.inv_cumhaz(u))) * math.exp(-hr * u)
+
+    return (_piecewise(null, knots, g_vec, g),
+            _piecewise(null, knots, lambda u, x: g_vec(u, x) * u, lambda u: g(u) * u))
+
+
+def _integrals_quad(null, hr: float, study: Study):
+    """The integrals of :func:`_integrals` by ``scipy.integrate.quad`` alone (how they
+    were computed before the tanh-sinh rule; kept for the tests)."""
     from scipy import integrate
 
     knots = [float(null.cumhaz(x)) for x in study.breakpoints()]
@@ -106,7 +170,7 @@ def _integrals(null, hr: float, study: Study):
             if hi > lo:
                 total += integrate.quad(f, lo, hi, limit=200, epsabs=1e-13, epsrel=1e-11)[0]
         out.append(total)
-    return out
+    return tuple(out)
 
 
 def moments(null, hr: float, study: Study) -> dict:

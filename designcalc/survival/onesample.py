@@ -42,6 +42,7 @@ import numbers
 from functools import cached_property
 
 from designcalc._validate import check_int, check_positive, check_prob, check_real
+from designcalc.survival._memo import scoped
 from designcalc.survival.planning import _numeric_guard
 from designcalc.protocol import Design
 from designcalc.result import OCResult
@@ -83,7 +84,8 @@ def _floats(name, values):
 
 
 def _clean(rec: dict) -> dict:
-    """A DataFrame record as plain Python values (NaN -> None, counts as int)."""
+    """A result record (as ``DataFrame.to_dict("records")`` gives it) as plain Python
+    values (NaN -> None, counts as int)."""
     from designcalc.render import plain
 
     row = {}
@@ -337,12 +339,13 @@ class SurvivalDesign(Design):
             raise ValueError("scenarios: a survival design holds its own null and alternative "
                              "curves; give no scenarios")
 
+    @scoped
     def _exact(self, scenarios=None, **options) -> dict:
         from designcalc.survival import planning
 
         self._no_scenarios(scenarios, options)
-        df = planning.power(self.n, test=self.test, **self.model_kwargs())
-        return {"rows": [_clean(rec) for rec in df.to_dict("records")], "keys": ("test",)}
+        records, _ = planning._power_records(self.n, test=self.test, **self.model_kwargs())
+        return {"rows": [_clean(rec) for rec in records], "keys": ("test",)}
 
     def _simulate(self, scenarios, n_sims, sim, **options) -> dict:
         rows, seed = self._simulate_rows([self.test], n_sims, sim.seed, sim.workers,
@@ -357,12 +360,13 @@ class SurvivalDesign(Design):
         from designcalc.survival import planning
 
         self._no_scenarios(scenarios, options or {})
-        df = planning.power(self.n, test=list(tests), n_sims=n_sims, seed=seed,
-                            workers=workers, chunk_size=chunk_size, backend=backend,
-                            scheduler=scheduler, progress=progress, **self.model_kwargs())
+        records, used_seed = planning._power_records(
+            self.n, test=list(tests), n_sims=n_sims, seed=seed, workers=workers,
+            chunk_size=chunk_size, backend=backend, scheduler=scheduler, progress=progress,
+            **self.model_kwargs())
         rows = [{k: v for k, v in _clean(rec).items() if k not in _ANALYTIC}
-                for rec in df.to_dict("records")]
-        return rows, df.attrs["seed"]
+                for rec in records]
+        return rows, used_seed
 
     def _check(self, result: OCResult) -> tuple:
         return check_warnings(result.rows, self.alpha)
@@ -423,6 +427,7 @@ def _group_key(d: SurvivalDesign):
                  if f.name != "test")
 
 
+@scoped
 def evaluate_designs(designs, *, n_sims: int = 0, seed=None, workers: int = 1,
                      chunk_size=None, backend: str = "local", scheduler=None,
                      progress: bool = False) -> list:
@@ -468,6 +473,7 @@ def evaluate_designs(designs, *, n_sims: int = 0, seed=None, workers: int = 1,
 
 
 @_numeric_guard
+@scoped
 def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sims=None,
                  seed=None, workers=1, **model) -> list:
     """The design of each test at the smallest n reaching ``power``.

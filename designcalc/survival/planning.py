@@ -30,11 +30,14 @@ Tests:
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from designcalc._search import bisect_smallest, smallest_n
 from designcalc._validate import check_int, check_positive, check_prob, check_real
 from designcalc.survival import exponential, landmark as lm, logrank
+from designcalc.survival._memo import scoped
 from designcalc.survival.models import Study, Weibull
 from designcalc.simulate import resolve_seed
 from designcalc.survival.simulation import TESTS, simulate_tests
@@ -267,9 +270,8 @@ def _simulate(rows, setting, tests, n, n_sims, seed, workers, **run):
     return used
 
 
-def _finish(rows, setting):
-    import pandas as pd
-
+def _full_rows(rows, setting) -> list:
+    """The result rows with the test's critical count and the descriptive columns."""
     out = []
     for row in rows:
         full = dict(row)
@@ -279,9 +281,44 @@ def _finish(rows, setting):
             full["critical"] = lm.binary_critical(n, s0, setting.alpha, setting.direction)
         full.update(setting.describe(n))
         out.append(full)
+    return out
+
+
+def _columns(rows) -> list:
+    """The table's columns: ``_CORE`` first, then the others in order of appearance."""
+    seen = list(dict.fromkeys(k for row in rows for k in row))
+    first = [c for c in _CORE if c in seen]
+    return first + [c for c in seen if c not in first]
+
+
+def _finish(rows, setting):
+    import pandas as pd
+
+    out = _full_rows(rows, setting)
     df = pd.DataFrame(out)
-    first = [c for c in _CORE if c in df.columns]
-    return df[first + [c for c in df.columns if c not in first]]
+    return df[_columns(out)]
+
+
+def _records(rows, setting) -> list:
+    """``_finish(rows, setting).to_dict("records")`` without pandas (same keys, order and
+    values): every row has every column, a missing value is None (pandas' NaN), and a
+    numeric column that mixes integers with floats or missing values holds floats (as
+    pandas' float64 column does)."""
+    out = _full_rows(rows, setting)
+    columns = _columns(out)
+    records = [{c: row.get(c) for c in columns} for row in out]
+    for c in columns:
+        values = [rec[c] for rec in records]
+        present = [v for v in values if v is not None]
+        numeric = present and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                                  for v in present)
+        if numeric and any(isinstance(v, numbers.Integral) for v in present) and (
+                len(present) < len(values)
+                or not all(isinstance(v, numbers.Integral) for v in present)):
+            for rec in records:
+                if rec[c] is not None:
+                    rec[c] = float(rec[c])
+    return records
 
 
 _CORE = ("test", "n", "expected_events", "power", "alpha_actual", "power_sim", "power_sim_se",
@@ -395,6 +432,7 @@ def _check_power_target(power, setting, nmax, n_sims, n_by):
 
 
 @_numeric_guard
+@scoped
 def design(test="logrank", median0=None, median1=None, accrual=None, followup=None,
            alpha=0.05, power=0.8, shape=1.0, landmark=None, dropout_rate=None,
            n_sims=None, seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
@@ -489,6 +527,7 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
 
 
 @_numeric_guard
+@scoped
 def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=None,
           alpha=0.05, shape=1.0, landmark=None, dropout_rate=None, n_sims=None, seed=None,
           workers=1, *, hr=None, s1=None, accrual_rate=None, direction="longer", null=None,
@@ -505,6 +544,38 @@ def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=
     >>> print(f"{df['power'].iloc[0]:.3f}")
     0.800
     """
+    rows, used_seed, setting = _power_rows(
+        n, test, median0, median1, accrual, followup, alpha, shape, landmark, dropout_rate,
+        n_sims, seed, workers, hr=hr, s1=s1, accrual_rate=accrual_rate, direction=direction,
+        null=null, chunk_size=chunk_size, backend=backend, scheduler=scheduler,
+        progress=progress, max_followup=max_followup)
+    df = _finish(rows, setting)
+    df.attrs["seed"] = used_seed
+    return df
+
+
+@_numeric_guard
+@scoped
+def _power_records(n, test="logrank", median0=None, median1=None, accrual=None, followup=None,
+                   alpha=0.05, shape=1.0, landmark=None, dropout_rate=None, n_sims=None,
+                   seed=None, workers=1, *, hr=None, s1=None, accrual_rate=None,
+                   direction="longer", null=None, chunk_size=None, backend="local",
+                   scheduler=None, progress=False, max_followup=None):
+    """:func:`power` as ``(records, seed)`` without pandas: ``records`` equals
+    ``power(...).to_dict("records")`` (NaN given as None) and ``seed`` is
+    ``power(...).attrs["seed"]`` (for the command line, which prints rows)."""
+    rows, used_seed, setting = _power_rows(
+        n, test, median0, median1, accrual, followup, alpha, shape, landmark, dropout_rate,
+        n_sims, seed, workers, hr=hr, s1=s1, accrual_rate=accrual_rate, direction=direction,
+        null=null, chunk_size=chunk_size, backend=backend, scheduler=scheduler,
+        progress=progress, max_followup=max_followup)
+    return _records(rows, setting), used_seed
+
+
+def _power_rows(n, test, median0, median1, accrual, followup, alpha, shape, landmark,
+                dropout_rate, n_sims, seed, workers, *, hr, s1, accrual_rate, direction, null,
+                chunk_size, backend, scheduler, progress, max_followup):
+    """The rows of :func:`power` (before the descriptive columns), the seed, the Setting."""
     ns = [n] if np.ndim(n) == 0 else list(n)
     if not ns:
         raise ValueError("n: give at least one sample size")
@@ -525,9 +596,7 @@ def power(n, test="logrank", median0=None, median1=None, accrual=None, followup=
             used_seed = _simulate(block, setting, tests, v, n_sims, seed, workers, **run)
             seed = used_seed
         rows.extend(block)
-    df = _finish(rows, setting)
-    df.attrs["seed"] = used_seed
-    return df
+    return rows, used_seed, setting
 
 
 def check_n(setting: Setting, test: str, n: int) -> None:
