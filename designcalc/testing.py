@@ -13,8 +13,9 @@ escalation's one exported consistency checker:
    least the binomial SE under the exact value); analytic results are
    approximations and are not held to this bar;
 4. the same seed gives bit-identical results with 1 and 2 worker processes;
-5. the result's ``to_dict()`` is JSON-serialisable, ``summary()`` is
-   non-empty and every plot kind returns an Axes;
+5. the design describes itself briefly (``str``), the result's ``to_dict()``
+   is JSON-serialisable, ``summary()`` is non-empty and every plot kind
+   returns an Axes;
 6. the command line prints the same results as the API (the family's
    generic command, or the example's ``cli`` arguments);
 7. every design the family's search returns attains its requirements.
@@ -217,7 +218,10 @@ def check_design_conformance(family: str, example: dict, *, seed: int = 20261201
     else:
         report["workers"] = "skipped"
 
-    # 5. presentation
+    # 5. presentation: the design names itself briefly (tables, captions, reports)
+    text = str(design)
+    if text.startswith(type(design).__name__ + "(") or len(text) > 160:
+        _fail(family, "presentation", f"str(design) is not a short description: {text[:80]}...")
     for res in results:
         _jsonable(family, "to_dict", res.to_dict())
         if not res.summary().strip():

@@ -207,6 +207,11 @@ class CRMDesign(Design):
         return cls(**values)
 
     # --- words -------------------------------------------------------------------------
+    def __str__(self) -> str:
+        skel = ", ".join(f"{p:g}" for p in self.prior)
+        return (f"CRM ({self.model}), target {self.target:g}, skeleton {skel}, "
+                f"{self.max_n} patients in cohorts of {self.cohort_size}")
+
     def protocol_text(self) -> str:
         sk = ", ".join(f"{v:.4g}" for v in self.prior)
         how = (f"built by dfcrm::getprior(halfwidth = {self.halfwidth:g}, target = "

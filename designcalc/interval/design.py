@@ -313,6 +313,12 @@ class IntervalDesign(Design):
         return cls(**{k: v for k, v in data.items() if v is not None or k in ("table",)})
 
     # --- words -------------------------------------------------------------------------
+    def __str__(self) -> str:
+        name = {"boin": "BOIN", "keyboard": "Keyboard", "mtpi2": "mTPI-2",
+                "i3+3": "i3+3"}.get(self.rule, f"decision table {self.rule}")
+        return (f"{name}, target {self.target:g}, {self.cohorts} cohorts of "
+                f"{self.cohort_size}, starting at level {self.start_level}")
+
     def protocol_text(self) -> str:
         head = (f"Cohorts of {self.cohort_size}, at most {self.cohorts} cohorts "
                 f"({self.n_max} patients), starting at dose level {self.start_level}; target "

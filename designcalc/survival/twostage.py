@@ -406,6 +406,10 @@ class TwoStageLogrankDesign(Design):
                 "events_interim0": float(self.n * m0["a1"])}
 
     # --- words ---------------------------------------------------------------------------
+    def __str__(self) -> str:
+        return (f"n1 = {self.n1}, c1 = {self.c1:g}; n = {self.n}, c = {self.c:g} "
+                f"(one-sample log-rank, S0({self.x0:g}) = {self.s0:g}, HR {self.hr:g})")
+
     def protocol_text(self) -> str:
         oc = self.analytic()
         fu = "each patient followed at most" if self.restricted else "follow-up after the last entry"
