@@ -109,6 +109,17 @@ def test_local_and_cluster_bit_identical(address, family):
     assert local.simulated and _plain(local) == _plain(remote)
 
 
+def test_generic_command_scheduler_bit_identical(address):
+    """The generic commands built from the registry take --scheduler too."""
+    base = ["simon", "oc", "--r1", "6", "--n1", "12", "--r", "19", "--n", "28", "--p", "0.5",
+            "--p", "0.8", "--n-sims", "3000", "--seed", "4", "--format", "json"]
+    local = CliRunner().invoke(cli, base)
+    remote = CliRunner().invoke(cli, base + ["--scheduler", address])
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert json.loads(local.stdout)["results"] == json.loads(remote.stdout)["results"]
+    assert json.loads(remote.stdout)["inputs"]["backend"] == "dask"
+
+
 def test_trial_local_and_cluster_bit_identical(address):
     cfg = trials.resolve("novaferon")
     local = trials.run_trial(cfg, n_sims=400)

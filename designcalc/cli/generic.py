@@ -129,7 +129,7 @@ def _inputs(spec, kw, raw):
         inputs[spec.scenario.name] = raw.get("curve")
     if kind != "none":
         inputs["scenario"] = list(raw.get("named_scenarios", ()))
-    for key in ("n_sims", "seed", "workers", "plot", "plot_kind"):
+    for key in ("n_sims", "seed", "workers", "backend", "scheduler", "plot", "plot_kind"):
         if key in kw:
             inputs[key] = kw[key]
     return inputs
@@ -225,10 +225,25 @@ def build_command(spec, name: str) -> click.Command:
         design = spec.build(params)
         options = {p.name: kw[p.name] for p in spec.options if kw.get(p.name) is not None}
         sim = {"seed": kw.get("seed"), "workers": kw.get("workers", 1)}
-        if simulate_only:
-            res = design.simulate(scenarios, kw["n_sims"], **sim, **options)
-        else:
-            res = design.evaluate(scenarios, n_sims=kw.get("n_sims") or 0, **sim, **options)
+        backend, scheduler = kw.get("backend") or "local", kw.get("scheduler")
+        if scheduler:
+            backend = "dask"
+        if "backend" in kw:
+            kw["backend"] = backend            # the record says what ran
+        simulating = simulate_only or bool(kw.get("n_sims"))
+        if backend != "local" and not simulating:
+            raise click.BadParameter("applies only when something is simulated (--n-sims)",
+                                     param_hint="--scheduler" if scheduler else "--backend")
+        from designcalc.cluster import dask_scheduler
+
+        # one scheduler for the whole command: an unreachable address is one line, exit 2
+        with dask_scheduler(backend, scheduler, sim["workers"]) as address:
+            sim.update(backend=backend, scheduler=address)
+            if simulate_only:
+                res = design.simulate(scenarios, kw["n_sims"], **sim, **options)
+            else:
+                res = design.evaluate(scenarios, n_sims=kw.get("n_sims") or 0, **sim,
+                                      **options)
         footer = []
         if plot_path:
             from designcalc.plots import save
@@ -272,6 +287,14 @@ def build_command(spec, name: str) -> click.Command:
                          help="Old spelling of --n-sims."),
             click.option("--seed", type=int, default=None,
                          help="Root seed of the simulation (drawn and reported when omitted)."),
+            click.option("--backend", type=click.Choice(("local", "dask")), default="local",
+                         show_default=True,
+                         help="'dask' runs the simulation's chunks on a Dask cluster (same "
+                              "seed, same numbers); needs designcalc[dask]."),
+            click.option("--scheduler", default=None, metavar="ADDRESS",
+                         help="Dask scheduler address, e.g. tcp://host:8786 (implies "
+                              "--backend dask; without it a LocalCluster of --workers "
+                              "processes is started)."),
             click.option("--workers", type=int, default=1, show_default=True,
                          help="Local processes for the simulation (same seed, same numbers)."),
         ]
