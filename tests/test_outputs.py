@@ -130,7 +130,10 @@ def _kill_while_writing(tmp_path, seed, rounds):
 
         def writing():
             tmps = _temp_files(tmp_path)
-            return bool(tmps) and os.path.getsize(tmp_path / tmps[0]) >= threshold
+            try:
+                return bool(tmps) and os.path.getsize(tmp_path / tmps[0]) >= threshold
+            except FileNotFoundError:      # renamed over the target meanwhile
+                return False
 
         _wait_until(writing, proc)
         proc.send_signal(signal.SIGKILL)
