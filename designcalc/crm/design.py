@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from designcalc._validate import check_int, check_real
+from designcalc.interval.design import DoseCurveOC
 from designcalc.protocol import Design, curve_scenarios
 
 ESTIMATORS = ("plugin", "mean")
@@ -34,7 +35,7 @@ FALLBACK_SEED = 19900301
 
 
 @dataclass(frozen=True)
-class CRMDesign(Design):
+class CRMDesign(DoseCurveOC, Design):
     """A CRM design (family ``crm``), dfcrm's ``crm``/``crmsim`` rules.
 
     Parameters
@@ -270,85 +271,34 @@ class CRMDesign(Design):
             raise TypeError(f"{next(iter(options))}: not an option of the crm family "
                             "(options: state_budget)")
 
-    def _exact(self, scenarios, state_budget=None, **options) -> dict:
-        from designcalc.crm.engine import StateBudgetExceeded, exact_curve
+    # --- DoseCurveOC hooks (the OC loop is shared with the interval family) -------------
+    _fallback_sims = FALLBACK_SIMS
+    _fallback_seed = FALLBACK_SEED
+    _state_budget = STATE_BUDGET
+    _exact_word = "enumeration"
+    # the posterior of a chunk is a (chunk, grid) array: keep chunks moderate
+    _sim_chunk = 10_000
 
-        self._check_options(options)
-        budget = STATE_BUDGET if state_budget is None else check_int(
-            "state_budget", state_budget, min_value=1)
-        params = self.params()
-        rows, metrics, dist, warns, states = [], [], {}, [], {}
-        for name, arr in self._curves(scenarios):
-            warns += self._warn_monotone(name, arr)
-            try:
-                r = exact_curve(params, arr, arr > self.target, budget)
-            except StateBudgetExceeded as exc:
-                sim = self._simulate_curve(params, name, arr, FALLBACK_SIMS, FALLBACK_SEED, {})
-                rows += sim["rows"]
-                metrics.append(sim["metrics"])
-                dist[name] = sim["dist"]
-                warns.append((f"{name}: " if name else "") +
-                             f"the exact enumeration exceeded its state budget ({exc}); "
-                             f"these are simulated values of {FALLBACK_SIMS} trials (seed "
-                             f"{FALLBACK_SEED}), columns *_sim, *_sim_se")
-                continue
-            sel = r["select"]
-            rows += self._rows(name, arr, {"select": sel[:-1], "n_treated": r["n_treated"],
-                                           "n_dlt": r["n_dlt"]}, {"select": float(sel[-1])})
-            metrics.append({"scenario": name, "en": r["en"], "e_dlt": r["e_dlt"],
-                            "p_none": float(sel[-1]), "p_stop_early": r["p_stop_early"],
-                            "p_select_above_target": r["p_select_above_target"]})
-            dist[name] = r["n_distribution"]
-            states[name] = r["max_states"]
-        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",),
-                "extra": {"n_distribution": dist, "target": self.target,
-                          "max_states": states}, "warnings": warns}
+    @property
+    def _budget_error(self):
+        from designcalc.crm.engine import StateBudgetExceeded
 
-    def _simulate_curve(self, params, name, arr, n_sims, seed, run_kwargs) -> dict:
+        return StateBudgetExceeded
+
+    def _oc_model(self):
+        return self.params()
+
+    def _exact_curve(self, params, arr, budget):
+        from designcalc.crm.engine import exact_curve
+
+        return exact_curve(params, arr, arr > self.target, budget)
+
+    def _run_curve(self, params, arr, n_sims, seed, run_kwargs):
         from designcalc import simulate
         from designcalc.crm.engine import make_kernel
 
-        res = simulate.run(make_kernel(params, arr, arr > self.target), n_sims, seed=seed,
-                           **run_kwargs)
-        est, se = res.estimate, res.se
-        sel, sel_se = est["select"], se["select"]
-        rows = self._rows(name, arr, {"select_sim": sel[:-1], "select_sim_se": sel_se[:-1],
-                                      "n_treated_sim": est["n_treated"],
-                                      "n_treated_sim_se": se["n_treated"],
-                                      "n_dlt_sim": est["n_dlt"], "n_dlt_sim_se": se["n_dlt"]},
-                          {"select_sim": float(sel[-1]), "select_sim_se": float(sel_se[-1])})
-        metrics = {"scenario": name}
-        for col, key in (("en", "n_total"), ("e_dlt", "dlt_total"),
-                         ("p_stop_early", "stop_early"), ("p_select_above_target", "above")):
-            metrics[f"{col}_sim"] = float(est[key])
-            metrics[f"{col}_sim_se"] = float(se[key])
-        metrics["p_none_sim"] = float(sel[-1])
-        metrics["p_none_sim_se"] = float(sel_se[-1])
-        c = self.cohort_size
-        dist = {int(i * c): float(v) for i, v in enumerate(est["n_dist"]) if v > 0}
-        dist_se = {int(i * c): float(s) for i, (v, s) in enumerate(zip(est["n_dist"],
-                                                                       se["n_dist"])) if v > 0}
-        return {"rows": rows, "metrics": metrics, "dist": dist, "dist_se": dist_se}
-
-    def _simulate(self, scenarios, n_sims, sim, state_budget=None, **options) -> dict:
-        from designcalc import simulate
-
-        self._check_options(options)
-        params = self.params()
-        # the posterior of a chunk is a (chunk, grid) array: keep chunks moderate
-        run_kw = sim.run_kwargs(min(simulate.DEFAULT_CHUNK, 10_000))
-        rows, metrics, dist, dist_se, warns = [], [], {}, {}, []
-        for j, (name, arr) in enumerate(self._curves(scenarios)):
-            warns += self._warn_monotone(name, arr)
-            out = self._simulate_curve(params, name, arr, n_sims, sim.seed + j, run_kw)
-            rows += out["rows"]
-            metrics.append(out["metrics"])
-            dist[name], dist_se[name] = out["dist"], out["dist_se"]
-        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",),
-                "extra": {"n_distribution_sim": dist, "n_distribution_sim_se": dist_se,
-                          "target": self.target}, "warnings": warns}
+        return simulate.run(make_kernel(params, arr, arr > self.target), n_sims, seed=seed,
+                            **run_kwargs)
 
     # --- conduct ----------------------------------------------------------------------
     def _data(self, n, dlt):

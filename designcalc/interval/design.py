@@ -73,8 +73,113 @@ def level_rows(name, arr, values, none, per_level=None) -> list:
     return rows
 
 
+class DoseCurveOC:
+    """The OC loop shared by the dose designs evaluated per toxicity curve
+    (interval designs and the CRM).
+
+    A design supplies ``_oc_model()`` (its compiled rule or parameters),
+    ``_exact_curve(model, arr, budget)`` (exact OC of one curve, raising
+    ``_budget_error`` above the state budget) and ``_run_curve(model, arr,
+    n_sims, seed, run_kwargs)`` (a :class:`designcalc.simulate.SimResult`),
+    plus the class attributes below.  This class turns them into the
+    ``_exact``/``_simulate`` hooks of :class:`designcalc.protocol.Design`:
+    rows per (scenario, level), per-scenario metrics, the distribution of N,
+    and a seeded simulation (stated in the warnings) when a curve exceeds the
+    state budget.  Scenario ``j`` is simulated with the root seed ``seed + j``.
+    """
+
+    _fallback_sims = 100_000
+    _fallback_seed = 0
+    _state_budget = 1
+    _sim_chunk = None
+    _exact_word = "calculation"
+    #: per-scenario metrics of the exact path, in output order
+    _exact_metric_names = ("en", "e_dlt", "p_none", "p_stop_early", "p_select_above_target")
+    #: (metric, simulation statistic) of the simulated path, in output order
+    _sim_metric_keys = (("en", "n_total"), ("e_dlt", "dlt_total"),
+                        ("p_stop_early", "stop_early"), ("p_select_above_target", "above"))
+
+    def _budget(self, state_budget):
+        return self._state_budget if state_budget is None else check_int(
+            "state_budget", state_budget, min_value=1)
+
+    def _exact(self, scenarios, state_budget=None, **options) -> dict:
+        self._check_options(options)
+        budget = self._budget(state_budget)
+        model = self._oc_model()
+        rows, metrics, dist, warns, states = [], [], {}, [], {}
+        for name, arr in self._curves(scenarios):
+            warns += self._warn_monotone(name, arr)
+            try:
+                r = self._exact_curve(model, arr, budget)
+            except self._budget_error as exc:
+                sim = self._simulate_curve(model, name, arr, self._fallback_sims,
+                                           self._fallback_seed, {})
+                rows += sim["rows"]
+                metrics.append(sim["metrics"])
+                dist[name] = sim["dist"]
+                warns.append((f"{name}: " if name else "") +
+                             f"the exact {self._exact_word} exceeded its state budget "
+                             f"({exc}); these are simulated values of {self._fallback_sims} "
+                             f"trials (seed {self._fallback_seed}), columns *_sim, *_sim_se")
+                continue
+            sel = r["select"]
+            rows += self._rows(name, arr, {"select": sel[:-1], "n_treated": r["n_treated"],
+                                           "n_dlt": r["n_dlt"]}, {"select": float(sel[-1])})
+            metric = {"scenario": name}
+            for m in self._exact_metric_names:
+                metric[m] = float(sel[-1]) if m == "p_none" else r[m]
+            metrics.append(metric)
+            dist[name] = r["n_distribution"]
+            states[name] = r["max_states"]
+        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
+                "metric_keys": ("scenario",),
+                "extra": {"n_distribution": dist, "target": self.target, "max_states": states},
+                "warnings": warns}
+
+    def _simulate_curve(self, model, name, arr, n_sims, seed, run_kwargs) -> dict:
+        res = self._run_curve(model, arr, n_sims, seed, run_kwargs)
+        est, se = res.estimate, res.se
+        sel, sel_se = est["select"], se["select"]
+        rows = self._rows(name, arr, {"select_sim": sel[:-1], "select_sim_se": sel_se[:-1],
+                                      "n_treated_sim": est["n_treated"],
+                                      "n_treated_sim_se": se["n_treated"],
+                                      "n_dlt_sim": est["n_dlt"], "n_dlt_sim_se": se["n_dlt"]},
+                          {"select_sim": float(sel[-1]), "select_sim_se": float(sel_se[-1])})
+        metrics = {"scenario": name}
+        for col, key in self._sim_metric_keys:
+            metrics[f"{col}_sim"] = float(est[key])
+            metrics[f"{col}_sim_se"] = float(se[key])
+        metrics["p_none_sim"] = float(sel[-1])
+        metrics["p_none_sim_se"] = float(sel_se[-1])
+        c = self.cohort_size
+        dist = {int(i * c): float(v) for i, v in enumerate(est["n_dist"]) if v > 0}
+        dist_se = {int(i * c): float(s) for i, (v, s) in enumerate(zip(est["n_dist"],
+                                                                       se["n_dist"])) if v > 0}
+        return {"rows": rows, "metrics": metrics, "dist": dist, "dist_se": dist_se}
+
+    def _simulate(self, scenarios, n_sims, sim, state_budget=None, **options) -> dict:
+        from designcalc import simulate
+
+        self._check_options(options)
+        model = self._oc_model()
+        run_kw = sim.run_kwargs(self._sim_chunk or simulate.DEFAULT_CHUNK)
+        rows, metrics, dist, dist_se, warns = [], [], {}, {}, []
+        for j, (name, arr) in enumerate(self._curves(scenarios)):
+            warns += self._warn_monotone(name, arr)
+            out = self._simulate_curve(model, name, arr, n_sims, sim.seed + j, run_kw)
+            rows += out["rows"]
+            metrics.append(out["metrics"])
+            dist[name], dist_se[name] = out["dist"], out["dist_se"]
+        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
+                "metric_keys": ("scenario",),
+                "extra": {"n_distribution_sim": dist, "n_distribution_sim_se": dist_se,
+                          "target": self.target},
+                "warnings": warns}
+
+
 @dataclass(frozen=True)
-class IntervalDesign(Design):
+class IntervalDesign(DoseCurveOC, Design):
     """An interval dose-finding design (family ``interval``): BOIN or a decision table.
 
     Parameters
@@ -395,90 +500,46 @@ class IntervalDesign(Design):
     def _rows(self, name, arr, values, none):
         return level_rows(name, arr, values, none)
 
-    def _exact(self, scenarios, state_budget=None, **options) -> dict:
-        from designcalc.interval.exact import STATE_BUDGET, StateBudgetExceeded, exact_oc
+    # --- DoseCurveOC hooks -------------------------------------------------------------
+    _fallback_sims = FALLBACK_SIMS
+    _fallback_seed = FALLBACK_SEED
+    _exact_word = "program"
+    _exact_metric_names = ("en", "e_dlt", "p_none", "p_stop_early", "p_stop_earlystop",
+                           "p_select_above_target")
+    _sim_metric_keys = (("en", "n_total"), ("e_dlt", "dlt_total"),
+                        ("p_stop_early", "stop_early"), ("p_stop_earlystop", "stop_earlystop"),
+                        ("p_select_above_target", "above"))
 
+    @property
+    def _state_budget(self):
+        from designcalc.interval.exact import STATE_BUDGET
+
+        return STATE_BUDGET
+
+    @property
+    def _budget_error(self):
+        from designcalc.interval.exact import StateBudgetExceeded
+
+        return StateBudgetExceeded
+
+    def _check_options(self, options):
         if options:
             raise TypeError(f"{next(iter(options))}: not an option of the interval family "
                             "(options: state_budget)")
-        budget = STATE_BUDGET if state_budget is None else check_int(
-            "state_budget", state_budget, min_value=1)
-        rule = self.compiled()
-        rows, metrics, dist, warns, states = [], [], {}, [], {}
-        for name, arr in self._curves(scenarios):
-            warns += self._warn_monotone(name, arr)
-            try:
-                r = exact_oc(rule, arr, self.start_level - 1, self.target, budget)
-            except StateBudgetExceeded as exc:
-                sim = self._simulate_curve(rule, name, arr, FALLBACK_SIMS, FALLBACK_SEED, {})
-                rows += sim["rows"]
-                metrics.append(sim["metrics"])
-                dist[name] = sim["dist"]
-                warns.append((f"{name}: " if name else "") +
-                             f"the exact program exceeded its state budget ({exc}); these "
-                             f"are simulated values of {FALLBACK_SIMS} trials (seed "
-                             f"{FALLBACK_SEED}), columns *_sim, *_sim_se")
-                continue
-            sel = r["select"]
-            rows += self._rows(name, arr, {"select": sel[:-1], "n_treated": r["n_treated"],
-                                           "n_dlt": r["n_dlt"]}, {"select": float(sel[-1])})
-            metrics.append({"scenario": name, "en": r["en"], "e_dlt": r["e_dlt"],
-                            "p_none": float(sel[-1]), "p_stop_early": r["p_stop_early"],
-                            "p_stop_earlystop": r["p_stop_earlystop"],
-                            "p_select_above_target": r["p_select_above_target"]})
-            dist[name] = r["n_distribution"]
-            states[name] = r["max_states"]
-        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",),
-                "extra": {"n_distribution": dist, "target": self.target, "max_states": states},
-                "warnings": warns}
 
-    def _simulate_curve(self, rule, name, arr, n_sims, seed, run_kwargs) -> dict:
+    def _oc_model(self):
+        return self.compiled()
+
+    def _exact_curve(self, rule, arr, budget):
+        from designcalc.interval.exact import exact_oc
+
+        return exact_oc(rule, arr, self.start_level - 1, self.target, budget)
+
+    def _run_curve(self, rule, arr, n_sims, seed, run_kwargs):
         from designcalc.interval.sim import simulate_curve
 
-        res = simulate_curve(rule, arr, self.start_level - 1, self.target, n_sims, seed,
-                             run_kwargs)
-        est, se = res.estimate, res.se
-        sel, sel_se = est["select"], se["select"]
-        rows = self._rows(name, arr, {"select_sim": sel[:-1], "select_sim_se": sel_se[:-1],
-                                      "n_treated_sim": est["n_treated"],
-                                      "n_treated_sim_se": se["n_treated"],
-                                      "n_dlt_sim": est["n_dlt"], "n_dlt_sim_se": se["n_dlt"]},
-                          {"select_sim": float(sel[-1]), "select_sim_se": float(sel_se[-1])})
-        metrics = {"scenario": name}
-        for col, key in (("en", "n_total"), ("e_dlt", "dlt_total"),
-                         ("p_stop_early", "stop_early"), ("p_stop_earlystop", "stop_earlystop"),
-                         ("p_select_above_target", "above")):
-            metrics[f"{col}_sim"] = float(est[key])
-            metrics[f"{col}_sim_se"] = float(se[key])
-        metrics["p_none_sim"] = float(sel[-1])
-        metrics["p_none_sim_se"] = float(sel_se[-1])
-        c = self.cohort_size
-        dist = {int(i * c): float(v) for i, v in enumerate(est["n_dist"]) if v > 0}
-        dist_se = {int(i * c): float(s) for i, (v, s) in enumerate(zip(est["n_dist"],
-                                                                       se["n_dist"])) if v > 0}
-        return {"rows": rows, "metrics": metrics, "dist": dist, "dist_se": dist_se}
-
-    def _simulate(self, scenarios, n_sims, sim, state_budget=None, **options) -> dict:
-        from designcalc import simulate
-
-        if options:
-            raise TypeError(f"{next(iter(options))}: not an option of the interval family "
-                            "(options: state_budget)")
-        rule = self.compiled()
-        run_kw = sim.run_kwargs(simulate.DEFAULT_CHUNK)
-        rows, metrics, dist, dist_se, warns = [], [], {}, {}, []
-        for j, (name, arr) in enumerate(self._curves(scenarios)):
-            warns += self._warn_monotone(name, arr)
-            out = self._simulate_curve(rule, name, arr, n_sims, sim.seed + j, run_kw)
-            rows += out["rows"]
-            metrics.append(out["metrics"])
-            dist[name], dist_se[name] = out["dist"], out["dist_se"]
-        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",),
-                "extra": {"n_distribution_sim": dist, "n_distribution_sim_se": dist_se,
-                          "target": self.target},
-                "warnings": warns}
+        return simulate_curve(rule, arr, self.start_level - 1, self.target, n_sims, seed,
+                              run_kwargs)
 
     # --- conduct ----------------------------------------------------------------------
     def _data(self, n, dlt, levels=None):
