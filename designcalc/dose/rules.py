@@ -70,6 +70,21 @@ _ACTION_TEXT = {
 }
 
 
+def check_cell(where: str, n, dlt, cohort_size: int) -> tuple:
+    """A decision-table cell's ``(n, dlt)`` as integers, or a ValueError naming ``where``:
+    n >= 1 a multiple of the cohort size, 0 <= dlt <= n (every dose family's tables)."""
+    try:
+        n = check_int("n", n, min_value=1)
+        dlt = check_int("dlt", dlt, min_value=0)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    if dlt > n:
+        raise ValueError(f"{where}: dlt cannot exceed n")
+    if n % cohort_size:
+        raise ValueError(f"{where}: n must be a multiple of the cohort size {cohort_size}")
+    return n, dlt
+
+
 def write_cells_csv(path, cells) -> str:
     """Write decision-table cells ``(n, dlt, action)`` as CSV ``n,dlt,action``, atomically
     (the format every dose family's ``--table FILE`` reads)."""
@@ -131,15 +146,7 @@ class DecisionTable:
                     raise ValueError(f"decision table {name!r}: each cell must be "
                                      f"(n, dlt, action), got {item!r}") from None
             where = f"decision table {name!r}, cell n={n}, dlt={dlt}"
-            try:
-                n = check_int("n", n, min_value=1)
-                dlt = check_int("dlt", dlt, min_value=0)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"{where}: {exc}") from None
-            if dlt > n:
-                raise ValueError(f"{where}: dlt cannot exceed n")
-            if n % c:
-                raise ValueError(f"{where}: n must be a multiple of the cohort size {c}")
+            n, dlt = check_cell(where, n, dlt, c)
             action = str(action).strip().lower()
             if action not in ACTIONS:
                 raise ValueError(f"{where}: unknown action {action!r} "

@@ -309,6 +309,7 @@ class IntervalTable:
 
     def __post_init__(self):
         from designcalc._validate import check_int
+        from designcalc.dose.rules import check_cell
 
         c = check_int("cohort_size", self.cohort_size, min_value=1)
         object.__setattr__(self, "cohort_size", c)
@@ -322,15 +323,7 @@ class IntervalTable:
                 raise ValueError(f"table: each cell must be (n, dlt, action), got {cell!r}") \
                     from None
             where = f"table {self.name!r}, cell n={n}, dlt={d}"
-            try:
-                n = check_int("n", n, min_value=1)
-                d = check_int("dlt", d, min_value=0)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"{where}: {exc}") from None
-            if d > n:
-                raise ValueError(f"{where}: dlt cannot exceed n")
-            if n % c:
-                raise ValueError(f"{where}: n must be a multiple of the cohort size {c}")
+            n, d = check_cell(where, n, d, c)
             key = str(a).strip().lower()
             code = _CODE.get(key, _ALIASES.get(key))
             if code is None:
