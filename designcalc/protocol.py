@@ -182,6 +182,8 @@ class Design:
 
     family: ClassVar[str] = ""
     method: ClassVar[str] = "exact"
+    #: True when a parameter given as None means "its default" (from_dict drops it)
+    none_is_default: ClassVar[bool] = False
 
     # --- hooks ----------------------------------------------------------------------
     def _exact(self, scenarios, **options) -> dict:
@@ -222,15 +224,20 @@ class Design:
     @classmethod
     def from_dict(cls, data: Mapping):
         """Build (and so validate) a design from :meth:`to_dict` output or a config table."""
+        if isinstance(data, cls):
+            return data
         if not isinstance(data, Mapping):
             raise TypeError(f"design must be a mapping of parameters, got {type(data).__name__}")
         names = [f.name for f in dataclasses.fields(cls) if f.init]
         unknown = [k for k in data if k not in names]
         if unknown:
-            raise ValueError(f"{unknown[0]}: unknown parameter of a {cls.family} design "
+            article = "an" if cls.family[:1] in "aeiou" else "a"
+            raise ValueError(f"{unknown[0]}: unknown parameter of {article} {cls.family} design "
                              f"(parameters: {', '.join(names)})")
         values = {}
         for k, v in data.items():
+            if v is None and cls.none_is_default:
+                continue
             values[k] = tuple(v) if isinstance(v, list) else v
         return cls(**values)
 

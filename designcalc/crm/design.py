@@ -20,7 +20,6 @@ R package version 0.2-2.1 (``crm``, ``crmsim``, ``getprior``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
 
 from designcalc._validate import check_int, check_real
 from designcalc.interval.design import DoseCurveOC
@@ -98,6 +97,7 @@ class CRMDesign(DoseCurveOC, Design):
     estimator: str = "plugin"
 
     family = "crm"
+    none_is_default = True
     method = "exact"
 
     def __post_init__(self):
@@ -192,20 +192,6 @@ class CRMDesign(DoseCurveOC, Design):
 
         return {key: plain(getattr(self, key)) for key in self.__dataclass_fields__}
 
-    @classmethod
-    def from_dict(cls, data: Mapping):
-        if isinstance(data, CRMDesign):
-            return data
-        if not isinstance(data, Mapping):
-            raise TypeError(f"design must be a mapping of parameters, got {type(data).__name__}")
-        names = cls.__dataclass_fields__.keys()
-        unknown = [k for k in data if k not in names]
-        if unknown:
-            raise ValueError(f"{unknown[0]}: unknown parameter of a crm design "
-                             f"(parameters: {', '.join(names)})")
-        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()
-                  if v is not None}
-        return cls(**values)
 
     # --- words -------------------------------------------------------------------------
     def __str__(self) -> str:

@@ -18,7 +18,6 @@ optimal interval designs. J Stat Softw 94(13):1-32.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
 
 from designcalc._validate import check_int, check_real
 from designcalc.protocol import Design, curve_scenarios
@@ -255,6 +254,7 @@ class IntervalDesign(DoseCurveOC, Design):
     margin_high: float | None = None
 
     family = "interval"
+    none_is_default = True
     method = "exact"
 
     def __post_init__(self):
@@ -404,18 +404,6 @@ class IntervalDesign(DoseCurveOC, Design):
         out["table"] = None if self.table is None else self.table.to_dict()
         return out
 
-    @classmethod
-    def from_dict(cls, data: Mapping):
-        if isinstance(data, IntervalDesign):
-            return data
-        if not isinstance(data, Mapping):
-            raise TypeError(f"design must be a mapping of parameters, got {type(data).__name__}")
-        names = cls.__dataclass_fields__.keys()
-        unknown = [k for k in data if k not in names]
-        if unknown:
-            raise ValueError(f"{unknown[0]}: unknown parameter of an interval design "
-                             f"(parameters: {', '.join(names)})")
-        return cls(**{k: v for k, v in data.items() if v is not None or k in ("table",)})
 
     # --- words -------------------------------------------------------------------------
     def __str__(self) -> str:
