@@ -63,13 +63,13 @@ _ANALYSIS = {
 }
 
 # The design keys, the scenario type and the OC options of each family come from
-# its registry entry (designcalc.registry): no per-family table here.
+# its registry entry (designcalc.core.registry): no per-family table here.
 _HYPOTHESES = {"p0": ("float", True), "p1": ("float", True)}
 _GRID = {"start": ("float", True), "stop": ("float", True), "step": ("float", True)}
 
 
 def _families() -> tuple:
-    from designcalc import registry
+    from designcalc.core import registry
 
     return tuple(registry.families())
 
@@ -77,7 +77,7 @@ def _families() -> tuple:
 def _design_schema(spec) -> dict:
     """``{key: (kind, required)}`` of a family's ``design`` table: its parameters
     and OC options (e.g. a dose design's ``target``)."""
-    from designcalc.registry import REQUIRED
+    from designcalc.core.registry import REQUIRED
 
     schema = {p.name: (p.kind, p.default is REQUIRED) for p in spec.params}
     schema.update({p.name: (p.kind, False) for p in spec.options})
@@ -240,7 +240,7 @@ def _check_prob(fname, where, value, closed=False):
 
 
 def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
-    from designcalc import registry
+    from designcalc.core import registry
 
     where = f"analysis[{i}]"
     a = _check_table(fname, where, table, _ANALYSIS)
@@ -368,7 +368,7 @@ def load(path) -> TrialConfig:
     The path is checked with ``os.stat`` before it is opened, so a FIFO or a
     device is refused instead of read (it could block forever).
     """
-    from designcalc._files import InputFileError, read_text
+    from designcalc.core.files import InputFileError, read_text
 
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError(f"path must be a file path, got {type(path).__name__}")

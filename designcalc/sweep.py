@@ -26,7 +26,7 @@ every point whose identity and checksum match instead of recomputing it, so
 an interrupted sweep continues where it stopped and an extended sweep only
 computes the new points.  The final folder (table, plots, points,
 ``manifest.json`` last) is swapped in atomically through
-:class:`designcalc.outputs.ResultFolder`.
+:class:`designcalc.core.outputs.ResultFolder`.
 
 Work units.  One point is one task: in-process (``workers=1``), on a pool of
 local processes (``workers=N``) or on a Dask cluster (``backend="dask"``,
@@ -34,7 +34,7 @@ a ``scheduler`` address or a ``LocalCluster`` of ``workers`` processes).
 Inside a task the family's simulation runs its chunks in that process.
 With ``unit="chunks"`` the points run one after another and each point's
 chunks are spread instead (for a few very large points).  The numbers are
-bit-identical whichever is used (see :mod:`designcalc.simulate`).
+bit-identical whichever is used (see :mod:`designcalc.core.simulate`).
 
 Examples
 --------
@@ -90,7 +90,7 @@ def _err(key: str, message: str) -> ValueError:
 
 
 def _canonical(value) -> str:
-    from designcalc.render import plain
+    from designcalc.present.render import plain
 
     return json.dumps(plain(value), sort_keys=True, separators=(",", ":"), allow_nan=False)
 
@@ -302,7 +302,7 @@ def _names(spec) -> list:
 def _base_design(name: str, family, trial, analysis, fixed: dict, where: str, base_dir: str,
                  curve_order: str = "auto") -> SweepDesign:
     """A base design from a family or a trial config's analysis, with ``fixed`` on top."""
-    from designcalc import registry
+    from designcalc.core import registry
 
     params, options, scenarios = {}, {}, None
     if trial is not None:
@@ -426,7 +426,7 @@ def load_spec(path) -> SweepSpec:
 
 
 def _parse(text: str, path: str) -> SweepSpec:
-    from designcalc import registry
+    from designcalc.core import registry
     from designcalc.config import tomllib
 
     try:
@@ -605,7 +605,7 @@ def points(spec: SweepSpec) -> tuple:
     """``(points, skipped)``: every point of the sweep in a stable order, and the
     ``(coords, reason)`` of the combinations whose design is invalid (skipped when
     ``skip_invalid``; else the first is raised as ``ValueError``)."""
-    from designcalc import registry
+    from designcalc.core import registry
 
     axes_product = list(itertools.product(*(ax.values for ax in spec.axes)))
     scen_coords = spec.random.coordinates() if spec.random is not None else [None]
@@ -662,8 +662,8 @@ def evaluate_point(task: dict, workers: int = 1, backend: str = "local",
     ``workers``, ``backend`` and ``scheduler`` spread the point's own
     simulation chunks (``unit="chunks"``); the numbers do not depend on them.
     """
-    from designcalc import registry
-    from designcalc.render import plain
+    from designcalc.core import registry
+    from designcalc.present.render import plain
 
     fam = registry.get(task["family"])
     design = fam.build(task["params"])
@@ -710,7 +710,7 @@ class _Store:
     def save(self, point: Point, payload: dict) -> None:
         if self.dir is None:
             return
-        from designcalc.outputs import write_text
+        from designcalc.core.outputs import write_text
 
         os.makedirs(self.dir, exist_ok=True)
         record = {"format": POINT_FORMAT, "key": point.key, "identity": point.identity(),
@@ -722,7 +722,7 @@ class _Store:
 def _prepare_folder(out, command: str, seed: int) -> str:
     """Create ``out`` (or accept an empty folder, or a designcalc result folder) and
     mark it as a sweep in progress, so that an interrupted run can be resumed."""
-    from designcalc.outputs import MANIFEST, OutputError, _is_result_folder, write_text
+    from designcalc.core.outputs import MANIFEST, OutputError, _is_result_folder, write_text
 
     folder = os.path.abspath(os.fspath(out))
     if os.path.exists(folder):
@@ -844,7 +844,7 @@ class SweepResult:
         """The tidy table as a pandas DataFrame."""
         import pandas as pd
 
-        from designcalc.render import columns_of
+        from designcalc.present.render import columns_of
 
         return pd.DataFrame(self.rows, columns=columns_of(self.rows))
 
@@ -855,7 +855,7 @@ class SweepResult:
 
     def record(self, command: str = "sweep") -> dict:
         """The JSON envelope (inputs hold the spec and the run settings)."""
-        from designcalc.render import envelope
+        from designcalc.present.render import envelope
 
         inputs = {"spec": self.spec.raw, "spec_file": os.path.basename(self.spec.path),
                   **self.settings}
@@ -944,9 +944,9 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
     progress : bool
         Points done / total with an ETA on stderr (only on a terminal).
     """
-    from designcalc._validate import check_int
-    from designcalc.cluster import dask_scheduler
-    from designcalc.simulate import BACKENDS
+    from designcalc.core.validate import check_int
+    from designcalc.core.cluster import dask_scheduler
+    from designcalc.core.simulate import BACKENDS
 
     workers = check_int("workers", workers, min_value=1)
     if scheduler:
@@ -957,7 +957,7 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
         raise ValueError(f"unit must be 'points' or 'chunks', got {unit!r}")
     budget = spec.budget if budget is None else check_int("budget", budget, min_value=1)
     if scheduler:   # unreachable: one line and exit 2, even when nothing is left to run
-        from designcalc.cluster import check_scheduler
+        from designcalc.core.cluster import check_scheduler
 
         check_scheduler(scheduler, timeout)
     pts, skipped = points(spec)
@@ -1041,8 +1041,8 @@ def write_sweep(result: SweepResult, out, *, command: str = "", plots: bool = Tr
     ``manifest.json`` last.  Returns the relative paths written."""
     import shutil
 
-    from designcalc.outputs import ResultFolder, write_text
-    from designcalc.render import render_csv
+    from designcalc.core.outputs import ResultFolder, write_text
+    from designcalc.present.render import render_csv
 
     class _Folder(ResultFolder):
         def manifest(self):
@@ -1083,7 +1083,7 @@ def _write_parquet(result: SweepResult, path: str) -> bool:
         import pyarrow  # noqa: F401
     except ImportError:
         return False
-    from designcalc.outputs import atomic_file
+    from designcalc.core.outputs import atomic_file
 
     with atomic_file(path, "wb") as fh:
         result.table().to_parquet(fh, index=False)
@@ -1123,7 +1123,7 @@ def plot_jobs(result: SweepResult) -> list:
 
 def write_plots(result: SweepResult, folder: str) -> list:
     """Draw :func:`plot_jobs` into ``folder`` (PNG, atomically); returns the paths."""
-    from designcalc import plots
+    from designcalc.present import plots
 
     os.makedirs(folder, exist_ok=True)
     df = result.table()
@@ -1147,6 +1147,6 @@ def write_plots(result: SweepResult, folder: str) -> list:
 
 
 def _title(result: SweepResult, q: str) -> str:
-    from designcalc.labels import caption
+    from designcalc.present.labels import caption
 
     return f"{result.spec.title or result.spec.name}: {caption(q)}"

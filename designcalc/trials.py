@@ -4,14 +4,14 @@ A trial is a validated config (:mod:`designcalc.config`): a list of analyses,
 each an endpoint under one registered design family.  :func:`run_trial` is one
 loop over them: the family's registry entry builds the design from the
 config's ``design`` table, ``design.evaluate()`` returns an
-:class:`~designcalc.result.OCResult` with exact (or analytic) values beside
+:class:`~designcalc.core.result.OCResult` with exact (or analytic) values beside
 simulated ones (``q``, ``q_sim``, ``q_sim_se``), and :func:`summary_rows`
 picks the reported quantities.  No family-specific code lives here.
 :func:`write_trial` writes one directory per trial: ``<analysis>.csv``
 tables, ``record.json`` (the standard JSON envelope, with the whole config in
 ``inputs``), ``<analysis>.png`` plots and, on request, the protocol-ready
 reports ``report.md``, ``report.html`` and ``report.docx``
-(:mod:`designcalc.report`).
+(:mod:`designcalc.present.report`).
 
 Seeds: the run's root seed ``S`` (the config's ``simulation.seed`` unless
 overridden) gives analysis ``i`` the seed ``S + 1000 i``; families that
@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from designcalc import simulate
+from designcalc.core import simulate
 from designcalc.config import ConfigError, TrialConfig, load
 
 EXAMPLE_NAMES = ("nalirifox", "novaferon", "leflunomide", "msc_ifna",
@@ -80,7 +80,7 @@ def resolve(name_or_path: str) -> TrialConfig:
 class TrialResult:
     """Everything a run produced.
 
-    ``results`` maps each analysis id to its :class:`~designcalc.result.OCResult`
+    ``results`` maps each analysis id to its :class:`~designcalc.core.result.OCResult`
     (exact or analytic values beside simulated ones); ``tables`` are the same
     rows as pandas DataFrames; ``summary`` holds one row per reported quantity
     (see :func:`summary_rows`); ``warnings`` are the library's warnings,
@@ -104,7 +104,7 @@ class TrialResult:
 
     def record(self) -> dict:
         """The JSON envelope of this run (inputs hold the whole config and settings)."""
-        from designcalc.render import envelope
+        from designcalc.present.render import envelope
 
         inputs = {"trial": self.config.name, "config_file": os.path.basename(self.config.path),
                   **self.settings, "config": self.config.raw}
@@ -173,7 +173,7 @@ def run_trial(config: TrialConfig, *, n_sims=None, seed=None, workers: int = 1,
         Root seed (default: the config's ``simulation.seed``); analysis ``i``
         uses ``seed + 1000 i``.
     workers, backend, scheduler, progress
-        Passed to :func:`designcalc.simulate.run`.
+        Passed to :func:`designcalc.core.simulate.run`.
 
     Returns
     -------
@@ -181,8 +181,8 @@ def run_trial(config: TrialConfig, *, n_sims=None, seed=None, workers: int = 1,
     """
     from dataclasses import replace
 
-    from designcalc import registry
-    from designcalc._validate import check_int
+    from designcalc.core import registry
+    from designcalc.core.validate import check_int
 
     if not isinstance(config, TrialConfig):
         raise TypeError(f"config must be a TrialConfig, got {type(config).__name__}")
@@ -224,7 +224,7 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
     when the family has per-scenario metrics), ``record.json``, one PNG per
     analysis (the family's first plot kind) and, for each format in
     ``reports`` (``"md"``, ``"html"``, ``"docx"``), ``report.<format>``
-    (:mod:`designcalc.report`; ``command`` is the command line the report's
+    (:mod:`designcalc.present.report`; ``command`` is the command line the report's
     appendix gives to reproduce the run).
 
     Each figure is drawn once: the PNG bytes written to ``<id>.png`` are the
@@ -232,7 +232,7 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
     """
     import json
 
-    from designcalc.render import render_csv, write_text
+    from designcalc.present.render import render_csv, write_text
 
     folder = os.path.join(os.fspath(out_dir), result.config.name)
     os.makedirs(folder, exist_ok=True)
@@ -250,7 +250,7 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
         figures = _write_plots(result, folder)
         written += [os.path.join(folder, f["file"]) for f in figures.values()]
     if reports:
-        from designcalc.report import write_trial_reports
+        from designcalc.present.report import write_trial_reports
 
         written += write_trial_reports(result, folder, reports, figures=figures,
                                        command=command)
@@ -259,8 +259,8 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
 
 def _write_plots(result: TrialResult, folder: str) -> dict:
     """Draw each analysis's figure once and write it; ``{id: {"file", "png"}}``."""
-    from designcalc.outputs import atomic_file
-    from designcalc.report.documents import figure_png
+    from designcalc.core.outputs import atomic_file
+    from designcalc.present.report.documents import figure_png
 
     figures = {}
     for a_id, res in result.results.items():

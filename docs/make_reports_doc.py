@@ -25,12 +25,12 @@ formats and `--no-plots` leaves the figures out.  Single commands take
 
 What a report holds: title and source protocol, a summary, the assumptions
 (ASSUMED items marked), one section per analysis -- protocol text
-(`designcalc.report.protocol_text(result)`), tables rounded through the label
-registry (`designcalc.labels.report_value`: probabilities 3 decimals,
+(`designcalc.present.report.protocol_text(result)`), tables rounded through the label
+registry (`designcalc.present.labels.report_value`: probabilities 3 decimals,
 expected counts and months 1, sample sizes integers), the figure with a
 numbered caption -- the warnings, the method references and an appendix with
 the inputs, version, seed and the command that reproduces the run.  The
-wording is in the Jinja2 templates of `designcalc/report/templates/`
+wording is in the Jinja2 templates of `designcalc/present/report/templates/`
 (`text.j2`: one macro per design family).
 
 Below are the Markdown reports of the five seed trials as the command writes

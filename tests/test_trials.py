@@ -10,7 +10,7 @@ from scipy import stats
 
 from designcalc import trials
 from designcalc.cli import cli
-from designcalc.simulate import mc_agrees
+from designcalc.core.simulate import mc_agrees
 
 N_SIMS = 2_000
 
@@ -110,7 +110,7 @@ def test_surufatinib_designs_meet_their_requirements(runs):
 
 
 def test_surufatinib_designs_are_what_simon_search_finds():
-    from designcalc import simon
+    from designcalc.binary import simon
 
     found = simon.search(0.19, 0.40, 0.05, 0.80)
     cfg = trials.resolve("surufatinib_gefitinib")
@@ -121,7 +121,7 @@ def test_surufatinib_designs_are_what_simon_search_finds():
 
 
 def test_surufatinib_single_stage_is_the_smallest():
-    from designcalc import single_stage
+    from designcalc.binary.single_stage import design as single_stage
 
     found = single_stage.search(0.19, 0.40, 0.05, 0.80)
     cfg = trials.resolve("surufatinib_gefitinib")
@@ -220,7 +220,7 @@ def test_trial_plots_take_results_and_return_axes(runs, tmp_path):
     """Each analysis draws with its family's first plot kind (the registry's switch)."""
     import matplotlib.pyplot as plt
 
-    from designcalc import plots
+    from designcalc.present import plots
 
     for name, result in runs.items():
         for a_id, res in result.results.items():

@@ -12,7 +12,7 @@ estimated above the budget; 1 unexpected failure (a bug).
 
 Every command also takes ``--max-seconds S``, ``--max-memory GB``, ``--force``
 and ``--quiet`` (added here, :func:`_equip`): the budget of
-:mod:`designcalc.budget` and the progress bar of long simulations.
+:mod:`designcalc.core.budget` and the progress bar of long simulations.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ _POSITIVE = click.FloatRange(min=0, min_open=True)
 
 
 def _budget_params():
-    from designcalc.budget import DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS
+    from designcalc.core.budget import DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS
 
     return [
         click.Option(["--max-seconds", "max_seconds"], type=_POSITIVE, default=None,
@@ -117,7 +117,7 @@ def _budget_params():
 
 def _equip(cmd):
     """Give a command (or every command of a group, as they are resolved) the budget
-    options; its callback then runs inside :func:`designcalc.budget.allow`."""
+    options; its callback then runs inside :func:`designcalc.core.budget.allow`."""
     if cmd is None or getattr(cmd, "_designcalc_equipped", False):
         return cmd
     cmd._designcalc_equipped = True
@@ -146,7 +146,7 @@ def _equip(cmd):
 
     @functools.wraps(callback)
     def run(*args, **kwargs):
-        from designcalc import budget
+        from designcalc.core import budget
 
         max_seconds = kwargs.pop("max_seconds", None) if "max_seconds" in added else None
         max_memory = kwargs.pop("max_memory", None) if "max_memory" in added else None

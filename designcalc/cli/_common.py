@@ -21,10 +21,10 @@ import sys
 
 import click
 
-from designcalc.labels import format_value
-from designcalc.render import (OutputError, envelope, plain, render_csv, render_table,
+from designcalc.present.labels import format_value
+from designcalc.present.render import (OutputError, envelope, plain, render_csv, render_table,
                                render_text)
-from designcalc.render import write_text as _write_text
+from designcalc.present.render import write_text as _write_text
 
 FORMATS = ("table", "csv", "json")
 
@@ -42,7 +42,7 @@ class FamilyGroup(click.Group):
         self.family = family
 
     def _generic_names(self):
-        from designcalc import registry
+        from designcalc.core import registry
 
         return [n for n in registry.get(self.family).generic if n not in self.commands]
 
@@ -52,7 +52,7 @@ class FamilyGroup(click.Group):
     def get_command(self, ctx, cmd_name):
         cmd = super().get_command(ctx, cmd_name)
         if cmd is None and cmd_name in self._generic_names():
-            from designcalc import registry
+            from designcalc.core import registry
             from designcalc.cli.generic import build_command
 
             cmd = build_command(registry.get(self.family), cmd_name)
@@ -69,7 +69,7 @@ def output_options(func):
     return func
 
 
-# The JSON envelope, tables and CSV live in the library (designcalc.render) so that
+# The JSON envelope, tables and CSV live in the library (designcalc.present.render) so that
 # the trial runner and reports use the same code; these names stay for the commands.
 _plain = plain
 format_cell = format_value

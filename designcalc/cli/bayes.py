@@ -51,7 +51,7 @@ def predprob(x, n, nmax, p0, theta_t, prior, fmt, out):
     Example (Lee & Liu 2008; PP = 0.5656):
       designcalc bayes predprob --x 16 --n 23 --nmax 40 --p0 0.6 --theta-t 0.9 --prior 0.6,0.4
     """
-    from designcalc.bayes import predictive_probability
+    from designcalc.binary.bayes.predictive import predictive_probability
 
     pr = _prior(prior)
     res = predictive_probability(x, n, nmax, p0, theta_t, pr)
@@ -84,7 +84,7 @@ def _sim_options(func):
 
 
 def _scenarios(family, p_values, p_grid, named_scenarios):
-    from designcalc import registry
+    from designcalc.core import registry
     from designcalc.cli.generic import _scenarios as parse
 
     return parse(registry.get(family), {"p_values": p_values, "p_grid": p_grid,
@@ -97,7 +97,7 @@ def _emit_design(design, res, fmt, out, command, inputs, title, extra_more=None)
              "efficacy": list(rule.efficacy_bounds()), **res.extra, **(extra_more or {})}
     footer = None
     if fmt == "table":
-        from designcalc.render import render_table
+        from designcalc.present.render import render_table
 
         footer = "by look:\n" + render_table(res.extra["by_look"]).rstrip()
         if "boundaries" in res.extra:
@@ -156,7 +156,7 @@ def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, nam
     then smallest expected N under p0 (the first row is the chosen design).
     """
     from designcalc.cli.multistage import parse_int_list
-    from designcalc.multistage.pp import PPDesign, pp_search
+    from designcalc.binary.bayes.pp import PPDesign, pp_search
 
     pr = _prior(prior)
     searching = any(v is not None for v in (alpha, power, nmax))
@@ -244,7 +244,7 @@ def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, ga
       designcalc bayes bop2 --p0 0.2 --looks 10,15,20,25,30,35,40 --lambda 0.909 --gamma 1 --efficacy of --p 0.2 --p 0.4
     """
     from designcalc.cli.multistage import parse_int_list
-    from designcalc.multistage.bop2 import BOP2Design, bop2_calibrate
+    from designcalc.binary.bayes.bop2 import BOP2Design, bop2_calibrate
 
     pr = None if prior is None else _prior(prior)
     ns = tuple(parse_int_list(looks, "--looks"))
@@ -317,7 +317,7 @@ def posterior(kind, p0, looks, theta, delta, prior, p_values, p_grid, named_scen
       designcalc bayes posterior --kind futility --p0 0.2 --delta 0.1 --looks 10,20,30,40 --theta 0.05 --prior 0.3,0.7 --p 0.2 --p 0.45
     """
     from designcalc.cli.multistage import parse_int_list
-    from designcalc.multistage.posterior import PosteriorDesign
+    from designcalc.binary.bayes.posterior import PosteriorDesign
 
     pr = _prior(prior)
     d = PosteriorDesign(kind, p0, tuple(parse_int_list(looks, "--looks")), theta, delta, pr)
@@ -327,7 +327,7 @@ def posterior(kind, p0, looks, theta, delta, prior, p_values, p_grid, named_scen
     res = d.evaluate(scen, n_sims=n_sims, seed=seed, workers=workers)
     footer = None
     if fmt == "table":
-        from designcalc.render import render_table
+        from designcalc.present.render import render_table
 
         footer = "boundaries:\n" + render_table(res.extra["boundaries"]).rstrip()
     extra = {"looks": list(d.looks), "bounds": list(d.bounds()), **res.extra}

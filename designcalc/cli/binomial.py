@@ -1,6 +1,6 @@
 """``designcalc binomial``: exact single-stage designs, power for a fixed n, CIs.
 
-Thin layer over :mod:`designcalc.single_stage` and :mod:`designcalc.binomial`;
+Thin layer over :mod:`designcalc.binary.single_stage.design` and :mod:`designcalc.binary.binomial`;
 every number printed comes from those modules.  pandas, scipy and matplotlib
 are imported only inside the commands that need them.
 """
@@ -33,7 +33,7 @@ def binomial():
     """
 
 # `binomial oc` (exact OC of a given rule n, r) is built by FamilyGroup from the
-# registry entry of the single_stage family (designcalc/single_stage_spec.py).
+# registry entry of the single_stage family (designcalc/binary/single_stage/spec.py).
 
 
 @binomial.command("design")
@@ -61,7 +61,7 @@ def design_cmd(p0, p1, alpha, power, n_rule, nmax, fmt, out):
     Example:
       designcalc binomial design --p0 0.05 --p1 0.25 --alpha 0.05 --power 0.8 --n-rule stable
     """
-    from designcalc import single_stage
+    from designcalc.binary.single_stage import design as single_stage
 
     res = single_stage.search(p0, p1, alpha, power, n_rule=n_rule, nmax=nmax)
     inputs = {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "n_rule": n_rule, "nmax": nmax}
@@ -107,7 +107,8 @@ def power_cmd(n, n_range, p0, p1, alpha, plot, fmt, out):
       designcalc binomial power --n 50 --p0 0.055 --p1 0.15 --p1 0.20 --alpha 0.05
       designcalc binomial power --n-range 10:80 --p0 0.055 --p1 0.20 --plot sawtooth.png
     """
-    from designcalc import plots, single_stage
+    from designcalc.present import plots
+    from designcalc.binary.single_stage import design as single_stage
 
     n_values = _n_list(n, n_range)
     if plot is not None:
@@ -141,7 +142,7 @@ def power_cmd(n, n_range, p0, p1, alpha, plot, fmt, out):
 def _sentence(n, r, p0, p1, alpha_actual, power):
     if r >= n:
         return f"n = {n}: no critical value keeps alpha at the requested level (H0 never rejected)"
-    from designcalc.single_stage import fmt_prob
+    from designcalc.binary.single_stage.design import fmt_prob
 
     return (f"Reject H0 (p \u2264 {fmt_prob(p0)}) if \u2265 {r + 1} of {n} respond: "
             f"alpha = {alpha_actual:.3f}, power = {power:.3f} at p = {fmt_prob(p1)}")
@@ -169,7 +170,7 @@ def ci_cmd(x, n, method, level, sided, fmt, out):
     Example:
       designcalc binomial ci --x 10 --n 20 --method wilson --level 0.90
     """
-    from designcalc import binomial as binom_ci
+    from designcalc.binary import binomial as binom_ci
 
     methods = _METHODS if method == "all" else (method,)
     rows = []

@@ -145,7 +145,7 @@ def design_cmd(fmt, out, n_sims, seed, workers, power, nmax, **model):
     (default 10000) and the same seed at every n.
     """
     from designcalc.coprimary.design import search
-    from designcalc.simulate import resolve_seed
+    from designcalc.core.simulate import resolve_seed
 
     correlation = model["correlation"]
     sims = _n_sims(n_sims, correlation)

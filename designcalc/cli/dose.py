@@ -1,6 +1,6 @@
 """``designcalc dose``: rule-based dose finding (3+3, MSC-IFNα de-escalation).
 
-A thin layer over :mod:`designcalc.dose`; pandas and matplotlib are imported
+A thin layer over :mod:`designcalc.dose.rulebased`; pandas and matplotlib are imported
 only inside the commands that need them.
 """
 
@@ -10,8 +10,8 @@ import click
 
 from designcalc.cli._common import emit, output_options, parse_float_list
 
-from designcalc.dose.spec import PRESET_NAMES
-from designcalc.interval.spec import RULE_NAMES as INTERVAL_NAMES
+from designcalc.dose.rulebased.spec import PRESET_NAMES
+from designcalc.dose.interval.spec import RULE_NAMES as INTERVAL_NAMES
 
 #: every --design choice: the rule-based presets, the interval designs and the CRM
 DESIGN_NAMES = PRESET_NAMES + INTERVAL_NAMES + ("crm",)
@@ -56,7 +56,7 @@ def _crm_kw(kw: dict) -> dict:
 
 
 def _crm_design(target, start_level, cohort_size, ckw, levels):
-    from designcalc.crm.design import CRMDesign
+    from designcalc.dose.crm.design import CRMDesign
 
     if target is None:
         raise click.BadParameter("--design crm needs the target DLT probability",
@@ -133,8 +133,8 @@ def _interval_kw(kw: dict) -> dict:
 
 
 def _interval_design(name, target, start_level, table_path, ikw, levels=None):
-    from designcalc.interval.design import IntervalDesign
-    from designcalc.interval.rules import IntervalTable
+    from designcalc.dose.interval.design import IntervalDesign
+    from designcalc.dose.interval.rules import IntervalTable
 
     if target is None:
         raise click.BadParameter(f"--design {name} needs the target DLT probability",
@@ -148,7 +148,7 @@ def _interval_design(name, target, start_level, table_path, ikw, levels=None):
             raise click.BadParameter("--design table needs --table FILE (n,dlt,action or the "
                                      "boundary layout of `dose table`)", param_hint="--table")
         table = IntervalTable.from_csv(table_path, cohort_size=ikw.get("cohort_size"))
-    from designcalc.interval.design import GENERATED
+    from designcalc.dose.interval.design import GENERATED
 
     if name not in GENERATED:   # margins belong to Keyboard/mTPI-2/i3+3 (compare mixes designs)
         ikw = {k: v for k, v in ikw.items() if k not in ("margin_low", "margin_high")}
@@ -248,7 +248,7 @@ def _check_applicable(designs) -> None:
 
 def _build(designs, tox_text, doses_text, start_dose, factor, levels, start_level, table_path,
            target=None, ikw=None, named_scenarios=(), ckw=None):
-    from designcalc.dose import DecisionTable, preset
+    from designcalc.dose.rulebased import DecisionTable, preset
 
     _check_applicable(designs)
     curves = _curves(tox_text, named_scenarios)
@@ -366,7 +366,7 @@ def _report(results, fmt, out, command, inputs, plot_path, seed=None):
                                     "selects": getattr(res.design, "selects", "MTD")}))
     summary = summaries[0] if len(results) == 1 else summaries
     if plot_path:
-        from designcalc import plots
+        from designcalc.present import plots
 
         axes = plots.plot_dose_oc(results)
         plots.save(axes[0], plot_path)
@@ -422,7 +422,7 @@ def oc_cmd(designs, tox, doses, target, start_dose, factor, levels, start_level,
       designcalc dose oc --design boin --target 0.3 --cohorts 10 --cohort-size 3 \\
           --tox 0.05,0.10,0.20,0.30,0.50
     """
-    from designcalc import plots
+    from designcalc.present import plots
 
     if plot_path:
         plots.check_plot_path(plot_path)
@@ -482,8 +482,8 @@ def simulate_cmd(designs, tox, doses, target, start_dose, factor, levels, start_
       designcalc dose simulate --design boin --target 0.3 --cohorts 10 \\
           --tox 0.05,0.10,0.20,0.30,0.50 --n-sims 100000 --seed 1
     """
-    from designcalc import plots
-    from designcalc.simulate import resolve_seed
+    from designcalc.present import plots
+    from designcalc.core.simulate import resolve_seed
 
     if plot_path:
         plots.check_plot_path(plot_path)
@@ -545,8 +545,8 @@ def compare_cmd(designs, tox_list, named_scenarios, target, doses, start_dose, f
       designcalc dose compare --design msc-deescalation --design boin --cohorts 4 \\
           --tox 0.30,0.15,0.05 --target 0.3 --plot msc.png
     """
-    from designcalc import plots
-    from designcalc.interval.compare import compare_designs
+    from designcalc.present import plots
+    from designcalc.dose.interval.compare import compare_designs
 
     if plot_path:
         plots.check_plot_path(plot_path)
@@ -615,7 +615,7 @@ def table_cmd(design, table_path, target, start_level, cells, fmt, out, **ikw):
       designcalc dose oc --table my33.csv --tox 0.05,0.1,0.2,0.3
       designcalc dose table --design boin --target 0.3 --cohorts 10 --cohort-size 3
     """
-    from designcalc.dose import DecisionTable, preset
+    from designcalc.dose.rulebased import DecisionTable, preset
 
     ikw = _interval_kw(ikw)
     if design in INTERVAL_NAMES:

@@ -20,9 +20,9 @@ def families(fmt, out):
     Example:
       designcalc families --format json
     """
-    from designcalc import registry
+    from designcalc.core import registry
 
     rows = [spec.row() for spec in registry.specs()]
     emit(fmt, out, "families", {}, [dict(r, commands=", ".join(r["commands"])) if fmt != "json"
                                     else r for r in rows],
-         title="Registered design families (designcalc.registry)")
+         title="Registered design families (designcalc.core.registry)")

@@ -1,11 +1,11 @@
 """Commands built from a family's registry entry (``oc`` and ``simulate``).
 
 A family declares its parameters, scenario type and OC options once
-(:mod:`designcalc.registry`); :func:`build_command` turns that declaration
+(:mod:`designcalc.core.registry`); :func:`build_command` turns that declaration
 into a click command, so a family gets ``designcalc <group> oc`` and/or
 ``designcalc <group> simulate`` without a hand-written CLI.  The command only
 parses, calls ``design.evaluate()`` / ``design.simulate()`` and prints the
-:class:`~designcalc.result.OCResult` through :func:`designcalc.cli._common.emit`.
+:class:`~designcalc.core.result.OCResult` through :func:`designcalc.cli._common.emit`.
 
 Options, for every family alike:
 
@@ -36,7 +36,7 @@ def _click_type(param):
 
 
 def _param_option(param, *, for_options=False):
-    from designcalc.registry import REQUIRED
+    from designcalc.core.registry import REQUIRED
 
     help_text = param.help
     if param.unit:
@@ -188,7 +188,7 @@ def build_command(spec, name: str) -> click.Command:
     simulate_only = name == "simulate"
 
     def callback(**kw):
-        from designcalc.registry import REQUIRED
+        from designcalc.core.registry import REQUIRED
 
         raw = dict(kw)
         fmt, out = kw.pop("fmt"), kw.pop("out")
@@ -200,13 +200,13 @@ def build_command(spec, name: str) -> click.Command:
         if report_path:
             check_report_path(report_path)
         if plot_path:
-            from designcalc.plots import check_plot_path
+            from designcalc.present.plots import check_plot_path
 
             check_plot_path(plot_path)
         if kw.get("seed") is not None or "workers" in kw:
             # checked even when nothing is simulated: a bad value is never silently ignored
-            from designcalc._validate import check_int
-            from designcalc.simulate import resolve_seed
+            from designcalc.core.validate import check_int
+            from designcalc.core.simulate import resolve_seed
 
             if kw.get("seed") is not None:
                 resolve_seed(kw["seed"])
@@ -234,7 +234,7 @@ def build_command(spec, name: str) -> click.Command:
         if backend != "local" and not simulating:
             raise click.BadParameter("applies only when something is simulated (--n-sims)",
                                      param_hint="--scheduler" if scheduler else "--backend")
-        from designcalc.cluster import dask_scheduler
+        from designcalc.core.cluster import dask_scheduler
 
         # one scheduler for the whole command: an unreachable address is one line, exit 2
         with dask_scheduler(backend, scheduler, sim["workers"]) as address:
@@ -246,12 +246,12 @@ def build_command(spec, name: str) -> click.Command:
                                       **options)
         footer = []
         if plot_path:
-            from designcalc.plots import save
+            from designcalc.present.plots import save
 
             save(res.plot(plot_kind), plot_path)
             footer.append(f"plot written to {plot_path}")
         if report_path:
-            from designcalc.report import write_result_report
+            from designcalc.present.report import write_result_report
 
             write_result_report(res, report_path, command=command_line(res.seed),
                                 inputs=_inputs(spec, kw, raw), plot=bool(spec.plots))
@@ -261,7 +261,7 @@ def build_command(spec, name: str) -> click.Command:
             extra["metrics"] = list(res.metrics)
         text_extra = {k: v for k, v in res.extra.items() if not isinstance(v, (dict, list))}
         if res.metrics:
-            from designcalc.render import render_table
+            from designcalc.present.render import render_table
 
             footer.insert(0, render_table(list(res.metrics)).rstrip())
         emit(fmt, out, f"{group} {name}", _inputs(spec, kw, raw), list(res.rows),
@@ -346,7 +346,7 @@ def _example_args(spec, name) -> str:
 
 def add_generic_commands(group: click.Group, family: str) -> click.Group:
     """Add the generic commands that family ``family`` declares to ``group``."""
-    from designcalc import registry
+    from designcalc.core import registry
 
     spec = registry.get(family)
     for name in spec.generic:
@@ -356,7 +356,7 @@ def add_generic_commands(group: click.Group, family: str) -> click.Group:
 
 def family_group(family: str) -> click.Group:
     """A whole command group built from a family's registry entry (its generic commands)."""
-    from designcalc import registry
+    from designcalc.core import registry
 
     spec = registry.get(family)
     group = click.Group(spec.cli_group or spec.name,

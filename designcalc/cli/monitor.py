@@ -65,7 +65,7 @@ def _emit(b, grid, fmt, out, command, inputs):
 
 
 def _emit_sprt(p0, p1, n, size, power, grid, fmt, out, inputs):
-    from designcalc.multistage.monitoring import sprt_toxicity_boundary
+    from designcalc.binary.monitor.design import sprt_toxicity_boundary
 
     b = sprt_toxicity_boundary(p0, p1, n, size=size, power=power)
     rows = [{"p": r["p"], "pcross": r["pcross_lo"], "pstop": r["pstop_lo"], "en": r["en_lo"]}
@@ -118,7 +118,7 @@ def toxicity(p0, p1, looks, niter, p_values, p_grid, size, power, shape, priorit
     Example:
       designcalc monitor toxicity --p0 0.2 --p1 0.35 --looks 20,40,60,75
     """
-    from designcalc.monitor import toxicity_boundary
+    from designcalc.binary.monitor.boundaries import toxicity_boundary
 
     n = _looks(looks)
     if method == "sprt":
@@ -155,7 +155,7 @@ def futility(p0, p1, looks, niter, p_values, p_grid, size, power, shape, fmt, ou
     Example:
       designcalc monitor futility --p0 0.1 --p1 0.3 --looks 10,20,30,40
     """
-    from designcalc.monitor import futility_boundary
+    from designcalc.binary.monitor.boundaries import futility_boundary
 
     n = _looks(looks)
     b = futility_boundary(p0, p1, n, size=size, power=power, shape=shape, niter=niter)

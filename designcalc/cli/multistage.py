@@ -94,12 +94,12 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
     Example:
       designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --efficacy 4,7,9,10 --p 0.1 --p 0.3
     """
-    from designcalc import registry
+    from designcalc.core import registry
     from designcalc.cli.generic import _scenarios
-    from designcalc.multistage import MultiStageDesign
+    from designcalc.binary.multistage import MultiStageDesign
 
     if plot:
-        from designcalc.plots import check_plot_path
+        from designcalc.present.plots import check_plot_path
 
         check_plot_path(plot)
     design = MultiStageDesign(
@@ -113,11 +113,11 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
     res = design.evaluate(scenarios, n_sims=n_sims, seed=seed, workers=workers, **options)
     footer = []
     if fmt == "table":
-        from designcalc.render import render_table
+        from designcalc.present.render import render_table
 
         footer.append("by look:\n" + render_table(res.extra["by_look"]).rstrip())
     if plot:
-        from designcalc.plots import save
+        from designcalc.present.plots import save
 
         save(res.plot(), plot)
         footer.append(f"plot written to {plot}")
@@ -158,7 +158,7 @@ def fleming(p0, p1, alpha, power, looks, fmt, out):
       designcalc multistage fleming --p0 0.45 --p1 0.7 --alpha 0.05 --power 0.8
       designcalc multistage fleming --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8 --looks 15,25
     """
-    from designcalc.multistage.fleming import fleming as find
+    from designcalc.binary.multistage.fleming import fleming as find
 
     n = None if looks is None else parse_int_list(looks, "--looks")
     f = find(p0, p1, alpha, power, looks=n)
@@ -196,8 +196,8 @@ def analyze(looks, futility, efficacy, look, x, p0, level, fmt, out):
     Example:
       designcalc multistage analyze --looks 12,28 --futility 6,19 --look 2 --x 21 --p0 0.5
     """
-    from designcalc.multistage import MultiStageDesign
-    from designcalc.multistage.inference import analyze_rule
+    from designcalc.binary.multistage import MultiStageDesign
+    from designcalc.binary.multistage.inference import analyze_rule
 
     design = MultiStageDesign(
         looks=tuple(parse_int_list(looks, "--looks")),
@@ -245,7 +245,7 @@ def sargent(p0, p1, alpha, power, beta, eta, pi_, stages, nmin, nmax, tol, fmt, 
       designcalc multistage sargent --p0 0.1 --p1 0.3 --alpha 0.05 --power 0.9 --eta 0.8 --pi 0.8
       designcalc multistage sargent --p0 0.5 --p1 0.65 --alpha 0.1 --beta 0.1 --eta 0.8 --pi 0.8 --stages 1
     """
-    from designcalc.multistage.sargent import sargent as find
+    from designcalc.binary.multistage.sargent import sargent as find
 
     if (power is None) == (beta is None):
         raise click.BadParameter("give exactly one of --power and --beta", param_hint="--power")

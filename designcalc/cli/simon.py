@@ -1,7 +1,7 @@
 """``designcalc simon``: Simon two-stage designs (search, exact OC, rule audit).
 
 Start-up matters (``designcalc simon design`` must finish in < 0.3 s): this
-module and :mod:`designcalc.simon` import only numpy and click at start-up.
+module and :mod:`designcalc.binary.simon` import only numpy and click at start-up.
 pandas is never needed here (rows are plain dicts) and matplotlib is imported
 only when ``--plot`` is given.
 """
@@ -62,7 +62,7 @@ def design(p0, p1, alpha, power, nmax, report, fmt, out):
       designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8
       designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8 --report design.docx
     """
-    from designcalc.simon import NoFeasibleDesign, search
+    from designcalc.binary.simon import NoFeasibleDesign, search
 
     if report:
         check_report_path(report)
@@ -95,7 +95,7 @@ def design(p0, p1, alpha, power, nmax, report, fmt, out):
 
 def _write_design_report(res, path, inputs):
     """The minimax and optimal designs of a search as one report (exact OC per design)."""
-    from designcalc.report import write_result_report
+    from designcalc.present.report import write_result_report
 
     grid = [round(0.05 * i, 10) for i in range(1, 20)]
     scenarios = [("", p) for p in grid if p not in (res.p0, res.p1)] + \
@@ -112,7 +112,7 @@ def _write_design_report(res, path, inputs):
                               f"(alpha < {res.alpha:g}, power > {res.power:g})")
 
 
-# `simon oc` is built from the family's registry entry (designcalc/simon/spec.py)
+# `simon oc` is built from the family's registry entry (designcalc/binary/simon/spec.py)
 # by FamilyGroup: --r1 --n1 --r --n, --p/--p-grid/--scenario, --p0/--p1,
 # --n-sims (hidden alias --sims), --seed, --workers, --plot, --format, --out.
 
@@ -141,7 +141,7 @@ def audit(r1, n1, r, n, p0, p1, p0_grid, p1_grid, alphas, powers, fmt, out):
     Example (the NALIRIFOX rule):
       designcalc simon audit --r1 6 --n1 12 --r 19 --n 28 --p0 0.5 --p1 0.8
     """
-    from designcalc.simon import SimonDesign, audit_rows
+    from designcalc.binary.simon import SimonDesign, audit_rows
 
     d = SimonDesign(r1=r1, n1=n1, r=r, n=n)
     g0 = parse_grid(p0_grid, "--p0-grid")
@@ -160,7 +160,7 @@ def audit(r1, n1, r, n, p0, p1, p0_grid, p1_grid, alphas, powers, fmt, out):
          title=f"Simon design {d}\n{d.protocol_text()}")
 
 
-# Post-trial inference lives in its own module (designcalc.simon.inference);
+# Post-trial inference lives in its own module (designcalc.binary.simon.inference);
 # the command module imports nothing heavy at import time.
 from designcalc.cli.simon_analyze import analyze as _analyze  # noqa: E402
 

@@ -39,8 +39,8 @@ def analyze(r1, n1, r, n, x, x1, p0, level, n1_actual, n_actual, fmt, out):
     Example (NALIRIFOX rule 6/12, 19/28; 15 responses in total):
       designcalc simon analyze --r1 6 --n1 12 --r 19 --n 28 --p0 0.5 --x 15 --x1 8
     """
-    from designcalc.simon import SimonDesign
-    from designcalc.simon.inference import analyze as run
+    from designcalc.binary.simon import SimonDesign
+    from designcalc.binary.simon.inference import analyze as run
 
     design = SimonDesign(r1=r1, n1=n1, r=r, n=n)
     res = run(design, x, x1=x1, p0=p0, level=level, n1_actual=n1_actual, n_actual=n_actual)

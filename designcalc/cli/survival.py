@@ -183,7 +183,7 @@ def _warnings(results):
 def _plot(path, kind, results, rows, kw, target=None):
     import pandas as pd
 
-    from designcalc import plots
+    from designcalc.present import plots
     from designcalc.survival import planning
 
     if kind == "curves":
@@ -236,7 +236,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
     from designcalc.survival.onesample import size_designs
 
     if plot is not None:
-        from designcalc import plots
+        from designcalc.present import plots
 
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
@@ -293,7 +293,7 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
             raise click.BadParameter(f"--n-range has too many values ({len(n_values)} > "
                                      f"{_MAX_RANGE})")
     if plot is not None:
-        from designcalc import plots
+        from designcalc.present import plots
 
         plots.check_plot_path(plot)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,

@@ -130,9 +130,9 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
       designcalc trial run --all --out results/
     """
     from designcalc import trials
-    from designcalc.cluster import dask_scheduler
-    from designcalc.outputs import ResultFolder
-    from designcalc.report.documents import parse_formats
+    from designcalc.core.cluster import dask_scheduler
+    from designcalc.core.outputs import ResultFolder
+    from designcalc.present.report.documents import parse_formats
 
     if run_all == (target is not None):
         raise click.UsageError("give a trial NAME or FILE, or --all (not both)")
@@ -144,7 +144,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
         raise click.BadParameter(str(exc).split(", got")[0], param_hint="--report") from None
     configs = trials.list_trials() if run_all else [trials.resolve(target)]
     # Everything is written to a temporary sibling folder and swapped in only when
-    # every trial has finished (designcalc.outputs.ResultFolder): a run that cannot
+    # every trial has finished (designcalc.core.outputs.ResultFolder): a run that cannot
     # complete leaves the previous folder as it was.
     folder = ResultFolder(out_dir, command=_command(target, run_all, out_dir, fmt, n_sims,
                                                     seed, workers, backend, scheduler,

@@ -63,8 +63,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from designcalc._validate import check_int, check_p0_p1, check_real
-from designcalc.protocol import Design
+from designcalc.core.validate import check_int, check_p0_p1, check_real
+from designcalc.core.protocol import Design
 
 __all__ = ["CoprimaryDesign", "RULES", "TTE_TESTS", "SCENARIOS", "coprimary_kernel",
            "search", "attains", "implied_association", "parse_alpha_split"]
@@ -278,7 +278,7 @@ class CoprimaryDesign(Design):
     def _marginals(self, resp_alt: bool, tte_alt: bool) -> tuple:
         """``(R_lo, R_hi, T_lo, T_hi)``: each test's rejection probability at its levels
         (exact binomial; analytic time-to-event power, nominal level under the null curve)."""
-        from designcalc import _binom
+        from designcalc.core import binom as _binom
 
         lo_r, hi_r, lo_t, hi_t = self.levels
         p = self.p1 if resp_alt else self.p0
@@ -332,7 +332,7 @@ class CoprimaryDesign(Design):
                        which=tuple(range(len(SCENARIOS))) if which is None else tuple(which))
 
     def _simulate(self, scenarios, n_sims, sim, **options) -> dict:
-        from designcalc import simulate
+        from designcalc.core import simulate
         from designcalc.survival.simulation import chunk_size_for
 
         self._no_scenarios(scenarios, options)
@@ -499,7 +499,7 @@ def search(*, power: float = 0.8, nmax: int = 1000, n_sims: int | None = None, s
     """The smallest ``n`` whose joint power P(success | H1) reaches ``power``.
 
     The joint power is **not monotone in n** (the exact binomial test's power
-    saw-tooths), so ``designcalc._search.smallest_n`` (doubling and bisection)
+    saw-tooths), so ``designcalc.core.search.smallest_n`` (doubling and bisection)
     does not apply: every n is scanned upwards from a lower bound.  With
     ``correlation = 0`` the analytic joint power is scanned from n = 2; otherwise
     the scan starts at the smallest n whose correlation-free bound reaches the
@@ -513,8 +513,8 @@ def search(*, power: float = 0.8, nmax: int = 1000, n_sims: int | None = None, s
     list of CoprimaryDesign
         One design (the n found).
     """
-    from designcalc import simulate
-    from designcalc._validate import check_prob
+    from designcalc.core import simulate
+    from designcalc.core.validate import check_prob
 
     power = check_prob("power", power)
     nmax = check_int("nmax", nmax, min_value=2)
@@ -560,7 +560,7 @@ def search(*, power: float = 0.8, nmax: int = 1000, n_sims: int | None = None, s
 
 def attains(design, **requirements) -> bool:
     """True when ``design`` reaches the joint ``power`` as the search judged it."""
-    from designcalc import simulate
+    from designcalc.core import simulate
 
     target = requirements.get("power", 0.8)
     if design.correlation == 0.0:

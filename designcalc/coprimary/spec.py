@@ -1,6 +1,6 @@
 """Registry entry of the ``coprimary`` family (light: no numpy, no pandas at import)."""
 
-from designcalc.registry import FamilySpec, Param, ScenarioSpec
+from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 __all__ = ["SPEC"]
 
@@ -52,7 +52,7 @@ SPEC = FamilySpec(
     simulate=True,
     search="designcalc.coprimary.design:search",
     attains="designcalc.coprimary.design:attains",
-    plots=(("oc", "designcalc.plots:coprimary_oc"),),
+    plots=(("oc", "designcalc.present.plots:coprimary_oc"),),
     commands=("coprimary power", "coprimary design", "trial run"),
     cli_group="coprimary",
     generic=(),

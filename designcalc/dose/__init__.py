@@ -1,37 +1,20 @@
-"""Rule-based dose finding: 3+3 escalation and the MSC-IFNα de-escalation.
+"""Dose-finding families.
 
-* :mod:`designcalc.dose.rules` -- decision tables (CSV import/export), the
-  design class :class:`DoseDesign` (family ``dose`` of the platform:
-  ``oc()``, ``simulate()``, ``to_dict()``/``from_dict()``), presets;
-* :mod:`designcalc.dose.exact` -- exact operating characteristics by path enumeration;
-* :mod:`designcalc.dose.sim` -- the same rules simulated, vectorised over trials;
-* :mod:`designcalc.dose.spec` -- the family's registry entry (light).
+* :mod:`~designcalc.dose.rulebased` -- 3+3 variants and the MSC-IFNα de-escalation (``dose``);
+* :mod:`~designcalc.dose.interval` -- BOIN, Keyboard, mTPI-2, i3+3 with exact OC (``interval``);
+* :mod:`~designcalc.dose.crm` -- the continual reassessment method, as dfcrm (``crm``).
 
-:func:`exact_oc` and :func:`simulate_oc` evaluate one toxicity curve and
-return an :class:`~designcalc.result.OCResult`.  See ``docs/dose.md`` for the
-rules as decision tables and a worked example.
-
-The names below are imported on first use, so that reading the registry
-entry (``designcalc.dose.spec``) does not import numpy.
+The rule-based family's public names (``DoseDesign``, ``preset``, ``exact_oc``, ...)
+are still available here, as before the layered tree.
 """
 
 import importlib
 
-__all__ = ["ACTIONS", "PRESETS", "DecisionTable", "DoseDesign", "exact_oc", "msc_doses",
-           "preset", "simulate_oc"]
-
-_WHERE = {"ACTIONS": "rules", "PRESETS": "rules", "DecisionTable": "rules",
-          "DoseDesign": "rules", "msc_doses": "rules", "preset": "rules",
-          "exact_oc": "exact", "simulate_oc": "sim"}
+_RULEBASED = ("ACTIONS", "PRESETS", "DecisionTable", "DoseDesign", "exact_oc", "msc_doses",
+              "preset", "simulate_oc")
 
 
 def __getattr__(name):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f"designcalc.dose.{_WHERE[name]}"), name)
-        globals()[name] = value
-        return value
+    if name in _RULEBASED:
+        return getattr(importlib.import_module("designcalc.dose.rulebased"), name)
     raise AttributeError(f"module 'designcalc.dose' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))

@@ -38,7 +38,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from designcalc import _binom
+from designcalc.core import binom as _binom
 from designcalc.survival._memo import remember
 from designcalc.survival.models import Study
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from designcalc._validate import check_positive, check_real
+from designcalc.core.validate import check_positive, check_real
 
 LOG2 = math.log(2.0)
 

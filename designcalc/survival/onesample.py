@@ -41,11 +41,11 @@ import dataclasses
 import numbers
 from functools import cached_property
 
-from designcalc._validate import check_int, check_positive, check_prob, check_real
+from designcalc.core.validate import check_int, check_positive, check_prob, check_real
 from designcalc.survival._memo import scoped
 from designcalc.survival.planning import _numeric_guard
-from designcalc.protocol import Design
-from designcalc.result import OCResult
+from designcalc.core.protocol import Design
+from designcalc.core.result import OCResult
 
 __all__ = ["SurvivalDesign", "TESTS", "TEST_NAMES", "designs_for", "evaluate_designs",
            "size_designs", "check_warnings"]
@@ -86,7 +86,7 @@ def _floats(name, values):
 def _clean(rec: dict) -> dict:
     """A result record (as ``DataFrame.to_dict("records")`` gives it) as plain Python
     values (NaN -> None, counts as int)."""
-    from designcalc.render import plain
+    from designcalc.core.result import plain
 
     row = {}
     for key in _ROW_ORDER:
@@ -443,7 +443,7 @@ def evaluate_designs(designs, *, n_sims: int = 0, seed=None, workers: int = 1,
     list of OCResult
         In the order of ``designs``, each with its own warnings.
     """
-    from designcalc.simulate import resolve_seed
+    from designcalc.core.simulate import resolve_seed
 
     designs = list(designs)
     for d in designs:
@@ -489,7 +489,7 @@ def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sim
         ``{"design": SurvivalDesign, "n_method": ..., "n_events_formula": ...,
         "seed": ...}``, one per test (``n_events_formula`` for log-rank only).
     """
-    from designcalc.simulate import resolve_seed
+    from designcalc.core.simulate import resolve_seed
     from designcalc.survival import planning
 
     setting = _setting(model)

@@ -34,12 +34,12 @@ import numbers
 
 import numpy as np
 
-from designcalc._search import bisect_smallest, smallest_n
-from designcalc._validate import check_int, check_positive, check_prob, check_real
+from designcalc.core.search import bisect_smallest, smallest_n
+from designcalc.core.validate import check_int, check_positive, check_prob, check_real
 from designcalc.survival import exponential, landmark as lm, logrank
 from designcalc.survival._memo import scoped
 from designcalc.survival.models import Study, Weibull
-from designcalc.simulate import resolve_seed
+from designcalc.core.simulate import resolve_seed
 from designcalc.survival.simulation import TESTS, simulate_tests
 
 DIRECTIONS = ("longer", "shorter")
@@ -225,7 +225,7 @@ class Setting:
 def _smallest_n(ok, nmax: int, test: str) -> int:
     """Smallest n in [2, nmax] with ``ok(n)``, assuming ``ok`` is monotone.
 
-    Doubling, then bisection (:func:`designcalc._search.smallest_n`).
+    Doubling, then bisection (:func:`designcalc.core.search.smallest_n`).
     """
     n = smallest_n(ok, 2, nmax)
     if n is None:
@@ -470,7 +470,7 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
     n_sims, seed, workers :
         Simulate each design ``n_sims`` times (``power_sim`` under the
         alternative, ``alpha_actual_sim`` under the null) with
-        :func:`designcalc.simulate.run`.
+        :func:`designcalc.core.simulate.run`.
     direction : {"longer", "shorter"}
         "longer" (default): longer times are better (``median1 > median0``).
     null : curve, optional
@@ -485,7 +485,7 @@ def design(test="logrank", median0=None, median1=None, accrual=None, followup=No
         the landmark test, whose large-sample formula is pessimistic at small n.
         Column ``n_method`` says which was used.
     chunk_size, backend, scheduler, progress :
-        Passed to :func:`designcalc.simulate.run` for the simulated columns
+        Passed to :func:`designcalc.core.simulate.run` for the simulated columns
         (``chunk_size`` is capped at
         :func:`~designcalc.survival.simulation.chunk_size_for` ``(n)``).
 

@@ -5,7 +5,7 @@ trials of ``n`` patients at once: a ``(size, n)`` matrix of event times (from
 the true curve), uniform entry times and dropout times; each test's statistic
 is then computed with array operations along axis 1 (sorting along axis 1 for
 Kaplan-Meier).  There is no Python loop over simulated trials.  The kernel is
-run by the shared engine :func:`designcalc.simulate.run`, so the same seed
+run by the shared engine :func:`designcalc.core.simulate.run`, so the same seed
 gives the same numbers whatever the number of workers.
 
 Each chunk simulates the trials twice, under the alternative (for power) and
@@ -18,7 +18,7 @@ from functools import partial
 
 import numpy as np
 
-from designcalc import simulate
+from designcalc.core import simulate
 from designcalc.survival import exponential, landmark, logrank
 from designcalc.survival.models import Study, sample_trials
 
@@ -85,7 +85,7 @@ def simulate_tests(n: int, *, null, alt, study: Study, tests, alpha: float, n_si
 
     ``chunk_size`` (trials per chunk) is capped at :func:`chunk_size_for`
     ``(n)``, which is also the default; ``workers``, ``backend``,
-    ``scheduler`` and ``progress`` go to :func:`designcalc.simulate.run`.  The
+    ``scheduler`` and ``progress`` go to :func:`designcalc.core.simulate.run`.  The
     trials drawn do not depend on ``tests``: with the same seed, each test's
     numbers are the same whether it is simulated alone or with others.
     """

@@ -5,7 +5,7 @@
 :func:`attains` checks a found design against the requirements.
 """
 
-from designcalc.registry import FamilySpec, Param, ScenarioSpec
+from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 __all__ = ["SPEC", "search", "attains"]
 
@@ -58,8 +58,8 @@ SPEC = FamilySpec(
     exact=True,
     simulate=True,
     search="designcalc.survival.spec:search",
-    plots=(("power", "designcalc.plots:survival_power"),
-           ("curves", "designcalc.plots:survival_curves")),
+    plots=(("power", "designcalc.present.plots:survival_power"),
+           ("curves", "designcalc.present.plots:survival_curves")),
     commands=("survival design", "survival power", "trial run"),
     cli_group="survival",
     generic=(),

@@ -65,8 +65,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from designcalc._validate import check_int, check_positive, check_prob, check_real
-from designcalc.protocol import Design
+from designcalc.core.validate import check_int, check_positive, check_prob, check_real
+from designcalc.core.protocol import Design
 
 __all__ = ["TwoStageLogrankDesign", "null_curve", "stage_moments", "bvn_upper",
            "critical_value", "search", "single_stage_n"]
@@ -448,7 +448,7 @@ class TwoStageLogrankDesign(Design):
     def _simulate(self, scenarios, n_sims, sim, **options) -> dict:
         from functools import partial
 
-        from designcalc import simulate
+        from designcalc.core import simulate
 
         self._no_scenarios(scenarios, options)
         kernel = partial(two_stage_kernel, design=self)

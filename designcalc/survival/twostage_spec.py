@@ -6,7 +6,7 @@
 type I error, minimum PET under H0).
 """
 
-from designcalc.registry import FamilySpec, Param, ScenarioSpec
+from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 __all__ = ["SPEC", "search", "attains"]
 

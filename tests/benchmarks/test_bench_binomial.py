@@ -7,10 +7,10 @@ Figures are recorded in docs/performance.md ("Single-stage binomial ...").
 import numpy as np
 from scipy.stats import binomtest
 
-from designcalc import single_stage
-from designcalc.binomial import ci, n_for_halfwidth
-from designcalc.simon import SimonDesign
-from designcalc.simon_inference import analyze
+from designcalc.binary.single_stage import design as single_stage
+from designcalc.binary.binomial import ci, n_for_halfwidth
+from designcalc.binary.simon import SimonDesign
+from designcalc.binary.simon.inference import analyze
 
 X = np.random.default_rng(1).integers(0, 101, size=100_000)
 

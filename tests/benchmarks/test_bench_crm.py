@@ -7,7 +7,7 @@ Run: python -m pytest tests/benchmarks/test_bench_crm.py -m bench
 
 import pytest
 
-from designcalc.crm.design import CRMDesign
+from designcalc.dose.crm.design import CRMDesign
 
 pytestmark = pytest.mark.bench
 

@@ -6,7 +6,7 @@ Run: python -m pytest tests/benchmarks/test_bench_dose.py -m bench
 
 import pytest
 
-from designcalc.dose import exact_oc, preset, simulate_oc
+from designcalc.dose.rulebased import exact_oc, preset, simulate_oc
 
 TOX6 = [0.05, 0.10, 0.20, 0.30, 0.40, 0.50]
 

@@ -8,7 +8,7 @@ Run: python -m pytest tests/benchmarks/test_bench_interval.py -m bench
 
 import pytest
 
-from designcalc.interval.design import IntervalDesign
+from designcalc.dose.interval.design import IntervalDesign
 
 pytestmark = pytest.mark.bench
 

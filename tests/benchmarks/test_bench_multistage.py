@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from designcalc.monitor import toxicity_boundary
-from designcalc.multistage import MultiStageDesign
+from designcalc.binary.monitor.boundaries import toxicity_boundary
+from designcalc.binary.multistage import MultiStageDesign
 
 LOOKS = tuple(range(10, 101, 10))
 RULE = MultiStageDesign(LOOKS, (0, 2, 4, 7, 9, 12, 15, 18, 21, 25),
@@ -40,7 +40,7 @@ def test_bench_toxbdry_continuous(benchmark):
 
 def test_bench_pp_search_lee_liu(benchmark):
     # Nmax 10..60, looks every 5 patients, theta_T 0.80..0.99 and theta_L 0.01..0.20 by 0.01
-    from designcalc.multistage.pp import pp_search
+    from designcalc.binary.bayes.pp import pp_search
 
     res = benchmark.pedantic(pp_search, args=(0.2, 0.4, 0.1, 0.8, 60), kwargs={"nmin": 10},
                              rounds=5, iterations=1)
@@ -49,7 +49,7 @@ def test_bench_pp_search_lee_liu(benchmark):
 
 def test_bench_bop2_calibration(benchmark):
     # lambda 0.01..0.99 by 0.01 x gamma 0..3 by 0.05 (6,039 points), looks every 5 to 40
-    from designcalc.multistage.bop2 import bop2_calibrate
+    from designcalc.binary.bayes.bop2 import bop2_calibrate
 
     res = benchmark.pedantic(bop2_calibrate, args=(0.2, 0.4, tuple(range(10, 41, 5)), 0.1),
                              rounds=5, iterations=1)
@@ -59,7 +59,7 @@ def test_bench_bop2_calibration(benchmark):
 def test_bench_bop2_one_grid_point_simulated(benchmark):
     # the peer's method for ONE (lambda, gamma): simulate the rule at p0 and p1
     # (BOP2FE's README searches with nsim = 1,000 per grid point; here 10,000)
-    from designcalc.multistage.bop2 import BOP2Design
+    from designcalc.binary.bayes.bop2 import BOP2Design
 
     d = BOP2Design(0.2, tuple(range(10, 41, 5)), 0.86, 2.9)
     res = benchmark.pedantic(d.simulate, args=([0.2, 0.4], 10_000), kwargs={"seed": 1},

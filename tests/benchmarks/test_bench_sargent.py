@@ -5,7 +5,7 @@ Run: python -m pytest tests/benchmarks/test_bench_sargent.py -m bench
 
 import pytest
 
-from designcalc.multistage.sargent import sargent
+from designcalc.binary.multistage.sargent import sargent
 
 pytestmark = pytest.mark.bench
 

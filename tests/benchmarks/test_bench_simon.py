@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from designcalc.simon import SimonDesign, audit_rows, search, simulate_oc
+from designcalc.binary.simon import SimonDesign, audit_rows, search, simulate_oc
 
 CASES = [((0.2, 0.4, 0.05, 0.8), 100, "3/13, 12/43"),
          ((0.5, 0.65, 0.05, 0.8), 150, "15/28, 48/83"),

@@ -12,16 +12,16 @@ from functools import partial
 
 import pytest
 
-from designcalc import simulate
-from designcalc.simon import SimonDesign, _oc_kernel, simulate_oc
-from designcalc.single_stage import single_stage_kernel
+from designcalc.core import simulate
+from designcalc.binary.simon import SimonDesign, _oc_kernel, simulate_oc
+from designcalc.binary.single_stage.design import single_stage_kernel
 
 NALIRIFOX = SimonDesign(r1=6, n1=12, r=19, n=28)
 
 
 def _simon_kernel(design, p):
     """The Simon engineer's kernel (simon.simulate_oc's), for one p."""
-    from designcalc import _binom
+    from designcalc.core import binom as _binom
 
     def table(m):
         cdf = simulate.discrete_cdf(_binom.pmf(m, p))
@@ -94,7 +94,7 @@ def test_trial_run_all(benchmark, tmp_path):
 
 @pytest.mark.parametrize("p", [0.5])
 def test_calendar_simulation(benchmark, p):
-    from designcalc.timing import CalendarModel, simulate_calendar
+    from designcalc.binary.calendar.design import CalendarModel, simulate_calendar
 
     model = CalendarModel(NALIRIFOX, 6.0, 1.0)
     n_sims = 1_000_000

@@ -8,7 +8,7 @@ from functools import partial
 
 import pytest
 
-from designcalc import simulate
+from designcalc.core import simulate
 from designcalc.survival.models import Study, Weibull
 from designcalc.survival.simulation import chunk_size_for, trial_kernel
 

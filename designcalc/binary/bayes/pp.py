@@ -1,0 +1,320 @@
+"""Lee & Liu (2008) predictive-probability designs as a family, and their design search.
+
+:class:`PPDesign` (family ``pp``) holds the parameters of a PP design
+(``p0``, looks, ``theta_t``, ``theta_l``, optional ``theta_u``, prior) and
+evaluates its boundaries (:func:`designcalc.binary.bayes.predictive.pp_boundaries`) exactly with
+the K-look engine.
+
+:func:`pp_search` searches, as Lee & Liu (2008, section 3) do, the maximum
+sample size ``Nmax`` and the thresholds ``theta_T`` and ``theta_L`` on grids,
+and lists the designs whose **exact** type I error at ``p0`` is ``<= alpha``
+and exact power at ``p1`` is ``>= power``: smallest ``Nmax`` first, then
+smallest expected N under ``p0``.  For one ``Nmax`` the thresholds enter only
+through
+
+* the final success count ``s* = min{s : P(p > p0 | s of Nmax) > theta_T}``
+  (several ``theta_T`` share one ``s*``), and
+* ``PP(x, n) = P(Y >= s* - x)``, ``Y ~ BetaBinomial(Nmax - n, a + x, b + n - x)``;
+
+so the predictive probabilities are tabulated once per (``Nmax``, ``s*``),
+each ``theta_L`` gives the futility bounds by comparison, and each distinct
+set of bounds is evaluated once (exact sums, never simulation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from designcalc.core.validate import check_int, check_prob
+from designcalc.binary.bayes.predictive import exceeds
+from designcalc.core.protocol import Design
+
+__all__ = ["PPDesign", "pp_search", "PPSearch", "search_looks"]
+
+
+def _prior(prior):
+    from designcalc.binary.bayes.predictive import _check_prior
+
+    return _check_prior(prior)
+
+
+@dataclass(frozen=True)
+class PPDesign(Design):
+    """A predictive-probability design (family ``pp``; Lee & Liu 2008).
+
+    Parameters
+    ----------
+    p0 : float
+        Success at the end if ``P(p > p0 | data) > theta_t``.
+    looks : sequence of int
+        Cumulative sample sizes of the looks; the last is ``Nmax``.
+    theta_t : float
+        Posterior threshold of success at ``Nmax``, in (0, 1).
+    theta_l : float
+        Stop for futility if the predictive probability of success ``PP < theta_l``.
+    theta_u : float, optional
+        Stop for efficacy if ``PP > theta_u`` (default: no efficacy stop).
+    prior : (float, float)
+        ``Beta(a, b)`` prior (default ``Beta(1, 1)``).
+
+    Examples
+    --------
+    >>> d = PPDesign(0.6, (10, 15, 20, 25, 30, 35, 40), 0.9, 0.05, prior=(0.6, 0.4))
+    >>> str(d.rule())
+    '4/10, 7/15, 11/20, 14/25, 18/30, 22/35, 27/40'
+    """
+
+    p0: float
+    looks: tuple
+    theta_t: float
+    theta_l: float
+    theta_u: float | None = None
+    prior: tuple = (1.0, 1.0)
+
+    family = "pp"
+    method = "exact"
+
+    def __post_init__(self):
+        from designcalc.binary.bayes.bop2 import _check_looks
+
+        object.__setattr__(self, "p0", check_prob("p0", self.p0))
+        object.__setattr__(self, "looks", _check_looks(self.looks))
+        object.__setattr__(self, "theta_t", check_prob("theta_t", self.theta_t))
+        object.__setattr__(self, "theta_l", check_prob("theta_l", self.theta_l))
+        if self.theta_u is not None:
+            tu = check_prob("theta_u", self.theta_u)
+            if tu < self.theta_l:
+                raise ValueError(f"theta_u must be >= theta_l, got {tu} < {self.theta_l}")
+            object.__setattr__(self, "theta_u", tu)
+        object.__setattr__(self, "prior", tuple(float(v) for v in _prior(self.prior)))
+        self.rule()
+
+    def rule(self):
+        """The boundaries as a :class:`~designcalc.binary.multistage.MultiStageDesign`."""
+        cache = self.__dict__.get("_rule")
+        if cache is None:
+            from designcalc.binary.bayes.predictive import pp_design
+
+            cache = pp_design(self.p0, self.looks, self.theta_t, self.theta_l, self.theta_u,
+                              self.prior)
+            object.__setattr__(self, "_rule", cache)
+        return cache
+
+    def __str__(self) -> str:
+        text = f"PP theta_T={self.theta_t:g}, theta_L={self.theta_l:g}"
+        if self.theta_u is not None:
+            text += f", theta_U={self.theta_u:g}"
+        return f"{text}: {self.rule()}"
+
+    def protocol_text(self) -> str:
+        a, b = self.prior
+        eff = (f"; stop for efficacy if it exceeds {self.theta_u:g}"
+               if self.theta_u is not None else "")
+        return (f"Predictive-probability design (Lee & Liu 2008), prior Beta({a:g}, {b:g}): "
+                f"the trial is a success at {self.looks[-1]} patients if P(p > {self.p0:g} | "
+                f"data) > {self.theta_t:g}; at each look stop for futility if the predictive "
+                f"probability of success is below {self.theta_l:g}{eff}. "
+                + self.rule().protocol_text())
+
+    def _hyp(self, p0):
+        if p0 is not None and abs(float(p0) - self.p0) > 1e-12:
+            raise ValueError(f"p0: the hypotheses' p0 ({p0}) must equal the design's p0 "
+                             f"({self.p0})")
+        return self.p0
+
+    def _exact(self, scenarios=None, p0=None, p1=None) -> dict:
+        return self.rule()._exact(scenarios, p0=self._hyp(p0), p1=p1)
+
+    def _simulate(self, scenarios, n_sims, sim, p0=None, p1=None) -> dict:
+        return self.rule()._simulate(scenarios, n_sims, sim, p0=self._hyp(p0), p1=p1)
+
+
+def search_looks(nmax: int, every: int, first: int | None = None) -> tuple:
+    """Looks ``first, first + every, ... < nmax`` and ``nmax`` (``first`` defaults to ``every``)."""
+    first = every if first is None else first
+    return tuple(range(first, nmax, every)) + (nmax,)
+
+
+@dataclass(frozen=True)
+class PPSearch:
+    """Result of :func:`pp_search`: ``designs`` (rows meeting the constraints, best
+    first: ``nmax``, ``theta_t``, ``theta_l``, ``alpha_actual``, ``power_actual``,
+    ``en0``, ``pet0``, ``en1``, ``rule``), ``best`` (a :class:`PPDesign` or None),
+    ``n_grid`` (threshold pairs tried) and ``n_rules`` (distinct rules evaluated)."""
+
+    designs: list
+    best: PPDesign | None
+    n_grid: int
+    n_rules: int
+    warnings: tuple = field(default=())
+
+
+def _grid(values, name, default):
+    arr = np.atleast_1d(np.asarray(default if values is None else values, dtype=float))
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    for v in arr:
+        check_prob(name, float(v))
+    return np.unique(arr)
+
+
+def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
+              theta_t=None, theta_l=None, theta_u=None, prior=(1.0, 1.0),
+              stop_at_first=False) -> PPSearch:
+    """Lee & Liu's search over ``Nmax``, ``theta_T`` and ``theta_L`` with exact OC.
+
+    Parameters
+    ----------
+    p0, p1 : float
+        Response rates under H0 and H1 (``p1 > p0``).
+    alpha, power : float
+        Constraints: exact type I error ``<= alpha`` at ``p0`` and power ``>= power`` at ``p1``.
+    nmax : int
+        Largest ``Nmax`` searched.
+    nmin : int, optional
+        Smallest ``Nmax`` searched (default: ``first + every``, or ``nmax`` if larger).
+    every, first : int
+        Looks at ``first, first + every, ... < Nmax`` and at ``Nmax`` (``first`` defaults to ``every``).
+    theta_t, theta_l : sequence of float, optional
+        Grids (default: 0.80, 0.81, ..., 0.99 and 0.01, 0.02, ..., 0.20).
+    theta_u : float, optional
+        Fixed efficacy threshold (default: none).
+    prior : (float, float)
+        ``Beta(a, b)`` prior.
+    stop_at_first : bool
+        Stop after the first ``Nmax`` with a design meeting the constraints.
+
+    Examples
+    --------
+    >>> res = pp_search(0.2, 0.4, 0.1, 0.8, 40, nmin=20)
+    >>> d = res.designs[0]
+    >>> d["alpha_actual"] <= 0.1 and d["power_actual"] >= 0.8
+    True
+    """
+    from scipy.special import betainc, betaln, gammaln
+
+    from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
+
+    p0 = check_prob("p0", p0)
+    p1 = check_prob("p1", p1)
+    if p1 <= p0:
+        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    alpha = check_prob("alpha", alpha)
+    power = check_prob("power", power)
+    every = check_int("every", every, min_value=1)
+    first = every if first is None else check_int("first", first, min_value=1)
+    nmax = check_int("nmax", nmax, min_value=1)
+    nmin = min(first + every, nmax) if nmin is None else check_int("nmin", nmin, min_value=1,
+                                                                  max_value=nmax)
+    tts = _grid(theta_t, "theta_t", np.round(np.arange(80, 100) / 100, 2))
+    tls = _grid(theta_l, "theta_l", np.round(np.arange(1, 21) / 100, 2))
+    if theta_u is not None:
+        theta_u = check_prob("theta_u", theta_u)
+        if theta_u < tls.max():
+            raise ValueError(f"theta_u must be >= every theta_l, got {theta_u} < {tls.max()}")
+    a, b = _prior(prior)
+    found, n_rules, n_grid = [], 0, 0
+    for big_n in range(nmin, nmax + 1):
+        looks = search_looks(big_n, every, first)
+        s = np.arange(big_n + 1)
+        tail = betainc(b + big_n - s, a + s, 1.0 - p0)        # P(p > p0 | s of Nmax)
+        # s*(theta_T): the smallest success count; tail is non-decreasing in s
+        star = {}
+        for tt in tts:
+            ok = np.nonzero(exceeds(tail, tt))[0]
+            if ok.size:
+                star.setdefault(int(ok[0]), []).append(float(tt))
+        n_grid += len(tts) * len(tls)
+        # beta-binomial survival tables per interim look: sf[x, j] = P(Y >= j | x of n)
+        sfs = []
+        for n in looks[:-1]:
+            m = big_n - n
+            x = np.arange(n + 1)[:, None]
+            y = np.arange(m + 1)[None, :]
+            logp = (gammaln(m + 1) - gammaln(y + 1) - gammaln(m - y + 1)
+                    + betaln(a + x + y, b + n - x + m - y) - betaln(a + x, b + n - x))
+            pmf = np.exp(logp)
+            sf = np.concatenate([np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1],
+                                 np.zeros((n + 1, 1))], axis=1)
+            sfs.append(np.clip(sf, 0.0, 1.0))
+        seen = {}
+        pmfs = step_pmfs(looks, [p0, p1])
+        for s_star, t_list in star.items():
+            pps = []
+            for n, sf in zip(looks[:-1], sfs):
+                need = np.clip(s_star - np.arange(n + 1), 0, big_n - n + 1)
+                pps.append(sf[np.arange(n + 1), need])
+            for tl in tls:
+                fut, eff = [], []
+                for n, pp in zip(looks[:-1], pps):
+                    low = np.nonzero(pp < tl)[0]
+                    fut.append(int(low[-1]) if low.size else -1)
+                    if theta_u is not None:
+                        high = np.nonzero(pp > theta_u)[0]
+                        eff.append(int(high[0]) if high.size else None)
+                    else:
+                        eff.append(None)
+                fut.append(s_star - 1)
+                eff.append(s_star)
+                key = (tuple(fut), tuple(eff))
+                if key not in seen:
+                    if any(f >= n for f, n in zip(fut, looks)) or fut[-1] < 0 or not _monotone(
+                            fut, eff):
+                        seen[key] = None
+                    else:
+                        n_rules += 1
+                        sp = stage_probabilities(looks, fut, eff, np.array([p0, p1]), pmfs)
+                        rej = np.clip(sp["efficacy"].sum(axis=1), 0.0, 1.0)
+                        en = sp["n_dist"] @ np.asarray(looks, dtype=float)
+                        pet = np.clip(sp["n_dist"][:, :-1].sum(axis=1), 0.0, 1.0)
+                        seen[key] = (float(rej[0]), float(rej[1]), float(en[0]), float(pet[0]),
+                                     float(en[1]))
+                oc = seen[key]
+                if oc is None or oc[0] > alpha or oc[1] < power:
+                    continue
+                for tt in t_list:
+                    found.append({"nmax": big_n, "theta_t": tt, "theta_l": float(tl),
+                                  "alpha_actual": oc[0], "power_actual": oc[1], "en0": oc[2],
+                                  "pet0": oc[3], "en1": oc[4],
+                                  "futility": list(fut), "looks": list(looks)})
+        if stop_at_first and found:
+            break
+    found.sort(key=lambda r: (r["nmax"], round(r["en0"], 10), -r["power_actual"],
+                              r["theta_t"], r["theta_l"]))
+    best = None
+    warnings = []
+    if found:
+        r = found[0]
+        best = PPDesign(p0, tuple(r["looks"]), r["theta_t"], r["theta_l"], theta_u, (a, b))
+    else:
+        warnings.append(f"nmax: no design with Nmax <= {nmax} meets alpha <= {alpha} and "
+                        f"power >= {power} on the grids")
+    return PPSearch(found, best, n_grid, n_rules, tuple(warnings))
+
+
+def _monotone(fut, eff) -> bool:
+    for seq in (fut, [e for e in eff if e is not None]):
+        active = [v for v in seq if v >= 0]
+        if any(v < u for u, v in zip(active, active[1:])):
+            return False
+    return True
+
+
+def search_designs(p0, p1, alpha, power, nmax, **kwargs) -> list:
+    """The registry's search: the best design and the next two listed (:func:`pp_search`)."""
+    res = pp_search(p0, p1, alpha, power, nmax, **kwargs)
+    prior = kwargs.get("prior", (1.0, 1.0))
+    out = []
+    for r in res.designs[:3]:
+        out.append(PPDesign(p0, tuple(r["looks"]), r["theta_t"], r["theta_l"],
+                            kwargs.get("theta_u"), prior))
+    return out
+
+
+def attains(design, p0, p1, alpha, power, nmax, **kwargs) -> bool:
+    """Exact type I error <= alpha at p0, power >= power at p1, Nmax <= nmax."""
+    rule = design.rule()
+    return (design.looks[-1] <= nmax and rule.alpha_actual(p0) <= alpha
+            and rule.power_actual(p1) >= power)

@@ -1,0 +1,210 @@
+"""Inference after a trial run under any K-look rule: exact p-value, UMVUE and CI.
+
+Generalises :mod:`designcalc.binary.simon.inference` (the Simon case is the
+two-look, futility-only rule) with the same conventions.
+
+A trial ends at look ``k`` with ``S_k = s`` responses: at ``k < K`` because
+``s <= a_k`` (futility) or ``s >= b_k`` (efficacy), or at the last look ``K``.
+
+* **Stage-wise ordering** (Fairbanks & Madsen 1982; Jennison & Turnbull 2000,
+  section 8.4; Koyama & Chen 2008 for Simon's design): outcome ``(k', s')``
+  is more extreme than ``(k, s)`` if ``k' = k`` and ``s' > s``; or ``k' < k``
+  and ``(k', s')`` crossed the efficacy bound; or ``k' > k`` and ``(k, s)``
+  crossed the futility bound.  Hence, with ``E_j`` the probability of an
+  efficacy stop at look ``j`` and ``R_k(s) = P(reach look k with S_k = s)``,
+
+      P_p(outcome >= (k, s)) = sum_{j<k} E_j(p) + sum_{t>=s} R_k(t; p)
+
+  for every possible outcome.  The **p-value** for H0: ``p <= p0`` is this
+  tail at ``p0``; at the efficacy boundary of the last look it equals the
+  design's attained alpha.
+* **UMVUE** (Jung & Kim 2004, Stat Med 23:881-896; Girshick, Mosteller &
+  Savage 1946): ``(M, S)`` (stopping look, responses) is complete and
+  sufficient, and the first patient's response is unbiased, so the UMVUE is
+  the fraction of sample paths ending at ``(k, s)`` whose first patient
+  responded: ``N'_k(s) / N_k(s)``, counted exactly in integers.
+* **Confidence interval**: two one-sided ``(1 - level) / 2`` limits from the
+  same ordering: the lower limit solves ``P_p(outcome >= observed) = (1 -
+  level) / 2``, the upper ``P_p(outcome <= observed) = (1 - level) / 2``;
+  the lower limit is 0 for the least extreme outcome and the upper limit 1
+  for the most extreme one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
+
+import numpy as np
+
+from designcalc.core import binom as _binom
+from designcalc.core.validate import check_int, check_prob
+
+__all__ = ["RuleInference", "analyze_rule", "tail_probability", "umvue"]
+
+
+def _reach(design, p):
+    """``(pre, eff)``: ``pre[k][s] = P(reach look k, S_k = s)``, ``eff[k]`` = P(efficacy stop at k)."""
+    fut, effb = design.futility, design.efficacy_bounds()
+    state = np.ones(1)
+    prev = 0
+    pre, eff = [], []
+    for k, n in enumerate(design.looks):
+        f = _binom.pmf(n - prev, float(p)).ravel()
+        new = np.convolve(state, f)
+        pre.append(new.copy())
+        b = effb[k]
+        eff.append(float(new[b:].sum()) if b is not None else 0.0)
+        if fut[k] >= 0:
+            new[:fut[k] + 1] = 0.0
+        if b is not None:
+            new[b:] = 0.0
+        state, prev = new, n
+    return pre, eff
+
+
+def tail_probability(design, look: int, x: int, p: float) -> float:
+    """``P_p(outcome >= (look, x))`` under the stage-wise ordering (``look`` 1-based)."""
+    pre, eff = _reach(design, p)
+    k = look - 1
+    if x > design.looks[k]:
+        return float(sum(eff[:k]))
+    return float(min(1.0, sum(eff[:k]) + pre[k][max(x, 0):].sum()))
+
+
+def _counts(design, first_responder: bool):
+    """Integer numbers of sample paths reaching each look with each count (before its stops)."""
+    fut, effb = design.futility, design.efficacy_bounds()
+    state = [1]
+    prev = 0
+    out = []
+    for k, n in enumerate(design.looks):
+        m = n - prev
+        if k == 0 and first_responder:
+            step = [0] + [comb(m - 1, j) for j in range(m)]
+        else:
+            step = [comb(m, j) for j in range(m + 1)]
+        new = [0] * (len(state) + len(step) - 1)
+        for i, c in enumerate(state):
+            if c:
+                for j, w in enumerate(step):
+                    new[i + j] += c * w
+        out.append(list(new))
+        for s in range(len(new)):
+            if s <= fut[k] or (effb[k] is not None and s >= effb[k]):
+                new[s] = 0
+        state, prev = new, n
+    return out
+
+
+def umvue(design, look: int, x: int) -> float:
+    """UMVUE of p after the trial ended at ``look`` (1-based) with ``x`` responses."""
+    k = look - 1
+    num = _counts(design, True)[k][x]
+    den = _counts(design, False)[k][x]
+    if den == 0:
+        raise ValueError(f"x: {x} responses at look {look} cannot be reached under the rule")
+    return num / den
+
+
+@dataclass(frozen=True)
+class RuleInference:
+    """Result of :func:`analyze_rule` (fields as :class:`designcalc.binary.simon.inference.SimonInference`)."""
+
+    design: object
+    look: int
+    x: int
+    n_treated: int
+    outcome: str            # "futility", "efficacy", "promising", "not promising", "inconclusive"
+    naive: float
+    umvue: float
+    p0: float | None
+    p_value: float | None
+    level: float
+    ci_lower: float
+    ci_upper: float
+    reject: bool
+
+    def row(self) -> dict:
+        return {"look": self.look, "x": self.x, "n_treated": self.n_treated,
+                "outcome": self.outcome, "naive": self.naive, "umvue": self.umvue,
+                "p_value": self.p_value, "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
+                "reject": self.reject}
+
+    def sentence(self) -> str:
+        text = (f"{self.design}: ended at look {self.look} ({self.n_treated} patients) with "
+                f"{self.x} responses ({self.outcome}); UMVUE = {self.umvue:.3f}, "
+                f"{100 * self.level:g}% CI {self.ci_lower:.3f} to {self.ci_upper:.3f}")
+        if self.p_value is not None:
+            text += f"; stage-wise p = {self.p_value:.4f} for H0: p <= {self.p0:g}"
+        return text + (" (H0 rejected)." if self.reject else " (H0 not rejected).")
+
+
+def analyze_rule(design, look, x, p0=None, level=0.90) -> RuleInference:
+    """Estimate, p-value and CI after a K-look trial.
+
+    Parameters
+    ----------
+    design : MultiStageDesign
+        The rule as run.
+    look : int
+        The look (1-based) at which the trial ended.
+    x : int
+        Responses at that look (cumulative).
+    p0 : float, optional
+        H0 response probability for the p-value.
+    level : float
+        Two-sided confidence level (default 0.90, as ``simon analyze``).
+
+    Examples
+    --------
+    >>> from designcalc.binary.multistage import MultiStageDesign
+    >>> res = analyze_rule(MultiStageDesign((12, 28), (6, 19)), 2, 15, p0=0.5)
+    >>> res.outcome, res.reject
+    ('not promising', False)
+    """
+    from scipy.optimize import brentq
+
+    from designcalc.binary.multistage import MultiStageDesign
+
+    if not isinstance(design, MultiStageDesign):
+        raise TypeError(f"design must be a MultiStageDesign, got {type(design).__name__}")
+    look = check_int("look", look, min_value=1, max_value=design.k)
+    k = look - 1
+    n = design.looks[k]
+    x = check_int("x", x, min_value=0, max_value=n)
+    level = check_prob("level", level)
+    if p0 is not None:
+        p0 = check_prob("p0", p0)
+    a, b = design.futility[k], design.efficacy_bounds()[k]
+    last = k == design.k - 1
+    if not last and not (x <= a or (b is not None and x >= b)):
+        raise ValueError(f"x: with {x} responses at look {look} ({n} patients) the rule "
+                         f"continues (it stops if <= {a}"
+                         + (f" or >= {b})" if b is not None else ")"))
+    est = umvue(design, look, x)          # also checks that the outcome can be reached
+    crossed = b is not None and x >= b
+    if crossed:
+        outcome = "promising" if last else "efficacy"
+    elif x <= a:
+        outcome = "not promising" if last else "futility"
+    else:
+        outcome = "inconclusive"
+    pval = tail_probability(design, look, x, p0) if p0 is not None else None
+    half = (1.0 - level) / 2.0
+    fut = design.futility
+    k_min = next((i for i in range(design.k - 1) if fut[i] >= 0), design.k - 1)
+    k_max = next(i for i, bb in enumerate(design.efficacy_bounds()) if bb is not None)
+    if (k, x) == (k_min, 0):
+        lower = 0.0
+    else:
+        lower = brentq(lambda p: tail_probability(design, look, x, p) - half, 0.0, 1.0,
+                       xtol=1e-12, rtol=1e-12)
+    if (k, x) == (k_max, design.looks[k_max]):
+        upper = 1.0
+    else:
+        upper = brentq(lambda p: 1.0 - tail_probability(design, look, x + 1, p) - half,
+                       0.0, 1.0, xtol=1e-12, rtol=1e-12)
+    return RuleInference(design=design, look=look, x=x, n_treated=n, outcome=outcome,
+                         naive=x / n, umvue=est, p0=p0, p_value=pval, level=level,
+                         ci_lower=float(lower), ci_upper=float(upper), reject=crossed)

@@ -1,0 +1,271 @@
+"""The family registry: every design family declares itself once, here read by all.
+
+A family declares a :class:`FamilySpec` in a light module of its own package
+(``designcalc/<family>/spec.py`` or ``designcalc/<module>_spec.py``): its name
+and title, its design class as a lazy ``"module:Class"`` string, its
+parameters (:class:`Param`: type, domain, unit, help, default), its scenario
+type (:class:`ScenarioSpec`), OC options such as the hypotheses, an optional
+search, its plot kinds (lazy ``"module:function"`` strings), the commands
+that expose it, and examples.  The CLI (generic commands and ``designcalc
+families``), the config schema (:mod:`designcalc.config`), the trial runner
+(:mod:`designcalc.trials`), the plots and the conformance suite
+(:mod:`designcalc.core.testing`) all read the spec, so adding a family costs one
+line in :data:`FAMILY_SPECS` plus the family's own files.
+
+Nothing heavy is imported to read a spec: ``designcalc simon design`` starts
+without pandas, scipy.stats or matplotlib.
+
+Examples
+--------
+>>> "simon" in families()
+True
+>>> get("simon").title
+'Simon two-stage design (binary endpoint)'
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+__all__ = ["Param", "ScenarioSpec", "FamilySpec", "FAMILY_SPECS", "families", "get",
+           "specs", "load", "REQUIRED", "examples"]
+
+
+class _Required:
+    def __repr__(self):
+        return "REQUIRED"
+
+
+#: Default of a parameter that must be given.
+REQUIRED = _Required()
+
+#: Value types a parameter may have.
+KINDS = ("int", "float", "str", "bool", "float_list")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a design (or OC option) as the CLI and configs see it.
+
+    Parameters
+    ----------
+    name : str
+        Python and config name (snake_case); the CLI option is ``--name``
+        with ``_`` as ``-``.
+    kind : str or tuple of str
+        One of :data:`KINDS`, or a tuple of allowed strings.
+    help : str
+        One line for ``--help`` and the docs.
+    default : object
+        :data:`REQUIRED` when the parameter must be given.
+    domain : str
+        Allowed values in words, e.g. ``"(0, 1)"`` or ``">= 1"`` (the design
+        class enforces it).
+    unit : str
+        e.g. ``"patients"``, ``"months"``.
+    """
+
+    name: str
+    kind: object
+    help: str
+    default: object = REQUIRED
+    domain: str = ""
+    unit: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """What one scenario (one assumed truth) of a family is.
+
+    ``kind``:
+
+    * ``"p"`` -- a response probability; configs give ``grid``, named
+      ``scenarios`` and ``hypotheses`` (p0, p1); the CLI ``--p``, ``--p-grid``;
+    * ``"curve"`` -- a list of probabilities per dose level (``--tox``);
+      configs give named ``scenarios``;
+    * ``"none"`` -- the design holds its own hypotheses (e.g. a
+      time-to-event design's null and alternative curves).
+    """
+
+    kind: str = "none"
+    name: str = ""
+    help: str = ""
+    required: bool = False
+
+    def __post_init__(self):
+        if self.kind not in ("p", "curve", "none"):
+            raise ValueError(f"kind must be 'p', 'curve' or 'none', got {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """Everything the platform needs to know about one design family.
+
+    Parameters
+    ----------
+    name, title : str
+        Registry name (also the config's ``family``) and a one-line title.
+    design : str
+        ``"module:Class"`` of the design class (a :class:`designcalc.core.protocol.Design`).
+    params : tuple of Param
+        The design's parameters (the config's ``design`` table, the CLI options).
+    scenario : ScenarioSpec
+        What one scenario is.
+    options : tuple of Param
+        Keyword options of ``oc()``/``simulate()`` (e.g. the hypotheses p0, p1).
+    exact, simulate : bool
+        Whether the family has an exact/analytic path and a simulation path.
+    search : str or None
+        ``"module:function"`` of the family's design search, if any: it takes
+        the requirements as keyword arguments and returns a list of designs.
+    attains : str or None
+        ``"module:function"`` ``(design, **requirements) -> bool``: whether a
+        design meets the requirements (the conformance suite checks every
+        design the search returns).
+    plots : tuple of (kind, "module:function")
+        Plot kinds; each function takes ``(result, ax=None)`` and returns the Axes.
+    commands : tuple of str
+        The CLI commands that expose the family (``designcalc families``).
+    cli_group : str
+        The CLI group of the family's commands (``designcalc <cli_group> ...``).
+    generic : tuple of str
+        Commands the CLI builds from this spec in that group: ``"oc"``
+        (exact/analytic, ``--n-sims`` adds simulated columns) and/or
+        ``"simulate"``.
+    examples : tuple of dict
+        Conformance cases: ``{"design": {...}, "scenarios": ..., "options": {...},
+        "n_sims": int, "search": {...}, "cli": [...]}`` (``search``: requirements
+        for the family's search; ``cli``: the arguments of a command that
+        prints the same result as ``design.evaluate(scenarios, n_sims=...,
+        seed=...)``, for families without generic commands).
+    summary : tuple of str
+        Quantities the trial runner puts in a trial's summary.
+    doc : str
+        The family's documentation page in the repository.
+    """
+
+    name: str
+    title: str
+    design: str
+    params: tuple
+    scenario: ScenarioSpec = ScenarioSpec()
+    options: tuple = ()
+    exact: bool = True
+    simulate: bool = True
+    search: str | None = None
+    attains: str | None = None
+    plots: tuple = ()
+    commands: tuple = ()
+    cli_group: str = ""
+    generic: tuple = ()
+    examples: tuple = ()
+    summary: tuple = ()
+    doc: str = ""
+
+    def design_class(self):
+        """The design class (imported now)."""
+        return load(self.design)
+
+    def param(self, name: str) -> Param:
+        for p in self.params + self.options:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def build(self, params):
+        """A validated design from a mapping of parameters (a config's ``design`` table)."""
+        return self.design_class().from_dict(params)
+
+    @property
+    def plot_kinds(self) -> tuple:
+        return tuple(kind for kind, _ in self.plots)
+
+    def plot(self, result, kind=None, ax=None):
+        """Draw ``result`` with plot ``kind`` (default: the family's first); returns the Axes."""
+        if not self.plots:
+            raise ValueError(f"kind: the {self.name} family has no plots")
+        kinds = dict(self.plots)
+        kind = self.plots[0][0] if kind is None else kind
+        if kind not in kinds:
+            raise ValueError(f"kind must be one of {', '.join(kinds)} for the {self.name} "
+                             f"family, got {kind!r}")
+        return load(kinds[kind])(result, ax=ax)
+
+    def run_search(self, **kwargs):
+        """Run the family's search (a ValueError when it has none)."""
+        if self.search is None:
+            raise ValueError(f"the {self.name} family has no search")
+        return load(self.search)(**kwargs)
+
+    def row(self) -> dict:
+        """The ``designcalc families`` row."""
+        return {"family": self.name, "title": self.title, "commands": list(self.commands),
+                "exact": self.exact, "simulate": self.simulate,
+                "search": self.search is not None, "examples": len(self.examples)}
+
+
+def load(target: str):
+    """Import ``"module:attribute"`` and return the attribute."""
+    module, _, attr = target.partition(":")
+    obj = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+#: family name -> ``"module:SPEC"`` (lazy: the spec module is light).
+FAMILY_SPECS = {
+    "simon": "designcalc.binary.simon.spec:SPEC",
+    "single_stage": "designcalc.binary.single_stage.spec:SPEC",
+    "binomial_power": "designcalc.binary.single_stage.spec:POWER_SPEC",
+    "survival": "designcalc.survival.spec:SPEC",
+    "survival_two_stage": "designcalc.survival.twostage_spec:SPEC",
+    "dose": "designcalc.dose.rulebased.spec:SPEC",
+    "calendar": "designcalc.binary.calendar.spec:SPEC",
+    "interval": "designcalc.dose.interval.spec:SPEC",
+    "multistage": "designcalc.binary.multistage.spec:SPEC",
+    "coprimary": "designcalc.coprimary.spec:SPEC",
+    "bop2": "designcalc.binary.bayes.spec:BOP2_SPEC",
+    "pp": "designcalc.binary.bayes.spec:PP_SPEC",
+    "monitoring": "designcalc.binary.bayes.spec:MONITORING_SPEC",
+    "crm": "designcalc.dose.crm.spec:SPEC",
+    "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
+}
+
+_CACHE: dict = {}
+
+
+def families() -> list:
+    """Names of the registered families, in registry order."""
+    return list(FAMILY_SPECS)
+
+
+def get(name: str) -> FamilySpec:
+    """The :class:`FamilySpec` of family ``name``."""
+    if name not in FAMILY_SPECS:
+        raise ValueError(f"family must be one of {', '.join(FAMILY_SPECS)}, got {name!r}")
+    if name not in _CACHE:
+        spec = load(FAMILY_SPECS[name])
+        if spec.name != name:  # pragma: no cover - a registry typo
+            raise RuntimeError(f"registry entry {name!r} loads the spec of {spec.name!r}")
+        _CACHE[name] = spec
+    return _CACHE[name]
+
+
+def specs() -> list:
+    """Every registered :class:`FamilySpec`."""
+    return [get(name) for name in FAMILY_SPECS]
+
+
+def examples() -> list:
+    """``(family, index, example)`` for every registered example (the conformance cases)."""
+    return [(spec.name, i, ex) for spec in specs() for i, ex in enumerate(spec.examples)]

@@ -1,0 +1,269 @@
+"""One result type for the operating characteristics of every design family.
+
+:class:`OCResult` holds what a design's ``oc()`` (exact or analytic) or
+``simulate()`` returned: the design, the method, a tidy table (``rows``;
+``keys`` name the columns that identify a row), an optional second table of
+per-scenario scalars (``metrics``), non-tabular extras (for example the
+distribution of the sample size), ``n_sims``, ``seed`` and the statistical
+``warnings`` the library produced.
+
+Column convention, in every family, in JSON and CSV: the exact or analytic
+value of a quantity is ``q``, its simulated estimate ``q_sim`` and that
+estimate's Monte-Carlo standard error ``q_sim_se``.
+
+Presentation methods (:meth:`OCResult.table`, :meth:`OCResult.summary`,
+:meth:`OCResult.plot`) format these numbers; none recomputes them.
+
+Examples
+--------
+>>> from designcalc.binary.simon import SimonDesign
+>>> res = SimonDesign(r1=6, n1=12, r=19, n=28).oc([0.5, 0.8])
+>>> res.method, [round(r["reject"], 4) for r in res.rows]
+('exact', [0.0173, 0.904])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numbers
+
+#: Suffixes of a simulated column and of its Monte-Carlo standard error.
+SIM = "_sim"
+SIM_SE = "_sim_se"
+
+
+def plain(value):
+    """Convert numpy scalars/arrays and NaN to JSON-friendly Python values."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return plain(value.tolist())
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return None if not math.isfinite(value) else value
+    if hasattr(value, "to_dict"):
+        return plain(value.to_dict())
+    return str(value)
+
+__all__ = ["OCResult", "METHODS"]
+
+METHODS = ("exact", "analytic", "simulation")
+
+
+def _key(row, keys):
+    return tuple(plain(row.get(k)) for k in keys)
+
+
+def _merge(rows, sim_rows, keys, where):
+    """Add the ``*_sim``/``*_sim_se`` columns of ``sim_rows`` to ``rows`` (matched on keys)."""
+    index = {_key(r, keys): r for r in sim_rows}
+    merged = []
+    for row in rows:
+        other = index.get(_key(row, keys))
+        if other is None:
+            raise ValueError(f"simulation: no simulated {where} row for "
+                             f"{dict(zip(keys, _key(row, keys)))}")
+        new = dict(row)
+        for col, value in other.items():
+            if col.endswith(SIM) or col.endswith(SIM_SE):
+                new[col] = value
+        merged.append(new)
+    return tuple(merged)
+
+
+@dataclass(frozen=True, eq=False)
+class OCResult:
+    """Operating characteristics of one design under one or more scenarios.
+
+    Parameters
+    ----------
+    design : object
+        The design object (a registered family's design class).
+    method : {"exact", "analytic", "simulation"}
+        How the ``q`` columns were computed ("simulation" when there are
+        only ``q_sim`` columns).
+    rows : tuple of dict
+        The tidy OC table.
+    keys : tuple of str
+        Columns identifying a row (used to line simulated rows up with exact ones).
+    metrics, metric_keys : tuple
+        Optional per-scenario scalars (e.g. expected patients of a dose design),
+        with the same column convention.
+    extra : dict
+        Non-tabular results that go into the JSON record as they are.
+    n_sims, seed : int or None
+        Simulated trials per scenario and the root seed (None when nothing was simulated).
+    warnings : tuple of str
+        Statistical warnings produced by the library.
+    """
+
+    design: object
+    method: str
+    rows: tuple
+    keys: tuple = ()
+    metrics: tuple = ()
+    metric_keys: tuple = ()
+    extra: dict = field(default_factory=dict)
+    n_sims: int | None = None
+    seed: int | None = None
+    warnings: tuple = ()
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        object.__setattr__(self, "rows", tuple(dict(r) for r in self.rows))
+        object.__setattr__(self, "metrics", tuple(dict(r) for r in self.metrics))
+        object.__setattr__(self, "keys", tuple(self.keys))
+        object.__setattr__(self, "metric_keys", tuple(self.metric_keys))
+        object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
+
+    # --- identity -------------------------------------------------------------------
+    @property
+    def family(self) -> str:
+        """The registered family name of the design."""
+        return getattr(self.design, "family", type(self.design).__name__)
+
+    @property
+    def simulated(self) -> bool:
+        """True when the result holds simulated (``*_sim``) columns."""
+        return self.n_sims is not None
+
+    def __repr__(self) -> str:
+        return (f"OCResult(family={self.family!r}, design={self.design}, "
+                f"method={self.method!r}, rows={len(self.rows)}, n_sims={self.n_sims}, "
+                f"seed={self.seed}, warnings={len(self.warnings)})")
+
+    # --- tables ---------------------------------------------------------------------
+    def table(self, which: str = "results"):
+        """The OC table (``which="results"``) or the per-scenario ``"metrics"`` as a DataFrame."""
+        import pandas as pd
+
+        if which not in ("results", "metrics"):
+            raise ValueError(f"which must be 'results' or 'metrics', got {which!r}")
+        rows = self.rows if which == "results" else self.metrics
+        from designcalc.present.render import columns_of
+
+        return pd.DataFrame(list(rows), columns=columns_of(rows))
+
+    def to_dict(self) -> dict:
+        """The JSON payload: family, design, method, n_sims, seed, warnings, results,
+        metrics and the extras (JSON-serialisable)."""
+        out = {"family": self.family, "design": _design_dict(self.design),
+               "method": self.method, "n_sims": self.n_sims, "seed": self.seed,
+               "warnings": list(self.warnings), "results": list(self.rows)}
+        if self.metrics:
+            out["metrics"] = list(self.metrics)
+        out.update(self.extra)
+        return plain(out)
+
+    def summary(self) -> str:
+        """The result as text: the design in words, the method, the tables and warnings."""
+        text = getattr(self.design, "protocol_text", None)
+        lines = [f"{self.family}: {self.design}"]
+        if callable(text):
+            lines.append(text())
+        how = {"exact": "exact", "analytic": "analytic (large-sample approximation)",
+               "simulation": "simulation"}[self.method]
+        if self.simulated and self.method != "simulation":
+            how += f", with {self.n_sims} simulated trials per scenario (seed {self.seed})"
+        elif self.simulated:
+            how += f" of {self.n_sims} trials per scenario (seed {self.seed})"
+        lines.append(f"method: {how}")
+        from designcalc.present.render import render_table   # presentation, delegated
+
+        body = "\n".join(lines) + "\n" + render_table(list(self.rows))
+        if self.metrics:
+            body += render_table(list(self.metrics))
+        for w in self.warnings:
+            body += f"warning: {w}\n"
+        return body
+
+    # --- plots ----------------------------------------------------------------------
+    def plot(self, kind: str | None = None, ax=None):
+        """Draw the result with one of its family's plot kinds (default: the first).
+
+        Returns the matplotlib Axes.
+        """
+        from designcalc.core import registry
+
+        return registry.get(self.family).plot(self, kind=kind, ax=ax)
+
+    # --- simulation beside exact --------------------------------------------------------
+    def with_simulation(self, sim: "OCResult") -> "OCResult":
+        """This (exact/analytic) result with the simulated columns of ``sim`` added."""
+        if not isinstance(sim, OCResult) or not sim.simulated:
+            raise TypeError("sim must be a simulated OCResult")
+        rows = _merge(self.rows, sim.rows, self.keys, "results")
+        metrics = _merge(self.metrics, sim.metrics, self.metric_keys, "metrics") \
+            if self.metrics and sim.metrics else self.metrics
+        extra = dict(self.extra)
+        for k, v in sim.extra.items():
+            if k.endswith(SIM) or k.endswith(SIM_SE):
+                extra[k] = v
+        warnings = tuple(dict.fromkeys(self.warnings + sim.warnings))
+        return replace(self, rows=rows, metrics=metrics, extra=extra, n_sims=sim.n_sims,
+                       seed=sim.seed, warnings=warnings)
+
+    def compare(self, other: "OCResult | None" = None, k: float = 4.0) -> list:
+        """Exact (or analytic) against simulated values, quantity by quantity.
+
+        ``z = (simulated - exact) / SE``.  For probabilities the SE is at least
+        the binomial SE under the exact value (a rare event simulated zero
+        times has a sample SE of 0); for other quantities it is at least
+        ``max(|exact|, 1) / n_sims``, what one simulated trial can move the mean.  With ``other`` (a simulated result of
+        the same design) this result's ``q`` columns are compared with
+        ``other``'s ``q_sim``; without, the result's own ``q`` and ``q_sim``.
+
+        Returns
+        -------
+        list of dict
+            One row per compared cell: ``table``, the row's keys,
+            ``quantity``, ``value``, ``simulated``, ``se``, ``z`` and
+            ``agrees`` (``|z| <= k``).
+        """
+        from designcalc.present.labels import label   # which columns are probabilities
+
+        res = self if other is None else self.with_simulation(other)
+        out = []
+        for which, rows, keys in (("results", res.rows, res.keys),
+                                  ("metrics", res.metrics, res.metric_keys)):
+            for row in rows:
+                for col, value in row.items():
+                    sim_col = col + SIM
+                    if col.endswith(SIM) or col.endswith(SIM_SE) or sim_col not in row:
+                        continue
+                    est, se = row.get(sim_col), row.get(col + SIM_SE)
+                    if value is None or est is None or se is None:
+                        continue
+                    value, est, se = float(value), float(est), float(se)
+                    if any(map(math.isnan, (value, est, se))):
+                        continue
+                    if res.n_sims and label(col).kind in ("prob", "se") and 0 <= value <= 1:
+                        se = max(se, math.sqrt(value * (1.0 - value) / res.n_sims))
+                    elif res.n_sims:
+                        # one simulated trial's worth: a rare outcome never drawn
+                        # leaves a sample SE of 0 for counts and times too
+                        se = max(se, max(abs(value), 1.0) / res.n_sims)
+                    se = max(se, 1e-12)
+                    z = (est - value) / se
+                    out.append({"table": which, **{key: row.get(key) for key in keys},
+                                "quantity": col, "value": value, "simulated": est,
+                                "se": se, "z": z, "agrees": abs(z) <= k + 1e-12 / se})
+        return out
+
+    def agrees(self, k: float = 4.0) -> bool:
+        """True when every simulated value is within ``k`` SE of the exact one."""
+        return all(c["agrees"] for c in self.compare(k=k))
+
+
+def _design_dict(design):
+    to_dict = getattr(design, "to_dict", None)
+    return to_dict() if callable(to_dict) else str(design)

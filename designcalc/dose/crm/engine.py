@@ -1,0 +1,210 @@
+"""CRM trials, exactly (merged-state enumeration) and simulated (vectorised kernel).
+
+Both engines run the same decision function, :func:`decide`, on a batch of
+trial states (patients and DLTs per dose, the level of the last cohort and its
+DLT count), so they differ only in how the batch is formed:
+
+* **exact** (:func:`exact_curve`): cohort by cohort, every state is expanded
+  into its ``c + 1`` outcomes with their binomial probabilities, identical
+  states are merged (the future of a trial depends only on the counts per
+  dose and the next level), and the decision is taken for all states at
+  once.  The number of live states is bounded by ``state_budget``; beyond it
+  :class:`StateBudgetExceeded` is raised and the design falls back to
+  simulation (saying so in the result's warnings);
+* **simulated** (:func:`crm_kernel`, through :func:`designcalc.core.simulate.run`):
+  the states of a chunk of simulated trials; a cohort's DLT count is drawn
+  by inversion, one uniform per cohort.  The Python loop runs over cohorts,
+  never over trials.
+
+The decision after a cohort (dfcrm ``crmsim`` with ``restrict = TRUE``):
+the model's recommendation ``rec`` (:func:`designcalc.dose.crm.model.recommend`),
+capped at the last cohort's level when its observed DLT rate is >= target
+(coherence) and at one level above it otherwise (no skipping); with a safety
+stop ``q``, the trial stops with no MTD when Pr(p_1 > target | data) > q.
+After the last cohort the MTD is ``rec`` on all the data (uncapped, as dfcrm),
+unless the safety rule stops the trial then.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from designcalc.core import binom as _binom
+from designcalc.dose.crm.model import Posterior, recommend
+
+
+class StateBudgetExceeded(RuntimeError):
+    """The exact enumeration would hold more live states than its budget."""
+
+
+def decide(post: Posterior, n, y, last, last_dlt, *, c: int, target: float,
+           restrict: bool, estimator: str, safety):
+    """Next level, model recommendation and safety stop for a batch of states.
+
+    ``n``, ``y``: (T, K) patients and DLTs; ``last``: level of the last
+    cohort (0-based); ``last_dlt``: its DLT count.  Returns ``(next, rec,
+    stop)``.
+    """
+    fit = post.fit(n, y, estimator, first_above=safety is not None)
+    rec = recommend(fit["ptox"], target)
+    nxt = rec
+    if restrict:
+        coherent = (last_dlt / c) >= target          # dfcrm: sum(ynew)/mcohort >= target
+        nxt = np.minimum(rec, np.where(coherent, last, last + 1))
+    if safety is None:
+        stop = np.zeros(rec.shape, dtype=bool)
+    else:
+        stop = fit["p_first_above"] > safety
+    return nxt, rec, stop
+
+
+def _posterior(params: dict) -> Posterior:
+    return Posterior(params["skeleton"], params["model"], params["intercept"],
+                     params["prior_var"], params["target"])
+
+
+def crm_kernel(rng: np.random.Generator, size: int, *, params: dict, p: tuple,
+               above_mask: tuple) -> dict:
+    """Simulate ``size`` CRM trials under true DLT probabilities ``p``.
+
+    ``params``: skeleton, model, intercept, prior_var, target, c, m (cohorts),
+    start (0-based), restrict, estimator, safety.  Returns per-trial arrays
+    ``select`` (one-hot over levels + none), ``n_treated``, ``n_dlt``,
+    ``n_total``, ``dlt_total``, ``n_dist`` (one-hot over cohorts),
+    ``above`` and ``stop_early``.
+    """
+    post = _posterior(params)
+    c, m, target = params["c"], params["m"], params["target"]
+    p = np.asarray(p, dtype=float)
+    k = p.size
+    cdf = np.cumsum(np.atleast_2d(_binom.pmf(c, p)), axis=1)[:, :-1]
+    n = np.zeros((size, k), dtype=np.int64)
+    y = np.zeros((size, k), dtype=np.int64)
+    lvl = np.full(size, params["start"], dtype=np.int64)
+    sel = np.full(size, k, dtype=np.int64)
+    stopped = np.zeros(size, dtype=bool)
+    cohorts = np.zeros(size, dtype=np.int64)
+    idx = np.arange(size)
+    kw = dict(c=c, target=target, restrict=params["restrict"],
+              estimator=params["estimator"], safety=params["safety"])
+    for t in range(m):
+        if idx.size == 0:
+            break
+        d = lvl[idx]
+        u = rng.random(idx.size)
+        x = (u[:, None] >= cdf[d]).sum(axis=1)
+        n[idx, d] += c
+        y[idx, d] += x
+        cohorts[idx] += 1
+        nxt, rec, stop = decide(post, n[idx], y[idx], d, x, **kw)
+        if t == m - 1:
+            sel[idx] = np.where(stop, k, rec)
+            stopped[idx[stop]] = True
+            break
+        lvl[idx] = nxt
+        stopped[idx[stop]] = True
+        idx = idx[~stop]
+    select = np.zeros((size, k + 1), dtype=bool)
+    select[np.arange(size), sel] = True
+    n_dist = np.zeros((size, m + 1), dtype=bool)
+    n_dist[np.arange(size), cohorts] = True
+    return {"select": select, "n_treated": n, "n_dlt": y, "n_total": n.sum(axis=1),
+            "dlt_total": y.sum(axis=1), "n_dist": n_dist,
+            "above": np.append(np.asarray(above_mask, dtype=bool), False)[sel],
+            "stop_early": stopped & (cohorts < m)}
+
+
+def make_kernel(params: dict, p, above_mask):
+    """A picklable kernel for :func:`designcalc.core.simulate.run`."""
+    return functools.partial(crm_kernel, params=params, p=tuple(map(float, p)),
+                             above_mask=tuple(bool(v) for v in above_mask))
+
+
+def _merge(keys: np.ndarray, prob: np.ndarray):
+    """Unique rows of ``keys`` and the summed probabilities."""
+    keys = np.ascontiguousarray(keys)
+    view = keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))).ravel()
+    _, first, inv = np.unique(view, return_index=True, return_inverse=True)
+    return keys[first], np.bincount(inv.ravel(), weights=prob)
+
+
+def exact_curve(params: dict, p, above_mask, state_budget: int) -> dict:
+    """Exact OC of one curve: every outcome sequence, identical states merged.
+
+    Returns ``select`` (K + 1, last = none), ``n_treated``, ``n_dlt`` (K),
+    ``en``, ``e_dlt``, ``p_stop_early``, ``p_select_above_target``,
+    ``n_distribution`` ({N: P}) and ``max_states``.
+    """
+    post = _posterior(params)
+    c, m, target = params["c"], params["m"], params["target"]
+    p = np.asarray(p, dtype=float)
+    k = p.size
+    pmf = np.atleast_2d(_binom.pmf(c, p))                       # (K, c + 1)
+    kw = dict(c=c, target=target, restrict=params["restrict"],
+              estimator=params["estimator"], safety=params["safety"])
+    # live states before a cohort: counts per dose (n then y) and the level to treat
+    state = np.zeros((1, 2 * k + 1), dtype=np.int64)
+    state[0, 2 * k] = params["start"]
+    prob = np.ones(1)
+    select = np.zeros(k + 1)
+    n_tr = np.zeros(k)
+    n_dlt = np.zeros(k)
+    dist: dict = {}
+    p_stop = 0.0
+    max_states = 1
+    rows = np.arange(k)
+    for t in range(m):
+        lvl = state[:, 2 * k]
+        # expand into the c + 1 outcomes of the cohort at lvl
+        reps = []
+        onehot = (rows[None, :] == lvl[:, None]).astype(np.int64)
+        for j in range(c + 1):
+            s2 = state.copy()
+            s2[:, :k] += c * onehot
+            s2[:, k:2 * k] += j * onehot
+            reps.append((s2, prob * pmf[lvl, j], np.full(lvl.size, j)))
+        st = np.concatenate([r[0] for r in reps])
+        pr = np.concatenate([r[1] for r in reps])
+        jj = np.concatenate([r[2] for r in reps])
+        keep = pr > 0
+        st, pr, jj = st[keep], pr[keep], jj[keep]
+        # merge identical (counts, last level, last DLT count) before deciding
+        keys, pr = _merge(np.column_stack([st, jj]), pr)
+        st, jj = keys[:, :2 * k + 1], keys[:, 2 * k + 1]
+        nn, yy, last = st[:, :k], st[:, k:2 * k], st[:, 2 * k]
+        nxt, rec, stop = decide(post, nn, yy, last, jj, **kw)
+        final = t == m - 1
+        end = stop | final
+        if end.any():
+            pe = pr[end]
+            n_tr += pe @ nn[end]
+            n_dlt += pe @ yy[end]
+            chosen = np.where(stop[end], k, rec[end])
+            select += np.bincount(chosen, weights=pe, minlength=k + 1)
+            total = (t + 1) * c
+            dist[total] = dist.get(total, 0.0) + float(pe.sum())
+            if not final:
+                p_stop += float(pr[stop].sum())
+        if final:
+            break
+        go = ~stop
+        new = st[go].copy()
+        new[:, 2 * k] = nxt[go]
+        state, prob = _merge(new, pr[go])
+        max_states = max(max_states, state.shape[0])
+        if state.shape[0] > state_budget:
+            raise StateBudgetExceeded(f"{state.shape[0]} live states after cohort {t + 1}, "
+                                      f"budget {state_budget}")
+        if state.shape[0] == 0:
+            break
+    mask = np.append(np.asarray(above_mask, dtype=bool), False)
+    dist = {int(key): v for key, v in sorted(dist.items()) if v > 0}
+    return {"select": select, "n_treated": n_tr, "n_dlt": n_dlt, "en": float(n_tr.sum()),
+            "e_dlt": float(n_dlt.sum()), "p_stop_early": p_stop,
+            "p_select_above_target": float(select[mask].sum()), "n_distribution": dist,
+            "max_states": int(max_states)}
+
+
+__all__ = ["StateBudgetExceeded", "decide", "crm_kernel", "make_kernel", "exact_curve"]

@@ -1,0 +1,148 @@
+"""Toxicity and futility monitoring boundaries (designcalc.binary.monitor.boundaries; clinfun 1.1.5 definitions).
+
+Expected numbers: issue #11 quotes clinfun's ``toxbdry(0.2, 0.35, c(20,40,60,75))``
+(the first example of its help page) as "stop if toxicities > 7/20, 12/40,
+17/60, 20/75".  Recomputed here with independent code: each boundary must be
+a Pocock boundary (one binomial quantile level common to all looks, checked
+with scipy.stats.binom) and its crossing probabilities (a pure-Python
+recursion over looks with scipy's pmf) must bracket the target as clinfun's
+documentation says (low boundary slightly above cP0, high slightly below).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy.stats import binom
+
+from designcalc.cli import cli
+from designcalc.binary.monitor.boundaries import crossing_oc, futility_boundary, toxicity_boundary
+
+
+def pcross_ref(looks, bounds, p):
+    """P(events > r_k at some look): pure-Python recursion (scipy pmf)."""
+    state = {0: 1.0}
+    prev = 0
+    crossed = 0.0
+    stop_early = 0.0
+    en = 0.0
+    for k, (n, r) in enumerate(zip(looks, bounds)):
+        new = {}
+        for s, w in state.items():
+            for x in range(n - prev + 1):
+                new[s + x] = new.get(s + x, 0.0) + w * binom.pmf(x, n - prev, p)
+        c = sum(w for s, w in new.items() if s > r)
+        crossed += c
+        if k < len(looks) - 1:
+            stop_early += c
+            en += c * n
+        else:
+            en += (1 - stop_early) * n
+        state = {s: w for s, w in new.items() if s <= r}
+        prev = n
+    return crossed, stop_early, en
+
+
+def common_level(looks, bounds, p0):
+    """The interval of q for which every r_k = qbinom(q, n_k, p0) (empty: not Pocock)."""
+    lo = max(binom.cdf(r - 1, n, p0) for r, n in zip(bounds, looks))
+    hi = min(binom.cdf(r, n, p0) for r, n in zip(bounds, looks))
+    return lo, hi
+
+
+def test_clinfun_first_example():
+    b = toxicity_boundary(0.2, 0.35, [20, 40, 60, 75])
+    assert b.lo_bounds == (7, 12, 17, 20)          # issue #11: clinfun's boundary
+    assert b.sentence() == "stop if toxicities > 7/20, 12/40, 17/60, 20/75"
+    assert b.hi_bounds == (7, 12, 17, 21)
+    for bounds in (b.lo_bounds, b.hi_bounds):
+        lo, hi = common_level(b.looks, bounds, 0.2)
+        assert lo < hi                              # a Pocock (delta = 0) boundary
+    lo_cross = pcross_ref(b.looks, b.lo_bounds, 0.2)[0]
+    hi_cross = pcross_ref(b.looks, b.hi_bounds, 0.2)[0]
+    assert hi_cross < 0.1 < lo_cross                # clinfun: lo slightly above cP0, hi below
+    assert lo_cross == pytest.approx(0.1013, abs=5e-5)
+    assert hi_cross == pytest.approx(0.0875, abs=5e-5)
+    # the two boundaries differ by one event in total (clinfun's stopping rule)
+    assert sum(b.hi_bounds) - sum(b.lo_bounds) == 1
+
+
+@pytest.mark.parametrize("p", [0.2, 0.26, 0.35])
+def test_crossing_oc_matches_reference(p):
+    looks, r = (20, 40, 60, 75), (7, 12, 17, 20)
+    want = pcross_ref(looks, r, p)
+    got = crossing_oc(looks, r, [p])
+    assert got["pcross"][0] == pytest.approx(want[0], abs=1e-13)
+    assert got["pstop"][0] == pytest.approx(want[1], abs=1e-13)
+    assert got["en"][0] == pytest.approx(want[2], abs=1e-11)
+
+
+@pytest.mark.parametrize("args", [
+    dict(p0=0.2, p1=0.3, looks=[20, 40, 60, 75], size=0.15, power=0.8),
+    dict(p0=0.1, p1=0.3, looks=list(range(2, 31))),
+    dict(p0=0.1, p1=0.3, looks=list(range(2, 26)), priority="alt"),
+    dict(p0=0.2, p1=0.35, looks=[20, 40, 60, 75], shape=0.5),
+])
+def test_boundaries_monotone_and_bracketing(args):
+    b = toxicity_boundary(**args)
+    for bounds in (b.lo_bounds, b.hi_bounds):
+        assert all(x <= y for x, y in zip(bounds, bounds[1:]))     # monotone in n
+        assert all(0 <= r < n for r, n in zip(bounds, b.looks))
+    assert all(lo <= hi for lo, hi in zip(b.lo_bounds, b.hi_bounds))
+    at = b.p0 if b.priority == "null" else b.p1
+    target = b.size if b.priority == "null" else b.power
+    if not b.warnings:
+        lo = crossing_oc(b.looks, b.lo_bounds, [at])["pcross"][0]
+        hi = crossing_oc(b.looks, b.hi_bounds, [at])["pcross"][0]
+        assert hi < target <= lo
+
+
+def test_futility_is_toxicity_on_non_responses():
+    f = futility_boundary(0.1, 0.3, [10, 20, 30, 40])
+    t = toxicity_boundary(0.7, 0.9, [10, 20, 30, 40], size=0.1, power=0.9, shape=0.5,
+                          priority="alt")
+    assert f.lo_bounds == tuple(n - r - 1 for n, r in zip(f.looks, t.lo_bounds))
+    assert f.hi_bounds == tuple(n - r - 1 for n, r in zip(f.looks, t.hi_bounds))
+    assert f.lo_bounds[0] == -1                    # no stop possible at 10 patients
+    rows = f.oc_rows([0.1, 0.3])
+    # P(effective) = P(never stopping) = 1 - P(non-responses cross)
+    r = [n - x - 1 for n, x in zip(f.looks, f.lo_bounds)]
+    assert rows[0]["peffective_lo"] == pytest.approx(1 - pcross_ref(f.looks, r, 0.9)[0],
+                                                     abs=1e-12)
+    assert rows[0]["peffective_lo"] <= 0.1
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(p0=0.3, p1=0.2, looks=[10, 20]), "p1"),
+    (dict(p0=0.2, p1=0.3, looks=[20]), "looks"),
+    (dict(p0=0.2, p1=0.3, looks=[20, 10]), "looks"),
+    (dict(p0=0.2, p1=0.3, looks=[10, 20], shape=0.7), "shape"),
+    (dict(p0=0.2, p1=0.3, looks=[10, 20], size=1.5), "size"),
+    (dict(p0=0.2, p1=0.3, looks=[10, 20], priority="both"), "priority"),
+])
+def test_bad_input_names_the_parameter(kwargs, name):
+    with pytest.raises(ValueError) as exc:
+        toxicity_boundary(**kwargs)
+    assert str(exc.value).startswith(name)
+
+
+def test_cli_toxicity_and_futility():
+    run = CliRunner().invoke(cli, ["monitor", "toxicity", "--p0", "0.2", "--p1", "0.35",
+                                   "--looks", "20,40,60,75"])
+    assert run.exit_code == 0, run.output
+    assert "stop if toxicities > 7/20, 12/40, 17/60, 20/75" in run.output
+    js = CliRunner().invoke(cli, ["monitor", "toxicity", "--p0", "0.2", "--p1", "0.35",
+                                  "--looks", "20,40,60,75", "--format", "json"])
+    out = json.loads(js.stdout)
+    assert out["lo_bounds"] == [7, 12, 17, 20]
+    assert [r["p"] for r in out["results"]] == pytest.approx(np.linspace(0.2, 0.35, 6).tolist())
+    fut = CliRunner().invoke(cli, ["monitor", "futility", "--p0", "0.1", "--p1", "0.3",
+                                   "--looks", "10,20,30,40", "--format", "json"])
+    assert fut.exit_code == 0 and "stop if responses <=" in json.loads(fut.stdout)["rule"]
+    bad = CliRunner().invoke(cli, ["monitor", "toxicity", "--p0", "0.2", "--p1", "0.35",
+                                   "--looks", "40,20"])
+    assert bad.exit_code == 2
+    assert bad.output.strip().count("\n") == 0 and "looks" in bad.output

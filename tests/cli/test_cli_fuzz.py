@@ -1,0 +1,428 @@
+"""The project's own fuzz suite of the command line (issue #14).
+
+Hundreds of generated bad invocations, across every command and option, run
+in-process with click's ``CliRunner``.  Each must give the error contract:
+exit code 2, exactly one line on stderr (``designcalc: error: ...``), no
+traceback, and nothing written to ``--out``.
+
+Where the cases come from:
+
+* **every option of every command, by type** -- the command tree is walked
+  (so commands added later are covered): an int option gets ``abc``,
+  ``1.5``, ``nan``; a float option ``abc``, ``nan``, ``inf``, ``1e999``
+  (overflow) and ``1e-400`` (underflow); a choice ``bogus``;
+* **the registry** -- each generic command's parameters with values outside
+  their declared domain (``(0, 1)``, ``> 0``, ``>= 1`` ...), and its common
+  options (``--n-sims 1e12`` refused by the budget, ``--seed -1``, ...),
+  so a family added to :mod:`designcalc.core.registry` is fuzzed automatically;
+* **hand-listed cases** for the hand-written commands (conflicts, reversed
+  hypotheses, options that do not apply), **files** (a directory, a FIFO,
+  a trailing slash, a 5,000-character name, binary and non-UTF-8 content,
+  reversed hypotheses, 65-bit integers) and **output paths** (a missing
+  folder, below a regular file, a directory).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from designcalc import trials
+from designcalc.core import registry
+from designcalc.cli import cli
+
+_SWEEP = os.path.join(trials.examples_dir(), "sweeps", "novaferon_pfs.toml")
+
+# A valid invocation of each command: the fuzzer changes one thing at a time.
+BASE = {
+    "bayes bop2": "--p0 0.2 --p1 0.4 --looks 10,20,30 --lambda 0.9 --gamma 1",
+    "bayes posterior": "--kind toxicity --p0 0.2 --looks 10,20,30 --theta 0.9 --p 0.3",
+    "bayes pp-design": "--p0 0.2 --looks 10,20,30 --theta-t 0.9 --theta-l 0.05",
+    "bayes predprob": "--x 5 --n 10 --nmax 30 --p0 0.2 --theta-t 0.9",
+    "binomial ci": "--x 5 --n 20",
+    "binomial design": "--p0 0.2 --p1 0.4",
+    "binomial oc": "--n 20 --r 5 --p 0.3",
+    "binomial power": "--n 20 --p0 0.2 --p1 0.4",
+    "calendar simulate": ("--r1 6 --n1 12 --r 19 --n 28 --landmark 6 --rate 1 --p 0.5 "
+                          "--n-sims 200 --seed 1"),
+    "coprimary design": ("--p0 0.055 --p1 0.2 --median0 6 --median1 9 --accrual 24 "
+                         "--followup 8"),
+    "coprimary power": ("--n 50 --p0 0.055 --p1 0.2 --median0 6 --median1 9 --accrual 24 "
+                        "--followup 8"),
+    "dose compare": "--design 3+3 --design boin --tox 0.1,0.2,0.3 --target 0.3 --cohorts 3",
+    "dose next": "--target 0.3 --doses 3 --n 3,3,0 --dlt 0,1,0 --current 2",
+    "dose oc": "--tox 0.1,0.2,0.3",
+    "dose simulate": "--tox 0.1,0.2,0.3 --n-sims 200 --seed 1",
+    "dose table": "",
+    "families": "",
+    "monitor futility": "--p0 0.2 --p1 0.4 --looks 10,20,30",
+    "monitor oc": "--kind toxicity --p0 0.1 --p1 0.3 --looks 10,20,30 --p 0.2",
+    "monitor simulate": ("--kind toxicity --p0 0.1 --p1 0.3 --looks 10,20,30 --p 0.2 "
+                         "--n-sims 200 --seed 1"),
+    "monitor toxicity": "--p0 0.1 --p1 0.3 --looks 10,20,30",
+    "multistage analyze": "--looks 10,20 --futility 0,4 --look 2 --x 6",
+    "multistage fleming": "--p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8 --looks 20",
+    "multistage sargent": "--p0 0.2 --p1 0.4 --alpha 0.1 --beta 0.1 --eta 0.8 --pi 0.8",
+    "multistage oc": "--looks 10,20 --futility 0,4 --p 0.3",
+    "multistage simulate": "--looks 10,20 --futility 0,4 --p 0.3 --n-sims 200 --seed 1",
+    "simon oc": "--r1 6 --n1 12 --r 19 --n 28 --p 0.5",
+    "simon analyze": "--r1 6 --n1 12 --r 19 --n 28 --x 20",
+    "simon audit": "--r1 6 --n1 12 --r 19 --n 28 --p0-grid 0.5:0.5:0.01 --p1-grid 0.8:0.8:0.01",
+    "simon design": "--p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8",
+    "survival design": "--median0 6 --median1 9 --accrual 24 --followup 12",
+    "survival power": "--n 50 --median0 6 --median1 9 --accrual 24 --followup 12",
+    "survival two-stage": "--s0 0.72 --x0 3 --hr 0.459 --followup 3 --rate 20",
+    "survival two-stage-oc": ("--n1 22 --c1 -0.7215 --n 46 --c 1.5952 --t1 1.0619 --s0 0.72 "
+                              "--x0 3 --hr 0.459 --followup 3 --rate 20"),
+    "sweep": f"{_SWEEP} --dry-run",
+    "trial list": "",
+    "trial run": "nalirifox --n-sims 200",
+    "trial show": "nalirifox",
+}
+
+INT_BAD = ("abc", "1.5", "nan", "1e400x")
+FLOAT_BAD = ("abc", "nan", "inf", "-inf", "1e999", "1e-400")
+_WIDE = 200   # the fuzzer's own options: never these
+_SKIP_OPTS = {"--help", "-h", "--version"}
+
+
+def _commands():
+    """(path, click command) of every leaf command, walking the live command tree."""
+    ctx = click.Context(cli)
+    out = []
+
+    def walk(group, path):
+        for name in group.list_commands(ctx):
+            cmd = group.get_command(ctx, name)
+            if cmd is None:
+                continue
+            if isinstance(cmd, click.Group):
+                walk(cmd, path + [name])
+            else:
+                out.append((" ".join(path + [name]), cmd))
+
+    walk(cli, [])
+    return out
+
+
+COMMANDS = _commands()
+
+
+def _base(path):
+    return shlex.split(BASE.get(path, ""))
+
+
+def _with(args, flag, value):
+    """``args`` with option ``flag`` set to ``value`` (replaced when present)."""
+    out, skip = [], False
+    for i, tok in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if tok == flag:
+            skip = True
+            continue
+        out.append(tok)
+    return out + [flag, value]
+
+
+def _kind(param):
+    t = param.type
+    inner = getattr(t, "inner", t)
+    if isinstance(inner, click.Choice):
+        return "choice"
+    if isinstance(inner, click.types.FloatParamType):
+        return "float"
+    if isinstance(inner, click.types.IntParamType):
+        return "int"
+    return None
+
+
+def _type_cases():
+    cases = []
+    for path, cmd in COMMANDS:
+        for param in cmd.params:
+            if not isinstance(param, click.Option) or param.is_flag:
+                continue
+            flag = param.opts[0]
+            if flag in _SKIP_OPTS:
+                continue
+            kind = _kind(param)
+            bad = {"int": INT_BAD, "float": FLOAT_BAD, "choice": ("bogus",)}.get(kind, ())
+            for value in bad:
+                cases.append((f"{path} {flag}={value}", path.split() + _with(_base(path), flag, value)))
+    return cases
+
+
+def _domain_bad(param):
+    """Values outside a registry parameter's declared domain."""
+    dom = param.domain.replace(" ", "")
+    if param.kind == "float_list":
+        return {">0": ["0,1", "-1"]}.get(dom[:2] if dom.startswith(">0") else dom, [])
+    if dom.startswith("(0,1)"):
+        return ["0", "1", "-0.5", "1.5"]
+    if dom.startswith(">0"):
+        return ["0", "-1"]
+    if dom.startswith(">=1"):
+        return ["0", "-3"]
+    if dom.startswith(">=2"):
+        return ["1", "-3"]
+    if dom.startswith(">=0"):
+        return ["-1"]
+    if dom.startswith("0<="):
+        return ["-1"]
+    return []
+
+
+def _generic_cases():
+    """Bad values for the commands built from the registry, from each family's spec."""
+    from designcalc.cli.generic import _example_args
+
+    cases = []
+    for spec in registry.specs():
+        for name in spec.generic:
+            path = f"{spec.cli_group or spec.name} {name}"
+            base = shlex.split(_example_args(spec, name))
+            if name == "simulate":
+                base = _with(base, "--n-sims", "200")
+            elif spec.scenario.kind == "p" and "--p" not in base and "--scenario" not in base:
+                base += ["--p", "0.5"]
+            for p in spec.params + spec.options:
+                for value in _domain_bad(p):
+                    cases.append((f"{path} {p.flag}={value} (domain {p.domain})",
+                                  path.split() + _with(base, p.flag, value)))
+            common = {
+                "--n-sims": ["1e12", "-5", "1", "abc"] + (["0"] if name == "simulate" else []),
+                "--seed": ["-1", "abc"],
+                "--workers": ["0", "-2"],
+                "--format": ["bogus"],
+                "--plot": ["figure.txt"],
+                "--report": ["report.txt"],
+                "--max-seconds": ["0", "-1", "abc"],
+                "--max-memory": ["0", "abc"],
+            }
+            if spec.scenario.kind == "p":
+                common.update({"--p": ["1e-400", "2", "-0.1", "abc"],
+                               "--p-grid": ["0.1:0.9", "a:b:c", "0.9:0.1:0.1", "0.1:0.9:0",
+                                            "0:1:1e-9", "nan:1:0.1"],
+                               "--scenario": ["noequals", "=0.5", "H0=abc", "H0=2"]})
+            for flag, values in common.items():
+                for value in values:
+                    cases.append((f"{path} {flag}={value}", path.split() + _with(base, flag, value)))
+            cases.append((f"{path} unknown option", path.split() + base + ["--bogus", "1"]))
+    return cases
+
+
+# Hand-listed semantic cases of the hand-written commands: (id, argv).
+SEMANTIC = [
+    ("simon design power<=alpha", "simon design --p0 0.2 --p1 0.4 --alpha 0.1 --power 0.05"),
+    ("simon design p1<p0", "simon design --p0 0.4 --p1 0.2 --alpha 0.05 --power 0.8"),
+    ("simon design p1=p0", "simon design --p0 0.4 --p1 0.4 --alpha 0.05 --power 0.8"),
+    ("simon design power and beta", "simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8 --beta 0.2"),
+    ("simon design beta 0", "simon design --p0 0.2 --p1 0.4 --alpha 0.05 --beta 0"),
+    ("simon design no power", "simon design --p0 0.2 --p1 0.4 --alpha 0.05"),
+    ("simon design p0 underflow", "simon design --p0 1e-400 --p1 0.4 --alpha 0.05 --power 0.8"),
+    ("simon design nmax 0", "simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8 --nmax 0"),
+    ("simon oc n 1e9", "simon oc --r1 6 --n1 12 --r 19 --n 1000000000 --p 0.5"),
+    ("simon oc n-sims 1e12", "simon oc --r1 6 --n1 12 --r 19 --n 28 --p 0.5 --n-sims 1e12"),
+    ("simon oc r1>=n1", "simon oc --r1 12 --n1 12 --r 19 --n 28 --p 0.5"),
+    ("simon audit bad alphas", "simon audit --r1 6 --n1 12 --r 19 --n 28 --alphas a,b"),
+    ("simon audit alphas 2", "simon audit --r1 6 --n1 12 --r 19 --n 28 --alphas 2"),
+    ("simon audit grid", "simon audit --r1 6 --n1 12 --r 19 --n 28 --p0-grid 0:1e9:1e-9"),
+    ("simon analyze x>n", "simon analyze --r1 6 --n1 12 --r 19 --n 28 --x 40"),
+    ("binomial design power and beta", "binomial design --p0 0.2 --p1 0.4 --power 0.8 --beta 0.2"),
+    ("binomial design nmax 1e5 tiny effect", "binomial design --p0 0.2 --p1 0.2001 --nmax 1e6"),
+    ("binomial design reversed", "binomial design --p0 0.4 --p1 0.2"),
+    ("binomial power n-range huge", "binomial power --n-range 1:100000000 --p0 0.2 --p1 0.4"),
+    ("binomial power n and n-range", "binomial power --n 20 --n-range 10:20 --p0 0.2 --p1 0.4"),
+    ("binomial power n-range reversed", "binomial power --n-range 20:10 --p0 0.2 --p1 0.4"),
+    ("binomial power plot without range", "binomial power --n 20 --p0 0.2 --p1 0.4 --plot x.png"),
+    ("binomial ci x>n", "binomial ci --x 30 --n 20"),
+    ("binomial ci level 1", "binomial ci --x 5 --n 20 --level 1"),
+    ("binomial ci n 0", "binomial ci --x 0 --n 0"),
+    ("dose oc 3+3 start-dose", "dose oc --design 3+3 --tox 0.1,0.2,0.3 --start-dose 5"),
+    ("dose oc 3+3 factor", "dose oc --design 3+3 --tox 0.1,0.2,0.3 --factor 0.5"),
+    ("dose oc 3+3 levels 7", "dose oc --design 3+3 --tox 0.1,0.2,0.3 --levels 7"),
+    ("dose oc 3+3 levels -1", "dose oc --design 3+3 --tox 0.1,0.2,0.3 --levels -1"),
+    ("dose oc 3+3 factor nan", "dose oc --design 3+3 --tox 0.1,0.2,0.3 --factor nan"),
+    ("dose oc msc doses+factor", "dose oc --design msc-deescalation --tox 0.3,0.2,0.1 --doses 3,2,1 --factor 0.5"),
+    ("dose oc msc doses+levels", "dose oc --design msc-deescalation --tox 0.3,0.2,0.1 --doses 3,2,1 --levels 3"),
+    ("dose oc negative doses", "dose oc --design 3+3 --tox 0.1,0.2,0.3 --doses -1,2,3"),
+    ("dose oc zero dose", "dose oc --design 3+3 --tox 0.1,0.2,0.3 --doses 0,2,3"),
+    ("dose oc tox length", "dose oc --design 3+3 --tox 0.1,0.2,0.3 --doses 1,2"),
+    ("dose oc tox 1.5", "dose oc --tox 0.1,1.5,0.3"),
+    ("dose oc tox underflow", "dose oc --tox 0.1,0.2,1e-400x"),
+    ("dose oc 24 levels", "dose oc --tox " + ",".join(["0.01"] * 24)),
+    ("dose oc target underflow", "dose oc --tox 0.1,0.2,0.3 --target 1e-400"),
+    ("dose oc interval option on 3+3", "dose oc --tox 0.1,0.2,0.3 --cohorts 5"),
+    ("dose oc boin without target", "dose oc --design boin --cohorts 5 --tox 0.1,0.2,0.3"),
+    ("dose oc same design twice", "dose oc --design 3+3 --design 3+3 --tox 0.1,0.2,0.3"),
+    ("dose oc no tox", "dose oc"),
+    ("dose simulate n-sims 1e12", "dose simulate --tox 0.1,0.2,0.3 --n-sims 1e12"),
+    ("dose simulate n-sims 1", "dose simulate --tox 0.1,0.2,0.3 --n-sims 1"),
+    ("dose table design table no file", "dose table --design table --target 0.3 --cohorts 5"),
+    ("dose next wrong counts", "dose next --target 0.3 --doses 3 --n 3,3 --dlt 0,1,0 --current 2"),
+    ("dose next dlt>n", "dose next --target 0.3 --doses 3 --n 3,3,0 --dlt 0,4,0 --current 2"),
+    ("survival design tiny effect", "survival design --median0 6 --median1 6.0000001 --accrual 24 --followup 12"),
+    ("survival design n-sims 1e12", "survival design --median0 6 --median1 9 --accrual 24 --followup 12 --n-sims 1e12"),
+    ("survival design median0 and hazards", "survival design --median0 6 --null-hazards 0.1 --median1 9 --accrual 24 --followup 12"),
+    ("survival design no alternative", "survival design --median0 6 --accrual 24 --followup 12"),
+    ("survival design power and beta", "survival design --median0 6 --median1 9 --accrual 24 --followup 12 --power 0.8 --beta 0.2"),
+    ("survival design extreme followup", "survival design --median0 1e-6 --median1 1 --accrual 0.5 --followup 1e6"),
+    ("survival design median0 tiny", "survival design --median0 1e-300 --median1 1 --accrual 24 --followup 12"),
+    ("survival design by simulation without n-sims", "survival design --median0 6 --median1 9 --accrual 24 --followup 12 --n-by simulation"),
+    ("survival power n-sims 1e12", "survival power --n 50 --median0 6 --median1 9 --accrual 24 --followup 12 --n-sims 1e12"),
+    ("survival power n and range", "survival power --n 50 --n-range 10:20 --median0 6 --median1 9 --accrual 24 --followup 12"),
+    ("survival power huge range", "survival power --n-range 1:100000000 --median0 6 --median1 9 --accrual 24 --followup 12"),
+    ("survival two-stage power and beta", "survival two-stage --s0 0.72 --x0 3 --hr 0.459 --followup 3 --rate 20 --power 0.8 --beta 0.2"),
+    ("survival two-stage-oc n-sims 1e12", "survival two-stage-oc --n1 22 --c1 -0.7215 --n 46 --c 1.5952 --t1 1.0619 --s0 0.72 --x0 3 --hr 0.459 --followup 3 --rate 20 --n-sims 1e12"),
+    ("multistage fleming power<alpha", "multistage fleming --p0 0.2 --p1 0.4 --alpha 0.1 --power 0.05 --looks 20"),
+    ("multistage oc decreasing looks", "multistage oc --looks 20,10 --futility 0,4 --p 0.3"),
+    ("monitor toxicity p1<p0", "monitor toxicity --p0 0.3 --p1 0.1 --looks 10,20,30"),
+    ("monitor futility power and beta", "monitor futility --p0 0.2 --p1 0.4 --looks 10,20,30 --power 0.9 --beta 0.1"),
+    ("trial run both", "trial run nalirifox --all"),
+    ("trial run neither", "trial run"),
+    ("trial run unknown", "trial run no_such_trial"),
+    ("trial run n-sims 1e12", "trial run nalirifox --n-sims 1e12"),
+    ("trial run bad report formats", "trial run nalirifox --report pdf"),
+    ("trial show unknown", "trial show no_such_trial"),
+    ("root unknown command", "no-such-command"),
+]
+
+_CONFIG = """name = "demo"
+title = "t"
+source = "s"
+
+[[analysis]]
+id = "a"
+family = "simon"
+endpoint = "ORR"
+design = {{ r1 = 6, n1 = 12, r = 19, n = 28 }}
+hypotheses = {{ p0 = {p0}, p1 = {p1} }}
+"""
+
+
+def _file_cases(tmp):
+    """Bad files and paths (created under ``tmp``)."""
+    os.makedirs(os.path.join(tmp, "folder.toml"), exist_ok=True)
+    regular = os.path.join(tmp, "regular.toml")
+    with open(regular, "w") as fh:
+        fh.write(_CONFIG.format(p0=0.5, p1=0.8))
+    reversed_ = os.path.join(tmp, "reversed.toml")
+    with open(reversed_, "w") as fh:
+        fh.write(_CONFIG.format(p0=0.8, p1=0.5))
+    equal = os.path.join(tmp, "equal.toml")
+    with open(equal, "w") as fh:
+        fh.write(_CONFIG.format(p0=0.5, p1=0.5))
+    big = os.path.join(tmp, "bigint.toml")
+    with open(big, "w") as fh:
+        fh.write(_CONFIG.format(p0=0.5, p1=0.8).replace("n = 28", "n = 99999999999999999999999"))
+    binary = os.path.join(tmp, "binary.toml")
+    with open(binary, "wb") as fh:
+        fh.write(b"\x00\x01\x02name = 1")
+    latin = os.path.join(tmp, "latin1.toml")
+    with open(latin, "wb") as fh:
+        fh.write('title = "caf\u00e9"'.encode("latin-1"))
+    fifo = os.path.join(tmp, "fifo.toml")
+    if hasattr(os, "mkfifo") and not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    csv_fifo = os.path.join(tmp, "fifo.csv")
+    if hasattr(os, "mkfifo") and not os.path.exists(csv_fifo):
+        os.mkfifo(csv_fifo)
+    bad_csv = os.path.join(tmp, "bad.csv")
+    with open(bad_csv, "w") as fh:
+        fh.write("n,dlt,action\n3,x,escalate\n")
+    long_name = os.path.join(tmp, "a" * 5000 + ".toml")
+    configs = {
+        "directory": os.path.join(tmp, "folder.toml"),
+        "trailing slash": regular + "/",
+        "missing": os.path.join(tmp, "missing.toml"),
+        "below a file": os.path.join(regular, "x.toml"),
+        "5000-char name": long_name,
+        "reversed hypotheses": reversed_,
+        "equal hypotheses": equal,
+        "65-bit integer": big,
+        "binary": binary,
+        "not UTF-8": latin,
+        "FIFO": fifo,
+    }
+    cases = []
+    for what, path in configs.items():
+        for cmd in ("run", "show"):
+            cases.append((f"trial {cmd} config {what}", ["trial", cmd, path]))
+    tables = {"directory": os.path.join(tmp, "folder.toml"), "FIFO": csv_fifo,
+              "trailing slash": bad_csv + "/", "malformed": bad_csv, "5000-char name": long_name,
+              "missing": os.path.join(tmp, "missing.csv")}
+    for what, path in tables.items():
+        cases.append((f"dose oc table {what}", ["dose", "oc", "--tox", "0.1,0.2,0.3", "--table", path]))
+        cases.append((f"dose table table {what}", ["dose", "table", "--table", path]))
+    outs = {"missing folder": os.path.join(tmp, "missing", "out.txt"),
+            "below a regular file": os.path.join(regular, "out.txt"),
+            "a directory": os.path.join(tmp, "folder.toml"),
+            "5000-char name": os.path.join(tmp, "b" * 5000 + ".txt")}
+    for what, path in outs.items():
+        for path_cmd in ("simon design", "binomial ci", "dose oc", "families"):
+            cases.append((f"{path_cmd} --out {what}",
+                          path_cmd.split() + _base(path_cmd) + ["--out", path]))
+    cases.append(("trial run --out below a regular file",
+                  ["trial", "run", "nalirifox", "--n-sims", "200", "--out",
+                   os.path.join(regular, "results")]))
+    return cases
+
+
+CASES = _type_cases() + _generic_cases() + [(i, shlex.split(a)) for i, a in SEMANTIC]
+
+
+def test_the_suite_is_large_and_covers_every_command():
+    """At least 500 generated cases, and every command of the live tree is fuzzed."""
+    assert len(CASES) >= 500
+    fuzzed = {" ".join(args[:2]) for _, args in CASES} | {args[0] for _, args in CASES}
+    for path, _ in COMMANDS:
+        assert path in fuzzed, path
+    for path, _ in COMMANDS:
+        assert path in BASE, f"add a valid base invocation of `{path}` to BASE"
+
+
+def _check(args, tmp_path, add_out=True):
+    out = os.path.join(str(tmp_path), "fuzz-out.txt")
+    argv = list(args)
+    if add_out and "--out" not in argv and argv[:2] != ["trial", "run"] \
+            and argv[:1] != ["sweep"]:
+        argv += ["--out", out]
+    result = CliRunner().invoke(cli, argv, catch_exceptions=True)
+    where = f"designcalc {' '.join(shlex.quote(a[:80]) for a in argv)}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"{where}: raised {result.exception!r}"
+    assert result.exit_code == 2, f"{where}: exit {result.exit_code}\n{result.stderr}"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, f"{where}: stderr has {len(lines)} lines:\n{result.stderr}"
+    assert lines[0].startswith("designcalc: error: "), f"{where}: {lines[0]}"
+    assert "Traceback" not in result.output + result.stderr
+    assert not os.path.exists(out), f"{where}: wrote --out"
+
+
+@pytest.mark.parametrize("args", [c[1] for c in CASES], ids=[c[0][:120] for c in CASES])
+def test_bad_invocation_exits_2_with_one_line(args, tmp_path):
+    _check(args, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def file_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("fuzzfiles"))
+
+
+def _file_case_ids():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return [c[0] for c in _file_cases(tmp)]
+
+
+@pytest.mark.parametrize("case_id", _file_case_ids())
+def test_bad_files_and_paths_exit_2_with_one_line(case_id, file_dir, tmp_path):
+    cases = dict(_file_cases(file_dir))
+    _check(cases[case_id], tmp_path, add_out=False)

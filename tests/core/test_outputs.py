@@ -1,0 +1,197 @@
+"""Results are never half-written (designcalc.core.outputs): atomic files and folders.
+
+The kill tests start real processes and kill them while they write: at a
+moment chosen by a seeded random byte count of the temporary file (or when the
+first trial of a run is on disk), so the moment is reproducible in kind
+without depending on timing.
+"""
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from designcalc.core.outputs import MANIFEST, OutputError, ResultFolder, atomic_file, write_text
+
+BIG = ["simon", "oc", "--r1", "6", "--n1", "12", "--r", "19", "--n", "28",
+       "--p-grid", "0.0001:0.9999:0.0001", "--format", "json"]
+
+
+def _cli(*args):
+    return [sys.executable, "-m", "designcalc", *args]
+
+
+def _tree(folder):
+    out = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, "rb") as fh:
+                out[os.path.relpath(path, folder)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+def _wait_until(predicate, proc, limit=60.0):
+    """Poll until ``predicate()`` or the process ends (bounded); True if predicate held."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        if proc.poll() is not None:
+            return predicate()
+        time.sleep(0.002)
+    return False
+
+
+def _temp_files(folder):
+    return [n for n in os.listdir(folder) if n.startswith(".designcalc-")]
+
+
+# --- the helper itself ----------------------------------------------------------------------
+
+def test_atomic_file_replaces_only_on_success(tmp_path):
+    target = tmp_path / "t.txt"
+    write_text(target, "old")
+    with pytest.raises(RuntimeError):
+        with atomic_file(target, "w") as fh:
+            fh.write("half")
+            raise RuntimeError("killed")
+    assert target.read_text() == "old" and _temp_files(tmp_path) == []
+    with atomic_file(target, "wb") as fh:
+        fh.write(b"new")
+    assert target.read_bytes() == b"new"
+
+
+def test_unwritable_targets_are_output_errors(tmp_path):
+    with pytest.raises(OutputError, match="is a directory"):
+        write_text(tmp_path, "x")
+    with pytest.raises(OutputError, match="cannot write"):
+        write_text(tmp_path / "no" / "such" / "x.txt", "x")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="not a folder"):
+        ResultFolder(tmp_path / "file")
+
+
+def test_result_folder_manifest_and_refusal(tmp_path):
+    target = tmp_path / "results"
+    with ResultFolder(target, seed=7, command="designcalc test") as folder:
+        write_text(os.path.join(folder.path, "a.csv"), "x\n1\n")
+        os.makedirs(os.path.join(folder.path, "sub"))
+        write_text(os.path.join(folder.path, "sub", "b.json"), "{}\n")
+    manifest = json.loads((target / MANIFEST).read_text())
+    assert manifest["seed"] == 7 and manifest["command"] == "designcalc test"
+    for entry in manifest["files"]:
+        data = (target / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert len(data) == entry["bytes"]
+    assert [e["path"] for e in manifest["files"]] == ["a.csv", "sub/b.json"]
+    assert [n for n in os.listdir(tmp_path) if n != "results"] == []   # nothing left over
+    # a folder that is not a designcalc result folder is never replaced
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep")
+    with pytest.raises(OutputError, match="not a designcalc result folder"):
+        ResultFolder(other)
+    assert (other / "notes.txt").read_text() == "keep"
+
+
+def test_failed_result_folder_keeps_the_previous_one(tmp_path):
+    target = tmp_path / "results"
+    with ResultFolder(target) as folder:
+        write_text(os.path.join(folder.path, "a.csv"), "old\n")
+    before = _tree(target)
+    with pytest.raises(RuntimeError):
+        with ResultFolder(target) as folder:
+            write_text(os.path.join(folder.path, "a.csv"), "new\n")
+            raise RuntimeError("a trial failed")
+    assert _tree(target) == before
+    assert sorted(os.listdir(tmp_path)) == ["results"]
+
+
+# --- real processes ---------------------------------------------------------------------------
+
+def _kill_while_writing(tmp_path, seed, rounds):
+    rng = random.Random(seed)
+    target = tmp_path / "oc.json"
+    first = subprocess.run(_cli(*BIG, "--out", str(target)), capture_output=True)
+    assert first.returncode == 0, first.stderr
+    size = target.stat().st_size
+    assert size > 500_000
+    for _ in range(rounds):
+        threshold = rng.randrange(0, size)
+        proc = subprocess.Popen(_cli(*BIG, "--out", str(target)), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+        def writing():
+            tmps = _temp_files(tmp_path)
+            try:
+                return bool(tmps) and os.path.getsize(tmp_path / tmps[0]) >= threshold
+            except FileNotFoundError:      # renamed over the target meanwhile
+                return False
+
+        _wait_until(writing, proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        data = json.loads(target.read_text())            # never truncated
+        assert len(data["results"]) == 9999
+        for name in _temp_files(tmp_path):               # what a killed process leaves
+            os.unlink(tmp_path / name)
+
+
+def test_killed_while_writing_never_leaves_a_truncated_file(tmp_path):
+    _kill_while_writing(tmp_path, seed=1, rounds=3)
+
+
+@pytest.mark.slow
+def test_killed_while_writing_many_times(tmp_path):
+    _kill_while_writing(tmp_path, seed=2, rounds=40)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="POSIX file-size limit")
+def test_file_size_limit_leaves_the_old_file_byte_identical(tmp_path):
+    import resource
+
+    target = tmp_path / "oc.json"
+    old = b'{"old": true}\n'
+    target.write_bytes(old)
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # EFBIG instead of a signal
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    run = subprocess.run(_cli(*BIG, "--out", str(target)), capture_output=True, text=True,
+                         preexec_fn=limit)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--out" in lines[0] and "Traceback" not in run.stderr
+    assert target.read_bytes() == old
+    assert _temp_files(tmp_path) == []
+
+
+def test_killed_trial_run_leaves_the_previous_folder_byte_identical(tmp_path):
+    out = tmp_path / "results"
+    done = subprocess.run(_cli("trial", "run", "--all", "--out", str(out), "--n-sims", "300",
+                               "--no-plots", "--quiet"), capture_output=True)
+    assert done.returncode == 0, done.stderr
+    before = _tree(out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert {e["path"] for e in manifest["files"]} == set(before) - {MANIFEST}
+    proc = subprocess.Popen(_cli("trial", "run", "--all", "--out", str(out), "--n-sims",
+                                 "20000", "--seed", "3", "--quiet"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def first_trial_written():
+        partial = [n for n in os.listdir(tmp_path) if n.endswith(".partial")]
+        return bool(partial) and os.path.isfile(tmp_path / partial[0] / "nalirifox" /
+                                                "record.json")
+
+    assert _wait_until(first_trial_written, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _tree(out) == before

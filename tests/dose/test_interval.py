@@ -1,0 +1,332 @@
+"""BOIN and decision-table designs (family ``interval``): published numbers, a
+brute-force restatement of BOIN 2.7.2's trial loop, and invariants.
+
+Sources of expected numbers (each recomputed below, never only copied):
+
+* the boundary table for target 0.3, 10 cohorts of 3 -- ``BOIN::get.boundary``
+  example in Yan et al. (2020), J Stat Softw 94(13), and the BOIN protocol
+  template (quoted in issue #12);
+* lambda_e = 0.236, lambda_d = 0.358 for target 0.3 -- Liu & Yuan (2015),
+  JRSS-C 64:507, Table 1;
+* the example trial ``1NNN 2NNN 3NTT 2NTN 3NNN 3NNN 4TTT 3NTN 3NNT 3TNN`` with
+  next doses 2, 3, 2, 3, 3, 4, 3, 3, 3, 3 -- R package escalation,
+  tests/testthat/test_boin.R ("BOIN recommendations match published
+  example", 5 doses, target 0.3, default settings; that test cites p. 25 of
+  Han, Pan, Zhang, Liu & Yuan 2019).
+
+``_brute`` restates, scalar and path by path, the per-trial loop of
+``BOIN::get.oc`` and ``BOIN::select.mtd`` (R/get.oc.R, R/select.mtd.R of BOIN
+2.7.2, read for the rules); enumerating every path of a small trial gives the
+exact OC independently of the dynamic program.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from scipy.stats import beta, binom
+
+from designcalc.dose.interval.design import IntervalDesign
+from designcalc.dose.interval.exact import exact_oc
+from designcalc.dose.interval.rules import IntervalTable, boin_boundaries, boin_lambdas, select_mtd
+
+
+# --- published numbers ----------------------------------------------------------------
+
+def test_published_boundary_table_target_03():
+    # Yan et al. 2020 (JSS 94(13)), get.boundary(target=0.3, ncohort=10, cohortsize=3)
+    b = boin_boundaries(0.3, 30, 0.18, 0.42, 0.95)
+    at = [n - 1 for n in range(3, 31, 3)]
+    assert list(b["escalate"][at]) == [0, 1, 2, 2, 3, 4, 4, 5, 6, 7]
+    assert list(b["deescalate"][at]) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert list(b["eliminate"][at]) == [3, 4, 5, 7, 8, 9, 10, 11, 12, 14]
+    rows = IntervalDesign(target=0.3, cohorts=10).boundary_rows()
+    assert [(r["n"], r["escalate_if_le"], r["deescalate_if_ge"], r["eliminate_if_ge"])
+            for r in rows][:3] == [(3, 0, 2, 3), (6, 1, 3, 4), (9, 2, 4, 5)]
+    assert all(r["other"] is None for r in rows)
+
+
+def test_published_lambdas():
+    # Liu & Yuan 2015, Table 1: target 0.3 -> lambda_e 0.236, lambda_d 0.358; the
+    # table truncates to 3 decimals (lambda_d = 0.35852 here)
+    le, ld = boin_lambdas(0.3, 0.18, 0.42)
+    assert math.floor(le * 1000) == 236 and math.floor(ld * 1000) == 358
+
+
+@pytest.mark.parametrize("target", [0.1, 0.15, 0.2, 0.25, 0.3, 0.33, 0.35, 0.4, 0.5])
+def test_elimination_boundary_is_not_on_a_knife_edge(target):
+    """No posterior probability lies within 1e-9 of 0.95 (or 0.90 for extrasafe) for
+    n <= 60, so our Beta tail and R's pbeta cannot disagree on a boundary."""
+    for n in range(3, 61):
+        y = np.arange(n + 1)
+        post = beta.sf(target, y + 1, n - y + 1)
+        for cut in (0.95, 0.90):
+            assert np.min(np.abs(post - cut)) > 1e-9
+
+
+def test_published_example_trial_next_doses():
+    # escalation tests/testthat/test_boin.R: 5 doses, target 0.3
+    outcomes = "1NNN 2NNN 3NTT 2NTN 3NNN 3NNN 4TTT 3NTN 3NNT 3TNN".split()
+    expected = [2, 3, 2, 3, 3, 4, 3, 3, 3, 3]
+    design = IntervalDesign(target=0.3, cohorts=20, cohort_size=3, levels=5)
+    n, y = [0] * 5, [0] * 5
+    got = []
+    for cohort in outcomes:
+        level = int(cohort[0])
+        n[level - 1] += 3
+        y[level - 1] += cohort.count("T")
+        got.append(design.next_dose(n, y, level)["next"])
+    assert got == expected
+    assert (n, y) == ([3, 6, 18, 3, 0], [0, 1, 5, 3, 0])
+    assert design.next_dose(n, y, 3)["eliminated"] == [4, 5]
+    assert design.select(n, y)["mtd"] == 3
+
+
+# --- a brute-force restatement of BOIN 2.7.2 ------------------------------------------
+
+def _pava_r(x, w):
+    x = list(x)
+    lv = list(range(len(x)))
+    while True:
+        viol = [i for i in range(len(x) - 1) if x[i + 1] - x[i] < 0]
+        if not viol:
+            return x
+        i = viol[0]
+        a, b = lv[i], lv[i + 1]
+        mem = [j for j in range(len(x)) if lv[j] in (a, b)]
+        mean = sum(x[j] * w[j] for j in mem) / sum(w[j] for j in mem)
+        for j in mem:
+            x[j], lv[j] = mean, a
+    return x
+
+
+def _select_mtd_r(target, n, y, cutoff=0.95, extrasafe=False, offset=0.05, bound=None):
+    k = len(n)
+    elim = [0] * k
+    for i in range(k):
+        if n[i] >= 3 and beta.sf(target, y[i] + 1, n[i] - y[i] + 1) > cutoff:
+            elim[i:] = [1] * (k - i)
+            break
+    if extrasafe and n[0] >= 3 and beta.sf(target, y[0] + 1, n[0] - y[0] + 1) > cutoff - offset:
+        elim = [1] * k
+    if elim[0] == 1 or sum(n[i] for i in range(k) if not elim[i]) == 0:
+        return None
+    adm = [i for i in range(k) if n[i] and not elim[i]]
+    ph = [(y[i] + 0.05) / (n[i] + 0.1) for i in adm]
+    var = [(y[i] + 0.05) * (n[i] - y[i] + 0.05) / ((n[i] + 0.1) ** 2 * (n[i] + 0.1 + 1))
+           for i in adm]
+    ph = _pava_r(ph, [1 / v for v in var])
+    ph = [v + (j + 1) * 1e-10 for j, v in enumerate(ph)]
+    cand = list(range(len(ph)))
+    if bound is not None:
+        cand = [j for j in cand if ph[j] <= bound]
+        if not cand:
+            return None
+    best = min(cand, key=lambda j: (abs(ph[j] - target), j))
+    return adm[best]
+
+
+def _brute(p, target, ncohort, cs, start=0, n_earlystop=100, extrasafe=False,
+           offset=0.05, bound_mtd=False, cutoff=0.95):
+    """Exact OC by enumerating every path of BOIN::get.oc's trial loop (scalar)."""
+    k = len(p)
+    b = boin_boundaries(target, ncohort * cs, 0.6 * target, 1.4 * target, cutoff)
+    be, bd, bel = b["escalate"], b["deescalate"], b["eliminate"]
+    bound = b["lambda_d"] if bound_mtd else None
+    out = {"select": [0.0] * (k + 1), "n": [0.0] * k, "stop": 0.0}
+
+    def walk(i, n, y, d, elimi, prob):
+        for j in range(cs + 1):
+            q = prob * binom.pmf(j, cs, p[d])
+            if q == 0.0:
+                continue
+            n2, y2, e2 = list(n), list(y), list(elimi)
+            n2[d] += cs
+            y2[d] += j
+            for lv in range(k):
+                pass
+            if i == ncohort - 1:
+                finish(n2, y2, q, False)
+                continue
+            nd, yd = n2[d], y2[d]
+            if bel[nd - 1] >= 0:
+                if yd >= bel[nd - 1]:
+                    for lv in range(d, k):
+                        e2[lv] = 1
+                    if d == 0:
+                        finish(n2, y2, q, True)
+                        continue
+                if extrasafe and d == 0 and n2[0] >= 3 and \
+                        beta.sf(target, y2[0] + 1, n2[0] - y2[0] + 1) > cutoff - offset:
+                    finish(n2, y2, q, True)
+                    continue
+            if nd >= n_earlystop and ((be[nd - 1] < yd < bd[nd - 1])
+                                      or (d == 0 and yd >= bd[nd - 1])
+                                      or ((d == k - 1 or e2[d + 1] == 1)
+                                          and yd <= be[nd - 1])):
+                finish(n2, y2, q, False)
+                continue
+            d2 = d
+            if yd <= be[nd - 1] and d != k - 1:
+                if e2[d + 1] == 0:
+                    d2 = d + 1
+            elif yd >= bd[nd - 1] and d != 0:
+                d2 = d - 1
+            walk(i + 1, n2, y2, d2, e2, q)
+
+    def finish(n, y, q, early):
+        for lv in range(k):
+            out["n"][lv] += q * n[lv]
+        if early:
+            out["stop"] += q
+            out["select"][k] += q
+            return
+        s = _select_mtd_r(target, n, y, cutoff, extrasafe, offset, bound)
+        out["select"][k if s is None else s] += q
+
+    walk(0, [0] * k, [0] * k, start, [0] * k, 1.0)
+    return out
+
+
+BRUTE_CASES = [
+    dict(p=[0.05, 0.15, 0.30, 0.45], target=0.3, ncohort=5, cs=3),
+    dict(p=[0.40, 0.55, 0.70], target=0.3, ncohort=5, cs=3),          # dose 1 toxic
+    dict(p=[0.10, 0.25, 0.40], target=0.25, ncohort=6, cs=2, start=1, n_earlystop=6),
+    dict(p=[0.30, 0.45, 0.60], target=0.25, ncohort=5, cs=3, extrasafe=True),
+    dict(p=[0.05, 0.20, 0.35, 0.5], target=0.3, ncohort=4, cs=3, bound_mtd=True),
+    dict(p=[0.2, 0.35, 0.5], target=0.2, ncohort=7, cs=1, n_earlystop=4),
+    dict(p=[0.5, 0.6], target=0.5, ncohort=5, cs=3, extrasafe=True),  # no elim at n = 3
+]
+
+
+@pytest.mark.parametrize("case", BRUTE_CASES, ids=range(len(BRUTE_CASES)))
+def test_dynamic_program_equals_brute_force_boin(case):
+    case = dict(case)
+    p = case.pop("p")
+    ref = _brute(p, **case)
+    design = IntervalDesign(target=case["target"], cohorts=case["ncohort"],
+                            cohort_size=case["cs"], start_level=case.get("start", 0) + 1,
+                            n_earlystop=case.get("n_earlystop", 100),
+                            extrasafe=case.get("extrasafe", False),
+                            bound_mtd=case.get("bound_mtd", False))
+    res = design.oc([p])
+    sel = [r["select"] for r in res.rows]
+    assert sel == pytest.approx(ref["select"], abs=1e-12)
+    assert [r["n_treated"] for r in res.rows[:-1]] == pytest.approx(ref["n"], abs=1e-10)
+    assert res.metrics[0]["p_stop_early"] == pytest.approx(ref["stop"], abs=1e-12)
+    assert sum(sel) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_select_mtd_vectorised_equals_restatement():
+    rng = np.random.default_rng(5)
+    design = IntervalDesign(target=0.3, cohorts=20, extrasafe=True)
+    rule = design.compiled()
+    n = rng.integers(0, 5, size=(3000, 5)) * 3
+    y = rng.binomial(n, rng.uniform(0.05, 0.7, size=(3000, 5)))
+    got = select_mtd(rule, n, y)
+    for i in range(n.shape[0]):
+        ref = _select_mtd_r(0.3, list(n[i]), list(y[i]), extrasafe=True)
+        assert got[i] == (5 if ref is None else ref), (n[i], y[i])
+
+
+def test_no_mtd_versus_early_stop():
+    """BOIN's percentstop (= P(no MTD), our p_none) counts trials whose lowest dose is
+    eliminated on the final data after the last cohort; p_stop_early does not."""
+    res = IntervalDesign(target=0.3, cohorts=2, cohort_size=3).oc([[0.6, 0.7]])
+    m = res.metrics[0]
+    # stopped early: 3/3 after cohort 1 at dose 1 (and then no second cohort)
+    assert m["p_stop_early"] == pytest.approx(0.6 ** 3)
+    # no MTD also after 2/3 -> stay -> 2 cohorts with >= 4 DLTs of 6 at dose 1
+    assert m["p_none"] > m["p_stop_early"] + 0.05
+    assert res.rows[-1]["select"] == m["p_none"]
+
+
+# --- invariants -----------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=5),
+       st.sampled_from([0.2, 0.25, 0.3, 0.33]), st.integers(1, 8), st.integers(1, 3),
+       st.integers(3, 30), st.booleans())
+def test_invariants(tox, target, cohorts, cs, n_earlystop, extrasafe):
+    tox = sorted(tox)
+    design = IntervalDesign(target=target, cohorts=cohorts, cohort_size=cs,
+                            n_earlystop=n_earlystop, extrasafe=extrasafe)
+    res = design.oc([tox])
+    m = res.metrics[0]
+    sel = [r["select"] for r in res.rows]
+    assert sum(sel) == pytest.approx(1.0, abs=1e-9)
+    en = sum(r["n_treated"] for r in res.rows[:-1])
+    assert en == pytest.approx(m["en"], abs=1e-9)
+    assert m["en"] <= design.n_max + 1e-9
+    dist = res.extra["n_distribution"][""]
+    assert sum(dist.values()) == pytest.approx(1.0, abs=1e-9)
+    assert sum(k * v for k, v in dist.items()) == pytest.approx(m["en"], abs=1e-8)
+    assert m["p_stop_early"] <= m["p_none"] + 1e-12
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.floats(0.0, 0.8), min_size=2, max_size=4), st.integers(2, 7))
+def test_table_design_equals_boin_through_the_generic_engine(tox, cohorts):
+    tox = sorted(tox)
+    boin = IntervalDesign(target=0.3, cohorts=cohorts)
+    table = IntervalDesign(rule="table", target=0.3, cohorts=cohorts,
+                           table=boin.decision_table())
+    a, b = boin.oc([tox]), table.oc([tox])
+    for ra, rb in zip(a.rows, b.rows):
+        for col in ("select", "n_treated", "n_dlt"):
+            if ra[col] is not None:
+                assert ra[col] == pytest.approx(rb[col], abs=1e-13)
+
+
+def test_table_csv_round_trip(tmp_path):
+    design = IntervalDesign(target=0.25, cohorts=6)
+    table = design.decision_table()
+    path = table.to_csv(tmp_path / "boin.csv")
+    back = IntervalTable.from_csv(path)
+    assert back.cells == table.cells
+    d2 = IntervalDesign(rule="table", target=0.25, cohorts=6, table=back)
+    assert IntervalDesign.from_dict(d2.to_dict()) == d2
+
+
+def test_state_budget_falls_back_to_simulation():
+    design = IntervalDesign(target=0.3, cohorts=6)
+    res = design.oc([[0.1, 0.2, 0.3, 0.4]], state_budget=5)
+    assert any("state budget" in w for w in res.warnings)
+    assert "select_sim" in res.rows[0] and "select" not in res.rows[0]
+
+
+def test_exact_is_fast_and_merges_states():
+    import time
+
+    design = IntervalDesign(target=0.3, cohorts=10)
+    t = time.perf_counter()
+    res = design.oc([[0.05, 0.10, 0.20, 0.30, 0.50]])
+    assert time.perf_counter() - t < 1.0
+    assert res.extra["max_states"][""] < 10_000     # paths: up to 4^10 ~ 1e6
+
+
+# --- bad input ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kw, name", [
+    (dict(target=0.7), "target"), (dict(target=0.0), "target"), (dict(target=0.03), "target"),
+    (dict(target=0.3, p_saf=0.3), "p_saf"), (dict(target=0.3, p_saf=0.29), "p_saf"),
+    (dict(target=0.3, p_tox=0.3), "p_tox"), (dict(target=0.3, cohorts=0), "cohorts"),
+    (dict(target=0.3, offset=0.6), "offset"), (dict(rule="crm"), "rule"),
+    (dict(rule="table"), "table"),
+])
+def test_bad_design_input(kw, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        IntervalDesign(**kw)
+
+
+@pytest.mark.parametrize("n, y, cur, name", [
+    ([3, 3, 0], [0, 1], 1, "dlt"), ([3, 3, 3], [0, 4, 0], 1, "dlt"),
+    ([3, 3], [0, 0], 1, "n"), ([3, 0, 0], [0, 0, 0], 2, "current"),
+])
+def test_bad_data_input(n, y, cur, name):
+    design = IntervalDesign(target=0.3, cohorts=10, levels=3)
+    with pytest.raises(ValueError, match=f"^{name}"):
+        design.next_dose(n, y, cur)

@@ -1,0 +1,300 @@
+"""Keyboard, mTPI-2 and i3+3 as decision-table generators on the interval engine.
+
+Sources of the rules (each restated below, cell by cell, with scipy.stats.beta,
+independently of the vectorised generators in designcalc.dose.interval.rules):
+
+* Keyboard -- Yan F, Mandrekar SJ, Yuan Y (2017), Clin Cancer Res 23:3994;
+  R package Keyboard 0.1.3, ``get.boundary.kb`` (keys of the target key's
+  width laid out from it, end keys clipped to [0, 1] and their probability
+  multiplied by width / own width, the highest key on a tie; elimination
+  with Pr(p > target) > 0.95) and ``get.oc.kb`` (elimination needs n >= 3;
+  ``n.earlystop`` checked first).
+* mTPI-2 -- Guo W, Wang SJ, Yang S, Lynn H, Ji Y (2017), Contemp Clin Trials
+  58:23; R package FIND 0.1.1 (Ji's group), ``get_decision_mtpi2``:
+  sub-intervals of the EI's width, the end ones cut at 0 and 1, boundaries
+  rounded to 3 decimals, unit probability mass = posterior probability /
+  width, the first maximum (``which.max``); DU if Pr(p > pT) > 0.95.
+* i3+3 -- Liu M, Wang SJ, Ji Y (2020), J Biopharm Stat 30:294; FIND 0.1.1
+  ``get_decision_i3plus3``: y/n below the EI escalate, in the (closed) EI
+  stay, above it stay if (y - 1)/n is below the EI, else de-escalate; DU if
+  Pr(p > pT) > 0.95.
+
+No printed decision table of these papers could be read here; the cells
+quoted below are derived by hand from the rules as the papers state them
+(the derivation is in each comment).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from scipy.stats import beta, binom
+
+from designcalc.dose.interval.design import IntervalDesign
+from designcalc.dose.interval.exact import exact_oc
+from designcalc.dose.interval.rules import (ACTIONS, IntervalTable, i3p3_actions, interval_rule,
+                                       keyboard_actions, keyboard_keys, mtpi2_actions,
+                                       mtpi2_intervals, select_mtd)
+
+CODE = {"E": 0, "S": 1, "D": 2, "DU": 3}
+
+
+# --- scalar restatements of the peers' rules -----------------------------------------
+
+def _keyboard_cell(target, n, y, ml=0.05, mr=0.05, cutoff=0.95):
+    if n >= 3 and beta.sf(target, y + 1, n - y + 1) > cutoff:
+        return "DU"
+    a1, a2 = target - ml, target + mr
+    keys = list(keyboard_keys(target, ml, mr))
+    best, arg = -1.0, None
+    for i in range(len(keys) - 1):
+        w = keys[i + 1] - keys[i]
+        comp = (ml + mr) / w if i in (0, len(keys) - 2) else 1.0
+        mass = (beta.cdf(keys[i + 1], y + 1, n - y + 1) - beta.cdf(keys[i], y + 1, n - y + 1))
+        mass *= comp
+        if mass >= best:          # the highest key on a tie
+            best, arg = mass, i
+    t = keys.index(a1)
+    assert keys[t + 1] == pytest.approx(a2)
+    return "E" if arg < t else "S" if arg == t else "D"
+
+
+def _mtpi2_cell(target, n, y, ml=0.05, mr=0.05, cutoff=0.95):
+    if n >= 3 and beta.sf(target, y + 1, n - y + 1) > cutoff:
+        return "DU"
+    lo, hi = target - ml, target + mr
+    eps = hi - lo
+    pts = [lo]
+    while pts[0] > 1e-9:
+        pts.insert(0, max(pts[0] - eps, 0.0))
+    pts.append(hi)
+    while pts[-1] < 1 - 1e-9:
+        pts.append(min(pts[-1] + eps, 1.0))
+    pts = [round(v, 3) for v in pts]
+    best, mid = -1.0, None
+    for a, b in zip(pts, pts[1:]):
+        upm = (beta.cdf(b, y + 1, n - y + 1) - beta.cdf(a, y + 1, n - y + 1)) / (b - a)
+        if upm > best:            # the first maximum
+            best, mid = upm, (a + b) / 2
+    return "E" if mid < lo else "D" if mid > hi else "S"
+
+
+def _i3p3_cell(target, n, y, ml=0.05, mr=0.05, cutoff=0.95):
+    from fractions import Fraction as F
+
+    if n >= 3 and beta.sf(target, y + 1, n - y + 1) > cutoff:
+        return "DU"
+    lo = F(str(round(target - ml, 10)))
+    hi = F(str(round(target + mr, 10)))
+    rate = F(y, n)
+    if rate < lo:
+        return "E"
+    if rate <= hi:
+        return "S"
+    return "S" if F(y - 1, n) < lo else "D"
+
+
+def _full(rule, target, n_max, ml=0.05, mr=0.05):
+    return interval_rule(rule, target, n_max, 1, margin_low=ml, margin_high=mr).action
+
+
+@pytest.mark.parametrize("target", [0.15, 0.25, 0.3, 1 / 3])
+@pytest.mark.parametrize("rule,cell", [("keyboard", _keyboard_cell), ("mtpi2", _mtpi2_cell),
+                                       ("i3+3", _i3p3_cell)])
+def test_tables_match_the_scalar_restatement(rule, cell, target):
+    act = _full(rule, target, 24)
+    for n in range(1, 25):
+        got = [ACTIONS[a] for a in act[n, :n + 1]]
+        want = [ACTIONS[CODE[cell(target, n, y)]] for y in range(n + 1)]
+        # below n = 3 the generated table never eliminates (elimination needs 3 patients)
+        assert got == want, (rule, target, n)
+
+
+@pytest.mark.parametrize("ml,mr", [(0.05, 0.05), (0.05, 0.1), (0.03, 0.07)])
+def test_asymmetric_margins_match_the_restatement(ml, mr):
+    for rule, cell in (("keyboard", _keyboard_cell), ("mtpi2", _mtpi2_cell),
+                       ("i3+3", _i3p3_cell)):
+        act = _full(rule, 0.3, 18, ml, mr)
+        for n in range(3, 19, 3):
+            assert [ACTIONS[a] for a in act[n, :n + 1]] == \
+                [ACTIONS[CODE[cell(0.3, n, y, ml, mr)]] for y in range(n + 1)], (rule, n)
+
+
+def test_keys_and_intervals():
+    # Keyboard's keys for target 0.3, margins 0.05: [0, .05], [.05, .15], ..., [.95, 1]
+    assert np.allclose(keyboard_keys(0.3), [0, .05, .15, .25, .35, .45, .55, .65, .75,
+                                            .85, .95, 1])
+    # mTPI-2 (Guo et al. 2017): EI [0.2, 0.3] for pT = 0.25 -> LI [0, .1], [.1, .2]
+    assert mtpi2_intervals(0.25).tolist() == [0, .1, .2, .3, .4, .5, .6, .7, .8, .9, 1]
+
+
+def test_i3p3_documented_cells():
+    # i3+3 with pT = 0.25, EI = [0.2, 0.3] (FIND's example settings), n = 3:
+    # 0/3 = 0 < 0.2 -> E; 1/3 = 0.33 > 0.3 but 0/3 < 0.2 -> S (the i3+3 rule);
+    # 2/3 above, 1/3 not below -> D (Pr(p > .25 | 2/3) = 0.949 <= 0.95);
+    # 3/3: Pr(p > .25 | Beta(4, 1)) = 1 - .25^4 = 0.996 -> DU
+    a = interval_rule("i3+3", 0.25, 4, 3).action
+    assert [ACTIONS[v] for v in a[3, :4]] == ["escalate", "stay", "de-escalate", "eliminate"]
+    assert beta.sf(0.25, 3, 2) == pytest.approx(1 - (4 * 0.25 ** 3 * 0.75 + 0.25 ** 4))
+    # n = 6: 1/6 < .2 E; 2/6 > .3, 1/6 < .2 -> S; 3/6: 2/6 >= .2 -> D
+    assert [ACTIONS[v] for v in a[6, :4]] == ["escalate", "escalate", "stay", "de-escalate"]
+    # mTPI-2 and Keyboard de-escalate after 1/3 at pT = 0.25: the posterior Beta(2, 3)
+    # has its mode 1/3 in [0.3, 0.4], which holds more mass than the EI [0.2, 0.3]
+    for rule in ("mtpi2", "keyboard"):
+        assert ACTIONS[interval_rule(rule, 0.25, 4, 3).action[3, 1]] == "de-escalate"
+    assert beta.cdf(0.4, 2, 3) - beta.cdf(0.3, 2, 3) > beta.cdf(0.3, 2, 3) - beta.cdf(0.2, 2, 3)
+
+
+@pytest.mark.parametrize("target", [0.15, 0.2, 0.25, 0.3, 0.35, 0.4])
+def test_keyboard_equals_mtpi2_with_the_same_interval(target):
+    # Keyboard's strongest key and mTPI-2's largest unit probability mass pick the same
+    # interval (equal widths; the end intervals scaled the same way) -- the equivalence
+    # of the two designs noted by Yan et al. (2017) and Zhou et al. (2018, Clin Cancer
+    # Res 24:4357)
+    assert np.array_equal(keyboard_actions(target, 36), mtpi2_actions(target, 36))
+
+
+def test_i3p3_differs_from_mtpi2_only_by_its_stay_rule():
+    for target in (0.2, 0.25, 0.3):
+        m, i = mtpi2_actions(target, 30), i3p3_actions(target, 30)
+        for n in range(3, 31):
+            for y in range(n + 1):
+                if m[n, y] != i[n, y]:
+                    assert (ACTIONS[m[n, y]], ACTIONS[i[n, y]]) in (
+                        ("de-escalate", "stay"), ("stay", "escalate"),
+                        ("stay", "de-escalate"), ("escalate", "stay"))
+
+
+# --- the engine --------------------------------------------------------------------------
+
+def _brute_kb(p, target, ncohort, cs, n_earlystop, start=0):
+    """Every path of Keyboard::get.oc.kb's trial loop (scalar), selection by select_mtd."""
+    k = len(p)
+    rule = interval_rule("keyboard", target, ncohort, cs, n_earlystop=n_earlystop)
+    act = rule.action
+    out = {"select": np.zeros(k + 1), "n": np.zeros(k)}
+
+    def finish(n, y, q, early):
+        out["n"] += q * np.array(n)
+        if early:
+            out["select"][k] += q
+        else:
+            s = int(select_mtd(rule, np.array([n]), np.array([y]))[0])
+            out["select"][s] += q
+
+    def walk(i, n, y, d, elim, prob):
+        for j in range(cs + 1):
+            q = prob * binom.pmf(j, cs, p[d])
+            if q == 0.0:
+                continue
+            n2, y2, e2 = list(n), list(y), list(elim)
+            n2[d] += cs
+            y2[d] += j
+            if i == ncohort - 1 or n2[d] >= n_earlystop:
+                finish(n2, y2, q, False)
+                continue
+            a = ACTIONS[act[n2[d], y2[d]]]
+            if a == "eliminate":
+                e2[d:] = [1] * (k - d)
+                if d == 0:
+                    finish(n2, y2, q, True)
+                    continue
+            d2 = d
+            if a == "escalate" and d != k - 1:
+                if not e2[d + 1]:
+                    d2 = d + 1
+            elif a in ("de-escalate", "eliminate") and d != 0:
+                d2 = d - 1
+            walk(i + 1, n2, y2, d2, e2, q)
+
+    walk(0, [0] * k, [0] * k, start, [0] * k, 1.0)
+    return out
+
+
+@pytest.mark.parametrize("p,start", [((0.1, 0.3, 0.5), 0), ((0.45, 0.6, 0.7), 0),
+                                     ((0.05, 0.15, 0.3, 0.45), 3)])
+def test_keyboard_exact_equals_path_enumeration(p, start):
+    d = IntervalDesign(rule="keyboard", target=0.3, cohorts=5, cohort_size=3,
+                       n_earlystop=9, start_level=start + 1)
+    r = exact_oc(d.compiled(), np.array(p), start, 0.3)
+    b = _brute_kb(p, 0.3, 5, 3, 9, start)
+    assert np.allclose(r["select"], b["select"], atol=1e-12)
+    assert np.allclose(r["n_treated"], b["n"], atol=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(rule=st.sampled_from(["keyboard", "mtpi2", "i3+3"]),
+       target=st.sampled_from([0.2, 0.25, 0.3, 0.33]),
+       cohorts=st.integers(2, 7), cs=st.integers(1, 3),
+       p=st.lists(st.floats(0.0, 0.9), min_size=2, max_size=4),
+       start=st.integers(0, 3))
+def test_generated_table_equals_the_same_table_run_as_a_user_table(rule, target, cohorts, cs,
+                                                                    p, start):
+    start = min(start, len(p) - 1)
+    d = IntervalDesign(rule=rule, target=target, cohorts=cohorts, cohort_size=cs,
+                       start_level=start + 1)
+    t = IntervalDesign(rule="table", table=d.decision_table(), target=target,
+                       cohorts=cohorts, cohort_size=cs, start_level=start + 1)
+    a, b = d.oc({"s": p}), t.oc({"s": p})
+    sel_a = [r["select"] for r in a.rows]
+    assert sum(sel_a) == pytest.approx(1.0, abs=1e-12)       # none included
+    assert np.allclose(sel_a, [r["select"] for r in b.rows], atol=1e-13)
+    assert a.metrics[0]["en"] == pytest.approx(b.metrics[0]["en"], abs=1e-12)
+    assert a.metrics[0]["en"] <= cohorts * cs + 1e-12
+
+
+def test_table_round_trip_and_names():
+    for rule, name in (("keyboard", "Keyboard"), ("mtpi2", "mTPI-2"), ("i3+3", "i3+3")):
+        d = IntervalDesign(rule=rule, target=0.25, cohorts=6, margin_low=0.05,
+                           margin_high=0.05)
+        assert d.name == name
+        assert IntervalDesign.from_dict(d.to_dict()) == d
+        tab = d.decision_table()
+        assert IntervalTable.from_dict(tab.to_dict()) == tab
+
+
+@pytest.mark.parametrize("kw,word", [
+    ({"rule": "boin", "margin_low": 0.05}, "margin_low"),
+    ({"rule": "mtpi2", "margin_low": 0.01}, "margin_low"),     # < 0.1 x target (FIND)
+    ({"rule": "i3+3", "margin_high": 0.8}, "margin_high"),
+    ({"rule": "keyboard", "target": 0.04}, "target"),
+    ({"rule": "i3+3", "target": 0.05}, "target"),
+    ({"rule": "keyboard", "bound_mtd": True}, "bound_mtd"),
+])
+def test_bad_input_names_the_parameter(kw, word):
+    with pytest.raises(ValueError, match=f"^{word}"):
+        IntervalDesign(**{"target": 0.3, "cohorts": 4, **kw})
+
+
+def test_keyboard_next_dose_stops_at_n_earlystop_whatever_the_cell():
+    d = IntervalDesign(rule="keyboard", target=0.3, cohorts=10, n_earlystop=9, levels=3)
+    out = d.next_dose([3, 9, 0], [0, 0, 0], 2)          # 0/9 would escalate
+    assert out["stop"] and out["next"] is None
+    b = IntervalDesign(rule="mtpi2", target=0.3, cohorts=10, n_earlystop=9, levels=3)
+    assert b.next_dose([3, 9, 0], [0, 0, 0], 2)["next"] == 3
+
+
+def test_cli_table_and_oc(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from designcalc.cli import cli as main
+
+    r = CliRunner().invoke(main, ["dose", "table", "--design", "i3+3", "--target", "0.25",
+                                  "--cohorts", "4", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)["results"]
+    assert [(x["n"], x["escalate_if_le"], x["deescalate_if_ge"], x["eliminate_if_ge"])
+            for x in rows] == [(3, 0, 2, 3), (6, 1, 3, 4), (9, 1, 3, 5), (12, 2, 4, 6)]
+    r = CliRunner().invoke(main, ["dose", "oc", "--design", "keyboard", "--design", "i3+3",
+                                  "--target", "0.25", "--cohorts", "6", "--margin-low",
+                                  "0.05", "--tox", "0.1,0.25,0.4", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["dose", "next", "--design", "mtpi2", "--target", "0.3",
+                                  "--doses", "3", "--n", "3,3,0", "--dlt", "0,1,0",
+                                  "--current", "2", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output)["results"][0]["next"] == 2
