@@ -4,7 +4,8 @@ A sweep spec (TOML, format in ``docs/sweeps.md``) names one design -- a
 registered family with fixed parameters, or one analysis of a trial config --
 or several named designs, the **axes** to vary (design parameters, OC
 options, or the response probability ``p``), optionally a seeded
-**random-scenario generator** for dose finding, and the quantities to report.
+**random-scenario generator** (declared by the families that have one, e.g.
+the dose-finding families' random toxicity curves), and the quantities to report.
 :func:`run_sweep` evaluates every point of the cartesian product (or a seeded
 sample of it) with the family's own ``evaluate()``: exact (or analytic)
 where the family is, simulated beside it when ``n_sims > 0``, simulated
@@ -67,9 +68,9 @@ import time
 
 from designcalc import __version__
 
-__all__ = ["SweepSpec", "SweepDesign", "Axis", "RandomScenarios", "Point", "SweepResult",
-           "parse_spec", "load_spec", "points", "point_seed", "random_curve",
-           "evaluate_point", "run_sweep", "write_sweep", "DEFAULT_BUDGET", "POINT_FORMAT"]
+__all__ = ["SweepSpec", "SweepDesign", "Axis", "Point", "SweepResult", "parse_spec",
+           "load_spec", "points", "point_seed", "evaluate_point", "run_sweep", "write_sweep",
+           "DEFAULT_BUDGET", "POINT_FORMAT"]
 
 #: Points a sweep may have without ``force`` (a spec's ``budget`` overrides it).
 DEFAULT_BUDGET = 1000
@@ -80,9 +81,7 @@ POINTS_DIR = "points"
 _SWEEP_KEYS = {"name", "title", "family", "trial", "analysis", "seed", "n_sims",
                "chunk_size", "quantities", "budget", "sample", "skip_invalid", "curve_order"}
 _TOP_KEYS = {"sweep", "fixed", "axes", "scenarios", "designs", "random_scenarios"}
-_RANDOM_KEYS = {"levels", "target", "mtd", "per_mtd", "seed", "halfwidth", "low", "high"}
 _DESIGN_KEYS = {"family", "trial", "analysis", "curve_order"}
-_PCS = "pcs"
 
 
 def _err(key: str, message: str) -> ValueError:
@@ -123,29 +122,6 @@ class Axis:
 
 
 @dataclasses.dataclass(frozen=True)
-class RandomScenarios:
-    """Seeded random toxicity curves with the true MTD at chosen levels (see
-    :func:`random_curve`)."""
-
-    levels: int
-    target: float
-    mtd: tuple
-    per_mtd: int
-    seed: int
-    halfwidth: float
-    low: float = 0.01
-    high: float = 0.9
-
-    def coordinates(self) -> list:
-        return [{"mtd": m, "replicate": r} for m in self.mtd for r in range(1, self.per_mtd + 1)]
-
-    def curve(self, mtd: int, replicate: int) -> list:
-        return random_curve(self.levels, self.target, mtd, seed=self.seed,
-                            replicate=replicate, halfwidth=self.halfwidth, low=self.low,
-                            high=self.high)
-
-
-@dataclasses.dataclass(frozen=True)
 class SweepSpec:
     """A validated sweep spec (:func:`parse_spec`)."""
 
@@ -159,59 +135,11 @@ class SweepSpec:
     budget: int = DEFAULT_BUDGET
     sample: int | None = None
     skip_invalid: bool = True
-    random: RandomScenarios | None = None
+    random: object = None            # the random-scenario generator (FamilySpec.random_scenarios)
     title: str = ""
     raw: dict = dataclasses.field(default_factory=dict)
     text: str = ""
     path: str = ""
-
-
-def random_curve(levels: int, target: float, mtd: int, *, seed: int, replicate: int = 1,
-                 halfwidth: float | None = None, low: float = 0.01, high: float = 0.9) -> list:
-    """A random increasing toxicity curve whose true MTD is level ``mtd``.
-
-    The MTD is the level whose DLT probability is closest to ``target``.  In
-    the spirit of the random-scenario generators of Paoletti et al. (2004)
-    and Clertant & O'Quigley (2017), with one stream per ``(seed, levels,
-    mtd, replicate)`` (``numpy.random.SeedSequence``):
-
-    1. the MTD's probability is uniform on ``target +- halfwidth``
-       (default half the distance from ``target`` to the nearer of ``low``
-       and ``high``); call its distance to the target ``g``;
-    2. the ``mtd - 1`` lower levels are sorted uniforms on
-       ``(low, target - g)`` and the ``levels - mtd`` higher levels sorted
-       uniforms on ``(target + g, high)``,
-
-    so every other level is further from the target than the MTD and the
-    curve increases; its steepness varies from draw to draw.
-
-    Examples
-    --------
-    >>> c = random_curve(5, 0.25, 3, seed=1)
-    >>> all(a < b for a, b in zip(c, c[1:]))
-    True
-    >>> min(range(5), key=lambda k: abs(c[k] - 0.25)) + 1
-    3
-    """
-    import numpy as np
-
-    if not 0.0 < low < target < high < 1.0:
-        raise ValueError(f"target: need 0 < low < target < high < 1, got low={low}, "
-                         f"target={target}, high={high}")
-    if not 1 <= mtd <= levels:
-        raise ValueError(f"mtd: must be a level in 1..{levels}, got {mtd}")
-    room = min(target - low, high - target)
-    d = 0.5 * room if halfwidth is None else float(halfwidth)
-    if not 0.0 < d < room:
-        raise ValueError(f"halfwidth: must be in (0, {room:g}) for target {target:g}, "
-                         f"got {d:g}")
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), levels, mtd, replicate]))
-    u = rng.random(levels)
-    p_mtd = target + d * (2.0 * u[0] - 1.0)
-    g = abs(p_mtd - target)
-    below = np.sort(low + (target - g - low) * u[1:mtd])
-    above = np.sort(target + g + (high - target - g) * u[mtd:])
-    return [float(v) for v in (*below, p_mtd, *above)]
 
 
 def _check_kind(key: str, kind, value):
@@ -368,40 +296,18 @@ def _scenarios(raw: dict, kind: str, where: str) -> tuple:
     return tuple(out)
 
 
-def _random(raw: dict, root_seed: int) -> RandomScenarios:
-    where = "random_scenarios"
-    for k in raw:
-        if k not in _RANDOM_KEYS:
-            raise _err(f"{where}.{k}", f"unknown key (allowed: {', '.join(sorted(_RANDOM_KEYS))})")
-    for k in ("levels", "target", "per_mtd"):
-        if k not in raw:
-            raise _err(f"{where}.{k}", "missing (required)")
-    levels = _check_kind(f"{where}.levels", "int", raw["levels"])
-    if levels < 1:
-        raise _err(f"{where}.levels", f"must be >= 1 (got {levels})")
-    target = _check_kind(f"{where}.target", "float", raw["target"])
-    per = _check_kind(f"{where}.per_mtd", "int", raw["per_mtd"])
-    if per < 1:
-        raise _err(f"{where}.per_mtd", f"must be >= 1 (got {per})")
-    mtd = raw.get("mtd", "all")
-    if mtd == "all":
-        mtd = list(range(1, levels + 1))
-    mtd = _axis_values(f"{where}.mtd", mtd, "int")
-    for m in mtd:
-        if not 1 <= m <= levels:
-            raise _err(f"{where}.mtd", f"levels must be in 1..{levels} (got {m})")
-    low = _check_kind(f"{where}.low", "float", raw.get("low", 0.01))
-    high = _check_kind(f"{where}.high", "float", raw.get("high", 0.9))
-    seed = _check_kind(f"{where}.seed", "int", raw.get("seed", root_seed))
-    if not 0.0 < low < target < high < 1.0:
-        raise _err(f"{where}.target", f"need 0 < low < target < high < 1 (low {low:g}, "
-                   f"target {target:g}, high {high:g})")
-    room = min(target - low, high - target)
-    hw = _check_kind(f"{where}.halfwidth", "float", raw.get("halfwidth", 0.5 * room))
-    if not 0.0 < hw < room:
-        raise _err(f"{where}.halfwidth", f"must be in (0, {room:g}) (got {hw:g})")
-    return RandomScenarios(levels=levels, target=target, mtd=tuple(mtd), per_mtd=per,
-                           seed=seed, halfwidth=hw, low=low, high=high)
+def _random(raw: dict, root_seed: int, designs, specs):
+    """The random-scenario generator of the designs' families, from its table."""
+    from designcalc.core.registry import load
+
+    kinds = {s.random_scenarios for s in specs}
+    for d, s in zip(designs, specs):
+        if s.random_scenarios is None:
+            raise _err("random_scenarios", f"the {d.family} family has no random scenarios "
+                       f"({d.name} is a {d.family} design)")
+    if len(kinds) != 1:
+        raise _err("random_scenarios", "the designs' families draw different random scenarios")
+    return load(kinds.pop()).from_table(raw, root_seed, _check_kind, _axis_values)
 
 
 def parse_spec(text: str, fname: str = "<sweep>", path: str = "") -> SweepSpec:
@@ -485,12 +391,8 @@ def _parse(text: str, path: str) -> SweepSpec:
     specs = [registry.get(d.family) for d in designs]
 
     random_raw = _table(raw, "random_scenarios")
-    random = _random(random_raw, seed) if "random_scenarios" in raw else None
+    random = _random(random_raw, seed, designs, specs) if "random_scenarios" in raw else None
     if random is not None:
-        for d, s in zip(designs, specs):
-            if s.scenario.kind != "curve":
-                raise _err("random_scenarios", f"needs toxicity-curve designs; {d.name} is "
-                           f"a {d.family} design")
         if "scenarios" in raw:
             raise _err("scenarios", "give [scenarios] or [random_scenarios], not both")
     if "scenarios" in raw:
@@ -526,13 +428,19 @@ def _parse(text: str, path: str) -> SweepSpec:
 
     quantities = top.get("quantities")
     if quantities is None:
-        quantities = list(specs[0].summary) + ([_PCS] if random is not None else [])
+        quantities = list(specs[0].summary) + ([random.QUANTITY] if random is not None else [])
     if not isinstance(quantities, list) or not quantities or \
             not all(isinstance(q, str) and q for q in quantities):
         raise _err("sweep.quantities", "must be a non-empty list of result column names")
-    if _PCS in quantities and random is None:
-        raise _err("sweep.quantities", "pcs (P(correct selection)) needs [random_scenarios] "
-                   "(the true MTD must be known)")
+    if random is None:
+        from designcalc.core.registry import load
+        from designcalc.present.labels import caption
+
+        for target in dict.fromkeys(s.random_scenarios for s in specs if s.random_scenarios):
+            gen = load(target)
+            if gen.QUANTITY in quantities:
+                raise _err("sweep.quantities", f"{gen.QUANTITY} ({caption(gen.QUANTITY)}) "
+                           f"needs [random_scenarios] ({gen.NEEDS})")
     name = top.get("name") or os.path.splitext(os.path.basename(path))[0] or "sweep"
     return SweepSpec(name=str(name), title=str(top.get("title", "")), designs=designs,
                      axes=tuple(axes), seed=seed, quantities=tuple(quantities), n_sims=n_sims,
@@ -592,15 +500,6 @@ def point_seed(root: int, coords: dict) -> int:
     return (int(state[0]) << 31) | (int(state[1]) >> 1)
 
 
-def _decreasing(design_obj) -> bool:
-    doses = getattr(design_obj, "doses", None)
-    try:
-        doses = [float(v) for v in doses]
-    except (TypeError, ValueError):
-        return False
-    return len(doses) > 1 and all(a > b for a, b in zip(doses, doses[1:]))
-
-
 def points(spec: SweepSpec) -> tuple:
     """``(points, skipped)``: every point of the sweep in a stable order, and the
     ``(coords, reason)`` of the combinations whose design is invalid (skipped when
@@ -631,18 +530,14 @@ def points(spec: SweepSpec) -> tuple:
                     raise ValueError(f"point {_canonical(coords)}: {exc}") from None
                 skipped.append((coords, str(exc)))
                 continue
-            reverse = d.curve_order == "decreasing" or (d.curve_order == "auto" and
-                                                        _decreasing(obj))
+            reverse = spec.random is not None and spec.random.is_reversed(obj, d.curve_order)
             for sc in scen_coords:
                 c = dict(coords)
                 mtd_level = curve = None
                 scen = scenarios
                 if sc is not None:
                     c.update(sc)
-                    curve = tuple(spec.random.curve(sc["mtd"], sc["replicate"]))
-                    given = list(reversed(curve)) if reverse else list(curve)
-                    scen = ((f"mtd{sc['mtd']}-{sc['replicate']}", given),)
-                    mtd_level = spec.random.levels + 1 - sc["mtd"] if reverse else sc["mtd"]
+                    scen, mtd_level, curve = spec.random.scenario(sc, reverse)
                 out.append(Point(coords=c, design=d.name, family=d.family, params=params,
                                  options=options, scenarios=scen,
                                  seed=point_seed(spec.seed, c), n_sims=spec.n_sims,
@@ -879,17 +774,13 @@ def _point_rows(spec: SweepSpec, point: Point, payload: dict, many_designs: bool
     def has(rowset, q):
         return any(q in r or q + "_sim" in r for r in rowset)
 
-    if point.mtd_level is not None and _PCS in qs:
-        hit = next((r for r in rows if r.get("level") == point.mtd_level), None)
-        if hit is None or ("select" not in hit and "select_sim" not in hit):
-            raise ValueError(f"quantities: pcs needs per-level 'select' rows; the "
-                             f"{point.family} results have none")
-        pcs = {_PCS + sfx: hit.get("select" + sfx) for sfx in ("", "_sim", "_sim_se")
-               if "select" + sfx in hit}
+    added = spec.random.QUANTITY if spec.random is not None else None
+    if point.mtd_level is not None and added in qs:
+        pcs = spec.random.point_values(rows, point.mtd_level, point.family)
         if not metrics:
             metrics, mkeys = [{"scenario": hit.get("scenario", "")}], ["scenario"]
         metrics = [{**m, **pcs} for m in metrics]
-    row_level = any(has(rows, q) for q in qs if q != _PCS)
+    row_level = any(has(rows, q) for q in qs if q != added)
     source, source_keys = (rows, keys) if row_level else (metrics, mkeys)
     missing = [q for q in qs if not has(rows, q) and not has(metrics, q)]
     if missing:
@@ -1099,8 +990,9 @@ def plot_jobs(result: SweepResult) -> list:
 
     For each quantity: a line plot over the first numeric axis (one line per
     value of the other identifying columns) and, with two or more numeric
-    axes, a heat map over the first two; with random scenarios and ``pcs``,
-    the distribution of P(correct selection) per design.
+    axes, a heat map over the first two; with random scenarios and their
+    quantity (``pcs`` for dose finding), its distribution across the scenarios
+    (the generator's ``plot``).
     """
     df = result.table()
     numeric = [ax.name for ax in result.spec.axes if all(map(_is_number, ax.values))
@@ -1116,8 +1008,9 @@ def plot_jobs(result: SweepResult) -> list:
         if len(numeric) >= 2:
             jobs.append((f"{q}_{numeric[0]}_x_{numeric[1]}.png", "heatmap",
                          {"x": numeric[0], "y": numeric[1], "quantity": q}))
-    if result.spec.random is not None and _PCS in result.spec.quantities:
-        jobs.append(("pcs_distribution.png", "pcs", {}))
+    random = result.spec.random
+    if random is not None and random.QUANTITY in result.spec.quantities:
+        jobs.append((f"{random.QUANTITY}_distribution.png", "random", {}))
     return jobs
 
 
@@ -1140,8 +1033,7 @@ def write_plots(result: SweepResult, folder: str) -> list:
             fig = plots.sweep_heatmaps(df, kw["x"], kw["y"], kw["quantity"], groups=groups,
                                        title=_title(result, kw["quantity"]))
         else:
-            fig = plots.sweep_pcs(df, target=result.spec.random.target,
-                                  title=result.spec.title or result.spec.name)
+            fig = result.spec.random.plot(df, title=result.spec.title or result.spec.name)
         written.append(plots.save(fig, os.path.join(folder, fname)))
     return written
 

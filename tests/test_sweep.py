@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from designcalc import sweep
 from designcalc.cli import cli
+from designcalc.dose.scenarios import random_curve
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples", "sweeps")
 
@@ -84,12 +85,12 @@ def test_sample_is_seeded_and_nested():
 def test_random_curves_put_the_mtd_where_asked():
     for mtd in (1, 3, 5):
         for rep in range(1, 40):
-            c = sweep.random_curve(5, 0.25, mtd, seed=9, replicate=rep)
+            c = random_curve(5, 0.25, mtd, seed=9, replicate=rep)
             assert all(0 < a < b < 1 for a, b in zip(c, c[1:]))
             dist = [abs(v - 0.25) for v in c]
             assert dist.index(min(dist)) == mtd - 1
-    assert sweep.random_curve(4, 0.3, 2, seed=1) == sweep.random_curve(4, 0.3, 2, seed=1)
-    assert sweep.random_curve(4, 0.3, 2, seed=1) != sweep.random_curve(4, 0.3, 2, seed=2)
+    assert random_curve(4, 0.3, 2, seed=1) == random_curve(4, 0.3, 2, seed=1)
+    assert random_curve(4, 0.3, 2, seed=1) != random_curve(4, 0.3, 2, seed=2)
 
 
 def test_pcs_is_select_at_the_true_mtd_in_the_designs_own_order():

@@ -52,12 +52,13 @@ SPEC = FamilySpec(
     simulate=True,
     search="designcalc.coprimary.design:search",
     attains="designcalc.coprimary.design:attains",
-    plots=(("oc", "designcalc.present.plots:coprimary_oc"),),
+    plots=(("oc", "designcalc.coprimary.present:coprimary_oc"),),
     commands=("coprimary power", "coprimary design", "trial run"),
     cli_group="coprimary",
     generic=(),
     summary=("success", "reject_response", "reject_tte", "fwer"),
     doc="docs/coprimary.md",
+    labels="designcalc.coprimary.present:LABELS",
     examples=(
         # Leflunomide (seed 002) read with independence: the exact path (products).
         {"design": {"n": 50, "p0": 0.055, "p1": 0.20, "median0": 6.0, "median1": 9.0,

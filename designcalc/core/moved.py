@@ -59,6 +59,38 @@ MOVED = {
     "designcalc.crm": "designcalc.dose.crm",
 }
 
+#: module -> {old attribute: "new.module:attribute"}: functions that moved out of a
+#: module that is still there (the module's ``__getattr__`` asks
+#: :func:`moved_attribute`); the plot kinds moved to their families' ``present``
+MOVED_ATTRIBUTES = {
+    "designcalc.present.plots": {
+        "plot_power_by_n": "designcalc.binary.single_stage.present:plot_power_by_n",
+        "binary_oc": "designcalc.binary.single_stage.present:binary_oc",
+        "power_by_n": "designcalc.binary.single_stage.present:power_by_n",
+        "simon_oc": "designcalc.binary.simon.present:simon_oc",
+        "multistage_oc": "designcalc.binary.multistage.present:multistage_oc",
+        "bayes_rule_oc": "designcalc.binary.bayes.present:bayes_rule_oc",
+        "monitoring_oc": "designcalc.binary.monitor.present:monitoring_oc",
+        "calendar_duration": "designcalc.binary.calendar.present:calendar_duration",
+        "coprimary_oc": "designcalc.coprimary.present:coprimary_oc",
+        "plot_survival_power": "designcalc.survival.present:plot_survival_power",
+        "plot_survival_curves": "designcalc.survival.present:plot_survival_curves",
+        "survival_curves": "designcalc.survival.present:survival_curves",
+        "survival_power": "designcalc.survival.present:survival_power",
+        "sweep_pcs": "designcalc.dose.present:sweep_pcs",
+    },
+}
+
+
+def moved_attribute(module: str, name: str):
+    """Attribute ``name`` of ``module`` where it lives now (``AttributeError`` if it never
+    moved)."""
+    target = MOVED_ATTRIBUTES.get(module, {}).get(name)
+    if target is None:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    where, _, attr = target.partition(":")
+    return getattr(importlib.import_module(where), attr)
+
 
 def new_name(name: str) -> str | None:
     """The current name of module ``name`` if it moved (also for a sub-module), else None."""

@@ -151,6 +151,14 @@ class FamilySpec:
         Quantities the trial runner puts in a trial's summary.
     doc : str
         The family's documentation page in the repository.
+    labels : str or None
+        ``"module:LABELS"`` of the family's own output columns (a dict column ->
+        :class:`designcalc.present.labels.Label`, in its ``present`` module);
+        shared columns are in :data:`designcalc.present.labels.LABELS`.
+    random_scenarios : str or None
+        ``"module:Class"`` of the family's random-scenario generator for
+        sensitivity sweeps (a sweep's ``[random_scenarios]`` table; see
+        :mod:`designcalc.dose.scenarios` for what the class provides).
     """
 
     name: str
@@ -170,6 +178,8 @@ class FamilySpec:
     examples: tuple = ()
     summary: tuple = ()
     doc: str = ""
+    labels: str | None = None
+    random_scenarios: str | None = None
 
     def design_class(self):
         """The design class (imported now)."""

@@ -1,8 +1,14 @@
-"""The one label registry: what every output column means and how it is shown.
+"""The label registry: what every output column means and how it is shown.
 
 Every table, CSV header caption, plot axis and report cell reads a column's
-caption, unit, number format and kind from here, so a quantity looks the same
-wherever it appears.  Column names follow one convention across families:
+caption, unit, number format and kind through :func:`label`, so a quantity
+looks the same wherever it appears.  The shared columns (quantities of
+several families) are in :data:`LABELS`; a family's own columns are in the
+``LABELS`` table of its ``present`` module, named by its spec
+(:attr:`~designcalc.core.registry.FamilySpec.labels`).  :func:`label` looks in
+the shared table first, then in the families' (read once, on first use); a
+family may not give a shared column, nor a column another family defines,
+a different label (:func:`family_labels` raises).  Column names follow one convention across families:
 
 * ``q`` -- the exact (or analytic) value of quantity ``q``;
 * ``q_sim`` -- its Monte-Carlo estimate;
@@ -34,8 +40,9 @@ import math
 import numbers
 from dataclasses import dataclass, replace
 
-__all__ = ["Label", "LABELS", "label", "format_value", "caption", "is_simulated",
-           "base_name", "SIM", "SIM_SE", "REPORT_FORMATS", "report_fmt", "report_value"]
+__all__ = ["Label", "LABELS", "label", "family_labels", "format_value", "caption",
+           "is_simulated", "base_name", "SIM", "SIM_SE", "REPORT_FORMATS", "report_fmt",
+           "report_value", "prob_label", "count_label", "int_label", "input_label"]
 
 from designcalc.core.result import SIM, SIM_SE  # noqa: E402  (the column convention)
 
@@ -69,24 +76,33 @@ class Label:
         return f"{self.caption} ({self.unit})" if self.unit else self.caption
 
 
-def _p(caption):
+def prob_label(caption: str) -> Label:
+    """A probability column (4 decimals)."""
     return Label(caption, "", ".4f", "prob")
 
 
-def _c(caption, unit="patients"):
+def count_label(caption: str, unit: str = "patients") -> Label:
+    """An expected number of patients or events (2 decimals)."""
     return Label(caption, unit, ".2f", "count")
 
 
-def _i(caption, unit=""):
+def int_label(caption: str, unit: str = "") -> Label:
+    """A whole number: a sample size, a bound, a level."""
     return Label(caption, unit, "d", "int")
 
 
-def _in(caption, unit=""):
+def input_label(caption: str, unit: str = "") -> Label:
+    """A value the user typed (shown as typed, ``g``)."""
     return Label(caption, unit, "g", "input")
 
 
+_p, _c, _i, _in = prob_label, count_label, int_label, input_label
+
+#: The shared columns: quantities of several families (and the platform's own).
+#: A family's own columns are in its ``present`` module, declared by its spec
+#: (``FamilySpec.labels``); :func:`label` reads both.
 LABELS: dict[str, Label] = {
-    # binary designs (Simon, single stage, K-look)
+    # binary endpoints (Simon, single stage, K-look and Bayesian rules, two-stage survival)
     "p": _in("true response probability p"),
     "p0": _in("null response probability p0"),
     "p1": _in("target response probability p1"),
@@ -99,105 +115,18 @@ LABELS: dict[str, Label] = {
     "en0": _c("expected sample size under H0"),
     "alpha_actual": _p("attained type I error"),
     "power_actual": _p("attained power"),
-    # Sargent three-outcome designs (multistage sargent)
-    "criterion": Label("criterion"),
-    "s": _i("reject H0 if responses >=", "responses"),
-    "beta_actual": _p("attained P(reject Ha | Ha)"),
-    "eta_actual": _p("attained P(reject Ha | H0)"),
-    "pi_actual": _p("attained P(reject H0 | Ha)"),
-    "lambda_actual": _p("P(inconclusive | H0)"),
-    "delta_actual": _p("P(inconclusive | Ha)"),
-    "q_min": _p("smallest weight q"),
-    "q_max": _p("largest weight q"),
     "r1": _i("stage-1 futility bound r1 (stop if <=)", "responses"),
     "n1": _i("stage-1 sample size n1", "patients"),
     "r": _i("final bound r (promising if >)", "responses"),
     "n": _i("sample size n", "patients"),
+    # admissible-design searches (Simon, two-stage survival)
+    "q_min": _p("smallest weight q"),
+    "q_max": _p("largest weight q"),
+    "hr": Label("hazard ratio", "", ".4g", "input"),
+    # every table
     "design": Label("design"),
     "scenario": Label("scenario"),
-    "ci_halfwidth": Label("expected CI half-width", "", ".4f", "prob"),
-    # K-look binary rules (designcalc.binary.multistage)
-    "pet_futility": _p("P(stop early for futility)"),
-    "pet_efficacy": _p("P(stop early for efficacy)"),
-    "inconclusive": _p("P(inconclusive at the end)"),
-    "look": _i("look"),
-    "stop_futility": _p("P(stop at this look, not promising)"),
-    "stop_efficacy": _p("P(stop at this look, promising)"),
-    "p_n": _p("P(N = n at this look)"),
-    # monitoring boundaries (designcalc.binary.monitor.boundaries): low and high boundary
-    "pcross_lo": _p("P(cross the low boundary)"),
-    "pcross_hi": _p("P(cross the high boundary)"),
-    "peffective_lo": _p("P(never stop, low boundary)"),
-    "peffective_hi": _p("P(never stop, high boundary)"),
-    "pstop_lo": _p("P(stop early, low boundary)"),
-    "pstop_hi": _p("P(stop early, high boundary)"),
-    "en_lo": _c("expected sample size, low boundary"),
-    # the monitoring family (designcalc.binary.monitor.design): one boundary
-    "pcross": _p("P(cross the boundary)"),
-    "peffective": _p("P(never stop)"),
-    "pstop": _p("P(stop before the last look)"),
-    "en_hi": _c("expected sample size, high boundary"),
     "level": Label("level"),
-    # time to event
-    "test": Label("test"),
-    "expected_events": _c("expected events", "events"),
-    "n_events_formula": _i("n by the events formula", "patients"),
-    "critical": _i("critical value", "event-free patients"),
-    "hr": Label("hazard ratio", "", ".4g", "input"),
-    "median0": Label("null median", "months", ".4g", "time"),
-    "median1": Label("alternative median", "months", ".4g", "time"),
-    "landmark": Label("landmark time", "months", ".4g", "time"),
-    "s0": _p("null landmark survival S0(t0)"),
-    "s1": _p("alternative landmark survival S1(t0)"),
-    "accrual": Label("accrual duration", "months", ".4g", "time"),
-    "followup": Label("follow-up after the last entry", "months", ".4g", "time"),
-    "study_duration": Label("study duration", "months", ".4g", "time"),
-    "max_followup": Label("follow-up per patient (at most)", "months", ".4g", "time"),
-    "dropout_rate": Label("dropout hazard", "per month", ".4g", "input"),
-    "n_method": Label("how n was found"),
-    # two-stage one-sample log-rank (survival_two_stage)
-    "c1": Label("futility bound c1 (stop if W1 <)", "", ".4f", "input"),
-    "c": Label("final bound c (reject if W >)", "", ".4f", "input"),
-    "t1": Label("interim time t1", "time units", ".4g", "time"),
-    "study_length": Label("maximum study length", "time units", ".4g", "time"),
-    "pet1": _p("P(early termination) under H1"),
-    "en1": _c("expected sample size under H1"),
-    # co-primary response and time to event (coprimary)
-    "reject_response": _p("P(response H0 rejected)"),
-    "reject_tte": _p("P(time-to-event H0 rejected)"),
-    "reject_both": _p("P(both rejected)"),
-    "reject_either": _p("P(at least one rejected)"),
-    "success": _p("P(trial success by the rule)"),
-    "fwer": _p("family-wise type I error"),
-    # dose finding
-    "dose": Label("dose", "", ".3g", "dose"),
-    "tox": _p("true DLT probability"),
-    "select": _p("P(select)"),
-    "n_treated": _c("expected patients treated"),
-    "n_dlt": _c("expected DLTs", "DLTs"),
-    "e_dlt": _c("expected DLTs", "DLTs"),
-    "p_none": _p("P(no dose selected)"),
-    "p_select_above_target": _p("P(select a dose above target)"),
-    "target": _in("target toxicity"),
-    # sensitivity sweeps (designcalc.sweep): random toxicity scenarios
-    "pcs": _p("P(select the true MTD)"),
-    "mtd": _i("true MTD level"),
-    "replicate": _i("random scenario"),
-    "curve": Label("true DLT probabilities"),
-    # interval designs (BOIN, decision tables)
-    "p_stop_early": _p("P(stop early with no MTD)"),
-    "p_stop_earlystop": _p("P(stop at n_earlystop)"),
-    # CRM
-    "skeleton": _p("prior DLT probability (skeleton)"),
-    "escalate_if_le": _i("escalate if DLTs <=", "DLTs"),
-    "deescalate_if_ge": _i("de-escalate if DLTs >=", "DLTs"),
-    "eliminate_if_ge": _i("eliminate if DLTs >=", "DLTs"),
-    # calendar time
-    "policy": Label("interim policy"),
-    "duration": Label("expected duration", "months", ".2f", "time"),
-    "enrolled": _c("expected patients enrolled"),
-    "time_to_interim": Label("time to the interim decision", "months", ".2f", "time"),
-    "overrun": _c("patients enrolled while waiting for the interim"),
     "n_sims": _i("simulated trials"),
     "seed": _i("seed"),
     # trial summaries
@@ -206,6 +135,48 @@ LABELS: dict[str, Label] = {
     "simulated": _p("simulated"),
     "se": _p("Monte-Carlo SE"),
 }
+
+
+def family_labels() -> dict:
+    """Every registered family's own columns: ``{column: (Label, family)}``.
+
+    Read once from the specs' ``labels`` tables (imported on first use) and
+    cached.  A column that two families, or a family and the shared table,
+    define differently is a ``ValueError`` naming both: no caption silently
+    wins.
+    """
+    global _FAMILY
+    if _FAMILY is None:
+        from designcalc.core import registry
+
+        found: dict = {}
+        for spec in registry.specs():
+            if spec.labels is None:
+                continue
+            for name, lab in registry.load(spec.labels).items():
+                other = LABELS.get(name)
+                if other is not None and other != lab:
+                    raise ValueError(f"labels: the {spec.name} family redefines the shared "
+                                     f"column {name!r} ({lab} != {other})")
+                if name in found and found[name][0] != lab:
+                    raise ValueError(f"labels: column {name!r} has two labels, "
+                                     f"{found[name][0]} ({found[name][1]} family) and {lab} "
+                                     f"({spec.name} family)")
+                found.setdefault(name, (lab, spec.name))
+        _FAMILY = found
+    return _FAMILY
+
+
+_FAMILY: dict | None = None
+
+
+def _lookup(name: str) -> Label | None:
+    """The registered label of ``name``: the shared table, then the families'."""
+    lab = LABELS.get(name)
+    if lab is None:
+        hit = family_labels().get(name)
+        lab = None if hit is None else hit[0]
+    return lab
 
 
 def is_simulated(name: str) -> bool:
@@ -228,11 +199,12 @@ def label(name: str) -> Label:
     formatting.
     """
     name = str(name)
-    if name in LABELS:
-        return LABELS[name]
+    lab = _lookup(name)
+    if lab is not None:
+        return lab
     base = base_name(name)
     if base != name:
-        lab = LABELS.get(base, Label(base))
+        lab = _lookup(base) or Label(base)
         fmt = lab.fmt if lab.kind in ("prob", "count", "time") else ".4g"
         if name.endswith(SIM_SE):
             return replace(lab, caption=f"Monte-Carlo SE of {lab.caption}", fmt=fmt,
@@ -284,8 +256,9 @@ def format_value(name: str, value) -> str:
 #: probabilities and their Monte-Carlo SEs with 3 decimals, expected counts
 #: and months with 1, whole numbers as integers.  Typed-in values (``input``)
 #: keep their own digits (a probability with at least 2 decimals: 0.50, 0.055).
+#: A kind not here (``dose``, ``text``) keeps its label's own format.
 REPORT_FORMATS = {"prob": ".3f", "se": ".3f", "count": ".1f", "time": ".1f", "int": "d",
-                  "input": "input", "dose": ".3g"}
+                  "input": "input"}
 
 
 def report_fmt(name: str) -> str | None:

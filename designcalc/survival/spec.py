@@ -58,13 +58,14 @@ SPEC = FamilySpec(
     exact=True,
     simulate=True,
     search="designcalc.survival.spec:search",
-    plots=(("power", "designcalc.present.plots:survival_power"),
-           ("curves", "designcalc.present.plots:survival_curves")),
+    plots=(("power", "designcalc.survival.present:survival_power"),
+           ("curves", "designcalc.survival.present:survival_curves")),
     commands=("survival design", "survival power", "trial run"),
     cli_group="survival",
     generic=(),
     summary=("power", "alpha_actual"),
     doc="docs/survival.md",
+    labels="designcalc.survival.present:LABELS",
     examples=(
         # Novaferon (NCT02455596): the trial config's PFS analysis.
         {"design": {"test": "logrank", "n": 20, "median0": 6.0, "median1": 12.0,

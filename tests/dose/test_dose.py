@@ -468,12 +468,12 @@ def test_plots_take_results_and_return_axes(tmp_path):
 
     ocs = [exact_oc(preset(name), MSC_TOX) for name in ("msc-deescalation",
                                                         "msc-deescalation-expand")]
-    ax = plots.plot_dose_selection(ocs)
+    ax = plots.dose_selection(ocs)
     assert ax.get_ylabel() == "probability of selection" and ax.get_xlabel()
     assert len(ax.patches) == 2 * 4                      # 2 designs x (3 levels + none)
     heights = [p.get_height() for p in ax.patches[:4]]
     np.testing.assert_allclose(heights, _sel(ocs[0]))
-    ax2 = plots.plot_dose_allocation(ocs[0])
+    ax2 = plots.dose_allocation(ocs[0])
     assert "patients" in ax2.get_ylabel() and len(ax2.patches) == 3
     axes = plots.plot_dose_oc(ocs)
     for ext in (".svg", ".pdf"):

@@ -131,17 +131,17 @@ def test_plot_functions_take_an_axes():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from designcalc.present import plots
     from designcalc.survival import Weibull, power
+    from designcalc.survival import present
     from designcalc.survival.models import curve_table
 
     fig, ax = plt.subplots()
     curve = power([20, 40, 60], median0=6, median1=9, accrual=24, followup=12)
-    assert plots.plot_survival_power(curve, ax=ax, target=0.8) is ax
+    assert present.plot_survival_power(curve, ax=ax, target=0.8) is ax
     assert ax.get_xlabel().startswith("sample size")
     fig2, ax2 = plt.subplots()
     table = curve_table(Weibull(6.0), Weibull(9.0), 36)
-    assert plots.plot_survival_curves(table, ax=ax2, landmark=6, medians=(6, 9)) is ax2
+    assert present.plot_survival_curves(table, ax=ax2, landmark=6, medians=(6, 9)) is ax2
     assert "months" in ax2.get_xlabel()
     plt.close(fig)
     plt.close(fig2)

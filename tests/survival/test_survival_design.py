@@ -233,13 +233,13 @@ def test_plots_return_axes_and_curves_use_the_weibull_shape():
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from designcalc.present import plots
+    from designcalc.survival import present
 
     d = SurvivalDesign(test="landmark", n=60, median0=6, median1=9, shape=1.5, landmark=6,
                        accrual=12, followup=12)
     res = d.evaluate(n_sims=1000, seed=2)
     fig, ax = plt.subplots()
-    assert plots.survival_curves(res, ax=ax) is ax
+    assert present.survival_curves(res, ax=ax) is ax
     null_line = ax.lines[0]
     t, s = null_line.get_xdata(), null_line.get_ydata()
     k = np.argmin(abs(t - 3.0))
@@ -252,4 +252,4 @@ def test_plots_return_axes_and_curves_use_the_weibull_shape():
     plt.close(fig)
     plt.close(fig2)
     with pytest.raises(TypeError, match="survival"):
-        plots.survival_curves(object())
+        present.survival_curves(object())

@@ -52,6 +52,8 @@ SPEC = FamilySpec(
     generic=(),
     summary=("select", "en"),
     doc="docs/dose.md",
+    labels="designcalc.dose.present:LABELS",
+    random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     examples=(
         # the MSC-IFNα protocol rule; hand_check is worked by hand in docs/dose.md
         {"design": {"preset": "msc-deescalation", "start_dose": 2e6, "factor": 0.3,
