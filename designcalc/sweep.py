@@ -776,10 +776,10 @@ def _point_rows(spec: SweepSpec, point: Point, payload: dict, many_designs: bool
 
     added = spec.random.QUANTITY if spec.random is not None else None
     if point.mtd_level is not None and added in qs:
-        pcs = spec.random.point_values(rows, point.mtd_level, point.family)
-        if not metrics:
-            metrics, mkeys = [{"scenario": hit.get("scenario", "")}], ["scenario"]
-        metrics = [{**m, **pcs} for m in metrics]
+        values = spec.random.point_values(rows, point.mtd_level, point.family)
+        if not metrics:   # the point's one scenario
+            metrics, mkeys = [{"scenario": point.scenarios[0][0]}], ["scenario"]
+        metrics = [{**m, **values} for m in metrics]
     row_level = any(has(rows, q) for q in qs if q != added)
     source, source_keys = (rows, keys) if row_level else (metrics, mkeys)
     missing = [q for q in qs if not has(rows, q) and not has(metrics, q)]
