@@ -53,12 +53,12 @@ SPEC = FamilySpec(
     search="designcalc.coprimary.design:search",
     attains="designcalc.coprimary.design:attains",
     plots=(("oc", "designcalc.coprimary.present:coprimary_oc"),),
+    labels="designcalc.coprimary.present:LABELS",
     commands=("coprimary power", "coprimary design", "trial run"),
     cli_group="coprimary",
     generic=(),
     summary=("success", "reject_response", "reject_tte", "fwer"),
     doc="docs/coprimary.md",
-    labels="designcalc.coprimary.present:LABELS",
     examples=(
         # Leflunomide (seed 002) read with independence: the exact path (products).
         {"design": {"n": 50, "p0": 0.055, "p1": 0.20, "median0": 6.0, "median1": 9.0,

@@ -60,12 +60,12 @@ SPEC = FamilySpec(
     search="designcalc.survival.spec:search",
     plots=(("power", "designcalc.survival.present:survival_power"),
            ("curves", "designcalc.survival.present:survival_curves")),
+    labels="designcalc.survival.present:LABELS",
     commands=("survival design", "survival power", "trial run"),
     cli_group="survival",
     generic=(),
     summary=("power", "alpha_actual"),
     doc="docs/survival.md",
-    labels="designcalc.survival.present:LABELS",
     examples=(
         # Novaferon (NCT02455596): the trial config's PFS analysis.
         {"design": {"test": "logrank", "n": 20, "median0": 6.0, "median1": 12.0,

@@ -46,12 +46,12 @@ SPEC = FamilySpec(
     search="designcalc.survival.twostage_spec:search",
     attains="designcalc.survival.twostage_spec:attains",
     plots=(),
+    labels="designcalc.survival.present:LABELS",
     commands=("survival two-stage", "survival two-stage-oc", "trial run"),
     cli_group="survival",
     generic=(),
     summary=("alpha_actual", "power_actual", "en0", "pet0"),
     doc="docs/survival.md",
-    labels="designcalc.survival.present:LABELS",
     examples=(
         # OneArm2stage vignette, example 1 (Wu et al. 2020): its optimal design.
         {"design": {"n1": 22, "c1": -0.7215, "n": 46, "c": 1.5952, "t1": 1.0619, **_EXAMPLE},

@@ -36,11 +36,11 @@ BOP2_SPEC = FamilySpec(
     scenario=_P,
     options=(_P1,),
     plots=(("oc", "designcalc.binary.bayes.present:bayes_rule_oc"),),
+    labels="designcalc.binary.multistage.present:LABELS",
     commands=("bayes bop2", "trial run"),
     cli_group="bayes",
     summary=("reject", "pet", "en"),
     doc="docs/bayes.md",
-    labels="designcalc.binary.multistage.present:LABELS",
     examples=(
         # BOP2FE README (H0 0.2, H1 0.4, looks 10..40 by 5, lambda 0.909, gamma 1, OF efficacy)
         {"design": {"p0": 0.2, "looks": [10, 15, 20, 25, 30, 35, 40], "lam": 0.909,
@@ -80,11 +80,11 @@ PP_SPEC = FamilySpec(
     search="designcalc.binary.bayes.pp:search_designs",
     attains="designcalc.binary.bayes.pp:attains",
     plots=(("oc", "designcalc.binary.bayes.present:bayes_rule_oc"),),
+    labels="designcalc.binary.multistage.present:LABELS",
     commands=("bayes pp-design", "trial run"),
     cli_group="bayes",
     summary=("reject", "pet", "en"),
     doc="docs/bayes.md",
-    labels="designcalc.binary.multistage.present:LABELS",
     examples=(
         # Lee & Liu (2008) worked-example settings (p0 0.6, theta_T 0.9, Beta(0.6, 0.4)),
         # looks every 5 from 10 to 40, theta_L 0.05
@@ -124,13 +124,13 @@ MONITORING_SPEC = FamilySpec(
     ),
     scenario=ScenarioSpec("p", "p", "True toxicity (or response) rate.", required=False),
     plots=(("oc", "designcalc.binary.monitor.present:monitoring_oc"),),
+    labels="designcalc.binary.monitor.present:LABELS",
     commands=("monitor oc", "monitor simulate", "monitor toxicity", "monitor futility",
               "trial run"),
     cli_group="monitor",
     generic=("oc", "simulate"),
     summary=("pcross", "peffective", "pstop", "en"),
     doc="docs/multistage.md",
-    labels="designcalc.binary.monitor.present:LABELS",
     examples=(
         # clinfun toxbdry's first example: toxbdry(0.2, 0.35, c(20, 40, 60, 75))
         {"design": {"kind": "toxicity", "p0": 0.2, "p1": 0.35, "looks": [20, 40, 60, 75]},
@@ -159,11 +159,11 @@ POSTERIOR_SPEC = FamilySpec(
     ),
     scenario=ScenarioSpec("p", "p", "True toxicity (or response) rate.", required=False),
     plots=(("oc", "designcalc.binary.monitor.present:monitoring_oc"),),
+    labels="designcalc.binary.monitor.present:LABELS",
     commands=("bayes posterior", "trial run"),
     cli_group="bayes",
     summary=("pcross", "peffective", "pstop", "en"),
     doc="docs/bayes.md",
-    labels="designcalc.binary.monitor.present:LABELS",
     examples=(
         # toxicity: P(p > 0.2 | data) > 0.9, Beta(0.5, 1.5) prior, looks every 10 to 40
         {"design": {"kind": "toxicity", "p0": 0.2, "looks": [10, 20, 30, 40], "theta": 0.9,

@@ -31,12 +31,12 @@ SPEC = FamilySpec(
     exact=False,
     simulate=True,
     plots=(("duration", "designcalc.binary.calendar.present:calendar_duration"),),
+    labels="designcalc.binary.calendar.present:LABELS",
     commands=("calendar simulate", "trial run"),
     cli_group="calendar",
     generic=("simulate",),
     summary=("duration", "enrolled", "reject"),
     doc="docs/trials.md",
-    labels="designcalc.binary.calendar.present:LABELS",
     examples=(
         {"design": {"r1": 6, "n1": 12, "r": 19, "n": 28, "landmark": 6.0, "rate": 1.0},
          "scenarios": {"H0": 0.5, "H1": 0.8}, "n_sims": 4000},

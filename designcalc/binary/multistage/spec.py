@@ -32,13 +32,13 @@ SPEC = FamilySpec(
     exact=True,
     simulate=True,
     plots=(("oc", "designcalc.binary.multistage.present:multistage_oc"),),
+    labels="designcalc.binary.multistage.present:LABELS",
     commands=("multistage oc", "multistage simulate", "multistage fleming", "multistage sargent",
               "trial run"),
     cli_group="multistage",
     generic=("simulate",),
     summary=("reject", "pet", "en"),
     doc="docs/multistage.md",
-    labels="designcalc.binary.multistage.present:LABELS",
     examples=(
         # the 4-look rule with efficacy bounds (illustrative, not published)
         {"design": {"looks": [10, 20, 30, 40], "futility": [0, 2, 5, 9],

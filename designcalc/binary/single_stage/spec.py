@@ -34,12 +34,12 @@ SPEC = FamilySpec(
     search="designcalc.binary.single_stage.spec:search",
     attains="designcalc.binary.single_stage.spec:attains",
     plots=(("oc", "designcalc.binary.single_stage.present:binary_oc"),),
+    labels="designcalc.binary.single_stage.present:LABELS",
     commands=("binomial design", "binomial oc", "binomial ci", "trial run"),
     cli_group="binomial",
     generic=("oc",),
     summary=("reject",),
     doc="docs/binary.md",
-    labels="designcalc.binary.single_stage.present:LABELS",
     examples=(
         # Novaferon (seed 000) DCR: reject H0 0.30 if >= 10 of 20
         {"design": {"n": 20, "r": 9}, "scenarios": {"H0": 0.30, "H1": 0.55},
@@ -70,12 +70,12 @@ POWER_SPEC = FamilySpec(
     exact=True,
     simulate=False,
     plots=(("power", "designcalc.binary.single_stage.present:power_by_n"),),
+    labels="designcalc.binary.single_stage.present:LABELS",
     commands=("binomial power", "trial run"),
     cli_group="binomial",
     generic=(),
     summary=("power", "alpha_actual", "ci_halfwidth"),
     doc="docs/binary.md",
-    labels="designcalc.binary.single_stage.present:LABELS",
     examples=(
         # MSC-IFNa phase 2 (seed 003): 10 to 30 subjects
         {"design": {"n_min": 10, "n_max": 30, "p0": 0.05, "p1": 0.25, "alpha": 0.05}},

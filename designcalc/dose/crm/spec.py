@@ -45,14 +45,14 @@ SPEC = FamilySpec(
     simulate=True,
     plots=(("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
+    labels="designcalc.dose.crm.present:LABELS",
+    random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     commands=("dose oc --design crm", "dose simulate --design crm", "dose next --design crm",
               "dose compare --design crm", "trial run"),
     cli_group="dose",
     generic=(),
     summary=("select", "en"),
     doc="docs/dose.md",
-    labels="designcalc.dose.crm.present:LABELS",
-    random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     examples=(
         # cheap: 12 patients in cohorts of 3 (25 merged states), with the safety stop
         {"design": {"target": 0.3, "skeleton": [0.05, 0.1, 0.2, 0.3, 0.5], "max_n": 12,

@@ -58,6 +58,8 @@ SPEC = FamilySpec(
     simulate=True,
     plots=(("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
+    labels="designcalc.dose.interval.present:LABELS",
+    random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     commands=("dose oc --design boin|keyboard|mtpi2|i3+3|table",
               "dose simulate --design boin|keyboard|mtpi2|i3+3|table",
               "dose table --design boin|keyboard|mtpi2|i3+3",
@@ -66,8 +68,6 @@ SPEC = FamilySpec(
     generic=(),
     summary=("select", "en"),
     doc="docs/dose.md",
-    labels="designcalc.dose.interval.present:LABELS",
-    random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     examples=(
         # the published boundary table's design (target 0.3, 10 cohorts of 3)
         {"design": {"rule": "boin", "target": 0.3, "cohorts": 10, "cohort_size": 3},

@@ -47,13 +47,13 @@ SPEC = FamilySpec(
     simulate=True,
     plots=(("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
+    labels="designcalc.dose.present:LABELS",
+    random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     commands=("dose oc", "dose simulate", "dose table", "trial run"),
     cli_group="dose",
     generic=(),
     summary=("select", "en"),
     doc="docs/dose.md",
-    labels="designcalc.dose.present:LABELS",
-    random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     examples=(
         # the MSC-IFNα protocol rule; hand_check is worked by hand in docs/dose.md
         {"design": {"preset": "msc-deescalation", "start_dose": 2e6, "factor": 0.3,
