@@ -84,6 +84,13 @@ _TOP_KEYS = {"sweep", "fixed", "axes", "scenarios", "designs", "random_scenarios
 _DESIGN_KEYS = {"family", "trial", "analysis", "curve_order"}
 
 
+def __getattr__(name):
+    """A name that moved to a family (e.g. the random toxicity curves), by its old name."""
+    from designcalc.core.moved import moved_attribute
+
+    return moved_attribute(__name__, name)
+
+
 def _err(key: str, message: str) -> ValueError:
     return ValueError(f"{key}: {message}")
 

@@ -61,7 +61,8 @@ MOVED = {
 
 #: module -> {old attribute: "new.module:attribute"}: functions that moved out of a
 #: module that is still there (the module's ``__getattr__`` asks
-#: :func:`moved_attribute`); the plot kinds moved to their families' ``present``
+#: :func:`moved_attribute`): the plot kinds moved to their families' ``present``,
+#: the random toxicity scenarios of sweeps to the dose families
 MOVED_ATTRIBUTES = {
     "designcalc.present.plots": {
         "plot_power_by_n": "designcalc.binary.single_stage.present:plot_power_by_n",
@@ -78,6 +79,10 @@ MOVED_ATTRIBUTES = {
         "survival_curves": "designcalc.survival.present:survival_curves",
         "survival_power": "designcalc.survival.present:survival_power",
         "sweep_pcs": "designcalc.dose.present:sweep_pcs",
+    },
+    "designcalc.sweep": {
+        "random_curve": "designcalc.dose.scenarios:random_curve",
+        "RandomScenarios": "designcalc.dose.scenarios:RandomScenarios",
     },
 }
 

@@ -129,11 +129,14 @@ def test_a_conflict_is_an_error_naming_both(monkeypatch):
         labels.family_labels()
 
 
-def test_moved_plot_functions_keep_their_old_names():
+def test_moved_functions_keep_their_old_names():
+    from designcalc import sweep
+    from designcalc.dose.scenarios import random_curve
     from designcalc.present import plots
     from designcalc.survival import present
 
     assert plots.survival_curves is present.survival_curves
+    assert sweep.random_curve is random_curve
     for gone in ("plot_dose_selection", "interval_selection", "no_such_plot"):
         with pytest.raises(AttributeError, match=gone):
             getattr(plots, gone)
