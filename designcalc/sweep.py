@@ -310,8 +310,8 @@ def _random(raw: dict, root_seed: int, designs, specs):
     kinds = {s.random_scenarios for s in specs}
     for d, s in zip(designs, specs):
         if s.random_scenarios is None:
-            raise _err("random_scenarios", f"the {d.family} family has no random scenarios "
-                       f"({d.name} is a {d.family} design)")
+            raise _err("random_scenarios", f"needs designs of families with random "
+                       f"scenarios; {d.name} is a {d.family} design")
     if len(kinds) != 1:
         raise _err("random_scenarios", "the designs' families draw different random scenarios")
     return load(kinds.pop()).from_table(raw, root_seed, _check_kind, _axis_values)
