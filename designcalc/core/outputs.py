@@ -2,7 +2,10 @@
 
 Every file designcalc writes goes through :func:`atomic_file`: the content is
 written to a temporary file in the target's folder, flushed and fsynced, then
-renamed over the target (``os.replace`` is atomic on POSIX and Windows).  A
+renamed over the target (``os.replace`` is atomic on POSIX and Windows).
+A symbolic link stays a link (the file it points to is replaced), and a
+device, FIFO or socket (``--out /dev/null``) is written in place, never
+replaced by a regular file.  A
 write that fails (full disk, file-size limit, killed process) leaves the
 previous file byte-identical and removes its temporary file; a process killed
 before the rename leaves at most a hidden ``.designcalc-*.tmp`` file beside it.
@@ -31,6 +34,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 
 __all__ = ["OutputError", "atomic_file", "write_text", "ResultFolder", "MANIFEST",
@@ -69,9 +73,17 @@ def atomic_file(path, mode: str = "w"):
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise OutputError(f"cannot write {path!r}: it is a directory")
+    # a symbolic link stays a link: the file it points to is what gets written
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    if os.path.exists(target) and not stat.S_ISREG(os.stat(target).st_mode):
+        # a device (/dev/null, /dev/full), a FIFO or a socket: renaming a file over it
+        # would destroy the node, so it is written in place (there is nothing to keep)
+        with _in_place(path, target, mode) as fh:
+            yield fh
+        return
+    folder = os.path.dirname(os.path.abspath(target))
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".designcalc-", suffix=".tmp", dir=folder)
@@ -81,7 +93,7 @@ def atomic_file(path, mode: str = "w"):
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
         tmp = None
     except OSError as exc:
         raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
@@ -89,6 +101,18 @@ def atomic_file(path, mode: str = "w"):
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def _in_place(path: str, target: str, mode: str):
+    """Write a device, FIFO or socket directly (it is never replaced)."""
+    kwargs = {"encoding": "utf-8", "newline": ""} if mode == "w" else {}
+    try:
+        with open(target, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+    except OSError as exc:
+        raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
 
 
 def write_text(path, text: str) -> str:

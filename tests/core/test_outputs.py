@@ -195,3 +195,61 @@ def test_killed_trial_run_leaves_the_previous_folder_byte_identical(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert _tree(out) == before
+
+
+# --- targets that are not regular files are never replaced (issue #21, critical item) ---
+
+def test_symlink_stays_a_link_and_its_target_is_written(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_text(link, "new")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "new"
+
+
+def test_link_to_a_folder_is_refused(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "l").symlink_to(tmp_path / "d")
+    with pytest.raises(OutputError, match="directory"):
+        write_text(tmp_path / "l", "x")
+
+
+def test_fifo_is_written_in_place(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader.start()
+    write_text(fifo, "through the pipe")
+    reader.join(timeout=10)
+    assert got == ["through the pipe"]
+    assert not fifo.is_file() and os.path.exists(fifo)          # still a FIFO
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".designcalc-")]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="creating a device node needs root")
+def test_device_node_is_not_replaced(tmp_path):
+    import stat
+
+    node = tmp_path / "null"
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))      # a private /dev/null
+    out = subprocess.run(_cli("binomial", "ci", "--x", "3", "--n", "10", "--out", str(node)),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert stat.S_ISCHR(os.stat(node).st_mode)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_full_device_is_one_line_and_exit_2():
+    import stat
+
+    out = subprocess.run(_cli("binomial", "ci", "--x", "3", "--n", "10", "--out", "/dev/full"),
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "No space left" in out.stderr
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
