@@ -3,9 +3,8 @@
 Every file designcalc writes goes through :func:`atomic_file`: the content is
 written to a temporary file in the target's folder, flushed and fsynced, then
 renamed over the target (``os.replace`` is atomic on POSIX and Windows).
-A symbolic link stays a link (the file it points to is replaced), and a
-device, FIFO or socket (``--out /dev/null``) is written in place, never
-replaced by a regular file.  A
+A target that exists and is not a regular file (a device such as
+``/dev/null``, a FIFO, a socket, a symbolic link) is refused, never replaced.  A
 write that fails (full disk, file-size limit, killed process) leaves the
 previous file byte-identical and removes its temporary file; a process killed
 before the rename leaves at most a hidden ``.designcalc-*.tmp`` file beside it.
@@ -42,6 +41,9 @@ __all__ = ["OutputError", "atomic_file", "write_text", "ResultFolder", "MANIFEST
 
 MANIFEST = "manifest.json"
 
+_KINDS = {stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFLNK: "a symbolic link"}
+
 
 class OutputError(ValueError):
     """An output path that cannot be written (bad input: the user chose it)."""
@@ -68,22 +70,24 @@ def atomic_file(path, mode: str = "w"):
     ------
     OutputError
         The folder does not exist or cannot be written, the target is a
-        folder, or writing failed (the message names the path and the reason).
+        folder or another non-regular file (device, FIFO, socket, symbolic
+        link), or writing failed (the message names the path and the reason).
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
     path = os.fspath(path)
     if os.path.isdir(path):
         raise OutputError(f"cannot write {path!r}: it is a directory")
-    # a symbolic link stays a link: the file it points to is what gets written
-    target = os.path.realpath(path) if os.path.islink(path) else path
-    if os.path.exists(target) and not stat.S_ISREG(os.stat(target).st_mode):
-        # a device (/dev/null, /dev/full), a FIFO or a socket: renaming a file over it
-        # would destroy the node, so it is written in place (there is nothing to keep)
-        with _in_place(path, target, mode) as fh:
-            yield fh
-        return
-    folder = os.path.dirname(os.path.abspath(target))
+    if os.path.lexists(path):
+        mode_bits = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode_bits):
+            # renaming a file over a device (/dev/null), FIFO, socket or link would
+            # destroy it (as root, the system's own device): refuse instead
+            raise OutputError(f"cannot write {path!r}: it exists and is not a regular file "
+                              f"(it is {_KINDS.get(stat.S_IFMT(mode_bits), 'a special file')})")
+        if not mode_bits & 0o222:
+            raise OutputError(f"cannot write {path!r}: it is read-only (no write permission)")
+    folder = os.path.dirname(os.path.abspath(path))
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".designcalc-", suffix=".tmp", dir=folder)
@@ -93,7 +97,7 @@ def atomic_file(path, mode: str = "w"):
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        os.replace(tmp, path)
         tmp = None
     except OSError as exc:
         raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
@@ -101,18 +105,6 @@ def atomic_file(path, mode: str = "w"):
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-
-
-@contextlib.contextmanager
-def _in_place(path: str, target: str, mode: str):
-    """Write a device, FIFO or socket directly (it is never replaced)."""
-    kwargs = {"encoding": "utf-8", "newline": ""} if mode == "w" else {}
-    try:
-        with open(target, mode, **kwargs) as fh:
-            yield fh
-            fh.flush()
-    except OSError as exc:
-        raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
 
 
 def write_text(path, text: str) -> str:
@@ -161,6 +153,9 @@ class ResultFolder:
             if not os.path.isdir(self.target):
                 raise OutputError(f"cannot write {os.fspath(target)!r}: it exists and is "
                                   "not a folder")
+            if not os.stat(self.target).st_mode & 0o222:
+                raise OutputError(f"cannot write {os.fspath(target)!r}: the folder is read-only "
+                                  "(no write permission)")
             if os.listdir(self.target) and not _is_result_folder(self.target):
                 raise OutputError(f"{os.fspath(target)!r} exists and is not a designcalc "
                                   "result folder (no manifest.json or summary.*): choose a "

@@ -197,59 +197,63 @@ def test_killed_trial_run_leaves_the_previous_folder_byte_identical(tmp_path):
     assert _tree(out) == before
 
 
-# --- targets that are not regular files are never replaced (issue #21, critical item) ---
+# --- targets that are not regular files are refused, never replaced (issue #21) ---
 
-def test_symlink_stays_a_link_and_its_target_is_written(tmp_path):
+def _refused(target, kind):
+    out = subprocess.run(_cli("binomial", "ci", "--x", "3", "--n", "10", "--out", str(target)),
+                         capture_output=True, text=True)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.count("\n") == 1 and f"it is {kind}" in out.stderr
+
+
+def test_symlink_is_refused_and_kept(tmp_path):
     real = tmp_path / "real.txt"
     real.write_text("old")
     link = tmp_path / "link.txt"
     link.symlink_to(real)
-    write_text(link, "new")
-    assert link.is_symlink() and os.readlink(link) == str(real)
-    assert real.read_text() == "new"
+    with pytest.raises(OutputError, match="symbolic link"):
+        write_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "old"
+    _refused(link, "a symbolic link")
 
 
-def test_link_to_a_folder_is_refused(tmp_path):
-    (tmp_path / "d").mkdir()
-    (tmp_path / "l").symlink_to(tmp_path / "d")
-    with pytest.raises(OutputError, match="directory"):
-        write_text(tmp_path / "l", "x")
-
-
-def test_fifo_is_written_in_place(tmp_path):
-    import threading
+def test_fifo_is_refused_and_kept(tmp_path):
+    import stat
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    got = []
-    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
-    reader.start()
-    write_text(fifo, "through the pipe")
-    reader.join(timeout=10)
-    assert got == ["through the pipe"]
-    assert not fifo.is_file() and os.path.exists(fifo)          # still a FIFO
+    _refused(fifo, "a FIFO")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".designcalc-")]
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
                     reason="creating a device node needs root")
-def test_device_node_is_not_replaced(tmp_path):
+def test_device_node_is_refused_and_kept(tmp_path):
     import stat
 
     node = tmp_path / "null"
     os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))      # a private /dev/null
-    out = subprocess.run(_cli("binomial", "ci", "--x", "3", "--n", "10", "--out", str(node)),
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert stat.S_ISCHR(os.stat(node).st_mode)
+    _refused(node, "a character device")
+    assert stat.S_ISCHR(os.lstat(node).st_mode)
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
-def test_full_device_is_one_line_and_exit_2():
-    import stat
+def test_read_only_file_is_refused_and_kept(tmp_path):
+    target = tmp_path / "locked.txt"
+    target.write_text("keep")
+    target.chmod(0o444)
+    with pytest.raises(OutputError, match="read-only"):
+        write_text(target, "new")
+    assert target.read_text() == "keep"
 
-    out = subprocess.run(_cli("binomial", "ci", "--x", "3", "--n", "10", "--out", "/dev/full"),
-                         capture_output=True, text=True)
-    assert out.returncode == 2
-    assert out.stderr.count("\n") == 1 and "No space left" in out.stderr
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+def test_read_only_result_folder_is_refused_and_kept(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(OutputError, match="read-only"):
+            ResultFolder(folder)
+        assert oct(folder.stat().st_mode & 0o777) == "0o555"
+    finally:
+        folder.chmod(0o755)
