@@ -99,12 +99,24 @@ def atomic_file(path, mode: str = "w"):
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         tmp = None
+        _fsync_folder(folder)             # the rename itself survives a power cut
     except OSError as exc:
         raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _fsync_folder(folder: str) -> None:
+    """fsync a folder, so that a rename in it is on disk (POSIX; a no-op elsewhere)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_text(path, text: str) -> str:

@@ -257,3 +257,19 @@ def test_read_only_result_folder_is_refused_and_kept(tmp_path):
         assert oct(folder.stat().st_mode & 0o777) == "0o555"
     finally:
         folder.chmod(0o755)
+
+
+@pytest.mark.skipif(not hasattr(os, "O_DIRECTORY"), reason="POSIX folders only")
+def test_atomic_writer_fsyncs_the_file_and_its_folder(tmp_path, monkeypatch):
+    import stat
+
+    synced = []
+    real_fsync = os.fsync
+
+    def spy(fd):
+        synced.append(stat.S_ISDIR(os.fstat(fd).st_mode))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    write_text(tmp_path / "x.txt", "data")
+    assert synced == [False, True]          # the file, then the folder holding the rename
