@@ -27,7 +27,7 @@ import re
 
 from designcalc.core import registry
 from designcalc.present.bibliography import citations
-from designcalc.present.labels import SIM, SIM_SE, is_simulated, label, report_value
+from designcalc.present.labels import SIM_SE, is_simulated, label, report_value
 
 __all__ = ["facts", "protocol_text", "oc_table", "relevant_assumptions", "sim_facts",
            "generic_facts", "paragraphs", "caption"]
@@ -44,6 +44,7 @@ def relevant_assumptions(assumptions, result, analysis=None) -> list:
     out = []
     a_id = getattr(analysis, "id", None)
     spec = _spec(result.family)
+    words = spec.keywords if spec is not None else ()
     for text in assumptions or ():
         text = str(text)
         head = text.split(":", 1)[0]
@@ -52,7 +53,6 @@ def relevant_assumptions(assumptions, result, analysis=None) -> list:
                 out.append(text.split(":", 1)[1].strip())
             continue
         low = text.lower()
-        words = spec.keywords if spec is not None else ()
         if a_id is None or any(w in low for w in words):
             out.append(text)
     for text in getattr(analysis, "assumptions", ()) or ():
@@ -167,7 +167,8 @@ def facts(result, analysis=None, *, assumptions=None, dose_unit=None, name=None)
         The trial's assumptions (``TrialConfig.all_assumptions``); those
         concerning this analysis are named in the text as ASSUMED.
     dose_unit : str, optional
-        Unit of the dose values (default: the preset's, e.g. cells/kg).
+        Unit of the dose values, passed to the family's builder (a dose-finding
+        family's default is its preset's, e.g. cells/kg).
     name : str, optional
         The analysis id to show (default: the analysis's id, else the family).
 
@@ -175,8 +176,17 @@ def facts(result, analysis=None, *, assumptions=None, dose_unit=None, name=None)
     -------
     dict
         ``family``, ``endpoint``, ``assumed`` (list of str), ``references``
-        (list of str), ``tables`` (extra tables: ``caption``, ``header``,
-        ``rows``), the family's facts, and ``oc`` (the rounded OC table).
+        (list of str: the spec's, then the builder's), ``tables`` (extra
+        tables: ``kind``, ``caption``, ``header``, ``rows``), the family's
+        facts, and ``oc`` (the rounded OC table).
+
+    Notes
+    -----
+    A builder returns its facts as a dict (or ``None`` for the generic text);
+    besides what its template reads, it may give ``references`` (keys of the
+    bibliography), ``tables`` (captioned by its template's
+    ``table_caption(t, f)``), ``oc_headers`` and ``oc_cells`` (see
+    :func:`oc_table`) and ``known`` false to be written by the generic macro.
     """
     family = result.family
     spec = _spec(family)
