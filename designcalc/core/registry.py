@@ -151,6 +151,25 @@ class FamilySpec:
         Quantities the trial runner puts in a trial's summary.
     doc : str
         The family's documentation page in the repository.
+    references : tuple of str
+        Keys into :data:`designcalc.present.bibliography.BIBLIOGRAPHY`: the
+        methods every report of the family cites (its report builder may add
+        more per result).
+    report : str or None
+        ``"module:function"`` of the family's report-facts builder
+        ``(result, analysis, assumed, **kw) -> dict`` (the facts its protocol
+        text is written from; ``None`` to fall back to the generic text, as
+        without a builder).  Without it a report shows the design's own
+        ``protocol_text()`` and the OC table.
+    report_template : str or None
+        The family's Jinja2 macros for the report (``text(f)`` the protocol
+        text, ``caption(f)`` the figure caption, ``table_caption(t, f)`` the
+        captions of the builder's tables), a ``.j2`` file in the family's
+        folder named from the package root, e.g.
+        ``"designcalc/binary/simon/report.j2"``.
+    keywords : tuple of str
+        Words tying a trial-level assumption to an analysis of the family
+        (an assumption mentioning one is shown in the analysis's text).
     """
 
     name: str
@@ -170,6 +189,10 @@ class FamilySpec:
     examples: tuple = ()
     summary: tuple = ()
     doc: str = ""
+    references: tuple = ()
+    report: str | None = None
+    report_template: str | None = None
+    keywords: tuple = ()
 
     def design_class(self):
         """The design class (imported now)."""
