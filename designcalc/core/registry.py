@@ -29,7 +29,7 @@ import importlib
 from dataclasses import dataclass, field
 
 __all__ = ["Param", "ScenarioSpec", "FamilySpec", "FAMILY_SPECS", "families", "get",
-           "specs", "load", "REQUIRED", "examples"]
+           "specs", "load", "REQUIRED", "examples", "register", "unregister"]
 
 
 class _Required:
@@ -292,3 +292,40 @@ def specs() -> list:
 def examples() -> list:
     """``(family, index, example)`` for every registered example (the conformance cases)."""
     return [(spec.name, i, ex) for spec in specs() for i, ex in enumerate(spec.examples)]
+
+
+def register(name: str, target: str) -> None:
+    """Register family ``name`` whose :class:`FamilySpec` is at ``target`` (``"module:SPEC"``).
+
+    The same as a line in :data:`FAMILY_SPECS`, at run time (a family outside
+    the package, a test): the spec module is imported when the family is
+    first used, and its spec's ``name`` must be ``name``.  Registering a name
+    again with the same target does nothing.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not lower-case letters, digits and ``_`` starting with a
+        letter, is registered with another target, or ``target`` is not
+        ``"module:attribute"``.
+    """
+    import re
+
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"name must be lower-case letters, digits and _ starting with a "
+                         f"letter, got {name!r}")
+    module, sep, attr = target.partition(":") if isinstance(target, str) else ("", "", "")
+    if not (module and sep and attr):
+        raise ValueError(f"target must be 'module:attribute', got {target!r}")
+    if FAMILY_SPECS.get(name, target) != target:
+        raise ValueError(f"name: the family {name!r} is already registered "
+                         f"({FAMILY_SPECS[name]})")
+    FAMILY_SPECS[name] = target
+
+
+def unregister(name: str) -> None:
+    """Remove family ``name`` registered by :func:`register` (a ValueError if unknown)."""
+    if name not in FAMILY_SPECS:
+        raise ValueError(f"name must be a registered family, got {name!r}")
+    del FAMILY_SPECS[name]
+    _CACHE.pop(name, None)
