@@ -49,11 +49,6 @@ GAP_LABELS = (
     "'promising' is a plain text label: caption 'promising', 4 decimals in reports instead "
     "of 3, OCResult.compare's non-probability SE floor, and "
     "core/testing.check_probabilities checks none of its cells")
-GAP_KEYWORDS = (
-    "designcalc/present/report/text.py: relevant_assumptions() keeps a trial-level "
-    "assumption for an analysis only if it mentions a word of _KEYWORDS[result.family] "
-    "(a dict keyed by family name; FamilySpec has no keywords field): a new family's "
-    "analysis text never shows a trial-level ASSUMED input")
 
 # --- the throwaway family ---------------------------------------------------------------
 
@@ -376,7 +371,6 @@ def test_invalid_config_of_the_family_is_one_line(config_file):
         config.parse(text.replace("r = 20", "r = 9, m = 1"), fname="bad.toml")
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_KEYWORDS)
 def test_trial_report_names_its_assumptions(config_file):
     from designcalc import config, trials
     from designcalc.present.report import facts
