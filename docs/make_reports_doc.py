@@ -30,8 +30,11 @@ registry (`designcalc.present.labels.report_value`: probabilities 3 decimals,
 expected counts and months 1, sample sizes integers), the figure with a
 numbered caption -- the warnings, the method references and an appendix with
 the inputs, version, seed and the command that reproduces the run.  The
-wording is in the Jinja2 templates of `designcalc/present/report/templates/`
-(`text.j2`: one macro per design family).
+wording is in Jinja2 templates: the layouts in `designcalc/present/report/templates/`,
+each family's protocol text in its own `report.j2` (its spec's `report_template`,
+filled from its `report.py`), and the generic text (the design's own
+`protocol_text()`) in `text.j2`; the references come from
+`designcalc/present/bibliography.py`.
 
 Below are the Markdown reports of the five seed trials as the command writes
 them (default seeds and 20,000 simulated trials per scenario); figures are

@@ -59,6 +59,7 @@ SPEC = FamilySpec(
     generic=(),
     summary=("success", "reject_response", "reject_tte", "fwer"),
     doc="docs/coprimary.md",
+    keywords=("co-primary", "correlation", "copula"),
     examples=(
         # Leflunomide (seed 002) read with independence: the exact path (products).
         {"design": {"n": 50, "p0": 0.055, "p1": 0.20, "median0": 6.0, "median1": 9.0,

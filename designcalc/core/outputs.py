@@ -2,7 +2,9 @@
 
 Every file designcalc writes goes through :func:`atomic_file`: the content is
 written to a temporary file in the target's folder, flushed and fsynced, then
-renamed over the target (``os.replace`` is atomic on POSIX and Windows).  A
+renamed over the target (``os.replace`` is atomic on POSIX and Windows).
+A target that exists and is not a regular file (a device such as
+``/dev/null``, a FIFO, a socket, a symbolic link) is refused, never replaced.  A
 write that fails (full disk, file-size limit, killed process) leaves the
 previous file byte-identical and removes its temporary file; a process killed
 before the rename leaves at most a hidden ``.designcalc-*.tmp`` file beside it.
@@ -31,12 +33,16 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 
 __all__ = ["OutputError", "atomic_file", "write_text", "ResultFolder", "MANIFEST",
            "sha256_file"]
 
 MANIFEST = "manifest.json"
+
+_KINDS = {stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFLNK: "a symbolic link"}
 
 
 class OutputError(ValueError):
@@ -64,14 +70,24 @@ def atomic_file(path, mode: str = "w"):
     ------
     OutputError
         The folder does not exist or cannot be written, the target is a
-        folder, or writing failed (the message names the path and the reason).
+        folder or another non-regular file (device, FIFO, socket, symbolic
+        link), or writing failed (the message names the path and the reason).
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise OutputError(f"cannot write {path!r}: it is a directory")
+    if os.path.lexists(path):
+        mode_bits = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode_bits):
+            # renaming a file over a device (/dev/null), FIFO, socket or link would
+            # destroy it (as root, the system's own device): refuse instead
+            raise OutputError(f"cannot write {path!r}: it exists and is not a regular file "
+                              f"(it is {_KINDS.get(stat.S_IFMT(mode_bits), 'a special file')})")
+        if not mode_bits & 0o222:
+            raise OutputError(f"cannot write {path!r}: it is read-only (no write permission)")
+    folder = os.path.dirname(os.path.abspath(path))
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".designcalc-", suffix=".tmp", dir=folder)
@@ -83,12 +99,24 @@ def atomic_file(path, mode: str = "w"):
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         tmp = None
+        _fsync_folder(folder)             # the rename itself survives a power cut
     except OSError as exc:
         raise OutputError(f"cannot write {path!r}: {exc.strerror or exc}") from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _fsync_folder(folder: str) -> None:
+    """fsync a folder, so that a rename in it is on disk (POSIX; a no-op elsewhere)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_text(path, text: str) -> str:
@@ -137,6 +165,9 @@ class ResultFolder:
             if not os.path.isdir(self.target):
                 raise OutputError(f"cannot write {os.fspath(target)!r}: it exists and is "
                                   "not a folder")
+            if not os.stat(self.target).st_mode & 0o222:
+                raise OutputError(f"cannot write {os.fspath(target)!r}: the folder is read-only "
+                                  "(no write permission)")
             if os.listdir(self.target) and not _is_result_folder(self.target):
                 raise OutputError(f"{os.fspath(target)!r} exists and is not a designcalc "
                                   "result folder (no manifest.json or summary.*): choose a "

@@ -29,7 +29,7 @@ import importlib
 from dataclasses import dataclass, field
 
 __all__ = ["Param", "ScenarioSpec", "FamilySpec", "FAMILY_SPECS", "families", "get",
-           "specs", "load", "REQUIRED", "examples"]
+           "specs", "load", "REQUIRED", "examples", "register", "unregister"]
 
 
 class _Required:
@@ -151,6 +151,25 @@ class FamilySpec:
         Quantities the trial runner puts in a trial's summary.
     doc : str
         The family's documentation page in the repository.
+    references : tuple of str
+        Keys into :data:`designcalc.present.bibliography.BIBLIOGRAPHY`: the
+        methods every report of the family cites (its report builder may add
+        more per result).
+    report : str or None
+        ``"module:function"`` of the family's report-facts builder
+        ``(result, analysis, assumed, **kw) -> dict`` (the facts its protocol
+        text is written from; ``None`` to fall back to the generic text, as
+        without a builder).  Without it a report shows the design's own
+        ``protocol_text()`` and the OC table.
+    report_template : str or None
+        The family's Jinja2 macros for the report (``text(f)`` the protocol
+        text, ``caption(f)`` the figure caption, ``table_caption(t, f)`` the
+        captions of the builder's tables), a ``.j2`` file in the family's
+        folder named from the package root, e.g.
+        ``"designcalc/binary/simon/report.j2"``.
+    keywords : tuple of str
+        Words tying a trial-level assumption to an analysis of the family
+        (an assumption mentioning one is shown in the analysis's text).
     labels : str or None
         ``"module:LABELS"`` of the family's own output columns (a dict column ->
         :class:`designcalc.present.labels.Label`, in its ``present`` module);
@@ -178,6 +197,10 @@ class FamilySpec:
     examples: tuple = ()
     summary: tuple = ()
     doc: str = ""
+    references: tuple = ()
+    report: str | None = None
+    report_template: str | None = None
+    keywords: tuple = ()
     labels: str | None = None
     random_scenarios: str | None = None
 
@@ -279,3 +302,40 @@ def specs() -> list:
 def examples() -> list:
     """``(family, index, example)`` for every registered example (the conformance cases)."""
     return [(spec.name, i, ex) for spec in specs() for i, ex in enumerate(spec.examples)]
+
+
+def register(name: str, target: str) -> None:
+    """Register family ``name`` whose :class:`FamilySpec` is at ``target`` (``"module:SPEC"``).
+
+    The same as a line in :data:`FAMILY_SPECS`, at run time (a family outside
+    the package, a test): the spec module is imported when the family is
+    first used, and its spec's ``name`` must be ``name``.  Registering a name
+    again with the same target does nothing.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not lower-case letters, digits and ``_`` starting with a
+        letter, is registered with another target, or ``target`` is not
+        ``"module:attribute"``.
+    """
+    import re
+
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(f"name must be lower-case letters, digits and _ starting with a "
+                         f"letter, got {name!r}")
+    module, sep, attr = target.partition(":") if isinstance(target, str) else ("", "", "")
+    if not (module and sep and attr):
+        raise ValueError(f"target must be 'module:attribute', got {target!r}")
+    if FAMILY_SPECS.get(name, target) != target:
+        raise ValueError(f"name: the family {name!r} is already registered "
+                         f"({FAMILY_SPECS[name]})")
+    FAMILY_SPECS[name] = target
+
+
+def unregister(name: str) -> None:
+    """Remove family ``name`` registered by :func:`register` (a ValueError if unknown)."""
+    if name not in FAMILY_SPECS:
+        raise ValueError(f"name must be a registered family, got {name!r}")
+    del FAMILY_SPECS[name]
+    _CACHE.pop(name, None)

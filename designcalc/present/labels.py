@@ -140,15 +140,16 @@ LABELS: dict[str, Label] = {
 def family_labels() -> dict:
     """Every registered family's own columns: ``{column: (Label, family)}``.
 
-    Read once from the specs' ``labels`` tables (imported on first use) and
-    cached.  A column that two families, or a family and the shared table,
-    define differently is a ``ValueError`` naming both: no caption silently
-    wins.
+    Read from the specs' ``labels`` tables (imported on first use) and cached
+    until the registry changes (:func:`designcalc.core.registry.register`).
+    A column that two families, or a family and the shared table, define
+    differently is a ``ValueError`` naming both: no caption silently wins.
     """
     global _FAMILY
-    if _FAMILY is None:
-        from designcalc.core import registry
+    from designcalc.core import registry
 
+    state = tuple(registry.FAMILY_SPECS.items())
+    if _FAMILY is None or _FAMILY[0] != state:
         found: dict = {}
         for spec in registry.specs():
             if spec.labels is None:
@@ -163,11 +164,12 @@ def family_labels() -> dict:
                                      f"{found[name][0]} ({found[name][1]} family) and {lab} "
                                      f"({spec.name} family)")
                 found.setdefault(name, (lab, spec.name))
-        _FAMILY = found
-    return _FAMILY
+        _FAMILY = (state, found)
+    return _FAMILY[1]
 
 
-_FAMILY: dict | None = None
+#: (the registry's families and targets, the table built from them)
+_FAMILY: tuple | None = None
 
 
 def _lookup(name: str) -> Label | None:

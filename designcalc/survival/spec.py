@@ -66,6 +66,9 @@ SPEC = FamilySpec(
     generic=(),
     summary=("power", "alpha_actual"),
     doc="docs/survival.md",
+    report="designcalc.survival.report:facts",
+    report_template="designcalc/survival/report.j2",
+    keywords=("median", "accrual", "follow-up", "dropout", "hazard"),
     examples=(
         # Novaferon (NCT02455596): the trial config's PFS analysis.
         {"design": {"test": "logrank", "n": 20, "median0": 6.0, "median1": 12.0,

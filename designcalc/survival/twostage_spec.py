@@ -52,6 +52,7 @@ SPEC = FamilySpec(
     generic=(),
     summary=("alpha_actual", "power_actual", "en0", "pet0"),
     doc="docs/survival.md",
+    references=("wu2020",),
     examples=(
         # OneArm2stage vignette, example 1 (Wu et al. 2020): its optimal design.
         {"design": {"n1": 22, "c1": -0.7215, "n": 46, "c": 1.5952, "t1": 1.0619, **_EXAMPLE},

@@ -1,15 +1,18 @@
 """The conformance suite over every registered example (designcalc.core.testing).
 
-One list of examples -- each family's registry entry -- drives the same checks
-for every family: round trip, probabilities in [0, 1], exact vs simulated
-within 4 Monte-Carlo SE, 1 vs 2 workers bit-identical, JSON, summary, plots,
-CLI == API, and searches that attain their requirements.
+One list of examples -- each family's registry entry -- drives the same named
+checks for every family (one test each, e.g. ``test_conformance[crm-0-check_workers]``):
+build, frozen, round trip, registry flags, probabilities in [0, 1], the
+simulation's seed, exact vs simulated within 4 Monte-Carlo SE, 1 vs 2 workers
+bit-identical, str, to_dict, summary, plots, CLI == API, and searches that
+attain their requirements.
 """
 
 import pytest
 
 from designcalc.core import registry
-from designcalc.core.testing import ConformanceError, check_design_conformance
+from designcalc.core.testing import (CHECKS, ConformanceError, check_design_conformance,
+                                     check_name, conformance_checks, parametrize_with_checks)
 
 EXAMPLES = registry.examples()
 
@@ -18,18 +21,43 @@ def test_every_family_has_examples():
     assert {fam for fam, _, _ in EXAMPLES} == set(registry.families())
 
 
-@pytest.mark.parametrize("family, index, example", EXAMPLES,
-                         ids=[f"{fam}-{i}" for fam, i, _ in EXAMPLES])
-def test_conformance(family, index, example):
-    # process pools cost about a second each: the workers check runs on each
-    # family's first example
-    report = check_design_conformance(family, example, check_workers=index == 0)
+@parametrize_with_checks()
+def test_conformance(family, index, example, check):
+    assert check().startswith("ok")
+
+
+def test_every_example_gets_its_checks():
+    """Each example runs the checks that apply to it; the workers check runs on each
+    simulating family's first example; the search, CLI and plot checks where the
+    family has them."""
+    names = {}
+    for fam, i, _, check in conformance_checks():
+        names.setdefault((fam, i), []).append(check_name(check))
+    assert set(names) == {(fam, i) for fam, i, _ in EXAMPLES}
+    every = [check_name(c) for c, _ in CHECKS]
+    for (fam, i), got in names.items():
+        spec = registry.get(fam)
+        assert got == [n for n in every if n in got]          # in the suite's order
+        assert {"check_build", "check_round_trip", "check_probabilities",
+                "check_to_dict", "check_summary", "check_str"} <= set(got)
+        assert ("check_workers" in got) == (spec.simulate and i == 0)
+        assert ("check_plot" in got) == bool(spec.plots)
+        assert ("check_search_attains" in got) == ("search" in spec.examples[i]
+                                                   and spec.search is not None)
+        if spec.simulate and spec.design_class().method == "exact":
+            assert "check_exact_vs_simulated" in got
+    assert "check_cli_json" in names[("simon", 0)]
+    assert "check_cli_json" not in names[("binomial_power", 0)]
+
+
+def test_check_design_conformance_runs_every_check_of_an_example():
+    fam, _, example = next(e for e in EXAMPLES if e[0] == "single_stage")
+    report = check_design_conformance(fam, example, check_cli=False, check_plots=False,
+                                      check_workers=False)
     assert report["round_trip"] == "ok"
-    spec = registry.get(family)
-    if spec.simulate and spec.exact and spec.design_class().method == "exact":
-        assert report["exact_vs_simulated"].startswith("ok")
-    if spec.search and "search" in example:
-        assert report["search"].startswith("ok")
+    assert report["exact_vs_simulated"] == "ok (2 cells)"
+    assert report["search_attains"] == "ok (1 designs)"
+    assert report["cli_json"] == report["plot"] == report["workers"] == "skipped (turned off)"
 
 
 def test_the_suite_catches_a_wrong_exact_value(monkeypatch):

@@ -195,3 +195,81 @@ def test_killed_trial_run_leaves_the_previous_folder_byte_identical(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert _tree(out) == before
+
+
+# --- targets that are not regular files are refused, never replaced (issue #21) ---
+
+def _refused(target, kind):
+    out = subprocess.run(_cli("binomial", "ci", "--x", "3", "--n", "10", "--out", str(target)),
+                         capture_output=True, text=True)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.count("\n") == 1 and f"it is {kind}" in out.stderr
+
+
+def test_symlink_is_refused_and_kept(tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    with pytest.raises(OutputError, match="symbolic link"):
+        write_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "old"
+    _refused(link, "a symbolic link")
+
+
+def test_fifo_is_refused_and_kept(tmp_path):
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    _refused(fifo, "a FIFO")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".designcalc-")]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="creating a device node needs root")
+def test_device_node_is_refused_and_kept(tmp_path):
+    import stat
+
+    node = tmp_path / "null"
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))      # a private /dev/null
+    _refused(node, "a character device")
+    assert stat.S_ISCHR(os.lstat(node).st_mode)
+
+
+def test_read_only_file_is_refused_and_kept(tmp_path):
+    target = tmp_path / "locked.txt"
+    target.write_text("keep")
+    target.chmod(0o444)
+    with pytest.raises(OutputError, match="read-only"):
+        write_text(target, "new")
+    assert target.read_text() == "keep"
+
+
+def test_read_only_result_folder_is_refused_and_kept(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(OutputError, match="read-only"):
+            ResultFolder(folder)
+        assert oct(folder.stat().st_mode & 0o777) == "0o555"
+    finally:
+        folder.chmod(0o755)
+
+
+@pytest.mark.skipif(not hasattr(os, "O_DIRECTORY"), reason="POSIX folders only")
+def test_atomic_writer_fsyncs_the_file_and_its_folder(tmp_path, monkeypatch):
+    import stat
+
+    synced = []
+    real_fsync = os.fsync
+
+    def spy(fd):
+        synced.append(stat.S_ISDIR(os.fstat(fd).st_mode))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    write_text(tmp_path / "x.txt", "data")
+    assert synced == [False, True]          # the file, then the folder holding the rename

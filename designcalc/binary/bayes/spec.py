@@ -41,6 +41,7 @@ BOP2_SPEC = FamilySpec(
     cli_group="bayes",
     summary=("reject", "pet", "en"),
     doc="docs/bayes.md",
+    references=("zhou",),
     examples=(
         # BOP2FE README (H0 0.2, H1 0.4, looks 10..40 by 5, lambda 0.909, gamma 1, OF efficacy)
         {"design": {"p0": 0.2, "looks": [10, 15, 20, 25, 30, 35, 40], "lam": 0.909,
@@ -85,6 +86,7 @@ PP_SPEC = FamilySpec(
     cli_group="bayes",
     summary=("reject", "pet", "en"),
     doc="docs/bayes.md",
+    references=("lee_liu",),
     examples=(
         # Lee & Liu (2008) worked-example settings (p0 0.6, theta_T 0.9, Beta(0.6, 0.4)),
         # looks every 5 from 10 to 40, theta_L 0.05
@@ -131,6 +133,7 @@ MONITORING_SPEC = FamilySpec(
     generic=("oc", "simulate"),
     summary=("pcross", "peffective", "pstop", "en"),
     doc="docs/multistage.md",
+    references=("ivanova",),
     examples=(
         # clinfun toxbdry's first example: toxbdry(0.2, 0.35, c(20, 40, 60, 75))
         {"design": {"kind": "toxicity", "p0": 0.2, "p1": 0.35, "looks": [20, 40, 60, 75]},
@@ -164,6 +167,7 @@ POSTERIOR_SPEC = FamilySpec(
     cli_group="bayes",
     summary=("pcross", "peffective", "pstop", "en"),
     doc="docs/bayes.md",
+    references=("thall_simon",),
     examples=(
         # toxicity: P(p > 0.2 | data) > 0.9, Beta(0.5, 1.5) prior, looks every 10 to 40
         {"design": {"kind": "toxicity", "p0": 0.2, "looks": [10, 20, 30, 40], "theta": 0.9,

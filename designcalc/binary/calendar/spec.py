@@ -37,6 +37,9 @@ SPEC = FamilySpec(
     generic=("simulate",),
     summary=("duration", "enrolled", "reject"),
     doc="docs/trials.md",
+    report="designcalc.binary.calendar.report:facts",
+    report_template="designcalc/binary/calendar/report.j2",
+    keywords=("calendar",),
     examples=(
         {"design": {"r1": 6, "n1": 12, "r": 19, "n": 28, "landmark": 6.0, "rate": 1.0},
          "scenarios": {"H0": 0.5, "H1": 0.8}, "n_sims": 4000},

@@ -39,6 +39,7 @@ SPEC = FamilySpec(
     generic=("simulate",),
     summary=("reject", "pet", "en"),
     doc="docs/multistage.md",
+    references=("schultz", "fleming"),
     examples=(
         # the 4-look rule with efficacy bounds (illustrative, not published)
         {"design": {"looks": [10, 20, 30, 40], "futility": [0, 2, 5, 9],

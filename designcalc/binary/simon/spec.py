@@ -50,6 +50,10 @@ SPEC = FamilySpec(
     generic=("oc",),
     summary=("reject", "pet", "en"),
     doc="docs/simon.md",
+    references=("simon", "clopper"),
+    report="designcalc.binary.simon.report:facts",
+    report_template="designcalc/binary/simon/report.j2",
+    keywords=("p0", "p1", "response", "binary"),
     examples=(
         # NALIRIFOX (seed 001): 6/12, 19/28 on 6-month PFS at the ASSUMED p0 0.5, p1 0.8
         {"design": {"r1": 6, "n1": 12, "r": 19, "n": 28},

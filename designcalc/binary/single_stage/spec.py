@@ -40,6 +40,10 @@ SPEC = FamilySpec(
     generic=("oc",),
     summary=("reject",),
     doc="docs/binary.md",
+    references=("fleming", "ahern", "clopper"),
+    report="designcalc.binary.single_stage.report:facts",
+    report_template="designcalc/binary/single_stage/report.j2",
+    keywords=("p0", "p1", "response", "binary"),
     examples=(
         # Novaferon (seed 000) DCR: reject H0 0.30 if >= 10 of 20
         {"design": {"n": 20, "r": 9}, "scenarios": {"H0": 0.30, "H1": 0.55},
@@ -76,6 +80,10 @@ POWER_SPEC = FamilySpec(
     generic=(),
     summary=("power", "alpha_actual", "ci_halfwidth"),
     doc="docs/binary.md",
+    references=("ahern", "clopper"),
+    report="designcalc.binary.single_stage.report:power_range_facts",
+    report_template="designcalc/binary/single_stage/power_report.j2",
+    keywords=("p0", "p1", "response", "binary"),
     examples=(
         # MSC-IFNa phase 2 (seed 003): 10 to 30 subjects
         {"design": {"n_min": 10, "n_max": 30, "p0": 0.05, "p1": 0.25, "alpha": 0.05}},

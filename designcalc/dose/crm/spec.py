@@ -53,6 +53,7 @@ SPEC = FamilySpec(
     generic=(),
     summary=("select", "en"),
     doc="docs/dose.md",
+    references=("oquigley",),
     examples=(
         # cheap: 12 patients in cohorts of 3 (25 merged states), with the safety stop
         {"design": {"target": 0.3, "skeleton": [0.05, 0.1, 0.2, 0.3, 0.5], "max_n": 12,

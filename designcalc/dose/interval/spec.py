@@ -68,6 +68,7 @@ SPEC = FamilySpec(
     generic=(),
     summary=("select", "en"),
     doc="docs/dose.md",
+    report="designcalc.dose.interval.report:facts",
     examples=(
         # the published boundary table's design (target 0.3, 10 cohorts of 3)
         {"design": {"rule": "boin", "target": 0.3, "cohorts": 10, "cohort_size": 3},

@@ -54,6 +54,9 @@ SPEC = FamilySpec(
     generic=(),
     summary=("select", "en"),
     doc="docs/dose.md",
+    report="designcalc.dose.rulebased.report:facts",
+    report_template="designcalc/dose/rulebased/report.j2",
+    keywords=("dose", "toxicity", "dlt", "phase 1"),
     examples=(
         # the MSC-IFNα protocol rule; hand_check is worked by hand in docs/dose.md
         {"design": {"preset": "msc-deescalation", "start_dose": 2e6, "factor": 0.3,

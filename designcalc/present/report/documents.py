@@ -30,17 +30,27 @@ __all__ = ["environment", "figure_png", "trial_context", "single_context", "rend
 
 FORMATS = ("md", "html", "docx")
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _ENV = None
 
 
 def environment():
-    """The Jinja2 environment of the report templates (HTML templates autoescape)."""
+    """The Jinja2 environment of the report templates (HTML templates autoescape).
+
+    It loads the templates of ``templates/`` by name (``"text.j2"``) and the
+    families' report templates by their path from the package root
+    (``"designcalc/binary/simon/report.j2"``, a spec's ``report_template``).
+    """
     global _ENV
     if _ENV is None:
         import jinja2
 
+        loader = jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader(_TEMPLATES),
+            jinja2.PrefixLoader({os.path.basename(_PACKAGE): jinja2.FileSystemLoader(_PACKAGE)},
+                                delimiter="/")])
         _ENV = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(_TEMPLATES), trim_blocks=True, lstrip_blocks=True,
+            loader=loader, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
                                                 default_for_string=False, default=False))
