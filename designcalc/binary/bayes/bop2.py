@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from designcalc.core.validate import check_int, check_positive, check_prob, check_real
+from designcalc.core.validate import check_int, check_p0_p1, check_positive, check_prob, check_real
 from designcalc.core.protocol import Design, p_scenarios
 
 __all__ = ["BOP2Design", "bop2_calibrate", "bop2_cutoffs", "posterior_tail", "BOP2Calibration",
@@ -311,10 +311,7 @@ def bop2_calibrate(p0, p1, looks, alpha, *, lambdas=None, gammas=None, efficacy=
     """
     from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
 
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     looks = _check_looks(looks)
     if efficacy not in EFFICACY_KINDS:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from designcalc.core.validate import check_int, check_prob
+from designcalc.core.validate import check_int, check_p0_p1, check_prob
 from designcalc.binary.bayes.predictive import exceeds
 from designcalc.core.protocol import Design
 
@@ -197,10 +197,7 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
 
     from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
 
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     power = check_prob("power", power)
     every = check_int("every", every, min_value=1)

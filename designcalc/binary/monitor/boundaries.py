@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designcalc.core import binom as _binom
-from designcalc.core.validate import check_int, check_prob, check_real
+from designcalc.core.validate import check_int, check_p0_p1, check_prob, check_real
 
 __all__ = ["MonitorBoundary", "toxicity_boundary", "futility_boundary", "crossing_oc",
            "PRIORITIES"]
@@ -220,10 +220,7 @@ def _get_boundary(p_lo, p_hi, looks, c0, c1, ngrid, niter, delta, priority_null)
 
 
 def _check_common(p0, p1, size, power, shape, niter):
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     size = check_prob("size", size)
     power = check_prob("power", power)
     shape = check_real("shape", shape, low=0.0, high=0.5)

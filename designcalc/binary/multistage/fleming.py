@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from designcalc.core.validate import check_int, check_prob
+from designcalc.core.validate import check_int, check_p0_p1, check_prob
 from designcalc.binary.multistage.design import MultiStageDesign
 
 __all__ = ["FlemingDesign", "fleming"]
@@ -86,10 +86,7 @@ def fleming(p0, p1, alpha, power, looks=None) -> FlemingDesign:
     """
     from scipy.special import ndtri
 
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     power = check_prob("power", power)
     if power <= alpha:

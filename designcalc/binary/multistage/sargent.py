@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designcalc.core import binom as _binom
-from designcalc.core.validate import check_int, check_prob, check_real
+from designcalc.core.validate import check_int, check_p0_p1, check_prob, check_real
 from designcalc.binary.multistage.design import MultiStageDesign
 
 __all__ = ["SargentDesign", "SargentSearch", "sargent", "sargent_oc"]
@@ -258,10 +258,7 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
     >>> d.n, d.r, d.s, round(d.alpha, 4), round(d.beta, 4), round(d.eta, 4), round(d.pi, 4)
     (57, 32, 34, 0.0924, 0.1044, 0.8554, 0.838)
     """
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     beta = check_prob("beta", beta)
     eta = check_prob("eta", eta)

@@ -39,7 +39,7 @@ import numpy as np
 
 from designcalc.core import binom as _binom
 from designcalc.core import simulate
-from designcalc.core.validate import check_hypothesis, check_int, check_prob, check_prob_array
+from designcalc.core.validate import check_hypothesis, check_int, check_p0_p1, check_prob, check_prob_array
 from designcalc.core.protocol import Design, p_scenarios, scenario_rows
 
 N_RULES = ("smallest", "stable")
@@ -447,10 +447,11 @@ class BinomialPowerRange(Design):
         n_max = check_int("n_max", self.n_max, min_value=n_min, max_value=10_000)
         object.__setattr__(self, "n_min", n_min)
         object.__setattr__(self, "n_max", n_max)
-        for name in ("p0", "p1", "alpha", "level"):
+        p0, p1 = check_p0_p1(self.p0, self.p1)
+        object.__setattr__(self, "p0", p0)
+        object.__setattr__(self, "p1", p1)
+        for name in ("alpha", "level"):
             object.__setattr__(self, name, check_prob(name, getattr(self, name)))
-        if self.p1 <= self.p0:
-            raise ValueError(f"p1 must be > p0, got p0={self.p0}, p1={self.p1}")
 
     def __str__(self) -> str:
         return f"n = {self.n_min}..{self.n_max}, H0 p0 = {self.p0:g} vs p1 = {self.p1:g}"
