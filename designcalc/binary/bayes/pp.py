@@ -23,10 +23,11 @@ set of bounds is evaluated once (exact sums, never simulation).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from designcalc.core.search import SearchResult
 from designcalc.core.validate import check_int, check_p0_p1, check_prob
 from designcalc.binary.bayes.predictive import exceeds
 from designcalc.core.protocol import Design
@@ -137,18 +138,13 @@ def search_looks(nmax: int, every: int, first: int | None = None) -> tuple:
     return tuple(range(first, nmax, every)) + (nmax,)
 
 
-@dataclass(frozen=True)
-class PPSearch:
-    """Result of :func:`pp_search`: ``designs`` (rows meeting the constraints, best
-    first: ``nmax``, ``theta_t``, ``theta_l``, ``alpha_actual``, ``power_actual``,
-    ``en0``, ``pet0``, ``en1``, ``rule``), ``best`` (a :class:`PPDesign` or None),
-    ``n_grid`` (threshold pairs tried) and ``n_rules`` (distinct rules evaluated)."""
-
-    designs: list
-    best: PPDesign | None
-    n_grid: int
-    n_rules: int
-    warnings: tuple = field(default=())
+class PPSearch(SearchResult):
+    """Result of :func:`pp_search`: a :class:`~designcalc.core.search.SearchResult` whose
+    ``designs`` are the rows meeting the constraints, best first (``nmax``,
+    ``theta_t``, ``theta_l``, ``alpha_actual``, ``power_actual``, ``en0``,
+    ``pet0``, ``en1``, ``rule``); ``best`` (a :class:`PPDesign` or None),
+    ``n_grid`` (threshold pairs tried) and ``n_rules`` (distinct rules
+    evaluated) are in ``info``."""
 
 
 def _grid(values, name, default):
@@ -288,7 +284,10 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
     else:
         warnings.append(f"nmax: no design with Nmax <= {nmax} meets alpha <= {alpha} and "
                         f"power >= {power} on the grids")
-    return PPSearch(found, best, n_grid, n_rules, tuple(warnings))
+    return PPSearch(designs=found, inputs={"p0": p0, "p1": p1, "alpha": alpha, "power": power,
+                                           "nmax": nmax},
+                    info={"best": best, "n_grid": n_grid, "n_rules": n_rules},
+                    warnings=tuple(warnings))
 
 
 def _monotone(fut, eff) -> bool:

@@ -31,13 +31,14 @@ returned tables.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from statistics import NormalDist
 
 import numpy as np
 
 from designcalc.core import binom as _binom
+from designcalc.core import search as search_result
 from designcalc.core import simulate
 from designcalc.core.validate import check_hypothesis, check_int, check_p0_p1, check_prob, check_prob_array
 from designcalc.core.protocol import Design, p_scenarios, scenario_rows
@@ -208,15 +209,15 @@ def default_nmax(p0, p1, alpha, power) -> int:
 
 # --- search -----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SearchResult:
-    """Result of :func:`search`.
+class SearchResult(search_result.SearchResult):
+    """Result of :func:`search`: a :class:`~designcalc.core.search.SearchResult` of one design.
 
     Attributes
     ----------
     design : SingleStageDesign
+        The design found (``designs[0]``; its criterion is ``n_rule``).
     p0, p1, alpha, power : float
-        The requirements.
+        The requirements (``inputs``).
     alpha_actual, power_actual : float
         Attained exact type I error and power.
     n_rule : str
@@ -229,17 +230,9 @@ class SearchResult:
     warnings : tuple of str
     """
 
-    design: SingleStageDesign
-    p0: float
-    p1: float
-    alpha: float
-    power: float
-    alpha_actual: float
-    power_actual: float
-    n_rule: str
-    nmax: int
-    n_smallest: int
-    warnings: tuple = field(default=())
+    @property
+    def design(self) -> "SingleStageDesign":
+        return self.designs[0]
 
     @property
     def n(self) -> int:
@@ -254,11 +247,9 @@ class SearchResult:
         return {"n": self.design.n, "r": self.design.r, "alpha_actual": self.alpha_actual,
                 "power_actual": self.power_actual, "n_rule": self.n_rule}
 
-    def table(self):
-        """One-row :class:`pandas.DataFrame` of :meth:`row`."""
-        import pandas as pd
-
-        return pd.DataFrame([self.row()])
+    def rows(self) -> list:
+        """``[row()]``: the one row of :meth:`table`."""
+        return [self.row()]
 
     def sentence(self) -> str:
         return self.design.sentence(self.p0, self.p1)
@@ -350,9 +341,12 @@ def search(p0, p1, alpha, power, n_rule="smallest", nmax=None) -> SearchResult:
             warnings.append(f"stable n = {int(n_values[i])} is close to the search bound "
                             f"nmax={nmax}; check with a larger nmax")
     design = SingleStageDesign(n=int(n_values[i]), r=int(r[i]))
-    return SearchResult(design=design, p0=p0, p1=p1, alpha=alpha, power=power,
-                        alpha_actual=float(a[i]), power_actual=float(pw[i]), n_rule=n_rule,
-                        nmax=nmax, n_smallest=int(n_values[i_small]), warnings=tuple(warnings))
+    return SearchResult(designs=(design,), criteria=(n_rule,),
+                        inputs={"p0": p0, "p1": p1, "alpha": alpha, "power": power},
+                        info={"alpha_actual": float(a[i]), "power_actual": float(pw[i]),
+                              "n_rule": n_rule, "nmax": nmax,
+                              "n_smallest": int(n_values[i_small])},
+                        warnings=tuple(warnings))
 
 
 # --- power for a given n ------------------------------------------------------
