@@ -31,14 +31,11 @@ from designcalc.core.search import SearchResult
 from designcalc.core.validate import check_int, check_p0_p1, check_prob
 from designcalc.binary.bayes.predictive import exceeds
 from designcalc.core.protocol import Design
+from designcalc.binary.bayes.bop2 import _check_looks
+from designcalc.binary.bayes.predictive import _check_prior, pp_design
+from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
 
 __all__ = ["PPDesign", "pp_search", "PPSearch", "search_looks"]
-
-
-def _prior(prior):
-    from designcalc.binary.bayes.predictive import _check_prior
-
-    return _check_prior(prior)
 
 
 @dataclass(frozen=True)
@@ -78,8 +75,6 @@ class PPDesign(Design):
     method = "exact"
 
     def __post_init__(self):
-        from designcalc.binary.bayes.bop2 import _check_looks
-
         object.__setattr__(self, "p0", check_prob("p0", self.p0))
         object.__setattr__(self, "looks", _check_looks(self.looks))
         object.__setattr__(self, "theta_t", check_prob("theta_t", self.theta_t))
@@ -89,15 +84,13 @@ class PPDesign(Design):
             if tu < self.theta_l:
                 raise ValueError(f"theta_u must be >= theta_l, got {tu} < {self.theta_l}")
             object.__setattr__(self, "theta_u", tu)
-        object.__setattr__(self, "prior", tuple(float(v) for v in _prior(self.prior)))
+        object.__setattr__(self, "prior", tuple(float(v) for v in _check_prior(self.prior)))
         self.rule()
 
     def rule(self):
         """The boundaries as a :class:`~designcalc.binary.multistage.MultiStageDesign`."""
         cache = self.__dict__.get("_rule")
         if cache is None:
-            from designcalc.binary.bayes.predictive import pp_design
-
             cache = pp_design(self.p0, self.looks, self.theta_t, self.theta_l, self.theta_u,
                               self.prior)
             object.__setattr__(self, "_rule", cache)
@@ -191,8 +184,6 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
     """
     from scipy.special import betainc, betaln, gammaln
 
-    from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
-
     p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     power = check_prob("power", power)
@@ -207,7 +198,7 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
         theta_u = check_prob("theta_u", theta_u)
         if theta_u < tls.max():
             raise ValueError(f"theta_u must be >= every theta_l, got {theta_u} < {tls.max()}")
-    a, b = _prior(prior)
+    a, b = _check_prior(prior)
     found, n_rules, n_grid = [], 0, 0
     for big_n in range(nmin, nmax + 1):
         looks = search_looks(big_n, every, first)

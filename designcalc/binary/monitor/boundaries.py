@@ -47,6 +47,7 @@ import numpy as np
 
 from designcalc.core import binom as _binom
 from designcalc.core.validate import check_int, check_p0_p1, check_prob, check_real
+from designcalc.binary.multistage.design import MultiStageDesign, stage_probabilities
 
 __all__ = ["MonitorBoundary", "toxicity_boundary", "futility_boundary", "crossing_oc",
            "PRIORITIES"]
@@ -82,8 +83,6 @@ def crossing_oc(looks, bounds, p) -> dict:
     Same quantities as clinfun's ``bdrycross.prob(n, r, ptox)`` (its columns
     ``pcross``, ``pstop``, ``ess``).
     """
-    from designcalc.binary.multistage.design import stage_probabilities
-
     looks = tuple(int(n) for n in looks)
     eff = tuple(int(r) + 1 if int(r) + 1 <= n else None for r, n in zip(bounds, looks))
     eff = eff[:-1] + ((int(bounds[-1]) + 1),)
@@ -130,8 +129,6 @@ class MonitorBoundary:
         """The boundary as a :class:`~designcalc.binary.multistage.MultiStageDesign` on the
         event count (toxicity: 'promising' means 'crossed'; futility: it means
         'never stopped', clinfun's peffective)."""
-        from designcalc.binary.multistage import MultiStageDesign
-
         b = self.hi_bounds if which == "hi" else self.lo_bounds
         if self.kind == "toxicity":
             return MultiStageDesign(self.looks, (-1,) * len(self.looks),

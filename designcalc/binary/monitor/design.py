@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from designcalc.core.validate import check_int, check_p0_p1, check_prob
 from designcalc.core.protocol import Design
+from designcalc.binary.monitor.boundaries import (MonitorBoundary, _check_looks, futility_boundary,
+                                                 toxicity_boundary)
 
 __all__ = ["MonitorDesign", "KINDS", "WHICH", "sprt_toxicity_boundary"]
 
@@ -88,8 +90,6 @@ class MonitorDesign(Design):
     method = "exact"
 
     def __post_init__(self):
-        from designcalc.binary.monitor.boundaries import futility_boundary, toxicity_boundary
-
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.boundary not in WHICH:
@@ -195,8 +195,6 @@ def sprt_toxicity_boundary(p0, p1, looks, size=0.1, power=0.9):
     import math
 
     import numpy as np
-
-    from designcalc.binary.monitor.boundaries import MonitorBoundary, _check_looks
 
     p0, p1 = check_p0_p1(p0, p1)
     size = check_prob("size", size)

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from designcalc.core.validate import check_int, check_prob
 from designcalc.binary.multistage.design import MultiStageDesign
 from designcalc.binary.multistage.inference import RuleInference, inference_fields
+from designcalc.binary.simon.design import SimonDesign
 
 __all__ = ["SimonInference", "analyze"]
 
@@ -153,8 +154,6 @@ def analyze(design, x, x1=None, p0=None, level=0.90, n1_actual=None, n_actual=No
     >>> res.stopped_at_stage, res.reject
     (2, False)
     """
-    from designcalc.binary.simon import SimonDesign
-
     if not isinstance(design, SimonDesign):
         raise TypeError(f"design must be a designcalc.binary.simon.SimonDesign, got {type(design).__name__}")
     level = check_prob("level", level)
