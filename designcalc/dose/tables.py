@@ -7,8 +7,6 @@
   its own actions and its own completeness rule;
 * :func:`level_rows` lays out the operating characteristics of one toxicity
   curve: one row per dose level, then the ``level = "none"`` row.
-
-Light: no numpy at import.
 """
 
 from __future__ import annotations
