@@ -1,6 +1,12 @@
-"""Smallest ``n`` satisfying a monotone condition: doubling, then bisection.
+"""Design searches: the result type every family's search returns, and the
+smallest ``n`` satisfying a monotone condition.
 
-Shared by the sample-size searches whose condition is monotone in ``n``
+:class:`SearchResult` is what a search found: the designs (one table row
+each), the criterion each design meets, the requirements searched under and
+what else the search reports.  A family's search returns it or a subclass
+that names its designs (``minimax``, ``optimal``, ...).
+
+:func:`smallest_n` (doubling, then bisection) is shared by the sample-size searches whose condition is monotone in ``n``
 (``False, ..., False, True, ..., True``): the Simon search's Neyman-Pearson
 lower bound, the time-to-event sample sizes and the CI-width sample size.
 Searches whose condition is *not* monotone (the exact single-stage design,
@@ -9,9 +15,70 @@ where power saw-tooths in ``n``) scan every ``n`` instead and do not use it.
 
 from __future__ import annotations
 
-from typing import Callable
+import dataclasses
+from typing import Callable, ClassVar, Mapping
 
-__all__ = ["bisect_smallest", "smallest_n"]
+__all__ = ["SearchResult", "bisect_smallest", "smallest_n"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchResult:
+    """What a design search found.
+
+    Parameters
+    ----------
+    designs : sequence
+        The designs found, in table order: objects with a ``row()`` dict
+        (designs, search rows) or dict rows.
+    criteria : tuple of str
+        The criterion each design meets ("minimax", "optimal",
+        "admissible", ...), aligned with ``designs``; empty when the search
+        ranks its designs instead.
+    inputs : mapping
+        The requirements searched under (``p0``, ``p1``, ``alpha``, ...).
+    info : mapping
+        What else the search reports (feasible count, range searched, ...).
+    warnings : tuple of str
+
+    Every key of ``info`` and ``inputs`` is also an attribute
+    (``result.n_feasible``, ``result.p0``; ``info`` first), so a family's
+    result keeps the attributes of its former result class.
+    """
+
+    designs: tuple = ()
+    criteria: tuple = ()
+    inputs: Mapping = dataclasses.field(default_factory=dict)
+    info: Mapping = dataclasses.field(default_factory=dict)
+    warnings: tuple = ()
+
+    #: column order of :meth:`table` (empty: the rows' keys)
+    columns: ClassVar[tuple] = ()
+
+    def __getattr__(self, name):
+        if not name.startswith("__"):
+            for part in ("info", "inputs"):     # what the search used, then what was asked
+                values = self.__dict__.get(part) or {}
+                if name in values:
+                    return values[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def rows(self) -> list:
+        """One dict per design found (its ``row()``), in table order."""
+        return [dict(d) if isinstance(d, Mapping) else d.row() for d in self.designs]
+
+    def table(self):
+        """:class:`pandas.DataFrame` of :meth:`rows` (columns :attr:`columns` when set)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows(), columns=list(self.columns) or None)
+
+    def to_dict(self) -> dict:
+        """Plain JSON values: ``inputs``, ``criteria``, ``rows``, ``info``, ``warnings``."""
+        from designcalc.core.result import plain
+
+        return {"inputs": plain(dict(self.inputs)), "criteria": list(self.criteria),
+                "rows": plain(self.rows()), "info": plain(dict(self.info)),
+                "warnings": list(self.warnings)}
 
 
 def bisect_smallest(ok: Callable[[int], bool], lo: int, hi: int) -> int:

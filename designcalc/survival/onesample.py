@@ -43,18 +43,14 @@ from functools import cached_property
 
 from designcalc.core.validate import check_int, check_positive, check_prob, check_real
 from designcalc.survival._memo import scoped
+from designcalc.survival.names import TEST_NAMES, TESTS
+from designcalc.survival import planning
 from designcalc.survival.planning import _numeric_guard
 from designcalc.core.protocol import Design
 from designcalc.core.result import OCResult
 
 __all__ = ["SurvivalDesign", "TESTS", "TEST_NAMES", "designs_for", "evaluate_designs",
            "size_designs", "check_warnings"]
-
-TESTS = ("logrank", "landmark", "exponential", "binary")
-
-#: The tests in words.
-TEST_NAMES = {"logrank": "one-sample log-rank test", "landmark": "landmark Kaplan-Meier test",
-              "exponential": "exponential MLE test", "binary": "exact binomial landmark test"}
 
 # Columns of a simulated row that are analytic quantities (left out of simulate()).
 _ANALYTIC = ("power", "alpha_actual", "expected_events")
@@ -186,8 +182,6 @@ class SurvivalDesign(Design):
     method = "analytic"
 
     def __post_init__(self):
-        from designcalc.survival import planning
-
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         if not isinstance(self.test, str) or self.test not in TESTS:
             raise ValueError(f"test must be one of {', '.join(TESTS)}, got {self.test!r}")
@@ -227,8 +221,6 @@ class SurvivalDesign(Design):
     def setting(self):
         """The validated :class:`designcalc.survival.planning.Setting`: ``null`` and
         ``alt`` curves, ``hr``, the calendar (``study(n)``)."""
-        from designcalc.survival import planning
-
         null = None
         if self.null_hazards is not None:
             from designcalc.survival.models import PiecewiseExponential
@@ -341,8 +333,6 @@ class SurvivalDesign(Design):
 
     @scoped
     def _exact(self, scenarios=None, **options) -> dict:
-        from designcalc.survival import planning
-
         self._no_scenarios(scenarios, options)
         records, _ = planning._power_records(self.n, test=self.test, **self.model_kwargs())
         return {"rows": [_clean(rec) for rec in records], "keys": ("test",)}
@@ -357,8 +347,6 @@ class SurvivalDesign(Design):
                        backend="local", scheduler=None, progress=False, *, scenarios=None,
                        options=None):
         """Simulated rows of ``tests`` (this design's model and n) from one run."""
-        from designcalc.survival import planning
-
         self._no_scenarios(scenarios, options or {})
         records, used_seed = planning._power_records(
             self.n, test=list(tests), n_sims=n_sims, seed=seed, workers=workers,
@@ -405,8 +393,6 @@ def _setting(model: dict):
 
 
 def _tests(test, setting) -> list:
-    from designcalc.survival import planning
-
     return planning._tests(test, setting)
 
 
@@ -490,8 +476,6 @@ def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sim
         "seed": ...}``, one per test (``n_events_formula`` for log-rank only).
     """
     from designcalc.core.simulate import resolve_seed
-    from designcalc.survival import planning
-
     setting = _setting(model)
     tests = _tests(test, setting)
     power, nmax, n_sims = planning._check_power_target(power, setting, nmax, n_sims, n_by)

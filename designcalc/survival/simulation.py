@@ -21,8 +21,7 @@ import numpy as np
 from designcalc.core import simulate
 from designcalc.survival import exponential, landmark, logrank
 from designcalc.survival.models import Study, sample_trials
-
-from designcalc.survival.spec import TESTS  # noqa: E402  (one list, in the light spec)
+from designcalc.survival.names import TESTS
 
 
 def rejections(test: str, times, events, *, null, alpha: float, t0=None, critical=None,

@@ -6,10 +6,10 @@
 """
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
+from designcalc.survival.names import TESTS
 
 __all__ = ["SPEC", "search", "attains"]
 
-TESTS = ("logrank", "landmark", "exponential", "binary")
 _TESTS = TESTS
 
 SPEC = FamilySpec(

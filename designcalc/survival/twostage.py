@@ -67,6 +67,7 @@ import numpy as np
 
 from designcalc.core.validate import check_int, check_positive, check_prob, check_real
 from designcalc.core.protocol import Design
+from designcalc.core.search import SearchResult
 
 __all__ = ["TwoStageLogrankDesign", "null_curve", "stage_moments", "bvn_upper",
            "critical_value", "search", "single_stage_n"]
@@ -696,10 +697,36 @@ def _finalise(n, n_int, c1, *, null, hr, rate, alpha, power, min_pet, **model):
     return None
 
 
+class TwoStageSearch(SearchResult):
+    """Result of :func:`search`: a :class:`~designcalc.core.search.SearchResult` of the
+    optimal, minimax and admissible designs (:class:`TwoStageLogrankDesign`; criteria
+    "optimal", "minimax", "optimal/minimax" or "admissible").
+
+    ``info`` holds ``q_min`` and ``q_max`` (per design), ``table`` (the best
+    design at every n, as rows), ``n_single``, ``n_min``, ``n_max`` and
+    ``evaluated``.  ``result[key]`` reads the former dict result: ``"designs"``
+    gives ``[(criterion, design, q_min, q_max), ...]``, ``"warnings"`` a list,
+    any other key the ``info`` entry.
+    """
+
+    def rows(self) -> list:
+        return [{"design": label, "n1": d.n1, "c1": d.c1, "n": d.n, "c": d.c,
+                 "q_min": lo, "q_max": hi}
+                for label, d, lo, hi in self["designs"]]
+
+    def __getitem__(self, key):
+        if key == "designs":
+            return list(zip(self.criteria, self.designs, self.info["q_min"],
+                            self.info["q_max"]))
+        if key == "warnings":
+            return list(self.warnings)
+        return self.info[key]
+
+
 def search(*, shape=1.0, s0, x0, hr, followup, rate, alpha=0.05, power=0.8, min_pet=0.0,
            restricted=False, dropout_rate=0.0, n_min=None, n_max=None, c1_step=0.05,
            convention="designcalc", min_interim_events=0.0, t1_bounds=None,
-           t1_steps=4) -> dict:
+           t1_steps=4) -> TwoStageSearch:
     """Optimal, minimax and admissible two-stage log-rank designs (exhaustive search).
 
     Every integer ``n`` in ``[n_min, n_max]`` (default: from 3 below the
@@ -727,9 +754,9 @@ def search(*, shape=1.0, s0, x0, hr, followup, rate, alpha=0.05, power=0.8, min_
 
     Returns
     -------
-    dict
-        ``{"designs": [(label, TwoStageLogrankDesign, q_min, q_max), ...],
-        "table": per-n rows, "n_single": ..., "n_min": ..., "n_max": ...}``.
+    TwoStageSearch
+        The designs, optimal first; ``result["designs"]`` lists
+        ``(criterion, TwoStageLogrankDesign, q_min, q_max)``.
     """
     rows, info = search_table(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate,
                               alpha=alpha, power=power, min_pet=min_pet, restricted=restricted,
@@ -783,4 +810,12 @@ def search(*, shape=1.0, s0, x0, hr, followup, rate, alpha=0.05, power=0.8, min_
         designs.append((label, r["design"], q_lo, q_hi))
     order = {"optimal": 0, "optimal/minimax": 0, "minimax": 1, "admissible": 2}
     designs.sort(key=lambda x: (order[x[0]], x[1].n))
-    return {"designs": designs, "table": rows, "warnings": warnings, **info}
+    labels, found, q_lo, q_hi = zip(*designs)
+    inputs = dict(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate, alpha=alpha,
+                  power=power, min_pet=min_pet, restricted=restricted,
+                  dropout_rate=dropout_rate, n_min=n_min, n_max=n_max, c1_step=c1_step,
+                  convention=convention, min_interim_events=min_interim_events,
+                  t1_bounds=t1_bounds, t1_steps=t1_steps)
+    return TwoStageSearch(designs=found, criteria=labels, inputs=inputs,
+                          info={"q_min": q_lo, "q_max": q_hi, "table": rows, **info},
+                          warnings=tuple(warnings))

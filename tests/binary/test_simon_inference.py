@@ -206,3 +206,17 @@ def test_stopped_with_other_stage1_size():
     lo, hi = ci(5, 14, level=0.90)
     assert (res.ci_lower, res.ci_upper) == pytest.approx((lo, hi), abs=1e-9)
     assert res.warnings and "n1 = 14" in res.warnings[0] and "n =" not in res.warnings[0]
+
+
+def test_simon_inference_is_the_two_look_rule():
+    from designcalc.binary.multistage import MultiStageDesign
+    from designcalc.binary.multistage.inference import RuleInference, analyze_rule
+
+    d = SimonDesign(r1=6, n1=12, r=19, n=28)
+    rule = MultiStageDesign((12, 28), (6, 19))
+    for x, look in ((3, 1), (15, 2), (21, 2)):
+        res = analyze(d, x, p0=0.5)
+        assert isinstance(res, RuleInference) and res.stopped_at_stage == look
+        ref = analyze_rule(rule, look, x, p0=0.5)
+        for f in ("umvue", "p_value", "ci_lower", "ci_upper", "reject", "outcome"):
+            assert getattr(res, f) == getattr(ref, f), f

@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from designcalc.core.validate import check_int, check_positive, check_prob, check_real
+from designcalc.core.validate import check_int, check_p0_p1, check_positive, check_prob, check_real
 from designcalc.core.protocol import Design, p_scenarios
+from designcalc.binary.multistage.design import (MultiStageDesign, _int_list, stage_probabilities,
+                                                 step_pmfs)
 
 __all__ = ["BOP2Design", "bop2_calibrate", "bop2_cutoffs", "posterior_tail", "BOP2Calibration",
            "EFFICACY_KINDS"]
@@ -46,8 +48,6 @@ EFFICACY_KINDS = ("none", "of", "power")
 
 
 def _check_looks(looks) -> tuple:
-    from designcalc.binary.multistage.design import _int_list
-
     out = _int_list("looks", looks)
     if out[0] < 1:
         raise ValueError(f"looks must be >= 1, got looks[0]={out[0]}")
@@ -200,8 +200,6 @@ class BOP2Design(Design):
 
     def rule(self):
         """The boundaries as a :class:`~designcalc.binary.multistage.MultiStageDesign`."""
-        from designcalc.binary.multistage import MultiStageDesign
-
         cache = self.__dict__.get("_rule")
         if cache is not None:
             return cache
@@ -309,12 +307,7 @@ def bop2_calibrate(p0, p1, looks, alpha, *, lambdas=None, gammas=None, efficacy=
     >>> cal.alpha_actual <= 0.1
     True
     """
-    from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
-
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     looks = _check_looks(looks)
     if efficacy not in EFFICACY_KINDS:

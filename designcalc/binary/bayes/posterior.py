@@ -37,6 +37,9 @@ import numpy as np
 
 from designcalc.core.validate import check_prob, check_real
 from designcalc.core.protocol import Design
+from designcalc.binary.bayes.bop2 import _check_looks, check_prior, posterior_tail
+from designcalc.binary.monitor.design import monitoring_columns
+from designcalc.binary.multistage.design import MultiStageDesign
 
 __all__ = ["PosteriorDesign", "KINDS"]
 
@@ -85,8 +88,6 @@ class PosteriorDesign(Design):
     method = "exact"
 
     def __post_init__(self):
-        from designcalc.binary.bayes.bop2 import _check_looks, check_prior
-
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         p0 = check_prob("p0", self.p0)
@@ -106,8 +107,6 @@ class PosteriorDesign(Design):
 
     def tables(self) -> list:
         """``post(x, n_k)`` for ``x = 0..n_k`` at each look (exact beta tails)."""
-        from designcalc.binary.bayes.bop2 import posterior_tail
-
         c = self.p0 + self.delta
         return [posterior_tail(np.arange(n + 1), n, c, self.prior) for n in self.looks]
 
@@ -126,8 +125,6 @@ class PosteriorDesign(Design):
 
     def rule(self):
         """The boundary as a :class:`~designcalc.binary.multistage.MultiStageDesign` on the event count."""
-        from designcalc.binary.multistage import MultiStageDesign
-
         cache = self.__dict__.get("_rule")
         if cache is not None:
             return cache
@@ -174,8 +171,6 @@ class PosteriorDesign(Design):
                 f"least {self.theta:g}.")
 
     def _rename(self, rows):
-        from designcalc.binary.monitor.design import monitoring_columns
-
         return monitoring_columns(rows, self.kind)
 
     def _exact(self, scenarios=None) -> dict:

@@ -23,21 +23,19 @@ set of bounds is evaluated once (exact sums, never simulation).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from designcalc.core.validate import check_int, check_prob
+from designcalc.core.search import SearchResult
+from designcalc.core.validate import check_int, check_p0_p1, check_prob
 from designcalc.binary.bayes.predictive import exceeds
 from designcalc.core.protocol import Design
+from designcalc.binary.bayes.bop2 import _check_looks
+from designcalc.binary.bayes.predictive import _check_prior, pp_design
+from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
 
 __all__ = ["PPDesign", "pp_search", "PPSearch", "search_looks"]
-
-
-def _prior(prior):
-    from designcalc.binary.bayes.predictive import _check_prior
-
-    return _check_prior(prior)
 
 
 @dataclass(frozen=True)
@@ -77,8 +75,6 @@ class PPDesign(Design):
     method = "exact"
 
     def __post_init__(self):
-        from designcalc.binary.bayes.bop2 import _check_looks
-
         object.__setattr__(self, "p0", check_prob("p0", self.p0))
         object.__setattr__(self, "looks", _check_looks(self.looks))
         object.__setattr__(self, "theta_t", check_prob("theta_t", self.theta_t))
@@ -88,15 +84,13 @@ class PPDesign(Design):
             if tu < self.theta_l:
                 raise ValueError(f"theta_u must be >= theta_l, got {tu} < {self.theta_l}")
             object.__setattr__(self, "theta_u", tu)
-        object.__setattr__(self, "prior", tuple(float(v) for v in _prior(self.prior)))
+        object.__setattr__(self, "prior", tuple(float(v) for v in _check_prior(self.prior)))
         self.rule()
 
     def rule(self):
         """The boundaries as a :class:`~designcalc.binary.multistage.MultiStageDesign`."""
         cache = self.__dict__.get("_rule")
         if cache is None:
-            from designcalc.binary.bayes.predictive import pp_design
-
             cache = pp_design(self.p0, self.looks, self.theta_t, self.theta_l, self.theta_u,
                               self.prior)
             object.__setattr__(self, "_rule", cache)
@@ -137,18 +131,13 @@ def search_looks(nmax: int, every: int, first: int | None = None) -> tuple:
     return tuple(range(first, nmax, every)) + (nmax,)
 
 
-@dataclass(frozen=True)
-class PPSearch:
-    """Result of :func:`pp_search`: ``designs`` (rows meeting the constraints, best
-    first: ``nmax``, ``theta_t``, ``theta_l``, ``alpha_actual``, ``power_actual``,
-    ``en0``, ``pet0``, ``en1``, ``rule``), ``best`` (a :class:`PPDesign` or None),
-    ``n_grid`` (threshold pairs tried) and ``n_rules`` (distinct rules evaluated)."""
-
-    designs: list
-    best: PPDesign | None
-    n_grid: int
-    n_rules: int
-    warnings: tuple = field(default=())
+class PPSearch(SearchResult):
+    """Result of :func:`pp_search`: a :class:`~designcalc.core.search.SearchResult` whose
+    ``designs`` are the rows meeting the constraints, best first (``nmax``,
+    ``theta_t``, ``theta_l``, ``alpha_actual``, ``power_actual``, ``en0``,
+    ``pet0``, ``en1``, ``rule``); ``best`` (a :class:`PPDesign` or None),
+    ``n_grid`` (threshold pairs tried) and ``n_rules`` (distinct rules
+    evaluated) are in ``info``."""
 
 
 def _grid(values, name, default):
@@ -195,12 +184,7 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
     """
     from scipy.special import betainc, betaln, gammaln
 
-    from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
-
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     power = check_prob("power", power)
     every = check_int("every", every, min_value=1)
@@ -214,7 +198,7 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
         theta_u = check_prob("theta_u", theta_u)
         if theta_u < tls.max():
             raise ValueError(f"theta_u must be >= every theta_l, got {theta_u} < {tls.max()}")
-    a, b = _prior(prior)
+    a, b = _check_prior(prior)
     found, n_rules, n_grid = [], 0, 0
     for big_n in range(nmin, nmax + 1):
         looks = search_looks(big_n, every, first)
@@ -291,7 +275,10 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
     else:
         warnings.append(f"nmax: no design with Nmax <= {nmax} meets alpha <= {alpha} and "
                         f"power >= {power} on the grids")
-    return PPSearch(found, best, n_grid, n_rules, tuple(warnings))
+    return PPSearch(designs=found, inputs={"p0": p0, "p1": p1, "alpha": alpha, "power": power,
+                                           "nmax": nmax},
+                    info={"best": best, "n_grid": n_grid, "n_rules": n_rules},
+                    warnings=tuple(warnings))
 
 
 def _monotone(fut, eff) -> bool:

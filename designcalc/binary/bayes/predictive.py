@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from designcalc.core.validate import check_int, check_positive, check_prob
+from designcalc.binary.multistage.design import MultiStageDesign
 
 __all__ = ["predictive_probability", "pp_boundaries", "pp_design"]
 
@@ -129,8 +130,6 @@ def pp_design(p0, looks, theta_t, theta_l, theta_u=None, prior=(1.0, 1.0)):
 
     Returns a :class:`~designcalc.binary.multistage.MultiStageDesign` (exact OC via ``oc()``).
     """
-    from designcalc.binary.multistage import MultiStageDesign
-
     ns = MultiStageDesign(tuple(looks), (0,) * len(looks)).looks   # validates the looks
     fut, eff = pp_boundaries(ns, ns[-1], p0, theta_t, theta_l, theta_u, prior)
     return MultiStageDesign(ns, tuple(fut), tuple(eff) if any(e is not None for e in eff)

@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from designcalc.core import binom as _binom
-from designcalc.core.validate import check_int, check_prob, check_real
+from designcalc.core.validate import check_int, check_p0_p1, check_prob, check_real
+from designcalc.binary.multistage.design import MultiStageDesign, stage_probabilities
 
 __all__ = ["MonitorBoundary", "toxicity_boundary", "futility_boundary", "crossing_oc",
            "PRIORITIES"]
@@ -82,8 +83,6 @@ def crossing_oc(looks, bounds, p) -> dict:
     Same quantities as clinfun's ``bdrycross.prob(n, r, ptox)`` (its columns
     ``pcross``, ``pstop``, ``ess``).
     """
-    from designcalc.binary.multistage.design import stage_probabilities
-
     looks = tuple(int(n) for n in looks)
     eff = tuple(int(r) + 1 if int(r) + 1 <= n else None for r, n in zip(bounds, looks))
     eff = eff[:-1] + ((int(bounds[-1]) + 1),)
@@ -130,8 +129,6 @@ class MonitorBoundary:
         """The boundary as a :class:`~designcalc.binary.multistage.MultiStageDesign` on the
         event count (toxicity: 'promising' means 'crossed'; futility: it means
         'never stopped', clinfun's peffective)."""
-        from designcalc.binary.multistage import MultiStageDesign
-
         b = self.hi_bounds if which == "hi" else self.lo_bounds
         if self.kind == "toxicity":
             return MultiStageDesign(self.looks, (-1,) * len(self.looks),
@@ -220,10 +217,7 @@ def _get_boundary(p_lo, p_hi, looks, c0, c1, ngrid, niter, delta, priority_null)
 
 
 def _check_common(p0, p1, size, power, shape, niter):
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     size = check_prob("size", size)
     power = check_prob("power", power)
     shape = check_real("shape", shape, low=0.0, high=0.5)

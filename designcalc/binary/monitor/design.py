@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from designcalc.core.validate import check_int
+from designcalc.core.validate import check_int, check_p0_p1, check_prob
 from designcalc.core.protocol import Design
+from designcalc.binary.monitor.boundaries import (MonitorBoundary, _check_looks, futility_boundary,
+                                                 toxicity_boundary)
 
 __all__ = ["MonitorDesign", "KINDS", "WHICH", "sprt_toxicity_boundary"]
 
@@ -88,8 +90,6 @@ class MonitorDesign(Design):
     method = "exact"
 
     def __post_init__(self):
-        from designcalc.binary.monitor.boundaries import futility_boundary, toxicity_boundary
-
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.boundary not in WHICH:
@@ -196,13 +196,7 @@ def sprt_toxicity_boundary(p0, p1, looks, size=0.1, power=0.9):
 
     import numpy as np
 
-    from designcalc.core.validate import check_prob
-    from designcalc.binary.monitor.boundaries import MonitorBoundary, _check_looks
-
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     size = check_prob("size", size)
     power = check_prob("power", power)
     if power <= size:

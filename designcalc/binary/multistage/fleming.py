@@ -29,15 +29,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from designcalc.core.validate import check_int, check_prob
+from designcalc.core.validate import check_int, check_p0_p1, check_prob
+from designcalc.binary.described import DescribedRule
 from designcalc.binary.multistage.design import MultiStageDesign
 
 __all__ = ["FlemingDesign", "fleming"]
 
 
 @dataclass(frozen=True)
-class FlemingDesign:
-    """Result of :func:`fleming`: the rule and its attained error rates."""
+class FlemingDesign(DescribedRule):
+    """Result of :func:`fleming`: the rule and its attained error rates.
+
+    A :class:`~designcalc.core.protocol.Design` (family ``multistage``): its
+    operating characteristics and protocol text are those of ``design``;
+    ``oc()`` without scenarios evaluates it at ``p0`` and ``p1``.
+    """
 
     design: MultiStageDesign
     p0: float
@@ -50,6 +56,27 @@ class FlemingDesign:
     en0: float
     en1: float
     warnings: tuple = ()
+
+    rule_class = MultiStageDesign
+    family = "multistage"
+
+    def __post_init__(self):
+        self._check_rule()
+        p0, p1 = check_p0_p1(self.p0, self.p1)
+        object.__setattr__(self, "p0", p0)
+        object.__setattr__(self, "p1", p1)
+        self._check_reals("alpha", "power", "p_a", "alpha_actual", "power_actual",
+                          low=0.0, high=1.0)
+        self._check_reals("en0", "en1", low=0.0)
+        object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
+
+    def __str__(self) -> str:
+        return str(self.design)
+
+    def _options(self, scenarios, options: dict) -> dict:
+        if scenarios is None and options.get("p0") is None and options.get("p1") is None:
+            return {**options, "p0": self.p0, "p1": self.p1}
+        return options
 
     def row(self) -> dict:
         d = self.design
@@ -86,10 +113,7 @@ def fleming(p0, p1, alpha, power, looks=None) -> FlemingDesign:
     """
     from scipy.special import ndtri
 
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     power = check_prob("power", power)
     if power <= alpha:

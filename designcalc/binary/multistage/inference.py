@@ -1,7 +1,8 @@
 """Inference after a trial run under any K-look rule: exact p-value, UMVUE and CI.
 
-Generalises :mod:`designcalc.binary.simon.inference` (the Simon case is the
-two-look, futility-only rule) with the same conventions.
+:mod:`designcalc.binary.simon.inference` is the special case of the two-look,
+futility-only rule (its :class:`~designcalc.binary.simon.inference.SimonInference`
+extends :class:`RuleInference`).
 
 A trial ends at look ``k`` with ``S_k = s`` responses: at ``k < K`` because
 ``s <= a_k`` (futility) or ``s >= b_k`` (efficacy), or at the last look ``K``.
@@ -39,8 +40,9 @@ import numpy as np
 
 from designcalc.core import binom as _binom
 from designcalc.core.validate import check_int, check_prob
+from designcalc.binary.multistage.design import MultiStageDesign
 
-__all__ = ["RuleInference", "analyze_rule", "tail_probability", "umvue"]
+__all__ = ["RuleInference", "analyze_rule", "inference_fields", "tail_probability", "umvue"]
 
 
 def _reach(design, p):
@@ -109,7 +111,32 @@ def umvue(design, look: int, x: int) -> float:
 
 @dataclass(frozen=True)
 class RuleInference:
-    """Result of :func:`analyze_rule` (fields as :class:`designcalc.binary.simon.inference.SimonInference`)."""
+    """Result of :func:`analyze_rule`.
+
+    Attributes
+    ----------
+    design : MultiStageDesign
+        The rule as run.
+    look : int
+        The look (1-based) at which the trial ended.
+    x : int
+        Responses at that look (cumulative).
+    n_treated : int
+        Patients treated (the look's size).
+    outcome : str
+        "futility", "efficacy" (before the last look), "promising" or "not
+        promising" (at it), "inconclusive" (at the last look, between bounds).
+    naive : float
+        ``x / n_treated`` (ignores the design; for comparison).
+    umvue : float
+    p0 : float or None
+    p_value : float or None
+        Stage-wise-ordering p-value for H0: p <= p0 (None without p0).
+    level : float
+    ci_lower, ci_upper : float
+    reject : bool
+        Whether the rule rejects H0 (an efficacy bound crossed).
+    """
 
     design: object
     look: int
@@ -163,10 +190,6 @@ def analyze_rule(design, look, x, p0=None, level=0.90) -> RuleInference:
     >>> res.outcome, res.reject
     ('not promising', False)
     """
-    from scipy.optimize import brentq
-
-    from designcalc.binary.multistage import MultiStageDesign
-
     if not isinstance(design, MultiStageDesign):
         raise TypeError(f"design must be a MultiStageDesign, got {type(design).__name__}")
     look = check_int("look", look, min_value=1, max_value=design.k)
@@ -177,11 +200,27 @@ def analyze_rule(design, look, x, p0=None, level=0.90) -> RuleInference:
     if p0 is not None:
         p0 = check_prob("p0", p0)
     a, b = design.futility[k], design.efficacy_bounds()[k]
-    last = k == design.k - 1
-    if not last and not (x <= a or (b is not None and x >= b)):
+    if k < design.k - 1 and not (x <= a or (b is not None and x >= b)):
         raise ValueError(f"x: with {x} responses at look {look} ({n} patients) the rule "
                          f"continues (it stops if <= {a}"
                          + (f" or >= {b})" if b is not None else ")"))
+    return RuleInference(design=design, **inference_fields(design, look, x, p0, level))
+
+
+def inference_fields(design, look: int, x: int, p0, level: float) -> dict:
+    """The fields of :class:`RuleInference` but ``design``, for a checked outcome.
+
+    ``look`` (1-based) and ``x`` must be a stopping outcome of ``design``
+    (a :class:`~designcalc.binary.multistage.MultiStageDesign`); ``p0`` (or
+    None) and ``level`` are checked probabilities.  A ``ValueError`` names
+    ``x`` when the outcome cannot be reached.
+    """
+    from scipy.optimize import brentq
+
+    k = look - 1
+    n = design.looks[k]
+    a, b = design.futility[k], design.efficacy_bounds()[k]
+    last = k == design.k - 1
     est = umvue(design, look, x)          # also checks that the outcome can be reached
     crossed = b is not None and x >= b
     if crossed:
@@ -205,6 +244,6 @@ def analyze_rule(design, look, x, p0=None, level=0.90) -> RuleInference:
     else:
         upper = brentq(lambda p: 1.0 - tail_probability(design, look, x + 1, p) - half,
                        0.0, 1.0, xtol=1e-12, rtol=1e-12)
-    return RuleInference(design=design, look=look, x=x, n_treated=n, outcome=outcome,
-                         naive=x / n, umvue=est, p0=p0, p_value=pval, level=level,
-                         ci_lower=float(lower), ci_upper=float(upper), reject=crossed)
+    return dict(look=look, x=x, n_treated=n, outcome=outcome, naive=x / n, umvue=est, p0=p0,
+                p_value=pval, level=level, ci_lower=float(lower), ci_upper=float(upper),
+                reject=crossed)

@@ -44,22 +44,35 @@ the constraints hold exactly).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from designcalc.core import binom as _binom
-from designcalc.core.validate import check_int, check_prob, check_real
+from designcalc.core.validate import check_int, check_p0_p1, check_prob, check_real
+from designcalc.core.protocol import Design, p_scenarios, scenario_rows
+from designcalc.core.search import SearchResult
 from designcalc.binary.multistage.design import MultiStageDesign
 
 __all__ = ["SargentDesign", "SargentSearch", "sargent", "sargent_oc"]
 
 
 @dataclass(frozen=True)
-class SargentDesign:
-    """One three-outcome design with its exact probabilities.
+class SargentDesign(Design):
+    """One three-outcome design with its exact probabilities (a K-look rule's
+    :class:`~designcalc.core.protocol.Design`, family ``multistage``).
 
-    ``r1``/``n1`` are None for a one-stage design.
+    ``r1``/``n1`` are None for a one-stage design.  ``alpha``, ``beta``,
+    ``eta``, ``pi``, ``pet0``, ``en0``, ``pet1``, ``en1`` are the attained
+    values a search found (NaN when not given); ``oc()`` computes the
+    three-outcome probabilities at any response rate.
+
+    Examples
+    --------
+    >>> d = SargentDesign(n=25, r=3, s=6, n1=18, r1=2)
+    >>> row = d.oc([0.1]).rows[0]
+    >>> round(row["reject_h0"] + row["reject_ha"] + row["inconclusive"], 12)
+    1.0
     """
 
     n: int
@@ -76,6 +89,27 @@ class SargentDesign:
     pet1: float = 0.0
     en1: float = math.nan
     criterion: str = ""
+
+    family = "multistage"
+    method = "exact"
+    none_is_default = True
+
+    def __post_init__(self):
+        for name in ("n", "r", "s"):
+            object.__setattr__(self, name, check_int(name, getattr(self, name), min_value=0))
+        if (self.n1 is None) != (self.r1 is None):
+            raise ValueError(f"n1 and r1 must be given together (two stages) or not at all, "
+                             f"got n1={self.n1!r}, r1={self.r1!r}")
+        if self.n1 is not None:
+            object.__setattr__(self, "n1", check_int("n1", self.n1, min_value=1))
+            object.__setattr__(self, "r1", check_int("r1", self.r1, min_value=-1))
+        for name, high in (("alpha", 1.0), ("beta", 1.0), ("eta", 1.0), ("pi", 1.0),
+                           ("pet0", 1.0), ("pet1", 1.0), ("en0", None), ("en1", None)):
+            value = getattr(self, name)
+            if not (isinstance(value, float) and math.isnan(value)):     # NaN: not given
+                object.__setattr__(self, name, check_real(name, value, low=0.0, high=high))
+        object.__setattr__(self, "criterion", str(self.criterion))
+        self.rule    # the bounds make a valid K-look rule (ValueError naming the bound)
 
     @property
     def rule(self) -> MultiStageDesign:
@@ -113,24 +147,22 @@ class SargentDesign:
                 f"{self.n1} patients and reject Ha if {self.r1} or fewer responses; otherwise "
                 f"treat {self.n - self.n1} more and " + final)
 
+    def _exact(self, scenarios=None, p0=None, p1=None) -> dict:
+        """Rows ``p, reject_h0, reject_ha, inconclusive, pet, en`` per scenario."""
+        pairs = p_scenarios(scenarios, p0, p1)
+        oc = sargent_oc(self, [p for _, p in pairs])
+        rows, keys = scenario_rows(pairs, oc)
+        return {"rows": rows, "keys": keys}
 
-@dataclass(frozen=True)
-class SargentSearch:
-    """Result of :func:`sargent`: the chosen designs and how many were feasible."""
 
-    p0: float
-    p1: float
-    alpha: float
-    beta: float
-    eta: float
-    pi: float
-    stages: int
-    nmin: int
-    nmax: int
-    tol: float
-    designs: tuple          # one-stage: (design,); two-stage: (minimax, optimal) (may be the same)
-    n_feasible: int
-    warnings: tuple = field(default=())
+class SargentSearch(SearchResult):
+    """Result of :func:`sargent`: a :class:`~designcalc.core.search.SearchResult` of
+    the chosen designs (one stage: the design; two stages: the minimax and the
+    optimal design, one when they coincide), each a :class:`SargentDesign`.
+
+    ``inputs``: ``p0``, ``p1``, ``alpha``, ``beta``, ``eta``, ``pi``,
+    ``stages``, ``nmin``, ``nmax``, ``tol``; ``info``: ``n_feasible``.
+    """
 
     @property
     def minimax(self):
@@ -258,10 +290,7 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
     >>> d.n, d.r, d.s, round(d.alpha, 4), round(d.beta, 4), round(d.eta, 4), round(d.pi, 4)
     (57, 32, 34, 0.0924, 0.1044, 0.8554, 0.838)
     """
-    p0 = check_prob("p0", p0)
-    p1 = check_prob("p1", p1)
-    if p1 <= p0:
-        raise ValueError(f"p1 must be > p0, got p0={p0}, p1={p1}")
+    p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     beta = check_prob("beta", beta)
     eta = check_prob("eta", eta)
@@ -278,6 +307,14 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
     a_max, b_max, e_min, pi_min = alpha + tol + 1e-12, beta + tol + 1e-12, \
         eta - tol - 1e-12, pi - tol - 1e-12
     warnings = []
+    asked = {"p0": p0, "p1": p1, "alpha": alpha, "beta": beta, "eta": eta, "pi": pi}
+
+    def result(stages, lo, hi, designs, n_feasible):
+        return SargentSearch(designs=designs, criteria=tuple(d.criterion for d in designs),
+                             inputs={**asked, "stages": stages, "nmin": lo, "nmax": hi,
+                                     "tol": tol},
+                             info={"n_feasible": n_feasible}, warnings=tuple(warnings))
+
     if stages == 1:
         lo = 1 if nmin is None else check_int("nmin", nmin, min_value=1)
         hi = max(lo, 200) if nmax is None else check_int("nmax", nmax, min_value=lo)
@@ -287,10 +324,9 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
                 r, s, a, b, e, pw = found
                 d = SargentDesign(n, r, s, alpha=a, beta=b, eta=e, pi=pw, en0=float(n),
                                   en1=float(n), criterion="one-stage")
-                return SargentSearch(p0, p1, alpha, beta, eta, pi, 1, lo, hi, tol, (d,), 1)
+                return result(1, lo, hi, (d,), 1)
         warnings.append(f"nmax: no one-stage design with n <= {hi} meets the constraints")
-        return SargentSearch(p0, p1, alpha, beta, eta, pi, 1, lo, hi, tol, (), 0,
-                             tuple(warnings))
+        return result(1, lo, hi, (), 0)
     if nmin is None or nmax is None:
         one = sargent(p0, p1, alpha, beta, eta, pi, stages=1, tol=tol)
         n_one = one.designs[0].n if one.designs else 100
@@ -308,8 +344,7 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
     if not cands:
         warnings.append(f"nmax: no two-stage design with {lo} <= n <= {hi} meets the "
                         f"constraints")
-        return SargentSearch(p0, p1, alpha, beta, eta, pi, 2, lo, hi, tol, (), 0,
-                             tuple(warnings))
+        return result(2, lo, hi, (), 0)
 
     def make(c, crit):
         n, n1, r1, r, s, a, b, e, pw, pet0, en0, pet1, en1 = c
@@ -325,5 +360,4 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
         if d.n == hi:
             warnings.append(f"nmax: the {d.criterion} design has n = nmax = {hi}; a larger "
                             f"nmax may give a better design")
-    return SargentSearch(p0, p1, alpha, beta, eta, pi, 2, lo, hi, tol, designs, len(cands),
-                         tuple(warnings))
+    return result(2, lo, hi, designs, len(cands))

@@ -25,6 +25,7 @@ import numpy as np
 from designcalc.core import binom as _binom
 from designcalc.core.validate import check_int, check_prob, check_prob_array
 from designcalc.core.protocol import Design, p_scenarios, scenario_rows
+from designcalc.binary.simon.simulation import simulate_columns
 
 
 class NoFeasibleDesign(ValueError):
@@ -148,8 +149,6 @@ class SimonDesign(Design):
         return {"rows": rows, "keys": keys, "extra": _attained(self, p0, p1)}
 
     def _simulate(self, scenarios, n_sims, sim, p0=None, p1=None) -> dict:
-        from designcalc.binary.simon.simulation import simulate_columns
-
         pairs = p_scenarios(scenarios, p0, p1)
         cols, seed = simulate_columns(self, [p for _, p in pairs], n_sims, sim)
         rows, keys = scenario_rows(pairs, cols)

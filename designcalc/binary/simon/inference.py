@@ -4,7 +4,10 @@ A trial run under a :class:`designcalc.binary.simon.SimonDesign` ``r1/n1, r/n`` 
 either after stage 1 with ``x1 <= r1`` responses, or after stage 2 with a
 total of ``t > r1`` responses.  Naive single-stage inference (``x / n`` and a
 Clopper-Pearson interval) ignores the stopping rule; the quantities here
-respect it:
+respect it.  They are those of any K-look rule
+(:mod:`designcalc.binary.multistage.inference`) for the two-look,
+futility-only rule with looks ``(n1, n)`` and futility bounds ``(r1, r)``;
+in Simon's terms:
 
 * **UMVUE** (Jung & Kim 2004, "On the estimation of the binomial probability
   in multistage clinical trials", Stat Med 23:881-896; the Rao-Blackwell
@@ -46,30 +49,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from designcalc.core import binom as _binom
 from designcalc.core.validate import check_int, check_prob
+from designcalc.binary.multistage.design import MultiStageDesign
+from designcalc.binary.multistage.inference import RuleInference, inference_fields
+from designcalc.binary.simon.design import SimonDesign
 
-__all__ = ["SimonInference", "analyze", "confidence_limits", "p_value", "umvue"]
+__all__ = ["SimonInference", "analyze"]
 
 
 @dataclass(frozen=True)
-class SimonInference:
-    """Result of :func:`analyze`.
+class SimonInference(RuleInference):
+    """Result of :func:`analyze`: a :class:`~designcalc.binary.multistage.inference.RuleInference`
+    of the two-look rule, with the Simon names.
 
     Attributes
     ----------
     design : SimonDesign
         The realised design (planned ``r1``, ``r``; attained sizes).
+    look : int
+        1 if the trial stopped for futility after stage 1, else 2 (also
+        :attr:`stopped_at_stage`).
     x : int
         Total responses.
     x1 : int or None
         Stage-1 responses (``None`` if not given and the trial continued).
-    stopped_at_stage : int
-        1 if the trial stopped for futility after stage 1, else 2.
     n_treated : int
         Patients treated (``n1`` or ``n``).
+    outcome : str
+        "futility" (stopped after stage 1), "promising" or "not promising".
     naive : float
         ``x / n_treated`` (ignores the design; for comparison).
     umvue : float
@@ -83,20 +90,13 @@ class SimonInference:
     warnings : tuple of str
     """
 
-    design: object
-    x: int
-    x1: int | None
-    stopped_at_stage: int
-    n_treated: int
-    naive: float
-    umvue: float
-    p0: float | None
-    p_value: float | None
-    level: float
-    ci_lower: float
-    ci_upper: float
-    reject: bool
+    x1: int | None = None
     warnings: tuple = field(default=())
+
+    @property
+    def stopped_at_stage(self) -> int:
+        """1 if the trial stopped for futility after stage 1, else 2."""
+        return self.look
 
     def row(self) -> dict:
         """The result as one row (CLI field names)."""
@@ -118,63 +118,6 @@ class SimonInference:
             text += f"; stage-wise p = {self.p_value:.4f} for H0: p <= {self.p0:g}"
         text += " (H0 rejected)." if self.reject else " (H0 not rejected)."
         return text
-
-
-# --- exact pieces (all exact, numpy only) -----------------------------------------
-
-def _upper_tail(design, stage: int, count: int, p: float) -> float:
-    """``P_p(outcome >= (stage, count))`` under the stage-wise ordering."""
-    if stage == 1:
-        return float(_binom.sf_table(design.n1, p)[0, count])
-    if count > design.n:
-        return 0.0
-    f1 = _binom.pmf(design.n1, p)
-    tail2 = _binom.sf_table(design.n2, p)[0]              # tail2[j] = P(X2 >= j)
-    y = np.arange(design.r1 + 1, design.n1 + 1)
-    need = np.clip(count - y, 0, design.n2 + 1)
-    return float(min(1.0, np.sum(f1[y] * tail2[need])))
-
-
-def _lower_tail(design, stage: int, count: int, p: float) -> float:
-    """``P_p(outcome <= (stage, count))`` under the stage-wise ordering."""
-    if stage == 1:
-        return float(1.0 - _binom.sf_table(design.n1, p)[0, count + 1])
-    return 1.0 - _upper_tail(design, 2, count + 1, p)
-
-
-def umvue(design, x: int, stopped: bool) -> float:
-    """UMVUE of p (Jung & Kim 2004) for total ``x`` responses."""
-    if stopped:
-        return x / design.n1
-    n1, n2, r1 = design.n1, design.n2, design.r1
-    y = np.arange(max(r1 + 1, x - n2), min(n1, x) + 1)
-    logw = _binom.log_choose(n1)[y] + _binom.log_choose(n2)[x - y]
-    w = np.exp(logw - logw.max())
-    return float(np.sum(y / n1 * w) / np.sum(w))
-
-
-def p_value(design, x: int, stopped: bool, p0: float) -> float:
-    """Exact one-sided p-value for H0: p <= p0 under the stage-wise ordering."""
-    return _upper_tail(design, 1 if stopped else 2, x, p0)
-
-
-def confidence_limits(design, x: int, stopped: bool, level: float):
-    """Two one-sided ``(1 - level) / 2`` limits under the stage-wise ordering."""
-    from scipy.optimize import brentq
-
-    stage = 1 if stopped else 2
-    a = (1.0 - level) / 2.0
-    if stage == 1 and x == 0:
-        lower = 0.0
-    else:
-        lower = brentq(lambda p: _upper_tail(design, stage, x, p) - a, 0.0, 1.0,
-                       xtol=1e-12, rtol=1e-12)
-    if stage == 2 and x == design.n:
-        upper = 1.0
-    else:
-        upper = brentq(lambda p: _lower_tail(design, stage, x, p) - a, 0.0, 1.0,
-                       xtol=1e-12, rtol=1e-12)
-    return float(lower), float(upper)
 
 
 # --- the public entry point -------------------------------------------------------
@@ -211,8 +154,6 @@ def analyze(design, x, x1=None, p0=None, level=0.90, n1_actual=None, n_actual=No
     >>> res.stopped_at_stage, res.reject
     (2, False)
     """
-    from designcalc.binary.simon import SimonDesign
-
     if not isinstance(design, SimonDesign):
         raise TypeError(f"design must be a designcalc.binary.simon.SimonDesign, got {type(design).__name__}")
     level = check_prob("level", level)
@@ -257,12 +198,6 @@ def analyze(design, x, x1=None, p0=None, level=0.90, n1_actual=None, n_actual=No
                         f"r = {design.r} are applied to n1 = {n1}, n = {n_tot} as if planned "
                         f"(Koyama & Chen 2008 also describe a conditional analysis, not done here)")
     real = SimonDesign(r1=design.r1, n1=n1, r=design.r, n=n_tot)
-
-    est = umvue(real, x, stopped)
-    pval = p_value(real, x, stopped, p0) if p0 is not None else None
-    lo, hi = confidence_limits(real, x, stopped, level)
-    n_treated = n1 if stopped else n_tot
-    return SimonInference(design=real, x=x, x1=x1, stopped_at_stage=1 if stopped else 2,
-                          n_treated=n_treated, naive=x / n_treated, umvue=est, p0=p0,
-                          p_value=pval, level=level, ci_lower=lo, ci_upper=hi,
-                          reject=(not stopped) and x > real.r, warnings=tuple(warnings))
+    rule = MultiStageDesign((n1, n_tot), (design.r1, design.r))
+    fields = inference_fields(rule, 1 if stopped else 2, x, p0, level)
+    return SimonInference(design=real, x1=x1, warnings=tuple(warnings), **fields)

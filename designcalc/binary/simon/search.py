@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from designcalc.core import binom as _binom
-from designcalc.core.search import smallest_n
+from designcalc.core.search import SearchResult, smallest_n
 from designcalc.core.validate import check_hypothesis, check_int
+from designcalc.binary.described import DescribedRule
 from designcalc.binary.simon.design import NoFeasibleDesign, SimonDesign
 
 #: Largest ``n`` the search examines when no ``nmax`` is given (the proof bound
@@ -210,10 +211,16 @@ def _en0_lower_bound(t0: _Tables, t1: _Tables, N: int, power: float) -> float:
     return float(min(N, np.min(n1s + one_minus_pmax * (N - n1s))))
 
 
-@dataclass(frozen=True)
-class AdmissibleDesign:
-    """One row of a search result: a design on the admissible (Jung 2004) frontier.
+#: the roles of a design on the admissible frontier
+ROLES = ("minimax", "admissible", "optimal", "minimax+optimal")
 
+
+@dataclass(frozen=True)
+class AdmissibleDesign(DescribedRule):
+    """One row of a search result: a Simon rule on the admissible (Jung 2004) frontier.
+
+    A :class:`~designcalc.core.protocol.Design` (family ``simon``): its
+    operating characteristics and protocol text are those of ``design``.
     ``role`` is "minimax", "admissible", "optimal" or "minimax+optimal"; the
     design minimises ``q * n + (1 - q) * en0`` for every q in ``[q_min, q_max]``.
     """
@@ -227,6 +234,20 @@ class AdmissibleDesign:
     q_min: float
     q_max: float
 
+    rule_class = SimonDesign
+    family = "simon"
+
+    def __post_init__(self):
+        self._check_rule()
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {self.role!r}")
+        self._check_reals("en0", low=0.0)
+        self._check_reals("pet0", "alpha_actual", "power_actual", "q_min", "q_max",
+                          low=0.0, high=1.0)
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.design}"
+
     def row(self) -> dict:
         d = self.design
         return {"design": self.role, "r1": d.r1, "n1": d.n1, "r": d.r, "n": d.n,
@@ -238,9 +259,9 @@ TABLE_COLUMNS = ("design", "r1", "n1", "r", "n", "en0", "pet0", "alpha_actual",
                  "power_actual", "q_min", "q_max")
 
 
-@dataclass(frozen=True)
-class SimonSearchResult:
-    """Result of :func:`search`.
+class SimonSearchResult(SearchResult):
+    """Result of :func:`search`: a :class:`~designcalc.core.search.SearchResult` whose
+    ``designs`` are the admissible designs (:class:`AdmissibleDesign`).
 
     Attributes
     ----------
@@ -248,6 +269,8 @@ class SimonSearchResult:
         Smallest n (then smallest EN0); smallest EN0 overall.
     admissible : tuple of AdmissibleDesign
         Every admissible design ordered by n, minimax first and optimal last.
+    p0, p1, alpha, power, nmax
+        The requirements (``inputs``).
     nmax_used : int
         Largest total n examined.
     proven : bool
@@ -257,27 +280,19 @@ class SimonSearchResult:
     warnings : tuple of str
     """
 
-    p0: float
-    p1: float
-    alpha: float
-    power: float
-    nmax: int | None
-    minimax: SimonDesign
-    optimal: SimonDesign
-    admissible: tuple
-    nmax_used: int
-    proven: bool
-    warnings: tuple = ()
+    columns = TABLE_COLUMNS
 
-    def rows(self) -> list[dict]:
-        """The admissible designs as plain dicts (columns :data:`TABLE_COLUMNS`)."""
-        return [a.row() for a in self.admissible]
+    @property
+    def admissible(self) -> tuple:
+        return self.designs
 
-    def table(self):
-        """pandas DataFrame of :meth:`rows`, ordered by n."""
-        import pandas as pd
+    @property
+    def minimax(self) -> SimonDesign:
+        return self.designs[0].design
 
-        return pd.DataFrame(self.rows(), columns=list(TABLE_COLUMNS))
+    @property
+    def optimal(self) -> SimonDesign:
+        return self.designs[-1].design
 
 
 #: Two hull slopes closer than this are the same (EN0 values carry ~1e-13 rounding).
@@ -448,10 +463,12 @@ def search(p0, p1, alpha, power, nmax=None) -> SimonSearchResult:
         warnings.append(
             f"the search stopped at n={limit} before proving optimality: designs with "
             f"larger n could have a smaller EN0; pass a larger nmax")
-    return SimonSearchResult(p0=p0, p1=p1, alpha=alpha, power=power, nmax=nmax,
-                             minimax=rows[0].design, optimal=opt, admissible=tuple(rows),
-                             nmax_used=last, proven=proven, warnings=tuple(warnings))
+    return SimonSearchResult(designs=tuple(rows), criteria=tuple(a.role for a in rows),
+                             inputs={"p0": p0, "p1": p1, "alpha": alpha, "power": power,
+                                     "nmax": nmax},
+                             info={"nmax_used": last, "proven": proven},
+                             warnings=tuple(warnings))
 
 
-__all__ = ["AUTO_NMAX_CAP", "NMAX_LIMIT", "AdmissibleDesign", "TABLE_COLUMNS",
+__all__ = ["AUTO_NMAX_CAP", "NMAX_LIMIT", "ROLES", "AdmissibleDesign", "TABLE_COLUMNS",
            "SimonSearchResult", "search"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from designcalc.core import binom as _binom
 from designcalc.core.validate import check_prob_array
-from designcalc.binary.simon.design import SimonDesign
+from designcalc.core.protocol import Design
 
 def _oc_kernel(rng, size, r1, r, cdf1, cdf2):
     """Simulate ``size`` Simon trials at each p (one column per p); no loop over trials.
@@ -95,7 +95,7 @@ def simulate_oc(design, p, n_sims, seed=None, workers=1, chunk_size=None):
         Columns ``p, pet_sim, pet_sim_se, en_sim, en_sim_se, reject_sim,
         reject_sim_se`` (estimates and Monte-Carlo standard errors).
     """
-    if not isinstance(design, SimonDesign):
+    if not (isinstance(design, Design) and design.family == "simon"):
         raise TypeError(f"design must be a SimonDesign, got {type(design).__name__}")
     p_arr = check_prob_array("p", p)
     res = design.simulate([float(q) for q in p_arr], n_sims, seed=seed, workers=workers,

@@ -31,15 +31,16 @@ returned tables.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from statistics import NormalDist
 
 import numpy as np
 
 from designcalc.core import binom as _binom
+from designcalc.core import search as search_result
 from designcalc.core import simulate
-from designcalc.core.validate import check_hypothesis, check_int, check_prob, check_prob_array
+from designcalc.core.validate import check_hypothesis, check_int, check_p0_p1, check_prob, check_prob_array
 from designcalc.core.protocol import Design, p_scenarios, scenario_rows
 
 N_RULES = ("smallest", "stable")
@@ -208,15 +209,15 @@ def default_nmax(p0, p1, alpha, power) -> int:
 
 # --- search -----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SearchResult:
-    """Result of :func:`search`.
+class SearchResult(search_result.SearchResult):
+    """Result of :func:`search`: a :class:`~designcalc.core.search.SearchResult` of one design.
 
     Attributes
     ----------
     design : SingleStageDesign
+        The design found (``designs[0]``; its criterion is ``n_rule``).
     p0, p1, alpha, power : float
-        The requirements.
+        The requirements (``inputs``).
     alpha_actual, power_actual : float
         Attained exact type I error and power.
     n_rule : str
@@ -229,17 +230,9 @@ class SearchResult:
     warnings : tuple of str
     """
 
-    design: SingleStageDesign
-    p0: float
-    p1: float
-    alpha: float
-    power: float
-    alpha_actual: float
-    power_actual: float
-    n_rule: str
-    nmax: int
-    n_smallest: int
-    warnings: tuple = field(default=())
+    @property
+    def design(self) -> "SingleStageDesign":
+        return self.designs[0]
 
     @property
     def n(self) -> int:
@@ -254,11 +247,9 @@ class SearchResult:
         return {"n": self.design.n, "r": self.design.r, "alpha_actual": self.alpha_actual,
                 "power_actual": self.power_actual, "n_rule": self.n_rule}
 
-    def table(self):
-        """One-row :class:`pandas.DataFrame` of :meth:`row`."""
-        import pandas as pd
-
-        return pd.DataFrame([self.row()])
+    def rows(self) -> list:
+        """``[row()]``: the one row of :meth:`table`."""
+        return [self.row()]
 
     def sentence(self) -> str:
         return self.design.sentence(self.p0, self.p1)
@@ -350,9 +341,12 @@ def search(p0, p1, alpha, power, n_rule="smallest", nmax=None) -> SearchResult:
             warnings.append(f"stable n = {int(n_values[i])} is close to the search bound "
                             f"nmax={nmax}; check with a larger nmax")
     design = SingleStageDesign(n=int(n_values[i]), r=int(r[i]))
-    return SearchResult(design=design, p0=p0, p1=p1, alpha=alpha, power=power,
-                        alpha_actual=float(a[i]), power_actual=float(pw[i]), n_rule=n_rule,
-                        nmax=nmax, n_smallest=int(n_values[i_small]), warnings=tuple(warnings))
+    return SearchResult(designs=(design,), criteria=(n_rule,),
+                        inputs={"p0": p0, "p1": p1, "alpha": alpha, "power": power},
+                        info={"alpha_actual": float(a[i]), "power_actual": float(pw[i]),
+                              "n_rule": n_rule, "nmax": nmax,
+                              "n_smallest": int(n_values[i_small])},
+                        warnings=tuple(warnings))
 
 
 # --- power for a given n ------------------------------------------------------
@@ -447,10 +441,11 @@ class BinomialPowerRange(Design):
         n_max = check_int("n_max", self.n_max, min_value=n_min, max_value=10_000)
         object.__setattr__(self, "n_min", n_min)
         object.__setattr__(self, "n_max", n_max)
-        for name in ("p0", "p1", "alpha", "level"):
+        p0, p1 = check_p0_p1(self.p0, self.p1)
+        object.__setattr__(self, "p0", p0)
+        object.__setattr__(self, "p1", p1)
+        for name in ("alpha", "level"):
             object.__setattr__(self, name, check_prob(name, getattr(self, name)))
-        if self.p1 <= self.p0:
-            raise ValueError(f"p1 must be > p0, got p0={self.p0}, p1={self.p1}")
 
     def __str__(self) -> str:
         return f"n = {self.n_min}..{self.n_max}, H0 p0 = {self.p0:g} vs p1 = {self.p1:g}"

@@ -248,7 +248,7 @@ class CRMDesign(DoseCurveOC, Design):
         return monotone_warning(name, arr)
 
     def _rows(self, name, arr, values, none):
-        from designcalc.dose.interval.design import level_rows
+        from designcalc.dose.tables import level_rows
 
         return level_rows(name, arr, values, none, per_level={"skeleton": self.prior})
 

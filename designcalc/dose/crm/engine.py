@@ -12,9 +12,8 @@ DLT count), so they differ only in how the batch is formed:
   :class:`StateBudgetExceeded` is raised and the design falls back to
   simulation (saying so in the result's warnings);
 * **simulated** (:func:`crm_kernel`, through :func:`designcalc.core.simulate.run`):
-  the states of a chunk of simulated trials; a cohort's DLT count is drawn
-  by inversion, one uniform per cohort.  The Python loop runs over cohorts,
-  never over trials.
+  the states of a chunk of simulated trials, treated by the cohort loop
+  shared with the interval designs (:func:`designcalc.dose.cohorts.run_cohorts`).
 
 The decision after a cohort (dfcrm ``crmsim`` with ``restrict = TRUE``):
 the model's recommendation ``rec`` (:func:`designcalc.dose.crm.model.recommend`),
@@ -32,6 +31,7 @@ import functools
 import numpy as np
 
 from designcalc.core import binom as _binom
+from designcalc.dose.cohorts import run_cohorts, trial_arrays
 from designcalc.dose.crm.model import Posterior, recommend
 
 
@@ -76,43 +76,21 @@ def crm_kernel(rng: np.random.Generator, size: int, *, params: dict, p: tuple,
     ``above`` and ``stop_early``.
     """
     post = _posterior(params)
-    c, m, target = params["c"], params["m"], params["target"]
-    p = np.asarray(p, dtype=float)
-    k = p.size
-    cdf = np.cumsum(np.atleast_2d(_binom.pmf(c, p)), axis=1)[:, :-1]
-    n = np.zeros((size, k), dtype=np.int64)
-    y = np.zeros((size, k), dtype=np.int64)
-    lvl = np.full(size, params["start"], dtype=np.int64)
+    k, m = len(p), params["m"]
     sel = np.full(size, k, dtype=np.int64)
     stopped = np.zeros(size, dtype=bool)
-    cohorts = np.zeros(size, dtype=np.int64)
-    idx = np.arange(size)
-    kw = dict(c=c, target=target, restrict=params["restrict"],
+    kw = dict(c=params["c"], target=params["target"], restrict=params["restrict"],
               estimator=params["estimator"], safety=params["safety"])
-    for t in range(m):
-        if idx.size == 0:
-            break
-        d = lvl[idx]
-        u = rng.random(idx.size)
-        x = (u[:, None] >= cdf[d]).sum(axis=1)
-        n[idx, d] += c
-        y[idx, d] += x
-        cohorts[idx] += 1
+
+    def step(t, idx, d, x, n, y):
         nxt, rec, stop = decide(post, n[idx], y[idx], d, x, **kw)
         if t == m - 1:
             sel[idx] = np.where(stop, k, rec)
-            stopped[idx[stop]] = True
-            break
-        lvl[idx] = nxt
         stopped[idx[stop]] = True
-        idx = idx[~stop]
-    select = np.zeros((size, k + 1), dtype=bool)
-    select[np.arange(size), sel] = True
-    n_dist = np.zeros((size, m + 1), dtype=bool)
-    n_dist[np.arange(size), cohorts] = True
-    return {"select": select, "n_treated": n, "n_dlt": y, "n_total": n.sum(axis=1),
-            "dlt_total": y.sum(axis=1), "n_dist": n_dist,
-            "above": np.append(np.asarray(above_mask, dtype=bool), False)[sel],
+        return nxt, stop
+
+    n, y, cohorts = run_cohorts(rng, size, p, params["c"], m, params["start"], step)
+    return {**trial_arrays(sel, n, y, cohorts, m, above_mask),
             "stop_early": stopped & (cohorts < m)}
 
 

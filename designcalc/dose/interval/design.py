@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from designcalc.core.validate import check_int, check_real
 from designcalc.core.protocol import Design, curve_scenarios
+from designcalc.dose.tables import level_rows
 
 RULES = ("boin", "keyboard", "mtpi2", "i3+3", "table")
 
@@ -47,29 +48,6 @@ def monotone_warning(name, arr) -> list:
                 + ", ".join(f"{t:g}" for t in arr)
                 + "; the design assumes monotone toxicity"]
     return []
-
-
-def level_rows(name, arr, values, none, per_level=None) -> list:
-    """OC rows of one scenario: one per dose level (lowest first), then ``level = "none"``.
-
-    ``values`` maps columns to per-level arrays (with ``none`` holding the
-    "none" row's values); ``per_level`` adds design columns (e.g. a CRM
-    skeleton) before ``tox``.
-    """
-    per_level = per_level or {}
-    rows = []
-    for i in range(arr.size):
-        row = {"scenario": name, "level": i + 1}
-        row.update({col: float(v[i]) for col, v in per_level.items()})
-        row["tox"] = float(arr[i])
-        row.update({col: float(v[i]) for col, v in values.items()})
-        rows.append(row)
-    last = {"scenario": name, "level": "none"}
-    last.update({col: None for col in per_level})
-    last["tox"] = None
-    last.update({col: none.get(col) for col in values})
-    rows.append(last)
-    return rows
 
 
 class DoseCurveOC:

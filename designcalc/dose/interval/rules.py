@@ -48,18 +48,26 @@ estimate is ``<= lambda_d`` qualify.
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from dataclasses import dataclass
 
 import numpy as np
 
+from designcalc.core.validate import check_int
+from designcalc.dose.tables import parse_cells, read_table_csv, write_cells_csv
+
 ACTIONS = ("escalate", "stay", "de-escalate", "eliminate")
 E, S, D, DU = range(4)
 _CODE = {a: i for i, a in enumerate(ACTIONS)}
 _ALIASES = {"e": E, "s": S, "d": D, "du": DU, "retain": S, "deescalate": D,
             "de-escalate and eliminate": DU, "elim": DU}
+
+
+def _action_name(text: str):
+    """The action a table cell's ``text`` names (an action or an alias), or None."""
+    code = _CODE.get(text, _ALIASES.get(text))
+    return None if code is None else ACTIONS[code]
 
 
 def boin_lambdas(target: float, p_saf: float, p_tox: float) -> tuple:
@@ -308,40 +316,15 @@ class IntervalTable:
     name: str = "table"
 
     def __post_init__(self):
-        from designcalc.core.validate import check_int
-        from designcalc.dose.rulebased.rules import check_cell
-
         c = check_int("cohort_size", self.cohort_size, min_value=1)
         object.__setattr__(self, "cohort_size", c)
-        seen = {}
-        for cell in self.cells:
-            if isinstance(cell, dict):
-                cell = (cell.get("n"), cell.get("dlt"), cell.get("action"))
-            try:
-                n, d, a = cell
-            except (TypeError, ValueError):
-                raise ValueError(f"table: each cell must be (n, dlt, action), got {cell!r}") \
-                    from None
-            where = f"table {self.name!r}, cell n={n}, dlt={d}"
-            n, d = check_cell(where, n, d, c)
-            key = str(a).strip().lower()
-            code = _CODE.get(key, _ALIASES.get(key))
-            if code is None:
-                raise ValueError(f"{where}: unknown action {a!r} (allowed: "
-                                 f"{', '.join(ACTIONS)})")
-            if (n, d) in seen and seen[(n, d)] != code:
-                raise ValueError(f"{where}: contradiction, both {ACTIONS[seen[(n, d)]]!r} "
-                                 f"and {ACTIONS[code]!r}")
-            seen[(n, d)] = code
-        if not seen:
-            raise ValueError(f"table {self.name!r} is empty")
+        seen = parse_cells(self.cells, c, f"table {self.name!r}", _action_name, ACTIONS)
         for n in {n for n, _ in seen}:
             for d in range(n + 1):
                 if (n, d) not in seen:
                     raise ValueError(f"table {self.name!r} has a gap: no action for "
                                      f"n={n}, dlt={d}")
-        object.__setattr__(self, "cells", tuple((n, d, ACTIONS[code])
-                                                for (n, d), code in sorted(seen.items())))
+        object.__setattr__(self, "cells", tuple((n, d, a) for (n, d), a in sorted(seen.items())))
 
     @property
     def max_n(self) -> int:
@@ -406,8 +389,6 @@ class IntervalTable:
 
     def to_csv(self, path) -> str:
         """Write columns ``n,dlt,action`` (atomically)."""
-        from designcalc.dose.rulebased.rules import write_cells_csv
-
         return write_cells_csv(path, self.cells)
 
     @classmethod
@@ -415,33 +396,23 @@ class IntervalTable:
         """Read a table written by :meth:`to_csv` (other columns are ignored)."""
         path = os.fspath(path)
         try:
-            from io import StringIO
-
-            from designcalc.core.files import read_text
-
-            # a regular file only (a FIFO would block), checked before it is opened
-            with StringIO(read_text(path, what="table file"), newline="") as fh:
-                reader = csv.DictReader(fh)
-                fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-                layout = all(f in fields for f in _LAYOUT)
-                if not layout and not all(f in fields for f in ("n", "dlt", "action")):
-                    raise ValueError(f"table: {path!r} needs the columns n, dlt, action "
-                                     f"(cells) or {', '.join(_LAYOUT)} (boundaries)")
-                cells = []
-                for line, row in enumerate(reader, start=2):
-                    row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-                    if not any(row.values()):
-                        continue
-                    try:
-                        if layout:
-                            cells += _cells_of_boundaries(*(row[f] for f in _LAYOUT))
-                        else:
-                            cells.append((int(row["n"]), int(row["dlt"]), row["action"]))
-                    except ValueError:
-                        raise ValueError(f"table: {path!r} line {line}: counts must be whole "
-                                         "numbers (empty or - for 'never')") from None
+            fields, rows = read_table_csv(path)
         except FileNotFoundError:
             raise ValueError(f"table: file not found: {path!r}") from None
+        layout = all(f in fields for f in _LAYOUT)
+        if not layout and not all(f in fields for f in ("n", "dlt", "action")):
+            raise ValueError(f"table: {path!r} needs the columns n, dlt, action "
+                             f"(cells) or {', '.join(_LAYOUT)} (boundaries)")
+        cells = []
+        for line, row in rows:
+            try:
+                if layout:
+                    cells += _cells_of_boundaries(*(row[f] for f in _LAYOUT))
+                else:
+                    cells.append((int(row["n"]), int(row["dlt"]), row["action"]))
+            except ValueError:
+                raise ValueError(f"table: {path!r} line {line}: counts must be whole "
+                                 "numbers (empty or - for 'never')") from None
         if not cells:
             raise ValueError(f"table: {path!r} is empty")
         c = cohort_size or min(n for n, _, _ in cells)

@@ -1,11 +1,8 @@
 """Monte-Carlo simulation of interval designs, vectorised over trials.
 
 The kernel applies exactly the rules of :mod:`designcalc.dose.interval.exact` to a
-batch of trials at once: the counts of every trial live in ``(size, k)``
-arrays and each loop iteration treats one cohort in every unfinished trial,
-so the Python loop runs over cohorts (at most ``n_cohorts``), never over
-trials.  A cohort's DLT count is drawn by inversion, one uniform per cohort,
-from ``Bin(c, p_d)``.  The final selection is
+batch of trials at once, through the cohort loop shared with the CRM
+(:func:`designcalc.dose.cohorts.run_cohorts`).  The final selection is
 :func:`designcalc.dose.interval.rules.select_mtd` on all trials at once.
 """
 
@@ -15,7 +12,7 @@ import functools
 
 import numpy as np
 
-from designcalc.core import binom as _binom
+from designcalc.dose.cohorts import run_cohorts, trial_arrays
 from designcalc.dose.interval.rules import D, DU, E, IntervalRule, select_mtd
 
 
@@ -28,29 +25,15 @@ def interval_kernel(rng: np.random.Generator, size: int, *, rule: IntervalRule, 
     ``n_dist`` (one-hot over the number of cohorts), ``above``,
     ``stop_early`` and ``stop_earlystop``.
     """
-    p = np.asarray(p, dtype=float)
-    k, c, m = p.size, rule.cohort_size, rule.n_cohorts
+    k, m = len(p), rule.n_cohorts
     act, stop_low = rule.action, rule.stop_low
-    cdf = np.cumsum(np.atleast_2d(_binom.pmf(c, p)), axis=1)[:, :-1]   # (k, c)
-    n = np.zeros((size, k), dtype=np.int64)
-    y = np.zeros((size, k), dtype=np.int64)
-    d = np.full(size, start, dtype=np.int64)
     el = np.full(size, k, dtype=np.int64)
     early = np.zeros(size, dtype=bool)
     es = np.zeros(size, dtype=bool)
-    cohorts = np.zeros(size, dtype=np.int64)
-    idx = np.arange(size)
-    for t in range(m):
-        if idx.size == 0:
-            break
-        dd = d[idx]
-        u = rng.random(idx.size)
-        x = (u[:, None] >= cdf[dd]).sum(axis=1)
-        n[idx, dd] += c
-        y[idx, dd] += x
-        cohorts[idx] += 1
+
+    def step(t, idx, dd, x, n, y):
         if t == m - 1:
-            break
+            return dd, None
         nd, yd = n[idx, dd], y[idx, dd]
         a = act[nd, yd]
         low = dd == 0
@@ -66,21 +49,16 @@ def interval_kernel(rng: np.random.Generator, size: int, *, rule: IntervalRule, 
         else:
             stop_es = ~stop_none & (newd == dd) & hit
         el[idx] = el_i
-        d[idx] = newd
         early[idx[stop_none]] = True
         es[idx[stop_es]] = True
-        idx = idx[~(stop_none | stop_es)]
+        return newd, stop_none | stop_es
+
+    n, y, cohorts = run_cohorts(rng, size, p, rule.cohort_size, m, start, step)
     sel = np.full(size, k, dtype=np.int64)
     go = ~early
     if go.any():
         sel[go] = select_mtd(rule, n[go], y[go])
-    select = np.zeros((size, k + 1), dtype=bool)
-    select[np.arange(size), sel] = True
-    n_dist = np.zeros((size, m + 1), dtype=bool)
-    n_dist[np.arange(size), cohorts] = True
-    return {"select": select, "n_treated": n, "n_dlt": y, "n_total": n.sum(axis=1),
-            "dlt_total": y.sum(axis=1), "n_dist": n_dist,
-            "above": np.append(np.asarray(above_mask, dtype=bool), False)[sel],
+    return {**trial_arrays(sel, n, y, cohorts, m, above_mask),
             "stop_early": early, "stop_earlystop": es}
 
 

@@ -24,12 +24,17 @@ Biometrics 45:925; Lin & Shih 2001, Biostatistics 2:203).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from designcalc.core import binom as _binom
-from designcalc.core.validate import check_prob
-from designcalc.dose.rulebased.rules import DoseDesign, check_tox
+from designcalc.core.protocol import Design
+from designcalc.core.validate import check_prob, check_prob_array
+from designcalc.dose.tables import level_rows
+
+if TYPE_CHECKING:
+    from designcalc.dose.rulebased.rules import DoseDesign
 
 # action codes shared with designcalc.dose.rulebased.sim
 TREAT, ESCALATE, DEESCALATE, SELECT, SELECT_BELOW, NONE = range(6)
@@ -52,11 +57,35 @@ class _Compiled:
     max_n: int
 
 
-def compile_design(design: DoseDesign, tox) -> tuple[_Compiled, np.ndarray, list]:
-    """Validate ``tox`` and express the design in dose-ascending order."""
-    if not isinstance(design, DoseDesign):
+def check_design(design) -> None:
+    """Raise ``TypeError`` unless ``design`` is a rule-based design (family ``dose``)."""
+    if not (isinstance(design, Design) and design.family == "dose"):
         raise TypeError(f"design must be a DoseDesign (see designcalc.dose.rulebased.preset), "
                         f"got {type(design).__name__}")
+
+
+def check_tox(design: DoseDesign, tox) -> tuple:
+    """Validate ``tox`` for ``design``; return (tox array, list of warnings).
+
+    A toxicity curve that does not increase with dose is allowed but warned
+    about (rule-based designs assume monotone toxicity).
+    """
+    arr = check_prob_array("tox", tox, closed=True)
+    if arr.size != design.n_levels:
+        raise ValueError(f"tox must give one probability per dose level "
+                         f"({design.n_levels} for design {design.name!r}), got {arr.size}")
+    by_dose = arr if design.direction == "up" else arr[::-1]
+    warnings = []
+    if any(b < a for a, b in zip(by_dose, by_dose[1:])):
+        warnings.append("tox does not increase with dose: "
+                        + ", ".join(f"{t:g}" for t in arr)
+                        + " (levels in visiting order); the rule assumes monotone toxicity")
+    return arr, warnings
+
+
+def compile_design(design: DoseDesign, tox) -> tuple[_Compiled, np.ndarray, list]:
+    """Validate ``tox`` and express the design in dose-ascending order."""
+    check_design(design)
     arr, warns = check_tox(design, tox)
     k = design.n_levels
     order = np.arange(k) if design.direction == "up" else np.arange(k)[::-1]
@@ -72,24 +101,6 @@ def compile_design(design: DoseDesign, tox) -> tuple[_Compiled, np.ndarray, list
 
 def _check_target(target):
     return None if target is None else check_prob("target", target, closed=True)
-
-
-def level_rows(design: DoseDesign, scenario: str, tox, values: dict, none: dict) -> list:
-    """Rows of one scenario: one per level (visiting order) and the "none" row.
-
-    ``values`` maps column names to per-level sequences (visiting order),
-    ``none`` the columns of the "none" row (the others are None there).
-    """
-    rows = []
-    for i in range(design.n_levels):
-        row = {"scenario": scenario, "level": i + 1, "dose": design.doses[i],
-               "tox": float(tox[i])}
-        row.update({col: float(v[i]) for col, v in values.items()})
-        rows.append(row)
-    last = {"scenario": scenario, "level": "none", "dose": None, "tox": None}
-    last.update({col: none.get(col) for col in values})
-    rows.append(last)
-    return rows
 
 
 #: measured cost of one trial path of the walk (seconds, a 2-core machine)
@@ -235,9 +246,9 @@ def exact_tables(design: DoseDesign, curves, target=None, **options) -> dict:
     rows, metrics, n_dist, warns = [], [], {}, []
     for name, tox in curves:
         r = enumerate_paths(design, tox, target)
-        rows += level_rows(design, name, r["tox"],
-                           {"select": r["select"], "n_treated": r["n_treated"],
-                            "n_dlt": r["n_dlt"]}, {"select": r["p_none"]})
+        rows += level_rows(name, r["tox"], {"select": r["select"], "n_treated": r["n_treated"],
+                                            "n_dlt": r["n_dlt"]},
+                           {"select": r["p_none"]}, per_level={"dose": design.doses})
         metrics.append({"scenario": name, "en": r["en"], "e_dlt": r["e_dlt"],
                         "p_none": r["p_none"],
                         "p_select_above_target": r["p_select_above_target"]})
@@ -280,10 +291,8 @@ def exact_oc(design: DoseDesign, tox, target=None):
     >>> round(res.rows[0]["select"], 4), round(res.metrics[0]["en"], 2)
     (0.343, 5.73)
     """
-    if not isinstance(design, DoseDesign):
-        raise TypeError(f"design must be a DoseDesign (see designcalc.dose.rulebased.preset), "
-                        f"got {type(design).__name__}")
+    check_design(design)
     return design.oc({"": tox}, target=target)
 
 
-__all__ = ["compile_design", "enumerate_paths", "exact_tables", "exact_oc", "level_rows"]
+__all__ = ["check_design", "check_tox", "compile_design", "enumerate_paths", "exact_tables", "exact_oc"]

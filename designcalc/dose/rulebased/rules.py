@@ -44,7 +44,6 @@ How an action is carried out (the same in :mod:`designcalc.dose.rulebased.exact`
 
 from __future__ import annotations
 
-import csv
 import numbers
 import os
 from dataclasses import dataclass, field
@@ -52,6 +51,7 @@ from typing import Mapping
 
 from designcalc.core.validate import check_int, check_positive, check_real
 from designcalc.core.protocol import Design, curve_scenarios
+from designcalc.dose.tables import parse_cells, read_table_csv, write_cells_csv
 
 ACTIONS = ("escalate", "de-escalate", "expand", "stay", "select", "select-below", "stop-none")
 #: actions that treat another cohort at the current level
@@ -68,35 +68,6 @@ _ACTION_TEXT = {
     "select-below": "stop: select the next lower dose (none if untreated)",
     "stop-none": "stop: no dose selected",
 }
-
-
-def check_cell(where: str, n, dlt, cohort_size: int) -> tuple:
-    """A decision-table cell's ``(n, dlt)`` as integers, or a ValueError naming ``where``:
-    n >= 1 a multiple of the cohort size, 0 <= dlt <= n (every dose family's tables)."""
-    try:
-        n = check_int("n", n, min_value=1)
-        dlt = check_int("dlt", dlt, min_value=0)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{where}: {exc}") from None
-    if dlt > n:
-        raise ValueError(f"{where}: dlt cannot exceed n")
-    if n % cohort_size:
-        raise ValueError(f"{where}: n must be a multiple of the cohort size {cohort_size}")
-    return n, dlt
-
-
-def write_cells_csv(path, cells) -> str:
-    """Write decision-table cells ``(n, dlt, action)`` as CSV ``n,dlt,action``, atomically
-    (the format every dose family's ``--table FILE`` reads)."""
-    from designcalc.core.outputs import atomic_file
-
-    path = os.fspath(path)
-    with atomic_file(path, "w") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(["n", "dlt", "action"])
-        for n, d, a in cells:
-            writer.writerow([n, d, a])
-    return path
 
 
 @dataclass(frozen=True)
@@ -134,29 +105,8 @@ class DecisionTable:
         object.__setattr__(self, "name", name)
         c = check_int("cohort_size", self.cohort_size, min_value=1)
         object.__setattr__(self, "cohort_size", c)
-        raw = self.cells.items() if isinstance(self.cells, dict) else self.cells
-        table: dict = {}
-        for item in raw:
-            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], tuple):
-                (n, dlt), action = item
-            else:
-                try:
-                    n, dlt, action = item
-                except (TypeError, ValueError):
-                    raise ValueError(f"decision table {name!r}: each cell must be "
-                                     f"(n, dlt, action), got {item!r}") from None
-            where = f"decision table {name!r}, cell n={n}, dlt={dlt}"
-            n, dlt = check_cell(where, n, dlt, c)
-            action = str(action).strip().lower()
-            if action not in ACTIONS:
-                raise ValueError(f"{where}: unknown action {action!r} "
-                                 f"(allowed: {', '.join(ACTIONS)})")
-            if (n, dlt) in table and table[(n, dlt)] != action:
-                raise ValueError(f"{where}: contradiction, both {table[(n, dlt)]!r} "
-                                 f"and {action!r}")
-            table[(n, dlt)] = action
-        if not table:
-            raise ValueError(f"decision table {name!r} is empty")
+        table = parse_cells(self.cells, c, f"decision table {name!r}",
+                            lambda text: text if text in ACTIONS else None, ACTIONS)
         object.__setattr__(self, "cells", tuple(sorted((n, d, a) for (n, d), a in table.items())))
         object.__setattr__(self, "_map", table)
         self.check_complete()
@@ -268,32 +218,22 @@ class DecisionTable:
         path = os.fspath(path)
         name = name or os.path.basename(path)
         try:
-            from io import StringIO
-
-            from designcalc.core.files import read_text
-
-            # a regular file only (a FIFO would block), checked before it is opened
-            with StringIO(read_text(path, what="table file"), newline="") as fh:
-                reader = csv.DictReader(fh)
-                fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-                missing = [f for f in ("n", "dlt", "action") if f not in fields]
-                if missing:
-                    raise ValueError(f"decision table {name!r}: missing column(s) "
-                                     f"{', '.join(missing)} (need n, dlt, action)")
-                cells = []
-                for line, row in enumerate(reader, start=2):
-                    row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-                    if not any(row.values()):
-                        continue
-                    try:
-                        n, d = int(row["n"]), int(row["dlt"])
-                    except ValueError:
-                        raise ValueError(f"decision table {name!r}, line {line}: n and dlt "
-                                         f"must be whole numbers, got n={row['n']!r}, "
-                                         f"dlt={row['dlt']!r}") from None
-                    cells.append((n, d, row["action"]))
+            fields, rows = read_table_csv(path)
         except FileNotFoundError:
             raise ValueError(f"table file not found: {path!r}") from None
+        missing = [f for f in ("n", "dlt", "action") if f not in fields]
+        if missing:
+            raise ValueError(f"decision table {name!r}: missing column(s) "
+                             f"{', '.join(missing)} (need n, dlt, action)")
+        cells = []
+        for line, row in rows:
+            try:
+                n, d = int(row["n"]), int(row["dlt"])
+            except ValueError:
+                raise ValueError(f"decision table {name!r}, line {line}: n and dlt "
+                                 f"must be whole numbers, got n={row['n']!r}, "
+                                 f"dlt={row['dlt']!r}") from None
+            cells.append((n, d, row["action"]))
         if not cells:
             raise ValueError(f"decision table {name!r} is empty")
         if cohort_size is None:
@@ -680,26 +620,5 @@ def preset(name: str, **kwargs) -> DoseDesign:
     return design
 
 
-def check_tox(design: DoseDesign, tox) -> tuple:
-    """Validate ``tox`` for ``design``; return (tox array, list of warnings).
-
-    A toxicity curve that does not increase with dose is allowed but warned
-    about (rule-based designs assume monotone toxicity).
-    """
-    from designcalc.core.validate import check_prob_array
-
-    arr = check_prob_array("tox", tox, closed=True)
-    if arr.size != design.n_levels:
-        raise ValueError(f"tox must give one probability per dose level "
-                         f"({design.n_levels} for design {design.name!r}), got {arr.size}")
-    by_dose = arr if design.direction == "up" else arr[::-1]
-    warnings = []
-    if any(b < a for a, b in zip(by_dose, by_dose[1:])):
-        warnings.append("tox does not increase with dose: "
-                        + ", ".join(f"{t:g}" for t in arr)
-                        + " (levels in visiting order); the rule assumes monotone toxicity")
-    return arr, warnings
-
-
 __all__ = ["ACTIONS", "TREAT_ACTIONS", "PRESETS", "DecisionTable", "format_dose",
-           "DoseDesign", "msc_doses", "preset", "check_tox"]
+           "DoseDesign", "msc_doses", "preset"]

@@ -18,14 +18,19 @@ drawing them when they are treated.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from designcalc.core import binom as _binom
 from designcalc.core import simulate
-from designcalc.dose.rulebased.exact import (DEESCALATE, ESCALATE, NONE, SELECT, SELECT_BELOW, TREAT,
-                                   _check_target, _prefixed, compile_design, level_rows)
-from designcalc.dose.rulebased.rules import DoseDesign
+from designcalc.dose.rulebased.exact import (DEESCALATE, ESCALATE, NONE, SELECT, SELECT_BELOW,
+                                             TREAT, _check_target, _prefixed, check_design,
+                                             compile_design)
+from designcalc.dose.tables import level_rows
+
+if TYPE_CHECKING:
+    from designcalc.dose.rulebased.rules import DoseDesign
 
 
 def dose_kernel(rng: np.random.Generator, size: int, *, p: tuple, c: int, start: int,
@@ -173,13 +178,14 @@ def simulated_tables(design: DoseDesign, curves, n_sims: int, sim, target=None,
         est, se = res.estimate, res.se
         order = comp.order
         sel, sel_se = est["select"], se["select"]
-        rows += level_rows(design, name, arr,
+        rows += level_rows(name, arr,
                            {"select_sim": sel[:-1][order], "select_sim_se": sel_se[:-1][order],
                             "n_treated_sim": est["n_treated"][order],
                             "n_treated_sim_se": se["n_treated"][order],
                             "n_dlt_sim": est["n_dlt"][order],
                             "n_dlt_sim_se": se["n_dlt"][order]},
-                           {"select_sim": float(sel[-1]), "select_sim_se": float(sel_se[-1])})
+                           {"select_sim": float(sel[-1]), "select_sim_se": float(sel_se[-1])},
+                           per_level={"dose": design.doses})
         above = above_se = None
         if target is not None:
             above, above_se = float(est["above"]), float(se["above"])
@@ -224,9 +230,7 @@ def simulate_oc(design: DoseDesign, tox, n_sims: int, seed=None, workers: int = 
     >>> bool(abs(row["select_sim"] - 0.343) < 4 * row["select_sim_se"])
     True
     """
-    if not isinstance(design, DoseDesign):
-        raise TypeError(f"design must be a DoseDesign (see designcalc.dose.rulebased.preset), "
-                        f"got {type(design).__name__}")
+    check_design(design)
     return design.simulate({"": tox}, n_sims, seed=seed, workers=workers,
                            chunk_size=chunk_size, backend=backend, scheduler=scheduler,
                            progress=progress, target=target)
