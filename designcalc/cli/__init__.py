@@ -20,44 +20,31 @@ from __future__ import annotations
 import errno
 import functools
 import importlib
+import importlib.util
+import re
 import sys
 
 import click
 
 from designcalc import __version__
 
-# name -> "module:attribute"; the module is imported only when the group runs.
+# Commands that are not a family's group: name -> ("module:attribute", one-line help);
+# the module is imported only when the command runs.  The family groups come from the
+# registry (designcalc.core.registry.GROUPS): designcalc.cli.<group> when that module
+# exists (hand-written commands), else generated from the group's specs.
 _SUBCOMMANDS = {
-    "simon": "designcalc.cli.simon:simon",
-    "binomial": "designcalc.cli.binomial:binomial",
-    "survival": "designcalc.cli.survival:survival",
-    "dose": "designcalc.cli.dose:dose",
-    "trial": "designcalc.cli.trial:trial",
-    "families": "designcalc.cli.families:families",
-    "multistage": "designcalc.cli.multistage:multistage",
-    "monitor": "designcalc.cli.monitor:monitor",
-    "bayes": "designcalc.cli.bayes:bayes",
-    "coprimary": "designcalc.cli.coprimary:coprimary",
-    "sweep": "designcalc.cli.sweep:sweep",
+    "trial": ("designcalc.cli.trial:trial", "The seed trials and config files: list, show, run."),
+    "families": ("designcalc.cli.families:families",
+                 "The registered design families (what each can do, its commands)."),
+    "sweep": ("designcalc.cli.sweep:sweep",
+              "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask)."),
 }
 
-# Groups built entirely from a family's registry entry (no hand-written module).
-_REGISTRY_GROUPS = {"calendar": "calendar"}
 
-_SHORT_HELP = {
-    "simon": "Simon two-stage binary designs: search, OC, audit, post-trial analysis.",
-    "binomial": "Single-stage exact binomial designs, power and confidence intervals.",
-    "survival": "Single-arm time-to-event designs: one-sample log-rank, landmark KM, two-stage log-rank.",
-    "dose": "Dose finding: 3+3, MSC-IFNa rule, BOIN, Keyboard, mTPI-2, i3+3, CRM; OC, tables, next dose, compare.",
-    "trial": "The seed trials and config files: list, show, run.",
-    "families": "The registered design families (what each can do, its commands).",
-    "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
-    "multistage": "K-look binary rules: exact OC, Fleming and Sargent designs, post-trial inference.",
-    "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry, SPRT), exact OC.",
-    "bayes": "Bayesian designs: predictive probability, Lee & Liu search, BOP2, posterior monitoring (exact).",
-    "coprimary": "Co-primary response and time-to-event endpoints: joint power, FWER, n.",
-    "sweep": "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask).",
-}
+def _groups() -> dict:
+    from designcalc.core.registry import GROUPS
+
+    return GROUPS
 
 
 class BadInput(click.ClickException):
@@ -153,44 +140,70 @@ def _equip(cmd):
         force = kwargs.pop("force", False) if "force" in added else False
         quiet = (kwargs.pop("quiet", False) if "quiet" in added
                  else bool(kwargs.get("quiet", False)))
-        with budget.allow(max_seconds=max_seconds,
-                          max_bytes=None if max_memory is None else max_memory * 2 ** 30,
-                          force=force, progress=not quiet,
-                          seconds_hint=_SECONDS_HINT, bytes_hint=_BYTES_HINT):
-            return callback(*args, **kwargs)
+        try:
+            with budget.allow(max_seconds=max_seconds,
+                              max_bytes=None if max_memory is None else max_memory * 2 ** 30,
+                              force=force, progress=not quiet,
+                              seconds_hint=_SECONDS_HINT, bytes_hint=_BYTES_HINT):
+                return callback(*args, **kwargs)
+        except ValueError as exc:
+            _name_options_as_typed(exc, click.get_current_context())
+            raise
 
     cmd.callback = run
     return cmd
+
+
+_LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.\[(])")
+
+
+def _name_options_as_typed(exc: ValueError, ctx) -> None:
+    """Name the option as the user typed it: a library ``ValueError("last_dlt must
+    ...")`` raised while a command runs becomes ``--last-dlt must ...`` when the
+    command has that option (its parameter name or its flag without dashes)."""
+    if len(exc.args) != 1 or not isinstance(exc.args[0], str):
+        return
+    match = _LEADING_NAME.match(exc.args[0])
+    if match is None:
+        return
+    flags = {}
+    for param in ctx.command.get_params(ctx):
+        if isinstance(param, click.Option) and param.opts[0].startswith("--"):
+            flags.setdefault(param.name, param.opts[0])
+            flags.setdefault(param.opts[0][2:].replace("-", "_"), param.opts[0])
+    flag = flags.get(match.group(1))
+    if flag is not None:
+        exc.args = (flag + exc.args[0][match.end():],)
 
 
 class DesigncalcGroup(click.Group):
     """Root group: lazy sub-commands and the one-line error contract."""
 
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(_SUBCOMMANDS) | set(_REGISTRY_GROUPS))
+        return sorted(set(super().list_commands(ctx)) | set(_SUBCOMMANDS) | set(_groups()))
 
     def get_command(self, ctx, cmd_name):
         return _equip(self._get_command(ctx, cmd_name))
 
     def _get_command(self, ctx, cmd_name):
         cmd = super().get_command(ctx, cmd_name)
-        if cmd is None and cmd_name in _REGISTRY_GROUPS:
+        if cmd is not None:
+            return cmd
+        if cmd_name in _SUBCOMMANDS:
+            module_name, attr = _SUBCOMMANDS[cmd_name][0].split(":")
+            return getattr(importlib.import_module(module_name), attr)
+        if cmd_name not in _groups():
+            return None
+        module_name = f"designcalc.cli.{cmd_name}"
+        if importlib.util.find_spec(module_name) is None:
             from designcalc.cli.generic import family_group
 
-            return family_group(_REGISTRY_GROUPS[cmd_name])
-        if cmd is not None or cmd_name not in _SUBCOMMANDS:
-            return cmd
-        module_name, attr = _SUBCOMMANDS[cmd_name].split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # family not built yet
-            if exc.name == module_name:
-                return None
-            raise
-        return getattr(module, attr)
+            return family_group(cmd_name)
+        return getattr(importlib.import_module(module_name), cmd_name)
 
     def format_commands(self, ctx, formatter):
-        rows = [(name, _SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        helps = {**{k: v[1] for k, v in _SUBCOMMANDS.items()}, **_groups()}
+        rows = [(name, helps.get(name, "")) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
