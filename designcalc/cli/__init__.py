@@ -155,12 +155,14 @@ def _equip(cmd):
 
 
 _LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.\[(])")
+_SNAKE_NAME = re.compile(r"(?<![A-Za-z0-9_.\-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![A-Za-z0-9_.\[(])")
 
 
 def _name_options_as_typed(exc: ValueError, ctx) -> None:
     """Name the option as the user typed it: a library ``ValueError("last_dlt must
     ...")`` raised while a command runs becomes ``--last-dlt must ...`` when the
-    command has that option (its parameter name or its flag without dashes)."""
+    command has that option (its parameter name or its flag without dashes); other
+    snake_case names of the command's options in the message are flags too."""
     if len(exc.args) != 1 or not isinstance(exc.args[0], str):
         return
     match = _LEADING_NAME.match(exc.args[0])
@@ -171,9 +173,13 @@ def _name_options_as_typed(exc: ValueError, ctx) -> None:
         if isinstance(param, click.Option) and param.opts[0].startswith("--"):
             flags.setdefault(param.name, param.opts[0])
             flags.setdefault(param.opts[0][2:].replace("-", "_"), param.opts[0])
+    text = exc.args[0]
     flag = flags.get(match.group(1))
     if flag is not None:
-        exc.args = (flag + exc.args[0][match.end():],)
+        text = flag + text[match.end():]
+    # further names of options in the message: only snake_case ones (never prose)
+    text = _SNAKE_NAME.sub(lambda m: flags.get(m.group(1), m.group(1)), text)
+    exc.args = (text,)
 
 
 class DesigncalcGroup(click.Group):

@@ -23,6 +23,8 @@ scenarios (``--p``/``--p-grid``/``--scenario`` or ``--tox``/``--scenario``),
 
 from __future__ import annotations
 
+import inspect
+
 import click
 
 from designcalc.cli._common import emit, parse_float_list, strict_type
@@ -166,6 +168,7 @@ class DesignCommand(click.Command):
             example = _example_args(one, name)
             if example:
                 help += f"\n\n\b\nExample:\n  designcalc {group} {name} {example}"
+        help = inspect.cleandoc(help)
         if self.choose:
             listing = "; ".join(f"{d} ({spec.name})" for d, (spec, *_) in self.designs.items())
             help += (f"\n\nDesigns (--design): {listing}.  `designcalc {group} {name} "
@@ -173,7 +176,10 @@ class DesignCommand(click.Command):
         super().__init__(name, callback=self._run, help=help, epilog=epilog,
                          short_help=short_help or
                          f"{what} of a given design per scenario (from the registry).")
-        self._own = {spec.name: _spec_options(spec) for spec in self.specs}
+        kinds = {_scenario_kind(spec)[:2] for spec in self.specs}
+        self.shared_scenario = self.choose and len(kinds) == 1
+        self._own = {spec.name: _spec_options(spec, scenario=not self.shared_scenario)
+                     for spec in self.specs}
         self.params = _options(self._shared_decorators())
         union = {}
         for options in self._own.values():
@@ -197,6 +203,8 @@ class DesignCommand(click.Command):
                 help="The design (its options are offered once it is given)"
                      + ("; repeat to compare designs side by side." if self.multiple
                         else ".")))
+        if self.shared_scenario:
+            shared.append(scenario_options(*_scenario_kind(self.specs[0])))
         simulate = any(s.simulate for s in self.specs)
         if simulate:
             default = self.n_sims_default if self.simulate_only else 0
@@ -310,6 +318,10 @@ class DesignCommand(click.Command):
             scen_arg = {"": scenarios[0]}
         n_sims = kw.get("n_sims") or 0
         simulating = self.simulate_only or bool(n_sims)
+        exact_only = [n for n in names if not self.designs[n][0].simulate]
+        if exact_only and "n_sims" in given:
+            raise click.BadParameter(f"does not apply to --design {', '.join(exact_only)} "
+                                     "(not simulated)", param_hint="--n-sims")
         workers = kw.get("workers", 1)
         results = []
         with sim_backend(kw.get("backend"), kw.get("scheduler"), workers, simulating) as where:
@@ -447,12 +459,13 @@ def _options(decorators) -> list:
     return holder.params
 
 
-def _spec_options(spec) -> list:
-    """A family's own options: its parameters, scenarios and OC options."""
+def _spec_options(spec, scenario=True) -> list:
+    """A family's own options: its parameters, scenarios (unless the command shares
+    them) and OC options."""
     kind, name, text = _scenario_kind(spec)
     params = option_params(spec)
     return _options([_param_option(p) for p, is_option in params if not is_option]
-                    + [scenario_options(kind, name, text)]
+                    + ([scenario_options(kind, name, text)] if scenario else [])
                     + [_param_option(p, for_options=True) for p, is_option in params
                        if is_option])
 
@@ -496,6 +509,8 @@ class Run:
         specs = [command.designs[n][0] for n in self.names]
         if not command.choose:
             return _inputs(specs[0], self.kw, self.raw)
+        if not command.multiple:
+            return {"design": self.names[0], **_inputs(specs[0], self.kw, self.raw)}
         inputs = {"design": list(self.names) if command.multiple else self.names[0]}
         kind, name, _ = _scenario_kind(specs[0])
         scen = {}
@@ -569,13 +584,16 @@ def _render_one(run: Run) -> None:
 
 def build_command(group: str, name: str, specs=None, **kw) -> DesignCommand:
     """The generic command ``name`` of ``group`` (default: over every family of the
-    group that declares it in ``generic``)."""
+    group that declares it in ``generic``); with several designs, the first is the
+    default of ``--design``."""
     from designcalc.core import registry
 
     if specs is None:
         specs = [s for s in registry.specs() if s.cli_group == group and name in s.generic]
     if not specs:
         raise ValueError(f"name: no family of group {group!r} offers {name!r}")
+    if len(specs) > 1 or specs[0].designs:       # without --design: the group's first design
+        kw.setdefault("default_design", design_names(specs[0])[0][0])
     return DesignCommand(group, name, specs, **kw)
 
 

@@ -62,7 +62,7 @@ SPEC = FamilySpec(
            ("curves", "designcalc.present.plots:survival_curves")),
     commands=("survival design", "survival power", "trial run"),
     cli_group="survival",
-    generic=(),
+    generic=("oc", "simulate"),
     summary=("power", "alpha_actual"),
     doc="docs/survival.md",
     examples=(

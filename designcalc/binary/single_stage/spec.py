@@ -71,11 +71,13 @@ POWER_SPEC = FamilySpec(
     plots=(("power", "designcalc.present.plots:power_by_n"),),
     commands=("binomial power", "trial run"),
     cli_group="binomial",
-    generic=(),
+    generic=("oc",),
     summary=("power", "alpha_actual", "ci_halfwidth"),
     doc="docs/binary.md",
     examples=(
         # MSC-IFNa phase 2 (seed 003): 10 to 30 subjects
-        {"design": {"n_min": 10, "n_max": 30, "p0": 0.05, "p1": 0.25, "alpha": 0.05}},
+        {"design": {"n_min": 10, "n_max": 30, "p0": 0.05, "p1": 0.25, "alpha": 0.05},
+         "cli": ["binomial", "oc", "--design", "binomial_power", "--n-min", "10", "--n-max",
+                 "30", "--p0", "0.05", "--p1", "0.25", "--alpha", "0.05"]},
     ),
 )

@@ -18,11 +18,11 @@ def build(design, values, *, scenarios=None, given=(), designs=()):
 
     if values.get("target") is None:
         raise ValueError("target: --design crm needs the target DLT probability")
-    size = values.get("cohort_size") or 3
+    size = 3 if values.get("cohort_size") is None else values["cohort_size"]
     cohorts, max_n = values.get("cohorts"), values.get("max_n")
     if cohorts is not None:
-        if not isinstance(cohorts, int) or cohorts < 1:
-            raise ValueError(f"cohorts must be a whole number >= 1, got {cohorts!r}")
+        if cohorts < 1:
+            raise ValueError(f"cohorts must be >= 1, got {cohorts!r}")
         if max_n is not None and max_n != cohorts * size:
             raise ValueError(f"max_n ({max_n}) must be cohorts x cohort_size "
                              f"({cohorts} x {size} = {cohorts * size}); give one of them")
@@ -37,6 +37,9 @@ def build(design, values, *, scenarios=None, given=(), designs=()):
             raise ValueError("skeleton: give skeleton or skeleton_halfwidth and "
                              "skeleton_nu, not both")
         kw["skeleton"] = tuple(values["skeleton"])
+        if "levels" in given and values.get("levels") != len(kw["skeleton"]):
+            raise ValueError(f"levels must be the skeleton's length ({len(kw['skeleton'])}), "
+                             f"got {values.get('levels')!r}")
     elif halfwidth is not None or nu is not None:
         if halfwidth is None or nu is None:
             raise ValueError("skeleton_halfwidth: give both skeleton_halfwidth and "
