@@ -127,13 +127,13 @@ class DesignCommand(click.Command):
     specs : list of FamilySpec
         The families the command serves (registry order).
     render : callable, optional
-        ``render(results, ctx)`` prints the results (a group's own layout, e.g.
-        ``dose``); default: the family's rows, metrics and protocol text.
+        ``render(run)`` prints the results of a :class:`Run` (a group's own
+        layout); default: the design's rows, metrics and protocol text.
     n_sims_default : int, optional
         Default of ``--n-sims`` for ``simulate`` (10,000).
     default_design : str, optional
-        The design used without ``--design`` (default: none; required when the
-        command serves several families).
+        The design used without ``--design`` (None: ``--design`` is required
+        when the command offers a choice).
     multiple : bool
         ``--design`` may be repeated (designs side by side; needs ``render``).
     help, short_help, epilog : str
@@ -148,7 +148,7 @@ class DesignCommand(click.Command):
         self.group, self.specs, self.render = group, list(specs), render
         self.simulate_only = name == "simulate"
         self.choose = len(self.specs) > 1 or any(s.designs for s in self.specs)
-        self.designs = {}                   # --design name -> (spec, fixed params)
+        self.designs = {}       # --design name -> (spec, fixed params, options it skips)
         for spec in self.specs:
             for design, fixed, skips in design_names(spec):
                 self.designs[design] = (spec, fixed, skips)
@@ -157,8 +157,7 @@ class DesignCommand(click.Command):
         self.n_sims_default = n_sims_default
         one = self.specs[0]
         what = ("Monte-Carlo operating characteristics" if self.simulate_only else
-                f"{'Exact' if one.exact and one.name != 'survival' else 'Analytic'} "
-                "operating characteristics")
+                "Operating characteristics (exact or analytic)")
         if help is None:
             title = one.title if not self.choose else ", ".join(s.title for s in self.specs)
             help = (f"{what} under each scenario: {title}.\n\n"

@@ -64,7 +64,11 @@ SPEC = FamilySpec(
         {"design": {"n1": 30, "c1": 0.0, "n": 60, "c": 1.55, "shape": 1.5, "s0": 0.6,
                     "x0": 2.0, "hr": 0.55, "followup": 2.0, "rate": 15.0, "restricted": True,
                     "dropout_rate": 0.05},
-         "n_sims": 2000},
+         "n_sims": 2000,
+         "cli": ["survival", "oc", "--design", "survival_two_stage", "--n1", "30", "--c1", "0",
+                 "--n", "60", "--c", "1.55", "--shape", "1.5", "--s0", "0.6", "--x0", "2",
+                 "--hr", "0.55", "--followup", "2", "--rate", "15", "--restricted",
+                 "--dropout-rate", "0.05", "--n-sims", "2000", "--seed", "20261201"]},
     ),
 )
 
