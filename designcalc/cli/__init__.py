@@ -1,9 +1,16 @@
 """The ``designcalc`` command line (click).
 
 The CLI is a thin layer: it parses options, builds design objects from the
-library, calls the library and prints.  Sub-command groups live in their own
-modules and are imported only when used, so that e.g. ``designcalc simon
-design`` starts without importing pandas, matplotlib or scipy.stats.
+library, calls the library and prints.  The command groups are those of the
+registry (:data:`designcalc.core.registry.GROUPS`): a group with a module
+``designcalc.cli.<group>`` (hand-written commands, plus the generic ones of its
+families) or one generated from its families' specs
+(:mod:`designcalc.cli.generic`).  Modules are imported only when used, so that
+a command starts without importing pandas, matplotlib or scipy.stats.
+
+A library ``ValueError`` raised while a command runs names the option as the
+user typed it (``last_dlt must ...`` -> ``--last-dlt must ...``,
+:func:`_name_options_as_typed`).
 
 Exit codes: 0 success, 2 bad input (one line on stderr): bad values, paths
 and files the user named (missing, unreadable, a directory, too long a name,
@@ -264,14 +271,14 @@ class DesigncalcGroup(click.Group):
 def cli():
     """designcalc: design calculator for early-phase oncology trials.
 
-    Finds designs (Simon two-stage, exact single-stage binomial, one-sample
-    time-to-event, rule-based dose finding), evaluates a given rule exactly or
-    by simulation, and prints protocol-ready tables (--format table|csv|json,
-    --out FILE).
+    Finds designs, evaluates a given rule exactly or by simulation, and prints
+    protocol-ready tables (--format table|csv|json, --out FILE) and reports
+    (--report FILE).  One command group per kind of design (below);
+    `designcalc families` lists the registered design families.
 
     \b
     Examples:
-      designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8
+      designcalc families
       designcalc trial run --all --out results/
 
     Every command also accepts --max-seconds S, --max-memory GB, --force (the
