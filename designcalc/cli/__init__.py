@@ -27,8 +27,6 @@ from __future__ import annotations
 import errno
 import functools
 import importlib
-import importlib.util
-import re
 import sys
 
 import click
@@ -161,8 +159,10 @@ def _equip(cmd):
     return cmd
 
 
-_LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.\[(])")
-_SNAKE_NAME = re.compile(r"(?<![A-Za-z0-9_.\-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![A-Za-z0-9_.\[(])")
+#: a name at the start of a message (not followed by ``.``, ``[`` or ``(``)
+_LEADING_NAME = r"([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.\[(])"
+#: a snake_case name anywhere in a message
+_SNAKE_NAME = r"(?<![A-Za-z0-9_.\-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![A-Za-z0-9_.\[(])"
 
 
 def _name_options_as_typed(exc: ValueError, ctx) -> None:
@@ -170,9 +170,11 @@ def _name_options_as_typed(exc: ValueError, ctx) -> None:
     ...")`` raised while a command runs becomes ``--last-dlt must ...`` when the
     command has that option (its parameter name or its flag without dashes); other
     snake_case names of the command's options in the message are flags too."""
+    import re
+
     if len(exc.args) != 1 or not isinstance(exc.args[0], str):
         return
-    match = _LEADING_NAME.match(exc.args[0])
+    match = re.match(_LEADING_NAME, exc.args[0])
     if match is None:
         return
     flags = {}
@@ -185,7 +187,7 @@ def _name_options_as_typed(exc: ValueError, ctx) -> None:
     if flag is not None:
         text = flag + text[match.end():]
     # further names of options in the message: only snake_case ones (never prose)
-    text = _SNAKE_NAME.sub(lambda m: flags.get(m.group(1), m.group(1)), text)
+    text = re.sub(_SNAKE_NAME, lambda m: flags.get(m.group(1), m.group(1)), text)
     exc.args = (text,)
 
 
@@ -205,14 +207,20 @@ class DesigncalcGroup(click.Group):
         if cmd_name in _SUBCOMMANDS:
             module_name, attr = _SUBCOMMANDS[cmd_name][0].split(":")
             return getattr(importlib.import_module(module_name), attr)
+        import importlib.util
+
+        # a hand-written group (its module defines it) starts without reading the registry
+        if cmd_name.isidentifier() and not cmd_name.startswith("_") and \
+                importlib.util.find_spec(f"designcalc.cli.{cmd_name}") is not None:
+            group = getattr(importlib.import_module(f"designcalc.cli.{cmd_name}"), cmd_name,
+                            None)
+            if isinstance(group, click.Group):
+                return group
         if cmd_name not in _groups():
             return None
-        module_name = f"designcalc.cli.{cmd_name}"
-        if importlib.util.find_spec(module_name) is None:
-            from designcalc.cli.generic import family_group
+        from designcalc.cli.generic import family_group
 
-            return family_group(cmd_name)
-        return getattr(importlib.import_module(module_name), cmd_name)
+        return family_group(cmd_name)
 
     def format_commands(self, ctx, formatter):
         helps = {**{k: v[1] for k, v in _SUBCOMMANDS.items()}, **_groups()}

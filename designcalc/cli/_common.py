@@ -27,6 +27,37 @@ from designcalc.present.render import (OutputError, envelope, plain, render_csv,
                                render_text)
 from designcalc.present.render import write_text as _write_text
 
+class RegistryGroup(click.Group):
+    """A command group that also offers the generic commands of its families.
+
+    The families are those whose spec names this group as ``cli_group``; a
+    generic command (``oc``, ``simulate``) is built from their specs only when
+    asked for (a hand-written command of the same name wins), so a hand-written
+    command starts without reading the registry.
+    """
+
+    def _generic_names(self):
+        from designcalc.core import registry
+
+        names = []
+        for spec in registry.specs():
+            if spec.cli_group == self.name:
+                names += [n for n in spec.generic if n not in names and n not in self.commands]
+        return names
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._generic_names()))
+
+    def get_command(self, ctx, cmd_name):
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and cmd_name in self._generic_names():
+            from designcalc.cli.generic import build_command
+
+            cmd = build_command(self.name, cmd_name)
+            self.add_command(cmd, cmd_name)
+        return cmd
+
+
 # The JSON envelope, tables and CSV live in the library (designcalc.present.render) so that
 # the trial runner and reports use the same code; these names stay for the commands.
 _plain = plain

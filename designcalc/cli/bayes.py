@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, parse_float_list, parse_grid
-from designcalc.cli.generic import RegistryGroup
+from designcalc.cli._common import RegistryGroup, emit, parse_float_list, parse_grid
 from designcalc.cli.options import (apply, backend_options, check_report_path, output_options,
                                     parse_scenarios, report_line, report_option,
                                     scenario_options, sim_backend, simulation_options)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit
-from designcalc.cli.generic import RegistryGroup
+from designcalc.cli._common import RegistryGroup, emit
 from designcalc.cli.options import (apply, backend_options, check_report_path, output_options,
                                     report_line, report_option, sim_backend, simulation_options,
                                     tte_options)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, parse_float_list
-from designcalc.cli.generic import (RegistryGroup, build_command, build_design,
-                                    check_applicable, design_options, group_designs,
-                                    option_params, typed_options)
+from designcalc.cli._common import RegistryGroup, emit, parse_float_list
+from designcalc.cli.generic import (build_command, build_design, check_applicable,
+                                    design_options, group_designs, option_params,
+                                    typed_options)
 from designcalc.cli.options import check_plot, output_options, plot_options, report_option
 
 

@@ -3,8 +3,9 @@
 A family declares its parameters, scenario type, OC options and designs once
 (:mod:`designcalc.core.registry`).  :class:`DesignCommand` turns the
 declarations of every family of a CLI group that offers a command into one
-click command; :class:`RegistryGroup` is a group whose generic commands are
-built that way (a group without a hand-written module is one entirely).
+click command; :class:`designcalc.cli._common.RegistryGroup` is a group whose
+generic commands are built that way (a group without a hand-written module is
+one entirely, :func:`family_group`).
 
 * One family (``simon oc``, ``calendar simulate``): one option per design
   parameter and OC option, as the spec declares them.
@@ -33,7 +34,7 @@ from designcalc.cli.options import (apply, backend_options, check_plot, check_re
                                     parse_scenarios, plot_options, report_line,
                                     report_option, scenario_options, sim_backend)
 
-__all__ = ["DesignCommand", "RegistryGroup", "build_command", "family_group",
+__all__ = ["DesignCommand", "build_command", "family_group",
            "design_names", "group_designs", "design_options", "check_applicable",
            "build_design", "typed_options", "parse_lists", "option_params"]
 
@@ -635,35 +636,6 @@ def _example_design(spec, example):
     return design_names(spec)[0][:2]
 
 
-class RegistryGroup(click.Group):
-    """A command group that also offers the generic commands of its families.
-
-    The families are those whose spec names this group as ``cli_group``; a
-    generic command (``oc``, ``simulate``) is built from their specs only when
-    asked for (a hand-written command of the same name wins), so a hand-written
-    command starts without reading the registry.
-    """
-
-    def _generic_names(self):
-        from designcalc.core import registry
-
-        names = []
-        for spec in registry.specs():
-            if spec.cli_group == self.name:
-                names += [n for n in spec.generic if n not in names and n not in self.commands]
-        return names
-
-    def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(self._generic_names()))
-
-    def get_command(self, ctx, cmd_name):
-        cmd = super().get_command(ctx, cmd_name)
-        if cmd is None and cmd_name in self._generic_names():
-            cmd = build_command(self.name, cmd_name)
-            self.add_command(cmd, cmd_name)
-        return cmd
-
-
 def family_group(group: str) -> click.Group:
     """A whole command group built from the registry (its families' generic commands)."""
     from designcalc.core import registry
@@ -671,6 +643,8 @@ def family_group(group: str) -> click.Group:
     specs = [s for s in registry.specs() if s.cli_group == group]
     docs = sorted({s.doc for s in specs if s.doc})
     text = registry.GROUPS.get(group, "")
+    from designcalc.cli._common import RegistryGroup
+
     return RegistryGroup(group, help=f"{text}\n\nCommands built from the registry entries "
                                      f"{', '.join(repr(s.name) for s in specs)}"
                                      + (f"; see {', '.join(docs)} in the designcalc repository"

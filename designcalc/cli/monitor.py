@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, parse_grid, power_option
-from designcalc.cli.generic import RegistryGroup
+from designcalc.cli._common import RegistryGroup, emit, parse_grid, power_option
 from designcalc.cli.options import output_options
 
 

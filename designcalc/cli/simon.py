@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import (emit, parse_float_list, parse_grid, power_option,
-                                     simon_rule_options)
-from designcalc.cli.generic import RegistryGroup
+from designcalc.cli._common import (RegistryGroup, emit, parse_float_list, parse_grid,
+                                     power_option, simon_rule_options)
 from designcalc.cli.options import check_report_path, command_line, output_options, report_option
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)

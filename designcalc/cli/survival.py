@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, parse_float_list, parse_int_range, power_option
-from designcalc.cli.generic import RegistryGroup
+from designcalc.cli._common import (RegistryGroup, emit, parse_float_list, parse_int_range,
+                                     power_option)
 from designcalc.cli.options import (apply, backend_options, check_plot, check_report_path,
                                     output_options, plot_options, report_line, report_option,
                                     sim_backend, simulation_options, tte_options)
