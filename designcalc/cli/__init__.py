@@ -207,11 +207,11 @@ class DesigncalcGroup(click.Group):
         if cmd_name in _SUBCOMMANDS:
             module_name, attr = _SUBCOMMANDS[cmd_name][0].split(":")
             return getattr(importlib.import_module(module_name), attr)
-        import importlib.util
+        from importlib.util import find_spec
 
         # a hand-written group (its module defines it) starts without reading the registry
         if cmd_name.isidentifier() and not cmd_name.startswith("_") and \
-                importlib.util.find_spec(f"designcalc.cli.{cmd_name}") is not None:
+                find_spec(f"designcalc.cli.{cmd_name}") is not None:
             group = getattr(importlib.import_module(f"designcalc.cli.{cmd_name}"), cmd_name,
                             None)
             if isinstance(group, click.Group):
