@@ -24,8 +24,8 @@ def build(design, values, *, scenarios=None, given=(), designs=()):
         if cohorts < 1:
             raise ValueError(f"cohorts must be >= 1, got {cohorts!r}")
         if max_n is not None and max_n != cohorts * size:
-            raise ValueError(f"max_n ({max_n}) must be cohorts x cohort_size "
-                             f"({cohorts} x {size} = {cohorts * size}); give one of them")
+            raise ValueError(f"cohorts x cohort_size ({cohorts} x {size} = {cohorts * size} "
+                             f"patients) differs from max_n ({max_n}); give one of them")
         max_n = cohorts * size
     if max_n is None:
         raise ValueError("cohorts: --design crm needs the trial size (cohorts of "
