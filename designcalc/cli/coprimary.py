@@ -44,7 +44,8 @@ def _options(func):
     ])
 
 
-@click.group("coprimary", cls=RegistryGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("coprimary", cls=RegistryGroup,
+             context_settings={"help_option_names": ["-h", "--help"]})
 def coprimary():
     """Co-primary endpoints: binary response and time to event on the same patients.
 

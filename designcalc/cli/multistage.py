@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import RegistryGroup, emit, parse_grid, power_option
+from designcalc.cli._common import RegistryGroup, emit, power_option
 from designcalc.cli.options import (backend_options, check_plot, check_report_path,
                                     output_options, parse_scenarios, plot_options, report_line,
                                     report_option, scenario_options, sim_backend,

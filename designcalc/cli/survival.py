@@ -49,7 +49,8 @@ def _model_options(func):
     ])
 
 
-@click.group("survival", cls=RegistryGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("survival", cls=RegistryGroup,
+             context_settings={"help_option_names": ["-h", "--help"]})
 def survival():
     """Single-arm time-to-event designs for PFS/OS (all times in MONTHS).
 

@@ -121,3 +121,21 @@ def test_report_of_a_hand_written_simulating_command(tmp_path):
                    "--report", str(path)])
     assert result.exit_code == 0, result.output
     assert path.exists() and "report written to" in result.output
+
+
+def test_every_simulating_command_takes_backend_and_scheduler():
+    ctx = click.Context(cli)
+    missing = []
+
+    def walk(group, path):
+        for name in group.list_commands(ctx):
+            cmd = group.get_command(ctx, name)
+            if isinstance(cmd, click.Group):
+                walk(cmd, path + [name])
+            elif cmd is not None:
+                options = {o for p in cmd.params for o in getattr(p, "opts", ())}
+                if "--n-sims" in options and not {"--backend", "--scheduler"} <= options:
+                    missing.append(" ".join(path + [name]))
+
+    walk(cli, [])
+    assert missing == []
