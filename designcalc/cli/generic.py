@@ -170,7 +170,8 @@ class DesignCommand(click.Command):
                 help += f"\n\n\b\nExample:\n  designcalc {group} {name} {example}"
         help = inspect.cleandoc(help)
         if self.choose:
-            listing = "; ".join(f"{d} ({spec.name})" for d, (spec, *_) in self.designs.items())
+            listing = "; ".join(d if d == spec.name else f"{d} ({spec.name})"
+                                for d, (spec, *_) in self.designs.items())
             help += (f"\n\nDesigns (--design): {listing}.  `designcalc {group} {name} "
                      "--design NAME --help` lists the options of that design.")
         super().__init__(name, callback=self._run, help=help, epilog=epilog,
