@@ -89,7 +89,7 @@ def test_simon_simulate_oc_through_engine_agrees_with_exact():
 
 
 def test_dose_simulation_agrees_with_exact():
-    from designcalc.dose.rulebased import rulebased as dose
+    from designcalc.dose import rulebased as dose
 
     design = dose.preset("msc-deescalation", start_dose=2e6, factor=0.3, levels=3)
     tox = [0.30, 0.15, 0.05]
