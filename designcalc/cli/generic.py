@@ -541,8 +541,7 @@ class Run:
         """Write --report FILE (when given); the footer line saying so."""
         results = self.results
         target = results[0] if len(results) == 1 else list(zip(self.names, results))
-        return report_line(self.report, target, self.inputs(), results[0].seed,
-                           plot=any(self.command.designs[n][0].plots for n in self.names))
+        return report_line(self.report, target, self.inputs(), results[0].seed)
 
 
 def _first_curve(raw):

@@ -140,8 +140,9 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
 @click.option("--looks", default=None, metavar="N1,N2,...",
               help="Cumulative sample sizes of the looks. One look: the exact single-stage "
                    "test at that n; omitted: the smallest exact single-stage n.")
+@report_option
 @output_options
-def fleming(p0, p1, alpha, power, looks, fmt, out):
+def fleming(p0, p1, alpha, power, looks, report, fmt, out):
     """Fleming's (1982) one-sample multiple testing procedure.
 
     At look g (n_g patients, N = n_K): promising if responses >= r_g =
@@ -158,20 +159,24 @@ def fleming(p0, p1, alpha, power, looks, fmt, out):
     """
     from designcalc.binary.multistage.fleming import fleming as find
 
+    if report:
+        check_report_path(report)
     n = None if looks is None else parse_int_list(looks, "--looks")
     f = find(p0, p1, alpha, power, looks=n)
     d = f.design
-    rows = d.oc([p0, p1]).extra["by_look"]
+    res = d.oc([p0, p1])
+    rows = res.extra["by_look"]
     rows = [{"look": r["look"], "n": r["n"], "futility": d.futility[r["look"] - 1],
              "efficacy": d.efficacy_bounds()[r["look"] - 1]} for r in rows[:d.k]]
     extra = {"alpha_actual": f.alpha_actual, "power_actual": f.power_actual, "en0": f.en0,
              "en1": f.en1}
     if f.p_a is not None:
         extra["p_a"] = f.p_a
-    emit(fmt, out, "multistage fleming",
-         {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "looks": n}, rows,
+    inputs = {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "looks": n}
+    line = report_line(report, res, inputs)
+    emit(fmt, out, "multistage fleming", inputs, rows,
          warnings=list(f.warnings), extra=extra,
-         title=f"Fleming (1982) design: {d}\n{d.protocol_text()}")
+         title=f"Fleming (1982) design: {d}\n{d.protocol_text()}", footer=line or None)
 
 
 @multistage.command("analyze", short_help="Post-trial inference for a K-look rule (p-value, UMVUE, CI).")

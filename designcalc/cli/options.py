@@ -77,12 +77,16 @@ def check_report_path(path) -> str:
 def report_line(path, results, inputs: dict, seed=None, **kw) -> str:
     """Write the ``--report FILE`` of ``results`` (one OCResult, or ``(id, OCResult)``
     pairs) when ``path`` is given; returns the line saying so ("" without a path).
-    ``kw`` goes to :func:`designcalc.present.report.write_result_report` (``title``,
-    ``plot``)."""
+    ``kw`` goes to :func:`designcalc.present.report.write_result_report` (``title``;
+    ``plot``, by default whether the family has plots)."""
     if not path:
         return ""
+    from designcalc.core import registry
     from designcalc.present.report import write_result_report
 
+    if "plot" not in kw:                 # a figure when the family has plots
+        first = results[0][1] if isinstance(results, (list, tuple)) else results
+        kw["plot"] = bool(registry.get(first.family).plots)
     write_result_report(results, path, command=command_line(seed), inputs=inputs, **kw)
     return f"report written to {path}"
 

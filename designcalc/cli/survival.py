@@ -337,10 +337,11 @@ def _two_stage_model(func):
 @click.option("--n-max", "n_max", type=int, default=None, help="Largest n searched.")
 @click.option("--t1-steps", "t1_steps", type=int, default=4, show_default=True,
               help="Interim times searched per patient entered (t1 = j / (steps rate)).")
+@report_option
 @output_options
 def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, convention,
                   n_sims, seed, workers, backend, scheduler, alpha, power, min_pet,
-                  min_interim_events, n_min, n_max, t1_steps, fmt, out):
+                  min_interim_events, n_min, n_max, t1_steps, report, fmt, out):
     """Optimal, minimax and admissible two-stage one-sample log-rank designs.
 
     Exhaustive search over n, the interim time t1 (n1 = ceil(rate t1)) and
@@ -355,11 +356,13 @@ def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, c
     """
     from designcalc.survival.twostage import search
 
+    if report:
+        check_report_path(report)
     found = search(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate, alpha=alpha,
                    power=power, min_pet=min_pet, restricted=restricted,
                    dropout_rate=dropout_rate, n_min=n_min, n_max=n_max, t1_steps=t1_steps,
                    convention=convention, min_interim_events=min_interim_events)
-    rows, warnings, used_seed = [], list(found["warnings"]), None
+    rows, warnings, used_seed, pairs = [], list(found["warnings"]), None, []
     with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
         for label, design, q_lo, q_hi in found["designs"]:
             res = design.evaluate(n_sims=n_sims or 0, seed=seed, workers=workers, **where)
@@ -367,15 +370,18 @@ def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, c
             seed = used_seed if n_sims else seed
             row = {"design": label, **res.rows[0], "q_min": q_lo, "q_max": q_hi}
             rows.append(row)
+            pairs.append((label, res))
             warnings += [w for w in res.warnings if w not in warnings]
     title = (f"Two-stage one-sample log-rank designs (one-stage n = {found['n_single']}; "
              f"searched n = {found['n_min']}..{found['n_max']})")
-    emit(fmt, out, "survival two-stage",
-         dict(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate,
-              restricted=restricted, dropout_rate=dropout_rate, convention=convention,
-              alpha=alpha, power=power, min_pet=min_pet, min_interim_events=min_interim_events,
-              n_min=n_min, n_max=n_max, t1_steps=t1_steps, n_sims=n_sims),
-         rows, warnings=warnings, seed=used_seed, title=title)
+    inputs = dict(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate,
+                  restricted=restricted, dropout_rate=dropout_rate, convention=convention,
+                  alpha=alpha, power=power, min_pet=min_pet,
+                  min_interim_events=min_interim_events, n_min=n_min, n_max=n_max,
+                  t1_steps=t1_steps, n_sims=n_sims)
+    line = report_line(report, pairs, inputs, used_seed)
+    emit(fmt, out, "survival two-stage", inputs, rows, warnings=warnings, seed=used_seed,
+         title=title, footer=line or None)
 
 
 @survival.command("two-stage-oc")
