@@ -1,9 +1,16 @@
 """The ``designcalc`` command line (click).
 
 The CLI is a thin layer: it parses options, builds design objects from the
-library, calls the library and prints.  Sub-command groups live in their own
-modules and are imported only when used, so that e.g. ``designcalc simon
-design`` starts without importing pandas, matplotlib or scipy.stats.
+library, calls the library and prints.  The command groups are those of the
+registry (:data:`designcalc.core.registry.GROUPS`): a group with a module
+``designcalc.cli.<group>`` (hand-written commands, plus the generic ones of its
+families) or one generated from its families' specs
+(:mod:`designcalc.cli.generic`).  Modules are imported only when used, so that
+a command starts without importing pandas, matplotlib or scipy.stats.
+
+A library ``ValueError`` raised while a command runs names the option as the
+user typed it (``last_dlt must ...`` -> ``--last-dlt must ...``,
+:func:`_name_options_as_typed`).
 
 Exit codes: 0 success, 2 bad input (one line on stderr): bad values, paths
 and files the user named (missing, unreadable, a directory, too long a name,
@@ -26,38 +33,23 @@ import click
 
 from designcalc import __version__
 
-# name -> "module:attribute"; the module is imported only when the group runs.
+# Commands that are not a family's group: name -> ("module:attribute", one-line help);
+# the module is imported only when the command runs.  The family groups come from the
+# registry (designcalc.core.registry.GROUPS): designcalc.cli.<group> when that module
+# exists (hand-written commands), else generated from the group's specs.
 _SUBCOMMANDS = {
-    "simon": "designcalc.cli.simon:simon",
-    "binomial": "designcalc.cli.binomial:binomial",
-    "survival": "designcalc.cli.survival:survival",
-    "dose": "designcalc.cli.dose:dose",
-    "trial": "designcalc.cli.trial:trial",
-    "families": "designcalc.cli.families:families",
-    "multistage": "designcalc.cli.multistage:multistage",
-    "monitor": "designcalc.cli.monitor:monitor",
-    "bayes": "designcalc.cli.bayes:bayes",
-    "coprimary": "designcalc.cli.coprimary:coprimary",
-    "sweep": "designcalc.cli.sweep:sweep",
+    "trial": ("designcalc.cli.trial:trial", "The seed trials and config files: list, show, run."),
+    "families": ("designcalc.cli.families:families",
+                 "The registered design families (what each can do, its commands)."),
+    "sweep": ("designcalc.cli.sweep:sweep",
+              "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask)."),
 }
 
-# Groups built entirely from a family's registry entry (no hand-written module).
-_REGISTRY_GROUPS = {"calendar": "calendar"}
 
-_SHORT_HELP = {
-    "simon": "Simon two-stage binary designs: search, OC, audit, post-trial analysis.",
-    "binomial": "Single-stage exact binomial designs, power and confidence intervals.",
-    "survival": "Single-arm time-to-event designs: one-sample log-rank, landmark KM, two-stage log-rank.",
-    "dose": "Dose finding: 3+3, MSC-IFNa rule, BOIN, Keyboard, mTPI-2, i3+3, CRM; OC, tables, next dose, compare.",
-    "trial": "The seed trials and config files: list, show, run.",
-    "families": "The registered design families (what each can do, its commands).",
-    "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
-    "multistage": "K-look binary rules: exact OC, Fleming and Sargent designs, post-trial inference.",
-    "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry, SPRT), exact OC.",
-    "bayes": "Bayesian designs: predictive probability, Lee & Liu search, BOP2, posterior monitoring (exact).",
-    "coprimary": "Co-primary response and time-to-event endpoints: joint power, FWER, n.",
-    "sweep": "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask).",
-}
+def _groups() -> dict:
+    from designcalc.core.registry import GROUPS
+
+    return GROUPS
 
 
 class BadInput(click.ClickException):
@@ -153,44 +145,86 @@ def _equip(cmd):
         force = kwargs.pop("force", False) if "force" in added else False
         quiet = (kwargs.pop("quiet", False) if "quiet" in added
                  else bool(kwargs.get("quiet", False)))
-        with budget.allow(max_seconds=max_seconds,
-                          max_bytes=None if max_memory is None else max_memory * 2 ** 30,
-                          force=force, progress=not quiet,
-                          seconds_hint=_SECONDS_HINT, bytes_hint=_BYTES_HINT):
-            return callback(*args, **kwargs)
+        try:
+            with budget.allow(max_seconds=max_seconds,
+                              max_bytes=None if max_memory is None else max_memory * 2 ** 30,
+                              force=force, progress=not quiet,
+                              seconds_hint=_SECONDS_HINT, bytes_hint=_BYTES_HINT):
+                return callback(*args, **kwargs)
+        except ValueError as exc:
+            _name_options_as_typed(exc, click.get_current_context())
+            raise
 
     cmd.callback = run
     return cmd
+
+
+#: a name at the start of a message (not followed by ``.``, ``[`` or ``(``)
+_LEADING_NAME = r"([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_.\[(])"
+#: a snake_case name anywhere in a message
+_SNAKE_NAME = r"(?<![A-Za-z0-9_.\-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![A-Za-z0-9_.\[(])"
+
+
+def _name_options_as_typed(exc: ValueError, ctx) -> None:
+    """Name the option as the user typed it: a library ``ValueError("last_dlt must
+    ...")`` raised while a command runs becomes ``--last-dlt must ...`` when the
+    command has that option (its parameter name or its flag without dashes); other
+    snake_case names of the command's options in the message are flags too."""
+    import re
+
+    if len(exc.args) != 1 or not isinstance(exc.args[0], str):
+        return
+    match = re.match(_LEADING_NAME, exc.args[0])
+    if match is None:
+        return
+    flags = {}
+    for param in ctx.command.get_params(ctx):
+        if isinstance(param, click.Option) and param.opts[0].startswith("--"):
+            flags.setdefault(param.name, param.opts[0])
+            flags.setdefault(param.opts[0][2:].replace("-", "_"), param.opts[0])
+    text = exc.args[0]
+    flag = flags.get(match.group(1))
+    if flag is not None:
+        text = flag + text[match.end():]
+    # further names of options in the message: only snake_case ones (never prose)
+    text = re.sub(_SNAKE_NAME, lambda m: flags.get(m.group(1), m.group(1)), text)
+    exc.args = (text,)
 
 
 class DesigncalcGroup(click.Group):
     """Root group: lazy sub-commands and the one-line error contract."""
 
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(_SUBCOMMANDS) | set(_REGISTRY_GROUPS))
+        return sorted(set(super().list_commands(ctx)) | set(_SUBCOMMANDS) | set(_groups()))
 
     def get_command(self, ctx, cmd_name):
         return _equip(self._get_command(ctx, cmd_name))
 
     def _get_command(self, ctx, cmd_name):
         cmd = super().get_command(ctx, cmd_name)
-        if cmd is None and cmd_name in _REGISTRY_GROUPS:
-            from designcalc.cli.generic import family_group
-
-            return family_group(_REGISTRY_GROUPS[cmd_name])
-        if cmd is not None or cmd_name not in _SUBCOMMANDS:
+        if cmd is not None:
             return cmd
-        module_name, attr = _SUBCOMMANDS[cmd_name].split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # family not built yet
-            if exc.name == module_name:
-                return None
-            raise
-        return getattr(module, attr)
+        if cmd_name in _SUBCOMMANDS:
+            module_name, attr = _SUBCOMMANDS[cmd_name][0].split(":")
+            return getattr(importlib.import_module(module_name), attr)
+        from importlib.util import find_spec
+
+        # a hand-written group (its module defines it) starts without reading the registry
+        if cmd_name.isidentifier() and not cmd_name.startswith("_") and \
+                find_spec(f"designcalc.cli.{cmd_name}") is not None:
+            group = getattr(importlib.import_module(f"designcalc.cli.{cmd_name}"), cmd_name,
+                            None)
+            if isinstance(group, click.Group):
+                return group
+        if cmd_name not in _groups():
+            return None
+        from designcalc.cli.generic import family_group
+
+        return family_group(cmd_name)
 
     def format_commands(self, ctx, formatter):
-        rows = [(name, _SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        helps = {**{k: v[1] for k, v in _SUBCOMMANDS.items()}, **_groups()}
+        rows = [(name, helps.get(name, "")) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
@@ -245,14 +279,14 @@ class DesigncalcGroup(click.Group):
 def cli():
     """designcalc: design calculator for early-phase oncology trials.
 
-    Finds designs (Simon two-stage, exact single-stage binomial, one-sample
-    time-to-event, rule-based dose finding), evaluates a given rule exactly or
-    by simulation, and prints protocol-ready tables (--format table|csv|json,
-    --out FILE).
+    Finds designs, evaluates a given rule exactly or by simulation, and prints
+    protocol-ready tables (--format table|csv|json, --out FILE) and reports
+    (--report FILE).  One command group per kind of design (below);
+    `designcalc families` lists the registered design families.
 
     \b
     Examples:
-      designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8
+      designcalc families
       designcalc trial run --all --out results/
 
     Every command also accepts --max-seconds S, --max-memory GB, --force (the

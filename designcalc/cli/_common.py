@@ -1,7 +1,8 @@
-"""Shared CLI pieces: output options, the JSON envelope, option parsers.
+"""Shared CLI pieces: the JSON envelope, option parsers, strict numbers.
 
 Deliberately light on imports (no pandas, no scipy.stats): it is on the start-up
-path of every command.
+path of every command.  The option blocks commands share are in
+:mod:`designcalc.cli.options`.
 
 JSON output is one object::
 
@@ -26,25 +27,23 @@ from designcalc.present.render import (OutputError, envelope, plain, render_csv,
                                render_text)
 from designcalc.present.render import write_text as _write_text
 
-FORMATS = ("table", "csv", "json")
+class RegistryGroup(click.Group):
+    """A command group that also offers the generic commands of its families.
 
-
-class FamilyGroup(click.Group):
-    """A command group that also offers the generic commands its family declares.
-
-    ``family`` names the registry entry; its generic commands (``oc``,
-    ``simulate``) are built from the spec only when asked for, so a
-    hand-written command of the group starts without reading the registry.
+    The families are those whose spec names this group as ``cli_group``; a
+    generic command (``oc``, ``simulate``) is built from their specs only when
+    asked for (a hand-written command of the same name wins), so a hand-written
+    command starts without reading the registry.
     """
-
-    def __init__(self, *args, family: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.family = family
 
     def _generic_names(self):
         from designcalc.core import registry
 
-        return [n for n in registry.get(self.family).generic if n not in self.commands]
+        names = []
+        for spec in registry.specs():
+            if spec.cli_group == self.name:
+                names += [n for n in spec.generic if n not in names and n not in self.commands]
+        return names
 
     def list_commands(self, ctx):
         return sorted(set(super().list_commands(ctx)) | set(self._generic_names()))
@@ -52,21 +51,11 @@ class FamilyGroup(click.Group):
     def get_command(self, ctx, cmd_name):
         cmd = super().get_command(ctx, cmd_name)
         if cmd is None and cmd_name in self._generic_names():
-            from designcalc.core import registry
             from designcalc.cli.generic import build_command
 
-            cmd = build_command(registry.get(self.family), cmd_name)
+            cmd = build_command(self.name, cmd_name)
             self.add_command(cmd, cmd_name)
         return cmd
-
-
-def output_options(func):
-    """Add ``--format table|csv|json`` and ``--out FILE`` to a command."""
-    func = click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
-                        default=None, help="Write the output to FILE instead of stdout.")(func)
-    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-                        show_default=True, help="Output format.")(func)
-    return func
 
 
 # The JSON envelope, tables and CSV live in the library (designcalc.present.render) so that

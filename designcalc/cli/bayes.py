@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options, parse_float_list, parse_grid
+from designcalc.cli._common import RegistryGroup, emit, parse_float_list, parse_grid
+from designcalc.cli.options import (apply, backend_options, check_report_path, output_options,
+                                    parse_scenarios, report_line, report_option,
+                                    scenario_options, sim_backend, simulation_options)
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
@@ -16,7 +19,7 @@ def _prior(text):
     return tuple(values)
 
 
-@click.group()
+@click.group(cls=RegistryGroup)
 def bayes():
     """Bayesian single-arm designs with exact beta-binomial sums (no simulation).
 
@@ -64,34 +67,24 @@ def predprob(x, n, nmax, p0, theta_t, prior, fmt, out):
 
 
 
-def _scenario_options(func):
-    func = click.option("--scenario", "named_scenarios", multiple=True, metavar="NAME=P",
-                        help="A named scenario, e.g. H0=0.2 (repeatable).")(func)
-    func = click.option("--p-grid", default=None, metavar="START:STOP:STEP",
-                        help="Grid of true rates.")(func)
-    func = click.option("--p", "p_values", type=float, multiple=True,
-                        help="True response rate (repeatable).")(func)
-    return func
+_scenario_options = scenario_options("p", help="True response rate.")
 
 
 def _sim_options(func):
-    func = click.option("--workers", type=int, default=1, show_default=True,
-                        help="Local processes for the simulation.")(func)
-    func = click.option("--seed", type=int, default=None, help="Root seed of the simulation.")(func)
-    func = click.option("--n-sims", "n_sims", type=int, default=0, show_default=True,
-                        help="Also simulate this many trials per scenario (*_sim columns).")(func)
-    return func
+    """--n-sims, --seed, --workers and --backend/--scheduler; --report FILE."""
+    return apply(func, [simulation_options(default=0, help="Also simulate this many trials "
+                                                           "per scenario (*_sim columns)."),
+                        backend_options, report_option])
 
 
-def _scenarios(family, p_values, p_grid, named_scenarios):
-    from designcalc.core import registry
-    from designcalc.cli.generic import _scenarios as parse
-
-    return parse(registry.get(family), {"p_values": p_values, "p_grid": p_grid,
-                                        "named_scenarios": named_scenarios})
+def _evaluate(design, scen, n_sims, seed, workers, backend, scheduler, **options):
+    with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
+        return design.evaluate(scen, n_sims=n_sims, seed=seed, workers=workers, **where,
+                               **options)
 
 
-def _emit_design(design, res, fmt, out, command, inputs, title, extra_more=None):
+def _emit_design(design, res, fmt, out, command, inputs, title, extra_more=None, report=None):
+    line = report_line(report, res, inputs, res.seed)
     rule = design.rule()
     extra = {"looks": list(rule.looks), "futility": list(rule.futility),
              "efficacy": list(rule.efficacy_bounds()), **res.extra, **(extra_more or {})}
@@ -106,7 +99,8 @@ def _emit_design(design, res, fmt, out, command, inputs, title, extra_more=None)
     emit(fmt, out, command, inputs, list(res.rows), warnings=res.warnings, seed=res.seed,
          extra=extra if fmt == "json" else
          {k: v for k, v in extra.items() if not isinstance(v, (list, dict))},
-         title=f"{title}\n{design.protocol_text()}", footer=footer)
+         title=f"{title}\n{design.protocol_text()}",
+         footer="\n".join(f for f in (footer, line) if f) or None)
 
 
 @bayes.command("pp-design", short_help="PP design: boundaries and exact OC, or Lee & Liu's search.")
@@ -141,7 +135,7 @@ def _emit_design(design, res, fmt, out, command, inputs, title, extra_more=None)
 @output_options
 def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, named_scenarios, p1,
               alpha, power, nmax, nmin, every, first, theta_t_grid, theta_l_grid, top, n_sims,
-              seed, workers, fmt, out):
+              seed, workers, backend, scheduler, report, fmt, out):
     """Lee & Liu (2008) predictive-probability design.
 
     Given --looks, --theta-t and --theta-l: per-look boundaries and exact OC.
@@ -159,8 +153,13 @@ def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, nam
     from designcalc.binary.bayes.pp import PPDesign, pp_search
 
     pr = _prior(prior)
+    if report:
+        check_report_path(report)
     searching = any(v is not None for v in (alpha, power, nmax))
     if searching:
+        if report:
+            raise click.BadParameter("applies to a given design (--looks --theta-t "
+                                     "--theta-l), not to the search", param_hint="--report")
         for name, v in (("--p1", p1), ("--alpha", alpha), ("--power", power), ("--nmax", nmax)):
             if v is None:
                 raise click.BadParameter("is required for the search (--alpha --power --nmax)",
@@ -191,14 +190,15 @@ def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, nam
             raise click.BadParameter("is required (or search with --alpha --power --nmax)",
                                      param_hint=name)
     d = PPDesign(p0, tuple(parse_int_list(looks, "--looks")), theta_t, theta_l, theta_u, pr)
-    scen = _scenarios("pp", p_values, p_grid, named_scenarios)
+    scen = parse_scenarios("p", {"p_values": p_values, "p_grid": p_grid,
+                                 "named_scenarios": named_scenarios})
     options = {"p1": p1} if p1 is not None else {}
-    res = d.evaluate(scen, n_sims=n_sims, seed=seed, workers=workers, **options)
+    res = _evaluate(d, scen, n_sims, seed, workers, backend, scheduler, **options)
     _emit_design(d, res, fmt, out, "bayes pp-design",
                  {"p0": p0, "looks": list(d.looks), "theta_t": theta_t, "theta_l": theta_l,
                   "theta_u": theta_u, "prior": list(pr), "p": list(p_values), "p_grid": p_grid,
                   "scenario": list(named_scenarios), "p1": p1, "n_sims": n_sims, "seed": seed},
-                 f"Predictive-probability design {d.rule()}")
+                 f"Predictive-probability design {d.rule()}", report=report)
 
 
 @bayes.command("bop2", short_help="BOP2 boundaries and exact OC, or the exact (lambda, gamma) calibration.")
@@ -226,7 +226,8 @@ def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, nam
 @_sim_options
 @output_options
 def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, gamma_grid,
-         p_values, p_grid, named_scenarios, n_sims, seed, workers, fmt, out):
+         p_values, p_grid, named_scenarios, n_sims, seed, workers, backend, scheduler, report,
+         fmt, out):
     """BOP2 (Zhou, Lee & Yuan 2017): stop for futility at look n if
     P(p > p0 | data) < lambda (n/N)^gamma, prior Beta(p0, 1 - p0) by default;
     promising at N if P(p > p0 | data) >= lambda.
@@ -247,6 +248,8 @@ def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, ga
     from designcalc.binary.bayes.bop2 import BOP2Design, bop2_calibrate
 
     pr = None if prior is None else _prior(prior)
+    if report:
+        check_report_path(report)
     ns = tuple(parse_int_list(looks, "--looks"))
     extra_more = {}
     if alpha is not None:
@@ -271,9 +274,10 @@ def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, ga
             raise click.BadParameter("give --lambda and --gamma, or --alpha to calibrate them",
                                      param_hint="--lambda")
         d = BOP2Design(p0, ns, lam, gamma, efficacy, eta, pr)
-    scen = _scenarios("bop2", p_values, p_grid, named_scenarios)
+    scen = parse_scenarios("p", {"p_values": p_values, "p_grid": p_grid,
+                                 "named_scenarios": named_scenarios})
     options = {"p1": p1} if p1 is not None else {}
-    res = d.evaluate(scen, n_sims=n_sims, seed=seed, workers=workers, **options)
+    res = _evaluate(d, scen, n_sims, seed, workers, backend, scheduler, **options)
     _emit_design(d, res, fmt, out, "bayes bop2",
                  {"p0": p0, "looks": list(ns), "lambda": lam, "gamma": gamma, "alpha": alpha,
                   "efficacy": efficacy, "eta": eta, "prior": None if pr is None else list(pr),
@@ -282,7 +286,7 @@ def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, ga
                  (f"BOP2 design (calibrated: lambda {d.lam:g}, gamma {d.gamma:g}, exact alpha "
                   f"{cal.alpha_actual:.4f}, power {cal.power_actual:.4f})" if alpha is not None
                   else f"BOP2 design lambda {d.lam:g}, gamma {d.gamma:g}") + f": {d.rule()}",
-                 extra_more)
+                 extra_more, report=report)
 
 
 @bayes.command("posterior", short_help="Thall-Simon style posterior monitoring: boundaries and exact OC.")
@@ -302,7 +306,7 @@ def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, ga
 @_sim_options
 @output_options
 def posterior(kind, p0, looks, theta, delta, prior, p_values, p_grid, named_scenarios, n_sims,
-              seed, workers, fmt, out):
+              seed, workers, backend, scheduler, report, fmt, out):
     """Posterior-probability monitoring (Thall & Simon 1994 style), exact.
 
     At each look, with x events of n and prior Beta(a, b), post = P(p > p0 +
@@ -320,22 +324,26 @@ def posterior(kind, p0, looks, theta, delta, prior, p_values, p_grid, named_scen
     from designcalc.binary.bayes.posterior import PosteriorDesign
 
     pr = _prior(prior)
+    if report:
+        check_report_path(report)
     d = PosteriorDesign(kind, p0, tuple(parse_int_list(looks, "--looks")), theta, delta, pr)
-    scen = _scenarios("posterior", p_values, p_grid, named_scenarios)
+    scen = parse_scenarios("p", {"p_values": p_values, "p_grid": p_grid,
+                                 "named_scenarios": named_scenarios})
     if not scen:
         scen = [round(p0 + i * 0.05, 10) for i in range(7) if p0 + i * 0.05 < 1]
-    res = d.evaluate(scen, n_sims=n_sims, seed=seed, workers=workers)
+    res = _evaluate(d, scen, n_sims, seed, workers, backend, scheduler)
     footer = None
     if fmt == "table":
         from designcalc.present.render import render_table
 
         footer = "boundaries:\n" + render_table(res.extra["boundaries"]).rstrip()
     extra = {"looks": list(d.looks), "bounds": list(d.bounds()), **res.extra}
-    emit(fmt, out, "bayes posterior",
-         {"kind": kind, "p0": p0, "looks": list(d.looks), "theta": theta, "delta": delta,
-          "prior": list(pr), "p": list(p_values), "p_grid": p_grid,
-          "scenario": list(named_scenarios), "n_sims": n_sims, "seed": seed},
+    inputs = {"kind": kind, "p0": p0, "looks": list(d.looks), "theta": theta, "delta": delta,
+              "prior": list(pr), "p": list(p_values), "p_grid": p_grid,
+              "scenario": list(named_scenarios), "n_sims": n_sims, "seed": seed}
+    line = report_line(report, res, inputs, res.seed)
+    emit(fmt, out, "bayes posterior", inputs,
          list(res.rows), warnings=res.warnings, seed=res.seed,
          extra=extra if fmt == "json" else {"rule": res.extra["rule"]},
          title=f"Posterior-probability {kind} monitoring: {d}\n{d.protocol_text()}",
-         footer=footer)
+         footer="\n".join(f for f in (footer, line) if f) or None)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options, parse_int_range
-from designcalc.cli._common import FamilyGroup, power_option
+from designcalc.cli._common import RegistryGroup, emit, parse_int_range, power_option
+from designcalc.cli.options import output_options
 
 _METHODS = ("clopper-pearson", "wilson", "jeffreys", "wald")
 _MAX_RANGE = 5000
 
 
-@click.group("binomial", cls=FamilyGroup, family="single_stage",
+@click.group("binomial", cls=RegistryGroup,
              context_settings={"help_option_names": ["-h", "--help"]})
 def binomial():
     """Single-stage exact binomial designs, power and confidence intervals.
@@ -32,7 +32,7 @@ def binomial():
       designcalc binomial oc --n 20 --r 9 --p0 0.30 --p1 0.55 --p-grid 0.1:0.8:0.05
     """
 
-# `binomial oc` (exact OC of a given rule n, r) is built by FamilyGroup from the
+# `binomial oc` (exact OC of a given rule n, r) is built by RegistryGroup from the
 # registry entry of the single_stage family (designcalc/binary/single_stage/spec.py).
 
 

@@ -8,36 +8,19 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options
+from designcalc.cli._common import RegistryGroup, emit
+from designcalc.cli.options import (apply, backend_options, check_report_path, output_options,
+                                    report_line, report_option, sim_backend, simulation_options,
+                                    tte_options)
 
 _DEFAULT_SIMS = 10_000
 
 
 def _options(func):
-    opts = [
+    return apply(func, [
         click.option("--p0", type=float, required=True, help="Null response probability."),
         click.option("--p1", type=float, required=True, help="Target response probability."),
-        click.option("--median0", type=float, default=None,
-                     help="Null (historical) median time to event, months."),
-        click.option("--median1", type=float, default=None,
-                     help="Alternative median, months (or --hr / --s1)."),
-        click.option("--hr", type=float, default=None, help="Alternative hazard ratio (< 1)."),
-        click.option("--s1", type=float, default=None,
-                     help="Alternative as the survival probability at --landmark."),
-        click.option("--shape", type=float, default=1.0, show_default=True,
-                     help="Weibull shape of both curves (1 = exponential)."),
-        click.option("--accrual", type=float, default=None,
-                     help="Uniform accrual duration, months (or --accrual-rate)."),
-        click.option("--accrual-rate", "accrual_rate", type=float, default=None,
-                     help="Accrual rate, patients per month."),
-        click.option("--followup", type=float, required=True,
-                     help="Follow-up after the last patient enters, months."),
-        click.option("--max-followup", "max_followup", type=float, default=None,
-                     help="Per-patient follow-up, months (default: until the analysis)."),
-        click.option("--landmark", type=float, default=None,
-                     help="Landmark time t0, months (--tte-test landmark, --s1)."),
-        click.option("--dropout-rate", "dropout_rate", type=float, default=0.0,
-                     show_default=True, help="Exponential dropout hazard per month."),
+        tte_options(dropout_default=0.0),
         click.option("--tte-test", "tte_test", type=click.Choice(["logrank", "landmark"]),
                      default="logrank", show_default=True,
                      help="Time-to-event test: one-sample log-rank or landmark Kaplan-Meier."),
@@ -54,20 +37,15 @@ def _options(func):
                      metavar="bonferroni|holm|A1,A2",
                      help="Rule either: bonferroni (default), holm, or a1,a2 (response, time to "
                           "event; a1 + a2 <= alpha)."),
-        click.option("--n-sims", "n_sims", type=int, default=None,
-                     help=f"Simulated trials per scenario (default: none at correlation 0, "
-                          f"{_DEFAULT_SIMS} otherwise)."),
-        click.option("--seed", type=int, default=None,
-                     help="Root seed of the simulation (printed when omitted)."),
-        click.option("--workers", type=int, default=1, show_default=True,
-                     help="Local processes for the simulation."),
-    ]
-    for opt in reversed(opts):
-        func = opt(func)
-    return func
+        simulation_options(default=None, help=f"Simulated trials per scenario (default: none "
+                                              f"at correlation 0, {_DEFAULT_SIMS} otherwise)."),
+        backend_options,
+        report_option,
+    ])
 
 
-@click.group("coprimary", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("coprimary", cls=RegistryGroup,
+             context_settings={"help_option_names": ["-h", "--help"]})
 def coprimary():
     """Co-primary endpoints: binary response and time to event on the same patients.
 
@@ -108,7 +86,7 @@ def _title(design, res) -> str:
 @click.option("--n", "n", type=int, required=True, help="Number of patients.")
 @_options
 @output_options
-def power_cmd(n, fmt, out, n_sims, seed, workers, **model):
+def power_cmd(n, fmt, out, n_sims, seed, workers, backend, scheduler, report, **model):
     """Joint operating characteristics of co-primary endpoints at a given n.
 
     Rows (scenarios H1, global null, response null, tte null): reject_response,
@@ -120,13 +98,18 @@ def power_cmd(n, fmt, out, n_sims, seed, workers, **model):
     """
     from designcalc.coprimary.design import CoprimaryDesign
 
+    if report:
+        check_report_path(report)
     design = CoprimaryDesign(n=n, **model)
     sims = _n_sims(n_sims, design.correlation)
-    res = design.evaluate(n_sims=sims, seed=seed, workers=workers)
-    emit(fmt, out, "coprimary power", dict(n=n, **model, n_sims=sims, seed=seed),
+    with sim_backend(backend, scheduler, workers, simulating=bool(sims)) as where:
+        res = design.evaluate(n_sims=sims, seed=seed, workers=workers, **where)
+    inputs = dict(n=n, **model, n_sims=sims, seed=seed)
+    line = report_line(report, res, inputs, res.seed)
+    emit(fmt, out, "coprimary power", inputs,
          res.to_dict()["results"], warnings=res.warnings, seed=res.seed,
          extra={k: res.extra[k] for k in ("levels", "response_critical", "association")},
-         title=_title(design, res))
+         title=_title(design, res), footer=line or None)
 
 
 @coprimary.command("design")
@@ -136,7 +119,8 @@ def power_cmd(n, fmt, out, n_sims, seed, workers, **model):
 @click.option("--nmax", type=int, default=1000, show_default=True,
               help="Largest n searched.")
 @output_options
-def design_cmd(fmt, out, n_sims, seed, workers, power, nmax, **model):
+def design_cmd(fmt, out, n_sims, seed, workers, backend, scheduler, report, power, nmax,
+               **model):
     """Smallest n whose joint power P(success | H1) reaches --power.
 
     Every n is scanned (the joint power saw-tooths with n through the exact
@@ -147,18 +131,22 @@ def design_cmd(fmt, out, n_sims, seed, workers, power, nmax, **model):
     from designcalc.coprimary.design import search
     from designcalc.core.simulate import resolve_seed
 
+    if report:
+        check_report_path(report)
     correlation = model["correlation"]
     sims = _n_sims(n_sims, correlation)
     if correlation != 0:
         seed = resolve_seed(seed)
-    found = search(power=power, nmax=nmax, n_sims=sims or None, seed=seed, workers=workers,
-                   **model)
-    design = found[0]
-    res = design.evaluate(n_sims=sims, seed=seed, workers=workers)
+    with sim_backend(backend, scheduler, workers, simulating=bool(sims)) as where:
+        found = search(power=power, nmax=nmax, n_sims=sims or None, seed=seed, workers=workers,
+                       **model)
+        design = found[0]
+        res = design.evaluate(n_sims=sims, seed=seed, workers=workers, **where)
     rows = [{"n": design.n, **row} for row in res.to_dict()["results"]]
-    emit(fmt, out, "coprimary design",
-         dict(**model, power=power, nmax=nmax, n_sims=sims, seed=seed), rows,
-         warnings=res.warnings, seed=res.seed,
+    inputs = dict(**model, power=power, nmax=nmax, n_sims=sims, seed=seed)
+    line = report_line(report, res, inputs, res.seed)
+    emit(fmt, out, "coprimary design", inputs, rows,
+         warnings=res.warnings, seed=res.seed, footer=line or None,
          extra={"n": design.n, "n_method": "analytic" if correlation == 0 else "simulation",
                 **{k: res.extra[k] for k in ("levels", "response_critical", "association")}},
          title=f"Smallest n with joint power >= {power:g}: n = {design.n}. "

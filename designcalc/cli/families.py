@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options
+from designcalc.cli._common import emit
+from designcalc.cli.options import output_options
 
 
 @click.command("families")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import FamilyGroup, emit, output_options, parse_grid, power_option
+from designcalc.cli._common import RegistryGroup, emit, parse_grid, power_option
+from designcalc.cli.options import output_options
 
 
-@click.group(cls=FamilyGroup, family="monitoring")
+@click.group(cls=RegistryGroup)
 def monitor():
     """Monitoring boundaries on a count of events at several looks, with exact OC.
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import FamilyGroup, emit, output_options, parse_grid, power_option
+from designcalc.cli._common import RegistryGroup, emit, power_option
+from designcalc.cli.options import (backend_options, check_plot, check_report_path,
+                                    output_options, parse_scenarios, plot_options, report_line,
+                                    report_option, scenario_options, sim_backend,
+                                    simulation_options)
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
@@ -36,7 +40,7 @@ def parse_int_list(text: str, name: str, *, allow_none: bool = False) -> list:
     return out
 
 
-@click.group(cls=FamilyGroup, family="multistage")
+@click.group(cls=RegistryGroup)
 def multistage():
     """K-look single-arm binary rules: stop if responses <= a_k (futility) or >= b_k
     (efficacy) at look n_k; promising at the end if > a_K.
@@ -63,24 +67,16 @@ def _rule_options(func):
 
 @multistage.command("oc", short_help="Exact OC of a K-look rule (per look: stop probabilities).")
 @_rule_options
-@click.option("--p", "p_values", type=float, multiple=True,
-              help="True response probability (repeatable).")
-@click.option("--p-grid", default=None, metavar="START:STOP:STEP",
-              help="A grid of probabilities, e.g. 0.05:0.5:0.05.")
-@click.option("--scenario", "named_scenarios", multiple=True, metavar="NAME=P",
-              help="A named scenario, e.g. H0=0.1 (repeatable).")
+@scenario_options("p")
 @click.option("--p0", type=float, default=None, help="H0 response probability: attained alpha.")
 @click.option("--p1", type=float, default=None, help="H1 response probability: attained power.")
-@click.option("--n-sims", "n_sims", type=int, default=0, show_default=True,
-              help="Also simulate this many trials per scenario (*_sim, *_sim_se columns).")
-@click.option("--seed", type=int, default=None, help="Root seed of the simulation.")
-@click.option("--workers", type=int, default=1, show_default=True,
-              help="Local processes for the simulation (same seed, same numbers).")
-@click.option("--plot", "plot", default=None, metavar="FILE",
-              help="Draw the OC curves to FILE (.png, .svg or .pdf).")
+@simulation_options(default=0)
+@backend_options
+@plot_options(help="Draw the OC curves to FILE (.png, .svg or .pdf).")
+@report_option
 @output_options
 def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_sims, seed,
-       workers, plot, fmt, out):
+       workers, backend, scheduler, plot, report, fmt, out):
     """Exact operating characteristics of a K-look rule, vectorised over p.
 
     Rows: p, reject (P(declare promising)), pet (P(stop before the last
@@ -94,23 +90,22 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
     Example:
       designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --efficacy 4,7,9,10 --p 0.1 --p 0.3
     """
-    from designcalc.core import registry
-    from designcalc.cli.generic import _scenarios
     from designcalc.binary.multistage import MultiStageDesign
 
-    if plot:
-        from designcalc.present.plots import check_plot_path
-
-        check_plot_path(plot)
+    check_plot(plot)
+    if report:
+        check_report_path(report)
     design = MultiStageDesign(
         looks=tuple(parse_int_list(looks, "--looks")),
         futility=tuple(parse_int_list(futility, "--futility")),
         efficacy=(None if efficacy is None else
                   tuple(parse_int_list(efficacy, "--efficacy", allow_none=True))))
     kw = {"p_values": p_values, "p_grid": p_grid, "named_scenarios": named_scenarios}
-    scenarios = _scenarios(registry.get("multistage"), kw)
+    scenarios = parse_scenarios("p", kw)
     options = {k: v for k, v in (("p0", p0), ("p1", p1)) if v is not None}
-    res = design.evaluate(scenarios, n_sims=n_sims, seed=seed, workers=workers, **options)
+    with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
+        res = design.evaluate(scenarios, n_sims=n_sims, seed=seed, workers=workers, **where,
+                              **options)
     footer = []
     if fmt == "table":
         from designcalc.present.render import render_table
@@ -126,6 +121,9 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
               "p": list(p_values), "p_grid": p_grid, "scenario": list(named_scenarios),
               "p0": p0, "p1": p1, "n_sims": n_sims, "seed": seed, "workers": workers,
               "plot": plot}
+    line = report_line(report, res, inputs, res.seed)
+    if line:
+        footer.append(line)
     extra = dict(res.extra)
     text_extra = {k: v for k, v in extra.items() if not isinstance(v, (dict, list))}
     emit(fmt, out, "multistage oc", inputs, list(res.rows), warnings=res.warnings,
@@ -142,8 +140,9 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
 @click.option("--looks", default=None, metavar="N1,N2,...",
               help="Cumulative sample sizes of the looks. One look: the exact single-stage "
                    "test at that n; omitted: the smallest exact single-stage n.")
+@report_option
 @output_options
-def fleming(p0, p1, alpha, power, looks, fmt, out):
+def fleming(p0, p1, alpha, power, looks, report, fmt, out):
     """Fleming's (1982) one-sample multiple testing procedure.
 
     At look g (n_g patients, N = n_K): promising if responses >= r_g =
@@ -160,20 +159,24 @@ def fleming(p0, p1, alpha, power, looks, fmt, out):
     """
     from designcalc.binary.multistage.fleming import fleming as find
 
+    if report:
+        check_report_path(report)
     n = None if looks is None else parse_int_list(looks, "--looks")
     f = find(p0, p1, alpha, power, looks=n)
     d = f.design
-    rows = d.oc([p0, p1]).extra["by_look"]
+    res = d.oc([p0, p1])
+    rows = res.extra["by_look"]
     rows = [{"look": r["look"], "n": r["n"], "futility": d.futility[r["look"] - 1],
              "efficacy": d.efficacy_bounds()[r["look"] - 1]} for r in rows[:d.k]]
     extra = {"alpha_actual": f.alpha_actual, "power_actual": f.power_actual, "en0": f.en0,
              "en1": f.en1}
     if f.p_a is not None:
         extra["p_a"] = f.p_a
-    emit(fmt, out, "multistage fleming",
-         {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "looks": n}, rows,
+    inputs = {"p0": p0, "p1": p1, "alpha": alpha, "power": power, "looks": n}
+    line = report_line(report, res, inputs)
+    emit(fmt, out, "multistage fleming", inputs, rows,
          warnings=list(f.warnings), extra=extra,
-         title=f"Fleming (1982) design: {d}\n{d.protocol_text()}")
+         title=f"Fleming (1982) design: {d}\n{d.protocol_text()}", footer=line or None)
 
 
 @multistage.command("analyze", short_help="Post-trial inference for a K-look rule (p-value, UMVUE, CI).")

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import (emit, output_options, parse_float_list, parse_grid,
-                                     simon_rule_options)
-from designcalc.cli._common import FamilyGroup, power_option
-from designcalc.cli.generic import check_report_path, command_line, report_option
+from designcalc.cli._common import (RegistryGroup, emit, parse_float_list, parse_grid,
+                                     power_option, simon_rule_options)
+from designcalc.cli.options import check_report_path, command_line, output_options, report_option
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
 
-@click.group(cls=FamilyGroup, family="simon")
+@click.group(cls=RegistryGroup)
 def simon():
     """Simon two-stage designs for a binary endpoint (stop if <= r1 of n1; success if > r of n).
 
@@ -113,7 +112,7 @@ def _write_design_report(res, path, inputs):
 
 
 # `simon oc` is built from the family's registry entry (designcalc/binary/simon/spec.py)
-# by FamilyGroup: --r1 --n1 --r --n, --p/--p-grid/--scenario, --p0/--p1,
+# by RegistryGroup: --r1 --n1 --r --n, --p/--p-grid/--scenario, --p0/--p1,
 # --n-sims (hidden alias --sims), --seed, --workers, --plot, --format, --out.
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import emit, output_options, simon_rule_options
+from designcalc.cli._common import emit, simon_rule_options
+from designcalc.cli.options import output_options
 
 
 @click.command("analyze", context_settings={"help_option_names": ["-h", "--help"]})

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import (emit, output_options, parse_float_list, parse_int_range,
+from designcalc.cli._common import (RegistryGroup, emit, parse_float_list, parse_int_range,
                                      power_option)
+from designcalc.cli.options import (apply, backend_options, check_plot, check_report_path,
+                                    output_options, plot_options, report_line, report_option,
+                                    sim_backend, simulation_options, tte_options)
 
 from designcalc.survival._memo import scoped
 from designcalc.survival.spec import TESTS
@@ -23,30 +26,9 @@ _MAX_RANGE = 2000
 
 
 def _model_options(func):
-    """Options shared by ``design`` and ``power`` (applied bottom-up)."""
-    opts = [
-        click.option("--median0", type=float, default=None,
-                     help="Historical (null) median time to event, months (required unless "
-                          "--null-hazards gives a piecewise-exponential null)."),
-        click.option("--null-hazards", "null_hazards", default=None, metavar="H1,H2,...",
-                     help="Piecewise-exponential null instead of --median0: hazards per "
-                          "month on [0, b1), [b1, b2), ..., [bk, inf)."),
-        click.option("--null-breaks", "null_breaks", default=None, metavar="B1,...",
-                     help="Break points (months) of --null-hazards (one fewer than hazards)."),
-        click.option("--median1", type=float, default=None,
-                     help="Target median under the alternative, months (or give --hr / --s1)."),
-        click.option("--hr", type=float, default=None,
-                     help="Alternative as a hazard ratio vs the null (< 1 = longer is better)."),
-        click.option("--s1", type=float, default=None,
-                     help="Alternative as the survival probability at --landmark."),
-        click.option("--shape", type=float, default=1.0, show_default=True,
-                     help="Weibull shape of both curves (1 = exponential)."),
-        click.option("--accrual", type=float, default=None,
-                     help="Uniform accrual duration, months (or give --accrual-rate)."),
-        click.option("--accrual-rate", "accrual_rate", type=float, default=None,
-                     help="Accrual rate, patients per month (accrual lasts n / rate months)."),
-        click.option("--followup", type=float, required=True,
-                     help="Follow-up after the last patient enters, months."),
+    """Options shared by ``design`` and ``power``."""
+    return apply(func, [
+        tte_options(null_curves=True),
         click.option("--alpha", type=float, default=0.05, show_default=True,
                      help="One-sided type I error."),
         click.option("--test", "tests", type=click.Choice(_TESTS), multiple=True,
@@ -54,34 +36,21 @@ def _model_options(func):
                      help="Test(s): logrank, landmark (KM at --landmark), exponential (MLE), "
                           "binary (event-free at --landmark, exact), or all (every test the "
                           "inputs allow). Repeatable."),
-        click.option("--landmark", type=float, default=None,
-                     help="Landmark time t0, months (for landmark/binary tests and --s1)."),
-        click.option("--dropout-rate", "dropout_rate", type=float, default=None,
-                     help="Exponential dropout hazard per month (default: no dropout)."),
-        click.option("--max-followup", "max_followup", type=float, default=None,
-                     help="Per-patient follow-up, months: each patient followed at most this "
-                          "long after entry (default: until the analysis); >= --landmark."),
         click.option("--shorter-is-better", "shorter", is_flag=True, default=False,
                      help="The goal is SHORTER times (median1 < median0, hr > 1)."),
-        click.option("--n-sims", "n_sims", type=int, default=None,
-                     help="Also simulate power and type I error with this many trials."),
-        click.option("--seed", type=int, default=None,
-                     help="Root seed of the simulation (printed when omitted)."),
-        click.option("--workers", type=int, default=1, show_default=True,
-                     help="Local processes for the simulation."),
-        click.option("--plot", type=click.Path(dir_okay=False, writable=True), default=None,
-                     help="Write a plot (.png/.svg/.pdf): see --plot-kind."),
-        click.option("--plot-kind", "plot_kind", type=click.Choice(["power", "curves"]),
-                     default="power", show_default=True,
-                     help="power: power against n; curves: null and alternative survival "
-                          "curves with the landmark."),
-    ]
-    for opt in reversed(opts):
-        func = opt(func)
-    return func
+        simulation_options(default=None, help="Also simulate power and type I error with "
+                                              "this many trials."),
+        backend_options,
+        plot_options(("power", "curves"), help="Write a plot (.png/.svg/.pdf): see "
+                                               "--plot-kind.",
+                     kind_help="power: power against n; curves: null and alternative "
+                               "survival curves with the landmark."),
+        report_option,
+    ])
 
 
-@click.group("survival", context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("survival", cls=RegistryGroup,
+             context_settings={"help_option_names": ["-h", "--help"]})
 def survival():
     """Single-arm time-to-event designs for PFS/OS (all times in MONTHS).
 
@@ -168,11 +137,12 @@ def _ordered(row):
     return out
 
 
-def _evaluate(designs, kw, seed=None):
+def _evaluate(designs, kw, where, seed=None):
     from designcalc.survival.onesample import evaluate_designs
 
     return evaluate_designs(designs, n_sims=kw["n_sims"] or 0,
-                            seed=kw["seed"] if seed is None else seed, workers=kw["workers"])
+                            seed=kw["seed"] if seed is None else seed, workers=kw["workers"],
+                            **where)
 
 
 def _warnings(results):
@@ -216,7 +186,8 @@ def _plot(path, kind, results, rows, kw, target=None):
 @scoped
 def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual, accrual_rate,
                followup, alpha, tests, landmark, dropout_rate, max_followup, shorter, n_sims,
-               seed, workers, plot, plot_kind, power, nmax, n_by, fmt, out):
+               seed, workers, backend, scheduler, plot, plot_kind, report, power, nmax, n_by,
+               fmt, out):
     """Sample size of a single-arm time-to-event design (months).
 
     One row per test: n, expected_events (under the alternative), power at
@@ -235,27 +206,28 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
     """
     from designcalc.survival.onesample import size_designs
 
-    if plot is not None:
-        from designcalc.present import plots
-
-        plots.check_plot_path(plot)
+    check_plot(plot)
+    if report:
+        check_report_path(report)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
                         null_hazards, null_breaks, max_followup)
     if n_by == "simulation" and n_sims is None:
         raise click.BadParameter("--n-by simulation needs --n-sims", param_hint="--n-by")
-    found = size_designs(test=kw["test"], power=power, nmax=nmax, n_by=n_by, n_sims=n_sims,
-                         seed=seed, workers=workers, **kw["model"])
-    results = _evaluate([f["design"] for f in found], kw, seed=found[0]["seed"])
+    with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
+        found = size_designs(test=kw["test"], power=power, nmax=nmax, n_by=n_by, n_sims=n_sims,
+                             seed=seed, workers=workers, **kw["model"])
+        results = _evaluate([f["design"] for f in found], kw, where, seed=found[0]["seed"])
     rows = _rows(results, found)
-    footer = None
+    footer = []
     if plot is not None:
-        footer = _plot(plot, plot_kind, results, rows, kw, target=power)
+        footer.append(_plot(plot, plot_kind, results, rows, kw, target=power))
+    inputs = _inputs(kw, null_hazards=null_hazards, null_breaks=null_breaks, power=power,
+                     nmax=nmax, n_by=n_by, plot=plot, plot_kind=plot_kind)
+    footer.append(report_line(report, _pairs(results), inputs, results[0].seed))
     title = "\n".join(res.design.sentence(row) for res, row in zip(results, rows))
-    emit(fmt, out, "survival design",
-         _inputs(kw, null_hazards=null_hazards, null_breaks=null_breaks, power=power, nmax=nmax,
-                 n_by=n_by, plot=plot, plot_kind=plot_kind),
-         rows, warnings=_warnings(results), seed=results[0].seed, title=title, footer=footer)
+    emit(fmt, out, "survival design", inputs, rows, warnings=_warnings(results),
+         seed=results[0].seed, title=title, footer="\n".join(f for f in footer if f) or None)
 
 
 @survival.command("power")
@@ -267,7 +239,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
 @scoped
 def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual,
               accrual_rate, followup, alpha, tests, landmark, dropout_rate, max_followup, shorter,
-              n_sims, seed, workers, plot, plot_kind, fmt, out):
+              n_sims, seed, workers, backend, scheduler, plot, plot_kind, report, fmt, out):
     """Power of a single-arm time-to-event design for a given n (months).
 
     One row per test (and per n): power (analytic; exact for the binary
@@ -292,26 +264,34 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
         if len(n_values) > _MAX_RANGE:
             raise click.BadParameter(f"--n-range has too many values ({len(n_values)} > "
                                      f"{_MAX_RANGE})")
-    if plot is not None:
-        from designcalc.present import plots
-
-        plots.check_plot_path(plot)
+    check_plot(plot)
+    if report:
+        check_report_path(report)
     kw = _common_kwargs(median0, median1, hr, s1, shape, accrual, accrual_rate, followup, alpha,
                         tests, landmark, dropout_rate, shorter, n_sims, seed, workers,
                         null_hazards, null_breaks, max_followup)
     designs = [d for v in n_values for d in designs_for(kw["test"], v, **kw["model"])]
-    results = _evaluate(designs, kw)
+    with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
+        results = _evaluate(designs, kw, where)
     rows = _rows(results)
-    footer = None
+    footer = []
     if plot is not None:
-        footer = _plot(plot, plot_kind, results, rows, kw)
+        footer.append(_plot(plot, plot_kind, results, rows, kw))
+    inputs = _inputs(kw, null_hazards=null_hazards, null_breaks=null_breaks, n=n,
+                     n_range=n_range, plot=plot, plot_kind=plot_kind)
+    footer.append(report_line(report, _pairs(results), inputs, results[0].seed))
     title = None
     if len(rows) <= 8:
         title = "\n".join(res.design.sentence(row) for res, row in zip(results, rows))
-    emit(fmt, out, "survival power",
-         _inputs(kw, null_hazards=null_hazards, null_breaks=null_breaks, n=n, n_range=n_range,
-                 plot=plot, plot_kind=plot_kind),
-         rows, warnings=_warnings(results), seed=results[0].seed, title=title, footer=footer)
+    emit(fmt, out, "survival power", inputs, rows, warnings=_warnings(results),
+         seed=results[0].seed, title=title, footer="\n".join(f for f in footer if f) or None)
+
+
+def _pairs(results):
+    """``(id, result)`` per design of a report: the test, and n when several."""
+    several = len({res.design.n for res in results}) > 1
+    return [(f"{res.design.test}_n{res.design.n}" if several else res.design.test, res)
+            for res in results]
 
 
 # --- two-stage one-sample log-rank (family survival_two_stage) ------------------------------
@@ -337,16 +317,11 @@ def _two_stage_model(func):
                      default="designcalc", show_default=True,
                      help="Interim drift: everyone entered by t1 (designcalc) or OneArm2stage's "
                           "phase2.TTE scaling (to reproduce its power)."),
-        click.option("--n-sims", "n_sims", type=int, default=None,
-                     help="Also simulate with this many trials (under H0 and H1)."),
-        click.option("--seed", type=int, default=None,
-                     help="Root seed of the simulation (printed when omitted)."),
-        click.option("--workers", type=int, default=1, show_default=True,
-                     help="Local processes for the simulation."),
+        simulation_options(default=None, help="Also simulate with this many trials (under "
+                                              "H0 and H1)."),
+        backend_options,
     ]
-    for opt in reversed(opts):
-        func = opt(func)
-    return func
+    return apply(func, opts)
 
 
 @survival.command("two-stage")
@@ -362,10 +337,11 @@ def _two_stage_model(func):
 @click.option("--n-max", "n_max", type=int, default=None, help="Largest n searched.")
 @click.option("--t1-steps", "t1_steps", type=int, default=4, show_default=True,
               help="Interim times searched per patient entered (t1 = j / (steps rate)).")
+@report_option
 @output_options
 def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, convention,
-                  n_sims, seed, workers, alpha, power, min_pet, min_interim_events, n_min,
-                  n_max, t1_steps, fmt, out):
+                  n_sims, seed, workers, backend, scheduler, alpha, power, min_pet,
+                  min_interim_events, n_min, n_max, t1_steps, report, fmt, out):
     """Optimal, minimax and admissible two-stage one-sample log-rank designs.
 
     Exhaustive search over n, the interim time t1 (n1 = ceil(rate t1)) and
@@ -380,26 +356,32 @@ def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, c
     """
     from designcalc.survival.twostage import search
 
+    if report:
+        check_report_path(report)
     found = search(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate, alpha=alpha,
                    power=power, min_pet=min_pet, restricted=restricted,
                    dropout_rate=dropout_rate, n_min=n_min, n_max=n_max, t1_steps=t1_steps,
                    convention=convention, min_interim_events=min_interim_events)
-    rows, warnings, used_seed = [], list(found["warnings"]), None
-    for label, design, q_lo, q_hi in found["designs"]:
-        res = design.evaluate(n_sims=n_sims or 0, seed=seed, workers=workers)
-        used_seed = res.seed if n_sims else None
-        seed = used_seed if n_sims else seed
-        row = {"design": label, **res.rows[0], "q_min": q_lo, "q_max": q_hi}
-        rows.append(row)
-        warnings += [w for w in res.warnings if w not in warnings]
+    rows, warnings, used_seed, pairs = [], list(found["warnings"]), None, []
+    with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
+        for label, design, q_lo, q_hi in found["designs"]:
+            res = design.evaluate(n_sims=n_sims or 0, seed=seed, workers=workers, **where)
+            used_seed = res.seed if n_sims else None
+            seed = used_seed if n_sims else seed
+            row = {"design": label, **res.rows[0], "q_min": q_lo, "q_max": q_hi}
+            rows.append(row)
+            pairs.append((label, res))
+            warnings += [w for w in res.warnings if w not in warnings]
     title = (f"Two-stage one-sample log-rank designs (one-stage n = {found['n_single']}; "
              f"searched n = {found['n_min']}..{found['n_max']})")
-    emit(fmt, out, "survival two-stage",
-         dict(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate,
-              restricted=restricted, dropout_rate=dropout_rate, convention=convention,
-              alpha=alpha, power=power, min_pet=min_pet, min_interim_events=min_interim_events,
-              n_min=n_min, n_max=n_max, t1_steps=t1_steps, n_sims=n_sims),
-         rows, warnings=warnings, seed=used_seed, title=title)
+    inputs = dict(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate,
+                  restricted=restricted, dropout_rate=dropout_rate, convention=convention,
+                  alpha=alpha, power=power, min_pet=min_pet,
+                  min_interim_events=min_interim_events, n_min=n_min, n_max=n_max,
+                  t1_steps=t1_steps, n_sims=n_sims)
+    line = report_line(report, pairs, inputs, used_seed)
+    emit(fmt, out, "survival two-stage", inputs, rows, warnings=warnings, seed=used_seed,
+         title=title, footer=line or None)
 
 
 @survival.command("two-stage-oc")
@@ -409,9 +391,11 @@ def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, c
 @click.option("--c", "c", type=float, required=True, help="Final bound (reject if W > c).")
 @click.option("--t1", type=float, default=None, help="Interim time (default n1 / rate).")
 @_two_stage_model
+@report_option
 @output_options
 def two_stage_oc_cmd(n1, c1, n, c, t1, shape, s0, x0, hr, followup, rate, restricted,
-                     dropout_rate, convention, n_sims, seed, workers, fmt, out):
+                     dropout_rate, convention, n_sims, seed, workers, backend, scheduler,
+                     report, fmt, out):
     """Operating characteristics of a given two-stage log-rank design.
 
     \b
@@ -423,7 +407,12 @@ def two_stage_oc_cmd(n1, c1, n, c, t1, shape, s0, x0, hr, followup, rate, restri
     design = TwoStageLogrankDesign(n1=n1, c1=c1, n=n, c=c, t1=t1, shape=shape, s0=s0, x0=x0,
                                    hr=hr, followup=followup, rate=rate, restricted=restricted,
                                    dropout_rate=dropout_rate, convention=convention)
-    res = design.evaluate(n_sims=n_sims or 0, seed=seed, workers=workers)
-    emit(fmt, out, "survival two-stage-oc", design.to_dict() | {"n_sims": n_sims},
-         res.to_dict()["results"], warnings=res.warnings, seed=res.seed,
+    if report:
+        check_report_path(report)
+    with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
+        res = design.evaluate(n_sims=n_sims or 0, seed=seed, workers=workers, **where)
+    inputs = design.to_dict() | {"n_sims": n_sims}
+    line = report_line(report, res, inputs, res.seed)
+    emit(fmt, out, "survival two-stage-oc", inputs,
+         res.to_dict()["results"], warnings=res.warnings, seed=res.seed, footer=line or None,
          title=design.protocol_text())

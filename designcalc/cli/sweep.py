@@ -8,7 +8,8 @@ import shlex
 
 import click
 
-from designcalc.cli._common import FORMATS, emit
+from designcalc.cli._common import emit
+from designcalc.cli.options import FORMATS
 
 
 @click.command("sweep")

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from designcalc.cli._common import emit, output_options, write_text
+from designcalc.cli._common import emit, write_text
+from designcalc.cli.options import output_options
 
 
 @click.group()

@@ -28,8 +28,9 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-__all__ = ["Param", "ScenarioSpec", "FamilySpec", "FAMILY_SPECS", "families", "get",
-           "specs", "load", "REQUIRED", "examples", "register", "unregister"]
+__all__ = ["Param", "ScenarioSpec", "FamilySpec", "FAMILY_SPECS", "GROUPS", "families",
+           "get", "specs", "load", "REQUIRED", "examples", "group_specs", "register",
+           "unregister"]
 
 
 class _Required:
@@ -178,6 +179,28 @@ class FamilySpec:
         ``"module:Class"`` of the family's random-scenario generator for
         sensitivity sweeps (a sweep's ``[random_scenarios]`` table; see
         :mod:`designcalc.dose.scenarios` for what the class provides).
+    designs : tuple of (str, dict[, tuple of str])
+        The designs the family answers to in its group's ``--design``: name,
+        fixed parameters and, optionally, the options that design does not
+        take, e.g. ``(("boin", {"rule": "boin"}, ("margin_low", ...)), ...)``;
+        empty: the family answers to its registry name.  Fixed parameters are
+        not offered as options, nor is an option to a design that does not take it.
+    design_commands : tuple of str
+        Hand-written commands of the group that act on a design of this family
+        (beside ``generic``), e.g. ``("table", "next")``: ``dose table`` offers
+        only the designs of families that declare ``"table"``.
+    cli_params : tuple of (str or Param)
+        The family's options in its group's commands when they are not its
+        ``params`` and ``options`` as declared: a name of one of them, or a
+        :class:`Param` of its own (a CLI input such as a table file, or a
+        parameter with a CLI default).  Empty: ``params`` (less the fixed
+        ones) and ``options``.
+    cli_build : str or None
+        ``"module:function"`` ``(design, values, *, scenarios, given, designs)
+        -> design``: builds the design called ``design`` from the parsed option
+        ``values`` (fixed parameters included), the scenarios, the names of the
+        options typed (``given``) and every design of the command; None:
+        :meth:`build` of the values.
     """
 
     name: str
@@ -203,6 +226,10 @@ class FamilySpec:
     keywords: tuple = ()
     labels: str | None = None
     random_scenarios: str | None = None
+    designs: tuple = ()
+    design_commands: tuple = ()
+    cli_params: tuple = ()
+    cli_build: str | None = None
 
     def design_class(self):
         """The design class (imported now)."""
@@ -274,6 +301,26 @@ FAMILY_SPECS = {
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
 }
 
+#: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  A group whose
+#: module ``designcalc.cli.<group>`` exists is hand-written (plus the generic commands
+#: of its families); any other is generated from its families' specs.
+GROUPS = {
+    "simon": "Simon two-stage binary designs: search, OC, audit, post-trial analysis.",
+    "binomial": "Single-stage exact binomial designs, power and confidence intervals.",
+    "survival": "Single-arm time-to-event designs: one-sample log-rank, landmark KM, "
+                "two-stage log-rank.",
+    "dose": "Dose finding: 3+3, MSC-IFNa rule, BOIN, Keyboard, mTPI-2, i3+3, CRM; OC, "
+            "tables, next dose, compare.",
+    "calendar": "Calendar time of a two-stage rule on a landmark endpoint (simulated).",
+    "multistage": "K-look binary rules: exact OC, Fleming and Sargent designs, post-trial "
+                  "inference.",
+    "monitor": "Toxicity and futility monitoring boundaries (clinfun toxbdry/futilbdry, "
+               "SPRT), exact OC.",
+    "bayes": "Bayesian designs: predictive probability, Lee & Liu search, BOP2, posterior "
+             "monitoring (exact).",
+    "coprimary": "Co-primary response and time-to-event endpoints: joint power, FWER, n.",
+}
+
 _CACHE: dict = {}
 
 
@@ -297,6 +344,11 @@ def get(name: str) -> FamilySpec:
 def specs() -> list:
     """Every registered :class:`FamilySpec`."""
     return [get(name) for name in FAMILY_SPECS]
+
+
+def group_specs(group: str) -> list:
+    """The :class:`FamilySpec` of every family of CLI group ``group``, in registry order."""
+    return [spec for spec in specs() if spec.cli_group == group]
 
 
 def examples() -> list:

@@ -94,4 +94,4 @@ def test_cli():
     assert json.loads(des.stdout)["looks"] == [10, 20, 30, 40]
     bad = CliRunner().invoke(cli, ["bayes", "predprob", "--x", "16", "--n", "23", "--nmax",
                                    "40", "--p0", "0.6", "--theta-t", "1.5"])
-    assert bad.exit_code == 2 and bad.output.count("\n") == 1 and "theta_t" in bad.output
+    assert bad.exit_code == 2 and bad.output.count("\n") == 1 and "--theta-t" in bad.output

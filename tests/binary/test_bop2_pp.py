@@ -146,7 +146,7 @@ def test_bop2_bad_input(kwargs, name):
     (["bayes", "bop2", "--p0", "0.2", "--looks", "10,20", "--lambda", "0.5", "--gamma", "1",
       "--prior", "0,1"], "prior a"),
     (["bayes", "pp-design", "--p0", "0.2", "--looks", "10,20", "--theta-t", "1.2",
-      "--theta-l", "0.1"], "theta_t"),
+      "--theta-l", "0.1"], "--theta-t"),
     (["bayes", "pp-design", "--p0", "0.2", "--looks", "10,20", "--theta-t", "0.9",
       "--theta-l", "0.1", "--prior", "1,0"], "prior b"),
 ])

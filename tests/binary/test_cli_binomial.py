@@ -193,7 +193,7 @@ def test_analyze_table_sentence_and_stopped_trial(root):
     (["--x", "5", "--x1", "4"], "x must equal x1"),
     (["--x", "29"], "x must be <= n"),
     (["--x", "10", "--level", "1.5"], "level"),
-    (["--x", "10", "--n-actual", "10"], "n_actual"),
+    (["--x", "10", "--n-actual", "10"], "--n-actual"),
     (["--x", "10", "--x1", "13"], "x1"),
 ])
 def test_analyze_bad_input(root, extra, needle):

@@ -95,4 +95,4 @@ def test_cli_fleming():
     assert round(out["alpha_actual"], 4) == 0.044 and round(out["power_actual"], 4) == 0.8106
     bad = CliRunner().invoke(cli, ["multistage", "fleming", "--p0", "0.45", "--p1", "0.3",
                                    "--alpha", "0.05", "--power", "0.8"])
-    assert bad.exit_code == 2 and bad.output.startswith("designcalc: error: p1")
+    assert bad.exit_code == 2 and bad.output.startswith("designcalc: error: --p1")

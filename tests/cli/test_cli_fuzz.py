@@ -40,6 +40,9 @@ _SWEEP = os.path.join(trials.examples_dir(), "sweeps", "novaferon_pfs.toml")
 # A valid invocation of each command: the fuzzer changes one thing at a time.
 BASE = {
     "bayes bop2": "--p0 0.2 --p1 0.4 --looks 10,20,30 --lambda 0.9 --gamma 1",
+    "bayes oc": "--design bop2 --p0 0.2 --looks 10,20,30 --lam 0.9 --gamma 1 --p 0.3",
+    "bayes simulate": ("--design posterior --kind toxicity --p0 0.2 --looks 10,20,30 "
+                       "--theta 0.9 --p 0.3 --n-sims 200 --seed 1"),
     "bayes posterior": "--kind toxicity --p0 0.2 --looks 10,20,30 --theta 0.9 --p 0.3",
     "bayes pp-design": "--p0 0.2 --looks 10,20,30 --theta-t 0.9 --theta-l 0.05",
     "bayes predprob": "--x 5 --n 10 --nmax 30 --p0 0.2 --theta-t 0.9",
@@ -51,6 +54,10 @@ BASE = {
                           "--n-sims 200 --seed 1"),
     "coprimary design": ("--p0 0.055 --p1 0.2 --median0 6 --median1 9 --accrual 24 "
                          "--followup 8"),
+    "coprimary oc": ("--n 50 --p0 0.055 --p1 0.2 --median0 6 --median1 9 --accrual 24 "
+                     "--followup 8"),
+    "coprimary simulate": ("--n 50 --p0 0.055 --p1 0.2 --median0 6 --median1 9 --accrual 24 "
+                           "--followup 8 --n-sims 200 --seed 1"),
     "coprimary power": ("--n 50 --p0 0.055 --p1 0.2 --median0 6 --median1 9 --accrual 24 "
                         "--followup 8"),
     "dose compare": "--design 3+3 --design boin --tox 0.1,0.2,0.3 --target 0.3 --cohorts 3",
@@ -74,6 +81,9 @@ BASE = {
     "simon audit": "--r1 6 --n1 12 --r 19 --n 28 --p0-grid 0.5:0.5:0.01 --p1-grid 0.8:0.8:0.01",
     "simon design": "--p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8",
     "survival design": "--median0 6 --median1 9 --accrual 24 --followup 12",
+    "survival oc": "--n 50 --median0 6 --median1 9 --accrual 24 --followup 12",
+    "survival simulate": ("--n 50 --median0 6 --median1 9 --accrual 24 --followup 12 "
+                          "--n-sims 200 --seed 1"),
     "survival power": "--n 50 --median0 6 --median1 9 --accrual 24 --followup 12",
     "survival two-stage": "--s0 0.72 --x0 3 --hr 0.459 --followup 3 --rate 20",
     "survival two-stage-oc": ("--n1 22 --c1 -0.7215 --n 46 --c 1.5952 --t1 1.0619 --s0 0.72 "

@@ -148,10 +148,10 @@ def test_bad_input_api(kw, word):
 
 
 @pytest.mark.parametrize("extra, word", [
-    (["--correlation", "1"], "correlation"),
-    (["--rule", "either", "--alpha-split", "0.03,0.03"], "alpha_split"),
-    (["--max-followup", "-1"], "max_followup"),
-    (["--tte-test", "landmark", "--landmark", "9", "--max-followup", "8"], "landmark"),
+    (["--correlation", "1"], "--correlation"),
+    (["--rule", "either", "--alpha-split", "0.03,0.03"], "--alpha-split"),
+    (["--max-followup", "-1"], "--max-followup"),
+    (["--tte-test", "landmark", "--landmark", "9", "--max-followup", "8"], "--landmark"),
 ])
 def test_bad_input_cli(extra, word):
     args = ["coprimary", "power", "--n", "50", "--p0", "0.055", "--p1", "0.2", "--median0", "6",

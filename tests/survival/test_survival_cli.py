@@ -86,7 +86,7 @@ def test_help_teaches_months_and_example():
     (["design", *ISSUE, "--alpha", "2"], "alpha"),
     (["design", "--median0", "6", "--hr", "1.2", "--accrual", "24", "--followup", "12"],
      "--shorter-is-better"),
-    (["design", *ISSUE, "--n-sims", "1"], "n_sims"),
+    (["design", *ISSUE, "--n-sims", "1"], "--n-sims"),
     (["design", *ISSUE, "--n-by", "simulation"], "--n-sims"),
 ])
 def test_bad_input_one_line_exit_2(args, word):

@@ -90,9 +90,9 @@ def test_landmark_beyond_followup_refused():
 
 
 @pytest.mark.parametrize("extra, word", [
-    (["--max-followup", "0"], "max_followup"),
-    (["--max-followup", "-3"], "max_followup"),
-    (["--test", "landmark", "--landmark", "6", "--max-followup", "5"], "landmark"),
+    (["--max-followup", "0"], "--max-followup"),
+    (["--max-followup", "-3"], "--max-followup"),
+    (["--test", "landmark", "--landmark", "6", "--max-followup", "5"], "--landmark"),
 ])
 def test_cli_bad_followup(extra, word):
     run = CliRunner().invoke(cli, ["survival", "power", "--n", "40", "--median0", "6",

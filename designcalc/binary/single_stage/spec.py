@@ -76,8 +76,10 @@ POWER_SPEC = FamilySpec(
     plots=(("power", "designcalc.binary.single_stage.present:power_by_n"),),
     labels="designcalc.binary.single_stage.present:LABELS",
     commands=("binomial power", "trial run"),
+    plots=(("power", "designcalc.present.plots:power_by_n"),),
+    commands=("binomial power", "binomial oc --design binomial_power", "trial run"),
     cli_group="binomial",
-    generic=(),
+    generic=("oc",),
     summary=("power", "alpha_actual", "ci_halfwidth"),
     doc="docs/binary.md",
     references=("ahern", "clopper"),
@@ -86,6 +88,8 @@ POWER_SPEC = FamilySpec(
     keywords=("p0", "p1", "response", "binary"),
     examples=(
         # MSC-IFNa phase 2 (seed 003): 10 to 30 subjects
-        {"design": {"n_min": 10, "n_max": 30, "p0": 0.05, "p1": 0.25, "alpha": 0.05}},
+        {"design": {"n_min": 10, "n_max": 30, "p0": 0.05, "p1": 0.25, "alpha": 0.05},
+         "cli": ["binomial", "oc", "--design", "binomial_power", "--n-min", "10", "--n-max",
+                 "30", "--p0", "0.05", "--p1", "0.25", "--alpha", "0.05"]},
     ),
 )

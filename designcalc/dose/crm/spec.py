@@ -50,10 +50,30 @@ SPEC = FamilySpec(
     commands=("dose oc --design crm", "dose simulate --design crm", "dose next --design crm",
               "dose compare --design crm", "trial run"),
     cli_group="dose",
-    generic=(),
+    generic=("oc", "simulate"),
     summary=("select", "en"),
     doc="docs/dose.md",
     references=("oquigley",),
+    designs=(("crm", {}),),
+    design_commands=("next", "compare"),
+    # the trial size as for every dose design: cohorts x cohort_size patients (or max_n)
+    cli_params=(
+        "target", "skeleton",
+        Param("skeleton_halfwidth", "float", "Build the skeleton by dfcrm::getprior with "
+              "this halfwidth...", default=None, domain="(0, min(target, 1 - target))"),
+        Param("skeleton_nu", "int", "...and this prior MTD level (levels: the curve's "
+              "length, or --levels).", default=None, domain="1 <= nu <= levels"),
+        Param("levels", "int", "Number of dose levels of a getprior skeleton (default: the "
+              "toxicity curve's length).", default=None, domain=">= 1", unit="levels"),
+        Param("cohorts", "int", "Maximum number of cohorts: the trial has cohorts x "
+              "cohort_size patients (or give --max-n).", default=None, domain=">= 1",
+              unit="cohorts"),
+        "cohort_size",
+        Param("max_n", "int", "Patients in the trial (dfcrm n), a multiple of "
+              "--cohort-size; instead of --cohorts.", default=None, domain=">= cohort_size",
+              unit="patients"),
+        "model", "safety_stop", "prior_var", "intercept", "estimator", "start_level"),
+    cli_build="designcalc.dose.crm.cli:build",
     examples=(
         # cheap: 12 patients in cohorts of 3 (25 merged states), with the safety stop
         {"design": {"target": 0.3, "skeleton": [0.05, 0.1, 0.2, 0.3, 0.5], "max_n": 12,

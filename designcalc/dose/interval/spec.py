@@ -9,6 +9,10 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 RULE_NAMES = ("boin", "keyboard", "mtpi2", "i3+3", "table")
 
+#: options a design does not take (the generated tables take margins, not --table)
+_NOT_FOR = {"boin": ("margin_low", "margin_high", "table"),
+            "table": ("margin_low", "margin_high")}
+
 SPEC = FamilySpec(
     name="interval",
     title="Interval dose finding (BOIN, Keyboard, mTPI-2, i3+3; decision tables) with exact OC",
@@ -63,12 +67,24 @@ SPEC = FamilySpec(
     commands=("dose oc --design boin|keyboard|mtpi2|i3+3|table",
               "dose simulate --design boin|keyboard|mtpi2|i3+3|table",
               "dose table --design boin|keyboard|mtpi2|i3+3",
-              "dose next --design boin|keyboard|mtpi2|i3+3", "trial run"),
+              "dose next --design boin|keyboard|mtpi2|i3+3",
+              "dose compare --design boin|keyboard|mtpi2|i3+3|table", "trial run"),
     cli_group="dose",
-    generic=(),
+    generic=("oc", "simulate"),
     summary=("select", "en"),
     doc="docs/dose.md",
     report="designcalc.dose.interval.report:facts",
+    # BOIN and --design table take no margins; only --design table reads --table
+    designs=tuple((name, {"rule": name}, _NOT_FOR.get(name, ("table",)))
+                  for name in RULE_NAMES),
+    design_commands=("table", "next", "compare"),
+    cli_params=("target", "cohorts", "cohort_size", "start_level", "n_earlystop", "p_saf",
+                "p_tox", "cutoff_eli", "extrasafe", "offset", "bound_mtd", "margin_low",
+                "margin_high",
+                Param("table", "str", "--design table: the interval decision table CSV "
+                      "(n,dlt,action, or the boundary layout of `designcalc dose table`).",
+                      default=None)),
+    cli_build="designcalc.dose.interval.cli:build",
     examples=(
         # the published boundary table's design (target 0.3, 10 cohorts of 3)
         {"design": {"rule": "boin", "target": 0.3, "cohorts": 10, "cohort_size": 3},

@@ -11,6 +11,13 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 PRESET_NAMES = ("3+3", "3+3-deesc", "3+3-deesc-top3", "msc-deescalation",
                 "msc-deescalation-expand")
 
+#: the msc dose ladder (start_dose x factor^k over levels levels)
+_LADDER = ("start_dose", "factor", "levels")
+
+#: --table FILE: a decision table CSV replacing the preset's
+_TABLE = Param("table", "str", "Decision table CSV (columns n,dlt,action) replacing the "
+               "preset's table; see `designcalc dose table`.", default=None)
+
 SPEC = FamilySpec(
     name="dose",
     title="Rule-based dose finding (3+3, MSC-IFNα de-escalation)",
@@ -50,27 +57,56 @@ SPEC = FamilySpec(
     labels="designcalc.dose.present:LABELS",
     random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     commands=("dose oc", "dose simulate", "dose table", "trial run"),
+    commands=("dose oc", "dose simulate", "dose table", "dose compare", "trial run"),
     cli_group="dose",
-    generic=(),
+    generic=("oc", "simulate"),
     summary=("select", "en"),
     doc="docs/dose.md",
     report="designcalc.dose.rulebased.report:facts",
     report_template="designcalc/dose/rulebased/report.j2",
     keywords=("dose", "toxicity", "dlt", "phase 1"),
+    # the presets; the 3+3 ones have no msc dose ladder
+    designs=tuple((name, {"preset": name}, () if name.startswith("msc") else _LADDER)
+                  for name in PRESET_NAMES),
+    design_commands=("table", "compare"),
+    cli_params=(
+        "doses", "target",
+        Param("start_dose", "float", "msc presets: first (highest) dose.", default=2e6,
+              domain="> 0", unit="dose units (e.g. cells/kg)"),
+        Param("factor", "float", "msc presets: each level is FACTOR x the previous (0.3 = "
+              "70% lower).", default=0.3, domain="(0, 1)"),
+        Param("levels", "int", "msc presets: number of levels (3 in the protocol: 3-9 "
+              "subjects).", default=3, domain=">= 1", unit="levels"),
+        "start_level", _TABLE),
+    cli_build="designcalc.dose.rulebased.cli:build",
     examples=(
         # the MSC-IFNα protocol rule; hand_check is worked by hand in docs/dose.md
         {"design": {"preset": "msc-deescalation", "start_dose": 2e6, "factor": 0.3,
                     "levels": 3},
          "scenarios": {"hand_check": [0.30, 0.15, 0.05], "toxic": [0.50, 0.35, 0.20]},
-         "options": {"target": 0.2}, "n_sims": 4000},
+         "options": {"target": 0.2}, "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "msc-deescalation", "--start-dose", "2e6",
+                 "--factor", "0.3", "--levels", "3", "--scenario", "hand_check=0.30,0.15,0.05",
+                 "--scenario", "toxic=0.50,0.35,0.20", "--target", "0.2", "--n-sims", "4000",
+                 "--seed", "20261201"]},
         {"design": {"preset": "3+3", "levels": 5},
          "scenarios": {"rising": [0.05, 0.10, 0.20, 0.30, 0.50]},
-         "options": {"target": 0.33}, "n_sims": 4000},
+         "options": {"target": 0.33}, "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "3+3", "--scenario",
+                 "rising=0.05,0.10,0.20,0.30,0.50", "--target", "0.33", "--n-sims", "4000",
+                 "--seed", "20261201"]},
         {"design": {"preset": "3+3-deesc", "doses": [10.0, 20.0, 40.0, 80.0]},
          "scenarios": {"rising": [0.05, 0.15, 0.30, 0.50], "flat": [0.10, 0.10, 0.10, 0.10]},
-         "options": {"target": 0.25}, "n_sims": 4000},
+         "options": {"target": 0.25}, "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "3+3-deesc", "--doses", "10,20,40,80",
+                 "--scenario", "rising=0.05,0.15,0.30,0.50", "--scenario",
+                 "flat=0.10,0.10,0.10,0.10", "--target", "0.25", "--n-sims", "4000",
+                 "--seed", "20261201"]},
         {"design": {"preset": "3+3-deesc-top3", "levels": 4},
          "scenarios": {"rising": [0.05, 0.15, 0.30, 0.50], "flat": [0.10, 0.10, 0.10, 0.10]},
-         "options": {"target": 0.25}, "n_sims": 4000},
+         "options": {"target": 0.25}, "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "3+3-deesc-top3", "--scenario",
+                 "rising=0.05,0.15,0.30,0.50", "--scenario", "flat=0.10,0.10,0.10,0.10",
+                 "--target", "0.25", "--n-sims", "4000", "--seed", "20261201"]},
     ),
 )
