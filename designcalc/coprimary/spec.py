@@ -54,8 +54,6 @@ SPEC = FamilySpec(
     attains="designcalc.coprimary.design:attains",
     plots=(("oc", "designcalc.coprimary.present:coprimary_oc"),),
     labels="designcalc.coprimary.present:LABELS",
-    commands=("coprimary power", "coprimary design", "trial run"),
-    plots=(("oc", "designcalc.present.plots:coprimary_oc"),),
     commands=("coprimary power", "coprimary design", "coprimary oc", "coprimary simulate",
               "trial run"),
     cli_group="coprimary",

@@ -47,7 +47,6 @@ SPEC = FamilySpec(
     attains="designcalc.survival.twostage_spec:attains",
     plots=(),
     labels="designcalc.survival.present:LABELS",
-    commands=("survival two-stage", "survival two-stage-oc", "trial run"),
     commands=("survival two-stage", "survival two-stage-oc",
               "survival oc --design survival_two_stage",
               "survival simulate --design survival_two_stage", "trial run"),

@@ -56,7 +56,6 @@ SPEC = FamilySpec(
            ("allocation", "designcalc.present.plots:dose_allocation")),
     labels="designcalc.dose.present:LABELS",
     random_scenarios="designcalc.dose.scenarios:RandomScenarios",
-    commands=("dose oc", "dose simulate", "dose table", "trial run"),
     commands=("dose oc", "dose simulate", "dose table", "dose compare", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),
