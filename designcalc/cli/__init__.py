@@ -46,10 +46,14 @@ _SUBCOMMANDS = {
 }
 
 
-def _groups() -> dict:
-    from designcalc.core.registry import GROUPS
+def _groups(name: str | None = None) -> dict:
+    """The family groups and their help: the registry's ``GROUPS`` when it holds
+    ``name`` (no spec is read), else every registered family's group."""
+    from designcalc.core import registry
 
-    return GROUPS
+    if name is not None and name in registry.GROUPS:
+        return registry.GROUPS
+    return registry.groups()
 
 
 class BadInput(click.ClickException):
@@ -216,7 +220,7 @@ class DesigncalcGroup(click.Group):
                             None)
             if isinstance(group, click.Group):
                 return group
-        if cmd_name not in _groups():
+        if cmd_name not in _groups(cmd_name):
             return None
         from designcalc.cli.generic import family_group
 

@@ -642,7 +642,7 @@ def family_group(group: str) -> click.Group:
 
     specs = [s for s in registry.specs() if s.cli_group == group]
     docs = sorted({s.doc for s in specs if s.doc})
-    text = registry.GROUPS.get(group, "")
+    text = registry.groups().get(group, "")
     from designcalc.cli._common import RegistryGroup
 
     return RegistryGroup(group, help=f"{text}\n\nCommands built from the registry entries "

@@ -29,7 +29,7 @@ import importlib
 from dataclasses import dataclass, field
 
 __all__ = ["Param", "ScenarioSpec", "FamilySpec", "FAMILY_SPECS", "GROUPS", "families",
-           "get", "specs", "load", "REQUIRED", "examples", "group_specs", "register",
+           "get", "specs", "load", "REQUIRED", "examples", "groups", "group_specs", "register",
            "unregister"]
 
 
@@ -344,6 +344,18 @@ def get(name: str) -> FamilySpec:
 def specs() -> list:
     """Every registered :class:`FamilySpec`."""
     return [get(name) for name in FAMILY_SPECS]
+
+
+def groups() -> dict:
+    """CLI group -> one-line help: :data:`GROUPS`, then the group of any registered
+    family that :data:`GROUPS` does not list (its help: its families' titles), so a
+    family registered with one line gets its commands."""
+    out = dict(GROUPS)
+    for spec in specs():
+        group = spec.cli_group or spec.name
+        if group not in GROUPS:
+            out[group] = "; ".join(filter(None, (out.get(group), spec.title)))
+    return out
 
 
 def group_specs(group: str) -> list:

@@ -9,15 +9,10 @@ must get the CLI's generic ``oc``/``simulate`` commands, ``--report`` in md,
 html and docx and ``--plot``, an analysis in ``trial run``, a sweep, and the
 whole conformance suite.
 
-Where the shared code still names families or needs a hand edit, the part
-that fails is marked ``xfail(strict=True)`` with the file and function that
-block it: it becomes an error (XPASS) as soon as the gap is closed.  Spec
-fields that other branches are adding (``labels``, ``keywords``) are declared
-by the throwaway spec only when :class:`FamilySpec` has them, so those
-xfails flip by themselves when that code lands.
+Its CLI group is new, so it also shows that a group needs no hand edit: the
+registry's ``groups()`` lists the group of any registered family.
 """
 
-import dataclasses
 import json
 import os
 import sys
@@ -34,16 +29,6 @@ from designcalc.core.testing import (CHECKS, ConformanceCase, check_name, check_
 
 FAMILY = "onelook"
 PACKAGE = "onelook_family"
-
-# --- the gaps (each names the file and function that needs a hand edit) ---------------
-
-GAP_CLI_GROUP = (
-    "designcalc/cli/__init__.py: DesigncalcGroup.list_commands/_get_command reach a "
-    "command group only through the hand-edited dicts _SUBCOMMANDS and _REGISTRY_GROUPS "
-    "(= {'calendar': 'calendar'}): a family whose spec has cli_group='onelook', "
-    "generic=('oc', 'simulate') gets \"No such command 'onelook'\" until "
-    "'onelook': 'onelook' is added there (and a _SHORT_HELP line for `designcalc --help`)")
-
 
 # --- the throwaway family ---------------------------------------------------------------
 
@@ -156,20 +141,12 @@ SPEC = FamilySpec(
     summary=("promising",),
     examples=({"design": {"n": 20, "r": 9}, "scenarios": {"H0": 0.3, "H1": 0.55},
                "n_sims": 4000},),
-{optional})
+    labels="onelook_family.present:LABELS",
+    keywords=("response",),
+)
 '''
 
-#: Spec fields other branches are adding: declared only where FamilySpec has them.
-OPTIONAL_FIELDS = {"labels": '    labels="onelook_family.present:LABELS",\n',
-                   "keywords": '    keywords=("response",),\n'}
-
 INIT = '"""A throwaway design family: the one-look binary rule."""\n'
-
-
-def _spec_source() -> str:
-    have = {f.name for f in dataclasses.fields(FamilySpec)}
-    return SPEC.replace("{optional}", "".join(line for name, line in OPTIONAL_FIELDS.items()
-                                               if name in have))
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +155,7 @@ def family(tmp_path_factory):
     root = tmp_path_factory.mktemp("newfamily")
     pkg = root / PACKAGE
     pkg.mkdir()
-    for name, text in (("__init__.py", INIT), ("design.py", DESIGN), ("spec.py", _spec_source()),
+    for name, text in (("__init__.py", INIT), ("design.py", DESIGN), ("spec.py", SPEC),
                        ("present.py", PRESENT)):
         (pkg / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
@@ -239,9 +216,7 @@ def test_the_suite_yields_every_check_but_search(family):
     assert got == ONELOOK_CHECKS        # no search: the spec declares none
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=GAP_CLI_GROUP))
-    if n == "check_cli_json" else n for n in ONELOOK_CHECKS])
+@pytest.mark.parametrize("name", ONELOOK_CHECKS)
 def test_conformance(family, name):
     check = next(c for fam, _, _, c in conformance_checks([FAMILY]) if check_name(c) == name)
     assert check().startswith("ok")
@@ -259,7 +234,6 @@ def test_labels_of_its_new_column(family):
 
 # --- the command line ---------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=GAP_CLI_GROUP)
 def test_cli_oc_and_simulate_with_the_shared_options(family, tmp_path):
     design = _design()
     run = invoke(["onelook", "oc", "--n", 20, "--r", 9, "--scenario", "H0=0.3",
@@ -282,7 +256,6 @@ def test_cli_oc_and_simulate_with_the_shared_options(family, tmp_path):
     assert run.exit_code == 2 and "r must be < n" in run.output
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_CLI_GROUP)
 def test_cli_plot_and_reports(family, tmp_path):
     common = ["onelook", "oc", "--n", 20, "--r", 9, "--scenario", "H0=0.3",
               "--scenario", "H1=0.55", "--n-sims", 1000, "--seed", 11]
