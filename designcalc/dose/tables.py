@@ -6,7 +6,9 @@
   :class:`designcalc.dose.interval.rules.IntervalTable`); each table keeps
   its own actions and its own completeness rule;
 * :func:`level_rows` lays out the operating characteristics of one toxicity
-  curve: one row per dose level, then the ``level = "none"`` row.
+  curve: one row per dose level, then the ``level = "none"`` row;
+* :func:`check_counts` checks the patients and DLTs per level a next-dose
+  decision is asked for.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Callable, Mapping
 
 from designcalc.core.validate import check_int
 
-__all__ = ["check_cell", "parse_cells", "read_table_csv", "write_cells_csv", "level_rows"]
+__all__ = ["check_cell", "parse_cells", "read_table_csv", "write_cells_csv", "level_rows",
+           "check_counts"]
 
 
 def check_cell(where: str, n, dlt, cohort_size: int) -> tuple:
@@ -155,3 +158,19 @@ def level_rows(name, tox, values: dict, none: dict, per_level: dict | None = Non
     last.update({col: none.get(col) for col in values})
     rows.append(last)
     return rows
+
+
+def check_counts(n, dlt, levels: int) -> tuple:
+    """Patients ``n`` and DLTs ``dlt`` per dose level, as lists of integers, checked:
+    one count per level (``levels``), ``0 <= dlt <= n`` (ValueError naming the parameter)."""
+    n = [check_int("n", v, min_value=0) for v in n]
+    dlt = [check_int("dlt", v, min_value=0) for v in dlt]
+    if len(n) != levels:
+        raise ValueError(f"n must give one count per dose level ({levels}), got {len(n)}")
+    if len(dlt) != levels:
+        raise ValueError(f"dlt must give one count per dose level ({levels}), got {len(dlt)}")
+    bad = next((i for i in range(levels) if dlt[i] > n[i]), None)
+    if bad is not None:
+        raise ValueError(f"dlt cannot exceed n: level {bad + 1} has {dlt[bad]} DLTs among "
+                         f"{n[bad]} patients")
+    return n, dlt

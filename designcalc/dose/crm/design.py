@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from designcalc.core.validate import check_int, check_real
+from designcalc.dose.tables import check_counts
 from designcalc.dose.interval.design import DoseCurveOC
 from designcalc.core.protocol import Design, curve_scenarios
 
@@ -290,17 +291,7 @@ class CRMDesign(DoseCurveOC, Design):
     def _data(self, n, dlt):
         import numpy as np
 
-        k = self.n_levels
-        n = [check_int("n", v, min_value=0) for v in n]
-        dlt = [check_int("dlt", v, min_value=0) for v in dlt]
-        if len(n) != k:
-            raise ValueError(f"n must give one count per dose level ({k}), got {len(n)}")
-        if len(dlt) != k:
-            raise ValueError(f"dlt must give one count per dose level ({k}), got {len(dlt)}")
-        bad = next((i for i in range(k) if dlt[i] > n[i]), None)
-        if bad is not None:
-            raise ValueError(f"dlt cannot exceed n: level {bad + 1} has {dlt[bad]} DLTs among "
-                             f"{n[bad]} patients")
+        n, dlt = check_counts(n, dlt, self.n_levels)
         return np.array(n, dtype=np.int64), np.array(dlt, dtype=np.int64)
 
     def fit(self, n, dlt) -> dict:

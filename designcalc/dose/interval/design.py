@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from designcalc.core.validate import check_int, check_real
+from designcalc.dose.tables import check_counts
 from designcalc.core.protocol import Design, curve_scenarios
 from designcalc.dose.tables import level_rows
 
@@ -511,17 +512,9 @@ class IntervalDesign(DoseCurveOC, Design):
     def _data(self, n, dlt, levels=None):
         import numpy as np
 
-        n = [check_int("n", v, min_value=0) for v in n]
-        dlt = [check_int("dlt", v, min_value=0) for v in dlt]
+        n, dlt = list(n), list(dlt)
         k = levels if levels is not None else (self.levels or len(n))
-        if len(n) != k:
-            raise ValueError(f"n must give one count per dose level ({k}), got {len(n)}")
-        if len(dlt) != k:
-            raise ValueError(f"dlt must give one count per dose level ({k}), got {len(dlt)}")
-        bad = next((i for i in range(k) if dlt[i] > n[i]), None)
-        if bad is not None:
-            raise ValueError(f"dlt cannot exceed n: level {bad + 1} has {dlt[bad]} DLTs among "
-                             f"{n[bad]} patients")
+        n, dlt = check_counts(n, dlt, k)
         if sum(n) > self.n_max:
             raise ValueError(f"n: {sum(n)} patients in total, more than the maximum "
                              f"{self.n_max} (cohorts x cohort_size)")
