@@ -2,11 +2,12 @@
 
 The CLI is a thin layer: it parses options, builds design objects from the
 library, calls the library and prints.  The command groups are those of the
-registry (:data:`designcalc.core.registry.GROUPS`): a group with a module
-``designcalc.cli.<group>`` (hand-written commands, plus the generic ones of its
-families) or one generated from its families' specs
-(:mod:`designcalc.cli.generic`).  Modules are imported only when used, so that
-a command starts without importing pandas, matplotlib or scipy.stats.
+registry (:data:`designcalc.core.registry.GROUPS`), each generated from its
+families' specs (:class:`designcalc.cli._common.RegistryGroup`): their
+hand-written commands (a spec's ``extras``, in the family's own ``cli``
+module) and their generic ones (:mod:`designcalc.cli.generic`).  Modules are
+imported only when used, so that a command starts without importing pandas,
+matplotlib or scipy.stats.
 
 A library ``ValueError`` raised while a command runs names the option as the
 user typed it (``last_dlt must ...`` -> ``--last-dlt must ...``,
@@ -35,8 +36,7 @@ from designcalc import __version__
 
 # Commands that are not a family's group: name -> ("module:attribute", one-line help);
 # the module is imported only when the command runs.  The family groups come from the
-# registry (designcalc.core.registry.GROUPS): designcalc.cli.<group> when that module
-# exists (hand-written commands), else generated from the group's specs.
+# registry (designcalc.core.registry.GROUPS), generated from the group's specs.
 _SUBCOMMANDS = {
     "trial": ("designcalc.cli.trial:trial", "The seed trials and config files: list, show, run."),
     "families": ("designcalc.cli.families:families",
@@ -211,20 +211,11 @@ class DesigncalcGroup(click.Group):
         if cmd_name in _SUBCOMMANDS:
             module_name, attr = _SUBCOMMANDS[cmd_name][0].split(":")
             return getattr(importlib.import_module(module_name), attr)
-        from importlib.util import find_spec
-
-        # a hand-written group (its module defines it) starts without reading the registry
-        if cmd_name.isidentifier() and not cmd_name.startswith("_") and \
-                find_spec(f"designcalc.cli.{cmd_name}") is not None:
-            group = getattr(importlib.import_module(f"designcalc.cli.{cmd_name}"), cmd_name,
-                            None)
-            if isinstance(group, click.Group):
-                return group
         if cmd_name not in _groups(cmd_name):
             return None
-        from designcalc.cli.generic import family_group
+        from designcalc.cli._common import RegistryGroup
 
-        return family_group(cmd_name)
+        return RegistryGroup(cmd_name)
 
     def format_commands(self, ctx, formatter):
         helps = {**{k: v[1] for k, v in _SUBCOMMANDS.items()}, **_groups()}

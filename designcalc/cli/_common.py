@@ -28,32 +28,83 @@ from designcalc.present.render import (OutputError, envelope, plain, render_csv,
 from designcalc.present.render import write_text as _write_text
 
 class RegistryGroup(click.Group):
-    """A command group that also offers the generic commands of its families.
+    """The command group of the families whose spec names it as ``cli_group``.
 
-    The families are those whose spec names this group as ``cli_group``; a
-    generic command (``oc``, ``simulate``) is built from their specs only when
-    asked for (a hand-written command of the same name wins), so a hand-written
-    command starts without reading the registry.
+    Its commands are the families' hand-written ``extras`` (click commands in
+    their own ``cli`` modules) and their generic commands (``oc``,
+    ``simulate``, built from the specs by :mod:`designcalc.cli.generic`); an
+    extra of a generic command's name replaces it.  Nothing is read when the
+    group is made: a command is looked up first in the specs that
+    :data:`designcalc.core.registry.GROUP_FAMILIES` lists for the group, then in
+    every spec, and its module is imported only when it is invoked.  The help
+    is the ``"--help"`` extra, else the group's :data:`~designcalc.core.registry.GROUPS`
+    line and the families it is built from.
     """
+
+    def _extras(self, listed: bool) -> dict:
+        """Command name -> ``"module:attribute"`` of the group's families' extras."""
+        from designcalc.core import registry
+
+        out = {}
+        for spec in registry.group_specs(self.name, listed=listed):
+            for name, target in spec.extras:
+                out.setdefault(name, target)
+        return out
+
+    def _extra(self, name: str):
+        """The extra ``name`` (imported now), or None."""
+        from designcalc.core.registry import load
+
+        target = self._extras(listed=True).get(name) or self._extras(listed=False).get(name)
+        return None if target is None else load(target)
 
     def _generic_names(self):
         from designcalc.core import registry
 
+        extras = self._extras(listed=False)
         names = []
-        for spec in registry.specs():
-            if spec.cli_group == self.name:
-                names += [n for n in spec.generic if n not in names and n not in self.commands]
+        for spec in registry.group_specs(self.name):
+            names += [n for n in spec.generic if n not in names and n not in extras]
         return names
 
+    def _help(self) -> str:
+        text = self._extra("--help")
+        if text is not None:
+            return text
+        from designcalc.core import registry
+
+        specs = registry.group_specs(self.name)
+        docs = sorted({s.doc for s in specs if s.doc})
+        return (f"{registry.groups().get(self.name, '')}\n\nCommands built from the registry "
+                f"entries {', '.join(repr(s.name) for s in specs)}"
+                + (f"; see {', '.join(docs)} in the designcalc repository" if docs else "")
+                + ".")
+
+    def format_help_text(self, ctx, formatter):
+        if self.help is None:
+            self.help = self._help()
+        super().format_help_text(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if self.help is None and self.short_help is None:
+            self.help = self._help()
+        return super().get_short_help_str(limit)
+
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(self._generic_names()))
+        extras = [n for n in self._extras(listed=False) if n != "--help"]
+        return sorted(set(super().list_commands(ctx)) | set(extras)
+                      | set(self._generic_names()))
 
     def get_command(self, ctx, cmd_name):
         cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None or cmd_name == "--help":
+            return cmd
+        cmd = self._extra(cmd_name)
         if cmd is None and cmd_name in self._generic_names():
             from designcalc.cli.generic import build_command
 
             cmd = build_command(self.name, cmd_name)
+        if cmd is not None:
             self.add_command(cmd, cmd_name)
         return cmd
 
@@ -90,15 +141,6 @@ def emit(fmt: str, out: str | None, command: str, inputs: dict, results: list[di
             for w in warnings:
                 click.echo(f"warning: {w}", err=True)
 
-
-def simon_rule_options(func):
-    """``--r1 --n1 --r --n``: a Simon rule r1/n1, r/n (shared by simon oc/audit/analyze)."""
-    for name, text in (("--n", "Total (planned) sample size n."),
-                       ("--r", "Declare the treatment promising if total responses > r."),
-                       ("--n1", "Stage-1 (planned) sample size."),
-                       ("--r1", "Stop after stage 1 if responses <= r1.")):
-        func = click.option(name, type=int, required=True, help=text)(func)
-    return func
 
 
 def write_text(path, text: str) -> None:
@@ -163,6 +205,27 @@ def parse_float_list(text: str, name: str) -> list[float]:
     if bad:
         raise click.BadParameter(f"{name} must be finite numbers, got {bad[0]!r}")
     return values
+
+
+def parse_int_list(text: str, name: str, *, allow_none: bool = False) -> list:
+    """Parse ``10,20,30`` into whole numbers (``none``/``-`` -> None when allowed)."""
+    out = []
+    for item in text.split(","):
+        item = item.strip()
+        if item == "":
+            continue
+        if allow_none and item.lower() in ("none", "-", "na"):
+            out.append(None)
+            continue
+        try:
+            out.append(int(item))
+        except ValueError:
+            what = "whole numbers or 'none'" if allow_none else "whole numbers"
+            raise click.BadParameter(f"must be comma-separated {what}, got {text!r}",
+                                     param_hint=name) from None
+    if not out:
+        raise click.BadParameter("is empty", param_hint=name)
+    return out
 
 
 # --- strict numbers: every command's int and float options ----------------------------

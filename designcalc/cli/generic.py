@@ -3,9 +3,8 @@
 A family declares its parameters, scenario type, OC options and designs once
 (:mod:`designcalc.core.registry`).  :class:`DesignCommand` turns the
 declarations of every family of a CLI group that offers a command into one
-click command; :class:`designcalc.cli._common.RegistryGroup` is a group whose
-generic commands are built that way (a group without a hand-written module is
-one entirely, :func:`family_group`).
+click command; :class:`designcalc.cli._common.RegistryGroup`, every family
+group, offers them beside its families' hand-written ``extras``.
 
 * One family (``simon oc``, ``calendar simulate``): one option per design
   parameter and OC option, as the spec declares them.
@@ -34,7 +33,7 @@ from designcalc.cli.options import (apply, backend_options, check_plot, check_re
                                     parse_scenarios, plot_options, report_line,
                                     report_option, scenario_options, sim_backend)
 
-__all__ = ["DesignCommand", "build_command", "family_group",
+__all__ = ["DesignCommand", "build_command",
            "design_names", "group_designs", "design_options", "check_applicable",
            "build_design", "typed_options", "parse_lists", "option_params"]
 
@@ -635,17 +634,3 @@ def _example_design(spec, example):
             return design, fixed
     return design_names(spec)[0][:2]
 
-
-def family_group(group: str) -> click.Group:
-    """A whole command group built from the registry (its families' generic commands)."""
-    from designcalc.core import registry
-
-    specs = [s for s in registry.specs() if s.cli_group == group]
-    docs = sorted({s.doc for s in specs if s.doc})
-    text = registry.groups().get(group, "")
-    from designcalc.cli._common import RegistryGroup
-
-    return RegistryGroup(group, help=f"{text}\n\nCommands built from the registry entries "
-                                     f"{', '.join(repr(s.name) for s in specs)}"
-                                     + (f"; see {', '.join(docs)} in the designcalc repository"
-                                        if docs else "") + ".")

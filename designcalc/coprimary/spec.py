@@ -86,4 +86,7 @@ SPEC = FamilySpec(
                  "--correlation", "0.3", "--rule", "either", "--alpha-split", "holm",
                  "--n-sims", "2000", "--seed", "20261201"]},
     ),
+    extras=(("--help", "designcalc.coprimary.cli:HELP"),
+            ("power", "designcalc.coprimary.cli:power_cmd"),
+            ("design", "designcalc.coprimary.cli:design_cmd")),
 )

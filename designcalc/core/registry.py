@@ -28,9 +28,9 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-__all__ = ["Param", "ScenarioSpec", "FamilySpec", "FAMILY_SPECS", "GROUPS", "families",
-           "get", "specs", "load", "REQUIRED", "examples", "groups", "group_specs", "register",
-           "unregister"]
+__all__ = ["Param", "ScenarioSpec", "FamilySpec", "FAMILY_SPECS", "GROUPS", "GROUP_FAMILIES",
+           "families", "get", "specs", "load", "REQUIRED", "examples", "groups", "group_specs",
+           "register", "unregister"]
 
 
 class _Required:
@@ -201,6 +201,15 @@ class FamilySpec:
         ``values`` (fixed parameters included), the scenarios, the names of the
         options typed (``given``) and every design of the command; None:
         :meth:`build` of the values.
+    extras : tuple of (str, str)
+        The family's hand-written commands in its group, ``(command name,
+        "module:attribute")`` of a click command in the family's own ``cli``
+        module (e.g. ``("design", "designcalc.binary.simon.cli:design")``),
+        imported only when the command is invoked; an extra of the name of a
+        generic command replaces it.  The name ``"--help"`` gives the group's
+        help text instead (a string; default: its :data:`GROUPS` line and the
+        families it is built from).  A command is declared by one family of
+        the group only.
     """
 
     name: str
@@ -230,6 +239,7 @@ class FamilySpec:
     design_commands: tuple = ()
     cli_params: tuple = ()
     cli_build: str | None = None
+    extras: tuple = ()
 
     def design_class(self):
         """The design class (imported now)."""
@@ -301,9 +311,8 @@ FAMILY_SPECS = {
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
 }
 
-#: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  A group whose
-#: module ``designcalc.cli.<group>`` exists is hand-written (plus the generic commands
-#: of its families); any other is generated from its families' specs.
+#: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is
+#: generated from its families' specs: their generic commands and their ``extras``.
 GROUPS = {
     "simon": "Simon two-stage binary designs: search, OC, audit, post-trial analysis.",
     "binomial": "Single-stage exact binomial designs, power and confidence intervals.",
@@ -319,6 +328,21 @@ GROUPS = {
     "bayes": "Bayesian designs: predictive probability, Lee & Liu search, BOP2, posterior "
              "monitoring (exact).",
     "coprimary": "Co-primary response and time-to-event endpoints: joint power, FWER, n.",
+}
+
+#: CLI group -> its families (registry names): the CLI reads these specs alone to find
+#: a command of the group (``designcalc simon design`` reads one spec, not all); a
+#: family missing here is still found, once every spec has been read.
+GROUP_FAMILIES = {
+    "simon": ("simon",),
+    "binomial": ("single_stage", "binomial_power"),
+    "survival": ("survival", "survival_two_stage"),
+    "dose": ("dose", "interval", "crm"),
+    "calendar": ("calendar",),
+    "multistage": ("multistage",),
+    "monitor": ("monitoring",),
+    "bayes": ("bop2", "pp", "posterior"),
+    "coprimary": ("coprimary",),
 }
 
 _CACHE: dict = {}
@@ -358,8 +382,12 @@ def groups() -> dict:
     return out
 
 
-def group_specs(group: str) -> list:
-    """The :class:`FamilySpec` of every family of CLI group ``group``, in registry order."""
+def group_specs(group: str, *, listed: bool = False) -> list:
+    """The :class:`FamilySpec` of every family of CLI group ``group``, in registry order;
+    ``listed``: only those :data:`GROUP_FAMILIES` lists (their spec modules alone are
+    read)."""
+    if listed:
+        return [get(name) for name in FAMILY_SPECS if name in GROUP_FAMILIES.get(group, ())]
     return [spec for spec in specs() if spec.cli_group == group]
 
 

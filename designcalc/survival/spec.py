@@ -90,6 +90,9 @@ SPEC = FamilySpec(
          "search": {"test": "binary", "median0": 6.0, "median1": 12.0, "shape": 0.8,
                     "landmark": 6.0, "accrual": 12.0, "followup": 12.0, "power": 0.7}},
     ),
+    extras=(("--help", "designcalc.survival.cli:HELP"),
+            ("design", "designcalc.survival.cli:design_cmd"),
+            ("power", "designcalc.survival.cli:power_cmd")),
 )
 
 

@@ -74,6 +74,8 @@ SPEC = FamilySpec(
                  "--hr", "0.55", "--followup", "2", "--rate", "15", "--restricted",
                  "--dropout-rate", "0.05", "--n-sims", "2000", "--seed", "20261201"]},
     ),
+    extras=(("two-stage", "designcalc.survival.cli:two_stage_cmd"),
+            ("two-stage-oc", "designcalc.survival.cli:two_stage_oc_cmd")),
 )
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from designcalc.binary.single_stage import design as single_stage
 from designcalc.cli import DesigncalcGroup, cli
-from designcalc.cli.simon_analyze import analyze as analyze_cmd
+from designcalc.binary.simon.cli import analyze as analyze_cmd
 
 
 def run(args, root=cli):
@@ -209,7 +209,7 @@ def test_analyze_module_is_light():
     import subprocess
     import sys
 
-    code = ("import sys, designcalc.cli.simon_analyze; "
+    code = ("import sys, designcalc.binary.simon.cli; "
             "print(any(m.split('.')[0] in ('scipy', 'pandas', 'matplotlib') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -60,6 +60,8 @@ BOP2_SPEC = FamilySpec(
                  "--gamma", "2.15", "--p", "0.2", "--p", "0.4", "--n-sims", "4000",
                  "--seed", "20261201"]},
     ),
+    extras=(("--help", "designcalc.binary.bayes.cli:HELP"),
+            ("bop2", "designcalc.binary.bayes.cli:bop2")),
 )
 
 PP_SPEC = FamilySpec(
@@ -103,6 +105,8 @@ PP_SPEC = FamilySpec(
                  "--p", "0.6", "--p", "0.8", "--p1", "0.8", "--n-sims", "4000",
                  "--seed", "20261201"]},
     ),
+    extras=(("predprob", "designcalc.binary.bayes.cli:predprob"),
+            ("pp-design", "designcalc.binary.bayes.cli:pp_design")),
 )
 
 MONITORING_SPEC = FamilySpec(
@@ -145,6 +149,9 @@ MONITORING_SPEC = FamilySpec(
         {"design": {"kind": "futility", "p0": 0.1, "p1": 0.3, "looks": [10, 20, 30, 40]},
          "scenarios": [0.1, 0.3], "n_sims": 4000},
     ),
+    extras=(("--help", "designcalc.binary.monitor.cli:HELP"),
+            ("toxicity", "designcalc.binary.monitor.cli:toxicity"),
+            ("futility", "designcalc.binary.monitor.cli:futility")),
 )
 
 POSTERIOR_SPEC = FamilySpec(
@@ -191,4 +198,5 @@ POSTERIOR_SPEC = FamilySpec(
                  "10,20,30,40", "--theta", "0.05", "--delta", "0.1", "--prior", "0.3,0.7",
                  "--p", "0.2", "--p", "0.45", "--n-sims", "4000", "--seed", "20261201"]},
     ),
+    extras=(("posterior", "designcalc.binary.bayes.cli:posterior"),),
 )

@@ -62,4 +62,9 @@ SPEC = FamilySpec(
                  "--efficacy", "5,7", "--p", "0.15", "--p", "0.3", "--n-sims", "4000",
                  "--seed", "20261201"]},
     ),
+    extras=(("--help", "designcalc.binary.multistage.cli:HELP"),
+            ("oc", "designcalc.binary.multistage.cli:oc"),
+            ("fleming", "designcalc.binary.multistage.cli:fleming"),
+            ("analyze", "designcalc.binary.multistage.cli:analyze"),
+            ("sargent", "designcalc.binary.multistage.cli:sargent")),
 )

@@ -64,4 +64,8 @@ SPEC = FamilySpec(
          "scenarios": [0.05, 0.15, 0.25], "n_sims": 4000,
          "search": {"p0": 0.05, "p1": 0.25, "alpha": 0.10, "power": 0.90}},
     ),
+    extras=(("--help", "designcalc.binary.simon.cli:HELP"),
+            ("design", "designcalc.binary.simon.cli:design"),
+            ("audit", "designcalc.binary.simon.cli:audit"),
+            ("analyze", "designcalc.binary.simon.cli:analyze")),
 )

@@ -53,6 +53,9 @@ SPEC = FamilySpec(
         {"design": {"n": 50, "r": 6}, "scenarios": [0.055, 0.1, 0.2], "n_sims": 4000,
          "search": {"p0": 0.055, "p1": 0.20, "alpha": 0.05, "power": 0.8}},
     ),
+    extras=(("--help", "designcalc.binary.single_stage.cli:HELP"),
+            ("design", "designcalc.binary.single_stage.cli:design_cmd"),
+            ("ci", "designcalc.binary.single_stage.cli:ci_cmd")),
 )
 
 POWER_SPEC = FamilySpec(
@@ -90,4 +93,5 @@ POWER_SPEC = FamilySpec(
          "cli": ["binomial", "oc", "--design", "binomial_power", "--n-min", "10", "--n-max",
                  "30", "--p0", "0.05", "--p1", "0.25", "--alpha", "0.05"]},
     ),
+    extras=(("power", "designcalc.binary.single_stage.cli:power_cmd"),),
 )

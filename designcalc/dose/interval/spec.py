@@ -124,4 +124,5 @@ SPEC = FamilySpec(
                  "--scenario", "flat=0.15,0.25,0.30,0.45", "--n-sims", "4000",
                  "--seed", "20261201"]},
     ),
+    extras=(("next", "designcalc.dose.cli:next_cmd"),),
 )

@@ -108,4 +108,8 @@ SPEC = FamilySpec(
                  "rising=0.05,0.15,0.30,0.50", "--scenario", "flat=0.10,0.10,0.10,0.10",
                  "--target", "0.25", "--n-sims", "4000", "--seed", "20261201"]},
     ),
+    extras=(("--help", "designcalc.dose.cli:HELP"), ("oc", "designcalc.dose.cli:oc"),
+            ("simulate", "designcalc.dose.cli:simulate"),
+            ("table", "designcalc.dose.cli:table_cmd"),
+            ("compare", "designcalc.dose.cli:compare_cmd")),
 )

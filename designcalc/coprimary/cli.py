@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import RegistryGroup, emit
+from designcalc.cli._common import emit
 from designcalc.cli.options import (apply, backend_options, check_report_path, output_options,
                                     report_line, report_option, sim_backend, simulation_options,
                                     tte_options)
@@ -44,22 +44,20 @@ def _options(func):
     ])
 
 
-@click.group("coprimary", cls=RegistryGroup,
-             context_settings={"help_option_names": ["-h", "--help"]})
-def coprimary():
-    """Co-primary endpoints: binary response and time to event on the same patients.
+#: ``designcalc coprimary --help`` (the spec's ``("--help", ...)`` extra)
+HELP = """Co-primary endpoints: binary response and time to event on the same patients.
 
-    Exact binomial test of the response rate and a one-sample log-rank (or
-    landmark Kaplan-Meier) test of the time to event; success if both are
-    significant (intersection-union) or if either is (Bonferroni, Holm or a
-    split of alpha).  Joint model: Gaussian copula with --correlation.
-    Times in MONTHS.
+Exact binomial test of the response rate and a one-sample log-rank (or
+landmark Kaplan-Meier) test of the time to event; success if both are
+significant (intersection-union) or if either is (Bonferroni, Holm or a
+split of alpha).  Joint model: Gaussian copula with --correlation.
+Times in MONTHS.
 
-    \b
-    Examples:
-      designcalc coprimary power --n 50 --p0 0.055 --p1 0.20 --median0 6 --median1 9 --accrual 24 --followup 8.28 --max-followup 8.28 --correlation 0.3 --rule both --seed 1
-      designcalc coprimary design --p0 0.055 --p1 0.20 --median0 6 --median1 9 --accrual 24 --followup 8.28 --max-followup 8.28 --rule either --alpha-split holm --power 0.9
-    """
+\b
+Examples:
+  designcalc coprimary power --n 50 --p0 0.055 --p1 0.20 --median0 6 --median1 9 --accrual 24 --followup 8.28 --max-followup 8.28 --correlation 0.3 --rule both --seed 1
+  designcalc coprimary design --p0 0.055 --p1 0.20 --median0 6 --median1 9 --accrual 24 --followup 8.28 --max-followup 8.28 --rule either --alpha-split holm --power 0.9
+"""
 
 
 def _model(**kw):
@@ -82,7 +80,7 @@ def _title(design, res) -> str:
     return text
 
 
-@coprimary.command("power")
+@click.command("power")
 @click.option("--n", "n", type=int, required=True, help="Number of patients.")
 @_options
 @output_options
@@ -112,7 +110,7 @@ def power_cmd(n, fmt, out, n_sims, seed, workers, backend, scheduler, report, **
          title=_title(design, res), footer=line or None)
 
 
-@coprimary.command("design")
+@click.command("design")
 @_options
 @click.option("--power", type=float, default=0.8, show_default=True,
               help="Target joint power: P(success | H1) under the rule.")

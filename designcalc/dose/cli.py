@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import RegistryGroup, emit, parse_float_list
+from designcalc.cli._common import emit, parse_float_list
 from designcalc.cli.generic import (build_command, build_design, check_applicable,
                                     design_options, group_designs, option_params,
                                     typed_options)
@@ -134,20 +134,19 @@ def _report(run):
              extra={"summary": summary})
 
 
-@click.group(cls=RegistryGroup)
-def dose():
-    """Dose finding: rule-based presets, interval designs and the CRM.
+#: ``designcalc dose --help`` (the spec's ``("--help", ...)`` extra)
+HELP = """Dose finding: rule-based presets, interval designs and the CRM.
 
-    Exact OC, simulation, decision tables, the next dose of an ongoing trial
-    and comparisons.  Presets: 3+3 (classic escalation), 3+3-deesc (6
-    patients required at the MTD; Korn et al. 1994), msc-deescalation (the
-    MSC-IFNα protocol as written: any TI among 3 -> next 3 at a 70% lower
-    dose) and msc-deescalation-expand (its 3+3-style reading); boin,
-    keyboard, mtpi2, i3+3, table (interval designs); crm.  The trial size of
-    every design with one is --cohorts cohorts of --cohort-size patients (the
-    CRM also takes --max-n patients).  See docs/dose.md in the designcalc
-    repository.
-    """
+Exact OC, simulation, decision tables, the next dose of an ongoing trial
+and comparisons.  Presets: 3+3 (classic escalation), 3+3-deesc (6
+patients required at the MTD; Korn et al. 1994), msc-deescalation (the
+MSC-IFNα protocol as written: any TI among 3 -> next 3 at a 70% lower
+dose) and msc-deescalation-expand (its 3+3-style reading); boin,
+keyboard, mtpi2, i3+3, table (interval designs); crm.  The trial size of
+every design with one is --cohorts cohorts of --cohort-size patients (the
+CRM also takes --max-n patients).  See docs/dose.md in the designcalc
+repository.
+"""
 
 
 _OC_HELP = """Exact operating characteristics of one or more designs (--design, repeatable).
@@ -188,13 +187,13 @@ _SIMULATE_HELP = """Operating characteristics by Monte-Carlo simulation, with st
           --tox 0.05,0.10,0.20,0.30,0.50 --n-sims 100000 --seed 1
 """
 
-dose.add_command(build_command(
+oc = build_command(
     "dose", "oc", render=_report, multiple=True, default_design="3+3", help=_OC_HELP,
-    short_help="Exact OC of rule-based, interval and CRM designs (--design)."))
-dose.add_command(build_command(
+    short_help="Exact OC of rule-based, interval and CRM designs (--design).")
+simulate = build_command(
     "dose", "simulate", render=_report, multiple=True, default_design="3+3",
     n_sims_default=100_000, help=_SIMULATE_HELP,
-    short_help="Monte-Carlo OC of rule-based, interval and CRM designs (--design)."))
+    short_help="Monte-Carlo OC of rule-based, interval and CRM designs (--design).")
 
 
 def _more(names, kw, skip):
@@ -216,7 +215,7 @@ def _more(names, kw, skip):
 _COMPARE_OWN = ("target", "start_level", "levels", "doses", "start_dose", "factor", "table")
 
 
-@dose.command("compare")
+@click.command("compare")
 @click.option("--design", "designs", multiple=True,
               type=click.Choice(tuple(group_designs("dose", "compare"))), required=True,
               help="A design to compare (repeat: --design 3+3 --design boin).")
@@ -339,7 +338,7 @@ def _check_ladder(given) -> None:
 _TABLE_OWN = ("target", "start_level", "table", "doses", "start_dose", "factor", "levels")
 
 
-@dose.command("table")
+@click.command("table")
 @click.option("--design", type=click.Choice(tuple(group_designs("dose", "table"))),
               default="3+3", show_default=True,
               help="Design whose decision table to print (designs with a decision table).")
@@ -432,7 +431,7 @@ def table_cmd(design, table_path, target, start_level, cells, fmt, out, **ikw):
 _NEXT_OWN = ("target", "start_level", "table", "levels")
 
 
-@dose.command("next")
+@click.command("next")
 @click.option("--design", type=click.Choice(tuple(group_designs("dose", "next"))),
               default="boin", show_default=True,
               help="Design with a next-dose rule (interval designs: table with --table FILE; "

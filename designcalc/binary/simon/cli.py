@@ -10,26 +10,34 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import (RegistryGroup, emit, parse_float_list, parse_grid,
-                                     power_option, simon_rule_options)
+from designcalc.cli._common import emit, parse_float_list, parse_grid, power_option
 from designcalc.cli.options import check_report_path, command_line, output_options, report_option
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
 
-@click.group(cls=RegistryGroup)
-def simon():
-    """Simon two-stage designs for a binary endpoint (stop if <= r1 of n1; success if > r of n).
+#: ``designcalc simon --help`` (the spec's ``("--help", ...)`` extra)
+HELP = """Simon two-stage designs for a binary endpoint (stop if <= r1 of n1; success if > r of n).
 
-    \b
-    Examples:
-      designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8
-      designcalc simon oc --r1 6 --n1 12 --r 19 --n 28 --p-grid 0.3:0.9:0.05
-      designcalc simon audit --r1 6 --n1 12 --r 19 --n 28 --p0 0.5 --p1 0.8
-    """
+\b
+Examples:
+  designcalc simon design --p0 0.2 --p1 0.4 --alpha 0.05 --power 0.8
+  designcalc simon oc --r1 6 --n1 12 --r 19 --n 28 --p-grid 0.3:0.9:0.05
+  designcalc simon audit --r1 6 --n1 12 --r 19 --n 28 --p0 0.5 --p1 0.8
+"""
 
 
-@simon.command(short_help="Minimax, optimal and admissible designs for p0, p1, alpha, power.")
+def simon_rule_options(func):
+    """``--r1 --n1 --r --n``: a Simon rule r1/n1, r/n (simon audit and analyze)."""
+    for name, text in (("--n", "Total (planned) sample size n."),
+                       ("--r", "Declare the treatment promising if total responses > r."),
+                       ("--n1", "Stage-1 (planned) sample size."),
+                       ("--r1", "Stop after stage 1 if responses <= r1.")):
+        func = click.option(name, type=int, required=True, help=text)(func)
+    return func
+
+
+@click.command(short_help="Minimax, optimal and admissible designs for p0, p1, alpha, power.")
 @click.option("--p0", type=float, required=True, help="Uninteresting response probability (H0).")
 @click.option("--p1", type=float, required=True, help="Target response probability (H1), > p0.")
 @click.option("--alpha", type=float, required=True,
@@ -116,7 +124,7 @@ def _write_design_report(res, path, inputs):
 # --n-sims (hidden alias --sims), --seed, --workers, --plot, --format, --out.
 
 
-@simon.command(short_help="Hypotheses under which a given rule is a minimax/optimal/admissible design.")
+@click.command(short_help="Hypotheses under which a given rule is a minimax/optimal/admissible design.")
 @simon_rule_options
 @click.option("--p0", type=float, default=None, help="Report the attained alpha, PET0 and EN0 at p0.")
 @click.option("--p1", type=float, default=None, help="Report the attained power at p1.")
@@ -159,8 +167,39 @@ def audit(r1, n1, r, n, p0, p1, p0_grid, p1_grid, alphas, powers, fmt, out):
          title=f"Simon design {d}\n{d.protocol_text()}")
 
 
-# Post-trial inference lives in its own module (designcalc.binary.simon.inference);
-# the command module imports nothing heavy at import time.
-from designcalc.cli.simon_analyze import analyze as _analyze  # noqa: E402
+@click.command("analyze", context_settings={"help_option_names": ["-h", "--help"]})
+@simon_rule_options
+@click.option("--x", type=int, required=True,
+              help="Total responses over the stages run (x <= r1 means the trial stopped after stage 1).")
+@click.option("--x1", type=int, default=None,
+              help="Stage-1 responses (optional; checked for consistency with --x).")
+@click.option("--p0", type=float, default=None, help="H0 response probability for the p-value.")
+@click.option("--level", type=float, default=0.90, show_default=True,
+              help="Confidence level: two one-sided (1 - level)/2 limits.")
+@click.option("--n1-actual", "n1_actual", type=int, default=None,
+              help="Attained stage-1 size, if different from --n1.")
+@click.option("--n-actual", "n_actual", type=int, default=None,
+              help="Attained total size, if different from --n.")
+@output_options
+def analyze(r1, n1, r, n, x, x1, p0, level, n1_actual, n_actual, fmt, out):
+    """UMVUE, exact p-value and CI after a Simon two-stage trial.
 
-simon.add_command(_analyze)
+    The UMVUE is that of Jung & Kim (2004); the p-value and the confidence
+    limits use the stage-wise ordering of Koyama & Chen (2008), as R's clinfun
+    twostage.inference reports them.  Output columns: stopped_at_stage, x,
+    n_treated, naive (x / n_treated, for comparison), umvue, p_value,
+    ci_lower, ci_upper, reject.
+
+    \b
+    Example (NALIRIFOX rule 6/12, 19/28; 15 responses in total):
+      designcalc simon analyze --r1 6 --n1 12 --r 19 --n 28 --p0 0.5 --x 15 --x1 8
+    """
+    from designcalc.binary.simon import SimonDesign
+    from designcalc.binary.simon.inference import analyze as run
+
+    design = SimonDesign(r1=r1, n1=n1, r=r, n=n)
+    res = run(design, x, x1=x1, p0=p0, level=level, n1_actual=n1_actual, n_actual=n_actual)
+    inputs = {"r1": r1, "n1": n1, "r": r, "n": n, "x": x, "x1": x1, "p0": p0, "level": level,
+              "n1_actual": n1_actual, "n_actual": n_actual}
+    emit(fmt, out, "simon analyze", inputs, [res.row()], warnings=res.warnings,
+         footer=res.sentence())

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import RegistryGroup, emit, parse_grid, power_option
+from designcalc.cli._common import emit, parse_grid, parse_int_list, power_option
 from designcalc.cli.options import output_options
 
 
-@click.group(cls=RegistryGroup)
-def monitor():
-    """Monitoring boundaries on a count of events at several looks, with exact OC.
+#: ``designcalc monitor --help`` (the spec's ``("--help", ...)`` extra)
+HELP = """Monitoring boundaries on a count of events at several looks, with exact OC.
 
-    Same definitions and search as R's clinfun 1.1.5 (toxbdry, futilbdry);
-    see docs/multistage.md in the designcalc repository.
+Same definitions and search as R's clinfun 1.1.5 (toxbdry, futilbdry);
+see docs/multistage.md in the designcalc repository.
 
-    \b
-    Examples:
-      designcalc monitor toxicity --p0 0.2 --p1 0.35 --looks 20,40,60,75
-      designcalc monitor futility --p0 0.1 --p1 0.3 --looks 10,20,30,40
-    """
+\b
+Examples:
+  designcalc monitor toxicity --p0 0.2 --p1 0.35 --looks 20,40,60,75
+  designcalc monitor futility --p0 0.1 --p1 0.3 --looks 10,20,30,40
+"""
 
 
 def _common(func):
@@ -84,12 +83,10 @@ def _emit_sprt(p0, p1, n, size, power, grid, fmt, out, inputs):
 
 
 def _looks(text):
-    from designcalc.cli.multistage import parse_int_list
-
     return parse_int_list(text, "--looks")
 
 
-@monitor.command("toxicity", short_help="Stop if toxicities > r_k (clinfun toxbdry).")
+@click.command("toxicity", short_help="Stop if toxicities > r_k (clinfun toxbdry).")
 @click.option("--p0", type=float, required=True, help="Acceptable toxicity rate (clinfun pLo).")
 @click.option("--p1", type=float, required=True, help="Unacceptable toxicity rate (pHi), > p0.")
 @_common
@@ -134,7 +131,7 @@ def toxicity(p0, p1, looks, niter, p_values, p_grid, size, power, shape, priorit
            "priority": priority, "niter": niter, "p": list(p_values), "p_grid": p_grid})
 
 
-@monitor.command("futility", short_help="Stop if responses <= f_k (clinfun futilbdry).")
+@click.command("futility", short_help="Stop if responses <= f_k (clinfun futilbdry).")
 @click.option("--p0", type=float, required=True, help="Baseline response rate (clinfun rLo).")
 @click.option("--p1", type=float, required=True, help="Desirable response rate (rHi), > p0.")
 @_common

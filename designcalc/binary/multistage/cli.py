@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import RegistryGroup, emit, power_option
+from designcalc.cli._common import emit, parse_int_list, power_option
 from designcalc.cli.options import (backend_options, check_plot, check_report_path,
                                     output_options, parse_scenarios, plot_options, report_line,
                                     report_option, scenario_options, sim_backend,
@@ -19,38 +19,17 @@ from designcalc.cli.options import (backend_options, check_plot, check_report_pa
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
 
-def parse_int_list(text: str, name: str, *, allow_none: bool = False) -> list:
-    """Parse ``10,20,30`` into whole numbers (``none``/``-`` -> None when allowed)."""
-    out = []
-    for item in text.split(","):
-        item = item.strip()
-        if item == "":
-            continue
-        if allow_none and item.lower() in ("none", "-", "na"):
-            out.append(None)
-            continue
-        try:
-            out.append(int(item))
-        except ValueError:
-            what = "whole numbers or 'none'" if allow_none else "whole numbers"
-            raise click.BadParameter(f"must be comma-separated {what}, got {text!r}",
-                                     param_hint=name) from None
-    if not out:
-        raise click.BadParameter("is empty", param_hint=name)
-    return out
 
+#: ``designcalc multistage --help`` (the spec's ``("--help", ...)`` extra)
+HELP = """K-look single-arm binary rules: stop if responses <= a_k (futility) or >= b_k
+(efficacy) at look n_k; promising at the end if > a_K.
 
-@click.group(cls=RegistryGroup)
-def multistage():
-    """K-look single-arm binary rules: stop if responses <= a_k (futility) or >= b_k
-    (efficacy) at look n_k; promising at the end if > a_K.
-
-    \b
-    Examples:
-      designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --p-grid 0.05:0.5:0.05
-      designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --efficacy 4,7,9,10 --p 0.1 --p 0.3
-      designcalc multistage fleming --p0 0.45 --p1 0.7 --alpha 0.05 --power 0.8 --looks 25
-    """
+\b
+Examples:
+  designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --p-grid 0.05:0.5:0.05
+  designcalc multistage oc --looks 10,20,30,40 --futility 0,2,5,9 --efficacy 4,7,9,10 --p 0.1 --p 0.3
+  designcalc multistage fleming --p0 0.45 --p1 0.7 --alpha 0.05 --power 0.8 --looks 25
+"""
 
 
 def _rule_options(func):
@@ -65,7 +44,7 @@ def _rule_options(func):
     return func
 
 
-@multistage.command("oc", short_help="Exact OC of a K-look rule (per look: stop probabilities).")
+@click.command("oc", short_help="Exact OC of a K-look rule (per look: stop probabilities).")
 @_rule_options
 @scenario_options("p")
 @click.option("--p0", type=float, default=None, help="H0 response probability: attained alpha.")
@@ -132,7 +111,7 @@ def oc(looks, futility, efficacy, p_values, p_grid, named_scenarios, p0, p1, n_s
          footer="\n".join(footer) or None)
 
 
-@multistage.command("fleming", short_help="Fleming (1982) K-look design with exact error rates.")
+@click.command("fleming", short_help="Fleming (1982) K-look design with exact error rates.")
 @click.option("--p0", type=_PROB, required=True, help="Uninteresting response rate (H0).")
 @click.option("--p1", type=_PROB, required=True, help="Target response rate (H1), > p0.")
 @click.option("--alpha", type=_PROB, required=True, help="One-sided type I error.")
@@ -179,7 +158,7 @@ def fleming(p0, p1, alpha, power, looks, report, fmt, out):
          title=f"Fleming (1982) design: {d}\n{d.protocol_text()}", footer=line or None)
 
 
-@multistage.command("analyze", short_help="Post-trial inference for a K-look rule (p-value, UMVUE, CI).")
+@click.command("analyze", short_help="Post-trial inference for a K-look rule (p-value, UMVUE, CI).")
 @_rule_options
 @click.option("--look", type=int, required=True, help="The look (1-based) at which the trial ended.")
 @click.option("--x", "x", type=int, required=True, help="Responses at that look (cumulative).")
@@ -216,7 +195,7 @@ def analyze(looks, futility, efficacy, look, x, p0, level, fmt, out):
          title=f"{design.k}-look rule {design}: inference after the trial")
 
 
-@multistage.command("sargent", short_help="Sargent (2001) three-outcome design, one or two stages.")
+@click.command("sargent", short_help="Sargent (2001) three-outcome design, one or two stages.")
 @click.option("--p0", type=_PROB, required=True, help="Uninteresting response rate (H0).")
 @click.option("--p1", type=_PROB, required=True, help="Interesting response rate (Ha), > p0.")
 @click.option("--alpha", type=_PROB, required=True, help="Largest P(reject H0 | H0).")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import (RegistryGroup, emit, parse_float_list, parse_int_range,
+from designcalc.cli._common import (emit, parse_float_list, parse_int_range,
                                      power_option)
 from designcalc.cli.options import (apply, backend_options, check_plot, check_report_path,
                                     output_options, plot_options, report_line, report_option,
@@ -49,22 +49,20 @@ def _model_options(func):
     ])
 
 
-@click.group("survival", cls=RegistryGroup,
-             context_settings={"help_option_names": ["-h", "--help"]})
-def survival():
-    """Single-arm time-to-event designs for PFS/OS (all times in MONTHS).
+#: ``designcalc survival --help`` (the spec's ``("--help", ...)`` extra)
+HELP = """Single-arm time-to-event designs for PFS/OS (all times in MONTHS).
 
-    Null = historical curve (exponential, or Weibull with --shape); the
-    alternative is a proportional-hazards change given by --median1, --hr or
-    --s1.  Uniform accrual, follow-up after the last patient, optional
-    exponential dropout.  Tests: one-sample log-rank (n by Wu 2015),
-    landmark Kaplan-Meier S(t0), exponential MLE, exact binary landmark.
+Null = historical curve (exponential, or Weibull with --shape); the
+alternative is a proportional-hazards change given by --median1, --hr or
+--s1.  Uniform accrual, follow-up after the last patient, optional
+exponential dropout.  Tests: one-sample log-rank (n by Wu 2015),
+landmark Kaplan-Meier S(t0), exponential MLE, exact binary landmark.
 
-    \b
-    Examples:
-      designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12
-      designcalc survival power --n 50 --median0 6 --median1 9 --accrual 24 --followup 12 --n-sims 10000 --seed 1
-    """
+\b
+Examples:
+  designcalc survival design --median0 6 --median1 9 --accrual 24 --followup 12
+  designcalc survival power --n 50 --median0 6 --median1 9 --accrual 24 --followup 12 --n-sims 10000 --seed 1
+"""
 
 
 def _null_inputs(median0, null_hazards, null_breaks):
@@ -173,7 +171,7 @@ def _plot(path, kind, results, rows, kw, target=None):
     return f"plot written to {path}"
 
 
-@survival.command("design")
+@click.command("design")
 @_model_options
 @power_option(default=0.8, help="Target power.")
 @click.option("--nmax", type=int, default=10000, show_default=True,
@@ -230,7 +228,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
          seed=results[0].seed, title=title, footer="\n".join(f for f in footer if f) or None)
 
 
-@survival.command("power")
+@click.command("power")
 @click.option("--n", "n", type=int, default=None, help="Sample size.")
 @click.option("--n-range", "n_range", default=None, metavar="LO:HI[:STEP]",
               help="A range of sample sizes instead of --n.")
@@ -324,7 +322,7 @@ def _two_stage_model(func):
     return apply(func, opts)
 
 
-@survival.command("two-stage")
+@click.command("two-stage")
 @_two_stage_model
 @click.option("--alpha", type=float, default=0.05, show_default=True,
               help="One-sided type I error.")
@@ -384,7 +382,7 @@ def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, c
          title=title, footer=line or None)
 
 
-@survival.command("two-stage-oc")
+@click.command("two-stage-oc")
 @click.option("--n1", type=int, required=True, help="Patients entered by the interim.")
 @click.option("--c1", type=float, required=True, help="Futility bound (stop if W1 < c1).")
 @click.option("--n", "n", type=int, required=True, help="Maximum number of patients.")

@@ -9,34 +9,32 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import RegistryGroup, emit, parse_int_range, power_option
+from designcalc.cli._common import emit, parse_int_range, power_option
 from designcalc.cli.options import output_options
 
 _METHODS = ("clopper-pearson", "wilson", "jeffreys", "wald")
 _MAX_RANGE = 5000
 
 
-@click.group("binomial", cls=RegistryGroup,
-             context_settings={"help_option_names": ["-h", "--help"]})
-def binomial():
-    """Single-stage exact binomial designs, power and confidence intervals.
+#: ``designcalc binomial --help`` (the spec's ``("--help", ...)`` extra)
+HELP = """Single-stage exact binomial designs, power and confidence intervals.
 
-    H0 (p <= p0) is rejected if more than r of n patients respond, i.e. if at
-    least r+1 respond (the same convention as Simon's r).
+H0 (p <= p0) is rejected if more than r of n patients respond, i.e. if at
+least r+1 respond (the same convention as Simon's r).
 
-    \b
-    Examples:
-      designcalc binomial design --p0 0.05 --p1 0.25 --alpha 0.05 --power 0.8
-      designcalc binomial power --n 20 --p0 0.30 --p1 0.55
-      designcalc binomial ci --x 10 --n 20
-      designcalc binomial oc --n 20 --r 9 --p0 0.30 --p1 0.55 --p-grid 0.1:0.8:0.05
-    """
+\b
+Examples:
+  designcalc binomial design --p0 0.05 --p1 0.25 --alpha 0.05 --power 0.8
+  designcalc binomial power --n 20 --p0 0.30 --p1 0.55
+  designcalc binomial ci --x 10 --n 20
+  designcalc binomial oc --n 20 --r 9 --p0 0.30 --p1 0.55 --p-grid 0.1:0.8:0.05
+"""
 
 # `binomial oc` (exact OC of a given rule n, r) is built by RegistryGroup from the
 # registry entry of the single_stage family (designcalc/binary/single_stage/spec.py).
 
 
-@binomial.command("design")
+@click.command("design")
 @click.option("--p0", type=float, required=True, help="Uninteresting response probability (H0).")
 @click.option("--p1", type=float, required=True, help="Target response probability (H1).")
 @click.option("--alpha", type=float, default=0.05, show_default=True,
@@ -83,7 +81,7 @@ def _n_list(n, n_range):
     return values
 
 
-@binomial.command("power")
+@click.command("power")
 @click.option("--n", type=int, default=None, help="Sample size.")
 @click.option("--n-range", "n_range", default=None, metavar="LO:HI[:STEP]",
               help="A range of sample sizes instead of --n (shows the saw-tooth).")
@@ -148,7 +146,7 @@ def _sentence(n, r, p0, p1, alpha_actual, power):
             f"alpha = {alpha_actual:.3f}, power = {power:.3f} at p = {fmt_prob(p1)}")
 
 
-@binomial.command("ci")
+@click.command("ci")
 @click.option("--x", type=int, required=True, help="Number of responses.")
 @click.option("--n", type=int, required=True, help="Number of patients.")
 @click.option("--method", type=click.Choice(_METHODS + ("all",)), default="clopper-pearson",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from designcalc.cli._common import RegistryGroup, emit, parse_float_list, parse_grid
+from designcalc.cli._common import emit, parse_float_list, parse_grid, parse_int_list
 from designcalc.cli.options import (apply, backend_options, check_report_path, output_options,
                                     parse_scenarios, report_line, report_option,
                                     scenario_options, sim_backend, simulation_options)
@@ -19,21 +19,20 @@ def _prior(text):
     return tuple(values)
 
 
-@click.group(cls=RegistryGroup)
-def bayes():
-    """Bayesian single-arm designs with exact beta-binomial sums (no simulation).
+#: ``designcalc bayes --help`` (the spec's ``("--help", ...)`` extra)
+HELP = """Bayesian single-arm designs with exact beta-binomial sums (no simulation).
 
-    \b
-    Examples:
-      designcalc bayes predprob --x 16 --n 23 --nmax 40 --p0 0.6 --theta-t 0.9 --prior 0.6,0.4
-      designcalc bayes pp-design --p0 0.6 --looks 10,15,20,25,30,35,40 --theta-t 0.9 --theta-l 0.05 --prior 0.6,0.4 --p 0.6 --p 0.8
-      designcalc bayes pp-design --p0 0.2 --p1 0.4 --alpha 0.1 --power 0.8 --nmax 40
-      designcalc bayes bop2 --p0 0.2 --p1 0.4 --looks 10,20,30,40 --alpha 0.1
-      designcalc bayes bop2 --p0 0.2 --looks 10,15,20,25,30,35,40 --lambda 0.909 --gamma 1 --efficacy of --p 0.2 --p 0.4
-    """
+\b
+Examples:
+  designcalc bayes predprob --x 16 --n 23 --nmax 40 --p0 0.6 --theta-t 0.9 --prior 0.6,0.4
+  designcalc bayes pp-design --p0 0.6 --looks 10,15,20,25,30,35,40 --theta-t 0.9 --theta-l 0.05 --prior 0.6,0.4 --p 0.6 --p 0.8
+  designcalc bayes pp-design --p0 0.2 --p1 0.4 --alpha 0.1 --power 0.8 --nmax 40
+  designcalc bayes bop2 --p0 0.2 --p1 0.4 --looks 10,20,30,40 --alpha 0.1
+  designcalc bayes bop2 --p0 0.2 --looks 10,15,20,25,30,35,40 --lambda 0.909 --gamma 1 --efficacy of --p 0.2 --p 0.4
+"""
 
 
-@bayes.command("predprob", short_help="Predictive probability of success at nmax (Lee & Liu 2008).")
+@click.command("predprob", short_help="Predictive probability of success at nmax (Lee & Liu 2008).")
 @click.option("--x", "x", type=int, required=True, help="Responses so far.")
 @click.option("--n", "n", type=int, required=True, help="Patients so far.")
 @click.option("--nmax", type=int, required=True, help="Maximum number of patients.")
@@ -103,7 +102,7 @@ def _emit_design(design, res, fmt, out, command, inputs, title, extra_more=None,
          footer="\n".join(f for f in (footer, line) if f) or None)
 
 
-@bayes.command("pp-design", short_help="PP design: boundaries and exact OC, or Lee & Liu's search.")
+@click.command("pp-design", short_help="PP design: boundaries and exact OC, or Lee & Liu's search.")
 @click.option("--p0", type=float, required=True, help="Response rate to beat.")
 @click.option("--looks", default=None, metavar="N1,N2,...",
               help="Cumulative sample sizes of the looks; the last is nmax (given design).")
@@ -149,7 +148,6 @@ def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, nam
     with exact type I error <= alpha and power >= power, smallest Nmax first,
     then smallest expected N under p0 (the first row is the chosen design).
     """
-    from designcalc.cli.multistage import parse_int_list
     from designcalc.binary.bayes.pp import PPDesign, pp_search
 
     pr = _prior(prior)
@@ -201,7 +199,7 @@ def pp_design(p0, looks, theta_t, theta_l, theta_u, prior, p_values, p_grid, nam
                  f"Predictive-probability design {d.rule()}", report=report)
 
 
-@bayes.command("bop2", short_help="BOP2 boundaries and exact OC, or the exact (lambda, gamma) calibration.")
+@click.command("bop2", short_help="BOP2 boundaries and exact OC, or the exact (lambda, gamma) calibration.")
 @click.option("--p0", type=float, required=True, help="Null response rate.")
 @click.option("--looks", required=True, metavar="N1,N2,...",
               help="Cumulative sample sizes of the looks; the last is N.")
@@ -244,7 +242,6 @@ def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, ga
       designcalc bayes bop2 --p0 0.2 --p1 0.4 --looks 10,20,30,40 --alpha 0.1
       designcalc bayes bop2 --p0 0.2 --looks 10,15,20,25,30,35,40 --lambda 0.909 --gamma 1 --efficacy of --p 0.2 --p 0.4
     """
-    from designcalc.cli.multistage import parse_int_list
     from designcalc.binary.bayes.bop2 import BOP2Design, bop2_calibrate
 
     pr = None if prior is None else _prior(prior)
@@ -289,7 +286,7 @@ def bop2(p0, looks, lam, gamma, alpha, efficacy, eta, prior, p1, lambda_grid, ga
                  extra_more, report=report)
 
 
-@bayes.command("posterior", short_help="Thall-Simon style posterior monitoring: boundaries and exact OC.")
+@click.command("posterior", short_help="Thall-Simon style posterior monitoring: boundaries and exact OC.")
 @click.option("--kind", type=click.Choice(["toxicity", "futility"]), required=True,
               help="toxicity: stop if P(p > p0 + delta | data) > theta; futility: stop if "
                    "P(p > p0 + delta | data) < theta.")
@@ -320,7 +317,6 @@ def posterior(kind, p0, looks, theta, delta, prior, p_values, p_grid, named_scen
       designcalc bayes posterior --kind toxicity --p0 0.2 --looks 10,20,30,40 --theta 0.9 --prior 0.5,1.5 --p 0.2 --p 0.4
       designcalc bayes posterior --kind futility --p0 0.2 --delta 0.1 --looks 10,20,30,40 --theta 0.05 --prior 0.3,0.7 --p 0.2 --p 0.45
     """
-    from designcalc.cli.multistage import parse_int_list
     from designcalc.binary.bayes.posterior import PosteriorDesign
 
     pr = _prior(prior)
