@@ -6,8 +6,9 @@ preset, an interval design or the CRM, and the command offers that design's
 options.  ``dose table``, ``dose next`` and ``dose compare`` are hand-written; their
 ``--design`` choices are the designs whose family declares the command
 (``design_commands``).  This module prints the group's layout (rows per level,
-the summary) and never names a family.  pandas and matplotlib are imported only
-inside the commands that need them.
+the summary); its commands are declared by the ``extras`` of the group's specs
+(:mod:`designcalc.dose.rulebased.spec`, ``next``: :mod:`designcalc.dose.interval.spec`).
+pandas and matplotlib are imported only inside the commands that need them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""``designcalc simon``: Simon two-stage designs (search, exact OC, rule audit).
+"""``designcalc simon``: Simon two-stage designs (search, rule audit, post-trial analysis).
+
+The commands the ``simon`` spec declares in its ``extras``; ``simon oc`` is generic.
 
 Start-up matters (``designcalc simon design`` must finish in < 0.3 s): this
 module and :mod:`designcalc.binary.simon` import only numpy and click at start-up.

@@ -2,7 +2,7 @@
 
 BOIN (and decision-table designs) with exact operating characteristics by
 dynamic programming; see ``docs/dose.md``.  The CLI is ``designcalc dose ...
---design boin`` (hand-written in :mod:`designcalc.cli.dose`).
+--design boin`` (the group's commands: :mod:`designcalc.dose.cli`).
 """
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
