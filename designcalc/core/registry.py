@@ -382,12 +382,8 @@ def groups() -> dict:
     return out
 
 
-def group_specs(group: str, *, listed: bool = False) -> list:
-    """The :class:`FamilySpec` of every family of CLI group ``group``, in registry order;
-    ``listed``: only those :data:`GROUP_FAMILIES` lists (their spec modules alone are
-    read)."""
-    if listed:
-        return [get(name) for name in FAMILY_SPECS if name in GROUP_FAMILIES.get(group, ())]
+def group_specs(group: str) -> list:
+    """The :class:`FamilySpec` of every family of CLI group ``group``, in registry order."""
     return [spec for spec in specs() if spec.cli_group == group]
 
 
