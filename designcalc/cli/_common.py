@@ -16,7 +16,6 @@ followed by the warnings, one ``warning:`` line each.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 
@@ -131,6 +130,8 @@ def emit(fmt: str, out: str | None, command: str, inputs: dict, results: list[di
     printed as ``key: value`` lines.
     """
     if fmt == "json":
+        import json
+
         text = json.dumps(envelope(command, inputs, results, warnings=warnings, seed=seed,
                                    extra=extra), indent=2) + "\n"
     elif fmt == "csv":

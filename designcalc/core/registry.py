@@ -107,7 +107,7 @@ class ScenarioSpec:
             raise ValueError(f"kind must be 'p', 'curve' or 'none', got {self.kind!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)    # a spec is itself (no field-wise ==: 0.6 ms at start-up)
 class FamilySpec:
     """Everything the platform needs to know about one design family.
 

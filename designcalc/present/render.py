@@ -17,9 +17,7 @@ warnings, one ``warning:`` line each.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import math
 import numbers
 from designcalc import __version__
@@ -113,12 +111,16 @@ def _csv_value(value):
     if value is None:
         return ""
     if isinstance(value, (list, dict)):
+        import json
+
         return json.dumps(value)
     return value
 
 
 def render_csv(rows: list) -> str:
     """``rows`` as CSV (full precision; lists and dicts as JSON text)."""
+    import csv        # here, not at the top: a table or JSON run starts without it
+
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns_of(rows), lineterminator="\n")
     writer.writeheader()
