@@ -306,7 +306,7 @@ FAMILY_SPECS = {
     "coprimary": "designcalc.coprimary.spec:SPEC",
     "bop2": "designcalc.binary.bayes.spec:BOP2_SPEC",
     "pp": "designcalc.binary.bayes.spec:PP_SPEC",
-    "monitoring": "designcalc.binary.bayes.spec:MONITORING_SPEC",
+    "monitoring": "designcalc.binary.monitor.spec:SPEC",
     "crm": "designcalc.dose.crm.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
 }
