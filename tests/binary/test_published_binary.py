@@ -75,7 +75,16 @@ def test_ahern_table1_is_complete():
     assert cells == {(round(a, 2), round(b, 2), c, d) for a, b, c, d in grid}
 
 
-@pytest.mark.parametrize("alpha, power", COLUMNS, ids=lambda v: str(v))
+def _column_param(alpha, power, ids=None):
+    """One of A'Hern's four (alpha, power) columns: the default run checks the column
+    of the usual setting (alpha 0.05, power 0.8), ``-m slow`` all four (about 25 s more
+    on a 2-core machine)."""
+    marks = () if (alpha, power) == (0.05, 0.8) else (pytest.mark.slow,)
+    return pytest.param(alpha, power, marks=marks, id=ids)
+
+
+@pytest.mark.parametrize("alpha, power", [_column_param(a, pw, ids=f"{a}-{pw}")
+                                          for a, pw in COLUMNS])
 def test_ahern_table1_reproduced(alpha, power):
     """Every cell without a note: designcalc's strict search gives A'Hern's n and cut-off
     (A'Hern's r = minimum responses to reject = designcalc r + 1)."""
@@ -107,7 +116,11 @@ def test_ahern_noted_cells_are_few_and_classified():
                            "large_n": 9, "alpha_and_power_rounded": 1}
 
 
-@pytest.mark.parametrize("row", NOTED, ids=lambda r: f"{r['p0']}-{r['p1']}-{r['alpha']}-{r['power']}")
+@pytest.mark.parametrize("row", [
+    pytest.param(r, id=f"{r['p0']}-{r['p1']}-{r['alpha']}-{r['power']}",
+                 marks=() if (float(r["alpha"]), float(r["power"])) == (0.05, 0.8)
+                 else (pytest.mark.slow,))
+    for r in NOTED])
 def test_ahern_documented_difference(row):
     """The reason given in the note holds, and designcalc's strict answer differs from A'Hern's."""
     p0, p1, alpha, power = _cell(row)
