@@ -189,6 +189,9 @@ def _type_ok(kind, value) -> bool:
     if kind == "float_list":
         return (isinstance(value, list) and len(value) > 0
                 and all(_type_ok("float", v) for v in value))
+    if kind == "int_list":
+        return (isinstance(value, list) and len(value) > 0
+                and all(_type_ok("int", v) for v in value))
     if kind in ("table",):
         return isinstance(value, dict)
     if kind == "family":
@@ -201,7 +204,8 @@ def _type_ok(kind, value) -> bool:
 
 _KIND_TEXT = {"str": "a non-empty string", "int": "an integer", "float": "a number",
               "bool": "true or false", "str_list": "a list of strings",
-              "float_list": "a non-empty list of numbers", "table": "a table",
+              "float_list": "a non-empty list of numbers",
+              "int_list": "a non-empty list of whole numbers", "table": "a table",
               "analysis_list": "a non-empty list of [[analysis]] tables"}
 
 

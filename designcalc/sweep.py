@@ -179,6 +179,11 @@ def _check_kind(key: str, kind, value):
                                                   not isinstance(v, bool) for v in value):
             raise _err(key, f"must be a list of numbers (got {value!r})")
         return [float(v) for v in value]
+    if kind == "int_list":
+        if not isinstance(value, list) or not all(isinstance(v, numbers.Integral) and
+                                                  not isinstance(v, bool) for v in value):
+            raise _err(key, f"must be a list of whole numbers (got {value!r})")
+        return [int(v) for v in value]
     return value  # pragma: no cover - registry kinds are closed
 
 

@@ -27,7 +27,7 @@ import inspect
 
 import click
 
-from designcalc.cli._common import emit, parse_float_list, strict_type
+from designcalc.cli._common import emit, parse_float_list, parse_int_list, strict_type
 from designcalc.cli.options import (apply, backend_options, check_plot, check_report_path,
                                     check_simulation, output_options,
                                     parse_scenarios, plot_options, report_line,
@@ -45,7 +45,8 @@ def _click_type(param):
     kind = param.kind
     if isinstance(kind, tuple):
         return click.Choice(kind)
-    return {"int": int, "float": float, "str": str, "bool": bool, "float_list": str}[kind]
+    return {"int": int, "float": float, "str": str, "bool": bool, "float_list": str,
+            "int_list": str}[kind]
 
 
 def _param_option(param, *, for_options=False):
@@ -367,6 +368,8 @@ def parse_lists(kw: dict, specs) -> dict:
         for p, _ in option_params(spec):
             if p.kind == "float_list" and isinstance(parsed.get(p.name), str):
                 parsed[p.name] = parse_float_list(parsed[p.name], p.flag)
+            elif p.kind == "int_list" and isinstance(parsed.get(p.name), str):
+                parsed[p.name] = parse_int_list(parsed[p.name], p.flag)
     return parsed
 
 

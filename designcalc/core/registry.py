@@ -42,7 +42,7 @@ class _Required:
 REQUIRED = _Required()
 
 #: Value types a parameter may have.
-KINDS = ("int", "float", "str", "bool", "float_list")
+KINDS = ("int", "float", "str", "bool", "float_list", "int_list")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,9 @@ class Param:
         Python and config name (snake_case); the CLI option is ``--name``
         with ``_`` as ``-``.
     kind : str or tuple of str
-        One of :data:`KINDS`, or a tuple of allowed strings.
+        One of :data:`KINDS` (``float_list``: a list of numbers; ``int_list``: a
+        list of whole numbers, e.g. the patients at the looks), or a tuple of
+        allowed strings.
     help : str
         One line for ``--help`` and the docs.
     default : object

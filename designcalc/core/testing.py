@@ -406,6 +406,11 @@ def applicable_checks(case: ConformanceCase) -> list:
     return [check for check, applies in CHECKS if applies(case)]
 
 
+def _cli_number(v) -> str:
+    """A list element as typed on the command line (a whole number stays whole)."""
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else repr(float(v))
+
+
 def cli_args(spec, example, seed: int) -> list | None:
     """Command-line arguments that print ``design.evaluate(...)`` of ``example``
     (None when the family has no generic command and the example gives none)."""
@@ -417,13 +422,13 @@ def cli_args(spec, example, seed: int) -> list | None:
     args = [spec.cli_group or spec.name, name]
     for key, value in example.get("design", {}).items():
         if isinstance(value, (list, tuple)):
-            value = ",".join(repr(float(v)) for v in value)
+            value = ",".join(_cli_number(v) for v in value)
         args += ["--" + key.replace("_", "-"), str(value)]
     scen = example.get("scenarios")
     if isinstance(scen, dict):
         for key, value in scen.items():
             if isinstance(value, (list, tuple)):
-                value = ",".join(repr(float(v)) for v in value)
+                value = ",".join(_cli_number(v) for v in value)
             args += ["--scenario", f"{key}={value}"]
     elif scen is not None:
         if spec.scenario.kind == "p":

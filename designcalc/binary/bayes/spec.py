@@ -19,7 +19,7 @@ BOP2_SPEC = FamilySpec(
     params=(
         Param("p0", "float", "Null response rate; P(p > p0 | data) is monitored.",
               domain="(0, 1)"),
-        Param("looks", "float_list", "Cumulative sample sizes of the looks; the last is N.",
+        Param("looks", "int_list", "Cumulative sample sizes of the looks; the last is N.",
               domain="whole numbers, strictly increasing, >= 1", unit="patients"),
         Param("lam", "float", "lambda of the futility cutoff lambda (n/N)^gamma.",
               domain="(0, 1)"),
@@ -71,7 +71,7 @@ PP_SPEC = FamilySpec(
     params=(
         Param("p0", "float", "Success at the end if P(p > p0 | data) > theta_t.",
               domain="(0, 1)"),
-        Param("looks", "float_list", "Cumulative sample sizes of the looks; the last is Nmax.",
+        Param("looks", "int_list", "Cumulative sample sizes of the looks; the last is Nmax.",
               domain="whole numbers, strictly increasing, >= 1", unit="patients"),
         Param("theta_t", "float", "Posterior threshold of success at Nmax.", domain="(0, 1)"),
         Param("theta_l", "float", "Stop for futility if the predictive probability < theta_l.",
@@ -118,7 +118,7 @@ POSTERIOR_SPEC = FamilySpec(
               "> theta; futility: stop if P(p > p0 + delta | data) < theta."),
         Param("p0", "float", "Acceptable toxicity rate (toxicity) or standard response rate "
               "p_s (futility).", domain="(0, 1)"),
-        Param("looks", "float_list", "Patients at the looks (cumulative, increasing).",
+        Param("looks", "int_list", "Patients at the looks (cumulative, increasing).",
               domain="whole numbers, strictly increasing, >= 1", unit="patients"),
         Param("theta", "float", "Posterior probability cutoff.", domain="(0, 1)"),
         Param("delta", "float", "Margin: the event is p > p0 + delta.", default=0.0,

@@ -17,13 +17,13 @@ SPEC = FamilySpec(
         Param("rate", "float", "Accrual rate.", domain="> 0", unit="patients per month"),
         Param("arrivals", ("poisson", "uniform"), "Poisson accrual or evenly spaced arrivals.",
               default="poisson"),
-        Param("looks", "float_list", "K-look rule instead of r1/n1, r/n: cumulative sample "
+        Param("looks", "int_list", "K-look rule instead of r1/n1, r/n: cumulative sample "
               "sizes of the looks.", default=None,
               domain="whole numbers, strictly increasing, >= 1", unit="patients"),
-        Param("futility", "float_list", "K-look rule: stop, not promising, if responses so far "
+        Param("futility", "int_list", "K-look rule: stop, not promising, if responses so far "
               "<= a_k (-1: no futility stop); promising at the end if > a_K.", default=None,
               domain="-1 <= a_k < n_k, non-decreasing", unit="responses"),
-        Param("efficacy", "float_list", "K-look rule: stop, promising, if responses so far "
+        Param("efficacy", "int_list", "K-look rule: stop, promising, if responses so far "
               ">= b_k (a value above n_k: no efficacy stop at that look).", default=None,
               domain="a_k < b_k, non-decreasing", unit="responses"),
     ),

@@ -20,7 +20,7 @@ SPEC = FamilySpec(
               domain="(0, 1)"),
         Param("p1", "float", "Unacceptable toxicity rate / desirable response rate.",
               domain="(0, 1), > p0"),
-        Param("looks", "float_list", "Patients at the looks (at least two).",
+        Param("looks", "int_list", "Patients at the looks (at least two).",
               domain="whole numbers, strictly increasing, >= 1", unit="patients"),
         Param("size", "float", "clinfun's target crossing probability at p0.", default=0.1,
               domain="(0, 1)"),

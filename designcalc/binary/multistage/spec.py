@@ -4,20 +4,18 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 __all__ = ["SPEC"]
 
-# The registry has no integer-list kind yet: lists are "float_list" (the config
-# schema accepts a list of numbers) and the design class insists on whole numbers.
 SPEC = FamilySpec(
     name="multistage",
     title="K-look single-arm binary rule (futility and efficacy bounds)",
     design="designcalc.binary.multistage.design:MultiStageDesign",
     params=(
-        Param("looks", "float_list", "Cumulative sample sizes n_1 < ... < n_K of the looks.",
+        Param("looks", "int_list", "Cumulative sample sizes n_1 < ... < n_K of the looks.",
               domain="whole numbers, strictly increasing, >= 1", unit="patients"),
-        Param("futility", "float_list",
+        Param("futility", "int_list",
               "Futility bounds a_k: stop (not promising) if responses so far <= a_k; -1 = no "
               "futility stop; promising at the last look if > a_K.",
               domain="-1 <= a_k < n_k, non-decreasing", unit="responses"),
-        Param("efficacy", "float_list",
+        Param("efficacy", "int_list",
               "Efficacy bounds b_k: stop (promising) if responses so far >= b_k; a value "
               "above n_k = no efficacy stop at that look.",
               default=None, domain="a_k < b_k, non-decreasing", unit="responses"),
