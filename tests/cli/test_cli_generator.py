@@ -102,7 +102,10 @@ def test_library_errors_name_the_option_as_typed():
      "--followup", "12", "--backend", "dask"],
     ["dose", "simulate", "--tox", TOX, "--scheduler", "tcp://127.0.0.1:1"],
 ])
-def test_backend_is_refused_when_nothing_is_simulated_or_unreachable(args):
+def test_backend_is_refused_when_nothing_is_simulated_or_unreachable(args, monkeypatch):
+    from designcalc.core import cluster
+
+    monkeypatch.setattr(cluster, "DEFAULT_TIMEOUT", 0.5)      # port 1 never answers
     result = _run(args)
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
 
