@@ -146,3 +146,20 @@ def test_cli_toxicity_and_futility():
                                    "--looks", "40,20"])
     assert bad.exit_code == 2
     assert bad.output.strip().count("\n") == 0 and "looks" in bad.output
+
+
+@pytest.mark.parametrize("kind", ["toxicity", "futility"])
+def test_power_not_above_size_is_refused(kind):
+    """Issue #21: `monitor oc --power 0.05` below --size was accepted; the crossing
+    probability at p1 must exceed the one at p0 (as the SPRT already required)."""
+    from click.testing import CliRunner
+
+    from designcalc.cli import cli
+
+    res = CliRunner().invoke(cli, ["monitor", "oc", "--kind", kind, "--p0", "0.1", "--p1",
+                                   "0.3", "--looks", "10,20,30", "--power", "0.05", "--p",
+                                   "0.1"])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [
+        "designcalc: error: --power must be > size = 0.1, got 0.05 (power is the crossing "
+        "probability at p1, size at p0)"]

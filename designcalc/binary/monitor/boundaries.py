@@ -220,6 +220,9 @@ def _check_common(p0, p1, size, power, shape, niter):
     p0, p1 = check_p0_p1(p0, p1)
     size = check_prob("size", size)
     power = check_prob("power", power)
+    if power <= size:      # the boundary must cross more often at p1 than at p0
+        raise ValueError(f"power must be > size = {size:g}, got {power:g} (power is the "
+                         "crossing probability at p1, size at p0)")
     shape = check_real("shape", shape, low=0.0, high=0.5)
     niter = check_int("niter", niter, min_value=0)
     return p0, p1, size, power, shape, niter
