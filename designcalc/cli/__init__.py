@@ -111,6 +111,28 @@ def _budget_params():
     ]
 
 
+#: file outputs every command may have (``trial run``/``sweep`` name their folders out_dir)
+_FILE_OUTPUTS = ("out", "plot", "report")
+
+
+def _check_targets(kwargs) -> None:
+    """Refuse a bad ``--out``/``--plot``/``--report`` FILE before anything is computed
+    or written (a folder, a device, FIFO, socket or link, a read-only file, a missing
+    folder), so a failing ``--out`` never leaves a figure or report behind."""
+    from designcalc.core.outputs import OutputError, check_target
+
+    for name in _FILE_OUTPUTS:
+        value = kwargs.get(name)
+        if not isinstance(value, str) or not value:
+            continue
+        if name == "report" and not value.lower().endswith((".md", ".html", ".docx")):
+            continue              # trial run's --report md,html,docx: formats, not a file
+        try:
+            check_target(value)
+        except OutputError as exc:
+            raise click.BadParameter(str(exc), param_hint=f"'--{name}'") from None
+
+
 def _equip(cmd):
     """Give a command (or every command of a group, as they are resolved) the budget
     options; its callback then runs inside :func:`designcalc.core.budget.allow`."""
@@ -149,6 +171,7 @@ def _equip(cmd):
         force = kwargs.pop("force", False) if "force" in added else False
         quiet = (kwargs.pop("quiet", False) if "quiet" in added
                  else bool(kwargs.get("quiet", False)))
+        _check_targets(kwargs)
         try:
             with budget.allow(max_seconds=max_seconds,
                               max_bytes=None if max_memory is None else max_memory * 2 ** 30,

@@ -35,7 +35,7 @@ import stat
 # hashlib, json, shutil and tempfile are imported where a file is written: a command that
 # only prints starts ~10 ms faster (docs/performance.md, start-up)
 
-__all__ = ["OutputError", "atomic_file", "write_text", "ResultFolder", "MANIFEST",
+__all__ = ["OutputError", "check_target", "atomic_file", "write_text", "ResultFolder", "MANIFEST",
            "sha256_file"]
 
 MANIFEST = "manifest.json"
@@ -52,6 +52,33 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def check_target(path) -> str:
+    """``path`` if designcalc may write it, else an :class:`OutputError` naming it.
+
+    Refused: a folder; a target that exists and is not a regular file (a
+    device such as ``/dev/null``, a FIFO, a socket, a symbolic link: replacing
+    it would destroy it); a read-only file; a folder that does not exist.  The
+    CLI checks ``--out``, ``--plot`` and ``--report`` this way while it parses,
+    so that a bad target fails before anything is computed or written.
+    """
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise OutputError(f"cannot write {path!r}: it is a directory")
+    if os.path.lexists(path):
+        mode_bits = os.lstat(path).st_mode
+        if not stat.S_ISREG(mode_bits):
+            # renaming a file over a device (/dev/null), FIFO, socket or link would
+            # destroy it (as root, the system's own device): refuse instead
+            raise OutputError(f"cannot write {path!r}: it exists and is not a regular file "
+                              f"(it is {_KINDS.get(stat.S_IFMT(mode_bits), 'a special file')})")
+        if not mode_bits & 0o222:
+            raise OutputError(f"cannot write {path!r}: it is read-only (no write permission)")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise OutputError(f"cannot write {path!r}: the folder {folder!r} does not exist")
+    return path
 
 
 @contextlib.contextmanager
@@ -74,18 +101,7 @@ def atomic_file(path, mode: str = "w"):
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        raise OutputError(f"cannot write {path!r}: it is a directory")
-    if os.path.lexists(path):
-        mode_bits = os.lstat(path).st_mode
-        if not stat.S_ISREG(mode_bits):
-            # renaming a file over a device (/dev/null), FIFO, socket or link would
-            # destroy it (as root, the system's own device): refuse instead
-            raise OutputError(f"cannot write {path!r}: it exists and is not a regular file "
-                              f"(it is {_KINDS.get(stat.S_IFMT(mode_bits), 'a special file')})")
-        if not mode_bits & 0o222:
-            raise OutputError(f"cannot write {path!r}: it is read-only (no write permission)")
+    path = check_target(path)
     folder = os.path.dirname(os.path.abspath(path))
     import tempfile
 

@@ -273,3 +273,21 @@ def test_atomic_writer_fsyncs_the_file_and_its_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fsync", spy)
     write_text(tmp_path / "x.txt", "data")
     assert synced == [False, True]          # the file, then the folder holding the rename
+
+
+def test_bad_out_fails_before_the_figure_and_report_are_written(tmp_path):
+    """Issue #21: --report and --plot were written although --out then failed (exit 2)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    out = subprocess.run(_cli(*BIG[:10], "--p", "0.5", "--plot", str(tmp_path / "f.png"),
+                              "--report", str(tmp_path / "r.md"), "--out", str(fifo)),
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "'--out'" in out.stderr and "a FIFO" in out.stderr
+    assert sorted(os.listdir(tmp_path)) == ["pipe"]
+
+
+def test_plot_into_a_missing_folder_is_one_line(tmp_path):
+    out = subprocess.run(_cli(*BIG[:10], "--p", "0.5", "--plot",
+                              str(tmp_path / "no" / "f.png")), capture_output=True, text=True)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "'--plot'" in out.stderr and "does not exist" in out.stderr
