@@ -150,6 +150,7 @@ def test_ci_nested_in_level(level1, level2, x):
     assert b.ci_lower <= a.ci_lower + 1e-9 and a.ci_upper <= b.ci_upper + 1e-9
 
 
+@settings(max_examples=15)
 @given(p0=st.floats(0.01, 0.99))
 def test_pvalue_decreases_along_the_ordering(p0):
     pv = [analyze(NALIRIFOX, x, p0=p0).p_value for x in range(29)]
