@@ -140,8 +140,9 @@ def test_bop2_calibration_default_grid_4_looks():
     assert d.rule().power_actual(0.4) == pytest.approx(cal.power_actual, abs=1e-14)
     assert str(d.rule()) == "0/10, 2/20, 5/30, 11/40"
     # the brute-force optimum over the same 99 x 61 grid: futility bounds from scipy's
-    # beta tails (bop2_bounds_ref), each distinct rule's OC by rule_oc_ref, the largest
-    # power with alpha <= 0.1, then the smallest E(N | p0) (alpha 0.0861, power 0.9248)
+    # beta tails (bop2_bounds_ref's definition), each distinct rule's OC by rule_oc_ref,
+    # the largest power with alpha <= 0.1, then the smallest E(N | p0) (alpha 0.0861,
+    # power 0.9248)
     looks = (10, 20, 30, 40)
     lam, gam = np.arange(1, 100)[:, None] / 100, np.arange(61)[None, :] * 0.05
     futs = np.stack([np.searchsorted(beta.sf(0.2, 0.2 + np.arange(n + 1),
