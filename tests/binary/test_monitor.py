@@ -244,4 +244,3 @@ def test_clinfun_random_cases(row):
                                   ("en", "ess", 1e-8)):
             assert [g[f"{ours}_{tag}"] for g in got] == \
                 pytest.approx(_floats(row[f"{theirs}_{tag}"]), abs=tol, rel=0), (ours, tag)
-
