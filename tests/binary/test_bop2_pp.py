@@ -16,6 +16,7 @@ Sources of the expected numbers:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -24,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import beta, norm
+from scipy.stats import beta, binom, norm
 
 from designcalc.cli import cli
 from designcalc.binary.monitor.boundaries import futility_boundary, toxicity_boundary
@@ -52,6 +53,31 @@ def bop2_bounds_ref(p0, looks, lam, gam, of=False, prior=None):
     return fut, eff
 
 
+@functools.lru_cache(maxsize=None)
+def _pmf(m, p):
+    return binom.pmf(np.arange(m + 1), m, p)
+
+
+def rule_oc_ref(looks, fut, eff, p):
+    """(P(declare promising), E(N)) of "stop if x <= fut_k, promising if x >= eff_k"
+    (``eff`` None: no efficacy stop before the last look; at the last look promising
+    if x > fut_K, or x >= eff_K when given): the count distribution of the trials still
+    running, carried from look to look with scipy's binomial pmf."""
+    eff = eff or [None] * len(looks)
+    alive, prev, reject, en = np.array([1.0]), 0, 0.0, 0.0
+    for k, n in enumerate(looks):
+        dist = np.convolve(alive, _pmf(n - prev, p))
+        x = np.arange(n + 1)
+        last = k == len(looks) - 1
+        b = eff[k] if eff[k] is not None else (fut[k] + 1 if last else n + 1)
+        win = x >= b
+        stop = win | (x <= fut[k]) | last
+        reject += dist[win].sum()
+        en += n * dist[stop].sum()
+        alive, prev = np.where(stop, 0.0, dist), n
+    return reject, en
+
+
 def test_bop2fe_readme_boundaries_and_oc():
     d = BOP2Design(0.2, README_LOOKS, 0.909, 1.0, efficacy="of")
     rule = d.rule()
@@ -68,8 +94,11 @@ def test_bop2fe_readme_boundaries_and_oc():
             se = math.sqrt(row[col] * (1 - row[col]) / n_sims)
             assert abs(sim - row[col]) <= 4 * se, (col, sim, row[col])
         assert abs(en_s - row["en"]) <= 0.1          # printed to 0.1; SE of N is ~0.1
-    # exact values (K-look engine), recorded for regression
-    assert round(rows[0]["reject"], 4) == 0.0826 and round(rows[1]["reject"], 4) == 0.8814
+    # exact values (0.0826 and 0.8814), recomputed by a plain recursion with scipy's pmf
+    for row, p in zip(rows, (0.2, 0.4)):
+        reject, en = rule_oc_ref(README_LOOKS, fut, eff, p)
+        assert row["reject"] == pytest.approx(reject, abs=1e-12)
+        assert row["en"] == pytest.approx(en, abs=1e-10)
 
 
 @pytest.mark.parametrize("lam, gam, p0", [(0.9, 1.0, 0.2), (0.7, 0.5, 0.3), (0.95, 2.0, 0.1),
@@ -110,7 +139,26 @@ def test_bop2_calibration_default_grid_4_looks():
     # recomputed from the design's own rule (another code path: MultiStageDesign.oc)
     assert d.rule().power_actual(0.4) == pytest.approx(cal.power_actual, abs=1e-14)
     assert str(d.rule()) == "0/10, 2/20, 5/30, 11/40"
-    assert round(cal.alpha_actual, 4) == 0.0861 and round(cal.power_actual, 4) == 0.9248
+    # the brute-force optimum over the same 99 x 61 grid: futility bounds from scipy's
+    # beta tails (bop2_bounds_ref's definition), each distinct rule's OC by rule_oc_ref,
+    # the largest power with alpha <= 0.1, then the smallest E(N | p0) (alpha 0.0861,
+    # power 0.9248)
+    looks = (10, 20, 30, 40)
+    lam, gam = np.arange(1, 100)[:, None] / 100, np.arange(61)[None, :] * 0.05
+    futs = np.stack([np.searchsorted(beta.sf(0.2, 0.2 + np.arange(n + 1),
+                                             0.8 + n - np.arange(n + 1)),
+                                     (lam * (n / 40) ** gam).ravel()) - 1   # max x: post < C_f
+                     for n in looks], axis=1)
+    best = None
+    for fut in map(tuple, np.unique(futs, axis=0).tolist()):
+        if fut[-1] < 0 or any(a >= n for a, n in zip(fut, looks)):
+            continue            # every trial promising / stopped: not a design
+        (alpha, en0), (power, _) = (rule_oc_ref(looks, fut, None, p) for p in (0.2, 0.4))
+        if alpha <= 0.1 and (best is None or (-round(power, 12), en0) < best[0]):
+            best = ((-round(power, 12), en0), fut, alpha, power)
+    assert d.rule().futility == best[1]
+    assert cal.alpha_actual == pytest.approx(best[2], abs=1e-12)
+    assert cal.power_actual == pytest.approx(best[3], abs=1e-12)
 
 
 @settings(max_examples=30, deadline=None)

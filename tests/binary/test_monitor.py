@@ -7,11 +7,20 @@ a Pocock boundary (one binomial quantile level common to all looks, checked
 with scipy.stats.binom) and its crossing probabilities (a pure-Python
 recursion over looks with scipy's pmf) must bracket the target as clinfun's
 documentation says (low boundary slightly above cP0, high slightly below).
+
+Issue #21: ``tests/data/clinfun_monitor.csv`` holds clinfun 1.1.5's own output
+(``toxbdry`` / ``futilbdry`` run in R by ``tests/data/make_clinfun_monitor.R``,
+seed in the script) on 400 random inputs plus the issue's example; every row
+must give the same warning and the same operating characteristics, and the same
+boundaries except where clinfun's printed boundary is stale (16 rows, see
+:func:`test_clinfun_random_cases`).
 """
 
 from __future__ import annotations
 
+import csv
 import json
+import pathlib
 
 import numpy as np
 import pytest
@@ -20,6 +29,10 @@ from scipy.stats import binom
 
 from designcalc.cli import cli
 from designcalc.binary.monitor.boundaries import crossing_oc, futility_boundary, toxicity_boundary
+
+
+DATA = pathlib.Path(__file__).parents[1] / "data"
+N_DEFAULT = 50      # random rows checked in the default run (about 2.5 s); the rest are slow
 
 
 def pcross_ref(looks, bounds, p):
@@ -163,3 +176,71 @@ def test_power_not_above_size_is_refused(kind):
     assert res.output.strip().splitlines() == [
         "designcalc: error: --power must be > size = 0.1, got 0.05 (power is the crossing "
         "probability at p1, size at p0)"]
+
+
+def _clinfun_cases():
+    with open(DATA / "clinfun_monitor.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [pytest.param(r, id=f"case{r['case']}-{r['kind']}",
+                         marks=[pytest.mark.slow] if int(r["case"]) > N_DEFAULT else [])
+            for r in rows]
+
+
+def _ints(field):
+    return tuple(int(x) for x in field.split(";"))
+
+
+def _floats(field):
+    return [float(x) for x in field.split(";")]
+
+
+@pytest.mark.parametrize("row", _clinfun_cases())
+def test_clinfun_random_cases(row):
+    """clinfun 1.1.5's toxbdry / futilbdry on random inputs (make_clinfun_monitor.R).
+
+    The same "max sample size may be small" warning and the same bdry.oc columns
+    at clinfun's grid (written to 12 significant digits), and the same lo/hi
+    boundaries unless the row is marked stale.  Stale (a clinfun 1.1.5 quirk,
+    16 of the 399 rows): getBoundary's bracketing loops move ``alpha0``/``alpha1``
+    and their crossing probabilities (``alpha0 <- alpha1; pstop0 <- pstop1`` while
+    increasing, ``alpha1 <- alpha0; pstop1 <- pstop0`` while halving) but not the
+    boundaries ``r0``/``r1``; when the bisection then stops (boundaries one event
+    apart, or ``niter`` reached) before replacing that ``r``, clinfun returns an
+    older boundary than the one its own OC table describes (the script checks
+    this with clinfun's ``bdrycross.prob``).  designcalc moves the boundary with
+    its level, so its boundary is the one whose OC clinfun prints: the OC match
+    below pins it, and it differs from clinfun's printed boundary.
+    Case 0 is issue #21's example: changing the search step 1.4 -> 1.5 turns its
+    low boundary (2, 6, 10, 15) into (2, 6, 11, 15).
+    """
+    kw = dict(p0=float(row["p0"]), p1=float(row["p1"]), looks=_ints(row["looks"]),
+              size=float(row["size"]), power=float(row["power"]),
+              shape=float(row["delta"]), niter=int(row["niter"]))
+    if row["kind"] == "toxicity":
+        def call():
+            return toxicity_boundary(priority=row["priority"], **kw)
+        cross = "pcross"
+    else:
+        def call():
+            return futility_boundary(**kw)
+        cross = "peffective"
+    if row["status"] != "ok":
+        # clinfun stops with "NA/NaN argument" once its level search passes alpha = 1
+        # (qnorm(alpha > 1) is NaN); designcalc refuses the same inputs by name
+        assert row["status"] == "error: NA/NaN argument"
+        with pytest.raises(ValueError, match="^looks: the maximum sample size"):
+            call()
+        return
+    b = call()
+    for ours, tag in ((b.lo_bounds, "lo"), (b.hi_bounds, "hi")):
+        if row[f"{tag}_stale"] == "TRUE":
+            assert ours != _ints(row[f"{tag}_bdry"]), tag
+        else:
+            assert ours == _ints(row[f"{tag}_bdry"]), tag
+    assert bool(b.warnings) == (row["warned"] == "TRUE")
+    got = b.oc_rows(_floats(row["p"]))
+    for tag in ("lo", "hi"):
+        for ours, theirs, tol in ((cross, "cross", 1e-9), ("pstop", "pstop", 1e-9),
+                                  ("en", "ess", 1e-8)):
+            assert [g[f"{ours}_{tag}"] for g in got] == \
+                pytest.approx(_floats(row[f"{theirs}_{tag}"]), abs=tol, rel=0), (ours, tag)

@@ -13,12 +13,14 @@ Sources of the expected numbers:
   hr 0.5, tf 1, rate 5, alpha 0.05, beta 0.15 -> single-stage n 45.
 """
 
+import functools
 import math
 from statistics import NormalDist
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from scipy import integrate, optimize, special, stats
 
 from designcalc.cli import cli
 from designcalc.survival import logrank
@@ -75,6 +77,44 @@ def test_search_beats_oa2s_on_its_criteria():
         assert oc["power_actual"] >= 0.8 and oc["alpha_actual"] <= 0.05
 
 
+@functools.lru_cache(maxsize=None)
+def _two_stage_norms(n1, n):
+    """Means, SDs and correlation of (W1, W) under H0 and under hr 0.459 at MODEL,
+    designcalc's convention (interim at t1 = n1 / rate on everyone entered), from the
+    module docstring's formulas with scipy's quad (exponential null, S0(3) = 0.72,
+    unrestricted follow-up)."""
+    lam, rate, f = -math.log(0.72) / 3.0, 20.0, 3.0
+    ta, t1 = n / rate, n1 / rate
+
+    def moments(h, g, lo, hi):
+        a = integrate.quad(lambda x: g(x) * math.exp(-h * lam * x) * lam, lo, hi)[0]
+        b = integrate.quad(lambda x: g(x) * math.exp(-h * lam * x) * lam * lam * x, lo, hi)[0]
+        return a, b
+
+    out = []
+    for h in (1.0, 0.459):
+        a1, b1 = moments(h, lambda x: (t1 - x) / ta, 0.0, t1)
+        a, b = (u + v for u, v in zip(moments(h, lambda x: 1.0, 0.0, f),
+                                      moments(h, lambda x: (ta + f - x) / ta, f, ta + f)))
+        v1, v = (h * a_ - h * h * a_ * a_ + 2 * b_ - a_ * a_ - 2 * h * b_ + 2 * h * a_ * a_
+                 for a_, b_ in ((a1, b1), (a, b)))
+        out.append((math.sqrt(n) * (1 - h) * math.sqrt(a1), math.sqrt(v1 / a1),
+                    math.sqrt(n) * (1 - h) * math.sqrt(a), math.sqrt(v / a), math.sqrt(v1 / v)))
+    return out
+
+
+def _two_stage_oc_ref(n1, c1, n, c):
+    """(alpha, power) = P(W1 > c1, W > c) under H0 and H1, the bivariate normal as a 1-D
+    integral, P(X > h, Y > k) = int_h^inf phi(x) Phi((rho x - k) / sqrt(1 - rho^2)) dx."""
+    out = []
+    for m1, s1, m, s, rho in _two_stage_norms(n1, n):
+        h, k, r = (c1 - m1) / s1, (c - m) / s, math.sqrt(1 - rho * rho)
+        out.append(integrate.quad(lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+                                  * special.ndtr((rho * x - k) / r),
+                                  h, np.inf, epsabs=1e-13, epsrel=1e-12)[0])
+    return tuple(out)
+
+
 def test_search_designcalc_convention():
     """With everyone entered by t1 at the interim the same example needs fewer patients:
     minimax n 44 with EN0 39.43, optimal n 47 with EN0 37.85 (vs OneArm2stage 40.17)."""
@@ -82,8 +122,23 @@ def test_search_designcalc_convention():
     got = {label: d for label, d, _, _ in res["designs"]}
     assert (got["minimax"].n1, got["minimax"].n) == (21, 44)
     assert (got["optimal"].n1, got["optimal"].n) == (18, 47)
-    assert got["optimal"].analytic()["en0"] == pytest.approx(37.8503, abs=1e-4)
-    assert got["minimax"].analytic()["en0"] == pytest.approx(39.4301, abs=1e-4)
+    # EN0 37.8503 and 39.4301, recomputed with scipy (quad, brentq): each design attains
+    # alpha <= 0.05 and power >= 0.8, its c1 is the largest on the 1e-4 grid that does
+    # (c1 + 1e-4, with c solving alpha = 0.05 rounded up to 4 decimals as the search
+    # does, misses 0.8), and EN0 = n - (n - n1) Phi(c1)
+    for label in ("optimal", "minimax"):
+        d = got[label]
+        oc = d.analytic()
+        alpha, power = _two_stage_oc_ref(d.n1, d.c1, d.n, d.c)
+        assert alpha <= 0.05 + 1e-10 and power >= 0.8 - 1e-10
+        assert (oc["alpha_actual"], oc["power_actual"]) == pytest.approx((alpha, power),
+                                                                         abs=1e-8)
+        c1 = d.c1 + 1e-4
+        c = optimize.brentq(lambda x: _two_stage_oc_ref(d.n1, c1, d.n, x)[0] - 0.05, -8, 3,
+                            xtol=1e-12)
+        assert _two_stage_oc_ref(d.n1, c1, d.n, math.ceil(c * 1e4) / 1e4)[1] < 0.8
+        assert oc["en0"] == pytest.approx(d.n - (d.n - d.n1) * stats.norm.cdf(d.c1),
+                                          abs=1e-10)
     # admissible designs lie between, with q ranges that tile [0, 1]
     qs = sorted((lo, hi) for _, _, lo, hi in res["designs"])
     assert qs[0][0] == 0.0 and qs[-1][1] == 1.0
