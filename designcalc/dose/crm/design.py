@@ -52,9 +52,11 @@ class CRMDesign(DoseCurveOC, Design):
         Working model (dfcrm ``model``): ``s_k ** exp(beta)`` or
         ``expit(intercept + exp(beta) (logit(s_k) - intercept))``.
     intercept : float
-        Logistic intercept (dfcrm ``intcpt``, 3).
+        Logistic intercept (dfcrm ``intcpt``, 3), in [-30, 30]; the logistic
+        model needs ``target`` and the skeleton below ``expit(intercept)``.
     prior_var : float
-        Variance of the normal prior of beta (dfcrm ``scale**2`` = 1.34).
+        Variance of the normal prior of beta (dfcrm ``scale**2`` = 1.34), in
+        [0.01, 100] (:func:`designcalc.dose.crm.model.check_prior_var`).
     cohort_size : int
         Patients per cohort (``mcohort``).
     max_n : int
@@ -112,9 +114,10 @@ class CRMDesign(DoseCurveOC, Design):
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {', '.join(ESTIMATORS)}, got "
                              f"{self.estimator!r}")
-        object.__setattr__(self, "intercept", check_real("intercept", self.intercept))
-        object.__setattr__(self, "prior_var", check_real("prior_var", self.prior_var, low=0.0,
-                                                         low_open=True))
+        from designcalc.dose.crm.model import check_intercept, check_prior_var
+
+        object.__setattr__(self, "intercept", check_intercept(self.intercept))
+        object.__setattr__(self, "prior_var", check_prior_var(self.prior_var))
         if not isinstance(self.restrict, bool):
             raise TypeError(f"restrict must be true or false, got {self.restrict!r}")
         given = [k for k in ("halfwidth", "nu") if getattr(self, k) is not None]
@@ -122,7 +125,7 @@ class CRMDesign(DoseCurveOC, Design):
             if given:
                 raise ValueError(f"{given[0]}: give either skeleton or halfwidth/nu/levels, "
                                  "not both")
-            sk = check_skeleton(self.skeleton, self.model, self.intercept)
+            sk = check_skeleton(self.skeleton, self.model, self.intercept, target)
             object.__setattr__(self, "skeleton", sk)
             if self.levels is not None and check_int("levels", self.levels,
                                                      min_value=1) != len(sk):
@@ -141,7 +144,7 @@ class CRMDesign(DoseCurveOC, Design):
                 "halfwidth", self.halfwidth, low=0.0, high=min(target, 1 - target),
                 low_open=True, high_open=True))
             check_skeleton(getprior(self.halfwidth, target, self.nu, self.levels, self.model,
-                                    self.intercept), self.model, self.intercept)
+                                    self.intercept), self.model, self.intercept, target)
         c = check_int("cohort_size", self.cohort_size, min_value=1)
         object.__setattr__(self, "cohort_size", c)
         n = check_int("max_n", self.max_n, min_value=c)

@@ -105,19 +105,22 @@ def compare_designs(designs, scenarios, target: float, n_sims: int = 0, seed=Non
                else d.oc(named, **opts))
         results[d.name] = res
         warns += [f"{d.name}: {w}" for w in res.warnings]
-        sim = res.method != "exact" and "select" not in res.rows[0]
-        suffix = "_sim" if sim else ""
         for name, curve in named:
             mine = [r for r in res.rows if r.get("scenario", "") == name or len(named) == 1]
             lv = [r for r in mine if r["level"] != "none"]
             none = next(r for r in mine if r["level"] == "none")
+            # a scenario an exact design simulated (its state budget exceeded) has *_sim
+            # columns only
+            sim = "select" not in none
+            suffix = "_sim" if sim else ""
             tox = np.array([r["tox"] for r in lv])
             sel = np.array([r["select" + suffix] for r in lv])
             nt = np.array([r["n_treated" + suffix] for r in lv])
             ok = _correct_mask(tox, target)
             met = next(m for m in res.metrics if m.get("scenario", "") == name
                        or len(named) == 1)
-            rows.append({"design": d.name, "scenario": name, "method": res.method,
+            rows.append({"design": d.name, "scenario": name,
+                         "method": "simulation" if sim else res.method,
                          "p_correct": float(sel[ok].sum()),
                          "p_overdose": float(sel[tox > target].sum()),
                          "p_none": float(none["select" + suffix]),
