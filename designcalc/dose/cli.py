@@ -396,9 +396,12 @@ def table_cmd(design, table_path, target, start_level, cells, fmt, out, **ikw):
                  f"{d.cohort_size} (at the current dose: escalate if # DLTs <=, de-escalate "
                  "if >=, eliminate this and higher doses if >=; '-' never)")
         if fmt == "table":
-            head = "Number of patients treated", "Escalate if # of DLT <=", \
-                "Deescalate if # of DLT >=", "Eliminate if # of DLT >="
-            keys = "n", "escalate_if_le", "deescalate_if_ge", "eliminate_if_ge"
+            head = ("Number of patients treated", "Escalate if # of DLT <=",
+                    "Deescalate if # of DLT >=", "Eliminate if # of DLT >=")
+            keys = ("n", "escalate_if_le", "deescalate_if_ge", "eliminate_if_ge")
+            if "stop_lowest_if_ge" in rows[0]:     # extrasafe (BOIN::get.boundary's row)
+                head += ("Stop the trial if # of DLT at the lowest dose >=",)
+                keys += ("stop_lowest_if_ge",)
             wide = []
             for h, key in zip(head, keys):
                 line = {"": h}

@@ -368,8 +368,16 @@ class IntervalDesign(DoseCurveOC, Design):
 
     def boundary_rows(self) -> list:
         """The table in the BOIN protocol layout: ``n``, escalate if DLTs <=,
-        de-escalate if >=, eliminate if >= (None: no elimination at that n)."""
-        return self.decision_table().rows()
+        de-escalate if >=, eliminate if >= (None: no elimination at that n); with
+        ``extrasafe``, also ``stop_lowest_if_ge``: stop the trial if the DLTs at the
+        lowest dose are >= it (:func:`~designcalc.dose.interval.rules.extrasafe_boundary`)."""
+        rows = self.decision_table().rows()
+        if self.extrasafe and self.rule != "table":
+            from designcalc.dose.interval.rules import extrasafe_boundary
+
+            stop = extrasafe_boundary(self.compiled())
+            rows = [{**r, "stop_lowest_if_ge": stop.get(r["n"])} for r in rows]
+        return rows
 
     # --- serialisation ---------------------------------------------------------------
     def to_dict(self) -> dict:
