@@ -295,6 +295,9 @@ class CRMDesign(DoseCurveOC, Design):
         import numpy as np
 
         n, dlt = check_counts(n, dlt, self.n_levels)
+        if sum(n) > self.max_n:
+            raise ValueError(f"n: {sum(n)} patients in total, more than the maximum "
+                             f"{self.max_n} (max_n)")
         return np.array(n, dtype=np.int64), np.array(dlt, dtype=np.int64)
 
     def fit(self, n, dlt) -> dict:
@@ -354,7 +357,8 @@ class CRMDesign(DoseCurveOC, Design):
                               f"{self.safety_stop:g}: stop, no MTD"}
         if nn.sum() >= self.max_n:
             return {**out, "next": None, "stop": True, "mtd": rec + 1,
-                    "reason": f"maximum sample size {self.max_n} reached; MTD = level "
+                    "reason": f"the trial has reached its maximum sample size ({self.max_n} "
+                              f"patients); MTD = level "
                               f"{rec + 1} (estimates {est}; closest to {self.target:g})"}
         nxt, why = rec, f"estimates {est}: level {rec + 1} is closest to {self.target:g}"
         if self.restrict:

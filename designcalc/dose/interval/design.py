@@ -588,7 +588,8 @@ class IntervalDesign(DoseCurveOC, Design):
         if nn.sum() >= self.n_max:
             out = self.select(nn, yy)
             return {"next": None, "stop": True, "mtd": out["mtd"], "eliminated": eliminated,
-                    "reason": f"maximum sample size {self.n_max} reached; " + out["reason"]}
+                    "reason": f"the trial has reached its maximum sample size ({self.n_max} "
+                              "patients); " + out["reason"]}
         if rule.earlystop_any and nn[cur] >= self.n_earlystop:
             out = self.select(nn, yy)
             return {"next": None, "stop": True, "mtd": out["mtd"], "eliminated": eliminated,
