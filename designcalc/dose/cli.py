@@ -139,10 +139,13 @@ def _report(run):
 HELP = """Dose finding: rule-based presets, interval designs and the CRM.
 
 Exact OC, simulation, decision tables, the next dose of an ongoing trial
-and comparisons.  Presets: 3+3 (classic escalation), 3+3-deesc (6
-patients required at the MTD; Korn et al. 1994), msc-deescalation (the
-MSC-IFNα protocol as written: any TI among 3 -> next 3 at a 70% lower
-dose) and msc-deescalation-expand (its 3+3-style reading); boin,
+and comparisons.  Presets: 3+3 (classic escalation; R escalation's
+allow_deescalate = FALSE), 3+3-korn (6 patients required at the MTD; Korn
+et al. 1994), 3+3-escalation (R escalation's three_plus_three(allow_deescalate
+= TRUE), bcrm's threep3; the old names 3+3-deesc and 3+3-deesc-top3 still
+work, with a warning), msc-deescalation (the MSC-IFNα protocol as written:
+any TI among 3 -> next 3 at a 70% lower dose) and msc-deescalation-expand
+(its 3+3-style reading); boin,
 keyboard, mtpi2, i3+3, table (interval designs); crm.  The trial size of
 every design with one is --cohorts cohorts of --cohort-size patients (the
 CRM also takes --max-n patients).  See docs/dose.md in the designcalc

@@ -110,13 +110,13 @@ def test_table_command_and_csv_round_trip(tmp_path):
     result = _run(["dose", "table", "--design", "msc-deescalation"])
     assert result.exit_code == 0 and "de-escalate" in result.output
     out = tmp_path / "t.csv"
-    result = _run(["dose", "table", "--design", "3+3-deesc", "--format", "csv", "--out",
+    result = _run(["dose", "table", "--design", "3+3-korn", "--format", "csv", "--out",
                    str(out)])
     assert result.exit_code == 0
     assert out.read_text().splitlines()[0] == "n,dlt,action,meaning"
-    via_file = _json(["dose", "oc", "--design", "3+3-deesc", "--table", str(out), "--tox",
+    via_file = _json(["dose", "oc", "--design", "3+3-korn", "--table", str(out), "--tox",
                       "0.1,0.2,0.4"])
-    preset_run = _json(["dose", "oc", "--design", "3+3-deesc", "--tox", "0.1,0.2,0.4"])
+    preset_run = _json(["dose", "oc", "--design", "3+3-korn", "--tox", "0.1,0.2,0.4"])
     assert [r["select"] for r in via_file["results"]] == [r["select"] for r in
                                                           preset_run["results"]]
     shown = _run(["dose", "table", "--table", str(DATA / "dose_table_2p4.csv")])
