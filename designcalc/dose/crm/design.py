@@ -322,6 +322,40 @@ class CRMDesign(DoseCurveOC, Design):
                 "p_first_above": float(plug["p_first_above"][0]),
                 "mtd": int(recommend(ptox[None], self.target)[0]) + 1}
 
+    def dose_paths(self, cohorts: int = 2) -> list:
+        """The dose-transition steps of the first ``cohorts`` cohorts: every sequence of
+        DLT counts, with the decision after it (as R escalation's ``get_dose_paths``).
+
+        Returns one dict per node, in depth-first order: ``cohort`` (1-based),
+        ``outcomes`` (tuple of ``(level, dlts)`` of the cohorts so far), ``next``
+        (the level of the next cohort, or None), ``stop`` and ``mtd`` (when the
+        trial stops: the selected level, or None).  A stopped path is not extended.
+
+        Examples
+        --------
+        >>> d = CRMDesign(target=0.25, skeleton=(0.05, 0.1, 0.25, 0.4, 0.6), max_n=12)
+        >>> [(p["outcomes"], p["next"]) for p in d.dose_paths(1)]
+        [(((1, 0),), 2), (((1, 1),), 1), (((1, 2),), 1), (((1, 3),), 1)]
+        """
+        cohorts = check_int("cohorts", cohorts, min_value=1, max_value=self.cohorts)
+        k, c = self.n_levels, self.cohort_size
+        out = []
+
+        def walk(n, y, level, done):
+            for dlt in range(c + 1):
+                nn, yy = list(n), list(y)
+                nn[level - 1] += c
+                yy[level - 1] += dlt
+                path = done + ((level, dlt),)
+                res = self.next_dose(nn, yy, level, last_dlt=dlt)
+                out.append({"cohort": len(path), "outcomes": path, "next": res["next"],
+                            "stop": res["stop"], "mtd": res["mtd"]})
+                if not res["stop"] and len(path) < cohorts:
+                    walk(nn, yy, res["next"], path)
+
+        walk([0] * k, [0] * k, self.start_level, ())
+        return out
+
     def next_dose(self, n, dlt, current: int, last_dlt: int | None = None) -> dict:
         """The decision after the last cohort, treated at level ``current``.
 

@@ -47,6 +47,8 @@ SPEC = FamilySpec(
     plots=(("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
     labels="designcalc.dose.crm.present:LABELS",
+    report="designcalc.dose.crm.report:facts",
+    report_template="designcalc/dose/crm/report.j2",
     random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     commands=("dose oc --design crm", "dose simulate --design crm", "dose next --design crm",
               "dose compare --design crm", "trial run"),

@@ -447,7 +447,9 @@ class IntervalDesign(DoseCurveOC, Design):
                     "(escalate, stay, de-escalate, eliminate this and higher doses); stop "
                     "with no MTD if the lowest dose is eliminated")
         stays = "" if self.rule == "keyboard" else " and the rule stays there"
-        text += (f". Stop when the current dose has {self.n_earlystop} patients{stays}. MTD: isotonic estimate closest to the target among treated, "
+        if self.n_earlystop < self.n_max:     # else the maximum sample size comes first
+            text += (f". Stop when the current dose has {self.n_earlystop} patients{stays}")
+        text += (". MTD: isotonic estimate closest to the target among treated, "
                  "non-eliminated doses (BOIN::select.mtd)")
         if self.bound_mtd:
             text += ", with estimate <= lambda_d"
