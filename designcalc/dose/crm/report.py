@@ -36,11 +36,12 @@ def _transitions(design, levels) -> dict:
 
 
 def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
-    """The facts of a CRM result: ``own_text``, ``tables`` (the dose transitions, the
+    """The facts of a CRM result: ``design_text`` (the design's ``protocol_text()``), ``tables`` (the dose transitions, the
     metrics), ``oc_headers``/``oc_cells`` (the dose numbering), ``doses``, ``target``."""
     d = result.design
     levels = dose_levels(result, analysis, dose_unit)
     f = generic_facts(result)
+    f["design_text"] = f.pop("own_text")
     f.update(known=True, target=f"{d.target:g}", cohorts=min(PATH_COHORTS, d.cohorts),
              doses=([levels.name(k) for k in range(1, levels.count + 1)]
                     if levels.doses is not None else None))

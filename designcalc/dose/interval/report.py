@@ -23,12 +23,13 @@ RULE_REFERENCES = {"boin": ("liu_yuan",), "keyboard": ("yan",), "mtpi2": ("guo",
 
 
 def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
-    """The facts of an interval design's result: ``own_text``, ``tables`` (the decision
+    """The facts of an interval design's result: ``design_text`` (the design's ``protocol_text()``), ``tables`` (the decision
     table, the metrics), ``oc_headers``/``oc_cells`` (the dose numbering), ``doses``,
     ``target`` and the rule's ``references``."""
     d = result.design
     levels = dose_levels(result, analysis, dose_unit)
     f = generic_facts(result)
+    f["design_text"] = f.pop("own_text")
     f["known"] = True
     f["references"] = RULE_REFERENCES.get(d.rule, ())
     f["target"] = f"{d.target:g}"
