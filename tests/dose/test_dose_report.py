@@ -131,3 +131,35 @@ def test_crm_dose_paths_follow_next_dose():
                                         last_dlt=p["outcomes"][-1][1])["next"]
     with pytest.raises(ValueError, match="^cohorts"):
         d.dose_paths(5)
+
+
+_TRIAL = """name = "t"
+title = "t"
+source = "s"
+[[analysis]]
+id = "a"
+family = "{family}"
+endpoint = "DLT"
+design = {design}
+{extra}
+scenarios = {{ s = [0.1, 0.2, 0.3] }}
+"""
+
+
+@pytest.mark.parametrize("family, design, extra, error", [
+    ("interval", '{ rule = "boin", target = 0.3, cohorts = 3 }', "doses = [1, 2]",
+     "doses: one dose per level (3), got 2"),
+    ("dose", '{ preset = "3+3", levels = 3 }', "doses = [1, 2, 3]",
+     "takes its doses in design.doses"),
+    ("interval", '{ rule = "boin", target = 0.3, cohorts = 3 }', 'doses = ["a", 2, 3]',
+     "doses"),
+])
+def test_config_doses_are_checked(family, design, extra, error):
+    from designcalc.config import ConfigError, parse
+
+    with pytest.raises(ConfigError, match=re.escape(error)):
+        parse(_TRIAL.format(family=family, design=design, extra=extra))
+    ok = parse(_TRIAL.format(family="crm", design='{ target = 0.3, skeleton = [0.1, 0.2, '
+                             '0.3], max_n = 6 }', extra='doses = [10, 20, 40]\n'
+                             'dose_unit = "mg"'))
+    assert ok.analyses[0].doses == (10.0, 20.0, 40.0) and ok.analyses[0].dose_unit == "mg"
