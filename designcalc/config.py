@@ -60,6 +60,10 @@ _ANALYSIS = {
     "hypotheses": ("table", False),
     "grid": ("table", False),
     "scenarios": ("table", False),
+    # dose-finding families: the dose of each level, lowest first, and its unit, for the
+    # report's dose column (a design without doses of its own, e.g. BOIN or the CRM)
+    "doses": ("float_list", False),
+    "dose_unit": ("str", False),
 }
 
 # The design keys, the scenario type and the OC options of each family come from
@@ -102,6 +106,8 @@ class Analysis:
     grid: dict | None = None
     scenarios: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
+    doses: tuple | None = None
+    dose_unit: str | None = None
 
     def p_values(self) -> list[float]:
         """Grid points, scenario values and hypotheses, sorted and unique (binary)."""
@@ -313,9 +319,22 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
     if kind == "p" and not (scenarios or grid or hypotheses):
         raise ConfigError(f"{fname}: {where}: give scenarios, grid or hypotheses "
                           "(the p values to evaluate)")
+    doses = a.get("doses")
+    if doses is not None:
+        if kind != "curve":
+            raise ConfigError(f"{fname}: {where}.doses: not used by family {family!r}")
+        if "doses" in {p.name for p in spec.params}:
+            raise ConfigError(f"{fname}: {where}.doses: family {family!r} takes its doses "
+                              "in design.doses")
+        lengths = {len(v) for v in scenarios.values()}
+        if lengths and lengths != {len(doses)}:
+            raise ConfigError(f"{fname}: {where}.doses: one dose per level ({lengths.pop()}), "
+                              f"got {len(doses)}")
+        doses = tuple(float(v) for v in doses)
     analysis = Analysis(id=a["id"], family=family, endpoint=a["endpoint"], design=design,
                         assumptions=tuple(a.get("assumptions", ())), hypotheses=hypotheses,
-                        grid=grid, scenarios=scenarios, options=options)
+                        grid=grid, scenarios=scenarios, options=options, doses=doses,
+                        dose_unit=a.get("dose_unit"))
     try:
         spec.build(design)       # the design validates itself: bad rules fail at load time
     except (ValueError, TypeError) as exc:

@@ -139,10 +139,13 @@ def _report(run):
 HELP = """Dose finding: rule-based presets, interval designs and the CRM.
 
 Exact OC, simulation, decision tables, the next dose of an ongoing trial
-and comparisons.  Presets: 3+3 (classic escalation), 3+3-deesc (6
-patients required at the MTD; Korn et al. 1994), msc-deescalation (the
-MSC-IFNα protocol as written: any TI among 3 -> next 3 at a 70% lower
-dose) and msc-deescalation-expand (its 3+3-style reading); boin,
+and comparisons.  Presets: 3+3 (classic escalation; R escalation's
+allow_deescalate = FALSE), 3+3-korn (6 patients required at the MTD; Korn
+et al. 1994), 3+3-escalation (R escalation's three_plus_three(allow_deescalate
+= TRUE), bcrm's threep3; the old names 3+3-deesc and 3+3-deesc-top3 still
+work, with a warning), msc-deescalation (the MSC-IFNα protocol as written:
+any TI among 3 -> next 3 at a 70% lower dose) and msc-deescalation-expand
+(its 3+3-style reading); boin,
 keyboard, mtpi2, i3+3, table (interval designs); crm.  The trial size of
 every design with one is --cohorts cohorts of --cohort-size patients (the
 CRM also takes --max-n patients).  See docs/dose.md in the designcalc
@@ -396,9 +399,12 @@ def table_cmd(design, table_path, target, start_level, cells, fmt, out, **ikw):
                  f"{d.cohort_size} (at the current dose: escalate if # DLTs <=, de-escalate "
                  "if >=, eliminate this and higher doses if >=; '-' never)")
         if fmt == "table":
-            head = "Number of patients treated", "Escalate if # of DLT <=", \
-                "Deescalate if # of DLT >=", "Eliminate if # of DLT >="
-            keys = "n", "escalate_if_le", "deescalate_if_ge", "eliminate_if_ge"
+            head = ("Number of patients treated", "Escalate if # of DLT <=",
+                    "Deescalate if # of DLT >=", "Eliminate if # of DLT >=")
+            keys = ("n", "escalate_if_le", "deescalate_if_ge", "eliminate_if_ge")
+            if "stop_lowest_if_ge" in rows[0]:     # extrasafe (BOIN::get.boundary's row)
+                head += ("Stop the trial if # of DLT at the lowest dose >=",)
+                keys += ("stop_lowest_if_ge",)
             wide = []
             for h, key in zip(head, keys):
                 line = {"": h}
@@ -459,9 +465,10 @@ def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, las
              start_level, fmt, out, **ikw):
     """The next dose of an ongoing trial (or, with --final, the selected MTD), with the reason.
 
-    Without --cohorts (crm: or --max-n) the maximum sample size is not
-    checked (the trial is assumed to go on); elimination, the extra safe stop
-    and --n-earlystop are.
+    The maximum sample size is the design's: --cohorts x --cohort-size (crm:
+    or --max-n), by default the design's default size (interval designs 10
+    cohorts, the CRM 30 patients); when the data reach it the trial stops
+    ("the trial has reached its maximum sample size") with the selected MTD.
 
     \b
     Examples:
@@ -489,10 +496,11 @@ def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, las
         if len(values) != n_doses:
             raise click.BadParameter(f"give one count per dose level ({n_doses}), got "
                                      f"{len(values)}", param_hint=name)
-    cap = ikw.get("cohorts") is not None
-    if not cap:
-        c = ikw.get("cohort_size") or 3
-        ikw["cohorts"] = max(sum(n), ikw.get("n_earlystop") or 0) // c + 1
+    default = None if ikw.get("cohorts") is not None else _default_cohorts(spec)
+    if default is not None:
+        ikw["cohorts"] = default
+        _check_default_size(n, default * (ikw.get("cohort_size") or 3),
+                            f"{default} cohorts of {ikw.get('cohort_size') or 3}", "--cohorts")
     d, _ = build_design("dose", "next", design, dict(ikw, target=target, start_level=1,
                                                       table=table_path, levels=n_doses))
     if final:
@@ -508,21 +516,42 @@ def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, las
     row["eliminated"] = ",".join(map(str, res["eliminated"])) or None
     inputs = {"design": design, "target": target, "doses": n_doses, "n": n, "dlt": dlt,
               "current": current, "final": final, **ikw}
-    if not cap:
-        inputs["cohorts"] = None
-    emit(fmt, out, "dose next", inputs, [row], title=f"{d.name}, target {d.target:g}")
+    emit(fmt, out, "dose next", inputs, [row],
+         title=f"{d.name}, target {d.target:g}, maximum sample size {d.n_max}"
+               + (" (the design's default number of cohorts)" if default else ""))
+
+
+def _default_cohorts(spec) -> int:
+    """The design class's default number of cohorts (``cohorts``, or the CRM's
+    ``max_n // cohort_size``): ``dose next``'s maximum sample size when no trial size
+    is given."""
+    import dataclasses
+
+    fields = {f.name: f.default for f in dataclasses.fields(spec.design_class())}
+    return fields["cohorts"] if "cohorts" in fields else fields["max_n"] // fields["cohort_size"]
+
+
+def _check_default_size(n, n_max, what, flag):
+    """Refuse data beyond the default maximum sample size, naming the option to give."""
+    if sum(n) > n_max:
+        raise ValueError(f"n: {sum(n)} patients in total, more than the design's default "
+                         f"maximum sample size {n_max} ({what}); give {flag}")
 
 
 def _next_model(design, target, n, dlt, current, last_dlt, final, n_doses, kw, given, fmt,
                 out):
     """``dose next`` of a model-based design (the CRM): the model's estimates and the
     (restricted) next level."""
-    c = kw.get("cohort_size") or 3
     levels = n_doses if n_doses is not None else len(n)
-    cap = kw.get("max_n") is not None or kw.get("cohorts") is not None
     values = dict(kw, target=target, start_level=1, levels=levels)
-    if not cap:   # the trial goes on: room for one more cohort
-        values["max_n"] = (sum(n) // c + 1) * c
+    spec = group_designs("dose", "next")[design][0]
+    default = (None if kw.get("max_n") is not None or kw.get("cohorts") is not None
+               else _default_cohorts(spec))
+    if default is not None:
+        c = kw.get("cohort_size") or 3
+        values["cohorts"] = default
+        _check_default_size(n, default * c, f"{default} cohorts of {c}",
+                            "--cohorts or --max-n")
     d, _ = build_design("dose", "next", design, values, scenarios=[[0.0] * levels],
                         given=given | {"levels"})
     if n_doses is not None and n_doses != d.n_levels:
@@ -543,13 +572,15 @@ def _next_model(design, target, n, dlt, current, last_dlt, final, n_doses, kw, g
         res = d.next_dose(n, dlt, current, last_dlt=last_dlt)
         row = {"next": res["next"], "stop": res["stop"], "mtd": res["mtd"],
                "model_mtd": res["model_mtd"], **est, "reason": res["reason"]}
-    spec = group_designs("dose", "next")[design][0]
     mine = [p.name for p, _ in option_params(spec) if p.name not in _NEXT_OWN]
     inputs = {"design": design, "target": target, "n": n, "dlt": dlt, "current": current,
               "last_dlt": last_dlt, "final": final, **{k: kw.get(k) for k in mine}}
+    if default is not None:
+        inputs["cohorts"] = default
     emit(fmt, out, "dose next", inputs, [row],
          title=f"{d.name}, target {d.target:g}, skeleton "
-               + ", ".join(f"{v:.4g}" for v in d.prior))
+               + ", ".join(f"{v:.4g}" for v in d.prior) + f", maximum sample size {d.max_n}"
+               + (" (the design's default)" if default else ""))
 
 
 def _ints(text, name):

@@ -13,7 +13,8 @@ from designcalc.present.labels import int_label as _i
 from designcalc.present.labels import prob_label as _p
 from designcalc.present.plots import MARKERS, bar_style, new_axes
 
-__all__ = ["LABELS", "sweep_pcs"]
+__all__ = ["LABELS", "sweep_pcs", "DoseLevels", "dose_levels", "metrics_table",
+           "boundary_table"]
 
 #: The columns of every dose-finding family (see :mod:`designcalc.present.labels`).
 #: ``n_dlt`` (per dose level) and ``e_dlt`` (per scenario: the sum over the
@@ -35,6 +36,126 @@ LABELS = {
     "replicate": _i("random scenario"),
     "curve": Label("true DLT probabilities"),
 }
+
+
+# --- reports: one dose numbering, the BOIN-template metrics, decision tables ------------
+
+class DoseLevels:
+    """How a dose-finding report numbers and names the levels of one result.
+
+    Every table of a report numbers the levels the same way, **lowest dose = level
+    1** (a de-escalation ladder, whose design numbers its levels in visiting order,
+    is renumbered), and shows the dose beside the level when it is known: the
+    design's own doses (rule-based presets), else the analysis's ``doses`` (lowest
+    first, from the trial configuration).
+
+    Parameters
+    ----------
+    count : int
+        Number of levels.
+    doses : sequence of str, optional
+        Dose text of each level **in the result's numbering**.
+    unit : str
+        Unit of the doses ("" if none).
+    descending : bool
+        The result numbers the levels from the highest dose (a de-escalation ladder).
+    in_cell : bool
+        The OC table has no dose column of its own: the ``level`` cell shows the dose.
+    """
+
+    def __init__(self, count, doses=None, unit="", descending=False, in_cell=True):
+        self.count, self.unit, self.descending = int(count), unit or "", bool(descending)
+        self.doses = list(doses) if doses is not None else None
+        self.in_cell = bool(in_cell)
+
+    def number(self, level) -> int:
+        """The report's number of the result's level ``level`` (1-based)."""
+        return self.count - int(level) + 1 if self.descending else int(level)
+
+    def dose(self, level) -> str | None:
+        """The dose text (with its unit) of the result's level ``level``."""
+        if self.doses is None:
+            return None
+        return f"{self.doses[int(level) - 1]} {self.unit}".strip()
+
+    def name(self, level) -> str:
+        """``"level 3 (2e6 cells/kg)"``: the report's name of the result's level."""
+        dose = self.dose(level)
+        return f"level {self.number(level)}" + (f" ({dose})" if dose else "")
+
+    def cell(self, value) -> str:
+        """The OC table's ``level`` cell: the report's number, with the dose when the
+        table has no dose column of its own; "none" stays."""
+        if value in (None, "", "none"):
+            return "none"
+        show = self.in_cell and self.doses is not None
+        return f"{self.number(value)}" + (f" ({self.doses[int(value) - 1]})" if show else "")
+
+    def oc_format(self) -> tuple:
+        """``(oc_headers, oc_cells)`` for :func:`designcalc.present.report.text.oc_table`."""
+        head = "dose level (1 = lowest dose)"
+        if self.in_cell and self.doses is not None:
+            head = f"dose level (dose{', ' + self.unit if self.unit else ''}; 1 = lowest)"
+        return {"level": head}, {"level": self.cell}
+
+
+def dose_levels(result, analysis=None, dose_unit=None) -> DoseLevels:
+    """The :class:`DoseLevels` of a dose-finding result (rule-based, interval or CRM).
+
+    A design with doses of its own (``design.doses`` and ``labels``, in visiting
+    order; ``direction`` "down" for a de-escalation ladder) names them, and its OC
+    table already has a ``dose`` column; otherwise the trial configuration's
+    ``doses`` and ``dose_unit`` of ``analysis`` (lowest first) do, in the ``level``
+    cell.
+    """
+    from designcalc.dose.rulebased.rules import format_dose
+
+    d = result.design
+    count = len([r for r in result.rows if r["level"] != "none"
+                 and r.get("scenario", "") == result.rows[0].get("scenario", "")])
+    if getattr(d, "doses", None) is not None and getattr(d, "labels", None):
+        return DoseLevels(count, list(d.labels), dose_unit or "",
+                          getattr(d, "direction", "up") == "down", in_cell=False)
+    doses = getattr(analysis, "doses", None)
+    unit = dose_unit or getattr(analysis, "dose_unit", None) or ""
+    return DoseLevels(count, None if doses is None else [format_dose(v) for v in doses], unit)
+
+
+def metrics_table(result, target, levels: DoseLevels) -> dict | None:
+    """The BOIN-template metrics per scenario as a report table (``kind`` "metrics"):
+    the true MTD, P(correct selection), % of patients treated at the MTD and above it,
+    P(no MTD selected) (BOIN's "percentage of early stopping").  The numbers are those
+    of :func:`designcalc.dose.interval.compare.scenario_metrics` (the ones ``dose
+    compare`` prints), rounded; None without a target."""
+    from designcalc.dose.interval.compare import scenario_metrics
+    from designcalc.present.labels import report_value as _v
+
+    if target is None:
+        return None
+    header = ["scenario", "true MTD", "P(correct selection)", "% of patients at the MTD",
+              "% of patients above the MTD", "P(no MTD selected)"]
+    rows = []
+    for m in scenario_metrics(result, target):
+        mtd = ", ".join(levels.name(k) for k in m["mtd_levels"]) or "-"
+        rows.append([m["scenario"] or "-", mtd, _v("select", m["p_correct"]),
+                     f"{100 * m['share_at_target']:.1f}", f"{100 * m['share_above_mtd']:.1f}",
+                     _v("select", m["p_none"])])
+    return {"kind": "metrics", "header": header, "rows": rows}
+
+
+def boundary_table(rows) -> dict:
+    """An interval design's ``boundary_rows()`` in the BOIN protocol layout (one
+    column per number of patients treated at the current dose) as a report table
+    (``kind`` "decision")."""
+    keys = [("escalate_if_le", "Escalate if # of DLTs <="),
+            ("deescalate_if_ge", "De-escalate if # of DLTs >="),
+            ("eliminate_if_ge", "Eliminate if # of DLTs >=")]
+    if rows and "stop_lowest_if_ge" in rows[0]:
+        keys.append(("stop_lowest_if_ge", "Stop the trial if # of DLTs at the lowest dose >="))
+    header = ["Number of patients treated at the current dose"] + [str(r["n"]) for r in rows]
+    body = [[text] + ["-" if r[key] is None or r[key] < 0 else str(r[key]) for r in rows]
+            for key, text in keys]
+    return {"kind": "decision", "header": header, "rows": body}
 
 
 def sweep_pcs(table, ax=None, target=None, title=None):

@@ -11,7 +11,7 @@ from designcalc.dose.rulebased import exact_oc, preset, simulate_oc
 TOX6 = [0.05, 0.10, 0.20, 0.30, 0.40, 0.50]
 
 
-@pytest.mark.parametrize("rule", ["3+3", "3+3-deesc"])
+@pytest.mark.parametrize("rule", ["3+3", "3+3-korn"])
 def test_bench_exact_3p3_six_levels(benchmark, rule):
     design = preset(rule, n_levels=6)
     oc = benchmark(exact_oc, design, TOX6)
@@ -23,7 +23,7 @@ def test_bench_exact_msc(benchmark):
     assert round(oc.metrics[0]["en"], 2) == 5.73
 
 
-@pytest.mark.parametrize("rule", ["3+3", "3+3-deesc"])
+@pytest.mark.parametrize("rule", ["3+3", "3+3-korn"])
 def test_bench_simulate_1e6_3p3(benchmark, rule):
     design = preset(rule, n_levels=6)
     oc = benchmark.pedantic(simulate_oc, args=(design, TOX6, 1_000_000),

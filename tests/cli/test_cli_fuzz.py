@@ -436,3 +436,80 @@ def _file_case_ids():
 def test_bad_files_and_paths_exit_2_with_one_line(case_id, file_dir, tmp_path):
     cases = dict(_file_cases(file_dir))
     _check(cases[case_id], tmp_path, add_out=False)
+
+
+# ======================================================================================
+# issue #21, dose families (the dose engineer's block): each reproduction of the issue
+# ======================================================================================
+
+_CRM_NEXT = ("dose next --design crm --target 0.25 --skeleton 0.05,0.1,0.25,0.4,0.6 "
+             "--n 3,3,0,0,0 --dlt 0,1,0,0,0 --current 2")
+
+#: nonsense that must give exit 2 and one line
+ISSUE21_DOSE_BAD = [
+    ("crm next intercept 1e308", _CRM_NEXT + " --intercept 1e308"),
+    ("crm next logistic intercept 1e308", _CRM_NEXT + " --model logistic --intercept 1e308"),
+    ("crm next intercept -800", _CRM_NEXT + " --model logistic --intercept -800"),
+    ("crm next logistic target above expit(intercept)",
+     "dose next --design crm --target 0.25 --skeleton 0.05,0.1,0.2 --model logistic "
+     "--intercept -1.3 --n 3,3,0 --dlt 0,1,0 --current 2"),
+    ("crm next prior-var 1e-300", _CRM_NEXT + " --prior-var 1e-300"),
+    ("crm next prior-var 0", _CRM_NEXT + " --prior-var 0"),
+    ("crm next prior-var 1e300", _CRM_NEXT + " --prior-var 1e300"),
+    ("crm oc intercept 1e308", "dose oc --design crm --target 0.25 --skeleton 0.05,0.1,0.25 "
+     "--max-n 6 --intercept 1e308 --tox 0.05,0.1,0.25"),
+    ("boin next beyond the default maximum sample size",
+     "dose next --design boin --target 0.3 --doses 5 --n 3,6,21,3,0 --dlt 0,1,5,3,0 "
+     "--current 3"),
+    ("crm next beyond the default maximum sample size",
+     "dose next --design crm --target 0.25 --skeleton 0.05,0.1,0.25,0.4,0.6 "
+     "--n 3,9,21,0,0 --dlt 0,1,4,0,0 --current 3 --last-dlt 1"),
+    ("crm next beyond --max-n",
+     "dose next --design crm --target 0.25 --skeleton 0.05,0.1,0.25,0.4,0.6 "
+     "--n 3,9,6,0,0 --dlt 0,1,1,0,0 --current 3 --last-dlt 1 --max-n 12"),
+]
+
+
+@pytest.mark.parametrize("args", [shlex.split(a) for _, a in ISSUE21_DOSE_BAD],
+                         ids=[i for i, _ in ISSUE21_DOSE_BAD])
+def test_issue21_dose_nonsense_exits_2_with_one_line(args, tmp_path):
+    _check(args, tmp_path)
+
+
+#: reproductions that must now succeed: (id, arguments, text stdout or stderr must hold)
+ISSUE21_DOSE_OK = [
+    ("compare crm (state budget exceeded) and boin",
+     "dose compare --design crm --design boin --cohorts 4 --skeleton 0.05,0.1,0.25,0.4,0.6 "
+     "--tox 0.05,0.1,0.25,0.4,0.6 --target 0.25", "simulation"),
+    ("boin table extrasafe", "dose table --design boin --extrasafe --target 0.3 --cohorts 6",
+     "Stop the trial if # of DLT at the lowest dose >=  2  4  5  6   7   8"),
+    ("boin next at the default maximum sample size",
+     "dose next --design boin --target 0.3 --doses 5 --n 3,6,18,3,0 --dlt 0,1,5,3,0 "
+     "--current 3", "the trial has reached its maximum sample size"),
+    ("crm next at the default maximum sample size",
+     "dose next --design crm --target 0.25 --skeleton 0.05,0.1,0.25,0.4,0.6 "
+     "--n 3,9,18,0,0 --dlt 0,1,4,0,0 --current 3 --last-dlt 1",
+     "the trial has reached its maximum sample size"),
+    ("old preset 3+3-deesc", "dose oc --design 3+3-deesc --tox 0.1,0.2,0.3",
+     "warning: --design 3+3-deesc is now called 3+3-korn"),
+    ("old preset 3+3-deesc-top3", "dose table --design 3+3-deesc-top3",
+     "warning: --design 3+3-deesc-top3 is now called 3+3-escalation"),
+]
+
+
+@pytest.mark.parametrize("args, said", [(shlex.split(a), s) for _, a, s in ISSUE21_DOSE_OK],
+                         ids=[i for i, _, _ in ISSUE21_DOSE_OK])
+def test_issue21_dose_reproductions_succeed(args, said, monkeypatch):
+    """Exit 0, no traceback, at most one warning line.  The compare case runs the
+    issue's path (`--cohorts 100 --max-n 300`: the CRM exceeds its state budget and is
+    simulated) with a state budget of 2 live states, so that it is quick."""
+    from designcalc.dose.crm.design import CRMDesign
+
+    monkeypatch.setattr(CRMDesign, "_state_budget", 2)
+    monkeypatch.setattr(CRMDesign, "_fallback_sims", 1000)
+    result = CliRunner().invoke(cli, args, catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.splitlines()) <= 1
+    assert said in result.stdout + result.stderr

@@ -307,3 +307,75 @@ def test_bad_data_names_the_parameter():
         d.next_dose([3, 0, 0], [4, 0, 0], current=1)
     with pytest.raises(ValueError, match="^tox must"):
         d.oc({"x": [0.1, 0.2]})
+
+
+# --- issue #21: model parameters outside their domain; compare with a fallback --------
+
+@pytest.mark.parametrize("kw,name", [
+    (dict(intercept=1e308), "intercept"), (dict(intercept=-800.0, model="logistic"), "intercept"),
+    (dict(intercept=float("nan")), "intercept"), (dict(intercept=31.0), "intercept"),
+    (dict(prior_var=1e-300), "prior_var"), (dict(prior_var=0.0), "prior_var"),
+    (dict(prior_var=1e300), "prior_var"), (dict(prior_var=float("inf")), "prior_var"),
+    (dict(skeleton=(0.1, float("nan"), 0.3)), "skeleton"),
+    # logistic: p_k(beta) < expit(intercept) for every beta, so a target at or above
+    # expit(-1.3) = 0.214 is out of reach (the issue's math domain error)
+    (dict(skeleton=(0.05, 0.1, 0.2), model="logistic", intercept=-1.3), "target")])
+def test_bad_model_parameters_name_the_parameter(kw, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        CRMDesign(**{"target": 0.25, "skeleton": (0.05, 0.1, 0.25), **kw})
+
+
+@pytest.mark.parametrize("var", [0.01, 100.0])
+def test_prior_var_bounds_are_resolved_by_the_grid(var):
+    """At both ends of the prior variance's domain the grid posterior mean of beta is
+    the quad one (dfcrm's integral, recomputed by scipy)."""
+    s, n, y = (0.05, 0.1, 0.25, 0.4, 0.6), [3, 3, 3, 0, 0], [0, 1, 2, 0, 0]
+    beta, _, _ = _quad(s, n, y, var=var, target=0.25)
+    got = Posterior(s, prior_var=var, target=0.25).fit([n], [y])["beta_mean"][0]
+    assert got == pytest.approx(beta, abs=1e-9)
+
+
+def test_logistic_at_the_intercept_bound_is_finite():
+    """intercept = 30: the model's exp(-eta) overflows to inf for large beta; the
+    estimate is its limit 0, without a floating-point warning."""
+    d = CRMDesign(target=0.25, skeleton=(0.05, 0.1, 0.25), model="logistic", intercept=30.0,
+                  max_n=9)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        ptox = d.fit([3, 3, 3], [0, 0, 0])["ptox"]
+    assert all(0.0 <= v < 1e-20 for v in ptox)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--intercept", "1e308"], "--intercept must be in [-30, 30]"),
+    (["--prior-var", "1e-300"], "--prior-var must be in [0.01, 100]")])
+def test_cli_next_refuses_model_parameters_in_one_line(args, message):
+    run = CliRunner().invoke(cli, ["dose", "next", "--design", "crm", "--target", "0.25",
+                                   "--skeleton", "0.05,0.1,0.25,0.4,0.6", "--n", "3,3,0,0,0",
+                                   "--dlt", "0,1,0,0,0", "--current", "2", *args])
+    assert run.exit_code == 2
+    assert run.stderr.splitlines() == [f"designcalc: error: {message}, got "
+                                       f"{float(args[1])!r}"]
+
+
+def test_compare_reads_a_crm_scenario_that_fell_back_to_simulation(monkeypatch):
+    """The issue's `dose compare --design crm --design boin --cohorts 100 --max-n 300`
+    ended with KeyError 'select': the CRM exceeded its state budget (87,492 live states
+    after cohort 16) and its rows had only *_sim columns.  The same path with a small
+    budget: the compared row is the simulated CRM result, marked as simulated."""
+    from designcalc.dose.crm import design as crm_design
+
+    monkeypatch.setattr(crm_design.CRMDesign, "_state_budget", 2)
+    monkeypatch.setattr(crm_design.CRMDesign, "_fallback_sims", 2000)
+    tox = "0.05,0.1,0.25,0.4,0.6"
+    run = CliRunner().invoke(cli, ["dose", "compare", "--design", "crm", "--design", "boin",
+                                   "--cohorts", "4", "--skeleton", tox, "--tox", tox,
+                                   "--target", "0.25", "--format", "json"])
+    assert run.exit_code == 0, run.output
+    out = json.loads(run.stdout)
+    crm, boin = out["results"]
+    assert crm["method"] == "simulation" and boin["method"] == "exact"
+    assert any("state budget" in w for w in out["warnings"])
+    res = CRMDesign(target=0.25, skeleton=tuple(map(float, tox.split(","))), max_n=12).oc(
+        {"": list(map(float, tox.split(",")))})
+    assert crm["p_correct"] == pytest.approx(res.rows[2]["select_sim"], abs=1e-12)
+    assert crm["en"] == pytest.approx(res.metrics[0]["en_sim"], abs=1e-12)

@@ -207,9 +207,9 @@ def _run_rule(rule, k, used, dlt, treat):
 
 @pytest.mark.parametrize("rule,tox", [
     ("3+3", [0.05, 0.25, 0.5]),
-    ("3+3-deesc", [0.05, 0.25, 0.5]),
-    ("3+3-deesc", [0.2, 0.3, 0.1]),
-    ("3+3-deesc", [0.0, 0.0, 0.0]),
+    ("3+3-korn", [0.05, 0.25, 0.5]),
+    ("3+3-korn", [0.2, 0.3, 0.1]),
+    ("3+3-korn", [0.0, 0.0, 0.0]),
     ("msc-deescalation", MSC_TOX),
     ("msc-deescalation-expand", [0.5, 0.3, 0.2]),
 ])
@@ -225,7 +225,7 @@ def test_exact_matches_brute_force_reference(rule, tox):
 
 
 def test_3p3_deesc_requires_six_at_the_top():
-    oc = exact_oc(preset("3+3-deesc", n_levels=1), [0.0])
+    oc = exact_oc(preset("3+3-korn", n_levels=1), [0.0])
     assert _m(oc, "en") == 6 and _sel(oc)[0] == 1
     oc = exact_oc(preset("3+3", n_levels=1), [0.0])
     assert _m(oc, "en") == 3 and _sel(oc)[0] == 1
@@ -236,7 +236,7 @@ def test_3p3_deesc_requires_six_at_the_top():
 _tox = st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5)
 
 
-@given(st.sampled_from(["3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand"]),
+@given(st.sampled_from(["3+3", "3+3-korn", "msc-deescalation", "msc-deescalation-expand"]),
        _tox, st.floats(0.0, 1.0))
 def test_path_probabilities_sum_to_one(rule, tox, target):
     design = (preset(rule, n_levels=len(tox)) if rule.startswith("3+3")
@@ -268,7 +268,7 @@ def test_more_toxic_start_makes_none_more_likely(p1, step, p2, p3):
 
 @pytest.mark.parametrize("rule,tox", [
     ("3+3", [0.05, 0.10, 0.20, 0.30, 0.50]),
-    ("3+3-deesc", [0.05, 0.10, 0.20, 0.30, 0.50]),
+    ("3+3-korn", [0.05, 0.10, 0.20, 0.30, 0.50]),
     ("msc-deescalation", MSC_TOX),
     ("msc-deescalation-expand", MSC_TOX),
 ])
@@ -290,7 +290,7 @@ def test_simulation_agrees_with_exact(rule, tox):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("rule", ["3+3", "3+3-deesc"])
+@pytest.mark.parametrize("rule", ["3+3", "3+3-korn"])
 def test_simulation_agrees_with_exact_large(rule):
     tox = [0.02, 0.08, 0.15, 0.25, 0.35, 0.6]
     design = preset(rule, n_levels=6)
@@ -301,7 +301,7 @@ def test_simulation_agrees_with_exact_large(rule):
 
 
 def test_same_seed_same_numbers_any_workers():
-    design = preset("3+3-deesc", n_levels=4)
+    design = preset("3+3-korn", n_levels=4)
     tox = [0.1, 0.2, 0.3, 0.45]
     a = simulate_oc(design, tox, 5000, seed=11, chunk_size=1000)
     b = simulate_oc(design, tox, 5000, seed=11, chunk_size=1000)
@@ -324,7 +324,7 @@ def test_simulation_uses_the_users_table():
 # --- decision tables -------------------------------------------------------------------
 
 def test_table_csv_round_trip(tmp_path):
-    for name in ("3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand"):
+    for name in ("3+3", "3+3-korn", "msc-deescalation", "msc-deescalation-expand"):
         d = preset(name, n_levels=3) if name.startswith("3+3") else preset(name)
         path = d.table.to_csv(tmp_path / "t.csv")
         back = DecisionTable.from_csv(path)
@@ -339,7 +339,7 @@ def test_table_contents():
     t = preset("3+3", n_levels=2).table
     assert t.action(3, 0) == "escalate" and t.action(3, 1) == "expand"
     assert t.action(6, 1) == "escalate" and t.action(6, 2) == "select-below"
-    assert preset("3+3-deesc", n_levels=2).table.action(3, 2) == "de-escalate"
+    assert preset("3+3-korn", n_levels=2).table.action(3, 2) == "de-escalate"
     m = preset("msc-deescalation").table
     assert [m.action(3, d) for d in range(4)] == ["select"] + ["de-escalate"] * 3
 

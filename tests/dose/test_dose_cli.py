@@ -110,13 +110,13 @@ def test_table_command_and_csv_round_trip(tmp_path):
     result = _run(["dose", "table", "--design", "msc-deescalation"])
     assert result.exit_code == 0 and "de-escalate" in result.output
     out = tmp_path / "t.csv"
-    result = _run(["dose", "table", "--design", "3+3-deesc", "--format", "csv", "--out",
+    result = _run(["dose", "table", "--design", "3+3-korn", "--format", "csv", "--out",
                    str(out)])
     assert result.exit_code == 0
     assert out.read_text().splitlines()[0] == "n,dlt,action,meaning"
-    via_file = _json(["dose", "oc", "--design", "3+3-deesc", "--table", str(out), "--tox",
+    via_file = _json(["dose", "oc", "--design", "3+3-korn", "--table", str(out), "--tox",
                       "0.1,0.2,0.4"])
-    preset_run = _json(["dose", "oc", "--design", "3+3-deesc", "--tox", "0.1,0.2,0.4"])
+    preset_run = _json(["dose", "oc", "--design", "3+3-korn", "--tox", "0.1,0.2,0.4"])
     assert [r["select"] for r in via_file["results"]] == [r["select"] for r in
                                                           preset_run["results"]]
     shown = _run(["dose", "table", "--table", str(DATA / "dose_table_2p4.csv")])
@@ -165,3 +165,52 @@ def test_help_has_example():
     for cmd in ("oc", "simulate", "table"):
         result = _run(["dose", cmd, "--help"])
         assert result.exit_code == 0 and "designcalc dose" in result.output
+
+
+# --- issue #21: dose next takes the maximum sample size from the design ---------------
+
+_BOIN_NEXT = ["dose", "next", "--design", "boin", "--target", "0.3", "--doses", "5",
+              "--dlt", "0,1,5,3,0", "--current", "3"]
+_CRM_NEXT = ["dose", "next", "--design", "crm", "--target", "0.25", "--skeleton",
+             "0.05,0.1,0.25,0.4,0.6", "--dlt", "0,1,4,0,0", "--current", "3",
+             "--last-dlt", "1"]
+
+
+@pytest.mark.parametrize("args, n, default", [
+    (_BOIN_NEXT, "3,6,18,3,0", "IntervalDesign"), (_CRM_NEXT, "3,9,18,0,0", "CRMDesign")])
+def test_next_without_a_trial_size_uses_the_designs_default(args, n, default):
+    """30 patients = the design's default 10 cohorts of 3 (IntervalDesign(cohorts=10),
+    CRMDesign(max_n=30)): the trial stops with the API's selection, as
+    next_dose of the default design says."""
+    from designcalc.dose.crm.design import CRMDesign
+    from designcalc.dose.interval.design import IntervalDesign
+
+    (row,) = _json([*args, "--n", n])["results"]
+    assert row["stop"] is True and row["next"] is None
+    assert row["reason"].startswith("the trial has reached its maximum sample size (30 ")
+    counts = [int(v) for v in n.split(",")]
+    dlt = [int(v) for v in args[args.index("--dlt") + 1].split(",")]
+    if default == "IntervalDesign":
+        want = IntervalDesign(target=0.3).next_dose(counts, dlt, 3)
+    else:
+        want = CRMDesign(target=0.25, skeleton=(0.05, 0.1, 0.25, 0.4, 0.6)).next_dose(
+            counts, dlt, 3, last_dlt=1)
+    assert row["mtd"] == want["mtd"] and want["stop"] is True
+    # one more cohort than the default allows: refused, naming the option to give
+    more = _run([*args, "--n", n.replace("18", "21")])
+    assert more.exit_code == 2
+    assert more.stderr.splitlines() == [
+        "designcalc: error: --n: 33 patients in total, more than the design's default "
+        "maximum sample size 30 (10 cohorts of 3); give --cohorts"
+        + (" or --max-n" if default == "CRMDesign" else "")]
+    # a larger trial size goes on
+    (row,) = _json([*args, "--n", n, "--cohorts", "11"])["results"]
+    assert row["stop"] is False and row["next"] == 3
+
+
+def test_crm_next_dose_refuses_data_beyond_max_n():
+    from designcalc.dose.crm.design import CRMDesign
+
+    d = CRMDesign(target=0.25, skeleton=(0.05, 0.1, 0.25), max_n=12)
+    with pytest.raises(ValueError, match=r"^n: 15 patients in total, more than the maximum 12"):
+        d.next_dose([3, 6, 6], [0, 1, 1], current=3, last_dlt=0)

@@ -44,7 +44,7 @@ def _metric(res, scenario, key):
     {"preset": "msc-deescalation", "doses": [3e6, 1e6, 3e5], "start_level": 2},
     {"preset": "3+3", "levels": 5},
     {"preset": "3+3", "n_levels": 4},
-    {"preset": "3+3-deesc", "doses": [10, 20, 40, 80]},
+    {"preset": "3+3-korn", "doses": [10, 20, 40, 80]},
     {"preset": "3+3", "doses": [1, 2, 4], "labels": ["low", "mid", "high"]},
 ])
 def test_round_trip_is_json_and_equal(config):
@@ -197,7 +197,7 @@ def test_scenario_j_uses_root_seed_plus_j():
 
 
 def test_same_seed_identical_any_workers_and_chunk_default():
-    design = preset("3+3-deesc", n_levels=4)
+    design = preset("3+3-korn", n_levels=4)
     tox = {"a": [0.1, 0.2, 0.3, 0.45], "b": [0.05, 0.1, 0.15, 0.2]}
     a = design.simulate(tox, 4000, seed=11, chunk_size=1000)
     b = design.simulate(tox, 4000, seed=11, chunk_size=1000)
@@ -260,7 +260,7 @@ def test_plot_kinds_return_axes_with_doses_on_x(tmp_path):
 # --- invariants -------------------------------------------------------------------------------
 
 @settings(max_examples=40)
-@given(st.sampled_from(["3+3", "3+3-deesc", "msc-deescalation", "msc-deescalation-expand"]),
+@given(st.sampled_from(["3+3", "3+3-korn", "msc-deescalation", "msc-deescalation-expand"]),
        st.lists(st.lists(st.floats(0.0, 1.0), min_size=3, max_size=3), min_size=1,
                 max_size=3))
 def test_selection_sums_to_one_and_patients_sum_to_en(rule, curves):
@@ -272,3 +272,36 @@ def test_selection_sums_to_one_and_patients_sum_to_en(rule, curves):
         en = _metric(res, f"s{j}", "en")
         assert math.fsum(r["n_treated"] for r in rows[:-1]) == pytest.approx(en, abs=1e-9)
         assert rows[-1]["select"] == _metric(res, f"s{j}", "p_none")
+
+
+# --- issue #21: presets named after their sources; the old names warn -----------------
+
+@pytest.mark.parametrize("old, new", [("3+3-deesc", "3+3-korn"),
+                                      ("3+3-deesc-top3", "3+3-escalation")])
+def test_old_preset_names_are_aliases_that_warn(old, new):
+    """3+3-korn: Korn et al. (1994) 6 patients at the MTD; 3+3-escalation: R escalation's
+    three_plus_three(allow_deescalate = TRUE) (docs/dose.md).  The old names give the
+    same design under the new name, with a DeprecationWarning (API) or one warning line
+    (CLI)."""
+    import re
+
+    from click.testing import CliRunner
+
+    from designcalc.cli import cli
+
+    said = re.escape(f"'{old}' is now called '{new}'")
+    with pytest.warns(DeprecationWarning, match=said):
+        via_old = preset(old, n_levels=4)
+    assert via_old == preset(new, n_levels=4) and via_old.name == new
+    with pytest.warns(DeprecationWarning, match=said):
+        assert DoseDesign.from_dict({"preset": old, "levels": 4}) == via_old
+    tox = "0.05,0.15,0.30,0.50"
+    run = CliRunner().invoke(cli, ["dose", "oc", "--design", old, "--tox", tox,
+                                   "--format", "json"])
+    assert run.exit_code == 0, run.output
+    assert run.stderr.splitlines() == [f"warning: --design {old} is now called {new} (named "
+                                       "after its source); the old name will be removed"]
+    ours = CliRunner().invoke(cli, ["dose", "oc", "--design", new, "--tox", tox,
+                                    "--format", "json"])
+    assert ours.stderr == ""
+    assert json.loads(run.stdout)["results"] == json.loads(ours.stdout)["results"]

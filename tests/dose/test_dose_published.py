@@ -18,10 +18,10 @@ complete cohort, from the counts per level).  It is checked first against every
 published decision, then turned into an exact enumeration (``_enumerate``) that
 reproduces the published AplusB probabilities.  With one switch (``korn=True``:
 a level is recommended only with >= 6 patients, Korn et al. 1994, Stat Med
-13:1799, p. 1801) the same enumeration must equal designcalc's ``3+3-deesc``
+13:1799, p. 1801) the same enumeration must equal designcalc's ``3+3-korn``
 exactly, and without de-escalation it must equal designcalc's ``3+3``.  So the
 published numbers pin the rule, and the rule pins the engine.  The documented
-differences between designcalc's ``3+3-deesc`` and the R packages (a level is
+differences between designcalc's ``3+3-korn`` and the R packages (a level is
 recommended by R escalation after only 0/3 when it is the top level, or when a
 start above level 1 reached it by de-escalation) are tested in
 ``test_published_decisions_that_break_six_at_the_mtd`` and
@@ -208,7 +208,7 @@ def test_engine_3p3_equals_published_rule(tox):
 def test_engine_deesc_equals_published_rule_with_korn_six(tox, start):
     start = min(start, len(tox) - 1)
     sel, n_exp, dist = _enumerate(tox, deesc=True, korn=True, start=start)
-    oc = _oc("3+3-deesc", tox, start_level=start + 1)
+    oc = _oc("3+3-korn", tox, start_level=start + 1)
     np.testing.assert_allclose(_sel(oc), sel, atol=1e-12)
     np.testing.assert_allclose(_n(oc), n_exp, atol=1e-12)
     assert _positive(_dist(oc)) == pytest.approx(_positive(dist), abs=1e-12)
@@ -230,7 +230,7 @@ def _exact_value(row):
         sel, n_exp, _ = _enumerate(tox, deesc=True)
         values.append((sel if quantity == "select" else n_exp)[level])
     if rule in ("3+3", "3+3-deesc-any"):               # designcalc's presets
-        oc = _oc("3+3" if rule == "3+3" else "3+3-deesc", tox)
+        oc = _oc("3+3" if rule == "3+3" else "3+3-korn", tox)
         values.append((_sel(oc) if quantity == "select" else _n(oc))[level])
     assert values, f"unknown rule {rule!r}"
     return values
@@ -284,14 +284,14 @@ def test_aplusb_values_are_its_three_digit_print_rounded_again():
 
 
 def test_deesc_differs_from_r_escalation_only_at_the_top():
-    """AplusB / R escalation recommend the top level after 0/3; designcalc's 3+3-deesc
+    """AplusB / R escalation recommend the top level after 0/3; designcalc's 3+3-korn
     (Korn et al. 1994, p. 1801: 6 patients at the MTD) treats 3 more there.  With the
     five-level [W] scenario this moves exactly
     P(reach top) * P(0/3 at top) * P(>= 2 of the next 3) away from the top level,
     to lower levels; everything else is identical."""
     tox = [0.1, 0.2, 0.3, 0.4, 0.5]
     r_sel, r_n, _ = _enumerate(tox, deesc=True)
-    ours = _oc("3+3-deesc", tox)
+    ours = _oc("3+3-korn", tox)
     reach_top = math.prod(_escalate(p) for p in tox[:-1])
     b = _binom3(tox[-1])
     moved = reach_top * b[0] * (b[2] + b[3])
@@ -310,14 +310,14 @@ def test_deesc_differs_from_r_escalation_only_at_the_top():
 def test_top_cleared_at_zero_of_three_deterministic_paths():
     """The colleague's question, on certain paths (tox 0 or 1): with tox = 0 everywhere
     R escalation (allow_deescalate = TRUE) stops after '1NNN ... 5NNN' (15 patients,
-    published decision), designcalc 3+3-deesc treats 3 more at level 5 (18)."""
+    published decision), designcalc 3+3-korn treats 3 more at level 5 (18)."""
     zero = [0.0] * 5
     assert _enumerate(zero, deesc=True)[2] == {15: 1.0}
-    assert _dist(_oc("3+3-deesc", zero)) == {18: 1.0}
+    assert _dist(_oc("3+3-korn", zero)) == {18: 1.0}
     assert _dist(_oc("3+3", zero)) == {15: 1.0}
     # '1NNN 2NNN 3NNN 4NNN 5TTT' then 3 more at 4 (published: 4, continue) -> 18, MTD 4
     top_toxic = [0.0, 0.0, 0.0, 0.0, 1.0]
-    oc = _oc("3+3-deesc", top_toxic)
+    oc = _oc("3+3-korn", top_toxic)
     assert _dist(oc) == {18: 1.0} and _sel(oc)[3] == 1.0
     sel, _, dist = _enumerate(top_toxic, deesc=True)
     assert dist == {18: 1.0} and sel[3] == 1.0

@@ -1,4 +1,4 @@
-"""Preset ``3+3-deesc-top3`` against R escalation's 3+3 with ``allow_deescalate = TRUE``.
+"""Preset ``3+3-escalation`` against R escalation's 3+3 with ``allow_deescalate = TRUE``.
 
 The rule below restates, decision by decision, ``escalation::three_plus_three``
 (brockk/escalation, R/three_plus_three.R) with ``allow_deescalate = TRUE``
@@ -13,7 +13,7 @@ The rule below restates, decision by decision, ``escalation::three_plus_three``
 
 The exact OC are enumerated here path by path from that restatement and
 compared with the rule engine (``confirm_on="deescalation"``), and with the
-Korn variant ``3+3-deesc`` where they must differ (the top dose at 0/3).
+Korn variant ``3+3-korn`` where they must differ (the top dose at 0/3).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ CURVES = [[0.3], [0.05, 0.5], [0.05, 0.15, 0.30, 0.50], [0.2, 0.2, 0.2, 0.2, 0.2
 @pytest.mark.parametrize("tox", CURVES)
 def test_top3_equals_escalation_path_by_path(tox):
     k = len(tox)
-    res = preset("3+3-deesc-top3", n_levels=k).oc({"s": tox})
+    res = preset("3+3-escalation", n_levels=k).oc({"s": tox})
     select, n_tr = _enumerate(tox, k)
     assert [r["select"] for r in res.rows] == pytest.approx(select, abs=1e-12)
     assert [r["n_treated"] for r in res.rows[:-1]] == pytest.approx(n_tr, abs=1e-12)
@@ -87,18 +87,18 @@ def test_top3_equals_escalation_path_by_path(tox):
 
 def test_top3_differs_from_korn_only_where_documented():
     # top dose at 0/3: selected at once (top3) or 3 more first (Korn) -- E[N] differs
-    top3 = preset("3+3-deesc-top3", n_levels=2).oc({"s": [0.0, 0.0]})
-    korn = preset("3+3-deesc", n_levels=2).oc({"s": [0.0, 0.0]})
+    top3 = preset("3+3-escalation", n_levels=2).oc({"s": [0.0, 0.0]})
+    korn = preset("3+3-korn", n_levels=2).oc({"s": [0.0, 0.0]})
     assert top3.metrics[0]["en"] == pytest.approx(6.0)
     assert korn.metrics[0]["en"] == pytest.approx(9.0)
     assert top3.rows[1]["select"] == korn.rows[1]["select"] == pytest.approx(1.0)
 
 
 def test_top3_round_trip_and_simulation():
-    d = preset("3+3-deesc-top3", n_levels=4)
+    d = preset("3+3-escalation", n_levels=4)
     assert type(d).from_dict(d.to_dict()) == d
     assert d.to_dict()["confirm_on"] == "deescalation"
-    assert "confirm_on" not in preset("3+3-deesc", n_levels=4).to_dict()
+    assert "confirm_on" not in preset("3+3-korn", n_levels=4).to_dict()
     tox = [0.05, 0.15, 0.30, 0.50]
     res = d.evaluate({"s": tox}, n_sims=20000, seed=5)
     assert res.agrees(4.0)

@@ -77,7 +77,8 @@ def test_table_exports_and_reads_back(tmp_path, cells):
 
 def test_next_published_example_and_final():
     rec = _json(["dose", "next", "--design", "boin", "--target", "0.3", "--doses", "5",
-                 "--n", "3,6,18,3,0", "--dlt", "0,1,5,3,0", "--current", "3"])
+                 "--n", "3,6,18,3,0", "--dlt", "0,1,5,3,0", "--current", "3",
+                 "--cohorts", "11"])
     (row,) = rec["results"]
     assert row["next"] == 3 and row["stop"] is False and row["eliminated"] == "4,5"
     rec = _json(["dose", "next", "--target", "0.3", "--doses", "5", "--n", "3,6,18,3,0",
@@ -94,7 +95,11 @@ def test_next_published_example_and_final():
                      "--n", ",".join(map(str, n)), "--dlt", ",".join(map(str, y)),
                      "--current", str(lv)])
         got.append(rec["results"][0]["next"])
-    assert got == [2, 3, 2, 3, 3, 4, 3, 3, 3, 3]
+    # the design's default maximum sample size, 10 cohorts of 3, ends the trial after
+    # the 10th cohort: it selects dose 3 (escalation's next dose there is 3 too)
+    assert got == [2, 3, 2, 3, 3, 4, 3, 3, 3, None]
+    assert rec["results"][0]["mtd"] == 3 and "maximum sample size" in \
+        rec["results"][0]["reason"]
 
 
 def test_next_stops_when_lowest_dose_is_eliminated():

@@ -142,7 +142,8 @@ def test_dose_text_snapshot():
             f"{m['en']:.1f} patients and {m['e_dlt']:.1f} DLTs are expected.") in text
     for row in d.table.rows():
         assert f"{row['dlt']}/{row['n']} DLTs: {row['meaning']}" in text
-    assert "P(selecting a dose above the target toxicity) is not reported" in text
+    assert "No target DLT probability is set for this design" in text
+    assert "(option" not in text
     assert "decision" in text and "P(select 2e6 cells/kg)" in text
 
 
@@ -222,13 +223,15 @@ def test_html_is_self_contained_and_embeds_every_figure(reports):
 def test_docx_reopens_with_tables_and_pictures(reports):
     import docx
 
+    from designcalc.present.report import text as textmod
+
     out, runs = reports
     for name, run in runs.items():
         doc = docx.Document(str(out / name / "report.docx"))
-        # one OC table per analysis; a rule-based dose analysis adds its decision
-        # table and its P(select) table
-        families = [res.family for res in run.results.values()]
-        assert len(doc.tables) == len(families) + 2 * families.count("dose")
+        # one OC table per analysis, plus its builder's tables (a dose-finding
+        # analysis: its decision table and its metrics or P(select) tables)
+        assert len(doc.tables) == sum(1 + len(textmod.facts(res)["tables"])
+                                      for res in run.results.values())
         assert len(doc.inline_shapes) == len(run.results)
         styles = {p.style.name for p in doc.paragraphs}
         assert {"Title", "Heading 1", "Caption"} <= styles

@@ -52,9 +52,11 @@ class CRMDesign(DoseCurveOC, Design):
         Working model (dfcrm ``model``): ``s_k ** exp(beta)`` or
         ``expit(intercept + exp(beta) (logit(s_k) - intercept))``.
     intercept : float
-        Logistic intercept (dfcrm ``intcpt``, 3).
+        Logistic intercept (dfcrm ``intcpt``, 3), in [-30, 30]; the logistic
+        model needs ``target`` and the skeleton below ``expit(intercept)``.
     prior_var : float
-        Variance of the normal prior of beta (dfcrm ``scale**2`` = 1.34).
+        Variance of the normal prior of beta (dfcrm ``scale**2`` = 1.34), in
+        [0.01, 100] (:func:`designcalc.dose.crm.model.check_prior_var`).
     cohort_size : int
         Patients per cohort (``mcohort``).
     max_n : int
@@ -112,9 +114,10 @@ class CRMDesign(DoseCurveOC, Design):
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {', '.join(ESTIMATORS)}, got "
                              f"{self.estimator!r}")
-        object.__setattr__(self, "intercept", check_real("intercept", self.intercept))
-        object.__setattr__(self, "prior_var", check_real("prior_var", self.prior_var, low=0.0,
-                                                         low_open=True))
+        from designcalc.dose.crm.model import check_intercept, check_prior_var
+
+        object.__setattr__(self, "intercept", check_intercept(self.intercept))
+        object.__setattr__(self, "prior_var", check_prior_var(self.prior_var))
         if not isinstance(self.restrict, bool):
             raise TypeError(f"restrict must be true or false, got {self.restrict!r}")
         given = [k for k in ("halfwidth", "nu") if getattr(self, k) is not None]
@@ -122,7 +125,7 @@ class CRMDesign(DoseCurveOC, Design):
             if given:
                 raise ValueError(f"{given[0]}: give either skeleton or halfwidth/nu/levels, "
                                  "not both")
-            sk = check_skeleton(self.skeleton, self.model, self.intercept)
+            sk = check_skeleton(self.skeleton, self.model, self.intercept, target)
             object.__setattr__(self, "skeleton", sk)
             if self.levels is not None and check_int("levels", self.levels,
                                                      min_value=1) != len(sk):
@@ -141,7 +144,7 @@ class CRMDesign(DoseCurveOC, Design):
                 "halfwidth", self.halfwidth, low=0.0, high=min(target, 1 - target),
                 low_open=True, high_open=True))
             check_skeleton(getprior(self.halfwidth, target, self.nu, self.levels, self.model,
-                                    self.intercept), self.model, self.intercept)
+                                    self.intercept), self.model, self.intercept, target)
         c = check_int("cohort_size", self.cohort_size, min_value=1)
         object.__setattr__(self, "cohort_size", c)
         n = check_int("max_n", self.max_n, min_value=c)
@@ -292,6 +295,9 @@ class CRMDesign(DoseCurveOC, Design):
         import numpy as np
 
         n, dlt = check_counts(n, dlt, self.n_levels)
+        if sum(n) > self.max_n:
+            raise ValueError(f"n: {sum(n)} patients in total, more than the maximum "
+                             f"{self.max_n} (max_n)")
         return np.array(n, dtype=np.int64), np.array(dlt, dtype=np.int64)
 
     def fit(self, n, dlt) -> dict:
@@ -315,6 +321,40 @@ class CRMDesign(DoseCurveOC, Design):
                 "ptox_mean": [float(v) for v in mean["ptox"][0]],
                 "p_first_above": float(plug["p_first_above"][0]),
                 "mtd": int(recommend(ptox[None], self.target)[0]) + 1}
+
+    def dose_paths(self, cohorts: int = 2) -> list:
+        """The dose-transition steps of the first ``cohorts`` cohorts: every sequence of
+        DLT counts, with the decision after it (as R escalation's ``get_dose_paths``).
+
+        Returns one dict per node, in depth-first order: ``cohort`` (1-based),
+        ``outcomes`` (tuple of ``(level, dlts)`` of the cohorts so far), ``next``
+        (the level of the next cohort, or None), ``stop`` and ``mtd`` (when the
+        trial stops: the selected level, or None).  A stopped path is not extended.
+
+        Examples
+        --------
+        >>> d = CRMDesign(target=0.25, skeleton=(0.05, 0.1, 0.25, 0.4, 0.6), max_n=12)
+        >>> [(p["outcomes"], p["next"]) for p in d.dose_paths(1)]
+        [(((1, 0),), 2), (((1, 1),), 1), (((1, 2),), 1), (((1, 3),), 1)]
+        """
+        cohorts = check_int("cohorts", cohorts, min_value=1, max_value=self.cohorts)
+        k, c = self.n_levels, self.cohort_size
+        out = []
+
+        def walk(n, y, level, done):
+            for dlt in range(c + 1):
+                nn, yy = list(n), list(y)
+                nn[level - 1] += c
+                yy[level - 1] += dlt
+                path = done + ((level, dlt),)
+                res = self.next_dose(nn, yy, level, last_dlt=dlt)
+                out.append({"cohort": len(path), "outcomes": path, "next": res["next"],
+                            "stop": res["stop"], "mtd": res["mtd"]})
+                if not res["stop"] and len(path) < cohorts:
+                    walk(nn, yy, res["next"], path)
+
+        walk([0] * k, [0] * k, self.start_level, ())
+        return out
 
     def next_dose(self, n, dlt, current: int, last_dlt: int | None = None) -> dict:
         """The decision after the last cohort, treated at level ``current``.
@@ -351,7 +391,8 @@ class CRMDesign(DoseCurveOC, Design):
                               f"{self.safety_stop:g}: stop, no MTD"}
         if nn.sum() >= self.max_n:
             return {**out, "next": None, "stop": True, "mtd": rec + 1,
-                    "reason": f"maximum sample size {self.max_n} reached; MTD = level "
+                    "reason": f"the trial has reached its maximum sample size ({self.max_n} "
+                              f"patients); MTD = level "
                               f"{rec + 1} (estimates {est}; closest to {self.target:g})"}
         nxt, why = rec, f"estimates {est}: level {rec + 1} is closest to {self.target:g}"
         if self.restrict:

@@ -91,7 +91,7 @@ def getprior(halfwidth, target, nu, nlevel, model: str = "empiric",
     nu = check_int("nu", nu, min_value=1, max_value=nlevel)
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
-    intercept = check_real("intercept", intercept)
+    intercept = check_intercept(intercept)
     k0 = nu - 1
     x = [math.nan] * nlevel
     if model == "empiric":
@@ -123,8 +123,32 @@ def getprior(halfwidth, target, nu, nlevel, model: str = "empiric",
     return tuple(1.0 / (1.0 + math.exp(-intercept - v)) for v in x)
 
 
-def check_skeleton(skeleton, model: str = "empiric", intercept: float = 3.0) -> tuple:
-    """A skeleton strictly increasing in (0, 1) (logistic: below ``expit(intercept)``)."""
+#: bound of ``|intercept|``: expit(30) = 1 - 9.4e-14, and above about 36.7
+#: ``expit(intercept)`` is 1 in double precision (the logistic model's ceiling vanishes)
+INTERCEPT_MAX = 30.0
+#: bounds of the prior variance of beta: a prior sd below 0.1 (two steps of the beta
+#: grid) is not resolved by the trapezoidal rule (at sd 0.01 the posterior mean is off
+#: by 4e-4 against quad; at sd >= 0.1 by < 1e-15), and above sd 10 the prior is flat
+#: over the whole grid [-10, 10]
+PRIOR_VAR_MIN, PRIOR_VAR_MAX = 0.01, 100.0
+
+
+def check_intercept(intercept) -> float:
+    """The logistic intercept (dfcrm ``intcpt``): finite, in [-30, 30]
+    (:data:`INTERCEPT_MAX`)."""
+    return check_real("intercept", intercept, low=-INTERCEPT_MAX, high=INTERCEPT_MAX)
+
+
+def check_prior_var(prior_var) -> float:
+    """The prior variance of beta (dfcrm ``scale**2``), in [0.01, 100]
+    (:data:`PRIOR_VAR_MIN`, :data:`PRIOR_VAR_MAX`)."""
+    return check_real("prior_var", prior_var, low=PRIOR_VAR_MIN, high=PRIOR_VAR_MAX)
+
+
+def check_skeleton(skeleton, model: str = "empiric", intercept: float = 3.0,
+                   target: float | None = None) -> tuple:
+    """A skeleton strictly increasing in (0, 1) (logistic: below ``expit(intercept)``,
+    as ``target``: the logistic curve never rises above ``expit(intercept)``)."""
     try:
         values = tuple(float(v) for v in skeleton)
     except (TypeError, ValueError):
@@ -141,6 +165,9 @@ def check_skeleton(skeleton, model: str = "empiric", intercept: float = 3.0) -> 
         if values[-1] >= top:
             raise ValueError(f"skeleton must stay below expit(intercept) = {top:.4g} for the "
                              f"logistic model (dfcrm: 'scaled doses > 0'), got {values[-1]}")
+        if target is not None and target >= top:
+            raise ValueError(f"target must be below expit(intercept) = {top:.4g} for the "
+                             f"logistic model (no dose can reach it), got {target}")
     return values
 
 
@@ -215,7 +242,8 @@ class Posterior:
         beta = np.asarray(beta, dtype=float)[..., None]
         if self.model == "empiric":
             return self.skeleton ** np.exp(beta)
-        return 1.0 / (1.0 + np.exp(-self.intercept - np.exp(beta) * self.scaled))
+        with np.errstate(over="ignore"):     # exp(-eta) = inf: p = 0, its limit
+            return 1.0 / (1.0 + np.exp(-self.intercept - np.exp(beta) * self.scaled))
 
     def fit(self, n, y, estimator: str = "plugin", first_above: bool = False) -> dict:
         """Posterior summaries for a batch: ``n``, ``y`` of shape (T, K) (patients, DLTs).
@@ -258,4 +286,5 @@ def recommend(ptox: np.ndarray, target: float) -> np.ndarray:
     return rec
 
 
-__all__ = ["getprior", "check_skeleton", "Posterior", "recommend", "MODELS"]
+__all__ = ["getprior", "check_skeleton", "check_intercept", "check_prior_var", "Posterior",
+           "recommend", "MODELS"]

@@ -40,6 +40,63 @@ def _correct_mask(tox: np.ndarray, target: float) -> np.ndarray:
     return gap <= gap.min() + 1e-12
 
 
+def scenario_metrics(result, target: float) -> list:
+    """The BOIN-template metrics of a dose-finding result, one dict per scenario.
+
+    ``scenario``, ``method`` ("simulation" for a scenario an exact design simulated
+    beyond its state budget), the :data:`COLUMNS` (``p_correct``: P(selecting a level
+    whose true DLT probability is the closest to ``target``); ``p_overdose``: P(a
+    level above ``target``); ``p_none``; ``en``; ``e_dlt``; ``n_at_target``:
+    expected patients at the correct level(s)), ``n_above_mtd`` (expected patients at
+    levels whose true DLT probability exceeds the true MTD's: above the MTD),
+    ``share_at_target`` and ``share_above_mtd`` (those divided by ``en``: the BOIN
+    protocol template's "% of patients treated at / above the MTD"; with the MTD at
+    the target, BOIN::get.oc's levels with p.true > target) and
+    ``p_stop_early`` (None when the family does not report it) and ``mtd_levels``
+    (the levels counted as correct, in the result's numbering).  Read from the
+    result's rows and metrics, exact values where the result has them.
+
+    Examples
+    --------
+    >>> from designcalc.dose.interval.design import IntervalDesign
+    >>> res = IntervalDesign(target=0.3, cohorts=8).oc({"s": [0.05, 0.15, 0.3, 0.5]})
+    >>> m = scenario_metrics(res, 0.3)[0]
+    >>> round(m["p_correct"], 4), round(m["share_at_target"], 4)
+    (0.5719, 0.3607)
+    """
+    out = []
+    names = list(dict.fromkeys(r.get("scenario", "") for r in result.rows))
+    for name in names:
+        mine = [r for r in result.rows if r.get("scenario", "") == name]
+        lv = [r for r in mine if r["level"] != "none"]
+        none = next(r for r in mine if r["level"] == "none")
+        # a scenario an exact design simulated (its state budget exceeded) has *_sim
+        # columns only
+        sim = "select" not in none
+        suffix = "_sim" if sim else ""
+        tox = np.array([r["tox"] for r in lv])
+        sel = np.array([r["select" + suffix] for r in lv])
+        nt = np.array([r["n_treated" + suffix] for r in lv])
+        ok = _correct_mask(tox, target)
+        above = tox > tox[ok].max() + 1e-12
+        met = next(m for m in result.metrics if m.get("scenario", "") == name
+                   or len(names) == 1)
+        en = float(met["en" + suffix])
+        stop = met.get("p_stop_early" + suffix)
+        out.append({"scenario": name, "method": "simulation" if sim else result.method,
+                    "p_correct": float(sel[ok].sum()),
+                    "p_overdose": float(sel[tox > target].sum()),
+                    "p_none": float(none["select" + suffix]),
+                    "en": en, "e_dlt": float(met["e_dlt" + suffix]),
+                    "n_at_target": float(nt[ok].sum()),
+                    "n_above_mtd": float(nt[above].sum()),
+                    "share_at_target": float(nt[ok].sum()) / en if en > 0 else 0.0,
+                    "share_above_mtd": float(nt[above].sum()) / en if en > 0 else 0.0,
+                    "p_stop_early": None if stop is None else float(stop),
+                    "mtd_levels": [int(r["level"]) for r, hit in zip(lv, ok) if hit]})
+    return out
+
+
 def compare_designs(designs, scenarios, target: float, n_sims: int = 0, seed=None) -> dict:
     """One row per (design, scenario) with the quantities of :data:`COLUMNS`.
 
@@ -93,7 +150,7 @@ def compare_designs(designs, scenarios, target: float, n_sims: int = 0, seed=Non
             curves = [(name, curve[::-1]) for name, curve in scen]
             start = k - (down.start_level - 1)
             d = replace(d, start_level=start)
-        named = [(name, curve) for name, curve in curves]
+        named = list(curves)
         if is_interval:
             opts = {}
             if d.target != target:
@@ -105,22 +162,7 @@ def compare_designs(designs, scenarios, target: float, n_sims: int = 0, seed=Non
                else d.oc(named, **opts))
         results[d.name] = res
         warns += [f"{d.name}: {w}" for w in res.warnings]
-        sim = res.method != "exact" and "select" not in res.rows[0]
-        suffix = "_sim" if sim else ""
-        for name, curve in named:
-            mine = [r for r in res.rows if r.get("scenario", "") == name or len(named) == 1]
-            lv = [r for r in mine if r["level"] != "none"]
-            none = next(r for r in mine if r["level"] == "none")
-            tox = np.array([r["tox"] for r in lv])
-            sel = np.array([r["select" + suffix] for r in lv])
-            nt = np.array([r["n_treated" + suffix] for r in lv])
-            ok = _correct_mask(tox, target)
-            met = next(m for m in res.metrics if m.get("scenario", "") == name
-                       or len(named) == 1)
-            rows.append({"design": d.name, "scenario": name, "method": res.method,
-                         "p_correct": float(sel[ok].sum()),
-                         "p_overdose": float(sel[tox > target].sum()),
-                         "p_none": float(none["select" + suffix]),
-                         "en": float(met["en" + suffix]), "e_dlt": float(met["e_dlt" + suffix]),
-                         "n_at_target": float(nt[ok].sum())})
+        for m in scenario_metrics(res, target):
+            rows.append({"design": d.name, "scenario": m["scenario"], "method": m["method"],
+                         **{key: m[key] for key in COLUMNS}})
     return {"rows": rows, "results": results, "warnings": warns}

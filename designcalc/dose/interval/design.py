@@ -368,8 +368,16 @@ class IntervalDesign(DoseCurveOC, Design):
 
     def boundary_rows(self) -> list:
         """The table in the BOIN protocol layout: ``n``, escalate if DLTs <=,
-        de-escalate if >=, eliminate if >= (None: no elimination at that n)."""
-        return self.decision_table().rows()
+        de-escalate if >=, eliminate if >= (None: no elimination at that n); with
+        ``extrasafe``, also ``stop_lowest_if_ge``: stop the trial if the DLTs at the
+        lowest dose are >= it (:func:`~designcalc.dose.interval.rules.extrasafe_boundary`)."""
+        rows = self.decision_table().rows()
+        if self.extrasafe and self.rule != "table":
+            from designcalc.dose.interval.rules import extrasafe_boundary
+
+            stop = extrasafe_boundary(self.compiled())
+            rows = [{**r, "stop_lowest_if_ge": stop.get(r["n"])} for r in rows]
+        return rows
 
     # --- serialisation ---------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -439,7 +447,9 @@ class IntervalDesign(DoseCurveOC, Design):
                     "(escalate, stay, de-escalate, eliminate this and higher doses); stop "
                     "with no MTD if the lowest dose is eliminated")
         stays = "" if self.rule == "keyboard" else " and the rule stays there"
-        text += (f". Stop when the current dose has {self.n_earlystop} patients{stays}. MTD: isotonic estimate closest to the target among treated, "
+        if self.n_earlystop < self.n_max:     # else the maximum sample size comes first
+            text += (f". Stop when the current dose has {self.n_earlystop} patients{stays}")
+        text += (". MTD: isotonic estimate closest to the target among treated, "
                  "non-eliminated doses (BOIN::select.mtd)")
         if self.bound_mtd:
             text += ", with estimate <= lambda_d"
@@ -580,7 +590,8 @@ class IntervalDesign(DoseCurveOC, Design):
         if nn.sum() >= self.n_max:
             out = self.select(nn, yy)
             return {"next": None, "stop": True, "mtd": out["mtd"], "eliminated": eliminated,
-                    "reason": f"maximum sample size {self.n_max} reached; " + out["reason"]}
+                    "reason": f"the trial has reached its maximum sample size ({self.n_max} "
+                              "patients); " + out["reason"]}
         if rule.earlystop_any and nn[cur] >= self.n_earlystop:
             out = self.select(nn, yy)
             return {"next": None, "stop": True, "mtd": out["mtd"], "eliminated": eliminated,

@@ -17,4 +17,5 @@ LABELS = {
     "escalate_if_le": _i("escalate if DLTs <=", "DLTs"),
     "deescalate_if_ge": _i("de-escalate if DLTs >=", "DLTs"),
     "eliminate_if_ge": _i("eliminate if DLTs >=", "DLTs"),
+    "stop_lowest_if_ge": _i("stop the trial if DLTs at the lowest dose >=", "DLTs"),
 }

@@ -457,6 +457,26 @@ def boin_rule(target: float, n_cohorts: int, cohort_size: int, *, n_earlystop: i
                         bound=b["lambda_d"] if bound_mtd else None)
 
 
+def extrasafe_boundary(rule: IntervalRule) -> dict:
+    """The ``extrasafe`` stopping row of a compiled rule: ``{n: smallest DLT count at
+    the lowest dose that stops the trial with no MTD, or None}`` for ``n`` = cohort
+    ends.
+
+    ``BOIN::get.boundary(..., extrasafe = TRUE)`` prints this row ("Stop the trial
+    if # of DLT >=") for the lowest dose: the smallest ``y`` with ``Pr(p_1 > target
+    | y, n) > cutoff_eli - offset`` (Beta(1, 1) prior), ``n >= 3``.  The row here
+    is the rule the engines apply in the trial (:attr:`IntervalRule.stop_low`: as
+    ``BOIN::get.oc``, only at sample sizes where the elimination boundary exists),
+    so it is None where ``get.boundary`` prints a count that ``get.oc`` never uses.
+    """
+    c = rule.cohort_size
+    out = {}
+    for n in range(c, rule.n_max + 1, c):
+        hits = np.flatnonzero(rule.stop_low[n, :n + 1])
+        out[n] = int(hits[0]) if hits.size else None
+    return out
+
+
 # --- Keyboard, mTPI-2 and i3+3: decision-table generators --------------------------------
 #
 # Each generator returns the action of every cell (n, y), n = 1..n_max, *before* the

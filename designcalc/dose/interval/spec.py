@@ -74,6 +74,7 @@ SPEC = FamilySpec(
     summary=("select", "en"),
     doc="docs/dose.md",
     report="designcalc.dose.interval.report:facts",
+    report_template="designcalc/dose/interval/report.j2",
     # BOIN and --design table take no margins; only --design table reads --table
     designs=tuple((name, {"rule": name}, _NOT_FOR.get(name, ("table",)))
                   for name in RULE_NAMES),

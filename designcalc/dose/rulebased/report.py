@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from designcalc.dose.present import dose_levels, metrics_table
 from designcalc.present.labels import label
 from designcalc.present.labels import report_value as _v
 from designcalc.present.report.text import sim_facts
@@ -49,9 +50,11 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
     dict
         The rule, the doses with their ``unit``, the decision ``cells``,
         per scenario P(select), expected patients and DLTs, ``tables``
-        (decision and selection), ``oc_headers`` and ``oc_cells`` (the OC
-        table's ``dose`` column), ``sim`` and ``references`` (Storer and Korn
-        for the 3+3 variants).
+        (decision, selection and, with a target, the BOIN-template metrics of
+        :func:`designcalc.dose.present.metrics_table`), ``oc_headers`` and
+        ``oc_cells`` (the OC table's ``dose`` column, and its ``level`` column
+        numbered lowest dose first as in every dose table of a report), ``sim``
+        and ``references`` (Storer and Korn for the 3+3 variants).
     """
     d = result.design
     unit = dose_unit or DOSE_UNITS.get(d.name, "")
@@ -88,16 +91,19 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
             line.append(s["above"] or "-")
         body.append(line)
     refs = ("storer", "korn") if d.name.startswith("3+3") else ()
+    levels = dose_levels(result, analysis, unit)
+    level_head, level_cell = levels.oc_format()
+    tables = [{"kind": "decision", "header": ["patients at the current dose", "DLTs", "decision"],
+               "rows": cells},
+              {"kind": "select", "header": header, "rows": body}]
+    met = metrics_table(result, target, levels)
+    if met is not None:
+        tables.append(met)
     return {"name": d.name, "cohort": d.cohort_size, "levels": d.n_levels, "doses": doses,
             "unit": unit, "direction": d.direction, "start": doses[d.start_level - 1],
             "selects": d.selects, "confirm_n": d.confirm_n, "cells": cells,
             "scenarios": scen, "target": None if target is None else _v("target", target),
             "sim": sim_facts(result), "references": refs,
-            "oc_headers": {"dose": f"dose ({unit})"} if unit else {},
-            "oc_cells": {"dose": _dose_cell(d)},
-            "tables": [
-                {"kind": "decision",
-                 "header": ["patients at the current dose", "DLTs", "decision"],
-                 "rows": cells},
-                {"kind": "select",
-                 "header": header, "rows": body}]}
+            "oc_headers": {**level_head, **({"dose": f"dose ({unit})"} if unit else {})},
+            "oc_cells": {**level_cell, "dose": _dose_cell(d)},
+            "tables": tables}

@@ -57,6 +57,7 @@ ACTIONS = ("escalate", "de-escalate", "expand", "stay", "select", "select-below"
 #: actions that treat another cohort at the current level
 TREAT_ACTIONS = ("expand", "stay")
 
+from designcalc.dose.rulebased.spec import PRESET_ALIASES  # noqa: E402
 from designcalc.dose.rulebased.spec import PRESET_NAMES as PRESETS  # noqa: E402  (one list, in the light spec)
 
 _ACTION_TEXT = {
@@ -272,7 +273,7 @@ class DoseDesign(Design):
         is impossible (0: select at once).
     confirm_on : {"always", "deescalation"}
         When ``confirm_n`` applies: whenever escalation is blocked, or only on
-        a level just reached by de-escalation (``3+3-deesc-top3``).
+        a level just reached by de-escalation (``3+3-escalation``).
     labels : tuple of str, optional
         Dose labels for tables and plots (default: the doses, see :func:`format_dose`).
     selects : str
@@ -428,7 +429,7 @@ class DoseDesign(Design):
                 raise ValueError(f"{unknown[0]}: unknown parameter of a dose preset "
                                  f"(parameters: {', '.join(allowed)})")
             kw = {k: v for k, v in data.items() if v is not None and k != "table"}
-            name = kw.pop("preset")
+            name = preset_name(kw.pop("preset"))
             if name not in PRESETS:
                 raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {name!r}")
             if name.startswith("3+3") and "levels" in kw:
@@ -545,32 +546,49 @@ def msc_doses(start_dose: float = 2e6, factor: float = 0.3, levels: int = 3) -> 
     return tuple(start_dose * factor ** k for k in range(levels))
 
 
+def preset_name(name, stacklevel: int = 2):
+    """``name``, or the current name of an old preset name (:data:`PRESET_ALIASES`:
+    ``3+3-deesc`` -> ``3+3-korn``, ``3+3-deesc-top3`` -> ``3+3-escalation``), with a
+    :class:`DeprecationWarning`."""
+    if isinstance(name, str) and name in PRESET_ALIASES:
+        import warnings
+
+        new = PRESET_ALIASES[name]
+        warnings.warn(f"preset {name!r} is now called {new!r} (named after its source); "
+                      "the old name will be removed", DeprecationWarning,
+                      stacklevel=stacklevel + 1)
+        return new
+    return name
+
+
 def preset(name: str, **kwargs) -> DoseDesign:
     """A named design.
 
     Parameters
     ----------
-    name : {"3+3", "3+3-deesc", "3+3-deesc-top3", "msc-deescalation", "msc-deescalation-expand"}
+    name : {"3+3", "3+3-korn", "3+3-escalation", "msc-deescalation", "msc-deescalation-expand"}
         * ``"3+3"``: classic escalation (Storer 1989 design "A+B" with A=B=3;
           escalation-only as in R escalation's ``allow_deescalate = FALSE``):
           0/3 escalate; 1/3 treat 3 more; <= 1/6 escalate; >= 2/3 or >= 2/6
           stop, MTD = the level below (none if it is level 1); the top level
           is selected when cleared (0/3 or <= 1/6).
-        * ``"3+3-deesc"``: the variant requiring 6 patients at the MTD
-          (Korn et al. 1994, Stat Med 13:1799, p. 1801): a too-toxic level
-          sends the trial to the level below, which gets 3 more patients if
-          it has only 3; MTD = the highest level with >= 6 patients and <= 1
-          DLT.  Not identical to R escalation's ``allow_deescalate = TRUE``
-          (nor bcrm/AplusB), which select the top level as soon as it is
-          cleared at 0/3; here 3 more patients are treated there first
-          (``docs/dose.md``, "The top level under de-escalation").
-        * ``"3+3-deesc-top3"``: R escalation's ``three_plus_three(allow_deescalate
-          = TRUE)`` (and ``bcrm::threep3(threep3.esc.only = FALSE)``): as
-          ``3+3-deesc``, but a level cleared by its own cohort is selected at
-          once when escalation is impossible (the top level at 0/3, or a fresh
-          0/3 just below a too-toxic level); only a level reached by
-          de-escalation with fewer than 6 patients gets another cohort
-          (``confirm_on="deescalation"``).
+        * ``"3+3-korn"`` (formerly ``"3+3-deesc"``): the variant requiring 6
+          patients at the MTD (Korn et al. 1994, Stat Med 13:1799, p. 1801): a
+          too-toxic level sends the trial to the level below, which gets 3
+          more patients if it has only 3; MTD = the highest level with >= 6
+          patients and <= 1 DLT.  No R package implements it as such: it is R
+          escalation's rule with Korn's 6-patient requirement added; R
+          escalation's ``allow_deescalate = TRUE`` (and bcrm, AplusB) select
+          the top level as soon as it is cleared at 0/3, here 3 more patients
+          are treated there first (``docs/dose.md``, "The top level under
+          de-escalation").
+        * ``"3+3-escalation"`` (formerly ``"3+3-deesc-top3"``): the R package
+          escalation's ``three_plus_three(allow_deescalate = TRUE)`` (and
+          ``bcrm::threep3(threep3.esc.only = FALSE)``): as ``3+3-korn``, but a
+          level cleared by its own cohort is selected at once when escalation
+          is impossible (the top level at 0/3, or a fresh 0/3 just below a
+          too-toxic level); only a level reached by de-escalation with fewer
+          than 6 patients gets another cohort (``confirm_on="deescalation"``).
         * ``"msc-deescalation"``: the MSC-IFNα protocol (NCT05699811) as
           written: cohorts of 3 from ``start_dose``; any TI -> next 3 at
           ``factor`` × dose; 0/3 -> that level is the tolerable dose; none if
@@ -588,16 +606,17 @@ def preset(name: str, **kwargs) -> DoseDesign:
     DoseDesign
     """
     kwargs = dict(kwargs)
+    name = preset_name(name)
     if name not in PRESETS:
         raise ValueError(f"design must be one of {', '.join(PRESETS)}, got {name!r}")
     start_level = kwargs.pop("start_level", 1)
     labels = kwargs.pop("labels", None)
     if name.startswith("3+3"):
         doses = _ladder(kwargs, name)
-        deesc = name.startswith("3+3-deesc")
+        deesc = name != "3+3"
         design = DoseDesign(name=name, doses=doses, direction="up", start_level=start_level,
                             confirm_n=6 if deesc else 0, labels=labels, selects="MTD",
-                            confirm_on="deescalation" if name == "3+3-deesc-top3"
+                            confirm_on="deescalation" if name == "3+3-escalation"
                             else "always",
                             table=DecisionTable(_cells_3p3("de-escalate" if deesc
                                                            else "select-below"), 3, name))
@@ -620,5 +639,5 @@ def preset(name: str, **kwargs) -> DoseDesign:
     return design
 
 
-__all__ = ["ACTIONS", "TREAT_ACTIONS", "PRESETS", "DecisionTable", "format_dose",
-           "DoseDesign", "msc_doses", "preset"]
+__all__ = ["ACTIONS", "TREAT_ACTIONS", "PRESETS", "PRESET_ALIASES", "DecisionTable",
+           "format_dose", "DoseDesign", "msc_doses", "preset", "preset_name"]

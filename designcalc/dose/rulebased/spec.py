@@ -8,8 +8,11 @@ parameter.
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
-PRESET_NAMES = ("3+3", "3+3-deesc", "3+3-deesc-top3", "msc-deescalation",
+PRESET_NAMES = ("3+3", "3+3-korn", "3+3-escalation", "msc-deescalation",
                 "msc-deescalation-expand")
+#: old preset names (before issue #21) -> the names after their sources; still accepted,
+#: with a DeprecationWarning (API) or a one-line warning (CLI)
+PRESET_ALIASES = {"3+3-deesc": "3+3-korn", "3+3-deesc-top3": "3+3-escalation"}
 
 #: the msc dose ladder (start_dose x factor^k over levels levels)
 _LADDER = ("start_dose", "factor", "levels")
@@ -23,10 +26,12 @@ SPEC = FamilySpec(
     title="Rule-based dose finding (3+3, MSC-IFNα de-escalation)",
     design="designcalc.dose.rulebased.rules:DoseDesign",
     params=(
-        Param("preset", PRESET_NAMES,
-              "Rule: classic 3+3 escalation, 3+3 with 6 patients at the MTD (Korn et al. "
-              "1994), 3+3 with de-escalation as R escalation/bcrm (top dose at 0/3), the "
-              "MSC-IFNα de-escalation as written, or its 3+3-style reading."),
+        Param("preset", PRESET_NAMES + tuple(PRESET_ALIASES),
+              "Rule: classic 3+3 escalation (3+3), 3+3 with 6 patients at the MTD (3+3-korn, "
+              "Korn et al. 1994), 3+3 with de-escalation as R escalation's "
+              "three_plus_three(allow_deescalate = TRUE) and bcrm (3+3-escalation: top dose "
+              "at 0/3), the MSC-IFNα de-escalation as written, or its 3+3-style reading "
+              "(3+3-deesc and 3+3-deesc-top3: old names of 3+3-korn and 3+3-escalation)."),
         Param("doses", "float_list",
               "Dose per level in visiting order (level 1 = start; decreasing for the msc "
               "presets). 3+3 default: 1..levels; msc default: start_dose x factor^k.",
@@ -66,7 +71,7 @@ SPEC = FamilySpec(
     keywords=("dose", "toxicity", "dlt", "phase 1"),
     # the presets; the 3+3 ones have no msc dose ladder
     designs=tuple((name, {"preset": name}, () if name.startswith("msc") else _LADDER)
-                  for name in PRESET_NAMES),
+                  for name in PRESET_NAMES + tuple(PRESET_ALIASES)),
     design_commands=("table", "compare"),
     cli_params=(
         "doses", "target",
@@ -94,17 +99,17 @@ SPEC = FamilySpec(
          "cli": ["dose", "oc", "--design", "3+3", "--scenario",
                  "rising=0.05,0.10,0.20,0.30,0.50", "--target", "0.33", "--n-sims", "4000",
                  "--seed", "20261201"]},
-        {"design": {"preset": "3+3-deesc", "doses": [10.0, 20.0, 40.0, 80.0]},
+        {"design": {"preset": "3+3-korn", "doses": [10.0, 20.0, 40.0, 80.0]},
          "scenarios": {"rising": [0.05, 0.15, 0.30, 0.50], "flat": [0.10, 0.10, 0.10, 0.10]},
          "options": {"target": 0.25}, "n_sims": 4000,
-         "cli": ["dose", "oc", "--design", "3+3-deesc", "--doses", "10,20,40,80",
+         "cli": ["dose", "oc", "--design", "3+3-korn", "--doses", "10,20,40,80",
                  "--scenario", "rising=0.05,0.15,0.30,0.50", "--scenario",
                  "flat=0.10,0.10,0.10,0.10", "--target", "0.25", "--n-sims", "4000",
                  "--seed", "20261201"]},
-        {"design": {"preset": "3+3-deesc-top3", "levels": 4},
+        {"design": {"preset": "3+3-escalation", "levels": 4},
          "scenarios": {"rising": [0.05, 0.15, 0.30, 0.50], "flat": [0.10, 0.10, 0.10, 0.10]},
          "options": {"target": 0.25}, "n_sims": 4000,
-         "cli": ["dose", "oc", "--design", "3+3-deesc-top3", "--scenario",
+         "cli": ["dose", "oc", "--design", "3+3-escalation", "--scenario",
                  "rising=0.05,0.15,0.30,0.50", "--scenario", "flat=0.10,0.10,0.10,0.10",
                  "--target", "0.25", "--n-sims", "4000", "--seed", "20261201"]},
     ),
