@@ -150,6 +150,10 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     folder = ResultFolder(out_dir, command=_command(target, run_all, out_dir, fmt, n_sims,
                                                     seed, workers, backend, scheduler,
                                                     no_plots, formats)) if out_dir else None
+    if folder is not None and folder.removed:
+        click.echo(f"designcalc: removed {len(folder.removed)} leftover(s) of interrupted runs "
+                   f"from {os.path.dirname(folder.target)}: {', '.join(folder.removed)}",
+                   err=True)
     try:
         rows, warnings, records, written = [], [], [], {}
         # one scheduler for the whole run: an unreachable --scheduler is one line and

@@ -308,6 +308,8 @@ def write_docx(context: dict, path) -> str:
             run.font.size = Pt(8)
         else:  # pragma: no cover - a template typo
             raise ValueError(f"report.docx.j2: unknown block type {kind!r}")
+    buf = io.BytesIO()        # saved whole first: a failed write leaves no half-closed zip
+    doc.save(buf)
     with atomic_file(path, "wb") as fh:
-        doc.save(fh)
+        fh.write(buf.getvalue())
     return os.fspath(path)
