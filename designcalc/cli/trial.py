@@ -78,6 +78,9 @@ def show_cmd(name, fmt, out):
          extra={"config": cfg.raw, "assumptions": cfg.all_assumptions})
 
 
+list_cmd.results = show_cmd.results = False    # listings, not results: no --report
+
+
 def _fmt_num(v):
     if v is None:
         return None
