@@ -135,7 +135,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     """
     from designcalc import trials
     from designcalc.core.cluster import dask_scheduler
-    from designcalc.core.outputs import ResultFolder
+    from designcalc.core.outputs import OutputError, ResultFolder
     from designcalc.present.report.documents import parse_formats
 
     if run_all == (target is not None):
@@ -186,9 +186,11 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
             folder.seed = root_seed if root_seed is not None else \
                 {r["trial"]: r["seed"] for r in records}
             folder.commit()
-    except BaseException:
+    except BaseException as exc:
         if folder is not None:
             folder.discard()
+            if isinstance(exc, OutputError):     # name the folder asked for, not the temporary one
+                raise OutputError(str(exc).replace(folder.path, folder.target)) from None
         raise
     if folder is not None and not quiet:
         for name, files in written.items():

@@ -382,3 +382,14 @@ def test_next_trial_run_removes_leftovers_and_says_so(tmp_path):
     (line,) = [x for x in run.stderr.splitlines() if "leftover" in x]
     assert ".results-abcd1234.partial" in line
     assert sorted(os.listdir(tmp_path)) == ["results"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="POSIX file-size limit")
+def test_trial_run_under_a_file_size_limit_names_its_folder_and_leaves_nothing(tmp_path):
+    run = subprocess.run(_cli("trial", "run", "leflunomide", "--n-sims", "100", "--no-plots",
+                              "--report", "md", "--quiet", "--out", "results"),
+                         capture_output=True, text=True, cwd=tmp_path,
+                         preexec_fn=_size_limited(2048))
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert "results/leflunomide/" in run.stderr and ".partial" not in run.stderr
+    assert os.listdir(tmp_path) == []
