@@ -240,3 +240,43 @@ def test_simulated_within_4_se_of_exact_large(name):
     result = trials.run_trial(trials.resolve(name), n_sims=200_000)
     bad = [c for c in _agreement_cells(result) if not c["agrees"]]
     assert not bad, bad[:3]
+
+
+def test_malformed_scheduler_address_is_one_line_at_once():
+    """Issue #21: ``--scheduler not-an-address`` printed an "Exception ignored ... Client"
+    traceback after 23 s; the form is now checked before anything is contacted."""
+    result = CliRunner().invoke(cli, ["trial", "run", "nalirifox", "--scheduler",
+                                      "not-an-address"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "not a scheduler address" in result.output
+
+
+def test_something_that_is_not_a_scheduler_is_one_line(tmp_path):
+    """A port that answers with something else (an HTTP server) is refused in one line,
+    with no "Exception ignored" traceback from the half-made Dask client at exit."""
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer():
+        for _ in range(5):
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" * 8)
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        run = subprocess.run([sys.executable, "-m", "designcalc", "trial", "run", "nalirifox",
+                              "--scheduler", f"tcp://127.0.0.1:{port}"],
+                             capture_output=True, text=True, timeout=120)
+    finally:
+        server.close()
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "cannot reach the Dask scheduler" in run.stderr

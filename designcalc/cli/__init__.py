@@ -20,7 +20,10 @@ estimated above the budget; 1 unexpected failure (a bug).
 
 Every command also takes ``--max-seconds S``, ``--max-memory GB``, ``--force``
 and ``--quiet`` (added here, :func:`_equip`): the budget of
-:mod:`designcalc.core.budget` and the progress bar of long simulations.
+:mod:`designcalc.core.budget` and the progress bar of long simulations.  Every
+command that prints results (``--format``/``--out``) takes ``--report FILE``:
+its own, or the generic report of what it prints
+(:func:`designcalc.cli.options.emit_report`); a listing sets ``results = False``.
 """
 
 from __future__ import annotations
@@ -155,6 +158,15 @@ def _equip(cmd):
         if param.name not in have:
             cmd.params.append(param)
             added.append(param.name)
+    if {"fmt", "out"} <= have and "report" not in have and getattr(cmd, "results", True):
+        from designcalc.cli.options import REPORT_HELP
+
+        # every command that prints results takes --report FILE (the generic report of
+        # what it emits, designcalc.cli.options.emit_report) unless it has its own
+        cmd.params.insert(next(i for i, p in enumerate(cmd.params) if p.name == "fmt"),
+                          click.Option(["--report", "report"], default=None, metavar="FILE",
+                                       help=REPORT_HELP))
+        added.append("report")
     for param in cmd.params:         # nan, inf, 1e-400 -> 0: refused; 1e6 is a whole number
         if isinstance(param, click.Option) and not param.is_flag:
             param.type = strict_type(param.type)
@@ -172,15 +184,25 @@ def _equip(cmd):
         quiet = (kwargs.pop("quiet", False) if "quiet" in added
                  else bool(kwargs.get("quiet", False)))
         _check_targets(kwargs)
+        ctx = click.get_current_context()
+        report = kwargs.pop("report", None) if "report" in added else None
+        if report:
+            from designcalc.cli.options import PENDING_REPORT, check_report_path
+
+            check_report_path(report)
+            ctx.meta[PENDING_REPORT] = {"path": report, "written": False}
         try:
             with budget.allow(max_seconds=max_seconds,
                               max_bytes=None if max_memory is None else max_memory * 2 ** 30,
                               force=force, progress=not quiet,
                               seconds_hint=_SECONDS_HINT, bytes_hint=_BYTES_HINT):
-                return callback(*args, **kwargs)
+                value = callback(*args, **kwargs)
         except ValueError as exc:
-            _name_options_as_typed(exc, click.get_current_context())
+            _name_options_as_typed(exc, ctx)
             raise
+        if report and not ctx.meta[PENDING_REPORT]["written"]:  # pragma: no cover - a bug
+            raise RuntimeError(f"{ctx.command_path} printed no result for --report")
+        return value
 
     cmd.callback = run
     return cmd

@@ -127,8 +127,15 @@ def emit(fmt: str, out: str | None, command: str, inputs: dict, results: list[di
 
     ``title`` and ``footer`` are shown in table format only (e.g. a protocol
     sentence); ``extra`` adds top-level JSON keys and, in table format, is
-    printed as ``key: value`` lines.
+    printed as ``key: value`` lines.  A ``--report FILE`` that the root group
+    gave the command is written first (:func:`designcalc.cli.options.emit_report`).
     """
+    from designcalc.cli.options import emit_report
+
+    line = emit_report(command, inputs, results, warnings=warnings, seed=seed, extra=extra,
+                       title=title, footer=footer)
+    if line:
+        footer = f"{footer}\n{line}" if footer else line
     if fmt == "json":
         import json
 

@@ -27,3 +27,6 @@ def families(fmt, out):
     emit(fmt, out, "families", {}, [dict(r, commands=", ".join(r["commands"])) if fmt != "json"
                                     else r for r in rows],
          title="Registered design families (designcalc.core.registry)")
+
+
+families.results = False          # a listing, not a result: no --report

@@ -29,7 +29,7 @@ import contextlib
 import click
 
 __all__ = ["FORMATS", "output_options", "report_option", "check_report_path", "command_line",
-           "report_line",
+           "report_line", "emit_report", "REPORT_HELP", "PENDING_REPORT",
            "plot_options", "check_plot", "scenario_options", "parse_scenarios",
            "simulation_options", "check_simulation", "backend_options", "sim_backend",
            "tte_options", "apply"]
@@ -57,11 +57,15 @@ def output_options(func):
     return func
 
 
+REPORT_HELP = ("Also write a protocol-ready report of this run to FILE (.md, .html or .docx, "
+               "by extension): protocol text, rounded table, figure, inputs and command.")
+
 #: ``--report FILE``: the protocol text, table and figure of the run as a report.
-report_option = click.option(
-    "--report", "report", default=None, metavar="FILE",
-    help="Also write a protocol-ready report of this run to FILE (.md, .html or .docx, "
-         "by extension): protocol text, rounded table, figure, inputs and command.")
+report_option = click.option("--report", "report", default=None, metavar="FILE",
+                             help=REPORT_HELP)
+
+#: where a command's generic ``--report FILE`` waits for :func:`emit_report` (``ctx.meta``)
+PENDING_REPORT = "designcalc.report"
 
 
 def check_report_path(path) -> str:
@@ -89,6 +93,35 @@ def report_line(path, results, inputs: dict, seed=None, **kw) -> str:
         kw["plot"] = bool(registry.get(first.family).plots)
     write_result_report(results, path, command=command_line(seed), inputs=inputs, **kw)
     return f"report written to {path}"
+
+
+def emit_report(command: str, inputs: dict, results, *, warnings=(), seed=None, extra=None,
+                title=None, footer=None) -> str:
+    """Write the generic ``--report FILE`` that the root group gave a command whose
+    result is not an OCResult (a search, a table, an inference, a next-dose
+    decision), from what :func:`designcalc.cli._common.emit` prints: the title's
+    first line, its further lines, scalar ``extra`` values and the footer as
+    the text, ``results`` as the table.  Returns the line saying so ("" when no
+    report is pending)."""
+    ctx = click.get_current_context(silent=True)
+    pending = ctx.meta.get(PENDING_REPORT) if ctx is not None else None
+    if not pending or pending["written"]:
+        return ""
+    from designcalc.present.report import TableResult, write_result_report
+
+    lines = str(title or "").splitlines()
+    text = lines[1:] + [f"{k}: {v}" for k, v in (extra or {}).items()
+                        if not isinstance(v, (dict, list, tuple))]
+    text += [line for line in str(footer or "").splitlines()
+             if not line.startswith(("plot written to", "report written to"))]
+    heading = lines[0] if lines else ctx.command.get_short_help_str(200).rstrip(".")
+    result = TableResult(family=command, title=heading or f"designcalc {command}",
+                         rows=tuple(results), paragraphs=tuple(t for t in text if t.strip()),
+                         warnings=tuple(warnings), seed=seed)
+    write_result_report(result, pending["path"], command=command_line(seed), inputs=inputs,
+                        plot=False)
+    pending["written"] = True
+    return f"report written to {pending['path']}"
 
 
 def command_line(seed=None) -> str:

@@ -78,6 +78,9 @@ def show_cmd(name, fmt, out):
          extra={"config": cfg.raw, "assumptions": cfg.all_assumptions})
 
 
+list_cmd.results = show_cmd.results = False    # listings, not results: no --report
+
+
 def _fmt_num(v):
     if v is None:
         return None
@@ -132,7 +135,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     """
     from designcalc import trials
     from designcalc.core.cluster import dask_scheduler
-    from designcalc.core.outputs import ResultFolder
+    from designcalc.core.outputs import OutputError, ResultFolder
     from designcalc.present.report.documents import parse_formats
 
     if run_all == (target is not None):
@@ -150,6 +153,10 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     folder = ResultFolder(out_dir, command=_command(target, run_all, out_dir, fmt, n_sims,
                                                     seed, workers, backend, scheduler,
                                                     no_plots, formats)) if out_dir else None
+    if folder is not None and folder.removed:
+        click.echo(f"designcalc: removed {len(folder.removed)} leftover(s) of interrupted runs "
+                   f"from {os.path.dirname(folder.target)}: {', '.join(folder.removed)}",
+                   err=True)
     try:
         rows, warnings, records, written = [], [], [], {}
         # one scheduler for the whole run: an unreachable --scheduler is one line and
@@ -179,9 +186,11 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
             folder.seed = root_seed if root_seed is not None else \
                 {r["trial"]: r["seed"] for r in records}
             folder.commit()
-    except BaseException:
+    except BaseException as exc:
         if folder is not None:
             folder.discard()
+            if isinstance(exc, OutputError):     # name the folder asked for, not the temporary one
+                raise OutputError(str(exc).replace(folder.path, folder.target)) from None
         raise
     if folder is not None and not quiet:
         for name, files in written.items():

@@ -7,13 +7,17 @@ A target that exists and is not a regular file (a device such as
 ``/dev/null``, a FIFO, a socket, a symbolic link) is refused, never replaced.  A
 write that fails (full disk, file-size limit, killed process) leaves the
 previous file byte-identical and removes its temporary file; a process killed
-before the rename leaves at most a hidden ``.designcalc-*.tmp`` file beside it.
+before the rename leaves at most a hidden ``.designcalc-<pid>-*.tmp`` file beside it.
 
 A whole result set (``designcalc trial run --out DIR``) is built by
 :class:`ResultFolder` in a temporary sibling folder and swapped in only when
 every file is written, ``manifest.json`` (every file with its SHA-256, the
 seed, the version and the command) last.  The previous folder is kept until
-the swap succeeds, so a run that cannot complete leaves it as it was.
+the swap succeeds, so a run that cannot complete leaves it as it was.  What a
+killed run leaves (``.<name>-<pid>-*.partial`` and ``.old`` folders, temporary
+files) is removed by the next run into the same folder (:func:`remove_stale`):
+only names of that pattern, older than the running process, whose process
+has ended.
 
 Examples
 --------
@@ -30,15 +34,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
+import time
 
 # hashlib, json, shutil and tempfile are imported where a file is written: a command that
 # only prints starts ~10 ms faster (docs/performance.md, start-up)
 
 __all__ = ["OutputError", "check_target", "atomic_file", "write_text", "ResultFolder", "MANIFEST",
-           "sha256_file"]
+           "sha256_file", "remove_stale"]
 
 MANIFEST = "manifest.json"
+_IMPORTED = time.time()
 
 _KINDS = {stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
           stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFLNK: "a symbolic link"}
@@ -107,7 +114,8 @@ def atomic_file(path, mode: str = "w"):
 
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".designcalc-", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".designcalc-{os.getpid()}-", suffix=".tmp",
+                                   dir=folder)
         os.chmod(tmp, 0o666 & ~_umask())
         kwargs = {"encoding": "utf-8", "newline": ""} if mode == "w" else {}
         with os.fdopen(fd, mode, **kwargs) as fh:
@@ -160,6 +168,75 @@ def _is_result_folder(path: str) -> bool:
     return MANIFEST in names or any(n.startswith("summary.") for n in names)
 
 
+def _process_start() -> float:
+    """When this process started (epoch seconds; Linux ``/proc``), else when this
+    module was imported: the bound below which a leftover cannot be this run's."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="ascii") as fh:
+            boot = next(int(line.split()[1]) for line in fh if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return _IMPORTED
+
+
+def _running(pid: int) -> bool:
+    """True when process ``pid`` exists (or may: we cannot tell)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:                       # EPERM: someone else's live process
+        return True
+    return True
+
+
+def remove_stale(folder, name: str) -> list:
+    """Remove what killed runs left in ``folder``; returns the names removed.
+
+    A killed ``trial run --out folder/name`` leaves ``.name-<pid>-XXXXXXXX.partial``
+    or ``.old`` folders (:class:`ResultFolder`, older versions without ``<pid>-``) and
+    ``.designcalc-<pid>-XXXXXXXX.tmp`` files (:func:`atomic_file`).  Removed are
+    only entries of exactly these name patterns, last modified before this
+    process started, whose writing process (when the name says) has ended:
+    never a user's file, nor a concurrent run's.
+    """
+    import shutil
+
+    folder = os.fspath(folder)
+    patterns = (re.compile(rf"\.{re.escape(name)}-(?:(\d+)-)?[a-z0-9_]{{8}}\.(?:partial|old)"),
+                re.compile(r"\.designcalc-(?:(\d+)-)?[a-z0-9_]{8}\.tmp"))
+    started = _process_start()
+    removed = []
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = next((m for m in (p.fullmatch(entry) for p in patterns) if m), None)
+        if match is None:
+            continue
+        path = os.path.join(folder, entry)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        is_dir = stat.S_ISDIR(info.st_mode)
+        if (is_dir != entry.endswith((".partial", ".old")) or info.st_mtime >= started
+                or (match.group(1) is not None and _running(int(match.group(1))))):
+            continue
+        try:
+            if is_dir:
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
+
+
 class ResultFolder:
     """Build a result folder beside ``target`` and swap it in when complete.
 
@@ -170,7 +247,9 @@ class ResultFolder:
 
     An existing ``target`` is replaced only when it is empty or is itself a
     designcalc result folder (it holds ``manifest.json`` or ``summary.*``):
-    ``--out .`` never wipes a working directory.
+    ``--out .`` never wipes a working directory.  Leftovers of killed runs into
+    the same target are removed first (:func:`remove_stale`); :attr:`removed`
+    names them.
     """
 
     def __init__(self, target, *, seed=None, command: str = "", version: str | None = None):
@@ -196,12 +275,16 @@ class ResultFolder:
         parent = os.path.dirname(self.target)
         try:
             os.makedirs(parent, exist_ok=True)
-            self.path = tempfile.mkdtemp(prefix=f".{os.path.basename(self.target)}-",
-                                         suffix=".partial", dir=parent)
+            self.removed = remove_stale(parent, os.path.basename(self.target))
+            self.path = tempfile.mkdtemp(prefix=self._prefix(), suffix=".partial", dir=parent)
             os.chmod(self.path, 0o777 & ~_umask())
         except OSError as exc:
             raise OutputError(f"cannot write {os.fspath(target)!r}: "
                               f"{exc.strerror or exc}") from None
+
+    def _prefix(self) -> str:
+        """``.<name>-<pid>-``: the name of a leftover says whose run it was."""
+        return f".{os.path.basename(self.target)}-{os.getpid()}-"
 
     def __enter__(self):
         return self
@@ -249,8 +332,8 @@ class ResultFolder:
                        json.dumps(self.manifest(), indent=2) + "\n")
             old = None
             if os.path.exists(self.target):
-                old = tempfile.mkdtemp(prefix=f".{os.path.basename(self.target)}-",
-                                       suffix=".old", dir=os.path.dirname(self.target))
+                old = tempfile.mkdtemp(prefix=self._prefix(), suffix=".old",
+                                       dir=os.path.dirname(self.target))
                 os.rmdir(old)
                 os.replace(self.target, old)
             try:

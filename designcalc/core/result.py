@@ -12,7 +12,9 @@ value of a quantity is ``q``, its simulated estimate ``q_sim`` and that
 estimate's Monte-Carlo standard error ``q_sim_se``.
 
 Presentation methods (:meth:`OCResult.table`, :meth:`OCResult.summary`,
-:meth:`OCResult.plot`) format these numbers; none recomputes them.
+:meth:`OCResult.plot`, ``_repr_html_`` for Jupyter) format these numbers; none
+recomputes them.  :class:`NextDose` is the decision of a dose-finding design
+after a cohort (``design.next_dose(...)``).
 
 Examples
 --------
@@ -25,7 +27,8 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 
 import numbers
 
@@ -53,7 +56,7 @@ def plain(value):
         return plain(value.to_dict())
     return str(value)
 
-__all__ = ["OCResult", "METHODS"]
+__all__ = ["OCResult", "NextDose", "METHODS"]
 
 METHODS = ("exact", "analytic", "simulation")
 
@@ -170,13 +173,7 @@ class OCResult:
         lines = [f"{self.family}: {self.design}"]
         if callable(text):
             lines.append(text())
-        how = {"exact": "exact", "analytic": "analytic (large-sample approximation)",
-               "simulation": "simulation"}[self.method]
-        if self.simulated and self.method != "simulation":
-            how += f", with {self.n_sims} simulated trials per scenario (seed {self.seed})"
-        elif self.simulated:
-            how += f" of {self.n_sims} trials per scenario (seed {self.seed})"
-        lines.append(f"method: {how}")
+        lines.append(f"method: {self._method_text()}")
         from designcalc.present.render import render_table   # presentation, delegated
 
         body = "\n".join(lines) + "\n" + render_table(list(self.rows))
@@ -184,6 +181,28 @@ class OCResult:
             body += render_table(list(self.metrics))
         for w in self.warnings:
             body += f"warning: {w}\n"
+        return body
+
+    def _method_text(self) -> str:
+        how = {"exact": "exact", "analytic": "analytic (large-sample approximation)",
+               "simulation": "simulation"}[self.method]
+        if self.simulated and self.method != "simulation":
+            how += f", with {self.n_sims} simulated trials per scenario (seed {self.seed})"
+        elif self.simulated:
+            how += f" of {self.n_sims} trials per scenario (seed {self.seed})"
+        return how
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the design, its protocol text, the method, the OC table (and the
+        metrics) as compact HTML, and the warnings."""
+        from designcalc.present.notebook import html_table   # presentation, delegated
+
+        text = getattr(self.design, "protocol_text", None)
+        lines = ([text()] if callable(text) else []) + [f"method: {self._method_text()}"]
+        body = html_table(self.rows, title=f"{self.family}: {self.design}", lines=lines,
+                          warnings=() if self.metrics else self.warnings)
+        if self.metrics:
+            body += html_table(self.metrics, warnings=self.warnings)
         return body
 
     # --- plots ----------------------------------------------------------------------
@@ -267,3 +286,66 @@ class OCResult:
 def _design_dict(design):
     to_dict = getattr(design, "to_dict", None)
     return to_dict() if callable(to_dict) else str(design)
+
+
+@dataclass(frozen=True, eq=True)
+class NextDose(Mapping):
+    """The decision of a dose-finding design after the last cohort (``next_dose()``).
+
+    Attributes: ``next`` (the level of the next cohort, None when the trial
+    stops), ``stop``, ``mtd`` (the selected level when the trial stops, else
+    None), ``reason``; ``eliminated`` (levels eliminated, interval designs);
+    the model's ``model_mtd``, ``beta_mean``, ``ptox`` and ``p_first_above``
+    (CRM).  It reads like the dict it used to be (``res["next"]``,
+    ``dict(res)``: the attributes the design gave); :meth:`table` is a
+    one-row DataFrame and Jupyter shows it as HTML.
+    """
+
+    next: int | None
+    stop: bool
+    mtd: int | None
+    reason: str
+    eliminated: list | None = None
+    model_mtd: int | None = None
+    beta_mean: float | None = None
+    ptox: list | None = None
+    p_first_above: float | None = None
+
+    def _names(self) -> list:
+        return [f.name for f in fields(self) if f.name in ("next", "stop", "mtd", "reason")
+                or getattr(self, f.name) is not None]
+
+    def __getitem__(self, key):
+        if key not in self._names():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    @classmethod
+    def returned_by(cls, method):
+        """Decorate a design's ``next_dose`` that builds a dict: it returns a NextDose."""
+        import functools
+
+        @functools.wraps(method)
+        def wrapper(*args, **kwargs):
+            return cls(**method(*args, **kwargs))
+
+        return wrapper
+
+    def table(self):
+        """The decision as a one-row DataFrame (columns in attribute order)."""
+        import pandas as pd
+
+        return pd.DataFrame([dict(self)], columns=self._names())
+
+    def _repr_html_(self) -> str:
+        from designcalc.present.notebook import html_table   # presentation, delegated
+
+        head = ("stop" + (f": MTD = level {self.mtd}" if self.mtd is not None else ", no MTD")
+                if self.stop else f"next cohort at level {self.next}")
+        return html_table([dict(self)], title=head, lines=[self.reason])

@@ -392,7 +392,7 @@ def table_cmd(design, table_path, target, start_level, cells, fmt, out, **ikw):
             emit(fmt, out, "dose table", inputs, rows,
                  title=f"Decision table of {d.name}, cohorts of {d.cohort_size}")
             return
-        rows = d.boundary_rows()
+        rows = d.boundary_records()
         if all(r["other"] is None for r in rows):
             rows = [{k: v for k, v in r.items() if k != "other"} for r in rows]
         title = (f"{d.name} decision table, target {d.target:g}, {d.cohorts} cohorts of "

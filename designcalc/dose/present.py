@@ -146,7 +146,7 @@ def metrics_table(result, target, levels: DoseLevels) -> dict | None:
 def boundary_table(rows) -> dict:
     """An interval design's ``boundary_rows()`` in the BOIN protocol layout (one
     column per number of patients treated at the current dose) as a report table
-    (``kind`` "decision")."""
+    (``kind`` "decision").  ``rows``: ``boundary_records()``."""
     keys = [("escalate_if_le", "Escalate if # of DLTs <="),
             ("deescalate_if_ge", "De-escalate if # of DLTs >="),
             ("eliminate_if_ge", "Eliminate if # of DLTs >=")]

@@ -291,3 +291,105 @@ def test_plot_into_a_missing_folder_is_one_line(tmp_path):
                               str(tmp_path / "no" / "f.png")), capture_output=True, text=True)
     assert out.returncode == 2 and out.stderr.count("\n") == 1
     assert "'--plot'" in out.stderr and "does not exist" in out.stderr
+
+
+# --- every exit path cleans up; leftovers of killed runs are removed (issue #21) ---
+
+def _size_limited(limit):
+    import resource
+
+    def apply_limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # EFBIG instead of a signal
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply_limit
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="POSIX file-size limit")
+def test_docx_report_under_a_file_size_limit_is_one_line_and_leaves_nothing(tmp_path):
+    """Issue #21: a docx report under ``ulimit -f`` printed 8 lines and a traceback (the
+    zip writer's ``__del__``).  The other writers: the next test."""
+    run = subprocess.run(_cli(*BIG[:10], "--p", "0.5", "--report", "r.docx"),
+                         capture_output=True, text=True, cwd=tmp_path,
+                         preexec_fn=_size_limited(4096))
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "File too large" in run.stderr, run.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_failing_report_writers_remove_their_temporary_files(tmp_path, monkeypatch):
+    """Every report writer's failure path (EFBIG in the middle of a write) removes its
+    temporary file and raises one OutputError."""
+    import errno
+    import io
+
+    from designcalc.binary.simon import SimonDesign
+    from designcalc.present.report import write_result_report
+
+    res = SimonDesign(r1=1, n1=10, r=5, n=29).oc([0.1, 0.3])
+    real_fdopen = os.fdopen
+
+    def fdopen(fd, mode="r", *args, **kwargs):
+        fh = real_fdopen(fd, mode, *args, **kwargs)
+
+        def write(data):
+            (io.TextIOWrapper.write if "b" not in mode else io.BufferedWriter.write)(
+                fh, data[:10])
+            raise OSError(errno.EFBIG, "File too large")
+        fh.write = write
+        return fh
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    for ext in ("md", "html", "docx"):
+        with pytest.raises(OutputError, match="File too large"):
+            write_result_report(res, tmp_path / f"r.{ext}", command="designcalc x", inputs={},
+                                plot=False)
+    assert os.listdir(tmp_path) == []
+
+
+def test_remove_stale_removes_only_old_leftovers_of_ended_runs(tmp_path):
+    """Issue #21: 12 killed ``trial run``s left 7 ``.partial`` folders, never cleaned."""
+    from designcalc.core.outputs import remove_stale
+
+    old = time.time() - 3600
+    ours = [".res-abcd1234.partial", ".res-99999999-ab_d1234.old", ".designcalc-x1y2z3w4.tmp",
+            ".designcalc-99999999-x1y2z3w4.tmp"]
+    kept = [".res-12ab34cd.partial.bak", ".other-abcd1234.partial", ".designcalc-x.tmp",
+            f".res-{os.getpid()}-abcd1234.partial",      # a live process's
+            "res.partial", "notes.txt"]
+    for name in ours + kept:
+        path = tmp_path / name
+        if name.endswith((".partial", ".old")):
+            path.mkdir()
+            (path / "record.json").write_text("{}")
+        else:
+            path.write_text("x")
+        os.utime(path, (old, old))
+    fresh = tmp_path / ".res-fedc4321.partial"          # newer than this process: not stale
+    fresh.mkdir()
+    assert sorted(remove_stale(tmp_path, "res")) == sorted(ours)
+    assert sorted(os.listdir(tmp_path)) == sorted(kept + [fresh.name])
+
+
+def test_next_trial_run_removes_leftovers_and_says_so(tmp_path):
+    stale = tmp_path / ".results-abcd1234.partial"
+    stale.mkdir()
+    (stale / "half.csv").write_text("p,q\n")
+    os.utime(stale, (time.time() - 60, time.time() - 60))
+    run = subprocess.run(_cli("trial", "run", "leflunomide", "--n-sims", "100", "--no-plots",
+                              "--report", "md", "--quiet", "--out", str(tmp_path / "results")),
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    (line,) = [x for x in run.stderr.splitlines() if "leftover" in x]
+    assert ".results-abcd1234.partial" in line
+    assert sorted(os.listdir(tmp_path)) == ["results"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="POSIX file-size limit")
+def test_trial_run_under_a_file_size_limit_names_its_folder_and_leaves_nothing(tmp_path):
+    run = subprocess.run(_cli("trial", "run", "leflunomide", "--n-sims", "100", "--no-plots",
+                              "--report", "md", "--quiet", "--out", "results"),
+                         capture_output=True, text=True, cwd=tmp_path,
+                         preexec_fn=_size_limited(2048))
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert "results/leflunomide/" in run.stderr and ".partial" not in run.stderr
+    assert os.listdir(tmp_path) == []

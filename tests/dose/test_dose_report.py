@@ -49,7 +49,7 @@ def test_every_dose_section_has_a_decision_table(msc):
         assert [t["kind"] for t in f["tables"]].count("decision") == 1
     boin = analyses["phase1_boin_comparison"]
     table = next(t for t in boin[2]["tables"] if t["kind"] == "decision")
-    rows = boin[1].design.boundary_rows()
+    rows = boin[1].design.boundary_records()
     assert table["header"][1:] == [str(r["n"]) for r in rows]
     assert table["rows"][0][1:] == [str(r["escalate_if_le"]) for r in rows]
 

@@ -66,7 +66,7 @@ def test_extrasafe_row_is_get_boundary_row_where_get_oc_applies_it(target, cohor
     from designcalc.dose.interval.design import IntervalDesign
 
     d = IntervalDesign(target=target, cohorts=cohorts, cohort_size=size, extrasafe=True)
-    rows = d.boundary_rows()
+    rows = d.boundary_records()
     assert [r["n"] for r in rows] == list(range(size, cohorts * size + 1, size))
     for r in rows:
         n = r["n"]
@@ -82,8 +82,8 @@ def test_extrasafe_row_is_get_boundary_row_where_get_oc_applies_it(target, cohor
             assert "extra safe" not in below["reason"] and "lowest dose is" not in below["reason"]
     if target == 0.3:
         assert [r["stop_lowest_if_ge"] for r in rows] == [2, 4, 5, 6, 7, 8]
-    assert "stop_lowest_if_ge" not in IntervalDesign(target=target, cohorts=cohorts,
-                                                     cohort_size=size).boundary_rows()[0]
+    assert "stop_lowest_if_ge" not in IntervalDesign(
+        target=target, cohorts=cohorts, cohort_size=size).boundary_rows().columns
 
 
 def test_cli_table_prints_the_extrasafe_row():

@@ -43,7 +43,7 @@ def test_published_boundary_table_target_03():
     assert list(b["escalate"][at]) == [0, 1, 2, 2, 3, 4, 4, 5, 6, 7]
     assert list(b["deescalate"][at]) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
     assert list(b["eliminate"][at]) == [3, 4, 5, 7, 8, 9, 10, 11, 12, 14]
-    rows = IntervalDesign(target=0.3, cohorts=10).boundary_rows()
+    rows = IntervalDesign(target=0.3, cohorts=10).boundary_rows().to_dict("records")
     assert [(r["n"], r["escalate_if_le"], r["deescalate_if_ge"], r["eliminate_if_ge"])
             for r in rows][:3] == [(3, 0, 2, 3), (6, 1, 3, 4), (9, 2, 4, 5)]
     assert all(r["other"] is None for r in rows)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from designcalc.core.result import NextDose
 from designcalc.core.validate import check_int, check_real
 from designcalc.dose.tables import check_counts
 from designcalc.dose.interval.design import DoseCurveOC
@@ -356,13 +357,15 @@ class CRMDesign(DoseCurveOC, Design):
         walk([0] * k, [0] * k, self.start_level, ())
         return out
 
-    def next_dose(self, n, dlt, current: int, last_dlt: int | None = None) -> dict:
+    @NextDose.returned_by
+    def next_dose(self, n, dlt, current: int, last_dlt: int | None = None) -> "NextDose":
         """The decision after the last cohort, treated at level ``current``.
 
         ``n``, ``dlt``: patients and DLTs per level (lowest first);
         ``last_dlt``: DLTs in the last cohort (for dfcrm's coherence
         restriction; default: all DLTs at ``current`` if it holds one cohort,
-        else required when ``restrict``).  Returns ``next`` (level, or None
+        else required when ``restrict``).  Returns a
+        :class:`~designcalc.core.result.NextDose` (read like a dict): ``next`` (level, or None
         when the trial stops), ``stop``, ``mtd`` (at the end), ``model_mtd``
         (dfcrm's unrestricted recommendation), the estimates and ``reason``.
         The trial ends when ``max_n`` patients have been treated.

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from designcalc.core.validate import check_int, check_real
 from designcalc.dose.tables import check_counts
 from designcalc.core.protocol import Design, curve_scenarios
+from designcalc.core.result import NextDose
 from designcalc.dose.tables import level_rows
 
 RULES = ("boin", "keyboard", "mtpi2", "i3+3", "table")
@@ -366,11 +367,8 @@ class IntervalDesign(DoseCurveOC, Design):
         return IntervalTable.from_action_array(self.compiled().action, self.cohort_size,
                                                self.n_max, self.name)
 
-    def boundary_rows(self) -> list:
-        """The table in the BOIN protocol layout: ``n``, escalate if DLTs <=,
-        de-escalate if >=, eliminate if >= (None: no elimination at that n); with
-        ``extrasafe``, also ``stop_lowest_if_ge``: stop the trial if the DLTs at the
-        lowest dose are >= it (:func:`~designcalc.dose.interval.rules.extrasafe_boundary`)."""
+    def boundary_records(self) -> list:
+        """:meth:`boundary_rows` as a list of dicts (None where the DataFrame has <NA>)."""
         rows = self.decision_table().rows()
         if self.extrasafe and self.rule != "table":
             from designcalc.dose.interval.rules import extrasafe_boundary
@@ -378,6 +376,22 @@ class IntervalDesign(DoseCurveOC, Design):
             stop = extrasafe_boundary(self.compiled())
             rows = [{**r, "stop_lowest_if_ge": stop.get(r["n"])} for r in rows]
         return rows
+
+    def boundary_rows(self):
+        """The table in the BOIN protocol layout as a DataFrame, one row per ``n``:
+        escalate if DLTs <= (-1: never), de-escalate if >=, eliminate if >= (<NA>:
+        never at that n), ``other`` (cells the thresholds do not describe); with
+        ``extrasafe``, also ``stop_lowest_if_ge``: stop the trial if the DLTs at the
+        lowest dose are >= it (:func:`~designcalc.dose.interval.rules.extrasafe_boundary`).
+        The rows as dicts: :meth:`boundary_records`."""
+        import pandas as pd
+
+        rows = self.boundary_records()
+        frame = pd.DataFrame(rows, columns=list(rows[0]))
+        for col in ("deescalate_if_ge", "eliminate_if_ge", "stop_lowest_if_ge"):
+            if col in frame:                                      # whole numbers or <NA>
+                frame[col] = pd.array([r[col] for r in rows], dtype="Int64")
+        return frame
 
     # --- serialisation ---------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -561,12 +575,14 @@ class IntervalDesign(DoseCurveOC, Design):
                           f"closest to the target {self.target:g} among treated, "
                           "non-eliminated doses"}
 
-    def next_dose(self, n, dlt, current: int) -> dict:
+    @NextDose.returned_by
+    def next_dose(self, n, dlt, current: int) -> "NextDose":
         """The decision after the last cohort, treated at level ``current``.
 
         ``n``, ``dlt``: patients and DLTs per level (lowest dose first).  Returns
-        ``{"next": level or None, "stop": bool, "mtd": level or None,
-        "reason": str, "eliminated": [levels]}``.  The trial stops (and
+        a :class:`~designcalc.core.result.NextDose` (read like a dict): ``next``
+        (level or None), ``stop``, ``mtd`` (level or None), ``reason`` and
+        ``eliminated`` (levels).  The trial stops (and
         :meth:`select` gives the MTD) when the maximum sample size is reached,
         when ``n_earlystop`` applies, or with no MTD when the lowest dose is
         eliminated.

@@ -35,7 +35,7 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
     f["target"] = f"{d.target:g}"
     f["doses"] = ([levels.name(k) for k in range(1, levels.count + 1)]
                  if levels.doses is not None else None)
-    f["tables"] = [boundary_table(d.boundary_rows())]
+    f["tables"] = [boundary_table(d.boundary_records())]
     met = metrics_table(result, d.target, levels)
     if met is not None:
         f["tables"].append(met)

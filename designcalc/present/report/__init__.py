@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import os
 
-from designcalc.present.report.documents import (FORMATS, figure_png, parse_formats, render,
-                                         single_context, trial_context, write_report)
+from designcalc.present.report.documents import (FORMATS, TableResult, figure_png,
+                                                 parse_formats, render, single_context,
+                                                 trial_context, write_report)
 from designcalc.present.report.text import facts, protocol_text
 
 __all__ = ["protocol_text", "facts", "write_trial_reports", "write_result_report",
            "trial_context", "single_context", "render", "write_report", "FORMATS",
-           "parse_formats", "figure_png"]
+           "parse_formats", "figure_png", "TableResult"]
 
 
 def write_trial_reports(trial, folder, formats=FORMATS, *, figures=None, command=None) -> list:
@@ -41,8 +42,11 @@ def write_result_report(results, path, *, command: str, inputs: dict, title=None
                         plot: bool = True) -> str:
     """Write the report of a single command's result(s) to ``path`` (.md, .html or .docx).
 
-    ``results`` is one OCResult or a list of ``(id, OCResult)`` pairs.  A
-    Markdown report links its figures as ``<path stem>[_<id>].png``, written beside it.
+    ``results`` is one OCResult or :class:`TableResult` (the generic report of
+    a command whose result is a search, a table or an inference: its title, text,
+    table, inputs and command), or a list of ``(id, result)`` pairs.  A Markdown
+    report links its figures as ``<path stem>[_<id>].png``, written beside it (a
+    TableResult has none).
     """
     from designcalc.core.outputs import atomic_file
 
@@ -54,7 +58,7 @@ def write_result_report(results, path, *, command: str, inputs: dict, title=None
     pairs = results if isinstance(results, (list, tuple)) else [(results.family, results)]
     figures = {}
     if plot:
-        for a_id, res in pairs:
+        for a_id, res in [(a, r) for a, r in pairs if not isinstance(r, TableResult)]:
             png = figure_png(res)
             file = stem + (".png" if len(pairs) == 1 else f"_{a_id}.png")
             if fmt == "md":

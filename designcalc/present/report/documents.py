@@ -24,9 +24,10 @@ import base64
 import io
 import json
 import os
+from dataclasses import dataclass
 
 __all__ = ["environment", "figure_png", "trial_context", "single_context", "render",
-           "write_report", "write_docx", "FORMATS", "parse_formats"]
+           "write_report", "write_docx", "FORMATS", "parse_formats", "TableResult"]
 
 FORMATS = ("md", "html", "docx")
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -123,6 +124,35 @@ def _analysis(result, counter, *, analysis=None, assumptions=None, figure=None, 
             "figure": fig, "references": f["references"], "warnings": list(result.warnings)}
 
 
+@dataclass(frozen=True)
+class TableResult:
+    """A result that is not an OCResult (a search, a decision table, an inference, a
+    next-dose decision), as a report shows it: its title, its protocol text and its
+    rows (the command's table).  ``family`` is the command (``"binomial ci"``)."""
+
+    family: str
+    title: str
+    rows: tuple
+    paragraphs: tuple = ()
+    warnings: tuple = ()
+    seed: object = None
+    n_sims: object = None
+
+
+def _table_analysis(result, counter, a_id):
+    """The report section of a :class:`TableResult`: its text and its one table."""
+    from designcalc.present.labels import report_value
+    from designcalc.present.render import columns_of
+
+    header = columns_of(result.rows)
+    tables = [counter.table({"caption": result.title, "header": header,
+                             "rows": [[report_value(c, row.get(c)) for c in header]
+                                      for row in result.rows]})] if header else []
+    return {"id": a_id, "family": result.family, "family_title": result.title,
+            "endpoint": "Results", "paragraphs": list(result.paragraphs), "tables": tables,
+            "figure": None, "references": [], "warnings": list(result.warnings)}
+
+
 def _references(analyses):
     return list(dict.fromkeys(r for a in analyses for r in a["references"]))
 
@@ -168,9 +198,9 @@ def single_context(results, *, command: str, inputs: dict, title: str | None = N
                    figures=None) -> dict:
     """The report context of a single command's run.
 
-    ``results`` is one :class:`~designcalc.core.result.OCResult` or a list of
-    ``(id, OCResult)`` pairs (e.g. the minimax and optimal designs of a
-    search); ``figures`` maps ids to ``{"file", "png"}``.
+    ``results`` is one :class:`~designcalc.core.result.OCResult` or
+    :class:`TableResult`, or a list of ``(id, result)`` pairs (e.g. the minimax
+    and optimal designs of a search); ``figures`` maps ids to ``{"file", "png"}``.
     """
     from designcalc import __version__
     from designcalc.present.render import plain
@@ -179,9 +209,12 @@ def single_context(results, *, command: str, inputs: dict, title: str | None = N
         results = [(results.family, results)]
     figures = figures or {}
     counter = _Counter()
-    analyses = [_analysis(res, counter, figure=figures.get(a_id), a_id=a_id)
+    analyses = [_table_analysis(res, counter, a_id) if isinstance(res, TableResult) else
+                _analysis(res, counter, figure=figures.get(a_id), a_id=a_id)
                 for a_id, res in results]
     first = results[0][1]
+    if isinstance(first, TableResult):
+        title = title or first.title
     seeds = [res.seed for _, res in results if res.seed is not None]
     sims = [res.n_sims for _, res in results if res.n_sims is not None]
     return {
@@ -308,6 +341,8 @@ def write_docx(context: dict, path) -> str:
             run.font.size = Pt(8)
         else:  # pragma: no cover - a template typo
             raise ValueError(f"report.docx.j2: unknown block type {kind!r}")
+    buf = io.BytesIO()        # saved whole first: a failed write leaves no half-closed zip
+    doc.save(buf)
     with atomic_file(path, "wb") as fh:
-        doc.save(fh)
+        fh.write(buf.getvalue())
     return os.fspath(path)
