@@ -56,6 +56,11 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
         numbered lowest dose first as in every dose table of a report), ``sim``
         and ``references`` (Storer and Korn for the 3+3 variants).
     """
+    def _q(row, key):
+        """The exact value, or the simulated one when only the simulation ran."""
+        value = row.get(key)
+        return row.get(key + "_sim") if value is None else value
+
     d = result.design
     unit = dose_unit or DOSE_UNITS.get(d.name, "")
     doses = [f"{text} {unit}".strip() for text in d.labels]
@@ -70,12 +75,12 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
         scen.append({
             "name": name,
             "tox": [_v("tox", r["tox"]) for r in levels],
-            "select": [{"dose": doses[i], "p": _v("select", r["select"])}
+            "select": [{"dose": doses[i], "p": _v("select", _q(r, "select"))}
                        for i, r in enumerate(levels)],
-            "none": None if none is None else _v("select", none["select"]),
-            "en": _v("en", m.get("en")), "e_dlt": _v("e_dlt", m.get("e_dlt")),
-            "above": None if m.get("p_select_above_target") is None
-            else _v("p_select_above_target", m["p_select_above_target"]),
+            "none": None if none is None else _v("select", _q(none, "select")),
+            "en": _v("en", _q(m, "en")), "e_dlt": _v("e_dlt", _q(m, "e_dlt")),
+            "above": None if _q(m, "p_select_above_target") is None
+            else _v("p_select_above_target", _q(m, "p_select_above_target")),
         })
     header = ["scenario", "true DLT probability by level"] + \
         [f"P(select {x})" for x in doses] + ["P(no dose selected)", label("en").axis,
@@ -104,6 +109,7 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
             "selects": d.selects, "confirm_n": d.confirm_n, "cells": cells,
             "scenarios": scen, "target": None if target is None else _v("target", target),
             "sim": sim_facts(result), "references": refs,
+            "exact": any(r.get("select") is not None for r in result.rows),
             "oc_headers": {**level_head, **({"dose": f"dose ({unit})"} if unit else {})},
             "oc_cells": {**level_cell, "dose": _dose_cell(d)},
             "tables": tables}
