@@ -40,7 +40,9 @@ H0 rejected by the rule's procedure), ``reject_both``, ``reject_either``,
 under H1): for rule "either" P(rejecting a true null hypothesis); for rule
 "both", which claims only that both endpoints work, P(success) under that null.  With ``correlation = 0`` the analytic columns are the products of the
 marginals -- the exact binomial probabilities and the analytic log-rank
-(Wu 2015) or landmark power, with the nominal level under the null curve;
+(Wu 2015) or landmark power, with the nominal level under the null curve
+(a landmark test with nobody censored before the landmark is exact, power and
+level: :func:`designcalc.survival.landmark.power_uncensored`);
 with ``correlation != 0`` the quantities that depend on it are left empty
 (None) in ``oc()`` and come from simulation (``evaluate(n_sims=...)``).
 
@@ -220,14 +222,41 @@ class CoprimaryDesign(Design):
         return (a1, a1, a2, a2)
 
     def response_critical(self, level: float) -> int:
-        """``r``: the exact test at ``level`` rejects when more than ``r`` respond."""
+        """``r``: the exact test at ``level`` rejects when more than ``r`` respond
+        (remembered per level: each costs a binomial table of ``n + 1`` counts)."""
         from designcalc.survival.landmark import binary_critical
 
-        return binary_critical(self.n, self.p0, level)
+        cache = self.__dict__.setdefault("_critical", {})
+        if level not in cache:
+            cache[level] = binary_critical(self.n, self.p0, level)
+        return cache[level]
 
-    def tte_power(self, level: float) -> float:
-        """Analytic power of the time-to-event test at one-sided ``level``."""
-        return dataclasses.replace(self.tte, alpha=level).setting.power(self.tte_test, self.n)
+    def evaluate(self, scenarios=None, *, n_sims: int = 0, **options):
+        """:meth:`designcalc.core.protocol.Design.evaluate`, refusing a simulation above
+        the time budget before the analytic columns are computed (at millions of
+        patients they alone take seconds)."""
+        if n_sims:
+            from designcalc.survival.simulation import refuse_early
+
+            refuse_early(f"simulation of {self.n}-patient co-primary trials", n_sims,
+                         self.n, len(SCENARIOS))
+        return super().evaluate(scenarios, n_sims=n_sims, **options)
+
+    def tte_power(self, level: float, null: bool = False) -> float:
+        """Power (``null=False``) or type I error of the time-to-event test at one-sided
+        ``level``: analytic, or exact for a landmark test with nobody censored
+        before the landmark (the type I error is then the nominal ``level``
+        for an analytic test)."""
+        setting = dataclasses.replace(self.tte, alpha=level).setting
+        if null:
+            return setting.alpha_actual(self.tte_test, self.n)
+        return setting.power(self.tte_test, self.n)
+
+    @property
+    def tte_exact(self) -> bool:
+        """True when the time-to-event columns are exact (a landmark test with nobody
+        censored before the landmark), not large-sample approximations."""
+        return self.tte.setting.is_exact(self.tte_test, self.n)
 
     # --- words ----------------------------------------------------------------------
     def rule_text(self) -> str:
@@ -277,18 +306,16 @@ class CoprimaryDesign(Design):
 
     def _marginals(self, resp_alt: bool, tte_alt: bool) -> tuple:
         """``(R_lo, R_hi, T_lo, T_hi)``: each test's rejection probability at its levels
-        (exact binomial; analytic time-to-event power, nominal level under the null curve)."""
+        (exact binomial; analytic time-to-event power and nominal level under the null curve,
+        or exact ones: see :meth:`tte_power`)."""
         from designcalc.core import binom as _binom
 
         lo_r, hi_r, lo_t, hi_t = self.levels
         p = self.p1 if resp_alt else self.p0
         r_lo = float(_binom.sf(self.response_critical(lo_r), self.n, p))
         r_hi = r_lo if hi_r == lo_r else float(_binom.sf(self.response_critical(hi_r), self.n, p))
-        if tte_alt:
-            t_lo = self.tte_power(lo_t)
-            t_hi = t_lo if hi_t == lo_t else self.tte_power(hi_t)
-        else:
-            t_lo, t_hi = lo_t, hi_t
+        t_lo = self.tte_power(lo_t, null=not tte_alt)
+        t_hi = t_lo if hi_t == lo_t else self.tte_power(hi_t, null=not tte_alt)
         return r_lo, r_hi, t_lo, t_hi
 
     def _exact(self, scenarios=None, **options) -> dict:
@@ -333,9 +360,11 @@ class CoprimaryDesign(Design):
 
     def _simulate(self, scenarios, n_sims, sim, **options) -> dict:
         from designcalc.core import simulate
-        from designcalc.survival.simulation import chunk_size_for
+        from designcalc.survival.simulation import chunk_size_for, refuse_early
 
         self._no_scenarios(scenarios, options)
+        refuse_early(f"simulation of {self.n}-patient co-primary trials", n_sims, self.n,
+                     len(SCENARIOS))
         chunk = chunk_size_for(self.n) if sim.chunk_size is None else \
             min(sim.chunk_size, chunk_size_for(self.n))
         kw = sim.run_kwargs()
@@ -361,7 +390,7 @@ class CoprimaryDesign(Design):
             if est is not None and se is not None and est - 4 * se > self.alpha:
                 out.append(f"{row['scenario']}: simulated family-wise error {est:.4f} exceeds "
                            f"alpha = {self.alpha:g}")
-        if self.tte_test in ("logrank", "landmark") and self.n < 200 and not result.simulated:
+        if self.n < 200 and not result.simulated and not self.tte_exact:
             out.append(f"{self.tte_test}: the analytic power is a large-sample approximation; "
                        f"check n = {self.n} by simulation (n_sims)")
         return tuple(out)

@@ -299,7 +299,7 @@ class SurvivalDesign(Design):
         else:
             target = (f"median {row['median1']:.4g} vs {row['median0']:.4g} months "
                       f"(HR {row['hr']:.3f}")
-        kind = "exact" if row["test"] == "binary" else "analytic"
+        kind = "exact" if self.setting.is_exact(row["test"], row["n"]) else "analytic"
         cap = (f", each patient followed at most {row['max_followup']:.4g} months"
                if row.get("max_followup") is not None else "")
         text = (f"{test}: n = {row['n']} patients (accrual {row['accrual']:.4g} months, "
@@ -357,16 +357,17 @@ class SurvivalDesign(Design):
         return rows, used_seed
 
     def _check(self, result: OCResult) -> tuple:
-        return check_warnings(result.rows, self.alpha)
+        return check_warnings(result.rows, self.alpha, self.setting.is_exact)
 
 
-def check_warnings(rows, alpha: float) -> tuple:
+def check_warnings(rows, alpha: float, is_exact=None) -> tuple:
     """Statistical warnings about survival result rows.
 
     * simulated type I error more than 4 SE above ``alpha``: "exceeds";
     * more than 4 SE below: "conservative at n = ...";
-    * no simulation, log-rank or landmark test, n < 200: the analytic power
-      is a large-sample approximation to be checked by simulation.
+    * no simulation, log-rank or landmark test (unless ``is_exact(test, n)``:
+      a landmark test with nobody censored before the landmark), n < 200: the
+      analytic power is a large-sample approximation to be checked by simulation.
     """
     out = []
     for row in rows:
@@ -378,7 +379,8 @@ def check_warnings(rows, alpha: float) -> tuple:
             elif est + 4 * se < alpha:
                 out.append(f"{row['test']}: conservative at n = {row['n']}: simulated type I "
                            f"error {est:.3f} < alpha = {alpha:g}")
-        elif row["test"] in ("logrank", "landmark") and row["n"] < _LARGE_N:
+        elif (row["test"] in ("logrank", "landmark") and row["n"] < _LARGE_N
+              and not (is_exact is not None and is_exact(row["test"], row["n"]))):
             out.append(f"{row['test']}: the analytic power is a large-sample approximation; "
                        f"check n = {row['n']} by simulation (--n-sims)")
     return tuple(out)

@@ -450,8 +450,10 @@ class TwoStageLogrankDesign(Design):
         from functools import partial
 
         from designcalc.core import simulate
+        from designcalc.survival.simulation import refuse_early
 
         self._no_scenarios(scenarios, options)
+        refuse_early(f"simulation of {self.n}-patient two-stage trials", n_sims, self.n, 2)
         kernel = partial(two_stage_kernel, design=self)
         chunk = int(max(1, min(50_000, 400_000 // self.n)))   # memory flat for any n
         res = simulate.run(kernel, n_sims, seed=sim.seed, **sim.run_kwargs(chunk),
