@@ -326,7 +326,9 @@ def _disagreement_texts(res) -> list:
         keys = res.keys if results else res.metric_keys
         row = next((r for r in (res.rows if results else res.metrics)
                     if all(r.get(k) == cell.get(k) for k in keys)), {})
-        where = [f"{k} {cell[k]}" for k in keys if cell.get(k) not in (None, "")]
+        where = [f"{k} = {cell[k]:g}" if isinstance(cell[k], numbers.Real)
+                 and not isinstance(cell[k], bool) else f"{k} {cell[k]}"
+                 for k in keys if cell.get(k) not in (None, "")]
         if row.get("n") is not None and "n" not in keys:
             where.insert(0, f"n = {row['n']}")
         se = row.get(cell["quantity"] + SIM_SE)

@@ -115,8 +115,9 @@ def _rows(results, found=None):
             row = dict(rec)
             if found is not None:
                 row["n_method"] = found[i]["n_method"]
-                if "n_events_formula" in found[i]:
-                    row["n_events_formula"] = found[i]["n_events_formula"]
+                for key in ("n_events_formula", "z_critical", "alpha_target"):
+                    if key in found[i]:
+                        row[key] = found[i][key]
             rows.append(row)
     # every row has every column (None where it does not apply), in one order
     columns = list(_ordered({k: None for row in rows for k in row}))
@@ -146,6 +147,25 @@ def _evaluate(designs, kw, where, seed=None):
 def _warnings(results):
     """The library's warnings of every result, once each, in order."""
     return list(dict.fromkeys(w for res in results for w in res.warnings))
+
+
+def _design_warnings(results, found):
+    """The library's warnings; a calibrated design's are replaced by what calibration
+    did (its analytic columns are at the calibrated nominal level, which its own
+    simulation, by construction, contradicts)."""
+    out = []
+    for res, f in zip(results, found):
+        if f["n_method"] != "calibrated":
+            out.extend(res.warnings)
+            continue
+        row = res.rows[0]
+        out.append(f"{row['test']}: calibrated on {res.n_sims} simulated trials (seed "
+                   f"{res.seed}): critical value z = {f['z_critical']:.2f} (nominal level "
+                   f"{row['alpha_actual']:.4f}) gives simulated type I error "
+                   f"{row['alpha_actual_sim']:.4f} <= {f['alpha_target']:g} and simulated "
+                   f"power {row['power_sim']:.4f} at n = {row['n']}; the analytic columns are "
+                   f"at the nominal level")
+    return list(dict.fromkeys(out))
 
 
 def _plot(path, kind, results, rows, kw, target=None):
@@ -180,12 +200,18 @@ def _plot(path, kind, results, rows, kw, target=None):
               show_default=True,
               help="formula: n from each test's formula; simulation: smallest n whose "
                    "simulated power (--n-sims, same seed at every n) reaches --power.")
+@click.option("--calibrate", is_flag=True, default=False,
+              help="Choose each large-sample test's critical value and n on simulated "
+                   "trials (--n-sims, one seed): the smallest n whose simulated power "
+                   "reaches --power with simulated type I error <= --alpha.  alpha_actual "
+                   "is then the calibrated nominal level, z_critical its critical value. "
+                   "Use it when the analytic power and its simulated check disagree.")
 @output_options
 @scoped
 def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual, accrual_rate,
                followup, alpha, tests, landmark, dropout_rate, max_followup, shorter, n_sims,
                seed, workers, backend, scheduler, plot, plot_kind, report, power, nmax, n_by,
-               fmt, out):
+               calibrate, fmt, out):
     """Sample size of a single-arm time-to-event design (months).
 
     One row per test: n, expected_events (under the alternative), power at
@@ -194,7 +220,16 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
     power_sim, power_sim_se, alpha_actual_sim, alpha_actual_sim_se (type I
     error by simulation under the null curve).  The log-rank row also gives
     n_events_formula, the simpler events-based n.  n_method says how n was
-    found (formula, simulation, or exact for binary).
+    found (formula, simulation, calibrated, or exact: the binary test, and the
+    landmark test when every patient is followed past the landmark).
+
+    \b
+    When to simulate: the log-rank, exponential and (with censoring before
+    the landmark) landmark powers are large-sample approximations; at small
+    n or with a Weibull shape far from 1 they can be off by several points
+    (the library warns when a simulated check contradicts them).  Then size
+    with --calibrate --n-sims 20000 --seed S: critical value and n chosen on
+    simulated trials.
 
     \b
     Examples:
@@ -212,9 +247,12 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
                         null_hazards, null_breaks, max_followup)
     if n_by == "simulation" and n_sims is None:
         raise click.BadParameter("--n-by simulation needs --n-sims", param_hint="--n-by")
+    if calibrate and (n_sims is None or n_by == "simulation"):
+        raise click.BadParameter("--calibrate needs --n-sims (and sizes by simulation itself: "
+                                 "leave --n-by at formula)", param_hint="--calibrate")
     with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
         found = size_designs(test=kw["test"], power=power, nmax=nmax, n_by=n_by, n_sims=n_sims,
-                             seed=seed, workers=workers, **kw["model"])
+                             seed=seed, workers=workers, calibrate=calibrate, **kw["model"])
         results = _evaluate([f["design"] for f in found], kw, where, seed=found[0]["seed"])
     rows = _rows(results, found)
     footer = []
@@ -224,7 +262,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
                      nmax=nmax, n_by=n_by, plot=plot, plot_kind=plot_kind)
     footer.append(report_line(report, _pairs(results), inputs, results[0].seed))
     title = "\n".join(res.design.sentence(row) for res, row in zip(results, rows))
-    emit(fmt, out, "survival design", inputs, rows, warnings=_warnings(results),
+    emit(fmt, out, "survival design", inputs, rows, warnings=_design_warnings(results, found),
          seed=results[0].seed, title=title, footer="\n".join(f for f in footer if f) or None)
 
 

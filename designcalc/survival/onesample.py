@@ -463,13 +463,19 @@ def evaluate_designs(designs, *, n_sims: int = 0, seed=None, workers: int = 1,
 @_numeric_guard
 @scoped
 def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sims=None,
-                 seed=None, workers=1, **model) -> list:
+                 seed=None, workers=1, calibrate=False, **model) -> list:
     """The design of each test at the smallest n reaching ``power``.
 
     Same inputs as :func:`designcalc.survival.design` (``model`` holds the
     :class:`SurvivalDesign` fields other than ``test`` and ``n``).  With
     ``n_by="simulation"`` pass a seed (or read it back from the
     ``"seed"`` entries): the same seed is used at every n.
+
+    With ``calibrate=True`` (needs ``n_sims``) every test whose size is not
+    exact gets the critical value and n of
+    :func:`designcalc.survival.calibrate.calibrate` (``n_method``
+    "calibrated", with ``z_critical`` and ``alpha_target``; the design's
+    ``alpha`` is the calibrated nominal level), the same seed for all.
 
     Returns
     -------
@@ -480,6 +486,9 @@ def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sim
     from designcalc.core.simulate import resolve_seed
     setting = _setting(model)
     tests = _tests(test, setting)
+    if calibrate:
+        return _calibrated(tests, setting, power, nmax, n_sims, resolve_seed(seed), workers,
+                           model)
     power, nmax, n_sims = planning._check_power_target(power, setting, nmax, n_sims, n_by)
     if n_by == "simulation":
         seed = resolve_seed(seed)
@@ -493,4 +502,27 @@ def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sim
             entry["n_events_formula"] = f["n_events_formula"]
         entry["seed"] = seed if n_by == "simulation" else None
         out.append(entry)
+    return out
+
+
+def _calibrated(tests, setting, power, nmax, n_sims, seed, workers, model) -> list:
+    """``size_designs(..., calibrate=True)``: calibrated designs, exact ones as they are."""
+    from designcalc.survival.calibrate import calibrate
+
+    if n_sims is None:
+        raise ValueError("n_sims is required with calibrate=True (the critical value and n "
+                         "are chosen on simulated trials)")
+    out = []
+    for t in tests:
+        if setting.is_exact(t, 2):
+            power, nmax, _ = planning._check_power_target(power, setting, nmax, None,
+                                                          "formula")
+            found = planning.sample_sizes(setting, [t], power, nmax=nmax)[0]
+            out.append({"design": SurvivalDesign(test=t, n=found["n"], **model),
+                        "n_method": found["n_method"], "seed": seed})
+            continue
+        cal = calibrate(test=t, power=power, n_sims=n_sims, seed=seed, nmax=nmax,
+                        workers=workers, **model)
+        out.append({"design": cal["design"], "n_method": "calibrated", "seed": seed,
+                    "z_critical": cal["z_critical"], "alpha_target": cal["alpha_target"]})
     return out

@@ -365,6 +365,13 @@ def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers)
                 cache[n] = sims[test]["power_sim"] >= power
         return cache[n]
 
+    return bracket_smallest(ok, n_start, nmax, f"simulated power {power} for test {test!r}")
+
+
+def bracket_smallest(ok, n_start: int, nmax: int, what: str) -> int:
+    """Smallest n (>= 2) with ``ok(n)``, ``ok`` monotone: from ``n_start``, halve or
+    double to a bracket, then bisect (few evaluations of a costly ``ok``).
+    ``ValueError`` naming ``nmax`` when no n <= nmax is ok (``what`` says what)."""
     if ok(n_start):
         hi = n_start
         lo = max(1, hi // 2)
@@ -375,8 +382,7 @@ def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers)
         hi = min(2 * n_start, nmax)
         while not ok(hi):
             if hi >= nmax:
-                raise ValueError(f"nmax: no n <= {nmax} reaches simulated power {power} "
-                                 f"for test {test!r}")
+                raise ValueError(f"nmax: no n <= {nmax} reaches {what}")
             lo, hi = hi, min(2 * hi, nmax)
     return max(bisect_smallest(ok, lo, hi), 2)
 
