@@ -57,6 +57,9 @@ alternative is a proportional-hazards change given by --median1, --hr or
 --s1.  Uniform accrual, follow-up after the last patient, optional
 exponential dropout.  Tests: one-sample log-rank (n by Wu 2015),
 landmark Kaplan-Meier S(t0), exponential MLE, exact binary landmark.
+Large-sample powers are flagged when a simulated check (--n-sims)
+contradicts them; design --calibrate and two-stage --calibrate choose the
+critical values (and n) on simulated trials.
 
 \b
 Examples:
@@ -279,9 +282,17 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
     """Power of a single-arm time-to-event design for a given n (months).
 
     One row per test (and per n): power (analytic; exact for the binary
-    test), alpha_actual, expected_events and, with --n-sims, power_sim,
-    power_sim_se, alpha_actual_sim and alpha_actual_sim_se (the simulated
-    type I error under the null curve).
+    test, and for the landmark test when every patient is followed past the
+    landmark: followup >= landmark, no dropout), alpha_actual, expected_events
+    and, with --n-sims, power_sim, power_sim_se, alpha_actual_sim and
+    alpha_actual_sim_se (the simulated type I error under the null curve).
+
+    \b
+    When to simulate (--n-sims): the log-rank, exponential and censored
+    landmark powers are large-sample approximations, off by several points
+    at small n (e.g. n < 200) or far from exponential curves; a warning
+    names both values when the simulated check contradicts the analytic one
+    by more than 3 SE.  Size such a design with survival design --calibrate.
 
     \b
     Examples:
