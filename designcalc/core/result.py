@@ -297,13 +297,13 @@ def flag_threshold(cells: int) -> float:
     """``k`` (in SE) above which a simulated check contradicts its exact/analytic value.
 
     Bonferroni over the ``cells`` compared values: ``k = Phi^{-1}(1 - FLAG_RATE /
-    (2 cells))``, which is 3 for one cell, 3.8 for 10 and 4.4 for 100 (and
+    (2 cells))``, which is 3 for one cell, 3.64 for 10 and 4.2 for 100 (and
     never below 3).
 
     Examples
     --------
     >>> [round(flag_threshold(m), 2) for m in (1, 10, 100)]
-    [3.0, 3.81, 4.41]
+    [3.0, 3.64, 4.2]
     """
     from statistics import NormalDist
 

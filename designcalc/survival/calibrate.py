@@ -17,7 +17,8 @@ conservative: 0.036 at n = 20 against 0.05).  :func:`calibrate` instead
    or doubling from the formula's n, then bisection), with the same seed at
    every n.
 
-The design returned is an ordinary :class:`~designcalc.survival.onesample.SurvivalDesign`
+The design (:func:`designcalc.survival.onesample.calibrate`) is an ordinary
+:class:`~designcalc.survival.onesample.SurvivalDesign`
 whose ``alpha`` is the calibrated *nominal* level ``1 - Phi(c)``; evaluated
 with the same ``n_sims`` and seed it simulates exactly the calibrated size
 and power (the same trials), and its analytic columns are those of the
@@ -33,9 +34,9 @@ from statistics import NormalDist
 
 import numpy as np
 
-from designcalc.core.validate import check_int, check_prob
+from designcalc.core.validate import check_int
 
-__all__ = ["score", "calibrate", "GRID_STEP", "GRID_HALF_WIDTH"]
+__all__ = ["score", "calibrated_at", "calibrate_setting", "GRID_STEP", "GRID_HALF_WIDTH"]
 
 _N = NormalDist()
 #: step and half-width (in z) of the grid of candidate critical values
@@ -109,38 +110,28 @@ def calibrated_at(setting, test: str, n: int, n_sims: int, seed: int, workers: i
             "alpha_sim": float(size[j])}
 
 
-def calibrate(*, test: str = "logrank", power: float = 0.8, n_sims: int = 20_000, seed=None,
-              nmax: int = 10000, workers: int = 1, **model) -> dict:
+def calibrate_setting(setting, test: str, power: float, n_sims: int, seed: int,
+                      nmax: int = 10000, workers: int = 1) -> dict:
     """The smallest n, and its critical value, whose simulated power reaches ``power``
-    with simulated type I error at most ``alpha`` (see the module docstring).
-
-    ``model`` holds the :class:`~designcalc.survival.onesample.SurvivalDesign`
-    fields other than ``test`` and ``n`` (``alpha`` is the target type I error).
+    with simulated type I error at most ``setting.alpha`` (see the module
+    docstring; :func:`designcalc.survival.onesample.calibrate` builds the design).
 
     Returns
     -------
     dict
-        ``design`` (the calibrated SurvivalDesign: ``alpha`` = the nominal level
-        ``1 - Phi(z_critical)``), ``n``, ``z_critical``, ``alpha_target``,
-        ``power_sim``, ``alpha_sim``, ``n_formula`` (the large-sample n) and
-        ``seed``.
+        ``n``, ``z_critical``, ``alpha_nominal`` (``1 - Phi(z_critical)``),
+        ``alpha_target``, ``power_sim``, ``alpha_sim`` and ``n_formula`` (the
+        large-sample n).
     """
-    from designcalc.core.simulate import resolve_seed
     from designcalc.survival import planning
-    from designcalc.survival.onesample import SurvivalDesign, _setting
     from designcalc.survival.simulation import refuse_early
 
-    setting = _setting(model)
-    power, nmax, n_sims = planning._check_power_target(power, setting, nmax, n_sims,
-                                                       "simulation")
     workers = check_int("workers", workers, min_value=1)
     setting.check_test(test)
-    score_ok = test in ("logrank", "landmark", "exponential")
-    if not score_ok or setting.is_exact(test, 2):
+    if test not in ("logrank", "landmark", "exponential") or setting.is_exact(test, 2):
         raise ValueError(f"test: the {test} test is exact here (its size is computed, not "
                          f"approximated); calibrate the logrank, exponential or a censored "
                          f"landmark test")
-    seed = resolve_seed(seed)
     n_formula = setting.sample_size(test, power, nmax)
     # a lower bound of the search: about 2 log2(nmax) evaluations near the formula's n
     evaluations = 2 * math.ceil(math.log2(max(nmax, 2))) + 2
@@ -160,8 +151,7 @@ def calibrate(*, test: str = "logrank", power: float = 0.8, n_sims: int = 20_000
                                   f"<= {setting.alpha:g} ({test})")
     ok(n)
     cal = found[n]
-    nominal = 1.0 - _N.cdf(cal["z_critical"])
-    design = SurvivalDesign(test=test, n=n, **{**model, "alpha": nominal})
-    return {"design": design, "n": n, "z_critical": cal["z_critical"],
-            "alpha_target": setting.alpha, "power_sim": cal["power_sim"],
-            "alpha_sim": cal["alpha_sim"], "n_formula": n_formula, "seed": seed}
+    return {"n": n, "z_critical": cal["z_critical"],
+            "alpha_nominal": 1.0 - _N.cdf(cal["z_critical"]), "alpha_target": setting.alpha,
+            "power_sim": cal["power_sim"], "alpha_sim": cal["alpha_sim"],
+            "n_formula": n_formula}

@@ -50,7 +50,7 @@ from designcalc.core.protocol import Design
 from designcalc.core.result import OCResult
 
 __all__ = ["SurvivalDesign", "TESTS", "TEST_NAMES", "designs_for", "evaluate_designs",
-           "size_designs", "check_warnings"]
+           "size_designs", "check_warnings", "calibrate"]
 
 # Columns of a simulated row that are analytic quantities (left out of simulate()).
 _ANALYTIC = ("power", "alpha_actual", "expected_events")
@@ -473,7 +473,7 @@ def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sim
 
     With ``calibrate=True`` (needs ``n_sims``) every test whose size is not
     exact gets the critical value and n of
-    :func:`designcalc.survival.calibrate.calibrate` (``n_method``
+    :func:`calibrate` (``n_method``
     "calibrated", with ``z_critical`` and ``alpha_target``; the design's
     ``alpha`` is the calibrated nominal level), the same seed for all.
 
@@ -505,10 +505,46 @@ def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sim
     return out
 
 
+@_numeric_guard
+@scoped
+def calibrate(*, test: str = "logrank", power: float = 0.8, n_sims: int = 20_000, seed=None,
+              nmax: int = 10000, workers: int = 1, **model) -> dict:
+    """The design of ``test`` whose critical value and n are chosen on simulated trials:
+    the smallest n whose simulated power reaches ``power`` with simulated type I
+    error at most ``alpha`` (:mod:`designcalc.survival.calibrate`).
+
+    ``model`` holds the :class:`SurvivalDesign` fields other than ``test`` and
+    ``n`` (``alpha`` is the target type I error).
+
+    Returns
+    -------
+    dict
+        ``design`` (a SurvivalDesign whose ``alpha`` is the calibrated nominal
+        level ``1 - Phi(z_critical)``), ``n``, ``z_critical``,
+        ``alpha_nominal``, ``alpha_target``, ``power_sim``, ``alpha_sim``,
+        ``n_formula`` and ``seed``.
+
+    Examples
+    --------
+    >>> cal = calibrate(test="logrank", power=0.8, n_sims=2000, seed=1, median0=6,
+    ...                 median1=12, accrual=12, followup=12)
+    >>> cal["alpha_sim"] <= 0.05 <= cal["design"].alpha, cal["power_sim"] >= 0.8
+    (True, True)
+    """
+    from designcalc.core.simulate import resolve_seed
+    from designcalc.survival.calibrate import calibrate_setting
+
+    setting = _setting(model)
+    power, nmax, n_sims = planning._check_power_target(power, setting, nmax, n_sims,
+                                                       "simulation")
+    seed = resolve_seed(seed)
+    cal = calibrate_setting(setting, test, power, n_sims, seed, nmax, workers)
+    design = SurvivalDesign(test=test, n=cal["n"], **{**model, "alpha": cal["alpha_nominal"]})
+    return {"design": design, **cal, "seed": seed}
+
+
 def _calibrated(tests, setting, power, nmax, n_sims, seed, workers, model) -> list:
     """``size_designs(..., calibrate=True)``: calibrated designs, exact ones as they are."""
-    from designcalc.survival.calibrate import calibrate
-
     if n_sims is None:
         raise ValueError("n_sims is required with calibrate=True (the critical value and n "
                          "are chosen on simulated trials)")

@@ -14,8 +14,7 @@ import math
 import pytest
 
 from designcalc.core.budget import BudgetError
-from designcalc.survival.calibrate import calibrate
-from designcalc.survival.onesample import SurvivalDesign, size_designs
+from designcalc.survival.onesample import SurvivalDesign, calibrate, size_designs
 from designcalc.survival.twostage import (TwoStageLogrankDesign, calibrate as calibrate_two,
                                           interim_window, search, search_table)
 
