@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from statistics import NormalDist
 
 import numbers
 
@@ -290,7 +291,7 @@ class OCResult:
 
 #: Chance, per result, that an exact result is flagged although only Monte-Carlo
 #: error separates it from its simulation (two-sided 3 SE: 0.27 %).
-FLAG_RATE = 2.0 * (1.0 - 0.9986501019683699)
+FLAG_RATE = 2.0 * NormalDist().cdf(-3.0)
 
 
 def flag_threshold(cells: int) -> float:
@@ -305,8 +306,6 @@ def flag_threshold(cells: int) -> float:
     >>> [round(flag_threshold(m), 2) for m in (1, 10, 100)]
     [3.0, 3.64, 4.2]
     """
-    from statistics import NormalDist
-
     return max(3.0, NormalDist().inv_cdf(1.0 - FLAG_RATE / (2.0 * max(int(cells), 1))))
 
 

@@ -388,7 +388,8 @@ class TwoStageLogrankDesign(Design):
         Raises ``ValueError`` naming the time scales when the inputs, each
         valid, are too far apart for the moments to be computed (no NaN is
         ever returned)."""
-        out = self._analytic()
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            out = self._analytic()       # extreme scales give NaN: refused below
         if not all(math.isfinite(v) for v in out.values()):
             raise ValueError(f"x0, followup, rate, hr: the time scales are too far apart to "
                              f"compute the operating characteristics (S0({self.x0:g}) = "
