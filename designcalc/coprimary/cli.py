@@ -116,9 +116,14 @@ def power_cmd(n, fmt, out, n_sims, seed, workers, backend, scheduler, report, **
               help="Target joint power: P(success | H1) under the rule.")
 @click.option("--nmax", type=int, default=1000, show_default=True,
               help="Largest n searched.")
+@click.option("--calibrate", is_flag=True, default=False,
+              help="Choose the time-to-event test's critical values at every n on simulated "
+                   "trials (simulated size <= its level) and judge n by the simulated joint "
+                   "power (--n-sims, default 10000, one seed): use it when the analytic "
+                   "time-to-event size or power and their simulated check disagree.")
 @output_options
 def design_cmd(fmt, out, n_sims, seed, workers, backend, scheduler, report, power, nmax,
-               **model):
+               calibrate, **model):
     """Smallest n whose joint power P(success | H1) reaches --power.
 
     Every n is scanned (the joint power saw-tooths with n through the exact
@@ -132,20 +137,26 @@ def design_cmd(fmt, out, n_sims, seed, workers, backend, scheduler, report, powe
     if report:
         check_report_path(report)
     correlation = model["correlation"]
-    sims = _n_sims(n_sims, correlation)
-    if correlation != 0:
+    sims = _n_sims(n_sims, 1.0 if calibrate else correlation)
+    if correlation != 0 or calibrate:
         seed = resolve_seed(seed)
     with sim_backend(backend, scheduler, workers, simulating=bool(sims)) as where:
         found = search(power=power, nmax=nmax, n_sims=sims or None, seed=seed, workers=workers,
-                       **model)
+                       calibrate=calibrate, **model)
         design = found[0]
         res = design.evaluate(n_sims=sims, seed=seed, workers=workers, **where)
     rows = [{"n": design.n, **row} for row in res.to_dict()["results"]]
     inputs = dict(**model, power=power, nmax=nmax, n_sims=sims, seed=seed)
+    if calibrate:
+        inputs["calibrate"] = True
     line = report_line(report, res, inputs, res.seed)
+    method = "calibrated" if calibrate else "analytic" if correlation == 0 else "simulation"
+    extra = {"n": design.n, "n_method": method}
+    if design.tte_z is not None:
+        extra["tte_z"] = list(design.tte_z)
     emit(fmt, out, "coprimary design", inputs, rows,
          warnings=res.warnings, seed=res.seed, footer=line or None,
-         extra={"n": design.n, "n_method": "analytic" if correlation == 0 else "simulation",
+         extra={**extra,
                 **{k: res.extra[k] for k in ("levels", "response_critical", "association")}},
          title=f"Smallest n with joint power >= {power:g}: n = {design.n}. "
                + _title(design, res))

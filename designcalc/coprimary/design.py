@@ -40,7 +40,9 @@ H0 rejected by the rule's procedure), ``reject_both``, ``reject_either``,
 under H1): for rule "either" P(rejecting a true null hypothesis); for rule
 "both", which claims only that both endpoints work, P(success) under that null.  With ``correlation = 0`` the analytic columns are the products of the
 marginals -- the exact binomial probabilities and the analytic log-rank
-(Wu 2015) or landmark power, with the nominal level under the null curve;
+(Wu 2015) or landmark power, with the nominal level under the null curve
+(a landmark test with nobody censored before the landmark is exact, power and
+level: :func:`designcalc.survival.landmark.power_uncensored`);
 with ``correlation != 0`` the quantities that depend on it are left empty
 (None) in ``oc()`` and come from simulation (``evaluate(n_sims=...)``).
 
@@ -144,6 +146,12 @@ class CoprimaryDesign(Design):
     alpha_split : str, optional
         Rule "either" only: "bonferroni" (default), "holm" or "a1,a2"
         (response level, time-to-event level; ``a1 + a2 <= alpha``).
+    tte_z : tuple of float, optional
+        Calibrated critical values ``(first step, after the other endpoint
+        rejected)`` of the time-to-event test, which rejects when its
+        statistic is beyond ``z`` (from :func:`search` with ``calibrate=True``:
+        simulated size <= its level); None (default): ``z_{1-level}``.  The
+        analytic columns are then those of the nominal levels ``1 - Phi(z)``.
     """
 
     n: int
@@ -165,6 +173,7 @@ class CoprimaryDesign(Design):
     rule: str = "both"
     alpha: float = 0.05
     alpha_split: str | None = None
+    tte_z: tuple | None = None
 
     family = "coprimary"
     method = "analytic"
@@ -186,6 +195,13 @@ class CoprimaryDesign(Design):
         if not isinstance(self.tte_test, str) or self.tte_test not in TTE_TESTS:
             raise ValueError(f"tte_test must be one of {', '.join(TTE_TESTS)}, "
                              f"got {self.tte_test!r}")
+        if self.tte_z is not None:
+            z = tuple(check_real("tte_z", v) for v in (
+                self.tte_z if isinstance(self.tte_z, (tuple, list)) else (self.tte_z,)))
+            if len(z) != 2:
+                raise ValueError(f"tte_z must be two critical values (first step, second "
+                                 f"step), got {self.tte_z!r}")
+            set_("tte_z", z)
         tte = self.tte   # validates the time-to-event model (errors name the parameter)
         for name in ("median0", "median1", "hr", "s1", "accrual", "accrual_rate",
                      "max_followup", "landmark", "followup", "shape", "dropout_rate"):
@@ -219,15 +235,57 @@ class CoprimaryDesign(Design):
         a1, a2 = (float(x) for x in self.alpha_split.split(","))
         return (a1, a1, a2, a2)
 
+    def to_dict(self) -> dict:
+        """The parameters (``tte_z`` only when calibrated)."""
+        out = super().to_dict()
+        if self.tte_z is None:
+            out.pop("tte_z")
+        return out
+
+    @property
+    def tte_levels(self) -> tuple:
+        """``(tte_lo, tte_hi)``: the time-to-event test's nominal levels (``1 - Phi(z)``
+        when calibrated)."""
+        if self.tte_z is None:
+            return self.levels[2:]
+        return tuple(1.0 - _N.cdf(z) for z in self.tte_z)
+
     def response_critical(self, level: float) -> int:
-        """``r``: the exact test at ``level`` rejects when more than ``r`` respond."""
+        """``r``: the exact test at ``level`` rejects when more than ``r`` respond
+        (remembered per level: each costs a binomial table of ``n + 1`` counts)."""
         from designcalc.survival.landmark import binary_critical
 
-        return binary_critical(self.n, self.p0, level)
+        cache = self.__dict__.setdefault("_critical", {})
+        if level not in cache:
+            cache[level] = binary_critical(self.n, self.p0, level)
+        return cache[level]
 
-    def tte_power(self, level: float) -> float:
-        """Analytic power of the time-to-event test at one-sided ``level``."""
-        return dataclasses.replace(self.tte, alpha=level).setting.power(self.tte_test, self.n)
+    def evaluate(self, scenarios=None, *, n_sims: int = 0, **options):
+        """:meth:`designcalc.core.protocol.Design.evaluate`, refusing a simulation above
+        the time budget before the analytic columns are computed (at millions of
+        patients they alone take seconds)."""
+        if n_sims:
+            from designcalc.survival.simulation import refuse_early
+
+            refuse_early(f"simulation of {self.n}-patient co-primary trials", n_sims,
+                         self.n, len(SCENARIOS))
+        return super().evaluate(scenarios, n_sims=n_sims, **options)
+
+    def tte_power(self, level: float, null: bool = False) -> float:
+        """Power (``null=False``) or type I error of the time-to-event test at one-sided
+        ``level``: analytic, or exact for a landmark test with nobody censored
+        before the landmark (the type I error is then the nominal ``level``
+        for an analytic test)."""
+        setting = dataclasses.replace(self.tte, alpha=level).setting
+        if null:
+            return setting.alpha_actual(self.tte_test, self.n)
+        return setting.power(self.tte_test, self.n)
+
+    @property
+    def tte_exact(self) -> bool:
+        """True when the time-to-event columns are exact (a landmark test with nobody
+        censored before the landmark), not large-sample approximations."""
+        return self.tte.setting.is_exact(self.tte_test, self.n)
 
     # --- words ----------------------------------------------------------------------
     def rule_text(self) -> str:
@@ -256,6 +314,10 @@ class CoprimaryDesign(Design):
         r = self.response_critical(lo_r)
         tte_row = dataclasses.replace(self.tte, alpha=lo_t).sentence()
         tte_row = tte_row[0].lower() + tte_row[1:]
+        if self.tte_z is not None:
+            tte_row += (f" (critical value calibrated by simulation: z = {self.tte_z[0]:.2f}, "
+                        f"nominal level {self.tte_levels[0]:.4f}, for a simulated size <= "
+                        f"{lo_t:g})")
         return (f"Co-primary endpoints on the same {self.n} patients; {self.rule_text()}. "
                 f"Response: exact one-sided binomial test of p0 = {self.p0:g} against "
                 f"p1 = {self.p1:g}, significant at level {lo_r:g} if at least {r + 1} of "
@@ -277,18 +339,17 @@ class CoprimaryDesign(Design):
 
     def _marginals(self, resp_alt: bool, tte_alt: bool) -> tuple:
         """``(R_lo, R_hi, T_lo, T_hi)``: each test's rejection probability at its levels
-        (exact binomial; analytic time-to-event power, nominal level under the null curve)."""
+        (exact binomial; analytic time-to-event power and nominal level under the null curve,
+        or exact ones: see :meth:`tte_power`)."""
         from designcalc.core import binom as _binom
 
-        lo_r, hi_r, lo_t, hi_t = self.levels
+        lo_r, hi_r, _, _ = self.levels
+        lo_t, hi_t = self.tte_levels
         p = self.p1 if resp_alt else self.p0
         r_lo = float(_binom.sf(self.response_critical(lo_r), self.n, p))
         r_hi = r_lo if hi_r == lo_r else float(_binom.sf(self.response_critical(hi_r), self.n, p))
-        if tte_alt:
-            t_lo = self.tte_power(lo_t)
-            t_hi = t_lo if hi_t == lo_t else self.tte_power(hi_t)
-        else:
-            t_lo, t_hi = lo_t, hi_t
+        t_lo = self.tte_power(lo_t, null=not tte_alt)
+        t_hi = t_lo if hi_t == lo_t else self.tte_power(hi_t, null=not tte_alt)
         return r_lo, r_hi, t_lo, t_hi
 
     def _exact(self, scenarios=None, **options) -> dict:
@@ -324,18 +385,21 @@ class CoprimaryDesign(Design):
         """The vectorised simulation kernel (a picklable ``functools.partial``)."""
         lo_r, hi_r, lo_t, hi_t = self.levels
         s = self.tte.setting
+        z = self.tte_z or (_N.inv_cdf(1 - lo_t), _N.inv_cdf(1 - hi_t))
         return partial(coprimary_kernel, n=self.n, p0=self.p0, p1=self.p1, null=s.null,
                        alt=s.alt, study=s.study(self.n), rho=self.correlation,
                        r_crit=(self.response_critical(lo_r), self.response_critical(hi_r)),
-                       z_crit=(_N.inv_cdf(1 - lo_t), _N.inv_cdf(1 - hi_t)),
+                       z_crit=tuple(z),
                        test=self.tte_test, t0=self.landmark,
                        which=tuple(range(len(SCENARIOS))) if which is None else tuple(which))
 
     def _simulate(self, scenarios, n_sims, sim, **options) -> dict:
         from designcalc.core import simulate
-        from designcalc.survival.simulation import chunk_size_for
+        from designcalc.survival.simulation import chunk_size_for, refuse_early
 
         self._no_scenarios(scenarios, options)
+        refuse_early(f"simulation of {self.n}-patient co-primary trials", n_sims, self.n,
+                     len(SCENARIOS))
         chunk = chunk_size_for(self.n) if sim.chunk_size is None else \
             min(sim.chunk_size, chunk_size_for(self.n))
         kw = sim.run_kwargs()
@@ -361,7 +425,7 @@ class CoprimaryDesign(Design):
             if est is not None and se is not None and est - 4 * se > self.alpha:
                 out.append(f"{row['scenario']}: simulated family-wise error {est:.4f} exceeds "
                            f"alpha = {self.alpha:g}")
-        if self.tte_test in ("logrank", "landmark") and self.n < 200 and not result.simulated:
+        if self.n < 200 and not result.simulated and not self.tte_exact:
             out.append(f"{self.tte_test}: the analytic power is a large-sample approximation; "
                        f"check n = {self.n} by simulation (n_sims)")
         return tuple(out)
@@ -495,7 +559,7 @@ def _success_analytic(d) -> float:
 
 
 def search(*, power: float = 0.8, nmax: int = 1000, n_sims: int | None = None, seed=None,
-           workers: int = 1, **model) -> list:
+           workers: int = 1, calibrate: bool = False, **model) -> list:
     """The smallest ``n`` whose joint power P(success | H1) reaches ``power``.
 
     The joint power is **not monotone in n** (the exact binomial test's power
@@ -505,8 +569,17 @@ def search(*, power: float = 0.8, nmax: int = 1000, n_sims: int | None = None, s
     the scan starts at the smallest n whose correlation-free bound reaches the
     target (rule both: each marginal >= power, since P(both) <= each; rule
     either: R + T >= power, since P(either) <= R + T, at the first-step levels)
-    and each n is simulated with ``n_sims`` trials under H1 and the same
-    ``seed`` (the n found is then subject to Monte-Carlo error).
+    and each n is simulated with ``n_sims`` trials under H1
+    and the same ``seed`` (the n found is then subject to Monte-Carlo error).
+
+    ``calibrate=True`` (needs ``n_sims``; any correlation) also chooses, at
+    every n, the time-to-event test's critical values on simulated trials
+    (:func:`designcalc.survival.calibrate.calibrated_at`: the smallest whose
+    simulated size under the null curve is <= its level; exact landmark tests
+    keep theirs) and judges the n by the simulated joint power with them; the
+    scan then starts at half the correlation-free bound's n (calibration
+    usually gives the large-sample test back some power).  The design found
+    carries them in ``tte_z``.
 
     Returns
     -------
@@ -524,7 +597,7 @@ def search(*, power: float = 0.8, nmax: int = 1000, n_sims: int | None = None, s
     if power <= probe.alpha:
         raise ValueError(f"power must be > alpha = {probe.alpha:g}, got {power:g}")
     rho = probe.correlation
-    if rho != 0.0:
+    if rho != 0.0 or calibrate:
         if n_sims is None:
             raise ValueError("n_sims is required to search with correlation != 0 (the joint "
                              "power is simulated)")
@@ -543,6 +616,10 @@ def search(*, power: float = 0.8, nmax: int = 1000, n_sims: int | None = None, s
             return min(r_lo, t_lo) >= power
         return r_lo + t_lo >= power
 
+    _refuse_analytic_scan(nmax)
+    if calibrate:
+        return [_calibrated_scan(build, bound_ok, model, power, nmax, n_sims, seed, workers)]
+    estimated = False
     for n in range(2, nmax + 1):
         d = build(n)
         if d is None:
@@ -551,11 +628,99 @@ def search(*, power: float = 0.8, nmax: int = 1000, n_sims: int | None = None, s
             if _success_analytic(d) >= power:
                 return [d]
         elif bound_ok(d):
+            if not estimated:
+                _refuse_simulated_scan(d, model, power, nmax, n_sims, build)
+                estimated = True
             res = simulate.run(d.kernel(which=(0,)), n_sims, seed=seed, workers=workers)
             if float(res.estimate["0:reject_both" if d.rule == "both"
                                   else "0:reject_either"]) >= power:
                 return [d]
     raise ValueError(f"nmax: no n <= {nmax} reaches joint power {power:g}")
+
+
+def calibrated_z(design, n_sims: int, seed: int, workers: int = 1) -> tuple | None:
+    """The time-to-event test's critical values at ``design.n`` calibrated on simulated
+    trials under the null curve (None for an exact landmark test)."""
+    from designcalc.survival.calibrate import calibrated_at
+
+    if design.tte_exact:
+        return None
+    setting = design.tte.setting
+    lo_t, hi_t = design.levels[2:]
+    z = [calibrated_at(setting, design.tte_test, design.n, n_sims, seed, workers,
+                       alpha=level)["z_critical"] for level in dict.fromkeys((lo_t, hi_t))]
+    return (z[0], z[-1])
+
+
+def _calibrated_scan(build, bound_ok, model, power, nmax, n_sims, seed, workers):
+    """``search(calibrate=True)``: see :func:`search`."""
+    from designcalc.core import simulate
+
+    first = next((n for n in range(2, nmax + 1)
+                  if build(n) is not None and bound_ok(build(n))), None)
+    if first is None:
+        raise ValueError(f"nmax: no n <= {nmax} reaches joint power {power:g}")
+    start = max(2, first // 2)
+    while build(start) is None:
+        start += 1
+    _refuse_simulated_scan(build(start), model, power, nmax, 2 * n_sims, build)
+    for n in range(start, nmax + 1):
+        d = build(n)
+        if d is None:
+            continue
+        d = dataclasses.replace(d, tte_z=calibrated_z(d, n_sims, seed, workers))
+        res = simulate.run(d.kernel(which=(0,)), n_sims, seed=seed, workers=workers)
+        if float(res.estimate["0:reject_both" if d.rule == "both"
+                              else "0:reject_either"]) >= power:
+            return d
+    raise ValueError(f"nmax: no n <= {nmax} reaches simulated joint power {power:g} with "
+                     f"calibrated critical values")
+
+
+#: CPU seconds of one n of the analytic scan (design, marginals, analytic joint
+#: power): 4-15 ms measured on a loaded 2-core machine; a lower bound
+_ANALYTIC_N_SECONDS = 3e-3
+
+
+def _refuse_analytic_scan(nmax: int) -> None:
+    """Refuse at once a scan of n = 2..nmax whose analytic part alone exceeds the budget."""
+    from designcalc.core import budget
+
+    lim = budget.current()
+    seconds = nmax * _ANALYTIC_N_SECONDS
+    if not lim.force and seconds + (lim.spent if lim.accumulate else 0.0) > lim.max_seconds:
+        budget.check_budget("co-primary sample-size scan", seconds=seconds,
+                            detail=f"n = 2..{nmax}, at least "
+                                   f"{_ANALYTIC_N_SECONDS * 1e3:.0f} ms per n")
+
+
+def _refuse_simulated_scan(first, model, power, nmax, n_sims, build) -> None:
+    """Refuse at once a simulated scan that cannot fit the budget.
+
+    The scan simulates every n from ``first.n`` (the first n whose
+    correlation-free bound reaches the target) until the simulated joint
+    power does.  When the correlation can only help (rule both with a
+    positive correlation, rule either with a negative one) the n at which
+    the *independent* joint power (analytic, correlation 0) reaches the
+    target is about where the scan ends (``nmax`` when it never does);
+    otherwise one simulation is the lower bound.  Each simulation costs at
+    least ``n_sims x n x`` :data:`~designcalc.survival.simulation.SECONDS_PER_PATIENT`.
+    """
+    from designcalc.survival.simulation import refuse_early
+
+    helps = (first.rule == "both") == (first.correlation > 0)
+    end = first.n
+    if helps:
+        end = nmax
+        for n in range(first.n, nmax + 1):
+            d = build(n)
+            if d is not None and _success_analytic(
+                    dataclasses.replace(d, correlation=0.0)) >= power:
+                end = n
+                break
+    patients = (first.n + end) * (end - first.n + 1) // 2
+    refuse_early(f"co-primary sample-size scan by simulation (n = {first.n}..{end})", n_sims,
+                 patients, 1)
 
 
 def attains(design, **requirements) -> bool:

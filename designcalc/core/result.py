@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from statistics import NormalDist
 
 import numbers
 
@@ -127,6 +128,10 @@ class OCResult:
         object.__setattr__(self, "keys", tuple(self.keys))
         object.__setattr__(self, "metric_keys", tuple(self.metric_keys))
         object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
+        if self.simulated and self.method != "simulation":
+            more = [w for w in _disagreement_texts(self) if w not in self.warnings]
+            if more:
+                object.__setattr__(self, "warnings", self.warnings + tuple(more))
 
     # --- identity -------------------------------------------------------------------
     @property
@@ -278,9 +283,83 @@ class OCResult:
                                 "se": se, "z": z, "agrees": abs(z) <= k + 1e-12 / se})
         return out
 
+    def disagreements(self) -> list:
+        """The cells whose simulated check contradicts the exact or analytic value.
+
+        A cell disagrees when ``|q - q_sim| > k SE`` (the SE floored as in
+        :meth:`compare`) with ``k`` from :func:`flag_threshold` for the number
+        of compared cells: 3 SE for one cell, more for many, so that an exact
+        result, whose cells differ from their simulation only by Monte-Carlo
+        error, is flagged by chance with probability about 0.27 % per result
+        whatever its size.  Each such cell also gives a sentence in
+        :attr:`warnings` (naming both values), which the CLI, JSON and reports show.
+
+        Returns
+        -------
+        list of dict
+            The rows of :meth:`compare` that disagree.
+        """
+        cells = self.compare(k=0.0)
+        k = flag_threshold(len(cells))
+        return [dict(c, agrees=False) for c in cells if abs(c["z"]) > k]
+
     def agrees(self, k: float = 4.0) -> bool:
         """True when every simulated value is within ``k`` SE of the exact one."""
         return all(c["agrees"] for c in self.compare(k=k))
+
+
+#: Chance, per result, that an exact result is flagged although only Monte-Carlo
+#: error separates it from its simulation (two-sided 3 SE: 0.27 %).
+FLAG_RATE = 2.0 * NormalDist().cdf(-3.0)
+
+
+def flag_threshold(cells: int) -> float:
+    """``k`` (in SE) above which a simulated check contradicts its exact/analytic value.
+
+    Bonferroni over the ``cells`` compared values: ``k = Phi^{-1}(1 - FLAG_RATE /
+    (2 cells))``, which is 3 for one cell, 3.64 for 10 and 4.2 for 100 (and
+    never below 3).
+
+    Examples
+    --------
+    >>> [round(flag_threshold(m), 2) for m in (1, 10, 100)]
+    [3.0, 3.64, 4.2]
+    """
+    return max(3.0, NormalDist().inv_cdf(1.0 - FLAG_RATE / (2.0 * max(int(cells), 1))))
+
+
+def _disagreement_texts(res) -> list:
+    """One warning per row and disagreeing value pair (see :meth:`OCResult.disagreements`);
+    columns that copy one another (``success`` and ``fwer`` of a rule, say) share it."""
+    groups: dict = {}
+    for cell in res.disagreements():
+        results = cell["table"] == "results"
+        keys = res.keys if results else res.metric_keys
+        ident = (cell["table"],) + tuple(repr(cell.get(k)) for k in keys)
+        groups.setdefault(ident + (cell["value"], cell["simulated"]), []).append(cell)
+    out = []
+    for cells in groups.values():
+        cell = cells[0]
+        results = cell["table"] == "results"
+        keys = res.keys if results else res.metric_keys
+        row = next((r for r in (res.rows if results else res.metrics)
+                    if all(r.get(k) == cell.get(k) for k in keys)), {})
+        where = [f"{k} = {cell[k]:g}" if isinstance(cell[k], numbers.Real)
+                 and not isinstance(cell[k], bool) else f"{k} {cell[k]}"
+                 for k in keys if cell.get(k) not in (None, "")]
+        if row.get("n") is not None and "n" not in keys:
+            where.insert(0, f"n = {row['n']}")
+        se = row.get(cell["quantity"] + SIM_SE)
+        se = cell["se"] if se is None else float(se)
+        kind = "analytic" if res.method == "analytic" else "exact"
+        why = ("the analytic approximation is off; use the simulated value or calibrate the "
+               "design by simulation (--calibrate where offered)" if kind == "analytic" else
+               "beyond Monte-Carlo error: check the simulation or the exact computation")
+        place = f" ({', '.join(where)})" if where else ""
+        names = "/".join(c["quantity"] for c in cells)
+        out.append(f"{names}: {kind} {cell['value']:.4g} but simulated "
+                   f"{cell['simulated']:.4g} \u00b1 {se:.2g}{place}: {why}")
+    return out
 
 
 def _design_dict(design):

@@ -57,6 +57,9 @@ alternative is a proportional-hazards change given by --median1, --hr or
 --s1.  Uniform accrual, follow-up after the last patient, optional
 exponential dropout.  Tests: one-sample log-rank (n by Wu 2015),
 landmark Kaplan-Meier S(t0), exponential MLE, exact binary landmark.
+Large-sample powers are flagged when a simulated check (--n-sims)
+contradicts them; design --calibrate and two-stage --calibrate choose the
+critical values (and n) on simulated trials.
 
 \b
 Examples:
@@ -115,8 +118,9 @@ def _rows(results, found=None):
             row = dict(rec)
             if found is not None:
                 row["n_method"] = found[i]["n_method"]
-                if "n_events_formula" in found[i]:
-                    row["n_events_formula"] = found[i]["n_events_formula"]
+                for key in ("n_events_formula", "z_critical", "alpha_target"):
+                    if key in found[i]:
+                        row[key] = found[i][key]
             rows.append(row)
     # every row has every column (None where it does not apply), in one order
     columns = list(_ordered({k: None for row in rows for k in row}))
@@ -146,6 +150,25 @@ def _evaluate(designs, kw, where, seed=None):
 def _warnings(results):
     """The library's warnings of every result, once each, in order."""
     return list(dict.fromkeys(w for res in results for w in res.warnings))
+
+
+def _design_warnings(results, found):
+    """The library's warnings; a calibrated design's are replaced by what calibration
+    did (its analytic columns are at the calibrated nominal level, which its own
+    simulation, by construction, contradicts)."""
+    out = []
+    for res, f in zip(results, found):
+        if f["n_method"] != "calibrated":
+            out.extend(res.warnings)
+            continue
+        row = res.rows[0]
+        out.append(f"{row['test']}: calibrated on {res.n_sims} simulated trials (seed "
+                   f"{res.seed}): critical value z = {f['z_critical']:.2f} (nominal level "
+                   f"{row['alpha_actual']:.4f}) gives simulated type I error "
+                   f"{row['alpha_actual_sim']:.4f} <= {f['alpha_target']:g} and simulated "
+                   f"power {row['power_sim']:.4f} at n = {row['n']}; the analytic columns are "
+                   f"at the nominal level")
+    return list(dict.fromkeys(out))
 
 
 def _plot(path, kind, results, rows, kw, target=None):
@@ -180,12 +203,18 @@ def _plot(path, kind, results, rows, kw, target=None):
               show_default=True,
               help="formula: n from each test's formula; simulation: smallest n whose "
                    "simulated power (--n-sims, same seed at every n) reaches --power.")
+@click.option("--calibrate", is_flag=True, default=False,
+              help="Choose each large-sample test's critical value and n on simulated "
+                   "trials (--n-sims, one seed): the smallest n whose simulated power "
+                   "reaches --power with simulated type I error <= --alpha.  alpha_actual "
+                   "is then the calibrated nominal level, z_critical its critical value. "
+                   "Use it when the analytic power and its simulated check disagree.")
 @output_options
 @scoped
 def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accrual, accrual_rate,
                followup, alpha, tests, landmark, dropout_rate, max_followup, shorter, n_sims,
                seed, workers, backend, scheduler, plot, plot_kind, report, power, nmax, n_by,
-               fmt, out):
+               calibrate, fmt, out):
     """Sample size of a single-arm time-to-event design (months).
 
     One row per test: n, expected_events (under the alternative), power at
@@ -194,7 +223,16 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
     power_sim, power_sim_se, alpha_actual_sim, alpha_actual_sim_se (type I
     error by simulation under the null curve).  The log-rank row also gives
     n_events_formula, the simpler events-based n.  n_method says how n was
-    found (formula, simulation, or exact for binary).
+    found (formula, simulation, calibrated, or exact: the binary test, and the
+    landmark test when every patient is followed past the landmark).
+
+    \b
+    When to simulate: the log-rank, exponential and (with censoring before
+    the landmark) landmark powers are large-sample approximations; at small
+    n or with a Weibull shape far from 1 they can be off by several points
+    (the library warns when a simulated check contradicts them).  Then size
+    with --calibrate --n-sims 20000 --seed S: critical value and n chosen on
+    simulated trials.
 
     \b
     Examples:
@@ -212,9 +250,12 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
                         null_hazards, null_breaks, max_followup)
     if n_by == "simulation" and n_sims is None:
         raise click.BadParameter("--n-by simulation needs --n-sims", param_hint="--n-by")
+    if calibrate and (n_sims is None or n_by == "simulation"):
+        raise click.BadParameter("--calibrate needs --n-sims (and sizes by simulation itself: "
+                                 "leave --n-by at formula)", param_hint="--calibrate")
     with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
         found = size_designs(test=kw["test"], power=power, nmax=nmax, n_by=n_by, n_sims=n_sims,
-                             seed=seed, workers=workers, **kw["model"])
+                             seed=seed, workers=workers, calibrate=calibrate, **kw["model"])
         results = _evaluate([f["design"] for f in found], kw, where, seed=found[0]["seed"])
     rows = _rows(results, found)
     footer = []
@@ -224,7 +265,7 @@ def design_cmd(median0, null_hazards, null_breaks, median1, hr, s1, shape, accru
                      nmax=nmax, n_by=n_by, plot=plot, plot_kind=plot_kind)
     footer.append(report_line(report, _pairs(results), inputs, results[0].seed))
     title = "\n".join(res.design.sentence(row) for res, row in zip(results, rows))
-    emit(fmt, out, "survival design", inputs, rows, warnings=_warnings(results),
+    emit(fmt, out, "survival design", inputs, rows, warnings=_design_warnings(results, found),
          seed=results[0].seed, title=title, footer="\n".join(f for f in footer if f) or None)
 
 
@@ -241,9 +282,17 @@ def power_cmd(n, n_range, median0, null_hazards, null_breaks, median1, hr, s1, s
     """Power of a single-arm time-to-event design for a given n (months).
 
     One row per test (and per n): power (analytic; exact for the binary
-    test), alpha_actual, expected_events and, with --n-sims, power_sim,
-    power_sim_se, alpha_actual_sim and alpha_actual_sim_se (the simulated
-    type I error under the null curve).
+    test, and for the landmark test when every patient is followed past the
+    landmark: followup >= landmark, no dropout), alpha_actual, expected_events
+    and, with --n-sims, power_sim, power_sim_se, alpha_actual_sim and
+    alpha_actual_sim_se (the simulated type I error under the null curve).
+
+    \b
+    When to simulate (--n-sims): the log-rank, exponential and censored
+    landmark powers are large-sample approximations, off by several points
+    at small n (e.g. n < 200) or far from exponential curves; a warning
+    names both values when the simulated check contradicts the analytic one
+    by more than 3 SE.  Size such a design with survival design --calibrate.
 
     \b
     Examples:
@@ -335,11 +384,25 @@ def _two_stage_model(func):
 @click.option("--n-max", "n_max", type=int, default=None, help="Largest n searched.")
 @click.option("--t1-steps", "t1_steps", type=int, default=4, show_default=True,
               help="Interim times searched per patient entered (t1 = j / (steps rate)).")
+@click.option("--t1-window", "t1_window", default="auto", show_default=True,
+              metavar="auto|none|LO,HI",
+              help="Interim times searched: auto = OneArm2stage's own window with "
+                   "--convention OneArm2stage ([0.2, 1.2] x the one-stage accrual duration "
+                   "rounded up; without it that drift makes the earliest interim, n1 = 1 "
+                   "with no event, look free) and none with designcalc's; none lifts it; "
+                   "LO,HI sets it.")
+@click.option("--calibrate", is_flag=True, default=False,
+              help="Re-choose each design's final bound c (and n, up to 1.2 n) on simulated "
+                   "trials (--n-sims, one seed) so that the simulated type I error is <= "
+                   "--alpha and the simulated power >= --power: designs sized on the "
+                   "analytic normal approximation can simulate a little short (a minimax "
+                   "design to 0.795 +- 0.0013 for 0.8).")
 @report_option
 @output_options
 def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, convention,
                   n_sims, seed, workers, backend, scheduler, alpha, power, min_pet,
-                  min_interim_events, n_min, n_max, t1_steps, report, fmt, out):
+                  min_interim_events, n_min, n_max, t1_steps, t1_window, calibrate, report,
+                  fmt, out):
     """Optimal, minimax and admissible two-stage one-sample log-rank designs.
 
     Exhaustive search over n, the interim time t1 (n1 = ceil(rate t1)) and
@@ -352,21 +415,34 @@ def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, c
     Example (OneArm2stage vignette, example 1):
       designcalc survival two-stage --shape 1 --s0 0.72 --x0 3 --hr 0.459 --followup 3 --rate 20 --alpha 0.05 --power 0.8
     """
-    from designcalc.survival.twostage import search
+    from designcalc.core.simulate import resolve_seed
+    from designcalc.survival.twostage import calibrate as calibrate_design, search
 
     if report:
         check_report_path(report)
+    if calibrate and not n_sims:
+        raise click.BadParameter("--calibrate needs --n-sims", param_hint="--calibrate")
+    window = _t1_window(t1_window)
     found = search(shape=shape, s0=s0, x0=x0, hr=hr, followup=followup, rate=rate, alpha=alpha,
                    power=power, min_pet=min_pet, restricted=restricted,
                    dropout_rate=dropout_rate, n_min=n_min, n_max=n_max, t1_steps=t1_steps,
-                   convention=convention, min_interim_events=min_interim_events)
+                   convention=convention, min_interim_events=min_interim_events,
+                   t1_bounds=window)
     rows, warnings, used_seed, pairs = [], list(found["warnings"]), None, []
+    if calibrate:
+        seed = resolve_seed(seed)
     with sim_backend(backend, scheduler, workers, simulating=bool(n_sims)) as where:
         for label, design, q_lo, q_hi in found["designs"]:
+            more = {}
+            if calibrate:
+                cal = calibrate_design(design, alpha=alpha, power=power, n_sims=n_sims,
+                                       seed=seed, workers=workers)
+                more = {"n_analytic": design.n, "c_analytic": design.c}
+                design = cal["design"]
             res = design.evaluate(n_sims=n_sims or 0, seed=seed, workers=workers, **where)
             used_seed = res.seed if n_sims else None
             seed = used_seed if n_sims else seed
-            row = {"design": label, **res.rows[0], "q_min": q_lo, "q_max": q_hi}
+            row = {"design": label, **res.rows[0], "q_min": q_lo, "q_max": q_hi, **more}
             rows.append(row)
             pairs.append((label, res))
             warnings += [w for w in res.warnings if w not in warnings]
@@ -377,9 +453,23 @@ def two_stage_cmd(shape, s0, x0, hr, followup, rate, restricted, dropout_rate, c
                   alpha=alpha, power=power, min_pet=min_pet,
                   min_interim_events=min_interim_events, n_min=n_min, n_max=n_max,
                   t1_steps=t1_steps, n_sims=n_sims)
+    if t1_window != "auto" or calibrate:
+        inputs.update(t1_window=t1_window, calibrate=calibrate)
     line = report_line(report, pairs, inputs, used_seed)
     emit(fmt, out, "survival two-stage", inputs, rows, warnings=warnings, seed=used_seed,
          title=title, footer=line or None)
+
+
+def _t1_window(value):
+    """``--t1-window``: "auto", None ("none") or a pair of floats."""
+    text = str(value).strip().lower()
+    if text in ("auto", "none"):
+        return None if text == "none" else "auto"
+    parts = parse_float_list(value, "--t1-window")
+    if len(parts) != 2:
+        raise click.BadParameter(f"give auto, none or LO,HI, got {value!r}",
+                                 param_hint="--t1-window")
+    return tuple(parts)
 
 
 @click.command("two-stage-oc")

@@ -50,7 +50,7 @@ from designcalc.core.protocol import Design
 from designcalc.core.result import OCResult
 
 __all__ = ["SurvivalDesign", "TESTS", "TEST_NAMES", "designs_for", "evaluate_designs",
-           "size_designs", "check_warnings"]
+           "size_designs", "check_warnings", "calibrate"]
 
 # Columns of a simulated row that are analytic quantities (left out of simulate()).
 _ANALYTIC = ("power", "alpha_actual", "expected_events")
@@ -299,7 +299,7 @@ class SurvivalDesign(Design):
         else:
             target = (f"median {row['median1']:.4g} vs {row['median0']:.4g} months "
                       f"(HR {row['hr']:.3f}")
-        kind = "exact" if row["test"] == "binary" else "analytic"
+        kind = "exact" if self.setting.is_exact(row["test"], row["n"]) else "analytic"
         cap = (f", each patient followed at most {row['max_followup']:.4g} months"
                if row.get("max_followup") is not None else "")
         text = (f"{test}: n = {row['n']} patients (accrual {row['accrual']:.4g} months, "
@@ -357,16 +357,17 @@ class SurvivalDesign(Design):
         return rows, used_seed
 
     def _check(self, result: OCResult) -> tuple:
-        return check_warnings(result.rows, self.alpha)
+        return check_warnings(result.rows, self.alpha, self.setting.is_exact)
 
 
-def check_warnings(rows, alpha: float) -> tuple:
+def check_warnings(rows, alpha: float, is_exact=None) -> tuple:
     """Statistical warnings about survival result rows.
 
     * simulated type I error more than 4 SE above ``alpha``: "exceeds";
     * more than 4 SE below: "conservative at n = ...";
-    * no simulation, log-rank or landmark test, n < 200: the analytic power
-      is a large-sample approximation to be checked by simulation.
+    * no simulation, log-rank or landmark test (unless ``is_exact(test, n)``:
+      a landmark test with nobody censored before the landmark), n < 200: the
+      analytic power is a large-sample approximation to be checked by simulation.
     """
     out = []
     for row in rows:
@@ -378,7 +379,8 @@ def check_warnings(rows, alpha: float) -> tuple:
             elif est + 4 * se < alpha:
                 out.append(f"{row['test']}: conservative at n = {row['n']}: simulated type I "
                            f"error {est:.3f} < alpha = {alpha:g}")
-        elif row["test"] in ("logrank", "landmark") and row["n"] < _LARGE_N:
+        elif (row["test"] in ("logrank", "landmark") and row["n"] < _LARGE_N
+              and not (is_exact is not None and is_exact(row["test"], row["n"]))):
             out.append(f"{row['test']}: the analytic power is a large-sample approximation; "
                        f"check n = {row['n']} by simulation (--n-sims)")
     return tuple(out)
@@ -461,13 +463,19 @@ def evaluate_designs(designs, *, n_sims: int = 0, seed=None, workers: int = 1,
 @_numeric_guard
 @scoped
 def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sims=None,
-                 seed=None, workers=1, **model) -> list:
+                 seed=None, workers=1, calibrate=False, **model) -> list:
     """The design of each test at the smallest n reaching ``power``.
 
     Same inputs as :func:`designcalc.survival.design` (``model`` holds the
     :class:`SurvivalDesign` fields other than ``test`` and ``n``).  With
     ``n_by="simulation"`` pass a seed (or read it back from the
     ``"seed"`` entries): the same seed is used at every n.
+
+    With ``calibrate=True`` (needs ``n_sims``) every test whose size is not
+    exact gets the critical value and n of
+    :func:`calibrate` (``n_method``
+    "calibrated", with ``z_critical`` and ``alpha_target``; the design's
+    ``alpha`` is the calibrated nominal level), the same seed for all.
 
     Returns
     -------
@@ -478,6 +486,9 @@ def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sim
     from designcalc.core.simulate import resolve_seed
     setting = _setting(model)
     tests = _tests(test, setting)
+    if calibrate:
+        return _calibrated(tests, setting, power, nmax, n_sims, resolve_seed(seed), workers,
+                           model)
     power, nmax, n_sims = planning._check_power_target(power, setting, nmax, n_sims, n_by)
     if n_by == "simulation":
         seed = resolve_seed(seed)
@@ -491,4 +502,63 @@ def size_designs(*, test="logrank", power=0.8, nmax=10000, n_by="formula", n_sim
             entry["n_events_formula"] = f["n_events_formula"]
         entry["seed"] = seed if n_by == "simulation" else None
         out.append(entry)
+    return out
+
+
+@_numeric_guard
+@scoped
+def calibrate(*, test: str = "logrank", power: float = 0.8, n_sims: int = 20_000, seed=None,
+              nmax: int = 10000, workers: int = 1, **model) -> dict:
+    """The design of ``test`` whose critical value and n are chosen on simulated trials:
+    the smallest n whose simulated power reaches ``power`` with simulated type I
+    error at most ``alpha`` (:mod:`designcalc.survival.calibrate`).
+
+    ``model`` holds the :class:`SurvivalDesign` fields other than ``test`` and
+    ``n`` (``alpha`` is the target type I error).
+
+    Returns
+    -------
+    dict
+        ``design`` (a SurvivalDesign whose ``alpha`` is the calibrated nominal
+        level ``1 - Phi(z_critical)``), ``n``, ``z_critical``,
+        ``alpha_nominal``, ``alpha_target``, ``power_sim``, ``alpha_sim``,
+        ``n_formula`` and ``seed``.
+
+    Examples
+    --------
+    >>> cal = calibrate(test="logrank", power=0.8, n_sims=2000, seed=1, median0=6,
+    ...                 median1=12, accrual=12, followup=12)
+    >>> cal["alpha_sim"] <= 0.05 <= cal["design"].alpha, cal["power_sim"] >= 0.8
+    (True, True)
+    """
+    from designcalc.core.simulate import resolve_seed
+    from designcalc.survival.calibrate import calibrate_setting
+
+    setting = _setting(model)
+    power, nmax, n_sims = planning._check_power_target(power, setting, nmax, n_sims,
+                                                       "simulation")
+    seed = resolve_seed(seed)
+    cal = calibrate_setting(setting, test, power, n_sims, seed, nmax, workers)
+    design = SurvivalDesign(test=test, n=cal["n"], **{**model, "alpha": cal["alpha_nominal"]})
+    return {"design": design, **cal, "seed": seed}
+
+
+def _calibrated(tests, setting, power, nmax, n_sims, seed, workers, model) -> list:
+    """``size_designs(..., calibrate=True)``: calibrated designs, exact ones as they are."""
+    if n_sims is None:
+        raise ValueError("n_sims is required with calibrate=True (the critical value and n "
+                         "are chosen on simulated trials)")
+    out = []
+    for t in tests:
+        if setting.is_exact(t, 2):
+            power, nmax, _ = planning._check_power_target(power, setting, nmax, None,
+                                                          "formula")
+            found = planning.sample_sizes(setting, [t], power, nmax=nmax)[0]
+            out.append({"design": SurvivalDesign(test=t, n=found["n"], **model),
+                        "n_method": found["n_method"], "seed": seed})
+            continue
+        cal = calibrate(test=t, power=power, n_sims=n_sims, seed=seed, nmax=nmax,
+                        workers=workers, **model)
+        out.append({"design": cal["design"], "n_method": "calibrated", "seed": seed,
+                    "z_critical": cal["z_critical"], "alpha_target": cal["alpha_target"]})
     return out

@@ -166,23 +166,36 @@ class Setting:
             return logrank.power_wu(n, self.null, self.hr, study, self.alpha)
         if test == "exponential":
             return exponential.power_analytic(n, self.null, self.hr, study, self.alpha)
+        s0, s1 = self.landmark_survival() if self.landmark is not None else (None, None)
+        if test == "landmark" and self.is_exact(test, n):
+            return lm.power_uncensored(n, s0, s1, self.alpha, self.direction)
         if test == "landmark":
             return lm.power_analytic(n, self.null, self.hr, study, self.landmark, self.alpha)
-        s0, s1 = self.landmark_survival()
         return lm.binary_power(n, s0, s1, self.alpha, self.direction)
 
+    def is_exact(self, test: str, n: int) -> bool:
+        """True when ``power``/``alpha_actual`` of ``test`` at ``n`` are exact: the
+        binary test, and the landmark test when nobody is censored before the
+        landmark (:func:`designcalc.survival.landmark.power_uncensored`)."""
+        return test == "binary" or (test == "landmark"
+                                    and lm.followed_past(self.study(n), self.landmark))
+
     def alpha_actual(self, test: str, n: int) -> float:
-        """Type I error of ``test`` at ``n``: exact for "binary", else the nominal alpha
-        (the large-sample tests are calibrated to it asymptotically)."""
-        if test == "binary":
+        """Type I error of ``test`` at ``n``: exact for "binary" and for "landmark" when
+        nobody is censored before the landmark, else the nominal alpha (the
+        large-sample tests are calibrated to it asymptotically)."""
+        if self.is_exact(test, n):
             s0, _ = self.landmark_survival()
-            return lm.binary_power(n, s0, s0, self.alpha, self.direction)
+            exact = lm.power_uncensored if test == "landmark" else lm.binary_power
+            return exact(n, s0, s0, self.alpha, self.direction)
         return self.alpha
 
     def sample_size(self, test: str, power: float, nmax: int) -> int:
-        if test == "binary":
+        if self.is_exact(test, nmax):
             s0, s1 = self.landmark_survival()
-            return lm.binary_sample_size(s0, s1, self.alpha, power, self.direction, nmax)
+            exact = _landmark_exact if test == "landmark" else lm.binary_power
+            return lm.binary_sample_size(s0, s1, self.alpha, power, self.direction, nmax,
+                                         test=exact)
         if self.accrual is not None:  # closed forms
             study = self.study(0)
             if test == "logrank":
@@ -220,6 +233,11 @@ class Setting:
             s0, s1 = self.landmark_survival()
             row.update({"landmark": self.landmark, "s0": s0, "s1": s1})
         return row
+
+
+def _landmark_exact(n, s0, s, alpha, direction):
+    """Exact landmark power for n >= 2 (a design has at least two patients)."""
+    return lm.power_uncensored(n, s0, s, alpha, direction) if n >= 2 else 0.0
 
 
 def _smallest_n(ok, nmax: int, test: str) -> int:
@@ -347,6 +365,13 @@ def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers)
                 cache[n] = sims[test]["power_sim"] >= power
         return cache[n]
 
+    return bracket_smallest(ok, n_start, nmax, f"simulated power {power} for test {test!r}")
+
+
+def bracket_smallest(ok, n_start: int, nmax: int, what: str) -> int:
+    """Smallest n (>= 2) with ``ok(n)``, ``ok`` monotone: from ``n_start``, halve or
+    double to a bracket, then bisect (few evaluations of a costly ``ok``).
+    ``ValueError`` naming ``nmax`` when no n <= nmax is ok (``what`` says what)."""
     if ok(n_start):
         hi = n_start
         lo = max(1, hi // 2)
@@ -357,8 +382,7 @@ def _n_by_simulation(setting, test, power, n_start, nmax, n_sims, seed, workers)
         hi = min(2 * n_start, nmax)
         while not ok(hi):
             if hi >= nmax:
-                raise ValueError(f"nmax: no n <= {nmax} reaches simulated power {power} "
-                                 f"for test {test!r}")
+                raise ValueError(f"nmax: no n <= {nmax} reaches {what}")
             lo, hi = hi, min(2 * hi, nmax)
     return max(bisect_smallest(ok, lo, hi), 2)
 
@@ -376,8 +400,8 @@ def sample_sizes(setting: Setting, tests, power: float, *, nmax: int = 10000,
         setting.check_test(t)
     for t in tests:
         n = setting.sample_size(t, power, nmax)
-        method = "exact" if t == "binary" else "formula"
-        if n_by == "simulation" and t != "binary":
+        method = "exact" if setting.is_exact(t, n) else "formula"
+        if n_by == "simulation" and method != "exact":
             n = _n_by_simulation(setting, t, power, n, nmax, n_sims, seed, workers)
             method = "simulation"
         setting.check_test(t)

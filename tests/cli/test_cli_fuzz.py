@@ -513,3 +513,71 @@ def test_issue21_dose_reproductions_succeed(args, said, monkeypatch):
     assert "Traceback" not in result.output + result.stderr
     assert len(result.stderr.splitlines()) <= 1
     assert said in result.stdout + result.stderr
+
+
+# =====================================================================================
+# issue #21 items 5-7 (survival, two-stage log-rank, co-primary): each reproduction
+# -------------------------------------------------------------------------------------
+_TWO_STAGE = "--shape 1 --s0 0.72 --x0 3 --hr 0.459 --followup 3 --rate 20"
+_COPRIMARY = ("--p0 0.055 --p1 0.20 --median0 6 --median1 9 --accrual 24 --followup 8.2793 "
+              "--max-followup 8.2793")
+SURVIVAL_REFUSED = [
+    # NaN power from nonsense time scales: refused, naming the parameter
+    "survival two-stage-oc --n1 22 --c1 -0.7215 --n 46 --c 1.5952 --t1 1.0619 --shape 1 "
+    "--s0 0.72 --x0 6.19e-169 --hr 6.19e-169 --followup 3 --rate 20",
+    "survival two-stage-oc --n1 22 --c1 -0.7215 --n 46 --c 1.5952 --t1 1.0619 --shape 1 "
+    "--s0 0.72 --x0 3 --hr 6.19e-169 --followup 3 --rate 20",
+    # searches and simulations whose cost is estimated before they start
+    "survival two-stage --shape 1 --s0 0.72 --x0 3 --hr 0.95 --followup 3 --rate 20 "
+    "--n-max 100000",
+    "survival two-stage --shape 1 --s0 0.72 --x0 3 --hr 0.95 --followup 3 --rate 20",
+    f"survival two-stage {_TWO_STAGE} --t1-steps 10000",
+    f"coprimary power --n 3000000 {_COPRIMARY} --n-sims 20000 --seed 1",
+    f"survival two-stage-oc --n1 22 --c1 -0.7215 --n 3000000 --c 1.5952 {_TWO_STAGE} "
+    "--n-sims 10000 --seed 1",
+    "survival power --n 3000000 --median0 6 --median1 9 --accrual 24 --followup 12 "
+    "--n-sims 10000 --seed 1",
+    # the co-primary search of issue #21 (no n <= nmax reaches the target)
+    "coprimary design --p0 0.055 --p1 0.21 --median0 6 --median1 6.1 --accrual 24 "
+    "--followup 8.2793 --correlation 0.5",
+    # --calibrate needs simulated trials; a reversed interim window
+    "survival design --median0 6 --median1 9 --accrual 24 --followup 12 --calibrate",
+    f"survival two-stage {_TWO_STAGE} --calibrate",
+    f"survival two-stage {_TWO_STAGE} --t1-window 3,1",
+    f"survival two-stage {_TWO_STAGE} --t1-window abc",
+]
+
+
+@pytest.mark.parametrize("line", SURVIVAL_REFUSED, ids=[c[:100] for c in SURVIVAL_REFUSED])
+def test_survival_reproductions_refused(line, tmp_path):
+    _check(shlex.split(line), tmp_path)
+
+
+def _json(line):
+    import json
+
+    result = CliRunner().invoke(cli, shlex.split(line) + ["--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_survival_landmark_reproduction_is_exact_now():
+    """Analytic 0.837 against 0.899 +- 0.002 simulated: nobody is censored before the
+    landmark, so the power is the exact binomial sum 0.900, and nothing is flagged."""
+    rec = _json("survival power --test landmark --n 60 --median0 6 --median1 9 --shape 1.5 "
+                "--landmark 6 --accrual 12 --followup 12 --n-sims 20000 --seed 1")
+    row = rec["results"][0]
+    assert round(row["power"], 3) == 0.900 and round(row["power_sim"], 3) == 0.899
+    assert not any("but simulated" in w for w in rec["warnings"])
+
+
+def test_coprimary_reproduction_flags_the_nominal_size():
+    rec = _json(f"coprimary power --n 50 {_COPRIMARY} --n-sims 20000 --seed 1")
+    assert any(w.startswith("reject_tte: analytic 0.05 but simulated 0.0407") for w in
+               rec["warnings"])
+
+
+def test_oa2s_convention_is_not_degenerate():
+    rec = _json(f"survival two-stage {_TWO_STAGE} --convention OneArm2stage --t1-steps 1")
+    assert min(r["n1"] for r in rec["results"]) > 1
+    assert min(r["t1"] for r in rec["results"]) >= 0.6 - 1e-9

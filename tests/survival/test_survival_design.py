@@ -98,6 +98,10 @@ def test_analytic_power_equals_planning_power(kw):
         assert row[key] == pytest.approx(ref[key], rel=1e-12)
     if kw["test"] == "binary":
         assert row["alpha_actual"] < d.alpha and isinstance(row["critical"], int)
+    elif kw["test"] == "landmark":
+        # everyone followed past the landmark: the exact size (issue #21), checked by
+        # brute force in tests/survival/test_landmark_exact.py
+        assert d.setting.is_exact("landmark", d.n) and row["alpha_actual"] < d.alpha
     else:
         assert row["alpha_actual"] == d.alpha
 
@@ -165,8 +169,10 @@ def test_novaferon_warning():
     ``designcalc survival power ... --n-sims 20000 --seed 2455596`` printed before the
     move to the library."""
     res = SurvivalDesign(**NOVAFERON).evaluate(n_sims=20_000, seed=2455596)
-    assert res.warnings == ("logrank: conservative at n = 20: simulated type I error 0.036 "
-                            "< alpha = 0.05",)
+    # after the flags of the analytic values that the simulation contradicts (issue #21)
+    assert res.warnings[-1] == ("logrank: conservative at n = 20: simulated type I error "
+                                "0.036 < alpha = 0.05")
+    assert [w.split(":")[0] for w in res.warnings[:-1]] == ["power", "alpha_actual"]
     row = res.rows[0]
     assert row["power"] == pytest.approx(0.8055, abs=5e-5)
     # simulated 0.8321 and 0.03635 (SE 0.0026 and 0.0013): an independent seeded
@@ -193,7 +199,9 @@ def test_size_designs_matches_planning_design():
     found = size_designs(test="all", median0=6, median1=9, accrual=24, followup=12, landmark=6)
     ref = planning.design(test="all", median0=6, median1=9, accrual=24, followup=12,
                           landmark=6)
-    assert [f["design"].n for f in found] == ref["n"].tolist() == [48, 104, 46, 93]
+    # landmark: everyone is followed past t0 = 6, so its power is exact and its n (93)
+    # that of the exact binomial test (the large-sample formula gave 104; issue #21)
+    assert [f["design"].n for f in found] == ref["n"].tolist() == [48, 93, 46, 93]
     assert [f["n_method"] for f in found] == ref["n_method"].tolist()
     assert found[0]["n_events_formula"] == 46
 
