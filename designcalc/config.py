@@ -58,6 +58,7 @@ _ANALYSIS = {
     "assumptions": ("str_list", False),
     "design": ("table", True),
     "hypotheses": ("table", False),
+    "targets": ("table", False),
     "grid": ("table", False),
     "scenarios": ("table", False),
 }
@@ -65,6 +66,8 @@ _ANALYSIS = {
 # The design keys, the scenario type and the OC options of each family come from
 # its registry entry (designcalc.core.registry): no per-family table here.
 _HYPOTHESES = {"p0": ("float", True), "p1": ("float", True)}
+#: The design's target error rates (reports state them beside the attained ones).
+_TARGETS = {"alpha": ("float", False), "power": ("float", False)}
 _GRID = {"start": ("float", True), "stop": ("float", True), "step": ("float", True)}
 
 
@@ -100,6 +103,7 @@ class Analysis:
     assumptions: tuple = ()
     hypotheses: dict | None = None
     grid: dict | None = None
+    targets: dict | None = None
     scenarios: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
 
@@ -269,6 +273,11 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
                               f"response rate above the uninteresting one), got "
                               f"p0 = {hypotheses['p0']:g}, p1 = {hypotheses['p1']:g}")
         options.update(hypotheses)
+    targets = None
+    if "targets" in a:
+        targets = _check_table(fname, f"{where}.targets", a["targets"], _TARGETS)
+        for k, v in targets.items():
+            _check_prob(fname, f"{where}.targets.{k}", v)
     if "grid" in a:
         if kind != "p" or spec.scenario.required:
             raise ConfigError(f"{fname}: {where}.grid: not used by family {family!r}")
@@ -315,7 +324,7 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
                           "(the p values to evaluate)")
     analysis = Analysis(id=a["id"], family=family, endpoint=a["endpoint"], design=design,
                         assumptions=tuple(a.get("assumptions", ())), hypotheses=hypotheses,
-                        grid=grid, scenarios=scenarios, options=options)
+                        grid=grid, scenarios=scenarios, options=options, targets=targets)
     try:
         spec.build(design)       # the design validates itself: bad rules fail at load time
     except (ValueError, TypeError) as exc:

@@ -58,7 +58,8 @@ def facts(result, analysis, assumed, **kw) -> dict:
     -------
     dict
         ``p0``, ``p1``, ``n``, ``r``, ``r_plus``, ``source``, ``alpha``,
-        ``power``, ``under`` (H0, H1), ``halfwidth``, ``level``, ``sim``.
+        ``power``, ``under`` (H0, H1), ``halfwidth``, ``level``, ``sim``,
+        ``response`` (whether a success is a response).
     """
     d = result.design
     hyp = result.extra.get("hypotheses") or {}
@@ -79,9 +80,6 @@ def facts(result, analysis, assumed, **kw) -> dict:
         for q in ("pet", "en"):
             if q in row:
                 item[q] = _v(q, row[q])
-        if row.get("reject_sim") is not None:
-            item["reject_sim"] = _v("reject_sim", row["reject_sim"])
-            item["reject_sim_se"] = _v("reject_sim_se", row["reject_sim_se"])
         under.append(item)
     f["under"] = under
     hw = []
@@ -93,7 +91,15 @@ def facts(result, analysis, assumed, **kw) -> dict:
     f["halfwidth"] = hw
     f["level"] = "95%"
     f["sim"] = sim_facts(result)
+    f["response"] = _is_response(result.extra.get("endpoint")
+                                 or getattr(analysis, "endpoint", None))
     return f
+
+
+def _is_response(endpoint) -> bool:
+    """Whether a success is a response (the text then says "respond"; otherwise "are
+    successes", e.g. for a 6-month PFS or disease-control endpoint)."""
+    return endpoint is None or "respon" in str(endpoint).lower()
 
 
 def power_range_facts(result, analysis, assumed, **kw) -> dict:

@@ -104,10 +104,11 @@ def _family_title(family):
         return family
 
 
-def _analysis(result, counter, *, analysis=None, assumptions=None, figure=None, a_id=None):
+def _analysis(result, counter, *, analysis=None, assumptions=None, figure=None, a_id=None,
+              targets=None):
     from designcalc.present.report import text as textmod
 
-    f = textmod.facts(result, analysis, assumptions=assumptions, name=a_id)
+    f = textmod.facts(result, analysis, assumptions=assumptions, name=a_id, targets=targets)
     a_id = a_id or f["id"] or result.family
     tables = [counter.table(t) for t in f["tables"] + [f["oc"]]]
     fig = None
@@ -120,18 +121,44 @@ def _analysis(result, counter, *, analysis=None, assumptions=None, figure=None, 
     return {"id": a_id, "family": result.family, "family_title": _family_title(result.family),
             "endpoint": f["endpoint"] or _family_title(result.family),
             "paragraphs": textmod.paragraphs(f), "tables": tables,
-            "figure": fig, "references": f["references"], "warnings": list(result.warnings)}
+            "figure": fig, "references": f["references"], "warnings": list(result.warnings),
+            "appendix": dict(f["appendix"])}
+
+
+def _number_appendix(analyses, counter):
+    """Number the appendix tables after every main table (the appendix comes last)."""
+    for a in analyses:
+        a["appendix"]["tables"] = [counter.table(t) for t in a["appendix"]["tables"]]
+    return analyses
 
 
 def _references(analyses):
     return list(dict.fromkeys(r for a in analyses for r in a["references"]))
 
 
+def _trial_command(command, cfg, trial) -> str:
+    """The command that reproduces this trial alone, with its seed and number of simulations.
+
+    ``command`` is the command line of the run (``--all``, every catalogue
+    trial, is replaced by this one); without it, ``designcalc trial run <trial>``.
+    """
+    import shlex
+
+    words = shlex.split(command) if command else ["designcalc", "trial", "run", cfg.name]
+    words = [cfg.name if w == "--all" else w for w in words]
+    if "--seed" not in words:
+        words += ["--seed", str(trial.seed)]
+    if "--n-sims" not in words:
+        words += ["--n-sims", str(trial.settings["n_sims"])]
+    return shlex.join(words)
+
+
 def trial_context(trial, *, figures=None, command=None) -> dict:
     """The report context of a :class:`~designcalc.trials.TrialResult`.
 
     ``figures`` maps analysis ids to ``{"file": name, "png": bytes}``;
-    ``command`` is the command line that reproduces the run (the manifest's).
+    ``command`` is the command line of the run (the manifest's); the appendix
+    gives the one that reproduces this trial alone.
     """
     from designcalc import __version__
 
@@ -139,16 +166,15 @@ def trial_context(trial, *, figures=None, command=None) -> dict:
     figures = figures or {}
     counter = _Counter()
     by_id = {a.id: a for a in cfg.analyses}
-    analyses = [_analysis(res, counter, analysis=by_id.get(a_id),
-                          assumptions=cfg.all_assumptions, figure=figures.get(a_id), a_id=a_id)
-                for a_id, res in trial.results.items()]
+    analyses = _number_appendix([
+        _analysis(res, counter, analysis=by_id.get(a_id), assumptions=cfg.all_assumptions,
+                  figure=figures.get(a_id), a_id=a_id)
+        for a_id, res in trial.results.items()], counter)
     inputs = ""
     if cfg.path and os.path.isfile(cfg.path):
         with open(cfg.path, encoding="utf-8") as fh:
             inputs = fh.read()
-    if command is None:
-        command = f"designcalc trial run {cfg.name} --seed {trial.seed} " \
-                  f"--n-sims {trial.settings['n_sims']}"
+    command = _trial_command(command, cfg, trial)
     return {
         "title": cfg.title, "name": cfg.name, "source": cfg.source, "registry": cfg.registry,
         "summary": cfg.summary,
@@ -179,8 +205,10 @@ def single_context(results, *, command: str, inputs: dict, title: str | None = N
         results = [(results.family, results)]
     figures = figures or {}
     counter = _Counter()
-    analyses = [_analysis(res, counter, figure=figures.get(a_id), a_id=a_id)
-                for a_id, res in results]
+    targets = {k: inputs[k] for k in ("alpha", "power")
+               if isinstance(inputs.get(k), float) and 0 < inputs[k] < 1}
+    analyses = _number_appendix([_analysis(res, counter, figure=figures.get(a_id), a_id=a_id,
+                                           targets=targets) for a_id, res in results], counter)
     first = results[0][1]
     seeds = [res.seed for _, res in results if res.seed is not None]
     sims = [res.n_sims for _, res in results if res.n_sims is not None]
