@@ -22,7 +22,7 @@ def facts(result, analysis, assumed, **kw) -> dict:
         if value is not None:
             p = getattr(d, p_key)
             rates.append({"what": what, "target": f"{target:g}", "value": _v(q, value),
-                          "at": f"p = {_v('p', p)} ({p_key})"})
+                          "at": f"{p_key} = {_v('p', p)}"})
     f = generic_facts(result)
     if rates:
         f["attained"] = {"rates": rates, "h0": [], "h0_at": None}

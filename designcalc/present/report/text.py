@@ -247,8 +247,7 @@ def oc_tables(result, which: str = "results", *, headers=None, cells=None,
     pairs = [q for q in dict.fromkeys(base_name(c) for c in shown)
              if q in shown and f"{q}{SIM}" in shown]
     check = None
-    if pairs and result.method != "simulation" or pairs and any(
-            not is_simulated(c) for c in values if base_name(c) in pairs):
+    if pairs:
         kind = "analytic" if result.method == "analytic" else "exact"
         body = []
         for r in rows:
