@@ -97,6 +97,8 @@ def _shown(rows, keys):
         if len(rows) > 1 and c not in keys and not is_simulated(c) and label(c).kind in (
                 "input", "text") and len({repr(v) for v in values}) == 1:
             continue
+        if c == "scenario" and c not in keys:      # names of some rows, not a row's key
+            continue
         shown.append(c)
     return shown
 
@@ -111,10 +113,10 @@ def _spread(items, k):
 
 def scenario_rows(rows, keys) -> list:
     """The indices of the rows a main table shows: the named scenarios (rows with a
-    ``scenario``) and up to :data:`GRID_ROWS` grid points between the smallest and the
+    ``scenario`` key) and up to :data:`GRID_ROWS` grid points between the smallest and the
     largest named ``p``; without named rows all rows, or :data:`MAX_PLAIN_ROWS`
     evenly spread ones."""
-    named = [i for i, r in enumerate(rows) if r.get("scenario")]
+    named = [i for i, r in enumerate(rows) if r.get("scenario")] if "scenario" in keys else []
     if not named:
         return _spread(list(range(len(rows))), MAX_PLAIN_ROWS)
     if "p" not in keys:
@@ -133,13 +135,15 @@ def _value_columns(rows, shown, keys, priority):
     bases = [c for c in dict.fromkeys(base_name(c) for c in shown) if c not in keys]
     if simulated:
         quantities = [b for b in bases if b in simulated or b in priority]
-    else:
-        quantities = bases
+    else:       # nothing simulated: every probability, count and time is a quantity
+        quantities = [b for b in bases if b in priority
+                      or label(b).kind not in ("int", "input", "text", "dose")]
     quantities.sort(key=lambda q: (priority.index(q) if q in priority else len(priority)))
     descriptors = [c for c in shown if c in keys or (not is_simulated(c) and c not in quantities)]
     values = []
     for q in quantities:
-        exact = q in shown and all(not _empty(r.get(q)) for r in rows)
+        known = [r for r in rows if not (_empty(r.get(q)) and _empty(r.get(f"{q}{SIM}")))]
+        exact = q in shown and all(not _empty(r.get(q)) for r in known)
         values.append(q if exact or f"{q}{SIM}" not in shown else f"{q}{SIM}")
     return descriptors, values
 
@@ -214,8 +218,7 @@ def oc_tables(result, which: str = "results", *, headers=None, cells=None,
             vals = [r.get(base_name(c) + SIM_SE) for r in picked] if is_simulated(c) else []
             vals = [v for v in vals if isinstance(v, (int, float)) and not math.isnan(v)]
             if vals:
-                ses.append({"quantity": label(base_name(c)).caption,
-                            "se": report_value(base_name(c) + SIM_SE, max(vals))})
+                ses.append({"quantity": label(base_name(c)).caption, "se": _se_text(max(vals))})
         if header is None:
             if len(rows) == 1:
                 header = ["quantity", "value"]
