@@ -30,14 +30,15 @@ def facts(result, analysis, assumed, **kw) -> dict:
     rows = list(result.rows)
     rates = []
     nulls = [r for r in rows if r.get("fwer") is not None or r.get("fwer_sim") is not None]
+    col = _column(nulls, "fwer")
+    nulls = [r for r in nulls if r.get(col) is not None]
     if nulls:
-        col = _column(nulls, "fwer")
         worst = max(nulls, key=lambda r: r[col])
         rates.append({"what": "family-wise one-sided type I error", "target": f"{d.alpha:g}",
                       "value": _v(col, worst[col]) + (" (simulated)" if col != "fwer" else ""),
                       "at": f"the {worst.get('scenario') or 'null'} scenario"})
     h1 = [r for r in rows if r.get("scenario") == "H1"]
-    if h1:
+    if h1 and (h1[0].get("success") is not None or h1[0].get("success_sim") is not None):
         col = _column(h1, "success")
         rates.append({"what": "power", "target": None,
                       "value": _v(col, h1[0][col]) + (" (simulated)" if col != "success" else ""),

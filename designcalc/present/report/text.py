@@ -137,7 +137,7 @@ def _value_columns(rows, shown, keys, priority):
         quantities = [b for b in bases if b in simulated or b in priority]
     else:       # nothing simulated: every probability, count and time is a quantity
         quantities = [b for b in bases if b in priority
-                      or label(b).kind not in ("int", "input", "text", "dose")]
+                      or label(b).kind in ("prob", "count", "time")]
     quantities.sort(key=lambda q: (priority.index(q) if q in priority else len(priority)))
     descriptors = [c for c in shown if c in keys or (not is_simulated(c) and c not in quantities)]
     values = []
