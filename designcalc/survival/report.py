@@ -25,7 +25,7 @@ def facts(result, analysis, assumed, **kw) -> dict:
     dict
         The test, alpha, the curves and medians (or landmark rates), the
         hazard ratio, accrual, follow-up, dropout, the expected events, the
-        analytic power, and the test's ``references`` (the target-vs-attained
+        critical value of the binary test, and the test's ``references`` (the target-vs-attained
         sentence and the simulation check come from the shared facts).
     """
     d = result.design
@@ -47,8 +47,6 @@ def facts(result, analysis, assumed, **kw) -> dict:
          else _v("study_duration", row["study_duration"]),
          "dropout": None if not d.dropout_rate else _v("dropout_rate", d.dropout_rate),
          "events": _v("expected_events", row.get("expected_events")),
-         "power": _v("power", row.get("power")),
-         "alpha_actual": _v("alpha_actual", row.get("alpha_actual")),
          "critical": row.get("critical")}
     f["references"] = TEST_REFERENCES.get(row["test"], ())
     return f

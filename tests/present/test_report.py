@@ -68,8 +68,7 @@ def test_simon_text_snapshot():
           f"(p = 0.50) the probability of early termination (PET) is {p3(d.pet(0.5))} and the "
           f"expected sample size is {float(d.en(0.5)):.1f} patients. Under H1 (p = 0.80) the "
           f"probability of early termination is {p3(d.pet(0.8))} and the expected sample size "
-          f"{float(d.en(0.8)):.1f} patients. Exact binomial calculation; simulation is only a "
-          f"check (appendix).")
+          f"{float(d.en(0.8)):.1f} patients. Exact binomial calculation.")
     assert oc in text.split("\n\n")
     precision = (f"Precision: at the planned sample size of {d.n} patients, the exact "
                  f"(Clopper-Pearson) 95% confidence interval for the rate has an expected "
