@@ -8,13 +8,15 @@ the final "18/28" means "more than 18".
 
 from __future__ import annotations
 
+from designcalc.binary.single_stage.report import is_response
 from designcalc.present.report.text import generic_facts
 
 __all__ = ["facts", "rule_text"]
 
 
-def rule_text(rule) -> str:
-    """The boundaries of a :class:`~designcalc.binary.multistage.MultiStageDesign` in words.
+def rule_text(rule, verb: str = "respond") -> str:
+    """The boundaries of a :class:`~designcalc.binary.multistage.MultiStageDesign` in words
+    (``verb``: what a success does, "respond" or "are successes").
 
     Examples
     --------
@@ -27,11 +29,11 @@ def rule_text(rule) -> str:
     parts = []
     fut = [f"{a} of {n}" for n, a, _ in interim if a >= 0]
     if fut:
-        parts.append(f"futility stop if at most {' or '.join(fut)} respond")
+        parts.append(f"futility stop if at most {' or '.join(fut)} {verb}")
     early = [f"{b} of {n}" for n, _, b in interim if b is not None]
     if early:
-        parts.append(f"efficacy stop if at least {' or '.join(early)} respond")
-    final = f"promising if at least {eff[-1]} of {rule.n} respond"
+        parts.append(f"efficacy stop if at least {' or '.join(early)} {verb}")
+    final = f"promising if at least {eff[-1]} of {rule.n} {verb}"
     if rule.three_outcome and rule.futility[-1] >= 0:
         final += f", not promising if at most {rule.futility[-1]}"
     return "; ".join(parts + [final])
@@ -39,8 +41,15 @@ def rule_text(rule) -> str:
 
 def facts(result, analysis, assumed, **kw) -> dict:
     """The generic facts of a K-look result with the rule in words as its ``design``
-    (the captions' name of it)."""
+    (the captions' name of it); on an endpoint other than response (a 6-month PFS
+    rate) a success is called a success, not a response."""
     d = result.design
     rule = d.rule() if hasattr(d, "rule") else d
     name = str(d).split(":")[0] if ":" in str(d) else "K-look rule"
-    return {**generic_facts(result), "design": f"{name} ({rule_text(rule)})"}
+    f = generic_facts(result)
+    verb = "respond"
+    if not is_response(result.extra.get("endpoint") or getattr(analysis, "endpoint", None)):
+        verb = "are successes"
+        f["own_text"] = f["own_text"].replace(" responses", " successes")
+    f["design"] = f"{name} ({rule_text(rule, verb)})"
+    return f

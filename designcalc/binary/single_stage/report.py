@@ -15,7 +15,7 @@ from __future__ import annotations
 from designcalc.binary import binomial
 from designcalc.present.labels import report_value as _v
 
-__all__ = ["facts", "power_range_facts"]
+__all__ = ["facts", "power_range_facts", "is_response"]
 
 _TOL = 1e-9
 
@@ -85,12 +85,12 @@ def facts(result, analysis, assumed, **kw) -> dict:
                                        float(binomial.expected_halfwidth(d.n, p, level=0.95)))})
     f["halfwidth"] = hw
     f["level"] = "95%"
-    f["response"] = _is_response(result.extra.get("endpoint")
+    f["response"] = is_response(result.extra.get("endpoint")
                                  or getattr(analysis, "endpoint", None))
     return f
 
 
-def _is_response(endpoint) -> bool:
+def is_response(endpoint) -> bool:
     """Whether a success is a response (the text then says "respond"; otherwise "are
     successes", e.g. for a 6-month PFS or disease-control endpoint)."""
     return endpoint is None or "respon" in str(endpoint).lower()
