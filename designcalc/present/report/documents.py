@@ -3,9 +3,11 @@
 :func:`trial_context` (a whole :class:`~designcalc.trials.TrialResult`) and
 :func:`single_context` (one result of a single command) gather what a report
 shows -- title and source, summary, assumptions, one section per analysis
-(protocol text, tables, figure with a numbered caption), warnings, references
-and an appendix (inputs, version, seed, the command that reproduces it) -- as
-text and rounded numbers.  The templates in ``templates/`` lay it out:
+(protocol text, its main OC table, figure with a numbered caption, the
+result's warnings), warnings, references and an appendix (version, seed, the
+command that reproduces this trial alone, the inputs; per analysis its
+parameters, seed, full grid and simulation check, tables numbered after the
+main ones) -- as text and rounded numbers.  The templates in ``templates/`` lay it out:
 
 * ``report.md.j2`` -- GitHub-flavoured Markdown, figures linked as files;
 * ``report.html.j2`` -- one self-contained HTML file: CSS inline, figures as
