@@ -58,6 +58,7 @@ _ANALYSIS = {
     "assumptions": ("str_list", False),
     "design": ("table", True),
     "hypotheses": ("table", False),
+    "targets": ("table", False),
     "grid": ("table", False),
     "scenarios": ("table", False),
     # dose-finding families: the dose of each level, lowest first, and its unit, for the
@@ -69,6 +70,8 @@ _ANALYSIS = {
 # The design keys, the scenario type and the OC options of each family come from
 # its registry entry (designcalc.core.registry): no per-family table here.
 _HYPOTHESES = {"p0": ("float", True), "p1": ("float", True)}
+#: The design's target error rates (reports state them beside the attained ones).
+_TARGETS = {"alpha": ("float", False), "power": ("float", False)}
 _GRID = {"start": ("float", True), "stop": ("float", True), "step": ("float", True)}
 
 
@@ -104,6 +107,7 @@ class Analysis:
     assumptions: tuple = ()
     hypotheses: dict | None = None
     grid: dict | None = None
+    targets: dict | None = None
     scenarios: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
     doses: tuple | None = None
@@ -275,6 +279,11 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
                               f"response rate above the uninteresting one), got "
                               f"p0 = {hypotheses['p0']:g}, p1 = {hypotheses['p1']:g}")
         options.update(hypotheses)
+    targets = None
+    if "targets" in a:
+        targets = _check_table(fname, f"{where}.targets", a["targets"], _TARGETS)
+        for k, v in targets.items():
+            _check_prob(fname, f"{where}.targets.{k}", v)
     if "grid" in a:
         if kind != "p" or spec.scenario.required:
             raise ConfigError(f"{fname}: {where}.grid: not used by family {family!r}")
@@ -333,8 +342,8 @@ def _check_analysis(fname: str, i: int, table: dict) -> Analysis:
         doses = tuple(float(v) for v in doses)
     analysis = Analysis(id=a["id"], family=family, endpoint=a["endpoint"], design=design,
                         assumptions=tuple(a.get("assumptions", ())), hypotheses=hypotheses,
-                        grid=grid, scenarios=scenarios, options=options, doses=doses,
-                        dose_unit=a.get("dose_unit"))
+                        grid=grid, scenarios=scenarios, options=options, targets=targets,
+                        doses=doses, dose_unit=a.get("dose_unit"))
     try:
         spec.build(design)       # the design validates itself: bad rules fail at load time
     except (ValueError, TypeError) as exc:

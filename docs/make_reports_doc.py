@@ -24,16 +24,33 @@ formats and `--no-plots` leaves the figures out.  Single commands take
 `designcalc simon design ... --report design.docx`.
 
 What a report holds: title and source protocol, a summary, the assumptions
-(ASSUMED items marked), one section per analysis -- protocol text
-(`designcalc.present.report.protocol_text(result)`), tables rounded through the label
-registry (`designcalc.present.labels.report_value`: probabilities 3 decimals,
-expected counts and months 1, sample sizes integers), the figure with a
-numbered caption -- the warnings, the method references and an appendix with
-the inputs, version, seed and the command that reproduces the run.  The
-wording is in Jinja2 templates: the layouts in `designcalc/present/report/templates/`,
-each family's protocol text in its own `report.j2` (its spec's `report_template`,
-filled from its `report.py`), and the generic text (the design's own
-`protocol_text()`) in `text.j2`; the references come from
+(ASSUMED items marked), one section per analysis laid out as a protocol's
+statistical considerations (`designcalc.present.report.protocol_text(result)`):
+
+* one design sentence, the hypotheses, and the target beside the attained
+  error rates in one sentence, desmon2 style ("a one-sided type I error of
+  0.05 (attained 0.043 at p0 = 0.19) and a power of 0.80 (attained 0.801 at
+  p1 = 0.40); under H0 the probability of early termination (PET) is 0.777
+  and the expected sample size is 19.0 patients") -- the targets are the
+  analysis's `targets = { alpha, power }` in a config, the `--alpha`/`--power`
+  of a single command, or the design's own;
+* one compact OC table: at most six columns and the scenario rows (the
+  named scenarios such as H0 and H1 and up to three grid points between
+  them), exact values where the design has them -- simulation is then only a
+  check -- rounded through the label registry
+  (`designcalc.present.labels.report_value`: probabilities 3 decimals,
+  expected counts and months 1, sample sizes integers);
+* the figure with a numbered caption, and the warnings the result carries.
+
+Then the warnings, the method references (every method the text cites, from
+the one bibliography) and an appendix: the version, the seed, the command that
+reproduces this trial alone, the inputs, and per analysis its parameters, its
+seed, the full grid and the simulation check (each exact or analytic value
+beside its simulated value and Monte-Carlo SE).  The wording is in Jinja2
+templates: the layouts in `designcalc/present/report/templates/`, each family's
+protocol text in its own `report.j2` (its spec's `report_template`, filled from
+its `report.py`), and the generic text (the design's own `protocol_text()` and
+the target-vs-attained sentence) in `text.j2`; the references come from
 `designcalc/present/bibliography.py`.
 
 Below are the Markdown reports of the five seed trials as the command writes

@@ -304,8 +304,9 @@ class CoprimaryDesign(Design):
                 f"alpha {a:g}; {how})")
 
     def __str__(self) -> str:
-        return (f"n = {self.n}; response {self.p0:g} vs {self.p1:g}; {self.tte_test} "
-                f"{self.tte.setting.null_median:.4g} vs {float(self.tte.alt.median):.4g} months; "
+        return (f"n = {self.n}; response {self.p0:g} vs {self.p1:g}; {self.tte_test} test, "
+                f"median {self.tte.setting.null_median:.4g} vs {float(self.tte.alt.median):.4g} "
+                f"months; "
                 f"rule {self.rule}{'' if self.alpha_split is None else ' (' + self.alpha_split + ')'}"
                 f"; correlation {self.correlation:g}")
 

@@ -60,6 +60,7 @@ SPEC = FamilySpec(
     generic=("oc", "simulate"),
     summary=("success", "reject_response", "reject_tte", "fwer"),
     doc="docs/coprimary.md",
+    report="designcalc.coprimary.report:facts",
     keywords=("co-primary", "correlation", "copula"),
     examples=(
         # Leflunomide (seed 002) read with independence: the exact path (products).

@@ -64,6 +64,8 @@ BIBLIOGRAPHY = {
            "design addressing Ockham's razor: mTPI-2. Contemporary Clinical Trials 58:23-33.",
     "liu_wang_ji": "Liu M, Wang SJ, Ji Y (2020). The i3+3 design for phase I clinical "
                    "trials. Journal of Biopharmaceutical Statistics 30:294-304.",
+    "holm": "Holm S (1979). A simple sequentially rejective multiple test procedure. "
+            "Scandinavian Journal of Statistics 6:65-70.",
     "oquigley": "O'Quigley J, Pepe M, Fisher L (1990). Continual reassessment method: a "
                 "practical design for phase 1 clinical trials in cancer. Biometrics 46:33-48.",
 }

@@ -103,13 +103,13 @@ _p, _c, _i, _in = prob_label, count_label, int_label, input_label
 #: (``FamilySpec.labels``); :func:`label` reads both.
 LABELS: dict[str, Label] = {
     # binary endpoints (Simon, single stage, K-look and Bayesian rules, two-stage survival)
-    "p": _in("true response probability p"),
+    "p": _in("true probability p"),
     "p0": _in("null response probability p0"),
     "p1": _in("target response probability p1"),
     "alpha": _in("type I error bound alpha"),
     "power": _p("power"),
     "reject": _p("P(declare promising)"),
-    "pet": _p("P(stop after stage 1)"),
+    "pet": _p("P(early termination)"),
     "pet0": _p("P(early termination) under H0"),
     "en": _c("expected sample size"),
     "en0": _c("expected sample size under H0"),

@@ -25,7 +25,8 @@ def facts(result, analysis, assumed, **kw) -> dict:
     dict
         The test, alpha, the curves and medians (or landmark rates), the
         hazard ratio, accrual, follow-up, dropout, the expected events, the
-        analytic (and simulated) power, and the test's ``references``.
+        critical value of the binary test, and the test's ``references`` (the target-vs-attained
+        sentence and the simulation check come from the shared facts).
     """
     d = result.design
     row = result.rows[0]
@@ -46,15 +47,6 @@ def facts(result, analysis, assumed, **kw) -> dict:
          else _v("study_duration", row["study_duration"]),
          "dropout": None if not d.dropout_rate else _v("dropout_rate", d.dropout_rate),
          "events": _v("expected_events", row.get("expected_events")),
-         "power": _v("power", row.get("power")),
-         "alpha_actual": _v("alpha_actual", row.get("alpha_actual")),
-         "critical": row.get("critical"),
-         "sim": None}
-    if row.get("power_sim") is not None:
-        f["sim"] = {"n_sims": result.n_sims, "seed": result.seed,
-                    "power": _v("power_sim", row["power_sim"]),
-                    "power_se": _v("power_sim_se", row["power_sim_se"]),
-                    "alpha": _v("alpha_actual_sim", row.get("alpha_actual_sim")),
-                    "alpha_se": _v("alpha_actual_sim_se", row.get("alpha_actual_sim_se"))}
+         "critical": row.get("critical")}
     f["references"] = TEST_REFERENCES.get(row["test"], ())
     return f

@@ -122,7 +122,7 @@ def test_result_refuses_an_unknown_method_and_a_mismatched_merge():
 # --- labels and rendering -----------------------------------------------------------------
 
 def test_labels_derive_simulated_columns():
-    assert label("pet_sim").caption == "P(stop after stage 1) (simulated)"
+    assert label("pet_sim").caption == "P(early termination) (simulated)"
     assert label("en_sim_se").caption.startswith("Monte-Carlo SE of")
     assert label("duration").axis == "expected duration (months)"
     assert base_name("reject_sim_se") == "reject"

@@ -55,28 +55,27 @@ def test_simon_text_snapshot():
     d = SimonDesign(r1=6, n1=12, r=19, n=28)
     res = d.oc({"H0": 0.5, "H1": 0.8}, p0=0.5, p1=0.8)
     text = protocol_text(res)
-    design = (f"Design: Simon two-stage design (Simon 1989), in r/n notation r1/n1 = "
-              f"{d.r1}/{d.n1}, r/n = {d.r}/{d.n}. In stage 1, {d.n1} patients are enrolled. "
-              f"If {d.r1} or fewer of the {d.n1} respond (at most {d.r1}/{d.n1}), the trial "
-              f"stops for futility; if {d.r1 + 1} or more respond, {d.n2} further patients are "
-              f"enrolled, {d.n} in total. At the end, the treatment is declared promising (H0 "
-              f"rejected) if more than {d.r} of the {d.n} patients respond, that is {d.r + 1} "
-              f"or more; with {d.r} or fewer of {d.n} it is not.")
+    design = (f"Design: Simon two-stage design (Simon 1989), r1/n1 = {d.r1}/{d.n1}, r/n = "
+              f"{d.r}/{d.n}: {d.n1} patients are enrolled in stage 1; if {d.r1} or fewer of them "
+              f"respond the trial stops for futility, otherwise {d.n2} further patients are "
+              f"enrolled, {d.n} in total, and the treatment is declared promising (H0 rejected) "
+              f"if more than {d.r} of the {d.n} respond, that is {d.r + 1} or more.")
     assert design in text.split("\n\n")
     hw0 = p3(binomial.expected_halfwidth(d.n, 0.5))
     hw1 = p3(binomial.expected_halfwidth(d.n, 0.8))
-    oc = (f"Operating characteristics (exact binomial calculation): at p0 = 0.50 the attained "
-          f"one-sided type I error (alpha) is {p3(d.alpha_actual(0.5))}, and at p1 = 0.80 the "
-          f"attained power is {p3(d.power_actual(0.8))}. Under H0 (p = 0.50) the probability "
-          f"of early termination after stage 1 (PET) is {p3(d.pet(0.5))} and the expected "
-          f"sample size is {float(d.en(0.5)):.1f} patients. Under H1 (p = 0.80) the "
-          f"probability of early termination after stage 1 (PET) is {p3(d.pet(0.8))} and the "
-          f"expected sample size is {float(d.en(0.8)):.1f} patients. Precision: at the planned "
-          f"sample size of {d.n} patients, the exact (Clopper-Pearson) 95% confidence interval "
-          f"for the response rate has an expected half-width of {hw0} if the true rate is "
-          f"p0 = 0.50 and {hw1} if the true rate is p1 = 0.80 (computed as for a single-stage "
-          f"sample of {d.n}, ignoring the interim).")
+    oc = (f"The design has an attained one-sided type I error of {p3(d.alpha_actual(0.5))} at "
+          f"p0 = 0.50 and an attained power of {p3(d.power_actual(0.8))} at p1 = 0.80; under H0 "
+          f"(p = 0.50) the probability of early termination (PET) is {p3(d.pet(0.5))} and the "
+          f"expected sample size is {float(d.en(0.5)):.1f} patients. Under H1 (p = 0.80) the "
+          f"probability of early termination is {p3(d.pet(0.8))} and the expected sample size "
+          f"{float(d.en(0.8)):.1f} patients. Exact binomial calculation.")
     assert oc in text.split("\n\n")
+    precision = (f"Precision: at the planned sample size of {d.n} patients, the exact "
+                 f"(Clopper-Pearson) 95% confidence interval for the rate has an expected "
+                 f"half-width of {hw0} if the true rate is p0 = 0.50 and {hw1} if the true rate "
+                 f"is p1 = 0.80 (computed as for a single-stage sample of {d.n}, ignoring the "
+                 f"interim).")
+    assert precision in text.split("\n\n")
     assert p3(d.alpha_actual(0.5)) == "0.017" and p3(d.power_actual(0.8)) == "0.904"
     assert "Simon R (1989)" in text and "Controlled Clinical Trials" in text
 
@@ -89,12 +88,13 @@ def test_single_stage_text_snapshot():
     text = protocol_text(res)
     rows = {r["scenario"]: r for r in res.rows}
     allowed = {str(d.n), str(d.r), str(d.r + 1), "0.30", "0.55", p3(d.alpha_actual(0.3)),
-               p3(d.power_actual(0.55)), p3(rows["H0"]["reject_sim"]),
-               p3(rows["H0"]["reject_sim_se"]), p3(rows["H1"]["reject_sim"]),
-               p3(rows["H1"]["reject_sim_se"]), "500", "3",
+               p3(d.power_actual(0.55)),
                p3(binomial.expected_halfwidth(20, 0.3)), p3(binomial.expected_halfwidth(20, 0.55))}
+    assert rows["H0"]["reject_sim"] is not None    # simulated, but only in the appendix
     assert numbers_of(text) <= allowed | CONSTANTS, numbers_of(text) - allowed - CONSTANTS
     assert f"more than {d.r} of the {d.n} respond, that is {d.r + 1} or more" in text
+    assert (f"an attained one-sided type I error of {p3(d.alpha_actual(0.3))} at p0 = 0.30 and "
+            f"an attained power of {p3(d.power_actual(0.55))} at p1 = 0.55") in text
 
 
 def test_binomial_power_text_snapshot():
@@ -121,7 +121,8 @@ def test_survival_text_snapshot():
     ref = planning.power(20, test="logrank", **d.model_kwargs()).iloc[0]
     assert (f"{float(ref['expected_events']):.1f} events are expected by the analysis "
             "under H1.") in text
-    assert f"the analytic power is {p3(ref['power'])} at one-sided alpha 0.05" in text
+    assert (f"The design has a one-sided type I error of 0.05 (attained "
+            f"{p3(ref['alpha_actual'])}) and an attained power of {p3(ref['power'])}.") in text
     assert (f"{d.n} patients are enrolled uniformly over {d.accrual:.1f} months and followed "
             f"for {d.followup:.1f} months after the last entry, so the analysis takes place "
             f"{d.accrual + d.followup:.1f} months after the first entry.") in text
@@ -228,10 +229,16 @@ def test_docx_reopens_with_tables_and_pictures(reports):
     out, runs = reports
     for name, run in runs.items():
         doc = docx.Document(str(out / name / "report.docx"))
-        # one OC table per analysis, plus its builder's tables (a dose-finding
-        # analysis: its decision table and its metrics or P(select) tables)
-        assert len(doc.tables) == sum(1 + len(textmod.facts(res)["tables"])
-                                      for res in run.results.values())
+        # one main OC table per analysis plus its builder's tables (a dose-finding
+        # analysis: its decision table and its metrics or P(select) tables), and the
+        # appendix tables: the full grid and the simulation check when there are any
+        from designcalc.present.report import trial_context
+
+        ctx = trial_context(run)
+        expected = sum(len(a["tables"]) + len(a["appendix"]["tables"]) for a in ctx["analyses"])
+        assert sum(len(a["tables"]) for a in ctx["analyses"]) == \
+            sum(1 + len(textmod.facts(res)["tables"]) for res in run.results.values())
+        assert len(doc.tables) == expected
         assert len(doc.inline_shapes) == len(run.results)
         styles = {p.style.name for p in doc.paragraphs}
         assert {"Title", "Heading 1", "Caption"} <= styles
@@ -245,22 +252,24 @@ def test_nalirifox_acceptance(reports):
     out, runs = reports
     md = (out / "nalirifox" / "report.md").read_text(encoding="utf-8")
     res = runs["nalirifox"].results["pfs6_two_stage"]
-    assert "If 6 or fewer of the 12 respond (at most 6/12)" in md
-    assert "more than 19 of the 28 patients respond" in md and "r/n = 19/28" in md
+    assert "if 6 or fewer of them are successes the trial stops for futility" in md
+    assert "more than 19 of the 28 are successes, that is 20 or more" in md
+    assert "r/n = 19/28" in md and "response rate" not in md
     alpha = report_value("alpha_actual", res.extra["alpha_actual"])
     power = report_value("power_actual", res.extra["power_actual"])
     assert (alpha, power) == ("0.017", "0.904")
-    assert f"attained one-sided type I error (alpha) is {alpha}" in md
-    assert f"attained power is {power}" in md
+    assert (f"The design has a one-sided type I error of 0.05 (attained {alpha} at p0 = 0.50) "
+            f"and a power of 0.80 (attained {power} at p1 = 0.80)") in md
     assert "**ASSUMED:**" in md and "Both rates are ASSUMED" in md
     cal = runs["nalirifox"].results["pfs6_calendar"]
     for row in cal.rows:
         assert f"with '{row['policy']}' the trial lasts " \
                f"{report_value('duration_sim', row['duration_sim'])} months" in md
-    assert "![Figure 1](pfs6_two_stage.png)" in md and "designcalc trial run x" in md
-    # the OC table's H0 row, rounded by the registry
+    assert "![Figure 1](pfs6_two_stage.png)" in md
+    assert f"designcalc trial run x --seed {runs['nalirifox'].seed} --n-sims 400" in md
+    # the OC table's H0 row, rounded by the registry, the spec's summary quantities first
     h0 = next(r for r in res.rows if r["scenario"] == "H0")
-    cells = [report_value(c, h0[c]) for c in ("p", "pet", "en", "reject")]
+    cells = [report_value(c, h0[c]) for c in ("p", "reject", "pet", "en")]
     assert "| H0 | " + " | ".join(cells) in md
 
 
@@ -286,7 +295,7 @@ def test_trial_run_cli_reports_and_formats(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     paths = {e["path"] for e in manifest["files"]}
     assert "novaferon/report.md" in paths and "--report md,html" in manifest["command"]
-    assert manifest["command"] in (out / "novaferon" / "report.md").read_text()
+    assert manifest["command"] + " --seed 2455596" in (out / "novaferon" / "report.md").read_text()
     r = runner.invoke(cli, ["trial", "run", "novaferon", "--out", str(out), "--n-sims", "200",
                             "--report", "md", "--no-plots", "--quiet"])
     assert r.exit_code == 0, r.output

@@ -44,6 +44,7 @@ BOP2_SPEC = FamilySpec(
     summary=("reject", "pet", "en"),
     doc="docs/bayes.md",
     references=("zhou",),
+    report="designcalc.binary.multistage.report:facts",
     examples=(
         # BOP2FE README (H0 0.2, H1 0.4, looks 10..40 by 5, lambda 0.909, gamma 1, OF efficacy)
         {"design": {"p0": 0.2, "looks": [10, 15, 20, 25, 30, 35, 40], "lam": 0.909,
@@ -93,6 +94,7 @@ PP_SPEC = FamilySpec(
     summary=("reject", "pet", "en"),
     doc="docs/bayes.md",
     references=("lee_liu",),
+    report="designcalc.binary.multistage.report:facts",
     examples=(
         # Lee & Liu (2008) worked-example settings (p0 0.6, theta_T 0.9, Beta(0.6, 0.4)),
         # looks every 5 from 10 to 40, theta_L 0.05

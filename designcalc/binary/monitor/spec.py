@@ -42,6 +42,7 @@ SPEC = FamilySpec(
     summary=("pcross", "peffective", "pstop", "en"),
     doc="docs/multistage.md",
     references=("ivanova",),
+    report="designcalc.binary.monitor.report:facts",
     examples=(
         # clinfun toxbdry's first example: toxbdry(0.2, 0.35, c(20, 40, 60, 75))
         {"design": {"kind": "toxicity", "p0": 0.2, "p1": 0.35, "looks": [20, 40, 60, 75]},

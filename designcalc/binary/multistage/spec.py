@@ -38,6 +38,7 @@ SPEC = FamilySpec(
     summary=("reject", "pet", "en"),
     doc="docs/multistage.md",
     references=("schultz", "fleming"),
+    report="designcalc.binary.multistage.report:facts",
     examples=(
         # the 4-look rule with efficacy bounds (illustrative, not published)
         {"design": {"looks": [10, 20, 30, 40], "futility": [0, 2, 5, 9],

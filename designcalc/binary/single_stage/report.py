@@ -3,7 +3,7 @@
 :func:`facts` is also the base of the Simon two-stage facts
 (:func:`designcalc.binary.simon.report.facts`): the uninteresting and target
 rates and where they come from, the rule in words and in r/n notation, the
-attained alpha and power, the OC under H0 and H1 and the expected exact CI
+OC under H0 and H1 and the expected exact CI
 half-width at the planned n (the one quantity a binary result does not hold,
 taken from :func:`designcalc.binary.binomial.expected_halfwidth`).
 :func:`power_range_facts` reads a power-over-a-range-of-n result.  The wording
@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from designcalc.binary import binomial
 from designcalc.present.labels import report_value as _v
-from designcalc.present.report.text import sim_facts
 
-__all__ = ["facts", "power_range_facts"]
+__all__ = ["facts", "power_range_facts", "is_response"]
 
 _TOL = 1e-9
 
@@ -57,8 +56,9 @@ def facts(result, analysis, assumed, **kw) -> dict:
     Returns
     -------
     dict
-        ``p0``, ``p1``, ``n``, ``r``, ``r_plus``, ``source``, ``alpha``,
-        ``power``, ``under`` (H0, H1), ``halfwidth``, ``level``, ``sim``.
+        ``p0``, ``p1``, ``n``, ``r``, ``r_plus``, ``source``, ``under``
+        (H0, H1), ``halfwidth``, ``level``, ``response`` (the attained alpha and
+        power are the shared ``attained`` facts) (whether a success is a response).
     """
     d = result.design
     hyp = result.extra.get("hypotheses") or {}
@@ -66,10 +66,6 @@ def facts(result, analysis, assumed, **kw) -> dict:
     f = {"p0": None if p0 is None else _v("p0", p0), "p1": None if p1 is None else _v("p1", p1),
          "n": d.n, "r": d.r, "r_plus": d.r + 1, "source": _hypotheses_source(result, analysis,
                                                                              assumed)}
-    f["alpha"] = _v("alpha_actual", result.extra["alpha_actual"]) \
-        if "alpha_actual" in result.extra else None
-    f["power"] = _v("power_actual", result.extra["power_actual"]) \
-        if "power_actual" in result.extra else None
     under = []
     for name, p in (("H0", p0), ("H1", p1)):
         row = _row_at(result, p)
@@ -79,9 +75,6 @@ def facts(result, analysis, assumed, **kw) -> dict:
         for q in ("pet", "en"):
             if q in row:
                 item[q] = _v(q, row[q])
-        if row.get("reject_sim") is not None:
-            item["reject_sim"] = _v("reject_sim", row["reject_sim"])
-            item["reject_sim_se"] = _v("reject_sim_se", row["reject_sim_se"])
         under.append(item)
     f["under"] = under
     hw = []
@@ -92,8 +85,15 @@ def facts(result, analysis, assumed, **kw) -> dict:
                                        float(binomial.expected_halfwidth(d.n, p, level=0.95)))})
     f["halfwidth"] = hw
     f["level"] = "95%"
-    f["sim"] = sim_facts(result)
+    f["response"] = is_response(result.extra.get("endpoint")
+                                 or getattr(analysis, "endpoint", None))
     return f
+
+
+def is_response(endpoint) -> bool:
+    """Whether a success is a response (the text then says "respond"; otherwise "are
+    successes", e.g. for a 6-month PFS or disease-control endpoint)."""
+    return endpoint is None or "respon" in str(endpoint).lower()
 
 
 def power_range_facts(result, analysis, assumed, **kw) -> dict:

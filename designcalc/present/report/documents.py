@@ -3,9 +3,11 @@
 :func:`trial_context` (a whole :class:`~designcalc.trials.TrialResult`) and
 :func:`single_context` (one result of a single command) gather what a report
 shows -- title and source, summary, assumptions, one section per analysis
-(protocol text, tables, figure with a numbered caption), warnings, references
-and an appendix (inputs, version, seed, the command that reproduces it) -- as
-text and rounded numbers.  The templates in ``templates/`` lay it out:
+(protocol text, its main OC table, figure with a numbered caption, the
+result's warnings), warnings, references and an appendix (version, seed, the
+command that reproduces this trial alone, the inputs; per analysis its
+parameters, seed, full grid and simulation check, tables numbered after the
+main ones) -- as text and rounded numbers.  The templates in ``templates/`` lay it out:
 
 * ``report.md.j2`` -- GitHub-flavoured Markdown, figures linked as files;
 * ``report.html.j2`` -- one self-contained HTML file: CSS inline, figures as
@@ -105,10 +107,11 @@ def _family_title(family):
         return family
 
 
-def _analysis(result, counter, *, analysis=None, assumptions=None, figure=None, a_id=None):
+def _analysis(result, counter, *, analysis=None, assumptions=None, figure=None, a_id=None,
+              targets=None):
     from designcalc.present.report import text as textmod
 
-    f = textmod.facts(result, analysis, assumptions=assumptions, name=a_id)
+    f = textmod.facts(result, analysis, assumptions=assumptions, name=a_id, targets=targets)
     a_id = a_id or f["id"] or result.family
     tables = [counter.table(t) for t in f["tables"] + [f["oc"]]]
     fig = None
@@ -121,7 +124,15 @@ def _analysis(result, counter, *, analysis=None, assumptions=None, figure=None, 
     return {"id": a_id, "family": result.family, "family_title": _family_title(result.family),
             "endpoint": f["endpoint"] or _family_title(result.family),
             "paragraphs": textmod.paragraphs(f), "tables": tables,
-            "figure": fig, "references": f["references"], "warnings": list(result.warnings)}
+            "figure": fig, "references": f["references"], "warnings": list(result.warnings),
+            "appendix": dict(f["appendix"])}
+
+
+def _number_appendix(analyses, counter):
+    """Number the appendix tables after every main table (the appendix comes last)."""
+    for a in analyses:
+        a["appendix"]["tables"] = [counter.table(t) for t in a["appendix"]["tables"]]
+    return analyses
 
 
 @dataclass(frozen=True)
@@ -150,18 +161,37 @@ def _table_analysis(result, counter, a_id):
                                       for row in result.rows]})] if header else []
     return {"id": a_id, "family": result.family, "family_title": result.title,
             "endpoint": "Results", "paragraphs": list(result.paragraphs), "tables": tables,
-            "figure": None, "references": [], "warnings": list(result.warnings)}
+            "figure": None, "references": [], "warnings": list(result.warnings),
+            "appendix": {"tables": [], "inputs": [], "sim": None}}
 
 
 def _references(analyses):
     return list(dict.fromkeys(r for a in analyses for r in a["references"]))
 
 
+def _trial_command(command, cfg, trial) -> str:
+    """The command that reproduces this trial alone, with its seed and number of simulations.
+
+    ``command`` is the command line of the run (``--all``, every catalogue
+    trial, is replaced by this one); without it, ``designcalc trial run <trial>``.
+    """
+    import shlex
+
+    words = shlex.split(command) if command else ["designcalc", "trial", "run", cfg.name]
+    words = [cfg.name if w == "--all" else w for w in words]
+    if "--seed" not in words:
+        words += ["--seed", str(trial.seed)]
+    if "--n-sims" not in words:
+        words += ["--n-sims", str(trial.settings["n_sims"])]
+    return shlex.join(words)
+
+
 def trial_context(trial, *, figures=None, command=None) -> dict:
     """The report context of a :class:`~designcalc.trials.TrialResult`.
 
     ``figures`` maps analysis ids to ``{"file": name, "png": bytes}``;
-    ``command`` is the command line that reproduces the run (the manifest's).
+    ``command`` is the command line of the run (the manifest's); the appendix
+    gives the one that reproduces this trial alone.
     """
     from designcalc import __version__
 
@@ -169,16 +199,15 @@ def trial_context(trial, *, figures=None, command=None) -> dict:
     figures = figures or {}
     counter = _Counter()
     by_id = {a.id: a for a in cfg.analyses}
-    analyses = [_analysis(res, counter, analysis=by_id.get(a_id),
-                          assumptions=cfg.all_assumptions, figure=figures.get(a_id), a_id=a_id)
-                for a_id, res in trial.results.items()]
+    analyses = _number_appendix([
+        _analysis(res, counter, analysis=by_id.get(a_id), assumptions=cfg.all_assumptions,
+                  figure=figures.get(a_id), a_id=a_id)
+        for a_id, res in trial.results.items()], counter)
     inputs = ""
     if cfg.path and os.path.isfile(cfg.path):
         with open(cfg.path, encoding="utf-8") as fh:
             inputs = fh.read()
-    if command is None:
-        command = f"designcalc trial run {cfg.name} --seed {trial.seed} " \
-                  f"--n-sims {trial.settings['n_sims']}"
+    command = _trial_command(command, cfg, trial)
     return {
         "title": cfg.title, "name": cfg.name, "source": cfg.source, "registry": cfg.registry,
         "summary": cfg.summary,
@@ -209,9 +238,12 @@ def single_context(results, *, command: str, inputs: dict, title: str | None = N
         results = [(results.family, results)]
     figures = figures or {}
     counter = _Counter()
-    analyses = [_table_analysis(res, counter, a_id) if isinstance(res, TableResult) else
-                _analysis(res, counter, figure=figures.get(a_id), a_id=a_id)
-                for a_id, res in results]
+    targets = {k: inputs[k] for k in ("alpha", "power")
+               if isinstance(inputs.get(k), float) and 0 < inputs[k] < 1}
+    analyses = _number_appendix([
+        _table_analysis(res, counter, a_id) if isinstance(res, TableResult) else
+        _analysis(res, counter, figure=figures.get(a_id), a_id=a_id, targets=targets)
+        for a_id, res in results], counter)
     first = results[0][1]
     if isinstance(first, TableResult):
         title = title or first.title
