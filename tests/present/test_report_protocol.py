@@ -26,8 +26,6 @@ from designcalc.present.report import protocol_text
 from designcalc.present.report.documents import render, single_context, trial_context
 from designcalc.present.report.text import MAX_COLUMNS
 
-DOSEFIX = pytest.mark.xfail(reason="dose sections: dosefix branch", strict=False)
-
 # An author-year citation: surnames joined by commas, "&" or "and" (or "et al."), then the
 # year, e.g. "Simon 1989", "Liu & Yuan 2015", "O'Quigley, Pepe & Fisher 1990".
 _NAME = r"[A-Z][A-Za-z'\u2019-]+"
@@ -62,10 +60,6 @@ def _family_result(family):
 def _family_report(family):
     res = _family_result(family)
     return res, render(single_context(res, command=f"designcalc {family} oc", inputs={}), "md")
-
-
-def _params(names, xfail=()):
-    return [pytest.param(n, marks=DOSEFIX) if n in xfail else n for n in names]
 
 
 def cited(md):
@@ -154,13 +148,13 @@ def internal_text(md, results):
     return found
 
 
-@pytest.mark.parametrize("name", _params(trials.EXAMPLE_NAMES, xfail=("msc_ifna",)))
+@pytest.mark.parametrize("name", trials.EXAMPLE_NAMES)
 def test_seed_report_has_no_internal_text(seed_reports, name):
     run, md = seed_reports[name]
     assert internal_text(md, list(run.results.values())) == []
 
 
-@pytest.mark.parametrize("family", _params(registry.families(), xfail=("interval",)))
+@pytest.mark.parametrize("family", registry.families())
 def test_single_command_report_has_no_internal_text(family):
     res, md = _family_report(family)
     assert internal_text(md, [res]) == []
