@@ -72,6 +72,13 @@ __all__ = ["SweepSpec", "SweepDesign", "Axis", "Point", "SweepResult", "parse_sp
            "load_spec", "points", "point_seed", "evaluate_point", "run_sweep", "write_sweep",
            "DEFAULT_BUDGET", "POINT_FORMAT"]
 
+#: Values one axis range may have (counted from start, stop and step before it is built;
+#: the command line's START:STOP:STEP grids have the same limit)
+MAX_AXIS_VALUES = 100_000
+#: Seconds to build one point (its design, seed and coordinates; ~0.1-0.3 ms measured on
+#: the example sweeps on the 2-core reference machine), for the budget check of points()
+_POINT_SECONDS = 3e-4
+
 #: Points a sweep may have without ``force`` (a spec's ``budget`` overrides it).
 DEFAULT_BUDGET = 1000
 #: Format tag of a stored point (``points/<key>.json``).
@@ -187,6 +194,13 @@ def _check_kind(key: str, kind, value):
     return value  # pragma: no cover - registry kinds are closed
 
 
+def _check_axis_size(key: str, count: int) -> None:
+    """Refuse a range of more than :data:`MAX_AXIS_VALUES` values before it is built."""
+    if count > MAX_AXIS_VALUES:
+        raise _err(key, f"the range has {count:.4g} values, more than {MAX_AXIS_VALUES:,} "
+                        "on one axis (use a larger step or fewer values)")
+
+
 def _axis_values(key: str, raw, kind) -> tuple:
     """An axis: a list, ``{start, stop, step}`` (stop included) or ``{start, stop, num}``."""
     if isinstance(raw, dict):
@@ -203,11 +217,13 @@ def _axis_values(key: str, raw, kind) -> tuple:
             if step <= 0:
                 raise _err(f"{key}.step", f"must be > 0 (got {step:g})")
             count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            _check_axis_size(key, count)
             values = [round(start + i * step, 10) for i in range(max(count, 0))]
         else:
             num = _check_kind(f"{key}.num", "int", raw["num"])
             if num < 1:
                 raise _err(f"{key}.num", f"must be >= 1 (got {num})")
+            _check_axis_size(key, num)
             values = [start] if num == 1 else \
                 [round(start + i * (stop - start) / (num - 1), 10) for i in range(num)]
         if kind == "int":
@@ -332,25 +348,21 @@ def parse_spec(text: str, fname: str = "<sweep>", path: str = "") -> SweepSpec:
 
 def load_spec(path) -> SweepSpec:
     """Read and validate the sweep spec at ``path``."""
-    path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (FileNotFoundError, IsADirectoryError):
-        raise ValueError(f"spec: no such sweep spec file ({path})") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"spec: {os.path.basename(path)} is not UTF-8 text") from None
-    return parse_spec(text, fname=os.path.basename(path), path=path)
+    from designcalc.core.files import read_text
+
+    path = os.fsdecode(os.fspath(path))
+    fname = os.path.basename(path.rstrip("/" + os.sep)) or path
+    # the config reader's checks: a regular file (a FIFO or device is refused, not read),
+    # at most MAX_INPUT_BYTES, UTF-8 text
+    text = read_text(path, what="sweep spec file", label=f"spec: {fname}")
+    return parse_spec(text, fname=fname, path=path)
 
 
 def _parse(text: str, path: str) -> SweepSpec:
     from designcalc.core import registry
-    from designcalc.config import tomllib
+    from designcalc.core.files import parse_toml
 
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"not valid TOML: {' '.join(str(exc).split())}") from None
+    raw = parse_toml(text)
     for k in raw:
         if k not in _TOP_KEYS:
             raise _err(k, f"unknown table (allowed: {', '.join(sorted(_TOP_KEYS))})")
@@ -512,14 +524,30 @@ def point_seed(root: int, coords: dict) -> int:
     return (int(state[0]) << 31) | (int(state[1]) >> 1)
 
 
+def combinations(spec: SweepSpec) -> int:
+    """Points before invalid designs are skipped and ``sample`` is drawn: designs x axis
+    values x random scenarios, counted without building them."""
+    # the random scenarios: per_mtd replicates at each true-MTD level (their coordinates())
+    count = len(spec.designs) * (len(spec.random.mtd) * spec.random.per_mtd
+                                 if spec.random is not None else 1)
+    for ax in spec.axes:
+        count *= len(ax.values)
+    return count
+
+
 def points(spec: SweepSpec) -> tuple:
     """``(points, skipped)``: every point of the sweep in a stable order, and the
     ``(coords, reason)`` of the combinations whose design is invalid (skipped when
     ``skip_invalid``; else the first is raised as ``ValueError``)."""
     from designcalc.core import registry
+    from designcalc.core.budget import check_budget
 
-    axes_product = list(itertools.product(*(ax.values for ax in spec.axes)))
+    count = combinations(spec)
+    check_budget(f"building the sweep's {count:.4g} points", seconds=count * _POINT_SECONDS,
+                 bytes=count * 2e3, detail="axis values x designs x random scenarios, "
+                 "counted before any point is built")
     scen_coords = spec.random.coordinates() if spec.random is not None else [None]
+    axes_product = list(itertools.product(*(ax.values for ax in spec.axes)))
     out, skipped = [], []
     for d in spec.designs:
         fam = registry.get(d.family)
@@ -863,6 +891,11 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
         from designcalc.core.cluster import check_scheduler
 
         check_scheduler(scheduler, timeout)
+    upper = combinations(spec)
+    if not spec.skip_invalid and min(upper, spec.sample or upper) > budget and not force:
+        raise ValueError(f"budget: the sweep has {min(upper, spec.sample or upper)} points, "
+                         f"more than its budget of {budget}; raise [sweep] budget, use "
+                         f"--budget, or run with --force")
     pts, skipped = points(spec)
     if not pts:
         raise ValueError("axes: no valid point to evaluate" + (
