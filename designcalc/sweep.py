@@ -616,14 +616,24 @@ def evaluate_point(task: dict, workers: int = 1, backend: str = "local",
 # --- the stored points --------------------------------------------------------------------
 
 class _Store:
-    """``DIR/points/<key>.json``, one per finished point, written atomically."""
+    """``DIR/points/<key>.json``, one per finished point, written atomically.
 
-    def __init__(self, folder: str | None):
+    With ``staging`` (a rerun into a finished folder) new points are written
+    there instead and ``DIR`` is only read, so a run that fails leaves it as it was.
+    """
+
+    def __init__(self, folder: str | None, staging: str | None = None):
         self.folder = folder
         self.dir = os.path.join(folder, POINTS_DIR) if folder else None
+        self.staging = staging
 
     def path(self, point: Point) -> str:
-        return os.path.join(self.dir, point.key[:24] + ".json")
+        """Where the point is stored (its staged copy first)."""
+        name = point.key[:24] + ".json"
+        staged = os.path.join(self.staging, name) if self.staging else None
+        if staged is not None and os.path.exists(staged):
+            return staged
+        return os.path.join(self.dir, name)
 
     def load(self, point: Point):
         if self.dir is None:
@@ -647,16 +657,21 @@ class _Store:
             return
         from designcalc.core.outputs import write_text
 
-        os.makedirs(self.dir, exist_ok=True)
+        where = self.staging or self.dir
+        os.makedirs(where, exist_ok=True)
         record = {"format": POINT_FORMAT, "key": point.key, "identity": point.identity(),
                   "sha256": _sha(_canonical(payload)), "payload": payload}
-        write_text(self.path(point), json.dumps(json.loads(_canonical(record)), indent=1)
-                   + "\n")
+        write_text(os.path.join(where, point.key[:24] + ".json"),
+                   json.dumps(json.loads(_canonical(record)), indent=1) + "\n")
 
 
-def _prepare_folder(out, command: str, seed: int) -> str:
-    """Create ``out`` (or accept an empty folder, or a designcalc result folder) and
-    mark it as a sweep in progress, so that an interrupted run can be resumed."""
+def _prepare_folder(out, command: str, seed: int) -> tuple:
+    """``(folder, staging)``: create ``out`` (or accept an empty folder, or a designcalc
+    result folder) and mark it as a sweep in progress, so that an interrupted run can be
+    resumed.  A finished folder (a manifest without a ``status``) is not touched: new
+    points go to ``staging``, a temporary folder beside it, until the final swap."""
+    import tempfile
+
     from designcalc.core.outputs import MANIFEST, OutputError, _is_result_folder, write_text
 
     folder = os.path.abspath(os.fspath(out))
@@ -671,12 +686,26 @@ def _prepare_folder(out, command: str, seed: int) -> str:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot write {os.fspath(out)!r}: {exc.strerror or exc}") from None
-    if not os.path.exists(os.path.join(folder, MANIFEST)):
-        write_text(os.path.join(folder, MANIFEST), json.dumps(
+    manifest = os.path.join(folder, MANIFEST)
+    if not os.path.exists(manifest):
+        write_text(manifest, json.dumps(
             {"designcalc_version": __version__, "command": command, "seed": seed,
              "status": "sweep in progress: finished points are in points/; run the "
                        "command again to resume", "files": []}, indent=2) + "\n")
-    return folder
+        return folder, None
+    try:
+        with open(manifest, encoding="utf-8") as fh:
+            finished = "status" not in json.load(fh)
+    except (OSError, ValueError, AttributeError, TypeError):
+        finished = True           # unreadable: treat as finished, never write into it
+    if not finished:
+        return folder, None
+    try:
+        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}-",
+                                   suffix=".points", dir=os.path.dirname(folder))
+    except OSError as exc:
+        raise OutputError(f"cannot write {os.fspath(out)!r}: {exc.strerror or exc}") from None
+    return folder, staging
 
 
 # --- running ----------------------------------------------------------------------------
@@ -876,7 +905,6 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
         Points done / total with an ETA on stderr (only on a terminal).
     """
     from designcalc.core.validate import check_int
-    from designcalc.core.cluster import dask_scheduler
     from designcalc.core.simulate import BACKENDS
 
     workers = check_int("workers", workers, min_value=1)
@@ -903,8 +931,25 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
     if len(pts) > budget and not force:
         raise ValueError(f"budget: the sweep has {len(pts)} points, more than its budget of "
                          f"{budget}; raise [sweep] budget, use --budget, or run with --force")
-    folder = _prepare_folder(out, command, spec.seed) if out is not None else None
-    store = _Store(folder)
+    folder, staging = (_prepare_folder(out, command, spec.seed) if out is not None
+                       else (None, None))
+    try:
+        return _run_stored(spec, pts, skipped, _Store(folder, staging), workers=workers,
+                           backend=backend, scheduler=scheduler, unit=unit, progress=progress,
+                           plots=plots, command=command, timeout=timeout)
+    finally:
+        if staging is not None:        # committed into the new folder, or abandoned
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_stored(spec, pts, skipped, store, *, workers, backend, scheduler, unit, progress,
+                plots, command, timeout) -> SweepResult:
+    """:func:`run_sweep` once the points are known and the folder prepared."""
+    from designcalc.core.cluster import dask_scheduler
+
+    folder = store.folder
     payloads = {}
     for p in pts:
         got = store.load(p)
@@ -960,7 +1005,7 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
                          warnings=warnings, computed=len(pts) - reused, reused=reused,
                          skipped=skipped, settings=settings)
     if folder is not None:
-        write_sweep(result, folder, command=command, plots=plots)
+        write_sweep(result, folder, command=command, plots=plots, store=store)
     return result
 
 
@@ -970,7 +1015,8 @@ def _label(coords: dict) -> str:
 
 # --- writing --------------------------------------------------------------------------------
 
-def write_sweep(result: SweepResult, out, *, command: str = "", plots: bool = True) -> list:
+def write_sweep(result: SweepResult, out, *, command: str = "", plots: bool = True,
+                store=None) -> list:
     """Write the final folder ``out`` atomically (through :class:`ResultFolder`):
     ``sweep.csv``, ``sweep.parquet`` (when pyarrow is importable), ``sweep.json``
     (the envelope), ``spec.toml``, ``plots/*.png``, ``points/*.json`` and
@@ -988,7 +1034,7 @@ def write_sweep(result: SweepResult, out, *, command: str = "", plots: bool = Tr
             return out
 
     target = os.path.abspath(os.fspath(out))
-    store = _Store(target)
+    store = store if store is not None else _Store(target)
     with _Folder(target, seed=result.spec.seed, command=command) as folder:
         write_text(os.path.join(folder.path, "sweep.csv"), render_csv(result.rows))
         write_text(os.path.join(folder.path, "sweep.json"),
