@@ -113,6 +113,9 @@ class PosteriorDesign(Design):
     def bounds(self) -> tuple:
         """Toxicity: ``b_k`` (stop if events ``>= b_k``; None: cannot stop);
         futility: ``a_k`` (stop if responses ``<= a_k``; -1: cannot stop)."""
+        cache = self.__dict__.get("_bounds")
+        if cache is not None:
+            return cache
         out = []
         for post in self.tables():
             if self.kind == "toxicity":
@@ -121,7 +124,8 @@ class PosteriorDesign(Design):
             else:
                 hit = np.nonzero(post < self.theta)[0]
                 out.append(int(hit[-1]) if hit.size else -1)
-        return tuple(out)
+        object.__setattr__(self, "_bounds", tuple(out))
+        return self.__dict__["_bounds"]
 
     def rule(self):
         """The boundary as a :class:`~designcalc.binary.multistage.MultiStageDesign` on the event count."""

@@ -82,10 +82,10 @@ def predictive_probability(x, n, nmax, p0, theta_t, prior=(1.0, 1.0)) -> dict:
     a, b = _check_prior(prior)
     from designcalc.core.budget import check_budget
 
-    # one row per future count y: ~40 us and ~310 bytes of arrays and row dicts a row
-    # (tracemalloc and timing at 1e5 and 1e6 rows on the 2-core reference machine)
+    # one row per future count y: ~2 us (CPU time at 3e4 to 1e6 rows) and ~310 bytes of
+    # arrays and row dicts (tracemalloc at 1e5 and 1e6 rows) on the 2-core reference machine
     rows_n = nmax - n + 1
-    check_budget(f"predictive probability with {rows_n} future counts", seconds=rows_n * 4e-5,
+    check_budget(f"predictive probability with {rows_n} future counts", seconds=rows_n * 2e-6,
                  bytes=rows_n * 400.0, detail="one row per number of future responses")
     y, prob_y, success, tail = _pp_terms(x, n, nmax, p0, theta_t, a, b)
     pp = float(np.clip(prob_y[success].sum(), 0.0, 1.0))
@@ -130,12 +130,12 @@ def pp_boundaries(looks, nmax, p0, theta_t, theta_l, theta_u=None, prior=(1.0, 1
     a, b = _check_prior(prior)
     from designcalc.core.budget import check_budget
 
-    # one predictive probability per (look, x): ~250 us a call plus ~1 us a future count
-    # (fitted to looks to 40, 200, 300 and 1,000 patients on the 2-core reference machine)
+    # one predictive probability per (look, x): ~120 us a call plus ~0.5 us a future count
+    # (fitted to looks to 40-1,000 patients, CPU time, on the 2-core reference machine)
     calls = sum(int(n) + 1 for n in looks)
     terms = sum((int(n) + 1) * (nmax - int(n) + 1) for n in looks)
     check_budget(f"predictive-probability boundaries at looks to n = {nmax}",
-                 seconds=calls * 2.5e-4 + terms * 1e-6, bytes=64.0 * (nmax + 1),
+                 seconds=calls * 1.2e-4 + terms * 5e-7, bytes=64.0 * (nmax + 1),
                  detail=f"{calls} predictive probabilities over {terms} future counts")
     fut, eff = [], []
     for n in looks:

@@ -182,6 +182,10 @@ def _get_boundary(p_lo, p_hi, looks, c0, c1, ngrid, niter, delta, priority_null)
     s1 = _pcross(looks, r1, at)
     if not priority_null:
         while s0 > ethresh:
+            if alpha0 < 1e-300:      # halved to nothing: clinfun would loop forever (#21)
+                raise ValueError(f"looks: no boundary crosses with probability <= {ethresh} "
+                                 f"at {at} (the nominal level underflows); use fewer looks "
+                                 f"or other targets")
             alpha1, r1, s1 = alpha0, r0, s0
             alpha0 = 0.5 * alpha0
             r0 = _bdry(alpha0, looks, p_lo, shape)
