@@ -128,3 +128,14 @@ def test_bop2_and_pp_search_results_unchanged_by_the_two_passes():
         d = PPDesign(0.2, tuple(row["looks"]), row["theta_t"], row["theta_l"])
         assert list(d.rule().futility) == row["futility"]
         assert row["alpha_actual"] == pytest.approx(d.rule().alpha_actual(0.2), abs=1e-12)
+
+
+@pytest.mark.slow
+def test_monitor_search_whose_level_underflows_ends():
+    # issue #21 ("monitor with many looks" never ended): 30 futility looks at p0 0.1,
+    # p1 0.3 halve the nominal level until it underflows; clinfun's loop (and ours) then
+    # never ended.  Now ~1,000 halvings, then one ValueError naming the looks.
+    from designcalc.binary.monitor.boundaries import futility_boundary
+
+    with pytest.raises(ValueError, match="^looks: no boundary crosses"):
+        futility_boundary(0.1, 0.3, tuple(range(10, 301, 10)))
