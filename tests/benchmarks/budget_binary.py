@@ -88,7 +88,8 @@ def paths(rng):
         return lambda: predictive_probability(3, 10, nmax, 0.2, 0.9)
 
     def monitor(i):
-        k = int(rng.integers(4, 60))
+        # futility at 0.1 vs 0.3 has no boundary beyond ~20 looks (the level underflows)
+        k = int(rng.integers(4, 60)) if i % 2 else int(rng.integers(4, 20))
         looks = tuple(range(10, 10 * k + 1, 10))
         if i % 2:
             return lambda: toxicity_boundary(0.2, 0.35, looks)

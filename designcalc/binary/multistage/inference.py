@@ -219,10 +219,10 @@ def _check_cost(design, look: int) -> None:
 
     The UMVUE counts sample paths with Python integers of up to ``n`` bits: two
     passes over ``sum_k (n_{k-1} + 1)(m_k + 1)`` products to the look, each
-    ~0.4 us + 1.3 ns a bit of ``n``; the p-value and the two Brent searches take
-    ~40 evaluations of the tail probability, each ~0.2 ms a look + 2 ns a
-    convolution term (fitted to looks to 400-20,000 patients on the 2-core
-    reference machine).
+    ~0.2 us + 0.65 ns a bit of ``n``; the p-value and the two Brent searches take
+    ~40 evaluations of the tail probability, each ~0.1 ms a look + 1 ns a
+    convolution term (fitted to looks to 400-20,000 patients, CPU time, on the
+    2-core reference machine).
     """
     from designcalc.core.budget import check_budget
 
@@ -235,7 +235,7 @@ def _check_cost(design, look: int) -> None:
     all_cells = cells + sum(float(a + 1) * (b - a + 1)
                             for a, b in zip((0,) + design.looks[:-1], design.looks[look:]))
     bits = looks[-1]
-    seconds = 2 * cells * (4e-7 + 1.3e-9 * bits) + 40 * (design.k * 2e-4 + all_cells * 2e-9)
+    seconds = 2 * cells * (2e-7 + 6.5e-10 * bits) + 40 * (design.k * 1e-4 + all_cells * 1e-9)
     check_budget(f"post-trial inference at look {look} ({bits} patients)", seconds=seconds,
                  bytes=slots * (36.0 + bits / 8.0) + 16.0 * design.n,
                  detail=f"{cells:.3g} exact path counts of up to {bits} bits")

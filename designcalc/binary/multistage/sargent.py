@@ -270,9 +270,9 @@ def _check_search_cost(stages: int, lo: int, hi: int) -> None:
 
     One stage: ~0.1 ms + 0.5 us a count per ``n`` (an upper bound: the search
     stops at the first feasible ``n``).  Two stages: per ``n`` and ``n1 < n``,
-    ~2.3 ms + 0.29 us a cell of the ``(n1 + 1) x (n + 1)`` tables, whose sum
-    over ``n1`` is ``(n + 1)(n - 1)(n + 2) / 2`` (fitted at n = 50 to 400 on the
-    2-core reference machine).
+    ~0.7 ms + 90 ns a cell of the ``(n1 + 1) x (n + 1)`` tables, whose sum
+    over ``n1`` is ``(n + 1)(n - 1)(n + 2) / 2`` (fitted at n = 50 to 400, CPU
+    time, on the 2-core reference machine).
     """
     from designcalc.core.budget import check_budget
 
@@ -283,7 +283,7 @@ def _check_search_cost(stages: int, lo: int, hi: int) -> None:
     else:
         cells = (_power_sum(lo, hi, 3) + 2 * _power_sum(lo, hi, 2) - _power_sum(lo, hi, 1)
                  - 2 * _power_sum(lo, hi, 0)) / 2
-        seconds = (_power_sum(lo, hi, 1) - _power_sum(lo, hi, 0)) * 2.3e-3 + cells * 2.9e-7
+        seconds = (_power_sum(lo, hi, 1) - _power_sum(lo, hi, 0)) * 7e-4 + cells * 9e-8
         nbytes = 160.0 * (hi + 1) ** 2
         detail = f"{hi - lo + 1} sample sizes, {cells:.3g} table cells"
     check_budget(f"Sargent {stages}-stage search over n = {lo}..{hi}", seconds=seconds,
