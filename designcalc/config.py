@@ -16,13 +16,9 @@ from __future__ import annotations
 import math
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 only
-    import tomli as tomllib
+from designcalc.core.files import InputFileError, parse_toml, tomllib  # noqa: F401 (re-export)
 
 
 class ConfigError(ValueError):
@@ -370,9 +366,9 @@ def _check_int_sizes(fname, value, where=""):
 def parse(text: str, fname: str = "<config>", path: str = "") -> TrialConfig:
     """Validate TOML ``text`` (named ``fname`` in messages) into a :class:`TrialConfig`."""
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{fname}: not valid TOML: {' '.join(str(exc).split())}") from None
+        raw = parse_toml(text)
+    except InputFileError as exc:
+        raise ConfigError(f"{fname}: {exc}") from None
     _check_int_sizes(fname, raw)
     top = _check_table(fname, "", raw, _TOP)
     if not _ID.match(top["name"]):
@@ -400,7 +396,7 @@ def load(path) -> TrialConfig:
     The path is checked with ``os.stat`` before it is opened, so a FIFO or a
     device is refused instead of read (it could block forever).
     """
-    from designcalc.core.files import InputFileError, read_text
+    from designcalc.core.files import read_text
 
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError(f"path must be a file path, got {type(path).__name__}")

@@ -72,6 +72,13 @@ __all__ = ["SweepSpec", "SweepDesign", "Axis", "Point", "SweepResult", "parse_sp
            "load_spec", "points", "point_seed", "evaluate_point", "run_sweep", "write_sweep",
            "DEFAULT_BUDGET", "POINT_FORMAT"]
 
+#: Values one axis range may have (counted from start, stop and step before it is built;
+#: the command line's START:STOP:STEP grids have the same limit)
+MAX_AXIS_VALUES = 100_000
+#: Seconds to build one point (its design, seed and coordinates; ~0.1-0.3 ms measured on
+#: the example sweeps on the 2-core reference machine), for the budget check of points()
+_POINT_SECONDS = 3e-4
+
 #: Points a sweep may have without ``force`` (a spec's ``budget`` overrides it).
 DEFAULT_BUDGET = 1000
 #: Format tag of a stored point (``points/<key>.json``).
@@ -187,6 +194,13 @@ def _check_kind(key: str, kind, value):
     return value  # pragma: no cover - registry kinds are closed
 
 
+def _check_axis_size(key: str, count: int) -> None:
+    """Refuse a range of more than :data:`MAX_AXIS_VALUES` values before it is built."""
+    if count > MAX_AXIS_VALUES:
+        raise _err(key, f"the range has {count:.4g} values, more than {MAX_AXIS_VALUES:,} "
+                        "on one axis (use a larger step or fewer values)")
+
+
 def _axis_values(key: str, raw, kind) -> tuple:
     """An axis: a list, ``{start, stop, step}`` (stop included) or ``{start, stop, num}``."""
     if isinstance(raw, dict):
@@ -203,11 +217,13 @@ def _axis_values(key: str, raw, kind) -> tuple:
             if step <= 0:
                 raise _err(f"{key}.step", f"must be > 0 (got {step:g})")
             count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            _check_axis_size(key, count)
             values = [round(start + i * step, 10) for i in range(max(count, 0))]
         else:
             num = _check_kind(f"{key}.num", "int", raw["num"])
             if num < 1:
                 raise _err(f"{key}.num", f"must be >= 1 (got {num})")
+            _check_axis_size(key, num)
             values = [start] if num == 1 else \
                 [round(start + i * (stop - start) / (num - 1), 10) for i in range(num)]
         if kind == "int":
@@ -332,25 +348,21 @@ def parse_spec(text: str, fname: str = "<sweep>", path: str = "") -> SweepSpec:
 
 def load_spec(path) -> SweepSpec:
     """Read and validate the sweep spec at ``path``."""
-    path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (FileNotFoundError, IsADirectoryError):
-        raise ValueError(f"spec: no such sweep spec file ({path})") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"spec: {os.path.basename(path)} is not UTF-8 text") from None
-    return parse_spec(text, fname=os.path.basename(path), path=path)
+    from designcalc.core.files import read_text
+
+    path = os.fsdecode(os.fspath(path))
+    fname = os.path.basename(path.rstrip("/" + os.sep)) or path
+    # the config reader's checks: a regular file (a FIFO or device is refused, not read),
+    # at most MAX_INPUT_BYTES, UTF-8 text
+    text = read_text(path, what="sweep spec file", label=f"spec: {fname}")
+    return parse_spec(text, fname=fname, path=path)
 
 
 def _parse(text: str, path: str) -> SweepSpec:
     from designcalc.core import registry
-    from designcalc.config import tomllib
+    from designcalc.core.files import parse_toml
 
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"not valid TOML: {' '.join(str(exc).split())}") from None
+    raw = parse_toml(text)
     for k in raw:
         if k not in _TOP_KEYS:
             raise _err(k, f"unknown table (allowed: {', '.join(sorted(_TOP_KEYS))})")
@@ -512,14 +524,30 @@ def point_seed(root: int, coords: dict) -> int:
     return (int(state[0]) << 31) | (int(state[1]) >> 1)
 
 
+def combinations(spec: SweepSpec) -> int:
+    """Points before invalid designs are skipped and ``sample`` is drawn: designs x axis
+    values x random scenarios, counted without building them."""
+    # the random scenarios: per_mtd replicates at each true-MTD level (their coordinates())
+    count = len(spec.designs) * (len(spec.random.mtd) * spec.random.per_mtd
+                                 if spec.random is not None else 1)
+    for ax in spec.axes:
+        count *= len(ax.values)
+    return count
+
+
 def points(spec: SweepSpec) -> tuple:
     """``(points, skipped)``: every point of the sweep in a stable order, and the
     ``(coords, reason)`` of the combinations whose design is invalid (skipped when
     ``skip_invalid``; else the first is raised as ``ValueError``)."""
     from designcalc.core import registry
+    from designcalc.core.budget import check_budget
 
-    axes_product = list(itertools.product(*(ax.values for ax in spec.axes)))
+    count = combinations(spec)
+    check_budget(f"building the sweep's {count:.4g} points", seconds=count * _POINT_SECONDS,
+                 bytes=count * 2e3, detail="axis values x designs x random scenarios, "
+                 "counted before any point is built")
     scen_coords = spec.random.coordinates() if spec.random is not None else [None]
+    axes_product = list(itertools.product(*(ax.values for ax in spec.axes)))
     out, skipped = [], []
     for d in spec.designs:
         fam = registry.get(d.family)
@@ -588,14 +616,24 @@ def evaluate_point(task: dict, workers: int = 1, backend: str = "local",
 # --- the stored points --------------------------------------------------------------------
 
 class _Store:
-    """``DIR/points/<key>.json``, one per finished point, written atomically."""
+    """``DIR/points/<key>.json``, one per finished point, written atomically.
 
-    def __init__(self, folder: str | None):
+    With ``staging`` (a rerun into a finished folder) new points are written
+    there instead and ``DIR`` is only read, so a run that fails leaves it as it was.
+    """
+
+    def __init__(self, folder: str | None, staging: str | None = None):
         self.folder = folder
         self.dir = os.path.join(folder, POINTS_DIR) if folder else None
+        self.staging = staging
 
     def path(self, point: Point) -> str:
-        return os.path.join(self.dir, point.key[:24] + ".json")
+        """Where the point is stored (its staged copy first)."""
+        name = point.key[:24] + ".json"
+        staged = os.path.join(self.staging, name) if self.staging else None
+        if staged is not None and os.path.exists(staged):
+            return staged
+        return os.path.join(self.dir, name)
 
     def load(self, point: Point):
         if self.dir is None:
@@ -619,16 +657,21 @@ class _Store:
             return
         from designcalc.core.outputs import write_text
 
-        os.makedirs(self.dir, exist_ok=True)
+        where = self.staging or self.dir
+        os.makedirs(where, exist_ok=True)
         record = {"format": POINT_FORMAT, "key": point.key, "identity": point.identity(),
                   "sha256": _sha(_canonical(payload)), "payload": payload}
-        write_text(self.path(point), json.dumps(json.loads(_canonical(record)), indent=1)
-                   + "\n")
+        write_text(os.path.join(where, point.key[:24] + ".json"),
+                   json.dumps(json.loads(_canonical(record)), indent=1) + "\n")
 
 
-def _prepare_folder(out, command: str, seed: int) -> str:
-    """Create ``out`` (or accept an empty folder, or a designcalc result folder) and
-    mark it as a sweep in progress, so that an interrupted run can be resumed."""
+def _prepare_folder(out, command: str, seed: int) -> tuple:
+    """``(folder, staging)``: create ``out`` (or accept an empty folder, or a designcalc
+    result folder) and mark it as a sweep in progress, so that an interrupted run can be
+    resumed.  A finished folder (a manifest without a ``status``) is not touched: new
+    points go to ``staging``, a temporary folder beside it, until the final swap."""
+    import tempfile
+
     from designcalc.core.outputs import MANIFEST, OutputError, _is_result_folder, write_text
 
     folder = os.path.abspath(os.fspath(out))
@@ -643,12 +686,26 @@ def _prepare_folder(out, command: str, seed: int) -> str:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot write {os.fspath(out)!r}: {exc.strerror or exc}") from None
-    if not os.path.exists(os.path.join(folder, MANIFEST)):
-        write_text(os.path.join(folder, MANIFEST), json.dumps(
+    manifest = os.path.join(folder, MANIFEST)
+    if not os.path.exists(manifest):
+        write_text(manifest, json.dumps(
             {"designcalc_version": __version__, "command": command, "seed": seed,
              "status": "sweep in progress: finished points are in points/; run the "
                        "command again to resume", "files": []}, indent=2) + "\n")
-    return folder
+        return folder, None
+    try:
+        with open(manifest, encoding="utf-8") as fh:
+            finished = "status" not in json.load(fh)
+    except (OSError, ValueError, AttributeError, TypeError):
+        finished = True           # unreadable: treat as finished, never write into it
+    if not finished:
+        return folder, None
+    try:
+        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}-",
+                                   suffix=".points", dir=os.path.dirname(folder))
+    except OSError as exc:
+        raise OutputError(f"cannot write {os.fspath(out)!r}: {exc.strerror or exc}") from None
+    return folder, staging
 
 
 # --- running ----------------------------------------------------------------------------
@@ -848,7 +905,6 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
         Points done / total with an ETA on stderr (only on a terminal).
     """
     from designcalc.core.validate import check_int
-    from designcalc.core.cluster import dask_scheduler
     from designcalc.core.simulate import BACKENDS
 
     workers = check_int("workers", workers, min_value=1)
@@ -863,6 +919,11 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
         from designcalc.core.cluster import check_scheduler
 
         check_scheduler(scheduler, timeout)
+    upper = combinations(spec)
+    if not spec.skip_invalid and min(upper, spec.sample or upper) > budget and not force:
+        raise ValueError(f"budget: the sweep has {min(upper, spec.sample or upper)} points, "
+                         f"more than its budget of {budget}; raise [sweep] budget, use "
+                         f"--budget, or run with --force")
     pts, skipped = points(spec)
     if not pts:
         raise ValueError("axes: no valid point to evaluate" + (
@@ -870,8 +931,25 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
     if len(pts) > budget and not force:
         raise ValueError(f"budget: the sweep has {len(pts)} points, more than its budget of "
                          f"{budget}; raise [sweep] budget, use --budget, or run with --force")
-    folder = _prepare_folder(out, command, spec.seed) if out is not None else None
-    store = _Store(folder)
+    folder, staging = (_prepare_folder(out, command, spec.seed) if out is not None
+                       else (None, None))
+    try:
+        return _run_stored(spec, pts, skipped, _Store(folder, staging), workers=workers,
+                           backend=backend, scheduler=scheduler, unit=unit, progress=progress,
+                           plots=plots, command=command, timeout=timeout)
+    finally:
+        if staging is not None:        # committed into the new folder, or abandoned
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_stored(spec, pts, skipped, store, *, workers, backend, scheduler, unit, progress,
+                plots, command, timeout) -> SweepResult:
+    """:func:`run_sweep` once the points are known and the folder prepared."""
+    from designcalc.core.cluster import dask_scheduler
+
+    folder = store.folder
     payloads = {}
     for p in pts:
         got = store.load(p)
@@ -927,7 +1005,7 @@ def run_sweep(spec: SweepSpec, out=None, *, workers: int = 1, backend: str = "lo
                          warnings=warnings, computed=len(pts) - reused, reused=reused,
                          skipped=skipped, settings=settings)
     if folder is not None:
-        write_sweep(result, folder, command=command, plots=plots)
+        write_sweep(result, folder, command=command, plots=plots, store=store)
     return result
 
 
@@ -937,7 +1015,8 @@ def _label(coords: dict) -> str:
 
 # --- writing --------------------------------------------------------------------------------
 
-def write_sweep(result: SweepResult, out, *, command: str = "", plots: bool = True) -> list:
+def write_sweep(result: SweepResult, out, *, command: str = "", plots: bool = True,
+                store=None) -> list:
     """Write the final folder ``out`` atomically (through :class:`ResultFolder`):
     ``sweep.csv``, ``sweep.parquet`` (when pyarrow is importable), ``sweep.json``
     (the envelope), ``spec.toml``, ``plots/*.png``, ``points/*.json`` and
@@ -955,7 +1034,7 @@ def write_sweep(result: SweepResult, out, *, command: str = "", plots: bool = Tr
             return out
 
     target = os.path.abspath(os.fspath(out))
-    store = _Store(target)
+    store = store if store is not None else _Store(target)
     with _Folder(target, seed=result.spec.seed, command=command) as folder:
         write_text(os.path.join(folder.path, "sweep.csv"), render_csv(result.rows))
         write_text(os.path.join(folder.path, "sweep.json"),

@@ -172,3 +172,29 @@ def test_hypotheses_are_not_silently_ignored_by_calendar(tmp_path):
     """)
     with pytest.raises(config.ConfigError, match=r"hypotheses: not used by family 'calendar'"):
         config.load(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 5000 + "]" * 5000,
+                                  "a = " + "{b = " * 5000 + "1" + "}" * 5000,
+                                  "a = " + "[" * 40 + "]" * 40])
+def test_deep_nesting_is_one_config_error(tmp_path, text):
+    # issue #21: 5,000 levels gave a RecursionError (exit 1); the shared TOML reader
+    # (core.files.parse_toml, also used by sweep specs) refuses more than 32 levels
+    path = tmp_path / "deep.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(config.ConfigError, match=r"^deep.toml: tables or arrays nested more "
+                                                 r"than 32 levels deep$"):
+        config.load(path)
+
+
+def test_csv_field_above_the_csv_limit_is_one_input_error(tmp_path):
+    # issue #21: a field longer than 131,072 characters raised csv.Error (exit 1)
+    from designcalc.core.files import InputFileError, read_csv
+
+    path = tmp_path / "t.csv"
+    path.write_text("n,dlt,action\n3,0," + "E" * 140_000 + "\n")
+    with pytest.raises(InputFileError, match=r"line 2 of the table file cannot be read "
+                                             r"\(field larger than field limit"):
+        read_csv(path)
+    path.write_text("n,dlt,action\n3,0,E\n")
+    assert read_csv(path) == (["n", "dlt", "action"], [{"n": "3", "dlt": "0", "action": "E"}])

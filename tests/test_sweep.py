@@ -256,3 +256,87 @@ def test_cli_resumes_and_reports_counts(tmp_path):
     second = json.loads(CliRunner().invoke(cli, args + ["--quiet"]).output)
     assert (second["computed"], second["reused"]) == (0, 2)
     assert second["results"] == json.loads(first.output)["results"]
+
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_failed_rerun_leaves_a_finished_folder_as_it_was(tmp_path, monkeypatch):
+    # issue #21: a rerun that fails (here a file-size limit, EFBIG, on the first new
+    # point) must leave DIR as it was (docs/sweeps.md), not half-updated
+    import errno
+
+    from designcalc.core import outputs
+
+    out = tmp_path / "run"
+    sweep.run_sweep(_spec(BINARY, P="[0.3, 0.4]"), out, progress=False, plots=False)
+    before = _snapshot(out)
+    bigger = _spec(BINARY, P="[0.3, 0.4, 0.5]")
+    real = outputs.write_text
+
+    def too_large(path, text):
+        raise OSError(errno.EFBIG, "File too large", path)
+
+    monkeypatch.setattr(outputs, "write_text", too_large)
+    with pytest.raises(OSError):
+        sweep.run_sweep(bigger, out, progress=False, plots=False)
+    assert _snapshot(out) == before
+    assert os.listdir(tmp_path) == ["run"]            # no staging folder left behind
+    monkeypatch.setattr(outputs, "write_text", real)
+    again = sweep.run_sweep(bigger, out, progress=False, plots=False)
+    assert (again.computed, again.reused) == (1, 2)
+    listed = {f["path"] for f in json.loads((out / "manifest.json").read_text())["files"]}
+    assert sum(f.startswith("points/") for f in listed) == 3
+    assert "status" not in json.loads((out / "manifest.json").read_text())
+    assert os.listdir(tmp_path) == ["run"]
+
+
+def test_huge_axis_range_is_refused_before_it_is_built():
+    # issue #21: a range of 1e12 values used to be built (forever) before any check
+    with pytest.raises(ValueError, match=r"axes\.p: the range has 1e\+12 values, more than "
+                                         r"100,000"):
+        sweep.parse_spec(BINARY.replace("{P}", "{start = 0.0, stop = 1.0, step = 1e-12}"))
+
+
+def test_points_are_counted_before_they_are_built():
+    # three axes of 1,000 values: 1e9 points, refused by the estimate before any is built
+    from designcalc.core.budget import BudgetError
+
+    text = BINARY.replace("{P}", "{start = 0.01, stop = 0.99, num = 1000}") + \
+        "n = {start = 20, stop = 1019, step = 1}\nr = {start = 0, stop = 999, step = 1}\n"
+    text = text.replace("n = 20\nr = 9\n", "")
+    spec = sweep.parse_spec(text)
+    assert sweep.combinations(spec) == 10 ** 9
+    with pytest.raises(BudgetError, match="building the sweep's 1e\\+09 points"):
+        sweep.points(spec)
+    with pytest.raises(ValueError, match="1e\\+09 points"):
+        sweep.run_sweep(spec, progress=False)
+    strict = sweep.parse_spec(text.replace("[fixed]", "skip_invalid = false\n[fixed]"))
+    with pytest.raises(ValueError, match="budget: the sweep has 1000000000 points, more "
+                                         "than its budget of 1000"):
+        sweep.run_sweep(strict, progress=False)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "deep", "too large"])
+def test_spec_files_are_checked_like_configs(tmp_path, kind):
+    # issue #21: a FIFO hung, /dev/zero read until MemoryError, deep nesting gave a
+    # RecursionError (exit 1); each is now one line and exit 2
+    path = tmp_path / "spec.toml"
+    if kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(path)
+    elif kind == "device":
+        path = "/dev/zero"
+        if not os.path.exists(path):
+            pytest.skip("no /dev/zero")
+    elif kind == "deep":
+        path.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    else:
+        path.write_text("# " + "x" * (16 * 2 ** 20) + "\n")
+    result = CliRunner().invoke(cli, ["sweep", str(path), "--dry-run"])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("designcalc: error: spec"), lines

@@ -6,17 +6,32 @@ blocks or streams forever; a directory, a trailing slash after a file name, a
 missing or unreadable file, a name too long for the file system, a file too
 large or not UTF-8 text are each a ``ValueError`` (:class:`InputFileError`)
 whose one-line message names the file.
+
+:func:`parse_toml` and :func:`read_csv` parse that text for every reader of
+user files (trial configs, sweep specs, decision tables), so a TOML nested
+thousands of levels deep or a CSV field above the :mod:`csv` module's limit is
+the same one-line ``InputFileError`` everywhere, not a ``RecursionError`` or a
+``csv.Error``.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import sys
 
-__all__ = ["InputFileError", "read_text", "MAX_INPUT_BYTES", "show_path"]
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["InputFileError", "read_text", "MAX_INPUT_BYTES", "show_path", "parse_toml",
+           "read_csv", "MAX_NESTING", "tomllib"]
 
 #: largest config or table file read (bytes)
 MAX_INPUT_BYTES = 16 * 2 ** 20
+#: deepest nesting of tables and arrays accepted in a TOML file (configs use 3)
+MAX_NESTING = 32
 
 
 class InputFileError(ValueError):
@@ -77,3 +92,55 @@ def read_text(path, what: str = "file", label: str | None = None,
     if "\x00" in text:
         raise InputFileError(f"{label}: the {what} is binary, not text (it holds NUL bytes)")
     return text
+
+
+def _depth(value) -> int:
+    """Nesting depth of dicts and lists (iterative: no recursion limit)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_NESTING:
+            break
+        stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def parse_toml(text: str) -> dict:
+    """``tomllib.loads(text)``; malformed or too deeply nested TOML is an :class:`InputFileError`
+    (``"not valid TOML: ..."``, ``"nested more than 32 levels deep"``; the caller adds the
+    file's name)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputFileError(f"not valid TOML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise InputFileError(f"tables or arrays nested more than {MAX_NESTING} levels "
+                             "deep") from None
+    if _depth(raw) > MAX_NESTING:
+        raise InputFileError(f"tables or arrays nested more than {MAX_NESTING} levels deep")
+    return raw
+
+
+def read_csv(path, what: str = "table file") -> tuple:
+    """``(fieldnames, rows)`` of the CSV file at ``path`` (:func:`read_text`, then
+    ``csv.DictReader``; ``rows`` is the list of its dicts).  A
+    malformed row (a field above the csv module's size limit, a NUL) is an
+    :class:`InputFileError` naming the file and line."""
+    import csv
+    from io import StringIO
+
+    label = show_path(os.fspath(path)) if isinstance(path, (str, os.PathLike)) else None
+    with StringIO(read_text(path, what=what), newline="") as fh:
+        reader = csv.DictReader(fh)
+        try:
+            names = reader.fieldnames or []
+            rows = list(reader)
+        except csv.Error as exc:
+            raise InputFileError(f"{label}: line {reader.line_num + 1} of the {what} cannot be "
+                                 f"read ({exc})") from None
+    return names, rows

@@ -98,18 +98,15 @@ def read_table_csv(path) -> tuple:
     file is read (a FIFO would block).  ``FileNotFoundError`` when there is
     no such file.
     """
-    from io import StringIO
+    from designcalc.core.files import read_csv
 
-    from designcalc.core.files import read_text
-
-    with StringIO(read_text(os.fspath(path), what="table file"), newline="") as fh:
-        reader = csv.DictReader(fh)
-        columns = [f.strip().lower() for f in (reader.fieldnames or [])]
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-            if any(row.values()):
-                rows.append((line, row))
+    names, records = read_csv(os.fspath(path), what="table file")
+    columns = [f.strip().lower() for f in names]
+    rows = []
+    for line, row in enumerate(records, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        if any(row.values()):
+            rows.append((line, row))
     return columns, rows
 
 

@@ -194,3 +194,51 @@ def test_design_rule_and_text():
     assert d.rule.looks == (18, 25) and d.rule.efficacy_bounds() == (None, 6)
     assert d.rule.three_outcome
     assert "inconclusive" in d.protocol_text() and "4 to 5" in d.protocol_text()
+
+
+def _one_stage_probs(n, r, s, p0, p1):
+    """alpha, beta, eta, pi of a one-stage (r, s) by scipy's binomial (independent of the search)."""
+    from scipy.stats import binom
+
+    return (binom.sf(s - 1, n, p0), binom.cdf(r, n, p1), binom.cdf(r, n, p0),
+            binom.sf(s - 1, n, p1))
+
+
+def test_inconclusive_zone_required_unless_two_outcome_is_allowed():
+    # issue #21: s = r + 1 (no inconclusive zone) is a two-outcome test; Sargent, Chan &
+    # Goldberg (2001) and PhIIdesign require s >= r + 2.  With eta + alpha close to 1
+    # the two-outcome form is smaller, so the default must skip it.
+    args = (0.2, 0.4, 0.1, 0.1, 0.88, 0.88)
+    d = sargent(*args, stages=1).designs[0]
+    two = sargent(*args, stages=1, two_outcome=True).designs[0]
+    assert (two.n, two.r, two.s) == (36, 10, 11)
+    assert (d.n, d.r, d.s) == (41, 11, 13) and d.s >= d.r + 2
+    # brute force with scipy: no n < 41 has a feasible (r, s) with s >= r + 2, and 41 does
+    def feasible(n, gap):
+        for r in range(n):
+            for s in range(r + gap, n + 1):
+                a, b, e, p = _one_stage_probs(n, r, s, 0.2, 0.4)
+                if a <= 0.1 and b <= 0.1 and e >= 0.88 and p >= 0.88:
+                    return (r, s)
+        return None
+    assert all(feasible(n, 2) is None for n in range(30, 41))
+    assert feasible(41, 2) is not None and feasible(36, 1) is not None
+    for des in sargent(*args, stages=2).designs:
+        assert des.s >= des.r + 2
+    with pytest.raises(TypeError, match="two_outcome"):
+        sargent(*args, stages=1, two_outcome="yes")
+
+
+def test_cli_allow_two_outcome():
+    from click.testing import CliRunner
+
+    from designcalc.cli import cli
+
+    base = ("multistage sargent --p0 0.2 --p1 0.4 --alpha 0.1 --beta 0.1 --eta 0.88 --pi 0.88 "
+            "--stages 1 --format json").split()
+    import json
+
+    default = json.loads(CliRunner().invoke(cli, base).output)["results"][0]
+    allowed = json.loads(CliRunner().invoke(cli, base + ["--allow-two-outcome"]).output)
+    assert (default["n"], default["r"], default["s"]) == (41, 11, 13)
+    assert (allowed["results"][0]["r"], allowed["results"][0]["s"]) == (10, 11)

@@ -581,3 +581,73 @@ def test_oa2s_convention_is_not_degenerate():
     rec = _json(f"survival two-stage {_TWO_STAGE} --convention OneArm2stage --t1-steps 1")
     assert min(r["n1"] for r in rec["results"]) > 1
     assert min(r["t1"] for r in rec["results"]) >= 0.6 - 1e-9
+
+
+# Issue #21 (budget branch): binary enumerations, sweep specs, TOML nesting, CSV fields.
+# Each reproduction of the issue: exit 2 and one line (the budget refusals carry the
+# estimate; tests/binary/test_binary_budget.py checks its wording).
+# ======================================================================================
+
+ISSUE21_BUDGET = [
+    "bayes pp-design --p0 0.2 --p1 0.4 --alpha 0.1 --power 0.8 --nmax 3000 --every 1",
+    "bayes pp-design --p0 0.2 --p1 0.4 --alpha 0.1 --power 0.8 --nmax 100 --max-seconds 5",
+    "bayes bop2 --p0 0.2 --p1 0.4 --looks 10,20,30,40 --alpha 0.1 "
+    "--lambda-grid 0.00001:0.99999:0.00001 --gamma-grid 0:3:0.0001",
+    "bayes bop2 --p0 0.2 --p1 0.4 --looks 50000,100000 --alpha 0.1",
+    "bayes posterior --kind toxicity --p0 0.2 --looks 1000000,2000000,3000000 --theta 0.9",
+    "bayes predprob --x 3 --n 10 --nmax 300000000 --p0 0.2 --theta-t 0.9",
+    "monitor toxicity --p0 0.2 --p1 0.35 --looks 20,40,60,75 --niter 1000000",
+    "monitor toxicity --p0 0.2 --p1 0.35 --max-seconds 5 --looks "
+    + ",".join(str(i) for i in range(1, 5001)),
+    "multistage oc --looks 5000000,10000000 --futility 1,2 --p 0.3",
+    "multistage analyze --looks 100000000 --futility 5 --look 1 --x 3",
+    "multistage sargent --p0 0.1 --p1 0.3 --alpha 0.05 --power 0.9 --eta 0.8 --pi 0.8 "
+    "--nmax 100000",
+]
+
+
+@pytest.mark.parametrize("args", ISSUE21_BUDGET, ids=[a[:90] for a in ISSUE21_BUDGET])
+def test_issue21_budget_reproductions_exit_2(args, tmp_path):
+    _check(shlex.split(args), tmp_path)
+
+
+def _issue21_files(tmp):
+    sweep_head = ('[sweep]\nname = "big"\nfamily = "single_stage"\nseed = 1\n'
+                  'quantities = ["reject"]\n[fixed]\nn = 20\nr = 9\n[axes]\n')
+    files = {"axis 1e12.toml": sweep_head + "p = {start = 0.0, stop = 1.0, step = 1e-12}\n",
+             "deep.toml": "a = " + "[" * 5000 + "]" * 5000 + "\n",
+             "deep-table.toml": "a = " + "{b = " * 5000 + "1" + "}" * 5000 + "\n",
+             "long-field.csv": "n,dlt,action\n3,0," + "E" * 140_000 + "\n"}
+    paths = {}
+    for name, text in files.items():
+        paths[name] = os.path.join(tmp, name)
+        if not os.path.exists(paths[name]):
+            with open(paths[name], "w") as fh:
+                fh.write(text)
+    fifo = os.path.join(tmp, "spec-fifo.toml")
+    if hasattr(os, "mkfifo") and not os.path.exists(fifo):
+        os.mkfifo(fifo)
+    cases = [("sweep axis of 1e12 values", ["sweep", paths["axis 1e12.toml"], "--dry-run"]),
+             ("sweep /dev/zero", ["sweep", "/dev/zero"]),
+             ("dose table --table long CSV field",
+              ["dose", "table", "--table", paths["long-field.csv"]]),
+             ("dose oc --table long CSV field",
+              ["dose", "oc", "--tox", "0.1,0.2,0.3", "--table", paths["long-field.csv"]])]
+    if hasattr(os, "mkfifo"):
+        cases.append(("sweep FIFO --dry-run", ["sweep", fifo, "--dry-run"]))
+    for name in ("deep.toml", "deep-table.toml"):
+        for cmd in (["sweep"], ["trial", "show"], ["trial", "run"]):
+            cases.append((f"{' '.join(cmd)} {name}", cmd + [paths[name]]))
+    return cases
+
+
+def _issue21_file_ids():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return [c[0] for c in _issue21_files(tmp)]
+
+
+@pytest.mark.parametrize("case_id", _issue21_file_ids())
+def test_issue21_files_exit_2(case_id, file_dir, tmp_path):
+    _check(dict(_issue21_files(file_dir))[case_id], tmp_path, add_out=False)

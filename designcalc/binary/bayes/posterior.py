@@ -37,7 +37,7 @@ import numpy as np
 
 from designcalc.core.validate import check_prob, check_real
 from designcalc.core.protocol import Design
-from designcalc.binary.bayes.bop2 import _check_looks, check_prior, posterior_tail
+from designcalc.binary.bayes.bop2 import _check_looks, check_prior, posterior_tables
 from designcalc.binary.monitor.design import monitoring_columns
 from designcalc.binary.multistage.design import MultiStageDesign
 
@@ -107,12 +107,15 @@ class PosteriorDesign(Design):
 
     def tables(self) -> list:
         """``post(x, n_k)`` for ``x = 0..n_k`` at each look (exact beta tails)."""
-        c = self.p0 + self.delta
-        return [posterior_tail(np.arange(n + 1), n, c, self.prior) for n in self.looks]
+        return posterior_tables(self.looks, self.p0 + self.delta, self.prior,
+                                "posterior boundaries")
 
     def bounds(self) -> tuple:
         """Toxicity: ``b_k`` (stop if events ``>= b_k``; None: cannot stop);
         futility: ``a_k`` (stop if responses ``<= a_k``; -1: cannot stop)."""
+        cache = self.__dict__.get("_bounds")
+        if cache is not None:
+            return cache
         out = []
         for post in self.tables():
             if self.kind == "toxicity":
@@ -121,7 +124,8 @@ class PosteriorDesign(Design):
             else:
                 hit = np.nonzero(post < self.theta)[0]
                 out.append(int(hit[-1]) if hit.size else -1)
-        return tuple(out)
+        object.__setattr__(self, "_bounds", tuple(out))
+        return self.__dict__["_bounds"]
 
     def rule(self):
         """The boundary as a :class:`~designcalc.binary.multistage.MultiStageDesign` on the event count."""

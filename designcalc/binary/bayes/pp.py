@@ -27,13 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from designcalc.core.budget import check_budget
 from designcalc.core.search import SearchResult
 from designcalc.core.validate import check_int, check_p0_p1, check_prob
 from designcalc.binary.bayes.predictive import exceeds
 from designcalc.core.protocol import Design
 from designcalc.binary.bayes.bop2 import _check_looks
 from designcalc.binary.bayes.predictive import _check_prior, pp_design
-from designcalc.binary.multistage.design import stage_probabilities, step_pmfs
+from designcalc.binary.multistage.design import engine_cost, stage_probabilities, step_pmfs
 
 __all__ = ["PPDesign", "pp_search", "PPSearch", "search_looks"]
 
@@ -182,8 +183,6 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
     >>> d["alpha_actual"] <= 0.1 and d["power_actual"] >= 0.8
     True
     """
-    from scipy.special import betainc, betaln, gammaln
-
     p0, p1 = check_p0_p1(p0, p1)
     alpha = check_prob("alpha", alpha)
     power = check_prob("power", power)
@@ -199,70 +198,48 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
         if theta_u < tls.max():
             raise ValueError(f"theta_u must be >= every theta_l, got {theta_u} < {tls.max()}")
     a, b = _check_prior(prior)
+    # pass 1, per Nmax: predictive-probability tables and every threshold pair's bounds;
+    # pass 2: the exact OC of each distinct valid rule.  Both are estimated before they
+    # start: ~0.3 us a table cell (gammaln/betaln of the beta-binomial terms) and ~50 us
+    # a (Nmax, theta_T, look), measured on the 2-core reference machine; pass 2 with
+    # engine_cost once the rules are known.
+    sizes = range(nmin, nmax + 1)
+    cells, n_looks = _table_cells(sizes, every, first)
+    check_budget(f"PP search tables for Nmax {nmin} to {nmax}",
+                 seconds=cells * 3e-7 + n_looks * len(tts) * 5e-5,
+                 bytes=8.0 * 4 * (nmax + 1) ** 2,
+                 detail=f"{cells:.3g} beta-binomial terms, looks every {every}")
+    per_n = [_pp_rules(big_n, search_looks(big_n, every, first), p0, tts, tls, theta_u, a, b)
+             for big_n in sizes]
+    check_budget(f"PP search: exact OC of {sum(len(r) for _, r in per_n)} distinct rules",
+                 seconds=sum(engine_cost(search_looks(big_n, every, first), 2,
+                                         n_rules=len(rules), pmfs=True)[0]
+                             for big_n, (_, rules) in zip(sizes, per_n) if rules),
+                 detail=f"Nmax {nmin} to {nmax}, looks every {every}")
     found, n_rules, n_grid = [], 0, 0
-    for big_n in range(nmin, nmax + 1):
+    for big_n, (entries, rules) in zip(sizes, per_n):
         looks = search_looks(big_n, every, first)
-        s = np.arange(big_n + 1)
-        tail = betainc(b + big_n - s, a + s, 1.0 - p0)        # P(p > p0 | s of Nmax)
-        # s*(theta_T): the smallest success count; tail is non-decreasing in s
-        star = {}
-        for tt in tts:
-            ok = np.nonzero(exceeds(tail, tt))[0]
-            if ok.size:
-                star.setdefault(int(ok[0]), []).append(float(tt))
         n_grid += len(tts) * len(tls)
-        # beta-binomial survival tables per interim look: sf[x, j] = P(Y >= j | x of n)
-        sfs = []
-        for n in looks[:-1]:
-            m = big_n - n
-            x = np.arange(n + 1)[:, None]
-            y = np.arange(m + 1)[None, :]
-            logp = (gammaln(m + 1) - gammaln(y + 1) - gammaln(m - y + 1)
-                    + betaln(a + x + y, b + n - x + m - y) - betaln(a + x, b + n - x))
-            pmf = np.exp(logp)
-            sf = np.concatenate([np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1],
-                                 np.zeros((n + 1, 1))], axis=1)
-            sfs.append(np.clip(sf, 0.0, 1.0))
+        pmfs = step_pmfs(looks, [p0, p1]) if rules else None
         seen = {}
-        pmfs = step_pmfs(looks, [p0, p1])
-        for s_star, t_list in star.items():
-            pps = []
-            for n, sf in zip(looks[:-1], sfs):
-                need = np.clip(s_star - np.arange(n + 1), 0, big_n - n + 1)
-                pps.append(sf[np.arange(n + 1), need])
-            for tl in tls:
-                fut, eff = [], []
-                for n, pp in zip(looks[:-1], pps):
-                    low = np.nonzero(pp < tl)[0]
-                    fut.append(int(low[-1]) if low.size else -1)
-                    if theta_u is not None:
-                        high = np.nonzero(pp > theta_u)[0]
-                        eff.append(int(high[0]) if high.size else None)
-                    else:
-                        eff.append(None)
-                fut.append(s_star - 1)
-                eff.append(s_star)
-                key = (tuple(fut), tuple(eff))
-                if key not in seen:
-                    if any(f >= n for f, n in zip(fut, looks)) or fut[-1] < 0 or not _monotone(
-                            fut, eff):
-                        seen[key] = None
-                    else:
-                        n_rules += 1
-                        sp = stage_probabilities(looks, fut, eff, np.array([p0, p1]), pmfs)
-                        rej = np.clip(sp["efficacy"].sum(axis=1), 0.0, 1.0)
-                        en = sp["n_dist"] @ np.asarray(looks, dtype=float)
-                        pet = np.clip(sp["n_dist"][:, :-1].sum(axis=1), 0.0, 1.0)
-                        seen[key] = (float(rej[0]), float(rej[1]), float(en[0]), float(pet[0]),
-                                     float(en[1]))
-                oc = seen[key]
-                if oc is None or oc[0] > alpha or oc[1] < power:
-                    continue
-                for tt in t_list:
-                    found.append({"nmax": big_n, "theta_t": tt, "theta_l": float(tl),
-                                  "alpha_actual": oc[0], "power_actual": oc[1], "en0": oc[2],
-                                  "pet0": oc[3], "en1": oc[4],
-                                  "futility": list(fut), "looks": list(looks)})
+        for key in rules:
+            fut, eff = key
+            n_rules += 1
+            sp = stage_probabilities(looks, fut, eff, np.array([p0, p1]), pmfs)
+            rej = np.clip(sp["efficacy"].sum(axis=1), 0.0, 1.0)
+            en = sp["n_dist"] @ np.asarray(looks, dtype=float)
+            pet = np.clip(sp["n_dist"][:, :-1].sum(axis=1), 0.0, 1.0)
+            seen[key] = (float(rej[0]), float(rej[1]), float(en[0]), float(pet[0]),
+                         float(en[1]))
+        for key, tl, t_list in entries:
+            oc = seen.get(key)
+            if oc is None or oc[0] > alpha or oc[1] < power:
+                continue
+            for tt in t_list:
+                found.append({"nmax": big_n, "theta_t": tt, "theta_l": float(tl),
+                              "alpha_actual": oc[0], "power_actual": oc[1], "en0": oc[2],
+                              "pet0": oc[3], "en1": oc[4],
+                              "futility": list(key[0]), "looks": list(looks)})
         if stop_at_first and found:
             break
     found.sort(key=lambda r: (r["nmax"], round(r["en0"], 10), -r["power_actual"],
@@ -279,6 +256,77 @@ def pp_search(p0, p1, alpha, power, nmax, *, nmin=None, every=5, first=None,
                                            "nmax": nmax},
                     info={"best": best, "n_grid": n_grid, "n_rules": n_rules},
                     warnings=tuple(warnings))
+
+
+def _table_cells(sizes, every, first) -> tuple:
+    """``(cells, looks)`` of pass 1 over the ``Nmax`` in ``sizes``: sum over Nmax and
+    its interim looks n of ``(n + 1)(Nmax - n + 1)``, and the number of looks, in closed
+    form per Nmax (the integral ``Nmax^3 / (6 every)`` beyond a million values of Nmax)."""
+    if len(sizes) > 10 ** 6:
+        lo, hi = float(sizes[0]), float(sizes[-1])
+        return (hi ** 4 - lo ** 4) / (24.0 * every), (hi ** 2 - lo ** 2) / (2.0 * every)
+    cells = looks = 0.0
+    for big_n in sizes:
+        j = len(range(first, big_n, every))             # interim looks first + i every
+        s1 = j * first + every * j * (j - 1) / 2.0      # sum of n
+        s2 = (j * first ** 2 + first * every * j * (j - 1)
+              + every ** 2 * (j - 1) * j * (2 * j - 1) / 6.0)   # sum of n^2
+        cells += (big_n + 1) * (s1 + j) - s2 - s1       # sum (n + 1)(Nmax + 1 - n)
+        looks += j + 1
+    return cells, looks
+
+
+def _pp_rules(big_n, looks, p0, tts, tls, theta_u, a, b) -> tuple:
+    """Pass 1 of :func:`pp_search` at one ``Nmax``: ``(entries, rules)``.
+
+    ``entries`` lists ``(rule, theta_L, [theta_T, ...])`` per threshold pair
+    sharing a final count ``s*``; ``rules`` the distinct valid rules (dict keys,
+    in first-seen order), each ``(futility, efficacy)`` tuples.  ``theta_L``'s
+    futility bound (largest ``x`` with ``PP < theta_L``) is found for the whole
+    grid at once by binary search in the suffix minimum of ``PP`` (the same count
+    as a scan).
+    """
+    from scipy.special import betainc, betaln, gammaln
+
+    s = np.arange(big_n + 1)
+    tail = betainc(b + big_n - s, a + s, 1.0 - p0)        # P(p > p0 | s of Nmax)
+    # s*(theta_T): the smallest success count; tail is non-decreasing in s
+    star = {}
+    for tt in tts:
+        ok = np.nonzero(exceeds(tail, tt))[0]
+        if ok.size:
+            star.setdefault(int(ok[0]), []).append(float(tt))
+    # beta-binomial survival tables per interim look: sf[x, j] = P(Y >= j | x of n)
+    sfs = []
+    for n in looks[:-1]:
+        m = big_n - n
+        x = np.arange(n + 1)[:, None]
+        y = np.arange(m + 1)[None, :]
+        logp = (gammaln(m + 1) - gammaln(y + 1) - gammaln(m - y + 1)
+                + betaln(a + x + y, b + n - x + m - y) - betaln(a + x, b + n - x))
+        pmf = np.exp(logp)
+        sf = np.concatenate([np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1],
+                             np.zeros((n + 1, 1))], axis=1)
+        sfs.append(np.clip(sf, 0.0, 1.0))
+    entries, rules = [], {}
+    for s_star, t_list in star.items():
+        futs, effs = [], []
+        for n, sf in zip(looks[:-1], sfs):
+            need = np.clip(s_star - np.arange(n + 1), 0, big_n - n + 1)
+            pp = sf[np.arange(n + 1), need]
+            low = np.minimum.accumulate(pp[::-1])[::-1]
+            futs.append(np.searchsorted(low, tls, side="left") - 1)
+            high = np.nonzero(pp > theta_u)[0] if theta_u is not None else np.array([])
+            effs.append(int(high[0]) if high.size else None)
+        eff = tuple(effs) + (s_star,)
+        for i, tl in enumerate(tls):
+            fut = tuple(int(f[i]) for f in futs) + (s_star - 1,)
+            key = (fut, eff)
+            if key not in rules:
+                rules[key] = not (any(f >= n for f, n in zip(fut, looks)) or fut[-1] < 0
+                                  or not _monotone(fut, eff))
+            entries.append((key, tl, t_list))
+    return entries, [key for key, ok in rules.items() if ok]
 
 
 def _monotone(fut, eff) -> bool:

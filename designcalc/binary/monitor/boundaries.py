@@ -45,13 +45,14 @@ Functions, R package 1.1.5 (``toxbdry``, ``futilbdry``, ``bdrycross.prob``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from designcalc.core import binom as _binom
 from designcalc.core.validate import check_int, check_p0_p1, check_prob, check_real
-from designcalc.binary.multistage.design import MultiStageDesign, stage_probabilities
+from designcalc.binary.multistage.design import MultiStageDesign, check_engine, stage_probabilities
 
 __all__ = ["MonitorBoundary", "toxicity_boundary", "futility_boundary", "crossing_oc",
            "PRIORITIES"]
@@ -185,6 +186,10 @@ def _get_boundary(p_lo, p_hi, looks, c0, c1, ngrid, niter, delta, priority_null)
     s1 = _pcross(looks, r1, at)
     if not priority_null:
         while s0 > ethresh:
+            if alpha0 < 1e-300:      # halved to nothing: clinfun would loop forever (#21)
+                raise ValueError(f"looks: no boundary crosses with probability <= {ethresh} "
+                                 f"at {at} (the nominal level underflows); use fewer looks "
+                                 f"or other targets")
             alpha1, r1, s1 = alpha0, r0, s0
             alpha0 = 0.5 * alpha0
             r0 = _bdry(alpha0, looks, p_lo, shape)
@@ -232,6 +237,17 @@ def _check_common(p0, p1, size, power, shape, niter):
     return p0, p1, size, power, shape, niter
 
 
+def _check_search_cost(looks, target, niter):
+    """Estimate the search below before it starts (issue #21): each step forms the K
+    binomial quantiles (``_bdry``) and one exact crossing probability; the steps are the
+    first two, the growth of the level by 1.4 up to 1, at most ``niter + 1`` bisection
+    steps and the two final OC (an upper bound: the bisection often ends sooner)."""
+    steps = 5 + math.ceil(math.log(1.0 / target) / math.log(1.4)) + niter
+    cells = float(np.sum(looks + 1))
+    check_engine(f"monitoring boundary search ({steps} steps at most)", tuple(looks), 1,
+                 n_rules=steps, extra_seconds=steps * (len(looks) * 5e-5 + cells * 3e-8))
+
+
 def toxicity_boundary(p0, p1, looks, size=0.1, power=0.9, shape=0.0, priority="null",
                       niter=10) -> MonitorBoundary:
     """Toxicity stopping boundary, clinfun ``toxbdry(p0, p1, looks, size, power, delta=shape)``.
@@ -265,6 +281,7 @@ def toxicity_boundary(p0, p1, looks, size=0.1, power=0.9, shape=0.0, priority="n
     if priority not in PRIORITIES:
         raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, got {priority!r}")
     n = _check_looks(looks)
+    _check_search_cost(n, size if priority == "null" else power, niter)
     lo, hi, it, warns = _get_boundary(p0, p1, n, size, power, 6, niter, shape,
                                       priority == "null")
     return MonitorBoundary("toxicity", tuple(int(x) for x in n), tuple(int(x) for x in lo),
@@ -282,6 +299,7 @@ def futility_boundary(p0, p1, looks, size=0.1, power=0.9, shape=0.5,
     """
     p0, p1, size, power, shape, niter = _check_common(p0, p1, size, power, shape, niter)
     n = _check_looks(looks)
+    _check_search_cost(n, 1 - power, niter)
     lo, hi, it, warns = _get_boundary(1 - p1, 1 - p0, n, 1 - power, 1 - size, 3, niter, shape,
                                       False)
     return MonitorBoundary("futility", tuple(int(x) for x in n),

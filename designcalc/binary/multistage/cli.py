@@ -211,8 +211,12 @@ def analyze(looks, futility, efficacy, look, x, p0, level, fmt, out):
 @click.option("--tol", type=float, default=0.0, show_default=True,
               help="Let each constraint be missed by up to this much (PhIIdesign's eps, 0.005 "
                    "there).")
+@click.option("--allow-two-outcome", "two_outcome", is_flag=True, default=False,
+              help="Also accept s = r + 1 (no inconclusive zone). By default s >= r + 2, as "
+                   "Sargent et al. (2001) and PhIIdesign require.")
 @output_options
-def sargent(p0, p1, alpha, power, beta, eta, pi_, stages, nmin, nmax, tol, fmt, out):
+def sargent(p0, p1, alpha, power, beta, eta, pi_, stages, nmin, nmax, tol, two_outcome, fmt,
+            out):
     """Sargent, Chan & Goldberg (2001) three-outcome design: reject H0, reject Ha, or
     neither (inconclusive).
 
@@ -232,7 +236,8 @@ def sargent(p0, p1, alpha, power, beta, eta, pi_, stages, nmin, nmax, tol, fmt, 
     if (power is None) == (beta is None):
         raise click.BadParameter("give exactly one of --power and --beta", param_hint="--power")
     b = beta if beta is not None else 1.0 - power
-    res = find(p0, p1, alpha, b, eta, pi_, stages=int(stages), nmin=nmin, nmax=nmax, tol=tol)
+    res = find(p0, p1, alpha, b, eta, pi_, stages=int(stages), nmin=nmin, nmax=nmax, tol=tol,
+               two_outcome=two_outcome)
     if not res.designs:
         raise ValueError(f"nmax: no {stages}-stage design with n in {res.nmin}..{res.nmax} "
                          f"meets the constraints")
@@ -247,7 +252,8 @@ def sargent(p0, p1, alpha, power, beta, eta, pi_, stages, nmin, nmax, tol, fmt, 
              + "\n".join(f"{d.criterion}: {d}. {d.protocol_text()}" for d in res.designs))
     emit(fmt, out, "multistage sargent",
          {"p0": p0, "p1": p1, "alpha": alpha, "beta": b, "power": power, "eta": eta, "pi": pi_,
-          "stages": int(stages), "nmin": nmin, "nmax": nmax, "tol": tol}, rows,
+          "stages": int(stages), "nmin": nmin, "nmax": nmax, "tol": tol,
+          "two_outcome": two_outcome}, rows,
          warnings=list(res.warnings), extra={"n_feasible": res.n_feasible,
                                               "nmin": res.nmin, "nmax": res.nmax},
          title=title)

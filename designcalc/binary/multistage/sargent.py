@@ -190,8 +190,9 @@ def sargent_oc(design: SargentDesign, p) -> dict:
             "pet": sp["n_dist"][:, :-1].sum(axis=1), "en": sp["n_dist"] @ looks}
 
 
-def _one_stage(n, p0, p1, a_max, b_max, e_min, pi_min):
-    """Feasible (r, s) pairs at one n: smallest feasible s and its r (or None)."""
+def _one_stage(n, p0, p1, a_max, b_max, e_min, pi_min, gap=2):
+    """Feasible (r, s) pairs at one n (``s >= r + gap``): smallest feasible s and its r
+    (or None)."""
     c0, _ = _cdf_table(n, p0)
     c1, _ = _cdf_table(n, p1)
     s = np.arange(1, n + 1)
@@ -199,7 +200,7 @@ def _one_stage(n, p0, p1, a_max, b_max, e_min, pi_min):
     pi = 1.0 - c1[s]
     # beta(r) = c1[r + 1] increasing in r: largest r <= s - 1 with beta <= b_max
     r_ok = int(np.searchsorted(c1[1:], b_max, side="right")) - 1     # largest r, -1 if none
-    r = np.minimum(r_ok, s - 1)
+    r = np.minimum(r_ok, s - gap)
     eta = np.where(r >= 0, c0[np.maximum(r, 0) + 1], 0.0)
     ok = (alpha <= a_max) & (pi >= pi_min) & (r >= 0) & (eta >= e_min)
     if not ok.any():
@@ -209,8 +210,9 @@ def _one_stage(n, p0, p1, a_max, b_max, e_min, pi_min):
         float(pi[i])
 
 
-def _two_stage_n(n, p0, p1, a_max, b_max, e_min, pi_min):
-    """Every feasible (n1, r1) at one n with the smallest feasible s and its r."""
+def _two_stage_n(n, p0, p1, a_max, b_max, e_min, pi_min, gap=2):
+    """Every feasible (n1, r1) at one n with the smallest feasible s and its r (``s >= r +
+    gap``)."""
     out = []
     for n1 in range(1, n):
         m = n - n1
@@ -240,7 +242,7 @@ def _two_stage_n(n, p0, p1, a_max, b_max, e_min, pi_min):
         r1s = np.arange(n1)[:, None]
         # largest r (r1 <= r) with beta <= b_max; rej_ha1 increasing in r
         r_ok = (rej_ha1 <= b_max).sum(axis=1) - 1   # columns 0..n; -1: none
-        r = np.minimum(r_ok[:, None], s[None, :] - 1)
+        r = np.minimum(r_ok[:, None], s[None, :] - gap)
         valid_r = r >= r1s
         eta = np.take_along_axis(rej_ha0, np.clip(r, 0, n), axis=1)
         beta = np.take_along_axis(rej_ha1, np.clip(r, 0, n), axis=1)
@@ -254,8 +256,42 @@ def _two_stage_n(n, p0, p1, a_max, b_max, e_min, pi_min):
     return out
 
 
+def _power_sum(lo: int, hi: int, k: int) -> float:
+    """``sum_{n=lo}^{hi} n^k`` for k = 0..3 (closed form, float)."""
+    def upto(m):
+        m = float(m)
+        return (m + 1, m * (m + 1) / 2, m * (m + 1) * (2 * m + 1) / 6,
+                (m * (m + 1) / 2) ** 2)[k]
+    return upto(hi) - upto(lo - 1)
+
+
+def _check_search_cost(stages: int, lo: int, hi: int) -> None:
+    """Estimate the search over ``n = lo..hi`` before it starts (issue #21).
+
+    One stage: ~0.1 ms + 0.5 us a count per ``n`` (an upper bound: the search
+    stops at the first feasible ``n``).  Two stages: per ``n`` and ``n1 < n``,
+    ~0.7 ms + 90 ns a cell of the ``(n1 + 1) x (n + 1)`` tables, whose sum
+    over ``n1`` is ``(n + 1)(n - 1)(n + 2) / 2`` (fitted at n = 50 to 400, CPU
+    time, on the 2-core reference machine).
+    """
+    from designcalc.core.budget import check_budget
+
+    if stages == 1:
+        seconds = _power_sum(lo, hi, 0) * 1e-4 + _power_sum(lo, hi, 1) * 5e-7
+        nbytes = 80.0 * hi
+        detail = f"{hi - lo + 1} sample sizes"
+    else:
+        cells = (_power_sum(lo, hi, 3) + 2 * _power_sum(lo, hi, 2) - _power_sum(lo, hi, 1)
+                 - 2 * _power_sum(lo, hi, 0)) / 2
+        seconds = (_power_sum(lo, hi, 1) - _power_sum(lo, hi, 0)) * 7e-4 + cells * 9e-8
+        nbytes = 160.0 * (hi + 1) ** 2
+        detail = f"{hi - lo + 1} sample sizes, {cells:.3g} table cells"
+    check_budget(f"Sargent {stages}-stage search over n = {lo}..{hi}", seconds=seconds,
+                 bytes=nbytes, detail=detail)
+
+
 def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
-            tol=0.0) -> SargentSearch:
+            tol=0.0, two_outcome=False) -> SargentSearch:
     """Sargent, Chan & Goldberg's (2001) three-outcome design, found exactly.
 
     Parameters
@@ -276,6 +312,10 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
         1..200; two stages, from half the one-stage ``n`` to 1.5 times it.
     tol : float
         Each constraint may be missed by up to ``tol`` (PhIIdesign's ``eps``).
+    two_outcome : bool
+        Also accept ``s = r + 1`` (no inconclusive zone: a two-outcome test).
+        By default ``s >= r + 2``, as Sargent, Chan & Goldberg (2001) and
+        PhIIdesign require.
 
     Returns
     -------
@@ -304,6 +344,9 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
     if stages not in (1, 2):
         raise ValueError(f"stages must be 1 or 2, got {stages!r}")
     tol = check_real("tol", tol, low=0.0, high=0.1)
+    if not isinstance(two_outcome, bool):
+        raise TypeError(f"two_outcome must be True or False, got {two_outcome!r}")
+    gap = 1 if two_outcome else 2
     a_max, b_max, e_min, pi_min = alpha + tol + 1e-12, beta + tol + 1e-12, \
         eta - tol - 1e-12, pi - tol - 1e-12
     warnings = []
@@ -318,8 +361,9 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
     if stages == 1:
         lo = 1 if nmin is None else check_int("nmin", nmin, min_value=1)
         hi = max(lo, 200) if nmax is None else check_int("nmax", nmax, min_value=lo)
+        _check_search_cost(1, lo, hi)
         for n in range(lo, hi + 1):
-            found = _one_stage(n, p0, p1, a_max, b_max, e_min, pi_min)
+            found = _one_stage(n, p0, p1, a_max, b_max, e_min, pi_min, gap)
             if found is not None:
                 r, s, a, b, e, pw = found
                 d = SargentDesign(n, r, s, alpha=a, beta=b, eta=e, pi=pw, en0=float(n),
@@ -328,17 +372,18 @@ def sargent(p0, p1, alpha, beta, eta, pi, *, stages=2, nmin=None, nmax=None,
         warnings.append(f"nmax: no one-stage design with n <= {hi} meets the constraints")
         return result(1, lo, hi, (), 0)
     if nmin is None or nmax is None:
-        one = sargent(p0, p1, alpha, beta, eta, pi, stages=1, tol=tol)
+        one = sargent(p0, p1, alpha, beta, eta, pi, stages=1, tol=tol, two_outcome=two_outcome)
         n_one = one.designs[0].n if one.designs else 100
     lo = max(2, n_one // 2) if nmin is None else check_int("nmin", nmin, min_value=2)
     hi = int(math.ceil(1.5 * n_one)) if nmax is None else check_int("nmax", nmax,
                                                                        min_value=lo)
     if hi < lo:
         raise ValueError(f"nmax must be >= nmin = {lo}, got {hi}")
+    _check_search_cost(2, lo, hi)
     cands = []
     for n in range(lo, hi + 1):
         for (n1, r1, r, s, a, b, e, pw, pet0, pet1) in _two_stage_n(n, p0, p1, a_max, b_max,
-                                                                    e_min, pi_min):
+                                                                    e_min, pi_min, gap):
             cands.append((n, n1, r1, r, s, a, b, e, pw, pet0, n1 + (1 - pet0) * (n - n1),
                           pet1, n1 + (1 - pet1) * (n - n1)))
     if not cands:
