@@ -27,6 +27,8 @@ import io
 import json
 import os
 
+from designcalc.present.plots.pool import draw_png as figure_png
+
 __all__ = ["environment", "figure_png", "trial_context", "single_context", "render",
            "write_report", "write_docx", "FORMATS", "PAPERS", "parse_formats", "table_layout",
            "text_width"]
@@ -70,20 +72,6 @@ def parse_formats(text) -> tuple:
         raise ValueError(f"report must be a comma-separated list of {', '.join(FORMATS)}, "
                          f"got {text!r}")
     return tuple(dict.fromkeys(items))
-
-
-def figure_png(result, dpi: int = 150) -> bytes:
-    """The result's figure (its family's first plot kind) as PNG bytes, drawn once."""
-    from designcalc.present.plots import _plt
-
-    ax = result.plot()
-    fig = ax.figure
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=dpi)
-    finally:
-        _plt().close(fig)
-    return buf.getvalue()
 
 
 # --- context ----------------------------------------------------------------------
@@ -344,14 +332,13 @@ def _widths(columns, needs, room):
     return [(j, lo + share * w) for j, lo, w in zip(columns, low, want)]
 
 
-def _caption(doc, kind: str, number: int, text: str, keep_with_next: bool = False):
+def _caption(styles, kind: str, number: int, text: str):
     """A Word caption "Figure n. text" whose number is a SEQ field, as Word's Insert
     Caption writes it (Word renumbers it; the current number is the field's result)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    par = doc.add_paragraph(style="Caption")
-    par.paragraph_format.keep_with_next = keep_with_next
+    par = styles.paragraph("Caption")
     par.add_run(f"{kind} ")
 
     def field_char(kind_):
@@ -405,8 +392,12 @@ class _Pages:
         return (height if self.landscape else width) - 2 * _MARGIN
 
 
-def _table(doc, pages, block):
-    """A captioned table, built row by row at the widths of :func:`table_layout`."""
+def _table(doc, pages, styles, block):
+    """A captioned table at the widths of :func:`table_layout`, built row by row: one
+    header row and one prototype body row through python-docx, every body row a copy
+    of the prototype with its own text (linear in the cells, unlike ``table.cell(i, j)``)."""
+    from copy import deepcopy
+
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -417,37 +408,69 @@ def _table(doc, pages, block):
     size = Pt(layout["size"])
     for part, group in enumerate(layout["groups"]):
         if part == 0:
-            par = _caption(doc, "Table", block["number"], block["caption"],
-                           keep_with_next=True)
+            par = _caption(styles, "Table", block["number"], block["caption"])
         else:
-            par = doc.add_paragraph(f"Table {block['number']} (continued).", style="Caption")
-            par.paragraph_format.keep_with_next = True
+            par = styles.paragraph("Caption", f"Table {block['number']} (continued).")
+        par.paragraph_format.keep_with_next = True
         par.paragraph_format.space_before = Pt(12)
         columns = [j for j, _ in group]
         widths = [Pt(w) for _, w in group]
         table = doc.add_table(rows=0, cols=len(columns))
-        table.style = "Table Grid"
+        table._tbl.tblPr.style = styles["Table Grid"]
         table.autofit = False
         for col, width in zip(table.columns, widths):
             col.width = width
-        for i, row in enumerate([header] + list(rows)):
+
+        def add_row(texts, bold):
             tr = table.add_row()
             props = tr._tr.get_or_add_trPr()
             props.append(OxmlElement("w:cantSplit"))
-            if i == 0:
+            if bold:
                 props.append(OxmlElement("w:tblHeader"))    # repeated on every page
-            for cell, j, width in zip(tr.cells, columns, widths):
+            for k, (cell, text, width) in enumerate(zip(tr.cells, texts, widths)):
                 cell.width = width
                 par = cell.paragraphs[0]
-                par.paragraph_format.keep_with_next = i < len(rows)
-                run = par.add_run(str(row[j]))
+                if k == 0:
+                    par.paragraph_format.keep_with_next = True   # keeps the table together
+                run = par.add_run(text)
                 run.font.size = size
-                run.bold = i == 0 or None
-        tbl_pr = table._tbl.tblPr
-        layout_el = OxmlElement("w:tblLayout")
-        layout_el.set(qn("w:type"), "fixed")
-        tbl_pr.append(layout_el)
-    return table
+                run.bold = bold or None
+            return tr._tr
+
+        add_row([str(header[j]) for j in columns], True)
+        if not rows:
+            continue
+        proto = add_row(["x"] * len(columns), False)
+        proto.getparent().remove(proto)
+        for i, row in enumerate(rows):
+            tr = deepcopy(proto)
+            for t, j in zip(tr.iter(qn("w:t")), columns):
+                t.text = str(row[j]).replace("\n", " ")
+                if t.text != t.text.strip():
+                    t.set(qn("xml:space"), "preserve")
+            if i == len(rows) - 1:
+                for keep in tr.iter(qn("w:keepNext")):
+                    keep.getparent().remove(keep)
+            table._tbl.append(tr)
+
+
+class _Styles(dict):
+    """Style ids by style name, each looked up once: python-docx searches every style
+    (and the default one) on each ``style=``, which costs more than the text itself."""
+
+    def __init__(self, doc):
+        super().__init__()
+        self.doc = doc
+
+    def __missing__(self, name):
+        self[name] = self.doc.styles[name].style_id
+        return self[name]
+
+    def paragraph(self, name, text=""):
+        """A new paragraph of style ``name`` at the end of the document."""
+        par = self.doc.add_paragraph(text)
+        par._p.style = self[name]
+        return par
 
 
 def _use_font(doc):
@@ -478,6 +501,7 @@ def write_docx(context: dict, path, *, paper: str = "a4") -> str:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
     figures = {a["figure"]["key"]: a["figure"] for a in context["analyses"] if a["figure"]}
     doc = docx.Document()
+    styles = _Styles(doc)
     _use_font(doc)
     pages = _Pages(doc, paper)
     for block in _blocks(context):
@@ -485,7 +509,8 @@ def write_docx(context: dict, path, *, paper: str = "a4") -> str:
         if kind != "table":
             pages.turn(False)
         if kind == "heading":
-            doc.add_heading(block["text"], level=block["level"])
+            level = block["level"]
+            styles.paragraph("Title" if level == 0 else f"Heading {level}", block["text"])
         elif kind == "paragraph":
             par = doc.add_paragraph()
             if block.get("label"):
@@ -493,12 +518,12 @@ def write_docx(context: dict, path, *, paper: str = "a4") -> str:
             par.add_run(block["text"])
         elif kind == "bullets":
             for item in block["items"]:
-                par = doc.add_paragraph(style="List Bullet")
+                par = styles.paragraph("List Bullet")
                 if item.get("label"):
                     par.add_run(item["label"] + " ").bold = True
                 par.add_run(item["text"])
         elif kind == "table":
-            _table(doc, pages, block)
+            _table(doc, pages, styles, block)
         elif kind == "figure":
             fig = figures[block["key"]]
             par = doc.add_paragraph()
@@ -506,7 +531,7 @@ def write_docx(context: dict, path, *, paper: str = "a4") -> str:
             par.add_run().add_picture(
                 io.BytesIO(base64.b64decode(fig["data_uri"].split(",", 1)[1])),
                 width=Pt(min(432.0, pages.text_width)))
-            _caption(doc, "Figure", block["number"], block["caption"])
+            _caption(styles, "Figure", block["number"], block["caption"])
         elif kind == "code":
             par = doc.add_paragraph()
             run = par.add_run(block["text"])
