@@ -400,7 +400,7 @@ def _table(doc, pages, styles, block):
 
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Pt, Twips
 
     header, rows = block["header"], block["rows"]
     layout = table_layout(header, rows, pages.paper)
@@ -414,7 +414,7 @@ def _table(doc, pages, styles, block):
         par.paragraph_format.keep_with_next = True
         par.paragraph_format.space_before = Pt(12)
         columns = [j for j, _ in group]
-        widths = [Pt(w) for _, w in group]
+        widths = [Twips(int(20 * w)) for _, w in group]      # whole twips, rounded down
         table = doc.add_table(rows=0, cols=len(columns))
         table._tbl.tblPr.style = styles["Table Grid"]
         table.autofit = False
