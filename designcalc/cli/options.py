@@ -58,7 +58,7 @@ def output_options(func):
     return func
 
 
-PAPERS = ("a4", "letter")
+PAPERS = ("a4", "letter")        # the keys of designcalc.present.report.documents.PAPERS
 
 
 def _keep_paper(ctx, param, value):

@@ -160,6 +160,10 @@ def test_docx_rejects_unknown_paper(tmp_path):
 def test_paper_option(tmp_path):
     import docx
 
+    from designcalc.cli.options import PAPERS as CHOICES
+
+    assert CHOICES == tuple(PAPERS)
+
     runner = CliRunner()
     path = tmp_path / "oc.docx"
     args = ["simon", "oc", "--r1", "6", "--n1", "12", "--r", "19", "--n", "28", "--p", "0.5",

@@ -50,13 +50,23 @@ class FigurePool:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        self._executor.submit(_warm)                # starts the worker now
+        try:
+            self._executor = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"))
+            self._executor.submit(_warm)            # starts the worker now
+        except (OSError, NotImplementedError):      # no processes here: collect() draws all
+            self._executor = None
         self._jobs = []
 
     def submit(self, key, result) -> None:
         """Queue the figure of ``result`` under ``key``."""
-        self._jobs.append((key, result, self._executor.submit(draw_png, result)))
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            future = self._executor.submit(draw_png, result) if self._executor else None
+        except BrokenProcessPool:                   # the worker died: collect() draws it
+            future = None
+        self._jobs.append((key, result, future))
 
     def collect(self) -> dict:
         """``{key: png}`` of every submitted figure: drawn here when the worker has not
@@ -65,7 +75,7 @@ class FigurePool:
 
         pngs = {}
         for key, result, future in reversed(self._jobs):
-            if future.cancel():
+            if future is None or future.cancel():
                 pngs[key] = draw_png(result)
         for key, result, future in self._jobs:
             if key not in pngs:
@@ -77,7 +87,8 @@ class FigurePool:
         return pngs
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self):
         return self

@@ -225,7 +225,7 @@ def _blocks(context):
 PAPERS = {"a4": (595.3, 841.9), "letter": (612.0, 792.0)}
 _MARGIN = 72.0                      # page margins, points (1 inch)
 _CELL_PAD = 2 * 5.4 + 2.0           # Table Grid's left+right cell margins (108 twips each), slack
-_FONT = "Arial"                     # body font; its widths are _WIDTHS (LibreOffice: Liberation Sans)
+_FONT = "Arial"                     # body font, widths _WIDTHS (LibreOffice: Liberation Sans)
 _PORTRAIT_COLUMNS = 6               # more columns than this go to a landscape page
 
 # Advance widths (1/1000 em) of ASCII 32..126 in Helvetica / Helvetica-Bold (Adobe's AFM
