@@ -219,16 +219,19 @@ def run_trial(config: TrialConfig, *, n_sims=None, seed=None, workers: int = 1,
 
 
 def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
-                command: str | None = None) -> list[str]:
+                command: str | None = None, paper: str = "a4", pngs=None) -> list[str]:
     """Write ``out_dir/<trial>/``: one CSV per analysis (``<id>_metrics.csv`` too
     when the family has per-scenario metrics), ``record.json``, one PNG per
     analysis (the family's first plot kind) and, for each format in
     ``reports`` (``"md"``, ``"html"``, ``"docx"``), ``report.<format>``
     (:mod:`designcalc.present.report`; ``command`` is the command line the report's
-    appendix gives to reproduce the run).
+    appendix gives to reproduce the run; ``paper``, ``"a4"`` or ``"letter"``, the
+    Word report's page size).
 
     Each figure is drawn once: the PNG bytes written to ``<id>.png`` are the
-    ones the HTML and Word reports embed.  Returns the paths written.
+    ones the HTML and Word reports embed.  ``pngs`` maps analysis ids to figures
+    already drawn (:class:`designcalc.present.plots.pool.FigurePool`); the others
+    are drawn here.  Returns the paths written.
     """
     import json
 
@@ -247,24 +250,25 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
                               json.dumps(result.record(), indent=2) + "\n"))
     figures = {}
     if plots:
-        figures = _write_plots(result, folder)
+        figures = _write_plots(result, folder, pngs or {})
         written += [os.path.join(folder, f["file"]) for f in figures.values()]
     if reports:
         from designcalc.present.report import write_trial_reports
 
         written += write_trial_reports(result, folder, reports, figures=figures,
-                                       command=command)
+                                       command=command, paper=paper)
     return written
 
 
-def _write_plots(result: TrialResult, folder: str) -> dict:
-    """Draw each analysis's figure once and write it; ``{id: {"file", "png"}}``."""
+def _write_plots(result: TrialResult, folder: str, pngs: dict) -> dict:
+    """Write each analysis's figure (from ``pngs``, or drawn once here);
+    ``{id: {"file", "png"}}``."""
     from designcalc.core.outputs import atomic_file
-    from designcalc.present.report.documents import figure_png
+    from designcalc.present.plots.pool import draw_png
 
     figures = {}
     for a_id, res in result.results.items():
-        png = figure_png(res)
+        png = pngs[a_id] if a_id in pngs else draw_png(res)
         with atomic_file(os.path.join(folder, f"{a_id}.png"), "wb") as fh:
             fh.write(png)
         figures[a_id] = {"file": f"{a_id}.png", "png": png}

@@ -23,6 +23,15 @@ formats and `--no-plots` leaves the figures out.  Single commands take
 `--report FILE` (`.md`, `.html`, `.docx`): `designcalc simon oc ... --report oc.docx`,
 `designcalc simon design ... --report design.docx`.
 
+The Word report pastes into a protocol: A4 pages (`--paper letter` for US
+Letter, on `trial run` and beside every `--report`), Arial body text, every
+table column at least as wide as its longest word (no header breaks inside a
+word), a table of more than six columns on a landscape page (one too wide even
+there split into column groups that repeat the first column), the header row
+repeated on each page, and table and figure numbers as Word SEQ fields, as
+Insert Caption writes them (Word renumbers them; Insert > Table of Figures
+lists them).
+
 What a report holds: title and source protocol, a summary, the assumptions
 (ASSUMED items marked), one section per analysis laid out as a protocol's
 statistical considerations (`designcalc.present.report.protocol_text(result)`):

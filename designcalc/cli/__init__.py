@@ -159,13 +159,16 @@ def _equip(cmd):
             cmd.params.append(param)
             added.append(param.name)
     if {"fmt", "out"} <= have and "report" not in have and getattr(cmd, "results", True):
-        from designcalc.cli.options import REPORT_HELP
+        from designcalc.cli.options import PAPER_KW, REPORT_HELP
 
         # every command that prints results takes --report FILE (the generic report of
         # what it emits, designcalc.cli.options.emit_report) unless it has its own
         cmd.params.insert(next(i for i, p in enumerate(cmd.params) if p.name == "fmt"),
                           click.Option(["--report", "report"], default=None, metavar="FILE",
                                        help=REPORT_HELP))
+        if "paper" not in have:
+            cmd.params.insert(next(i for i, p in enumerate(cmd.params) if p.name == "fmt"),
+                              click.Option(["--paper"], **PAPER_KW))
         added.append("report")
     for param in cmd.params:         # nan, inf, 1e-400 -> 0: refused; 1e6 is a whole number
         if isinstance(param, click.Option) and not param.is_flag:

@@ -6,7 +6,8 @@ Each block is a decorator (``@output_options``) or a function returning one
 blocks, so an option means the same and reads the same everywhere:
 
 * :func:`output_options` -- ``--format table|csv|json`` and ``--out FILE``;
-* :data:`report_option` -- ``--report FILE`` (.md, .html or .docx);
+* :func:`report_option` -- ``--report FILE`` (.md, .html or .docx) and, with it,
+  :data:`paper_option` -- ``--paper a4|letter`` for a Word report (:func:`paper`);
 * :func:`plot_options` -- ``--plot FILE`` and, with kinds, ``--plot-kind``;
 * :func:`scenario_options` -- ``--p``/``--p-grid``/``--scenario NAME=P`` for a
   response probability, ``--tox``/``--scenario NAME=P1,P2,...`` for a curve;
@@ -28,8 +29,9 @@ import contextlib
 
 import click
 
-__all__ = ["FORMATS", "output_options", "report_option", "check_report_path", "command_line",
-           "report_line", "emit_report", "REPORT_HELP", "PENDING_REPORT",
+__all__ = ["FORMATS", "PAPERS", "output_options", "report_option", "paper_option", "paper",
+           "check_report_path", "command_line", "report_line", "emit_report", "REPORT_HELP",
+           "PENDING_REPORT", "PAPER_KW",
            "plot_options", "check_plot", "scenario_options", "parse_scenarios",
            "simulation_options", "check_simulation", "backend_options", "sim_backend",
            "tte_options", "apply"]
@@ -60,12 +62,39 @@ def output_options(func):
 REPORT_HELP = ("Also write a protocol-ready report of this run to FILE (.md, .html or .docx, "
                "by extension): protocol text, rounded table, figure, inputs and command.")
 
-#: ``--report FILE``: the protocol text, table and figure of the run as a report.
-report_option = click.option("--report", "report", default=None, metavar="FILE",
-                             help=REPORT_HELP)
+PAPERS = ("a4", "letter")        # the keys of designcalc.present.report.documents.PAPERS
+
+
+def _keep_paper(ctx, param, value):
+    ctx.meta["designcalc.paper"] = value
+    return value
+
+
+#: ``--paper a4|letter``: the page size of the Word reports a command writes (read
+#: back with :func:`paper`).
+PAPER_KW = dict(type=click.Choice(PAPERS), default="a4", show_default=True,
+                expose_value=False, callback=_keep_paper,
+                help="Page size of a Word (.docx) report.")
+paper_option = click.option("--paper", **PAPER_KW)
+
+
+def paper() -> str:
+    """The running command's ``--paper`` (``"a4"`` when it has none)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get("designcalc.paper", "a4") if ctx is not None else "a4"
+
+
+_report = click.option("--report", "report", default=None, metavar="FILE",
+                       help=REPORT_HELP)
 
 #: where a command's generic ``--report FILE`` waits for :func:`emit_report` (``ctx.meta``)
 PENDING_REPORT = "designcalc.report"
+
+
+def report_option(func):
+    """``--report FILE``: the protocol text, table and figure of the run as a report;
+    with ``--paper`` for the page size of a Word report."""
+    return apply(func, [_report, paper_option])
 
 
 def check_report_path(path) -> str:
@@ -91,7 +120,8 @@ def report_line(path, results, inputs: dict, seed=None, **kw) -> str:
     if "plot" not in kw:                 # a figure when the family has plots
         first = results[0][1] if isinstance(results, (list, tuple)) else results
         kw["plot"] = bool(registry.get(first.family).plots)
-    write_result_report(results, path, command=command_line(seed), inputs=inputs, **kw)
+    write_result_report(results, path, command=command_line(seed), inputs=inputs,
+                        paper=paper(), **kw)
     return f"report written to {path}"
 
 
@@ -119,7 +149,7 @@ def emit_report(command: str, inputs: dict, results, *, warnings=(), seed=None, 
                          rows=tuple(results), paragraphs=tuple(t for t in text if t.strip()),
                          warnings=tuple(warnings), seed=seed)
     write_result_report(result, pending["path"], command=command_line(seed), inputs=inputs,
-                        plot=False)
+                        plot=False, paper=paper())
     pending["written"] = True
     return f"report written to {pending['path']}"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 
 import click
 
 from designcalc.cli._common import emit, write_text
-from designcalc.cli.options import output_options
+from designcalc.cli.options import output_options, paper, paper_option
 
 
 @click.group()
@@ -116,6 +117,7 @@ def _fmt_num(v):
               metavar="FORMATS",
               help="Reports written per trial with --out: a comma-separated list of md, "
                    "html, docx (report.md, report.html, report.docx).")
+@paper_option
 @click.option("--quiet", is_flag=True, help="No progress bar and no per-trial lines on stderr.")
 def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, scheduler,
             no_plots, report, quiet):
@@ -136,6 +138,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     from designcalc import trials
     from designcalc.core.cluster import dask_scheduler
     from designcalc.core.outputs import OutputError, ResultFolder
+    from designcalc.present.plots.pool import FigurePool
     from designcalc.present.report.documents import parse_formats
 
     if run_all == (target is not None):
@@ -152,7 +155,8 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     # complete leaves the previous folder as it was.
     folder = ResultFolder(out_dir, command=_command(target, run_all, out_dir, fmt, n_sims,
                                                     seed, workers, backend, scheduler,
-                                                    no_plots, formats)) if out_dir else None
+                                                    no_plots, formats, paper())) \
+        if out_dir else None
     if folder is not None and folder.removed:
         click.echo(f"designcalc: removed {len(folder.removed)} leftover(s) of interrupted runs "
                    f"from {os.path.dirname(folder.target)}: {', '.join(folder.removed)}",
@@ -160,16 +164,25 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     try:
         rows, warnings, records, written = [], [], [], {}
         # one scheduler for the whole run: an unreachable --scheduler is one line and
-        # exit 2; --backend dask alone starts one LocalCluster, not one per simulation
-        with dask_scheduler(backend, scheduler, workers) as address:
-            results = [trials.run_trial(cfg, n_sims=n_sims, seed=seed, workers=workers,
-                                        backend=backend, scheduler=address,
-                                        progress=not quiet) for cfg in configs]
+        # exit 2; --backend dask alone starts one LocalCluster, not one per simulation.
+        # The figures are drawn in a worker process while the next trial computes.
+        with dask_scheduler(backend, scheduler, workers) as address, \
+                (FigurePool() if folder is not None and not no_plots else nullcontext()) as pool:
+            results = []
+            for cfg in configs:
+                results.append(trials.run_trial(cfg, n_sims=n_sims, seed=seed,
+                                                workers=workers, backend=backend,
+                                                scheduler=address, progress=not quiet))
+                for a_id, res in results[-1].results.items():
+                    if pool is not None:
+                        pool.submit((cfg.name, a_id), res)
+            pngs = pool.collect() if pool is not None else {}
         for cfg, result in zip(configs, results):
             if folder is not None:
-                written[cfg.name] = trials.write_trial(result, folder.path,
-                                                       plots=not no_plots, reports=formats,
-                                                       command=folder.command)
+                written[cfg.name] = trials.write_trial(
+                    result, folder.path, plots=not no_plots, reports=formats,
+                    command=folder.command, paper=paper(),
+                    pngs={a_id: png for (name, a_id), png in pngs.items() if name == cfg.name})
             rows += [{k: _fmt_num(v) if k in ("exact", "analytic", "simulated", "se") else v
                       for k, v in r.items()} for r in result.summary]
             warnings += [f"{cfg.name}: {w}" for w in result.warnings]
@@ -202,7 +215,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
 
 
 def _command(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, scheduler,
-             no_plots, formats=("md", "html", "docx")) -> str:
+             no_plots, formats=("md", "html", "docx"), paper="a4") -> str:
     """The command line that reproduces a run (for the manifest)."""
     parts = ["designcalc", "trial", "run", "--all" if run_all else str(target),
              "--out", str(out_dir), "--format", fmt]
@@ -217,4 +230,6 @@ def _command(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sche
         parts.append("--no-plots")
     if tuple(formats) != ("md", "html", "docx"):
         parts += ["--report", ",".join(formats)]
+    if paper != "a4":
+        parts += ["--paper", paper]
     return " ".join(parts)

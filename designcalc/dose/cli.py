@@ -306,13 +306,14 @@ def compare_cmd(designs, tox_list, named_scenarios, target, doses, start_dose, f
               "start_level": start_level, "plot": plot,
               **_more(designs, kw, _COMPARE_OWN)}
     if report:
-        from designcalc.cli.options import command_line
+        from designcalc.cli.options import command_line, paper
         from designcalc.present.report import write_result_report
 
         scen = {name or f"scenario {i + 1}": c for i, (name, c) in enumerate(curves)}
         pairs = [(name, d.oc(scen, **({} if hasattr(d, "target") else {"target": target})))
                  for name, d in zip(designs, built)]
-        write_result_report(pairs, report, command=command_line(), inputs=inputs)
+        write_result_report(pairs, report, command=command_line(), inputs=inputs,
+                            paper=paper())
         footer.append(f"report written to {report}")
     exact = all(r["method"] == "exact" for r in res["rows"])
     emit(fmt, out, "dose compare", inputs, rows, warnings=res["warnings"],

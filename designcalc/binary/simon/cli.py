@@ -13,7 +13,8 @@ from __future__ import annotations
 import click
 
 from designcalc.cli._common import emit, parse_float_list, parse_grid, power_option
-from designcalc.cli.options import check_report_path, command_line, output_options, report_option
+from designcalc.cli.options import (check_report_path, command_line, output_options, paper,
+                                    report_option)
 
 _PROB = click.FloatRange(min=0.0, max=1.0, min_open=True, max_open=True)
 
@@ -116,7 +117,7 @@ def _write_design_report(res, path, inputs):
             continue
         results.append((a.role.replace("+", "_"),
                         a.design.oc(scenarios, p0=res.p0, p1=res.p1)))
-    write_result_report(results, path, command=command_line(), inputs=inputs,
+    write_result_report(results, path, command=command_line(), inputs=inputs, paper=paper(),
                         title=f"Simon two-stage designs for p0 = {res.p0:g}, p1 = {res.p1:g} "
                               f"(alpha < {res.alpha:g}, power > {res.power:g})")
 

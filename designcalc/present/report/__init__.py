@@ -26,20 +26,22 @@ __all__ = ["protocol_text", "facts", "write_trial_reports", "write_result_report
            "parse_formats", "figure_png", "TableResult"]
 
 
-def write_trial_reports(trial, folder, formats=FORMATS, *, figures=None, command=None) -> list:
+def write_trial_reports(trial, folder, formats=FORMATS, *, figures=None, command=None,
+                        paper: str = "a4") -> list:
     """Write ``folder/report.<fmt>`` for each format; returns the paths written.
 
     ``figures`` maps analysis ids to ``{"file": "<id>.png", "png": bytes}``
     (the PNGs already written beside the report); without them the reports
-    have no figures.
+    have no figures.  ``paper`` (``"a4"`` or ``"letter"``) sizes the Word pages.
     """
     context = trial_context(trial, figures=figures, command=command)
-    return [write_report(context, os.path.join(os.fspath(folder), f"report.{fmt}"), fmt)
+    return [write_report(context, os.path.join(os.fspath(folder), f"report.{fmt}"), fmt,
+                         paper=paper)
             for fmt in parse_formats(formats)]
 
 
 def write_result_report(results, path, *, command: str, inputs: dict, title=None,
-                        plot: bool = True) -> str:
+                        plot: bool = True, paper: str = "a4") -> str:
     """Write the report of a single command's result(s) to ``path`` (.md, .html or .docx).
 
     ``results`` is one OCResult or :class:`TableResult` (the generic report of
@@ -47,6 +49,7 @@ def write_result_report(results, path, *, command: str, inputs: dict, title=None
     table, inputs and command), or a list of ``(id, result)`` pairs.  A Markdown
     report links its figures as ``<path stem>[_<id>].png``, written beside it (a
     TableResult has none).
+    ``paper`` (``"a4"`` or ``"letter"``) sizes the pages of a Word report.
     """
     from designcalc.core.outputs import atomic_file
 
@@ -67,4 +70,4 @@ def write_result_report(results, path, *, command: str, inputs: dict, title=None
             figures[a_id] = {"file": os.path.basename(file), "png": png}
     context = single_context(list(pairs), command=command, inputs=inputs, title=title,
                              figures=figures)
-    return write_report(context, path, fmt)
+    return write_report(context, path, fmt, paper=paper)

@@ -15,7 +15,9 @@ main ones) -- as text and rounded numbers.  The templates in ``templates/`` lay 
 * ``report.docx.j2`` -- the document as JSON lines (headings, paragraphs,
   lists, tables, figures), which :func:`write_docx` lays out with python-docx:
   Word's own Title/Heading/Caption/List Bullet styles (a protocol template can
-  restyle them), real tables, figures with SEQ-field captions.
+  restyle them), A4 (or US Letter) pages, real tables built row by row with
+  columns at least as wide as their longest word (:func:`table_layout`; wide
+  ones on landscape pages), figures and tables with SEQ-field captions.
 
 Every file is written through :func:`designcalc.core.outputs.atomic_file`.
 """
@@ -28,8 +30,11 @@ import json
 import os
 from dataclasses import dataclass
 
+from designcalc.present.plots.pool import draw_png as figure_png
+
 __all__ = ["environment", "figure_png", "trial_context", "single_context", "render",
-           "write_report", "write_docx", "FORMATS", "parse_formats", "TableResult"]
+           "write_report", "write_docx", "FORMATS", "PAPERS", "parse_formats", "table_layout",
+           "text_width", "TableResult"]
 
 FORMATS = ("md", "html", "docx")
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -70,20 +75,6 @@ def parse_formats(text) -> tuple:
         raise ValueError(f"report must be a comma-separated list of {', '.join(FORMATS)}, "
                          f"got {text!r}")
     return tuple(dict.fromkeys(items))
-
-
-def figure_png(result, dpi: int = 150) -> bytes:
-    """The result's figure (its family's first plot kind) as PNG bytes, drawn once."""
-    from designcalc.present.plots import _plt
-
-    ax = result.plot()
-    fig = ax.figure
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=dpi)
-    finally:
-        _plt().close(fig)
-    return buf.getvalue()
 
 
 # --- context ----------------------------------------------------------------------
@@ -273,8 +264,9 @@ def render(context: dict, fmt: str) -> str:
     return environment().get_template(f"report.{fmt}.j2").render(**context)
 
 
-def write_report(context: dict, path, fmt: str | None = None) -> str:
-    """Write the report of ``context`` to ``path`` (format from the extension by default)."""
+def write_report(context: dict, path, fmt: str | None = None, *, paper: str = "a4") -> str:
+    """Write the report of ``context`` to ``path`` (format from the extension by default;
+    ``paper``, ``"a4"`` or ``"letter"``, is the page size of a Word report)."""
     from designcalc.core.outputs import write_text
 
     path = os.fspath(path)
@@ -282,7 +274,7 @@ def write_report(context: dict, path, fmt: str | None = None) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"report file must end in .md, .html or .docx, got {path!r}")
     if fmt == "docx":
-        return write_docx(context, path)
+        return write_docx(context, path, paper=paper)
     return write_text(path, render(context, fmt))
 
 
@@ -292,12 +284,126 @@ def _blocks(context):
             yield json.loads(line)
 
 
-def _caption(doc, kind: str, number: int, text: str):
-    """A Word caption "Figure n. text" whose number is a SEQ field (Word renumbers it)."""
+# --- Word layout --------------------------------------------------------------------
+
+#: Page sizes of the Word report, (width, height) in points, portrait.
+PAPERS = {"a4": (595.3, 841.9), "letter": (612.0, 792.0)}
+_MARGIN = 72.0                      # page margins, points (1 inch)
+_CELL_PAD = 2 * 5.4 + 2.0           # Table Grid's left+right cell margins (108 twips each), slack
+_FONT = "Arial"                     # body font, widths _WIDTHS (LibreOffice: Liberation Sans)
+_PORTRAIT_COLUMNS = 6               # more columns than this go to a landscape page
+
+# Advance widths (1/1000 em) of ASCII 32..126 in Helvetica / Helvetica-Bold (Adobe's AFM
+# files; Arial and Liberation Sans share them): how wide a word prints, to size table columns.
+_WIDTHS = {
+    False: (278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+            556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+            1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+            667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+            333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+            556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584),
+    True: (278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278,
+           556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
+           975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
+           667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
+           333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
+           611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584),
+}
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Printed width of ``text`` in points at ``size`` pt in the report font.
+
+    Characters outside ASCII count as wide as an "M" (an overestimate: a column sized
+    by it never breaks the word).
+    """
+    widths = _WIDTHS[bold]
+    em = sum(widths[ord(c) - 32] if 32 <= ord(c) < 127 else 833 for c in text)
+    return em * size / 1000.0
+
+
+def _column_needs(header, rows, size):
+    """Per column: (width of its longest word, width of its longest line), in points,
+    header in bold; cell margins included."""
+    needs = []
+    for j, head in enumerate(header):
+        texts = [(str(head), True)] + [(str(row[j]), False) for row in rows]
+        word = max(text_width(w, size, bold) for t, bold in texts for w in t.split() or [""])
+        line = max(text_width(t, size, bold) for t, bold in texts)
+        needs.append((1.03 * word + _CELL_PAD, 1.03 * line + _CELL_PAD))
+    return needs
+
+
+def table_layout(header, rows, paper: str = "a4") -> dict:
+    """Where and how wide a report table is printed.
+
+    A table of at most six columns whose longest words fit the portrait text width
+    stays on the page; a wider one goes to a landscape page; one whose words do not
+    fit even there (at 7 pt) is split into column groups, each repeating the first
+    (label) column.  Every column is at least as wide as its longest word, so no
+    header breaks inside a word; spare width goes to the columns whose text would
+    otherwise wrap.
+
+    Returns ``{"landscape": bool, "size": pt, "groups": [[(column, width pt), ...], ...]}``.
+    """
+    width, height = PAPERS[paper]
+    portrait, landscape = width - 2 * _MARGIN, height - 2 * _MARGIN
+    tries = [(False, portrait, 9), (False, portrait, 8)] if len(header) <= _PORTRAIT_COLUMNS \
+        else []
+    tries += [(True, landscape, 9), (True, landscape, 8), (True, landscape, 7)]
+    for is_landscape, room, size in tries:
+        needs = _column_needs(header, rows, size)
+        if sum(w for w, _ in needs) <= room:
+            return {"landscape": is_landscape, "size": size,
+                    "groups": [_widths(list(range(len(header))), needs, room)]}
+    size = 8
+    needs = _column_needs(header, rows, size)
+    return {"landscape": True, "size": size,
+            "groups": [_widths(g, needs, landscape) for g in _split(needs, landscape)]}
+
+
+def _split(needs, room):
+    """The columns after the first in as few contiguous groups as fit ``room`` beside
+    the first column, as even in width as that number allows; each group starts with
+    the first column."""
+    rest = [w for w, _ in needs[1:]]
+
+    def greedy(cap):
+        groups, group, width = [], [], 0.0
+        for j, w in enumerate(rest, start=1):
+            if group and width + w > cap:
+                groups.append(group)
+                group, width = [], 0.0
+            group.append(j)
+            width += w
+        return groups + [group]
+
+    cap = room - needs[0][0]
+    count = len(greedy(cap))
+    low, high = min(max(rest), cap), cap      # the narrowest cap giving as few groups
+    for _ in range(30):
+        mid = (low + high) / 2
+        low, high = (low, mid) if len(greedy(mid)) <= count else (mid, high)
+    return [[0] + g for g in greedy(high)]
+
+
+def _widths(columns, needs, room):
+    """Widths of ``columns``: each its longest word, the spare room shared by how much
+    longer its longest line is, up to that line."""
+    low = [needs[j][0] for j in columns]
+    want = [needs[j][1] - needs[j][0] for j in columns]
+    spare = room - sum(low)
+    share = min(1.0, spare / sum(want)) if sum(want) > 0 else 0.0
+    return [(j, lo + share * w) for j, lo, w in zip(columns, low, want)]
+
+
+def _caption(styles, kind: str, number: int, text: str):
+    """A Word caption "Figure n. text" whose number is a SEQ field, as Word's Insert
+    Caption writes it (Word renumbers it; the current number is the field's result)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    par = doc.add_paragraph(style="Caption")
+    par = styles.paragraph("Caption")
     par.add_run(f"{kind} ")
 
     def field_char(kind_):
@@ -318,20 +424,158 @@ def _caption(doc, kind: str, number: int, text: str):
     return par
 
 
-def write_docx(context: dict, path) -> str:
-    """Lay the report out with python-docx and write it atomically to ``path``."""
+class _Pages:
+    """The document's sections: portrait by default, a landscape one opened for wide tables."""
+
+    def __init__(self, doc, paper):
+        self.doc, self.paper, self.landscape = doc, paper, False
+        self._set(doc.sections[0], False)
+
+    def _set(self, section, landscape):
+        from docx.enum.section import WD_ORIENT
+        from docx.shared import Pt
+
+        width, height = PAPERS[self.paper]
+        if landscape:
+            width, height = height, width
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Pt(width), Pt(height)
+        for side in ("left", "right", "top", "bottom"):
+            setattr(section, f"{side}_margin", Pt(_MARGIN))
+
+    def turn(self, landscape: bool):
+        """Continue on a page of this orientation (a new section when it changes)."""
+        from docx.enum.section import WD_SECTION
+
+        if landscape != self.landscape:
+            self._set(self.doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+            self.landscape = landscape
+
+    @property
+    def text_width(self) -> float:
+        width, height = PAPERS[self.paper]
+        return (height if self.landscape else width) - 2 * _MARGIN
+
+
+def _table(doc, pages, styles, block):
+    """A captioned table at the widths of :func:`table_layout`, built row by row: one
+    header row and one prototype body row through python-docx, every body row a copy
+    of the prototype with its own text (linear in the cells, unlike ``table.cell(i, j)``)."""
+    from copy import deepcopy
+
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, Twips
+
+    header, rows = block["header"], block["rows"]
+    layout = table_layout(header, rows, pages.paper)
+    pages.turn(layout["landscape"])
+    size = Pt(layout["size"])
+    for part, group in enumerate(layout["groups"]):
+        if part == 0:
+            par = _caption(styles, "Table", block["number"], block["caption"])
+        else:
+            par = styles.paragraph("Caption", f"Table {block['number']} (continued).")
+        par.paragraph_format.keep_with_next = True
+        par.paragraph_format.space_before = Pt(12)
+        columns = [j for j, _ in group]
+        widths = [Twips(int(20 * w)) for _, w in group]      # whole twips, rounded down
+        table = doc.add_table(rows=0, cols=len(columns))
+        table._tbl.tblPr.style = styles["Table Grid"]
+        table.autofit = False
+        for col, width in zip(table.columns, widths):
+            col.width = width
+
+        def add_row(texts, bold):
+            tr = table.add_row()
+            props = tr._tr.get_or_add_trPr()
+            props.append(OxmlElement("w:cantSplit"))
+            if bold:
+                props.append(OxmlElement("w:tblHeader"))    # repeated on every page
+            for k, (cell, text, width) in enumerate(zip(tr.cells, texts, widths)):
+                cell.width = width
+                par = cell.paragraphs[0]
+                if k == 0:
+                    par.paragraph_format.keep_with_next = True   # keeps the table together
+                run = par.add_run(text)
+                run.font.size = size
+                run.bold = bold or None
+            return tr._tr
+
+        add_row([str(header[j]) for j in columns], True)
+        if not rows:
+            continue
+        proto = add_row(["x"] * len(columns), False)
+        proto.getparent().remove(proto)
+        for i, row in enumerate(rows):
+            tr = deepcopy(proto)
+            for t, j in zip(tr.iter(qn("w:t")), columns):
+                t.text = str(row[j]).replace("\n", " ")
+                if t.text != t.text.strip():
+                    t.set(qn("xml:space"), "preserve")
+            if i == len(rows) - 1:
+                for keep in tr.iter(qn("w:keepNext")):
+                    keep.getparent().remove(keep)
+            table._tbl.append(tr)
+
+
+class _Styles(dict):
+    """Style ids by style name, each looked up once: python-docx searches every style
+    (and the default one) on each ``style=``, which costs more than the text itself."""
+
+    def __init__(self, doc):
+        super().__init__()
+        self.doc = doc
+
+    def __missing__(self, name):
+        self[name] = self.doc.styles[name].style_id
+        return self[name]
+
+    def paragraph(self, name, text=""):
+        """A new paragraph of style ``name`` at the end of the document."""
+        par = self.doc.add_paragraph(text)
+        par._p.style = self[name]
+        return par
+
+
+def _use_font(doc):
+    """The body text (and so tables and captions) in :data:`_FONT`, whose widths are known."""
+    from docx.oxml.ns import qn
+
+    style = doc.styles["Normal"]
+    style.font.name = _FONT
+    fonts = style.element.rPr.rFonts
+    for attr in ("w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), _FONT)
+
+
+def write_docx(context: dict, path, *, paper: str = "a4") -> str:
+    """Lay the report out with python-docx and write it atomically to ``path``.
+
+    ``paper`` is ``"a4"`` (default) or ``"letter"``.  Pages are portrait; a table
+    with more than six columns, or wider than the text block, gets a landscape
+    section (:func:`table_layout`), and the text after it a portrait one again.
+    Tables and figures are captioned with Word SEQ fields.
+    """
     import docx
-    from docx.enum.section import WD_ORIENT  # noqa: F401  (kept for templates that rotate)
-    from docx.shared import Inches, Pt
+    from docx.shared import Pt
 
     from designcalc.core.outputs import atomic_file
 
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
     figures = {a["figure"]["key"]: a["figure"] for a in context["analyses"] if a["figure"]}
     doc = docx.Document()
+    styles = _Styles(doc)
+    _use_font(doc)
+    pages = _Pages(doc, paper)
     for block in _blocks(context):
         kind = block["type"]
+        if kind != "table":
+            pages.turn(False)
         if kind == "heading":
-            doc.add_heading(block["text"], level=block["level"])
+            level = block["level"]
+            styles.paragraph("Title" if level == 0 else f"Heading {level}", block["text"])
         elif kind == "paragraph":
             par = doc.add_paragraph()
             if block.get("label"):
@@ -339,33 +583,20 @@ def write_docx(context: dict, path) -> str:
             par.add_run(block["text"])
         elif kind == "bullets":
             for item in block["items"]:
-                par = doc.add_paragraph(style="List Bullet")
+                par = styles.paragraph("List Bullet")
                 if item.get("label"):
                     par.add_run(item["label"] + " ").bold = True
                 par.add_run(item["text"])
         elif kind == "table":
-            _caption(doc, "Table", block["number"], block["caption"])
-            header, rows = block["header"], block["rows"]
-            table = doc.add_table(rows=1 + len(rows), cols=len(header))
-            table.style = "Table Grid"
-            for j, text in enumerate(header):
-                cell = table.cell(0, j)
-                cell.text = ""
-                cell.paragraphs[0].add_run(str(text)).bold = True
-            for i, row in enumerate(rows, start=1):
-                for j, text in enumerate(row):
-                    table.cell(i, j).text = str(text)
-            size = Pt(8 if len(header) > 6 else 9)
-            for row in table.rows:
-                for cell in row.cells:
-                    for par in cell.paragraphs:
-                        for run in par.runs:
-                            run.font.size = size
+            _table(doc, pages, styles, block)
         elif kind == "figure":
             fig = figures[block["key"]]
-            doc.add_picture(io.BytesIO(base64.b64decode(fig["data_uri"].split(",", 1)[1])),
-                            width=Inches(6))
-            _caption(doc, "Figure", block["number"], block["caption"])
+            par = doc.add_paragraph()
+            par.paragraph_format.keep_with_next = True
+            par.add_run().add_picture(
+                io.BytesIO(base64.b64decode(fig["data_uri"].split(",", 1)[1])),
+                width=Pt(min(432.0, pages.text_width)))
+            _caption(styles, "Figure", block["number"], block["caption"])
         elif kind == "code":
             par = doc.add_paragraph()
             run = par.add_run(block["text"])

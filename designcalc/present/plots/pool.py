@@ -1,0 +1,98 @@
+"""Figures as PNG bytes, drawn here or in a worker process beside this one.
+
+:func:`draw_png` draws a result's figure (its family's first plot kind) once,
+as PNG bytes.  :class:`FigurePool` draws the figures of many results while the
+caller goes on working (``designcalc trial run`` computes the next trial
+meanwhile): one worker process, started with ``spawn`` (no state inherited, so
+it is safe beside threads and on every platform) and drawing with Agg only,
+takes the submitted results oldest first; :meth:`FigurePool.collect` draws in
+this process those the worker has not started, newest first, and waits for the
+rest.  Agg is deterministic, so a PNG is byte-identical wherever it was drawn.
+"""
+
+from __future__ import annotations
+
+__all__ = ["draw_png", "FigurePool"]
+
+
+def draw_png(result, dpi: int = 150) -> bytes:
+    """The result's figure (its family's first plot kind) as PNG bytes."""
+    import io
+
+    from designcalc.present.plots.base import _plt
+
+    ax = result.plot()
+    fig = ax.figure
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi)
+    finally:
+        _plt().close(fig)
+    return buf.getvalue()
+
+
+def _warm() -> None:
+    """The worker's first job: import matplotlib (Agg) while the caller computes."""
+    from designcalc.present.plots.base import _plt
+
+    _plt()
+
+
+class FigurePool:
+    """Draw results' figures in one spawned worker process and in this one.
+
+    ``submit(key, result)`` queues a figure (the worker starts on it at once);
+    ``collect()`` returns ``{key: png bytes}`` for everything submitted.  Use it
+    as a context manager: leaving it stops the worker.
+    """
+
+    def __init__(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            self._executor = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"))
+            self._executor.submit(_warm)            # starts the worker now
+        except (OSError, NotImplementedError):      # no processes here: collect() draws all
+            self._executor = None
+        self._jobs = []
+
+    def submit(self, key, result) -> None:
+        """Queue the figure of ``result`` under ``key``."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            future = self._executor.submit(draw_png, result) if self._executor else None
+        except BrokenProcessPool:                   # the worker died: collect() draws it
+            future = None
+        self._jobs.append((key, result, future))
+
+    def collect(self) -> dict:
+        """``{key: png}`` of every submitted figure: drawn here when the worker has not
+        started it (newest first), else the worker's."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        pngs = {}
+        for key, result, future in reversed(self._jobs):
+            if future is None or future.cancel():
+                pngs[key] = draw_png(result)
+        for key, result, future in self._jobs:
+            if key not in pngs:
+                try:
+                    pngs[key] = future.result()
+                except BrokenProcessPool:           # the worker died: draw it here
+                    pngs[key] = draw_png(result)
+        self._jobs = []
+        return pngs
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
