@@ -149,13 +149,9 @@ def test_state_budget_falls_back_to_simulation():
     assert "select_sim" in res.rows[0] and "select" not in res.rows[0]
 
 
-def test_exact_is_fast_and_merges_states():
-    import time
-
+def test_exact_merges_states():
     design = IntervalDesign(target=0.3, cohorts=10)
-    t = time.perf_counter()
     res = design.oc([[0.05, 0.10, 0.20, 0.30, 0.50]])
-    assert time.perf_counter() - t < 1.0
     assert res.extra["max_states"][""] < 10_000     # paths: up to 4^10 ~ 1e6
 
 

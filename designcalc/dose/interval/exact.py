@@ -32,17 +32,70 @@ sum to 1 up to rounding (tested); ``mass`` reports that sum.
 The number of live states is reported (``max_states``); when it would pass
 ``state_budget`` the program raises :class:`StateBudgetExceeded` and the
 design falls back to simulation (with a warning in the result).
+
+**Cost model.**  The live states grow polynomially in the cohorts treated,
+with a degree that rises with the number of doses; the first cohorts are
+cheap.  After each cohort :func:`project` extrapolates the state counts of
+the remaining cohorts from the last two.  The program gives up
+(:class:`StateBudgetExceeded`, the projection in the message) as soon as the
+live states pass ``state_budget``, their power-law projection (a low
+estimate) passes ``PROJECTION_SLACK x state_budget``, or one cohort would
+expand the states past
+``EXPAND_FACTOR x state_budget``, so a design far too large for the exact
+program falls back to simulation after a few cheap cohorts.  Half way
+(``m // 2`` cohorts) the projected remaining time (``SECONDS_PER_ENTRY`` per
+expanded state, measured) is checked with
+:func:`designcalc.core.budget.check_budget`.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from designcalc.core.budget import check_budget, format_seconds
 
 from designcalc.core import binom as _binom
 from designcalc.dose.interval.rules import D, DU, E, IntervalRule, select_mtd
 
 #: default largest number of live states before falling back to simulation
-STATE_BUDGET = 2_000_000
+STATE_BUDGET = 4_000_000
+#: give up when the projected peak passes this multiple of the state budget
+PROJECTION_SLACK = 2.0
+#: give up when one cohort would expand the live states past this multiple of the budget
+EXPAND_FACTOR = 3
+#: measured seconds per expanded state (one state x one DLT count), the final
+#: selection included (6 doses x 20 cohorts of 3: 3.4e7 expanded states)
+SECONDS_PER_ENTRY = 4e-7
+#: peak bytes per expanded state (codes, probabilities, indices and temporaries)
+BYTES_PER_ENTRY = 120
+
+
+def project(history: list, m: int, c: int) -> tuple:
+    """Projected ``(low peak, peak, expanded states)`` of the remaining cohorts.
+
+    ``history[t - 1]`` is the number of live states after ``t`` cohorts.  The
+    power law through the last two counts, ``S_t (u/t)^b``, under-estimates
+    the states after cohort ``u > t`` (the degree of the growth rises as more
+    doses are reached): its peak is the *low peak*.  The geometric
+    extrapolation ``S_t r^(u - t)`` (``r`` their ratio) over-estimates; the
+    geometric mean of the two is the projection (*peak*; within a factor of 2
+    to 3 of the truth half way through, measured in
+    tests/benchmarks/budget_accuracy.py).  Each cohort expands the states
+    ``c + 1`` ways.
+    """
+    t, s = len(history), float(history[-1])
+    if t < 2 or history[-2] <= 0 or s <= 0:
+        return s, s, s * (c + 1) * max(m - t, 0)
+    r = s / history[-2]
+    b = math.log(r) / math.log(t / (t - 1))
+    u = np.arange(t + 1, m, dtype=float)
+    low = s * np.exp(b * np.log(u / t))
+    est = s * np.exp(0.5 * (b * np.log(u / t) + (u - t) * math.log(r)))
+    if not u.size:
+        return s, s, s * (c + 1)
+    return max(s, float(low.max())), max(s, float(est.max())), (s + float(est.sum())) * (c + 1)
 
 
 class StateBudgetExceeded(RuntimeError):
@@ -146,10 +199,14 @@ def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
     p_early = p_es = 0.0
     max_states = 1
     js = np.arange(c + 1)
+    history = []
     for t in range(m):
+        s = pr.size
+        if s * (c + 1) > EXPAND_FACTOR * state_budget:
+            raise StateBudgetExceeded(f"cohort {t + 1} would expand {s} live states "
+                                      f"{c + 1} ways (budget {state_budget})")
         w = np.bincount(d, weights=pr, minlength=k)
         en += c * w
-        s = pr.size
         d2 = np.repeat(d, c + 1)
         j = np.tile(js, s)
         pr2 = np.repeat(pr, c + 1) * pmf[d2, j]
@@ -196,9 +253,18 @@ def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
         first, pr = _merge(ks.merge_code(keys2, newd), pr2)
         keys, d, el = [key[first] for key in keys2], newd[first], el2[first]
         max_states = max(max_states, pr.size)
-        if pr.size > state_budget:
-            raise StateBudgetExceeded(f"{pr.size} live states after {t + 1} cohorts "
+        history.append(pr.size)
+        low, peak, entries = project(history, m, c)
+        if pr.size > state_budget or low > PROJECTION_SLACK * state_budget:
+            raise StateBudgetExceeded(f"{pr.size} live states after {t + 1} cohorts, "
+                                      f"projected {max(low, peak):.3g} by cohort {m} "
                                       f"(budget {state_budget})")
+        if t + 1 == max(1, m // 2):
+            check_budget(f"exact program ({k} doses, {m} cohorts of {c})",
+                         seconds=entries * SECONDS_PER_ENTRY,
+                         bytes=peak * (c + 1) * BYTES_PER_ENTRY,
+                         detail=f"projected {peak:.3g} live states, {entries:.3g} expanded "
+                                f"x {format_seconds(SECONDS_PER_ENTRY)}")
     select = np.zeros(k + 1)
     select[k] = p_early
     mass = p_early
