@@ -14,7 +14,8 @@ DLT count), so they differ only in how the batch is formed:
   state counts of the remaining cohorts are projected
   (:func:`designcalc.dose.interval.exact.project`): the enumeration gives up as
   soon as the low projection passes twice the budget, and half way the
-  projected time (``SECONDS_PER_STATE`` per expanded state, measured) goes
+  projected time (``SECONDS_PER_STATE`` per expanded state and
+  ``SECONDS_PER_COHORT``, measured) goes
   through :func:`designcalc.core.budget.check_budget`;
 * **simulated** (:func:`crm_kernel`, through :func:`designcalc.core.simulate.run`):
   the states of a chunk of simulated trials, treated by the cohort loop
@@ -42,8 +43,10 @@ from designcalc.dose.crm.model import Posterior, recommend
 from designcalc.dose.interval.exact import project
 
 
-#: measured seconds per expanded state (one posterior fit and decision), 5 levels
-SECONDS_PER_STATE = 2.5e-5
+#: measured seconds per expanded state (one posterior fit and decision), 5 levels,
+#: and per cohort (the fixed cost of a step)
+SECONDS_PER_STATE = 3.5e-5
+SECONDS_PER_COHORT = 6e-3
 #: give up when the projected (low) peak passes this multiple of the state budget
 PROJECTION_SLACK = 2.0
 
@@ -195,9 +198,10 @@ def exact_curve(params: dict, p, above_mask, state_budget: int) -> dict:
         if t + 1 == max(1, m // 2):
             per = SECONDS_PER_STATE * k / 5
             check_budget(f"exact CRM enumeration ({k} levels, {m} cohorts of {c})",
-                         seconds=entries * per,
+                         seconds=entries * per + m * SECONDS_PER_COHORT,
                          detail=f"projected {peak:.3g} live states, {entries:.3g} expanded "
-                                f"x {format_seconds(per)}")
+                                f"x {format_seconds(per)} + {m} cohorts x "
+                                f"{format_seconds(SECONDS_PER_COHORT)}")
         if state.shape[0] == 0:
             break
     mask = np.append(np.asarray(above_mask, dtype=bool), False)
