@@ -66,7 +66,7 @@ PROJECTION_SLACK = 2.0
 #: give up when one cohort would expand the live states past this multiple of the budget
 EXPAND_FACTOR = 3
 #: measured seconds per expanded state (one state x one DLT count), the final
-#: selection included (6 doses x 20 cohorts of 3: 3.4e7 expanded states)
+#: selection included (6 doses x 20 cohorts of 3: 2.1e7 expanded states)
 SECONDS_PER_ENTRY = 4e-7
 #: peak bytes per expanded state (codes, probabilities, indices and temporaries)
 BYTES_PER_ENTRY = 120
@@ -82,7 +82,7 @@ def project(history: list, m: int, c: int) -> tuple:
     extrapolation ``S_t r^(u - t)`` (``r`` their ratio) over-estimates; the
     geometric mean of the two is the projection (*peak*; within a factor of 2
     to 3 of the truth half way through, measured in
-    tests/benchmarks/budget_accuracy.py).  Each cohort expands the states
+    tests/benchmarks/budget_accuracy_dose.py).  Each cohort expands the states
     ``c + 1`` ways.
     """
     t, s = len(history), float(history[-1])
@@ -91,10 +91,10 @@ def project(history: list, m: int, c: int) -> tuple:
     r = s / history[-2]
     b = math.log(r) / math.log(t / (t - 1))
     u = np.arange(t + 1, m, dtype=float)
-    low = s * np.exp(b * np.log(u / t))
-    est = s * np.exp(0.5 * (b * np.log(u / t) + (u - t) * math.log(r)))
     if not u.size:
         return s, s, s * (c + 1)
+    low = s * np.exp(b * np.log(u / t))
+    est = s * np.exp(0.5 * (b * np.log(u / t) + (u - t) * math.log(r)))
     return max(s, float(low.max())), max(s, float(est.max())), (s + float(est.sum())) * (c + 1)
 
 
