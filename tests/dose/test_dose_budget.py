@@ -80,7 +80,8 @@ def test_oc_too_large_for_the_exact_program_falls_back_then_the_budget_refuses(d
 
 def test_simulate_and_compare_with_large_cohorts_are_estimated():
     _refused(["dose", "simulate", "--design", "i3+3", "--target", "0.3", "--cohorts", "10",
-              "--cohort-size", "100", "--tox", TOX5, "--n-sims", "100000000"], "simulation")
+              "--cohort-size", "100", "--tox", TOX5, "--n-sims", "10000000000",
+              "--max-seconds", "60"], "simulation")
     _refused(["dose", "compare", "--design", "boin", "--design", "i3+3", "--target", "0.3",
               "--cohorts", "100", "--tox", TOX50, "--max-seconds", "0.5"], "projected")
 
