@@ -1,6 +1,7 @@
 """BOIN speed (issue #12): exact OC by dynamic programming, 5 doses x 10 cohorts of 3
-(goal <= 0.1 s) and 6 doses x 12 cohorts (goal <= 1 s); 1e5 simulated BOIN trials
-(goal <= 1 s).  Peer: BOIN::get.oc simulates 1,000 trials per scenario by default.
+(goal <= 0.1 s) and 6 doses x 12 cohorts (goal <= 1 s); 6 doses x 20 cohorts (issue
+#21: 2.1 million live states, exact since the states are integer codes; goal <= 1 s not
+reached); 1e5 simulated BOIN trials (goal <= 1 s).  Peer: BOIN::get.oc simulates 1,000 trials per scenario by default.
 Records only; no timing asserts.
 
 Run: python -m pytest tests/benchmarks/test_bench_interval.py -m bench
@@ -26,6 +27,12 @@ def test_bench_exact_boin_6x12(benchmark):
     design = IntervalDesign(target=0.3, cohorts=12, cohort_size=3)
     oc = benchmark.pedantic(design.oc, args=([TOX6],), rounds=5, iterations=1)
     assert sum(r["select"] for r in oc.rows) == pytest.approx(1.0)
+
+
+def test_bench_exact_boin_6x20(benchmark):
+    design = IntervalDesign(target=0.3, cohorts=20, cohort_size=3)
+    oc = benchmark.pedantic(design.oc, args=([TOX6],), rounds=3, iterations=1)
+    assert not oc.warnings and oc.extra["max_states"][""] > 2_000_000
 
 
 def test_bench_simulate_boin_1e5(benchmark):

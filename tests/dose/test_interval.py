@@ -1,5 +1,5 @@
 """BOIN and decision-table designs (family ``interval``): published numbers, a
-brute-force restatement of BOIN 2.7.2's trial loop, and invariants.
+the final selection against a scalar restatement, and invariants.
 
 Sources of expected numbers (each recomputed below, never only copied):
 
@@ -14,10 +14,8 @@ Sources of expected numbers (each recomputed below, never only copied):
   example", 5 doses, target 0.3, default settings; that test cites p. 25 of
   Han, Pan, Zhang, Liu & Yuan 2019).
 
-``_brute`` restates, scalar and path by path, the per-trial loop of
-``BOIN::get.oc`` and ``BOIN::select.mtd`` (R/get.oc.R, R/select.mtd.R of BOIN
-2.7.2, read for the rules); enumerating every path of a small trial gives the
-exact OC independently of the dynamic program.
+The exact engine is compared path by path with an independent oracle in
+test_interval_oracle.py; ``select_mtd_r`` there restates ``BOIN::select.mtd``.
 """
 
 from __future__ import annotations
@@ -27,11 +25,11 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
-from scipy.stats import beta, binom
+from scipy.stats import beta
 
 from designcalc.dose.interval.design import IntervalDesign
-from designcalc.dose.interval.exact import exact_oc
 from designcalc.dose.interval.rules import IntervalTable, boin_boundaries, boin_lambdas, select_mtd
+from test_interval_oracle import select_mtd_r
 
 
 # --- published numbers ----------------------------------------------------------------
@@ -85,140 +83,7 @@ def test_published_example_trial_next_doses():
     assert design.select(n, y)["mtd"] == 3
 
 
-# --- a brute-force restatement of BOIN 2.7.2 ------------------------------------------
-
-def _pava_r(x, w):
-    x = list(x)
-    lv = list(range(len(x)))
-    while True:
-        viol = [i for i in range(len(x) - 1) if x[i + 1] - x[i] < 0]
-        if not viol:
-            return x
-        i = viol[0]
-        a, b = lv[i], lv[i + 1]
-        mem = [j for j in range(len(x)) if lv[j] in (a, b)]
-        mean = sum(x[j] * w[j] for j in mem) / sum(w[j] for j in mem)
-        for j in mem:
-            x[j], lv[j] = mean, a
-    return x
-
-
-def _select_mtd_r(target, n, y, cutoff=0.95, extrasafe=False, offset=0.05, bound=None):
-    k = len(n)
-    elim = [0] * k
-    for i in range(k):
-        if n[i] >= 3 and beta.sf(target, y[i] + 1, n[i] - y[i] + 1) > cutoff:
-            elim[i:] = [1] * (k - i)
-            break
-    if extrasafe and n[0] >= 3 and beta.sf(target, y[0] + 1, n[0] - y[0] + 1) > cutoff - offset:
-        elim = [1] * k
-    if elim[0] == 1 or sum(n[i] for i in range(k) if not elim[i]) == 0:
-        return None
-    adm = [i for i in range(k) if n[i] and not elim[i]]
-    ph = [(y[i] + 0.05) / (n[i] + 0.1) for i in adm]
-    var = [(y[i] + 0.05) * (n[i] - y[i] + 0.05) / ((n[i] + 0.1) ** 2 * (n[i] + 0.1 + 1))
-           for i in adm]
-    ph = _pava_r(ph, [1 / v for v in var])
-    ph = [v + (j + 1) * 1e-10 for j, v in enumerate(ph)]
-    cand = list(range(len(ph)))
-    if bound is not None:
-        cand = [j for j in cand if ph[j] <= bound]
-        if not cand:
-            return None
-    best = min(cand, key=lambda j: (abs(ph[j] - target), j))
-    return adm[best]
-
-
-def _brute(p, target, ncohort, cs, start=0, n_earlystop=100, extrasafe=False,
-           offset=0.05, bound_mtd=False, cutoff=0.95):
-    """Exact OC by enumerating every path of BOIN::get.oc's trial loop (scalar)."""
-    k = len(p)
-    b = boin_boundaries(target, ncohort * cs, 0.6 * target, 1.4 * target, cutoff)
-    be, bd, bel = b["escalate"], b["deescalate"], b["eliminate"]
-    bound = b["lambda_d"] if bound_mtd else None
-    out = {"select": [0.0] * (k + 1), "n": [0.0] * k, "stop": 0.0}
-
-    def walk(i, n, y, d, elimi, prob):
-        for j in range(cs + 1):
-            q = prob * binom.pmf(j, cs, p[d])
-            if q == 0.0:
-                continue
-            n2, y2, e2 = list(n), list(y), list(elimi)
-            n2[d] += cs
-            y2[d] += j
-            for lv in range(k):
-                pass
-            if i == ncohort - 1:
-                finish(n2, y2, q, False)
-                continue
-            nd, yd = n2[d], y2[d]
-            if bel[nd - 1] >= 0:
-                if yd >= bel[nd - 1]:
-                    for lv in range(d, k):
-                        e2[lv] = 1
-                    if d == 0:
-                        finish(n2, y2, q, True)
-                        continue
-                if extrasafe and d == 0 and n2[0] >= 3 and \
-                        beta.sf(target, y2[0] + 1, n2[0] - y2[0] + 1) > cutoff - offset:
-                    finish(n2, y2, q, True)
-                    continue
-            if nd >= n_earlystop and ((be[nd - 1] < yd < bd[nd - 1])
-                                      or (d == 0 and yd >= bd[nd - 1])
-                                      or ((d == k - 1 or e2[d + 1] == 1)
-                                          and yd <= be[nd - 1])):
-                finish(n2, y2, q, False)
-                continue
-            d2 = d
-            if yd <= be[nd - 1] and d != k - 1:
-                if e2[d + 1] == 0:
-                    d2 = d + 1
-            elif yd >= bd[nd - 1] and d != 0:
-                d2 = d - 1
-            walk(i + 1, n2, y2, d2, e2, q)
-
-    def finish(n, y, q, early):
-        for lv in range(k):
-            out["n"][lv] += q * n[lv]
-        if early:
-            out["stop"] += q
-            out["select"][k] += q
-            return
-        s = _select_mtd_r(target, n, y, cutoff, extrasafe, offset, bound)
-        out["select"][k if s is None else s] += q
-
-    walk(0, [0] * k, [0] * k, start, [0] * k, 1.0)
-    return out
-
-
-BRUTE_CASES = [
-    dict(p=[0.05, 0.15, 0.30, 0.45], target=0.3, ncohort=5, cs=3),
-    dict(p=[0.40, 0.55, 0.70], target=0.3, ncohort=5, cs=3),          # dose 1 toxic
-    dict(p=[0.10, 0.25, 0.40], target=0.25, ncohort=6, cs=2, start=1, n_earlystop=6),
-    dict(p=[0.30, 0.45, 0.60], target=0.25, ncohort=5, cs=3, extrasafe=True),
-    dict(p=[0.05, 0.20, 0.35, 0.5], target=0.3, ncohort=4, cs=3, bound_mtd=True),
-    dict(p=[0.2, 0.35, 0.5], target=0.2, ncohort=7, cs=1, n_earlystop=4),
-    dict(p=[0.5, 0.6], target=0.5, ncohort=5, cs=3, extrasafe=True),  # no elim at n = 3
-]
-
-
-@pytest.mark.parametrize("case", BRUTE_CASES, ids=range(len(BRUTE_CASES)))
-def test_dynamic_program_equals_brute_force_boin(case):
-    case = dict(case)
-    p = case.pop("p")
-    ref = _brute(p, **case)
-    design = IntervalDesign(target=case["target"], cohorts=case["ncohort"],
-                            cohort_size=case["cs"], start_level=case.get("start", 0) + 1,
-                            n_earlystop=case.get("n_earlystop", 100),
-                            extrasafe=case.get("extrasafe", False),
-                            bound_mtd=case.get("bound_mtd", False))
-    res = design.oc([p])
-    sel = [r["select"] for r in res.rows]
-    assert sel == pytest.approx(ref["select"], abs=1e-12)
-    assert [r["n_treated"] for r in res.rows[:-1]] == pytest.approx(ref["n"], abs=1e-10)
-    assert res.metrics[0]["p_stop_early"] == pytest.approx(ref["stop"], abs=1e-12)
-    assert sum(sel) == pytest.approx(1.0, abs=1e-12)
-
+# --- the final selection ----------------------------------------------------------------
 
 def test_select_mtd_vectorised_equals_restatement():
     rng = np.random.default_rng(5)
@@ -228,7 +93,7 @@ def test_select_mtd_vectorised_equals_restatement():
     y = rng.binomial(n, rng.uniform(0.05, 0.7, size=(3000, 5)))
     got = select_mtd(rule, n, y)
     for i in range(n.shape[0]):
-        ref = _select_mtd_r(0.3, list(n[i]), list(y[i]), extrasafe=True)
+        ref = select_mtd_r(0.3, list(n[i]), list(y[i]), extrasafe=True)
         assert got[i] == (5 if ref is None else ref), (n[i], y[i])
 
 
@@ -267,20 +132,6 @@ def test_invariants(tox, target, cohorts, cs, n_earlystop, extrasafe):
     assert m["p_stop_early"] <= m["p_none"] + 1e-12
 
 
-@settings(max_examples=10, deadline=None)
-@given(st.lists(st.floats(0.0, 0.8), min_size=2, max_size=4), st.integers(2, 7))
-def test_table_design_equals_boin_through_the_generic_engine(tox, cohorts):
-    tox = sorted(tox)
-    boin = IntervalDesign(target=0.3, cohorts=cohorts)
-    table = IntervalDesign(rule="table", target=0.3, cohorts=cohorts,
-                           table=boin.decision_table())
-    a, b = boin.oc([tox]), table.oc([tox])
-    for ra, rb in zip(a.rows, b.rows):
-        for col in ("select", "n_treated", "n_dlt"):
-            if ra[col] is not None:
-                assert ra[col] == pytest.approx(rb[col], abs=1e-13)
-
-
 def test_table_csv_round_trip(tmp_path):
     design = IntervalDesign(target=0.25, cohorts=6)
     table = design.decision_table()
@@ -298,13 +149,9 @@ def test_state_budget_falls_back_to_simulation():
     assert "select_sim" in res.rows[0] and "select" not in res.rows[0]
 
 
-def test_exact_is_fast_and_merges_states():
-    import time
-
+def test_exact_merges_states():
     design = IntervalDesign(target=0.3, cohorts=10)
-    t = time.perf_counter()
     res = design.oc([[0.05, 0.10, 0.20, 0.30, 0.50]])
-    assert time.perf_counter() - t < 1.0
     assert res.extra["max_states"][""] < 10_000     # paths: up to 4^10 ~ 1e6
 
 

@@ -1,7 +1,8 @@
 """Keyboard, mTPI-2 and i3+3 as decision-table generators on the interval engine.
 
-Sources of the rules (each restated below, cell by cell, with scipy.stats.beta,
-independently of the vectorised generators in designcalc.dose.interval.rules):
+Sources of the rules (each restated cell by cell with scipy.stats.beta in
+test_interval_oracle.py, independently of the vectorised generators in
+designcalc.dose.interval.rules):
 
 * Keyboard -- Yan F, Mandrekar SJ, Yuan Y (2017), Clin Cancer Res 23:3994;
   R package Keyboard 0.1.3, ``get.boundary.kb`` (keys of the target key's
@@ -26,84 +27,28 @@ quoted below are derived by hand from the rules as the papers state them
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-from scipy.stats import beta, binom
+from scipy.stats import beta
 
 from designcalc.dose.interval.design import IntervalDesign
-from designcalc.dose.interval.exact import exact_oc
 from designcalc.dose.interval.rules import (ACTIONS, IntervalTable, i3p3_actions, interval_rule,
                                        keyboard_actions, keyboard_keys, mtpi2_actions,
-                                       mtpi2_intervals, select_mtd)
+                                       mtpi2_intervals)
+from test_interval_oracle import i3p3_cell, keyboard_cell, mtpi2_cell
 
 CODE = {"E": 0, "S": 1, "D": 2, "DU": 3}
 
 
 # --- scalar restatements of the peers' rules -----------------------------------------
 
-def _keyboard_cell(target, n, y, ml=0.05, mr=0.05, cutoff=0.95):
-    if n >= 3 and beta.sf(target, y + 1, n - y + 1) > cutoff:
-        return "DU"
-    a1, a2 = target - ml, target + mr
-    keys = list(keyboard_keys(target, ml, mr))
-    best, arg = -1.0, None
-    for i in range(len(keys) - 1):
-        w = keys[i + 1] - keys[i]
-        comp = (ml + mr) / w if i in (0, len(keys) - 2) else 1.0
-        mass = (beta.cdf(keys[i + 1], y + 1, n - y + 1) - beta.cdf(keys[i], y + 1, n - y + 1))
-        mass *= comp
-        if mass >= best:          # the highest key on a tie
-            best, arg = mass, i
-    t = keys.index(a1)
-    assert keys[t + 1] == pytest.approx(a2)
-    return "E" if arg < t else "S" if arg == t else "D"
-
-
-def _mtpi2_cell(target, n, y, ml=0.05, mr=0.05, cutoff=0.95):
-    if n >= 3 and beta.sf(target, y + 1, n - y + 1) > cutoff:
-        return "DU"
-    lo, hi = target - ml, target + mr
-    eps = hi - lo
-    pts = [lo]
-    while pts[0] > 1e-9:
-        pts.insert(0, max(pts[0] - eps, 0.0))
-    pts.append(hi)
-    while pts[-1] < 1 - 1e-9:
-        pts.append(min(pts[-1] + eps, 1.0))
-    pts = [round(v, 3) for v in pts]
-    best, mid = -1.0, None
-    for a, b in zip(pts, pts[1:]):
-        upm = (beta.cdf(b, y + 1, n - y + 1) - beta.cdf(a, y + 1, n - y + 1)) / (b - a)
-        if upm > best:            # the first maximum
-            best, mid = upm, (a + b) / 2
-    return "E" if mid < lo else "D" if mid > hi else "S"
-
-
-def _i3p3_cell(target, n, y, ml=0.05, mr=0.05, cutoff=0.95):
-    from fractions import Fraction as F
-
-    if n >= 3 and beta.sf(target, y + 1, n - y + 1) > cutoff:
-        return "DU"
-    lo = F(str(round(target - ml, 10)))
-    hi = F(str(round(target + mr, 10)))
-    rate = F(y, n)
-    if rate < lo:
-        return "E"
-    if rate <= hi:
-        return "S"
-    return "S" if F(y - 1, n) < lo else "D"
-
-
 def _full(rule, target, n_max, ml=0.05, mr=0.05):
     return interval_rule(rule, target, n_max, 1, margin_low=ml, margin_high=mr).action
 
 
 @pytest.mark.parametrize("target", [0.15, 0.25, 0.3, 1 / 3])
-@pytest.mark.parametrize("rule,cell", [("keyboard", _keyboard_cell), ("mtpi2", _mtpi2_cell),
-                                       ("i3+3", _i3p3_cell)])
+@pytest.mark.parametrize("rule,cell", [("keyboard", keyboard_cell), ("mtpi2", mtpi2_cell),
+                                       ("i3+3", i3p3_cell)])
 def test_tables_match_the_scalar_restatement(rule, cell, target):
     act = _full(rule, target, 24)
     for n in range(1, 25):
@@ -115,8 +60,8 @@ def test_tables_match_the_scalar_restatement(rule, cell, target):
 
 @pytest.mark.parametrize("ml,mr", [(0.05, 0.05), (0.05, 0.1), (0.03, 0.07)])
 def test_asymmetric_margins_match_the_restatement(ml, mr):
-    for rule, cell in (("keyboard", _keyboard_cell), ("mtpi2", _mtpi2_cell),
-                       ("i3+3", _i3p3_cell)):
+    for rule, cell in (("keyboard", keyboard_cell), ("mtpi2", mtpi2_cell),
+                       ("i3+3", i3p3_cell)):
         act = _full(rule, 0.3, 18, ml, mr)
         for n in range(3, 19, 3):
             assert [ACTIONS[a] for a in act[n, :n + 1]] == \
@@ -169,82 +114,6 @@ def test_i3p3_differs_from_mtpi2_only_by_its_stay_rule():
 
 
 # --- the engine --------------------------------------------------------------------------
-
-def _brute_kb(p, target, ncohort, cs, n_earlystop, start=0):
-    """Every path of Keyboard::get.oc.kb's trial loop (scalar), selection by select_mtd."""
-    k = len(p)
-    rule = interval_rule("keyboard", target, ncohort, cs, n_earlystop=n_earlystop)
-    act = rule.action
-    out = {"select": np.zeros(k + 1), "n": np.zeros(k)}
-
-    def finish(n, y, q, early):
-        out["n"] += q * np.array(n)
-        if early:
-            out["select"][k] += q
-        else:
-            s = int(select_mtd(rule, np.array([n]), np.array([y]))[0])
-            out["select"][s] += q
-
-    def walk(i, n, y, d, elim, prob):
-        for j in range(cs + 1):
-            q = prob * binom.pmf(j, cs, p[d])
-            if q == 0.0:
-                continue
-            n2, y2, e2 = list(n), list(y), list(elim)
-            n2[d] += cs
-            y2[d] += j
-            if i == ncohort - 1 or n2[d] >= n_earlystop:
-                finish(n2, y2, q, False)
-                continue
-            a = ACTIONS[act[n2[d], y2[d]]]
-            if a == "eliminate":
-                e2[d:] = [1] * (k - d)
-                if d == 0:
-                    finish(n2, y2, q, True)
-                    continue
-            d2 = d
-            if a == "escalate" and d != k - 1:
-                if not e2[d + 1]:
-                    d2 = d + 1
-            elif a in ("de-escalate", "eliminate") and d != 0:
-                d2 = d - 1
-            walk(i + 1, n2, y2, d2, e2, q)
-
-    walk(0, [0] * k, [0] * k, start, [0] * k, 1.0)
-    return out
-
-
-@pytest.mark.parametrize("p,start", [((0.1, 0.3, 0.5), 0), ((0.45, 0.6, 0.7), 0),
-                                     ((0.05, 0.15, 0.3, 0.45), 3)])
-def test_keyboard_exact_equals_path_enumeration(p, start):
-    d = IntervalDesign(rule="keyboard", target=0.3, cohorts=5, cohort_size=3,
-                       n_earlystop=9, start_level=start + 1)
-    r = exact_oc(d.compiled(), np.array(p), start, 0.3)
-    b = _brute_kb(p, 0.3, 5, 3, 9, start)
-    assert np.allclose(r["select"], b["select"], atol=1e-12)
-    assert np.allclose(r["n_treated"], b["n"], atol=1e-12)
-
-
-@settings(max_examples=15, deadline=None)
-@given(rule=st.sampled_from(["keyboard", "mtpi2", "i3+3"]),
-       target=st.sampled_from([0.2, 0.25, 0.3, 0.33]),
-       cohorts=st.integers(2, 7), cs=st.integers(1, 3),
-       p=st.lists(st.floats(0.0, 0.9), min_size=2, max_size=4),
-       start=st.integers(0, 3))
-def test_generated_table_equals_the_same_table_run_as_a_user_table(rule, target, cohorts, cs,
-                                                                    p, start):
-    start = min(start, len(p) - 1)
-    d = IntervalDesign(rule=rule, target=target, cohorts=cohorts, cohort_size=cs,
-                       start_level=start + 1)
-    t = IntervalDesign(rule="table", table=d.decision_table(), target=target,
-                       cohorts=cohorts, cohort_size=cs, start_level=start + 1)
-    a, b = d.oc({"s": p}), t.oc({"s": p})
-    sel_a = [r["select"] for r in a.rows]
-    assert sum(sel_a) == pytest.approx(1.0, abs=1e-12)       # none included
-    assert np.allclose(sel_a, [r["select"] for r in b.rows], atol=1e-13)
-    assert a.metrics[0]["en"] == pytest.approx(b.metrics[0]["en"], abs=1e-12)
-    assert a.metrics[0]["en"] <= cohorts * cs + 1e-12
-
 
 def test_table_round_trip_and_names():
     for rule, name in (("keyboard", "Keyboard"), ("mtpi2", "mTPI-2"), ("i3+3", "i3+3")):

@@ -10,7 +10,13 @@ DLT count), so they differ only in how the batch is formed:
   dose and the next level), and the decision is taken for all states at
   once.  The number of live states is bounded by ``state_budget``; beyond it
   :class:`StateBudgetExceeded` is raised and the design falls back to
-  simulation (saying so in the result's warnings);
+  simulation (saying so in the result's warnings).  After each cohort the
+  state counts of the remaining cohorts are projected
+  (:func:`designcalc.dose.interval.exact.project`): the enumeration gives up as
+  soon as the low projection passes twice the budget, and half way the
+  projected time (``SECONDS_PER_STATE`` per expanded state and
+  ``SECONDS_PER_COHORT``, measured) goes
+  through :func:`designcalc.core.budget.check_budget`;
 * **simulated** (:func:`crm_kernel`, through :func:`designcalc.core.simulate.run`):
   the states of a chunk of simulated trials, treated by the cohort loop
   shared with the interval designs (:func:`designcalc.dose.cohorts.run_cohorts`).
@@ -31,8 +37,18 @@ import functools
 import numpy as np
 
 from designcalc.core import binom as _binom
+from designcalc.core.budget import check_budget, format_seconds
 from designcalc.dose.cohorts import run_cohorts, trial_arrays
 from designcalc.dose.crm.model import Posterior, recommend
+from designcalc.dose.interval.exact import project
+
+
+#: measured seconds per expanded state (one posterior fit and decision), 5 levels,
+#: and per cohort (the fixed cost of a step)
+SECONDS_PER_STATE = 3.5e-5
+SECONDS_PER_COHORT = 6e-3
+#: give up when the projected (low) peak passes this multiple of the state budget
+PROJECTION_SLACK = 2.0
 
 
 class StateBudgetExceeded(RuntimeError):
@@ -133,6 +149,7 @@ def exact_curve(params: dict, p, above_mask, state_budget: int) -> dict:
     p_stop = 0.0
     max_states = 1
     rows = np.arange(k)
+    history = []
     for t in range(m):
         lvl = state[:, 2 * k]
         # expand into the c + 1 outcomes of the cohort at lvl
@@ -172,9 +189,19 @@ def exact_curve(params: dict, p, above_mask, state_budget: int) -> dict:
         new[:, 2 * k] = nxt[go]
         state, prob = _merge(new, pr[go])
         max_states = max(max_states, state.shape[0])
-        if state.shape[0] > state_budget:
+        history.append(state.shape[0])
+        low, peak, entries = project(history, m, c)
+        if state.shape[0] > state_budget or low > PROJECTION_SLACK * state_budget:
             raise StateBudgetExceeded(f"{state.shape[0]} live states after cohort {t + 1}, "
+                                      f"projected {max(low, peak):.3g} by cohort {m}, "
                                       f"budget {state_budget}")
+        if t + 1 == max(1, m // 2):
+            per = SECONDS_PER_STATE * k / 5
+            check_budget(f"exact CRM enumeration ({k} levels, {m} cohorts of {c})",
+                         seconds=entries * per + m * SECONDS_PER_COHORT,
+                         detail=f"projected {peak:.3g} live states, {entries:.3g} expanded "
+                                f"x {format_seconds(per)} + {m} cohorts x "
+                                f"{format_seconds(SECONDS_PER_COHORT)}")
         if state.shape[0] == 0:
             break
     mask = np.append(np.asarray(above_mask, dtype=bool), False)

@@ -34,6 +34,15 @@ GENERATED = ("keyboard", "mtpi2", "i3+3")
 
 #: simulated trials per scenario when the exact program exceeds its state budget
 FALLBACK_SIMS = 100_000
+#: measured seconds per cell (n, y) of a compiled decision table, by rule (the
+#: Beta tails of the elimination rule, and the keys/intervals of the generators)
+TABLE_SECONDS_PER_CELL = {"boin": 3e-7, "keyboard": 2.5e-6, "mtpi2": 2.5e-6, "i3+3": 4e-7,
+                          "table": 1e-7}
+#: peak bytes per cell while a table is compiled (int64 index grids and masks)
+TABLE_BYTES_PER_CELL = 40
+#: measured seconds per listed cell of :meth:`IntervalDesign.decision_table` (one
+#: checked ``(n, dlt, action)`` Python triple; printing it costs a few times more)
+LISTED_SECONDS_PER_CELL = 1.5e-5
 FALLBACK_SEED = 20150507
 
 
@@ -92,8 +101,16 @@ class DoseCurveOC:
             try:
                 r = self._exact_curve(model, arr, budget)
             except self._budget_error as exc:
-                sim = self._simulate_curve(model, name, arr, self._fallback_sims,
-                                           self._fallback_seed, {})
+                from designcalc.core.budget import BudgetError
+
+                try:
+                    sim = self._simulate_curve(model, name, arr, self._fallback_sims,
+                                               self._fallback_seed, {})
+                except BudgetError as err:
+                    raise BudgetError(f"{name + ': ' if name else ''}the exact "
+                                      f"{self._exact_word} exceeds its state budget ({exc}) "
+                                      f"and its simulated fallback ({self._fallback_sims} "
+                                      f"trials) the time budget: {err}") from None
                 rows += sim["rows"]
                 metrics.append(sim["metrics"])
                 dist[name] = sim["dist"]
@@ -298,6 +315,7 @@ class IntervalDesign(DoseCurveOC, Design):
             if table.cohort_size != self.cohort_size:
                 raise ValueError(f"table: its cohort size {table.cohort_size} differs from "
                                  f"cohort_size={self.cohort_size}")
+            self._check_table_cost()
             table.action_array(self.cohorts * self.cohort_size)   # covers every n
             object.__setattr__(self, "table", table)
         elif self.table is not None:
@@ -327,10 +345,20 @@ class IntervalDesign(DoseCurveOC, Design):
         return (0.05 if self.margin_low is None else self.margin_low,
                 0.05 if self.margin_high is None else self.margin_high)
 
+    def _check_table_cost(self):
+        """:func:`~designcalc.core.budget.check_budget` for a table of ``(n_max + 1)^2`` cells."""
+        from designcalc.core.budget import check_budget
+
+        cells = float(self.n_max + 1) ** 2
+        check_budget(f"decision table for {self.n_max} patients", bytes=cells *
+                     TABLE_BYTES_PER_CELL, seconds=cells * TABLE_SECONDS_PER_CELL[self.rule],
+                     detail=f"{cells:.3g} cells (n, DLTs)")
+
     def compiled(self):
         """The :class:`~designcalc.dose.interval.rules.IntervalRule` the engines run."""
         from designcalc.dose.interval import rules
 
+        self._check_table_cost()
         if self.rule in GENERATED:
             lo, hi = self.margins
             return rules.interval_rule(self.rule, self.target, self.cohorts, self.cohort_size,
@@ -360,10 +388,17 @@ class IntervalDesign(DoseCurveOC, Design):
 
     def decision_table(self):
         """The decision table (:class:`~designcalc.dose.interval.rules.IntervalTable`)."""
+        from designcalc.core.budget import check_budget
         from designcalc.dose.interval.rules import IntervalTable
 
         if self.rule == "table":
             return self.table
+        m, c = self.cohorts, self.cohort_size
+        cells = m + c * m * (m + 1) / 2                 # n = c, 2c, ..., mc; y = 0..n
+        check_budget(f"decision table listing for {self.n_max} patients",
+                     seconds=cells * LISTED_SECONDS_PER_CELL,
+                     detail=f"{cells:.3g} cells (n, DLTs) x "
+                            f"{LISTED_SECONDS_PER_CELL * 1e6:g} us")
         return IntervalTable.from_action_array(self.compiled().action, self.cohort_size,
                                                self.n_max, self.name)
 
