@@ -381,3 +381,19 @@ def test_a_sweep_over_it(family, tmp_path):
         assert abs(r["promising_sim"] - exact) <= 4 * max(r["promising_sim_se"], 0.01)
     assert (out / "sweep.csv").is_file() and (out / "manifest.json").is_file()
     assert any(name.endswith(".png") for name in os.listdir(out / "plots"))
+
+
+def test_figure_pool_draws_here_what_its_worker_cannot(family):
+    """The spawned figure worker does not know a family registered at run time: its
+    figure is drawn in this process instead, the same PNG (trial run's figure pool)."""
+    from concurrent.futures import wait
+
+    from designcalc.present.plots.pool import FigurePool, draw_png
+
+    res = _design().oc(SCENARIOS)
+    with FigurePool() as pool:
+        pool.submit("orr", res)
+        future = pool._jobs[0][2]
+        if future is not None:         # the worker ran it (and failed) before collect()
+            wait([future], timeout=120)
+        assert pool.collect() == {"orr": draw_png(res)}

@@ -83,6 +83,10 @@ class FigurePool:
                     pngs[key] = future.result()
                 except BrokenProcessPool:           # the worker died: draw it here
                     pngs[key] = draw_png(result)
+                except Exception:  # noqa: BLE001 - the worker lacks this process's state
+                    # (a family registered at run time, a module it cannot import):
+                    # draw it here, where a real error raises as usual
+                    pngs[key] = draw_png(result)
         self._jobs = []
         return pngs
 
