@@ -214,13 +214,11 @@ def test_inconclusive_zone_required_unless_two_outcome_is_allowed():
     assert (two.n, two.r, two.s) == (36, 10, 11)
     assert (d.n, d.r, d.s) == (41, 11, 13) and d.s >= d.r + 2
     # brute force with scipy: no n < 41 has a feasible (r, s) with s >= r + 2, and 41 does
-    def feasible(n, gap):
-        for r in range(n):
-            for s in range(r + gap, n + 1):
-                a, b, e, p = _one_stage_probs(n, r, s, 0.2, 0.4)
-                if a <= 0.1 and b <= 0.1 and e >= 0.88 and p >= 0.88:
-                    return (r, s)
-        return None
+    def feasible(n, gap):           # every (r, s) at once: r rows, s columns
+        r, s = np.arange(n)[:, None], np.arange(n + 1)[None, :]
+        a, b, e, p = _one_stage_probs(n, r, s, 0.2, 0.4)
+        ok = (s >= r + gap) & (a <= 0.1) & (b <= 0.1) & (e >= 0.88) & (p >= 0.88)
+        return (int(np.argwhere(ok)[0][0]), int(np.argwhere(ok)[0][1])) if ok.any() else None
     assert all(feasible(n, 2) is None for n in range(30, 41))
     assert feasible(41, 2) is not None and feasible(36, 1) is not None
     for des in sargent(*args, stages=2).designs:
