@@ -26,7 +26,8 @@ arrays; the counts are decoded once, for the final selection).
 
 After the last cohort every state is final.  Final states are merged on their
 counts and the MTD selection (:func:`designcalc.dose.interval.rules.select_mtd`) is
-applied once per distinct final state.  The probabilities of all final states
+applied once per distinct *reduced* final state (:func:`_select`: the counts
+the selection never reads set to zero).  The probabilities of all final states
 sum to 1 up to rounding (tested); ``mass`` reports that sum.
 
 The number of live states is reported (``max_states``); when it would pass
