@@ -97,6 +97,38 @@ def test_select_mtd_vectorised_equals_restatement():
         assert got[i] == (5 if ref is None else ref), (n[i], y[i])
 
 
+
+@pytest.mark.parametrize("bound_mtd", [False, True])
+def test_select_mtd_nine_doses_equals_restatement(bound_mtd):
+    # 9 doses: rows of 1 to 3 admissible doses run on narrow arrays, wider rows on all
+    # 9 columns (numpy sums 8 or more values pairwise); both must equal the restatement
+    rng = np.random.default_rng(7)
+    rule = IntervalDesign(target=0.25, cohorts=20, levels=9, bound_mtd=bound_mtd).compiled()
+    n = rng.integers(0, 6, size=(2000, 9)) * 3
+    n[rng.random(n.shape) < 0.3] = 0
+    y = rng.binomial(n, rng.uniform(0.02, 0.6, size=n.shape))
+    got = select_mtd(rule, n, y)
+    bound = rule.bound
+    for i in range(n.shape[0]):
+        ref = select_mtd_r(0.25, list(n[i]), list(y[i]), bound=bound)
+        assert got[i] == (9 if ref is None else ref), (n[i], y[i])
+
+
+def test_select_mtd_ignores_doses_from_the_first_eliminated_one():
+    # what the exact program relies on to select once per reduced final state
+    # (designcalc.dose.interval.exact._select): zeroing the counts of the doses at or
+    # above the first treated dose meeting the final elimination rule changes nothing
+    rng = np.random.default_rng(11)
+    rule = IntervalDesign(target=0.3, cohorts=20, extrasafe=True, levels=6).compiled()
+    n = rng.integers(0, 7, size=(5000, 6)) * 3
+    y = rng.binomial(n, rng.uniform(0.05, 0.8, size=n.shape))
+    met = rule.final_elim[n, y] & (n > 0)
+    cut = np.where(met.any(axis=1), np.argmax(met, axis=1), 6)
+    keep = np.arange(6)[None, :] < cut[:, None]
+    assert (~keep).any(axis=1).mean() > 0.3
+    assert np.array_equal(select_mtd(rule, n, y),
+                          select_mtd(rule, np.where(keep, n, 0), np.where(keep, y, 0)))
+
 def test_no_mtd_versus_early_stop():
     """BOIN's percentstop (= P(no MTD), our p_none) counts trials whose lowest dose is
     eliminated on the final data after the last cohort; p_stop_early does not."""

@@ -26,7 +26,8 @@ arrays; the counts are decoded once, for the final selection).
 
 After the last cohort every state is final.  Final states are merged on their
 counts and the MTD selection (:func:`designcalc.dose.interval.rules.select_mtd`) is
-applied once per distinct final state.  The probabilities of all final states
+applied once per distinct *reduced* final state (:func:`_select`: the counts
+the selection never reads set to zero).  The probabilities of all final states
 sum to 1 up to rounding (tested); ``mass`` reports that sum.
 
 The number of live states is reported (``max_states``); when it would pass
@@ -70,6 +71,8 @@ EXPAND_FACTOR = 3
 SECONDS_PER_ENTRY = 4e-7
 #: peak bytes per expanded state (codes, probabilities, indices and temporaries)
 BYTES_PER_ENTRY = 120
+#: rows per call of select_mtd in the final selection
+SELECT_ROWS = 32_768
 
 
 def project(history: list, m: int, c: int) -> tuple:
@@ -158,16 +161,50 @@ class _Keys:
         rows = np.ascontiguousarray(np.stack(cols, axis=1))
         return rows.view(np.dtype((np.void, 8 * rows.shape[1])))[:, 0]
 
-    def counts(self, keys: list) -> tuple:
-        """``(n, y)`` arrays, shape (states, k), of the codes."""
-        q = np.stack([(keys[self.limb[j]] // self.weight[j]) % self.P for j in range(self.k)],
-                     axis=1)
-        return self.n[q], self.y[q]
+    def digits(self, keys: list) -> np.ndarray:
+        """The pair numbers, shape (states, k), of the codes."""
+        return np.stack([(keys[self.limb[j]] // self.weight[j]) % self.P for j in range(self.k)],
+                        axis=1)
+
+    def encode(self, q: np.ndarray) -> list:
+        """The codes (one array per limb) of pair numbers ``q``, shape (states, k)."""
+        keys = [np.zeros(q.shape[0], dtype=np.int64) for _ in range(self.L)]
+        for j in range(self.k):
+            keys[self.limb[j]] += q[:, j] * self.weight[j]
+        return keys
 
 
 def _merge(key, prob):
     uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
     return first, np.bincount(inv.reshape(-1), weights=prob, minlength=uniq.size)
+
+
+def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
+    """:func:`select_mtd` of each final state, computed once per distinct *reduced* state.
+
+    The selection reads only the treated doses below the first treated dose
+    meeting the final elimination rule (the lowest dose among them; when it is
+    that first dose, no dose is selected whatever the rest).  Zeroing the counts of every other dose (pair 0: untreated)
+    leaves that first dose, the admissible doses and their counts unchanged,
+    hence the selection (``select_mtd`` works row by row).  Many final states
+    then coincide (6 doses x 20 cohorts of 3: 3.0 M final states, 1.1 M
+    reduced), so ``select_mtd``, the most expensive step of the program, runs
+    on far fewer rows.  The probabilities are not re-summed: the selected
+    index is mapped back to every final state, so the OC are bitwise those of
+    one ``select_mtd`` call per final state.
+    """
+    q = ks.digits(keys)
+    met = (rule.final_elim[ks.n, ks.y] & (ks.n > 0))[q]
+    cut = np.where(met.any(axis=1), np.argmax(met, axis=1), ks.k)
+    q = np.where(np.arange(ks.k)[None, :] < cut[:, None], q, 0)
+    _, rep, inv = np.unique(ks.merge_code(ks.encode(q), None), return_index=True,
+                            return_inverse=True)
+    q = q[rep]
+    # blocks of SELECT_ROWS rows: select_mtd's temporaries then stay in cache
+    # (about 30 % faster on the 1.1 M rows of 6 doses x 20 cohorts, measured)
+    blocks = [q[i:i + SELECT_ROWS] for i in range(0, q.shape[0], SELECT_ROWS)]
+    chosen = np.concatenate([select_mtd(rule, ks.n[b], ks.y[b]) for b in blocks])
+    return chosen[inv.reshape(-1)]
 
 
 def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
@@ -271,8 +308,7 @@ def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
     if fin_p:
         fk = [np.concatenate([part[i] for part in fin_k]) for i in range(ks.L)]
         first, fp = _merge(ks.merge_code(fk, None), np.concatenate(fin_p))
-        fn, fy = ks.counts([key[first] for key in fk])
-        chosen = select_mtd(rule, fn, fy)
+        chosen = _select(rule, ks, [key[first] for key in fk])
         select += np.bincount(chosen, weights=fp, minlength=k + 1)
         mass += float(fp.sum())
     above = None if target is None else float(select[:k][p > target].sum())
