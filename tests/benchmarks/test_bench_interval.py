@@ -1,7 +1,7 @@
 """BOIN speed (issue #12): exact OC by dynamic programming, 5 doses x 10 cohorts of 3
 (goal <= 0.1 s) and 6 doses x 12 cohorts (goal <= 1 s); 6 doses x 20 cohorts (issue
-#21: 2.1 million live states, exact since the states are integer codes; goal <= 1 s not
-reached); 1e5 simulated BOIN trials (goal <= 1 s).  Peer: BOIN::get.oc simulates 1,000 trials per scenario by default.
+#21: 2.1 million live states, exact since the states are integer codes; 15.1 s -> 6.7 s
+CPU on the 2-core machine, goal <= 1 s not reached); 1e5 simulated BOIN trials (goal <= 1 s).  Peer: BOIN::get.oc simulates 1,000 trials per scenario by default.
 Records only; no timing asserts.
 
 Run: python -m pytest tests/benchmarks/test_bench_interval.py -m bench
