@@ -177,13 +177,14 @@ def test_file_size_limit_leaves_the_old_file_byte_identical(tmp_path):
 def test_killed_trial_run_leaves_the_previous_folder_byte_identical(tmp_path):
     out = tmp_path / "results"
     done = subprocess.run(_cli("trial", "run", "--all", "--out", str(out), "--n-sims", "300",
-                               "--no-plots", "--quiet"), capture_output=True)
+                               "--no-plots", "--report", "md", "--quiet"), capture_output=True)
     assert done.returncode == 0, done.stderr
     before = _tree(out)
     manifest = json.loads((out / MANIFEST).read_text())
     assert {e["path"] for e in manifest["files"]} == set(before) - {MANIFEST}
     proc = subprocess.Popen(_cli("trial", "run", "--all", "--out", str(out), "--n-sims",
-                                 "20000", "--seed", "3", "--quiet"),
+                                 "20000", "--seed", "3", "--report", "md", "--no-plots",
+                                 "--quiet"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def first_trial_written():
