@@ -27,8 +27,6 @@ ARGS = {**BASE,
         "survival simulate": BASE["survival simulate"] + " --test logrank"}
 #: a design search of ~30 s: written with -m slow only
 SLOW = {"survival two-stage"}
-#: known failures of a family's report builder, not of --report (reported to its owner)
-BROKEN: dict = {}     # command path -> reason, for a known failure (strict xfail)
 
 
 def _leaves():
@@ -76,9 +74,7 @@ def _write(path, ext, tmp_path):
 
 
 def _cases(slow):
-    return [pytest.param(path, marks=[pytest.mark.xfail(reason=BROKEN[path], strict=True)]
-                         if path in BROKEN else []) for path in RESULTS
-            if slow or path not in SLOW]
+    return [path for path in RESULTS if slow or path not in SLOW]
 
 
 @pytest.mark.parametrize("path", _cases(slow=False))
