@@ -157,7 +157,13 @@ class FamilySpec:
     references : tuple of str
         Keys into :data:`designcalc.present.bibliography.BIBLIOGRAPHY`: the
         methods every report of the family cites (its report builder may add
-        more per result).
+        more per result), or keys of its own ``bibliography``.
+    bibliography : tuple of (str, str)
+        The family's own references, ``(key, "Authors (year). Title. Journal
+        vol:pages.")``: its ``references`` and its report builder may cite these
+        keys like those of the shared bibliography, so a new family brings its
+        citations in its own folder.  A key may not name a different citation
+        than the shared bibliography or another family gives it.
     report : str or None
         ``"module:function"`` of the family's report-facts builder
         ``(result, analysis, assumed, **kw) -> dict`` (the facts its protocol
@@ -232,6 +238,7 @@ class FamilySpec:
     summary: tuple = ()
     doc: str = ""
     references: tuple = ()
+    bibliography: tuple = ()
     report: str | None = None
     report_template: str | None = None
     keywords: tuple = ()
