@@ -216,8 +216,10 @@ class FamilySpec:
         imported only when the command is invoked; an extra of the name of a
         generic command replaces it.  The name ``"--help"`` gives the group's
         help text instead (a string; default: its :data:`GROUPS` line and the
-        families it is built from).  A command is declared by one family of
-        the group only.
+        families it is built from).  Several families of a group may declare
+        a command of the same name (``dose next``): the group routes a call to
+        the family whose designs include its ``--design`` value; the first
+        declarer in registry order takes every other call.
     """
 
     name: str
