@@ -46,6 +46,10 @@ _SUBCOMMANDS = {
                  "The registered design families (what each can do, its commands)."),
     "sweep": ("designcalc.cli.sweep:sweep",
               "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask)."),
+    "validate": ("designcalc.cli.validate:validate",
+                 "Validate this installation (IQ/OQ): report and JSON record."),
+    "schema": ("designcalc.cli.schema:schema",
+               "JSON Schema of every command's inputs, output envelope and errors."),
 }
 
 
