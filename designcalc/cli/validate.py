@@ -73,3 +73,20 @@ def validate(level, out_dir, fmt):
 
 
 validate.results = False          # a qualification run, not a result: no --report
+#: its --format json output is the validation record (designcalc schema)
+validate.json_schema = {
+    "type": "object",
+    "required": ["record_format", "level", "environment", "requirements", "iq", "cases",
+                 "conformance", "summary", "reports"],
+    "properties": {
+        "record_format": {"type": "string"}, "level": {"enum": ["quick", "full"]},
+        "environment": {"type": "object"},
+        "requirements": {"type": "array", "items": {"type": "object", "required": [
+            "id", "title", "verified_by", "evidence", "status"]}},
+        "cases": {"type": "array", "items": {"type": "object", "required": [
+            "id", "family", "requirement", "source", "expected", "observed", "passed"]}},
+        "summary": {"type": "object", "required": ["result", "checks", "passed", "failed"]},
+        "reports": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["file", "sha256"]}},
+    },
+}
