@@ -179,9 +179,31 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def _step(obj, step: str):
+    """One step of a pick path (:func:`_walk`)."""
+    if "=" in step:
+        key, _, value = step.partition("=")
+        want = _number(value)
+        rows = obj.rows if hasattr(obj, "rows") and not isinstance(obj, (list, tuple)) else obj
+        found = [r for r in rows if _same(_walk(r, key), want)]
+        if not found:
+            raise LookupError(f"no row with {key} = {value}")
+        return found[0]
+    if isinstance(obj, dict):
+        return obj[step] if step in obj else obj[_number(step)]
+    if isinstance(obj, (list, tuple)) and step.lstrip("-").isdigit():
+        return obj[int(step)]
+    if hasattr(obj, "iloc") and step.lstrip("-").isdigit():          # a DataFrame row
+        return obj.iloc[int(step)]
+    if hasattr(obj, "__getitem__") and not hasattr(obj, step) and not isinstance(obj, list):
+        return obj[step]
+    value = getattr(obj, step)
+    return value() if callable(value) and not isinstance(value, type) else value
+
+
 def _walk(obj, path: str):
     """Follow ``path`` (``/``-separated keys, attributes, indices, ``key=value``, ``*``)
-    into ``obj``."""
+    into ``obj``; a step that is not there is a LookupError naming it."""
     steps = str(path).split("/")
     for i, step in enumerate(steps):
         if step == "*":
@@ -189,26 +211,11 @@ def _walk(obj, path: str):
             return [_walk(item, rest) for item in obj]
         if step == "":
             continue
-        if "=" in step:
-            key, _, value = step.partition("=")
-            want = _number(value)
-            rows = obj.rows if hasattr(obj, "rows") and not isinstance(obj, (list, tuple)) else obj
-            found = [r for r in rows if _same(_walk(r, key), want)]
-            if not found:
-                raise KeyError(f"no row with {key} = {value}")
-            obj = found[0]
-        elif isinstance(obj, dict):
-            obj = obj[step] if step in obj else obj[_number(step)]
-        elif isinstance(obj, (list, tuple)) and step.lstrip("-").isdigit():
-            obj = obj[int(step)]
-        elif hasattr(obj, "iloc") and step.lstrip("-").isdigit():      # a DataFrame row
-            obj = obj.iloc[int(step)]
-        elif hasattr(obj, "__getitem__") and not hasattr(obj, step):
-            obj = obj[step]
-        else:
-            obj = getattr(obj, step)
-            if callable(obj) and not isinstance(obj, type):      # a method: its value
-                obj = obj()
+        try:
+            obj = _step(obj, step)
+        except (KeyError, IndexError, AttributeError, TypeError) as exc:
+            raise LookupError(f"pick {path!r}: no {step!r} in a {type(obj).__name__} "
+                              f"({type(exc).__name__})") from None
     if hasattr(obj, "tolist"):
         obj = obj.tolist()
     if isinstance(obj, tuple):
