@@ -379,13 +379,12 @@ def _typed_value(argv, flags):
 
 
 def _out_of_scope(exc, argv) -> str:
-    """The message of a design (or command) designcalc does not implement."""
+    """The message of a design (or command) designcalc does not implement: click's, and
+    that it is out of scope."""
     if isinstance(exc, click.BadParameter) and exc.param is not None:
-        choices = getattr(exc.param.type, "inner", exc.param.type).choices
         value = _typed_value(argv, exc.param.opts)
-        bad = [v for v in argv if v not in choices] if value is None else [value]
-        return (f"--design {bad[-1] if bad else value!r}: not a design designcalc implements "
-                f"(out of scope); this command implements: {', '.join(choices)}")
+        return (f"{exc.format_message()} (out of scope: designcalc does not implement the "
+                f"design {value!r})")
     return (f"{exc.format_message()} (out of scope: not a command designcalc implements; "
             f"'designcalc --help' lists them)")
 

@@ -15,7 +15,9 @@ The document (:func:`document`) holds
   incompatible change (``tests/cli/test_schema.py`` pins it to a hash of a
   baseline and checks the live schema against that baseline);
 * ``commands``: ``"simon oc"`` -> ``{"inputs": <schema of its options>,
-  "output": <schema of its --format json output>}``;
+  "output": <schema of its --format json output>, "formats": [...]}``, and
+  ``"routed"``: the same for each command of that name that another family
+  declares (``dose next --design NAME``), under the names of its designs;
 * ``envelope``: the JSON envelope every result command prints;
 * ``error``: the JSON error object printed on stderr with ``--format json``;
 * ``columns``: every registered result column with its caption and unit.
@@ -62,6 +64,21 @@ def commands(root=None) -> list:
     return out
 
 
+def routed(path: str) -> list:
+    """``(designs, click command)`` of the commands that share ``path`` with the first
+    declarer (several families' extras of one name, routed by ``--design``)."""
+    from designcalc.cli.generic import design_names
+    from designcalc.core import registry
+
+    group, _, name = path.partition(" ")
+    if not name or group not in registry.groups():
+        return []
+    claims = [(spec, dict(spec.extras)[name]) for spec in registry.group_specs(group)
+              if name in dict(spec.extras)]
+    return [([d for d, _, _ in design_names(spec)], registry.load(target))
+            for spec, target in claims[1:]]
+
+
 def _base_type(ptype) -> dict:
     inner = getattr(ptype, "inner", ptype)           # designcalc.cli._common.StrictNumber
     if isinstance(inner, click.Choice):
@@ -94,7 +111,7 @@ def _registry_params(group: str | None) -> dict:
         return out
     for spec in registry.group_specs(group):
         params = [p for p, _ in option_params(spec)]
-        if spec.scenario.kind == "curve":
+        if getattr(spec.scenario, "kind", None) == "curve":
             params.append(registry.Param(spec.scenario.name or "tox", "float_list",
                                          spec.scenario.help))
         for param in params:
@@ -185,6 +202,17 @@ def command_schema(path: str, cmd) -> dict:
             "formats": list(fmts)}
 
 
+def _entry(path: str, cmd) -> dict:
+    """A command's schema; ``routed``: that of each command of the same name that another
+    family declares, under the names of the designs it takes (``--design``)."""
+    entry = command_schema(path, cmd)
+    variants = {", ".join(designs): command_schema(path, other)
+                for designs, other in routed(path)}
+    if variants:
+        entry["routed"] = variants
+    return entry
+
+
 def envelope_schema() -> dict:
     """The JSON envelope of a result (:func:`designcalc.present.render.envelope`)."""
     return {
@@ -270,7 +298,7 @@ def document(only: str | None = None) -> dict:
         "$id": SCHEMA_ID.format(version=SCHEMA_VERSION),
         "version": SCHEMA_VERSION,
         "designcalc_version": __version__,
-        "commands": {path: command_schema(path, cmd) for path, cmd in found},
+        "commands": {path: _entry(path, cmd) for path, cmd in found},
         "$defs": {"envelope": envelope_schema(), "error": error_schema(),
                   "columns": {"type": "object", "properties": _columns()}},
     }
@@ -289,7 +317,10 @@ def contract(doc: dict) -> dict:
     released schema): each command's formats and each option's type, choices and
     whether it is required; the envelope's and the error object's required keys."""
     commands_ = {}
-    for path, entry in doc["commands"].items():
+    entries = [(path, entry) for path, entry in doc["commands"].items()]
+    entries += [(f"{path} [--design {designs}]", variant) for path, entry in entries
+                for designs, variant in entry.get("routed", {}).items()]
+    for path, entry in entries:
         required = set(entry["inputs"]["required"])
         commands_[path] = {"formats": entry["formats"], "options": {
             key: {**_shape(sch), "required": key in required}

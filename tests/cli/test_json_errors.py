@@ -71,10 +71,13 @@ def test_out_of_scope_design_is_said_so():
     obj = _json_error(shlex.split("dose oc --design ewoc --tox 0.1,0.2,0.3"))
     assert obj["code"] == "out_of_scope" and obj["value"] == "ewoc"
     assert "out of scope" in obj["message"] and "boin" in obj["message"]
+    assert "boin" in obj["allowed"]["items"]["enum"]
     text = CliRunner().invoke(cli, shlex.split("dose oc --design ewoc --tox 0.1,0.2,0.3"))
     assert text.exit_code == 2
-    assert text.stderr.startswith("designcalc: error: --design 'ewoc': not a design "
-                                  "designcalc implements (out of scope)")
+    assert text.stderr.startswith("designcalc: error: Invalid value for '--design': 'ewoc' "
+                                  "is not one of ")
+    assert text.stderr.rstrip().endswith("(out of scope: designcalc does not implement the "
+                                         "design 'ewoc')")
     assert _json_error(["rpact", "oc"])["code"] == "out_of_scope"
 
 

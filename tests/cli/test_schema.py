@@ -137,3 +137,19 @@ def test_incompatibilities_are_found():
     assert incompatibilities(base, worse) == [
         "envelope: 'results' removed", "x --a: type number -> integer", "x --a: now required",
         "x --b: choice 'v' removed"]
+
+
+def test_routed_commands_have_their_own_schema(monkeypatch, tmp_path):
+    """A family's own command of a shared name (``dose next --design toy``) is described
+    under ``routed`` (tests/cli/test_dispatch.py's throwaway family)."""
+    import test_dispatch
+
+    gen = test_dispatch.toy.__wrapped__(tmp_path, monkeypatch)
+    next(gen)
+    try:
+        entry = document("dose next")["commands"]["dose next"]
+        toy = entry["routed"]["toy, toy-late"]["inputs"]
+        assert toy["properties"]["--pending"]["type"] == "integer"
+        assert "--pending" in toy["required"]
+    finally:
+        next(gen, None)
