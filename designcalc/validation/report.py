@@ -83,7 +83,7 @@ def _sections(record: dict) -> list:
                                   "case": c["id"], "family": c["family"],
                                   "requirement": c["requirement"], "source": c["source"],
                                   "expected": _short(c["expected"]),
-                                  "tolerance": c.get("tolerance", 0),
+                                  "tolerance": f"{c.get('tolerance', 0):g}",
                                   "observed": _short(c["observed"] if c["passed"] or
                                                      "error" not in c else c["error"]),
                                   "result": _result(c["passed"])} for c in record["cases"]),
