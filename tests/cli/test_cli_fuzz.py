@@ -652,3 +652,8 @@ def _issue21_file_ids():
 @pytest.mark.parametrize("case_id", _issue21_file_ids())
 def test_issue21_files_exit_2(case_id, file_dir, tmp_path):
     _check(dict(_issue21_files(file_dir))[case_id], tmp_path, add_out=False)
+
+
+# --- issue #25: valid base invocations of `designcalc schema` and `designcalc validate` ---
+BASE["schema"] = "simon oc"
+BASE["validate"] = "--level quick"
