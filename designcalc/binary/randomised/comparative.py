@@ -1,0 +1,270 @@
+"""Randomised two-arm comparative designs on a binary endpoint, one or more stages
+(Jung 2008; the ``binomial`` designs of ph2rand's ``des_one_stage``/``des_two_stage``).
+
+``n_C,k`` control and ``n_E,k`` experimental patients enter stage ``k``; the test
+statistic after stage ``k`` is the cumulative difference in responses
+``D_k = X_E - X_C``.  After an interim stage ``k < K`` the trial stops and
+rejects H0 (experimental better) if ``D_k >= e_k``, stops without rejecting if
+``D_k <= f_k`` and continues otherwise; after the last stage it rejects if
+``D_K >= e_K``.  With ``g_k`` the sub-density of ``D_k`` over the continuation
+region and ``h_k`` the probabilities of the stage-``k`` increment (the
+convolution of ``Bin(n_E,k, pi_E)`` with ``-Bin(n_C,k, pi_C)``),
+
+.. math::
+
+   g_k = (g_{k-1} \\ast h_k)\\, 1\\{f_k < d < e_k\\},\\qquad
+   P(\\text{reject}) = \\sum_k \\sum_{d \\ge e_k} (g_{k-1} \\ast h_k)(d),
+
+exactly (Jung 2008, section 2; Jung & Sargent 2014).  The type I error is
+``P(reject | pi, pi)`` maximised over the nuisance rate ``pi`` in a range, the
+power ``P(reject | pi, pi + delta)`` minimised over a range (ph2rand's ``Pi0``
+and ``Pi1``).
+
+References
+----------
+Jung SH (2008). Randomized phase II trials with a prospective control. Stat Med
+27:568-583.
+Wilson N, Grayling MJ (2021). ph2rand: randomized phase II oncology trials with
+binary endpoints (R package).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from designcalc.core import binom
+
+__all__ = ["increment", "stage_probabilities", "reject_curve", "max_type1", "min_power",
+           "search"]
+
+GRID = 201          # nuisance-rate grid of max_type1/min_power (then a bounded refinement)
+
+
+def increment(nc: int, ne: int, pc: float, pe: float) -> np.ndarray:
+    """Probabilities of ``X_E - X_C`` for ``X_E ~ Bin(ne, pe)``, ``X_C ~ Bin(nc, pc)``
+    (index ``d + nc``, ``d = -nc..ne``)."""
+    return np.convolve(binom.pmf(ne, pe), binom.pmf(nc, pc)[::-1])
+
+
+def stage_probabilities(nC, nE, efficacy, futility, pc: float, pe: float) -> dict:
+    """Per-stage exact probabilities of one design at ``(pi_C, pi_E)``.
+
+    ``efficacy`` holds ``e_1..e_K`` (reject if ``D_k >= e_k``; an interim value
+    above ``sum n_E`` means no efficacy stop), ``futility`` ``f_1..f_{K-1}``
+    (stop if ``D_k <= f_k``; below ``-sum n_C``: no futility stop).  Returns
+    arrays over stages: ``efficacy`` (stop and reject at stage k), ``futility``
+    (stop, not rejected, at stage k; at the last stage: not rejected) and
+    ``reach`` (P(stage k is run)).
+
+    Examples
+    --------
+    >>> out = stage_probabilities([17, 17], [17, 17], [18, 4], [0], 0.1, 0.1)
+    >>> round(float(out["efficacy"].sum()), 4)       # ph2rand des_two_stage() defaults
+    0.0702
+    """
+    K = len(nC)
+    g = np.ones(1)
+    lo = 0
+    eff, fut, reach = np.zeros(K), np.zeros(K), np.zeros(K)
+    for k in range(K):
+        reach[k] = g.sum()
+        g = np.convolve(g, increment(nC[k], nE[k], pc, pe))
+        lo -= nC[k]
+        d = lo + np.arange(g.size)
+        stop_e = d >= efficacy[k]
+        stop_f = d <= futility[k] if k < K - 1 else ~stop_e
+        eff[k] = g[stop_e].sum()
+        fut[k] = g[stop_f].sum()
+        g = np.where(stop_e | stop_f, 0.0, g)
+    return {"efficacy": np.minimum(eff, 1.0), "futility": np.minimum(fut, 1.0),
+            "reach": np.minimum(reach, 1.0)}
+
+
+def reject_curve(nC, nE, efficacy, futility, pc, pe) -> np.ndarray:
+    """``P(reject H0)`` at each pair of the arrays ``pc``, ``pe``."""
+    return np.array([stage_probabilities(nC, nE, efficacy, futility, a, b)["efficacy"].sum()
+                     for a, b in zip(np.atleast_1d(pc), np.atleast_1d(pe))])
+
+
+def _extreme(fun, lo: float, hi: float, sign: float) -> tuple:
+    """``(argmax, max)`` of ``sign * fun`` on ``[lo, hi]``: a grid of :data:`GRID`
+    points, then a bounded Brent refinement between the best point's neighbours."""
+    if hi <= lo:
+        return lo, float(fun(np.array([lo]))[0])
+    grid = np.linspace(lo, hi, GRID)
+    vals = sign * fun(grid)
+    i = int(np.argmax(vals))
+    best_x, best = float(grid[i]), float(vals[i])
+    a, b = grid[max(i - 1, 0)], grid[min(i + 1, GRID - 1)]
+    from scipy.optimize import minimize_scalar
+
+    res = minimize_scalar(lambda x: -sign * fun(np.array([x]))[0], bounds=(a, b),
+                          method="bounded", options={"xatol": 1e-7})
+    if -res.fun > best:
+        best_x, best = float(res.x), float(-res.fun)
+    return best_x, sign * best
+
+
+def max_type1(nC, nE, efficacy, futility, lo: float = 0.0, hi: float = 1.0) -> tuple:
+    """``(pi, P(reject | pi, pi))`` at the nuisance rate ``pi`` in ``[lo, hi]`` where the
+    type I error is largest (grid of 201 points and a bounded refinement)."""
+    return _extreme(lambda x: reject_curve(nC, nE, efficacy, futility, x, x), lo, hi, 1.0)
+
+
+def min_power(nC, nE, efficacy, futility, delta: float, lo: float, hi: float) -> tuple:
+    """``(pi, P(reject | pi, pi + delta))`` at the control rate ``pi`` in ``[lo, hi]``
+    where the power is smallest."""
+    return _extreme(lambda x: reject_curve(nC, nE, efficacy, futility, x, x + delta),
+                    lo, hi, -1.0)
+
+
+def _sf(h: np.ndarray, lo: int, m: np.ndarray) -> np.ndarray:
+    """``P(D >= m)`` for the probabilities ``h`` of ``D = lo..lo + len(h) - 1``."""
+    tail = np.concatenate((np.minimum(np.cumsum(h[::-1])[::-1], 1.0), [0.0]))
+    return tail[np.clip(m - lo, 0, h.size)]
+
+
+def _two_stage_table(n1, n2, pc, pe, F, E1, E2):
+    """P(reject) of every two-stage rule ``(f1, e1, e2)`` of the broadcast integer arrays
+    ``F``, ``E1``, ``E2`` for stage sizes ``n1 = (n1C, n1E)``, ``n2``, at ``(pc, pe)``;
+    also P(stage 2 is run) and the stage-1 rejection alone."""
+    h1 = increment(n1[0], n1[1], pc, pe)
+    h2 = increment(n2[0], n2[1], pc, pe)
+    d1 = np.arange(-n1[0], n1[1] + 1)
+    e2 = np.arange(-n1[0] - n2[0], n1[1] + n2[1] + 2)          # every distinct threshold
+    A = h1[:, None] * _sf(h2, -n2[0], e2[None, :] - d1[:, None])  # (d1, e2)
+    C = np.vstack((np.zeros((1, e2.size)), np.cumsum(A, axis=0)))  # C[j] = sum d1 index < j
+    c1 = np.concatenate(([0.0], np.cumsum(h1)))
+    lo_i = np.clip(F + 1 + n1[0], 0, h1.size)                   # first continuing index
+    hi_i = np.clip(E1 + n1[0], 0, h1.size)                      # first rejecting index
+    col = np.clip(E2 - e2[0], 0, e2.size - 1)
+    stage1 = c1[-1] - c1[hi_i]
+    both = stage1 + C[hi_i, col] - C[lo_i, col]
+    return np.minimum(both, 1.0), np.maximum(c1[hi_i] - c1[lo_i], 0.0), stage1
+
+
+def _pi_point(Pi, shift=0.0):
+    """ph2rand's single rate of a point or a range (pi_typeI_finder/pi_power_finder):
+    the point, else ``0.5 - shift/2`` when the range holds it, else the midpoint."""
+    if len(Pi) == 1:
+        return Pi[0]
+    mid = 0.5 - 0.5 * shift
+    return mid if Pi[0] <= mid <= Pi[1] else 0.5 * (Pi[0] + Pi[1])
+
+
+def search(alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None, nCmax=50,
+           equal=True, w=(1, 0, 0, 0, 0), piO=None, efficacy=False, futility=True,
+           stages=2) -> dict:
+    """The optimal Jung (2008) design by ph2rand's rules (``des_two_stage(type =
+    "binomial")``, ``des_one_stage`` for ``stages=1``).
+
+    Every design with ``n_C <= nCmax`` control patients in all (``n_E = ratio *
+    n_C`` per stage, a whole number; ``equal``: the two stages of one size) and
+    integer bounds (``f_1 < e_1 - 1``; efficacy/futility stops at the interim
+    only if asked) whose type I error, maximised over ``Pi0`` (a point or a
+    range), is at most ``alpha`` and whose power at ``(pi, pi + delta)``,
+    minimised over ``Pi1``, is at least ``1 - beta``, is feasible.  The optimal
+    one minimises ``w[0] ESS(piO, piO) + w[1] ESS(piO, piO + delta) + w[4] max N``
+    (two stages; the maximised-ESS criteria ``w[2]``, ``w[3]`` are not offered),
+    ties broken by the larger power, then by the order ph2rand enumerates (n, f1,
+    e1, e2); one stage: the smallest ``n_C``, then the larger power.
+
+    Returns ``{"nC", "nE", "efficacy", "futility", "alpha", "alpha_at", "power",
+    "power_at", "ess0", "ess1", "feasible"}`` (``feasible``: how many designs
+    pass at ph2rand's single rates, before the range checks); ValueError when no
+    design is feasible.
+
+    Examples
+    --------
+    >>> d = search()                         # ph2rand des_two_stage() defaults
+    >>> d["nC"], d["efficacy"], d["futility"], round(d["alpha"], 4), round(d["power"], 3)
+    ((17, 17), (18, 4), (0,), 0.0702, 0.813)
+    """
+    from designcalc.core.budget import check_budget
+
+    Pi1 = tuple(Pi0[:1]) if Pi1 is None else tuple(Pi1)
+    piO = Pi0[0] if piO is None else piO
+    if w[2] or w[3]:
+        raise ValueError("w: the maximised expected sample size criteria (w[2], w[3]) are "
+                         "not offered; weight ESS(piO, piO), ESS(piO, piO + delta) and max N")
+    n_all = [n for n in range(1, nCmax + 1) if float(n * ratio).is_integer()]
+    nE_of = {n: int(round(n * ratio)) for n in n_all}
+    if stages == 1:
+        pairs = [(n, None) for n in n_all]
+    elif equal:
+        pairs = [(n, n) for n in n_all if n <= 0.5 * nCmax]
+    else:
+        pairs = [(a, b) for a in n_all if a < nCmax for b in n_all if a + b <= nCmax]
+    size = sum((nE_of[a] + a) * ((nE_of[a] + a) if efficacy else 1)
+               * (a + nE_of[a] + (b or 0) + nE_of.get(b, 0) + 2) for a, b in pairs)
+    check_budget("randomised two-arm design search", seconds=size * 3e-8 + len(pairs) * 2e-4,
+                 bytes=max(size // max(len(pairs), 1), 1) * 8 * 12,
+                 detail=f"{len(pairs)} stage sizes, {size:.2g} rules")
+    pt0, pt1 = _pi_point(Pi0), _pi_point(Pi1, delta)
+    rows = []
+    for a, b in pairs:
+        n1 = (a, nE_of[a])
+        if b is None:                                        # one stage: reject if D >= e
+            e = np.arange(-a + 1, n1[1] + 1)
+            t = _sf(increment(*n1, pt0, pt0), -a, e)
+            pw = _sf(increment(*n1, pt1, pt1 + delta), -a, e)
+            ok = (t <= alpha) & (pw >= 1 - beta)
+            for i in np.flatnonzero(ok):
+                rows.append(((a,), (n1[1],), (int(e[i]),), (), t[i], pw[i], 0.0, 0.0,
+                             float(a)))
+            continue
+        n2 = (b, nE_of[b])
+        f_hi = n1[1] - (2 if efficacy else 1)
+        Fv = np.arange(-a, f_hi + 1) if futility else np.array([-a - 1])
+        E1v = np.arange(-a + 1, n1[1] + 1) if efficacy else np.array([n1[1] + 1])
+        E2v = np.arange(-a - b + 1, n1[1] + n2[1] + 1)
+        F, E1, E2 = np.meshgrid(Fv, E1v, E2v, indexing="ij")
+        valid = (E1 >= F + 2) & (E2 >= F + 2 - b) & (E2 <= E1 - 1 + n2[1])
+        t, _, t1 = _two_stage_table(n1, n2, pt0, pt0, F, E1, E2)
+        pw, _, _ = _two_stage_table(n1, n2, pt1, pt1 + delta, F, E1, E2)
+        ok = valid & (t1 < alpha) & (t <= alpha) & (pw >= 1 - beta)
+        if not ok.any():
+            continue
+        _, s0, _ = _two_stage_table(n1, n2, piO, piO, F, E1, E2)
+        _, s1, _ = _two_stage_table(n1, n2, piO, piO + delta, F, E1, E2)
+        first, second = n1[0] + n1[1], n2[0] + n2[1]
+        for i, j, k in zip(*np.nonzero(ok)):
+            rows.append(((a, b), (n1[1], n2[1]), (int(E1[i, j, k]), int(E2[i, j, k])),
+                         (int(F[i, j, k]),), t[i, j, k], pw[i, j, k],
+                         first + s0[i, j, k] * second, first + s1[i, j, k] * second,
+                         float(a + b)))
+    if not rows:
+        raise ValueError(f"nCmax: no feasible design with at most {nCmax} control patients; "
+                         "raise nCmax")
+    feasible = len(rows)
+    if stages == 1:
+        key = [r[8] for r in rows]
+    else:
+        key = [w[0] * r[6] + w[1] * r[7] + w[4] * (r[8] + sum(r[1])) for r in rows]
+    order = sorted(range(len(rows)), key=lambda i: key[i])
+    # the range checks (max type I over Pi0, min power over Pi1), group by group of the
+    # criterion, so that the winner is the first feasible design in ph2rand's order
+    i = 0
+    while i < len(order):
+        group = [order[i]]
+        while i + len(group) < len(order) and key[order[i + len(group)]] == key[group[0]]:
+            group.append(order[i + len(group)])
+        found = []
+        for r in (rows[g] for g in group):
+            nC, nE, eff, fut = r[0], r[1], r[2], r[3]
+            at0, a_max = ((pt0, r[4]) if len(Pi0) == 1
+                          else max_type1(nC, nE, eff, fut, Pi0[0], Pi0[1]))
+            at1, p_min = ((pt1, r[5]) if len(Pi1) == 1
+                          else min_power(nC, nE, eff, fut, delta, Pi1[0], Pi1[1]))
+            if a_max <= alpha and p_min >= 1 - beta:
+                found.append((r, at0, a_max, at1, p_min))
+        if found:
+            r, at0, a_max, at1, p_min = max(found, key=lambda f: f[4])
+            return {"nC": r[0], "nE": r[1], "efficacy": r[2], "futility": r[3],
+                    "alpha": float(a_max), "alpha_at": float(at0), "power": float(p_min),
+                    "power_at": float(at1), "ess0": float(r[6]), "ess1": float(r[7]),
+                    "feasible": feasible}
+        i += len(group)
+    raise ValueError(f"nCmax: no design with at most {nCmax} control patients keeps the "
+                     f"type I error <= {alpha:g} over Pi0 and the power >= {1 - beta:g} "
+                     "over Pi1; raise nCmax")
