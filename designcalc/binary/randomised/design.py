@@ -59,7 +59,8 @@ class RandomisedDesign(Design):
         no efficacy stop).
     futility : tuple of int
         ``binomial``: stop after interim stage ``k < K`` if ``X_E - X_C <= f_k``
-        (below minus the control patients so far: no futility stop).
+        (below minus the control patients so far, or None for every stage: no
+        futility stop).
     min_diff : float
         ``select``: the lead (responses, whole) needed to select an arm, or a
         fraction of ``n`` in (0, 1) (clinfun ``min.diff``); default 1.
@@ -131,7 +132,7 @@ class RandomisedDesign(Design):
         if len(eff) != K:
             raise ValueError(f"efficacy must have one bound per stage ({K}), got {len(eff)}")
         fut = () if self.futility is None else _ints("futility", self.futility)
-        if len(fut) != K - 1:
+        if self.futility is not None and len(fut) != K - 1:
             raise ValueError(f"futility must have one bound per interim stage ({K - 1}), "
                              f"got {len(fut)}")
         cum_c, cum_e = np.cumsum(n), np.cumsum(n_e)
@@ -139,7 +140,7 @@ class RandomisedDesign(Design):
             if eff[k] <= -cum_c[k] or (k == K - 1 and eff[k] > cum_e[k]):
                 raise ValueError(f"efficacy[{k}] must be in ({-cum_c[k]}, {int(cum_e[k])}] "
                                  f"(a difference in responses), got {eff[k]}")
-            if k < K - 1 and fut[k] >= eff[k] - 1:
+            if fut and k < K - 1 and fut[k] >= eff[k] - 1:
                 raise ValueError(f"futility[{k}] must be < efficacy[{k}] - 1 (else no trial "
                                  f"continues), got {fut[k]} and {eff[k]}")
         set_("efficacy", eff)

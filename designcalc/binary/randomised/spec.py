@@ -23,7 +23,7 @@ SPEC = FamilySpec(
               "(cumulative; an interim value above the experimental patients so far: no "
               "efficacy stop).", default=None, unit="responses"),
         Param("futility", "int_list", "binomial: stop after interim stage k if X_E - X_C "
-              "<= f_k (one per interim stage).", default=None, unit="responses"),
+              "<= f_k (one per interim stage; none: no futility stop).", default=None, unit="responses"),
         Param("min_diff", "float", "select: lead in responses needed (whole), or a fraction "
               "of n in (0, 1) (clinfun min.diff).", default=None, domain="> 0"),
         Param("min_resp", "int", "select: responses an arm needs to be selected (clinfun "
@@ -65,4 +65,5 @@ SPEC = FamilySpec(
                  "18,4", "--futility", "0", "--scenario", "H0=0.1,0.1", "--scenario",
                  "H1=0.1,0.3"]},
     ),
+    extras=(("design", "designcalc.binary.randomised.cli:design"),),
 )
