@@ -9,8 +9,7 @@ _COMPARE_ONLY = ("ratio", "efficacy", "futility", "null_range")
 
 SPEC = FamilySpec(
     name="randomised",
-    title="Randomised phase II: pick the winner (Simon, Wittes & Ellenberg) and two-arm "
-          "comparative designs (Jung 2008), exact",
+    title="Randomised phase II designs: pick the winner, two-arm comparison (exact)",
     design="designcalc.binary.randomised.design:RandomisedDesign",
     params=(
         Param("test", ("select", "binomial"), "select: pick the winner; binomial: control "
@@ -49,6 +48,13 @@ SPEC = FamilySpec(
              ("binomial", {"test": "binomial"}, _SELECT_ONLY)),
     summary=("selected", "no_selection", "reject", "en"),
     doc="docs/randomised.md",
+    references=("simon_wittes_ellenberg", "jung2008"),
+    bibliography=(
+        ("simon_wittes_ellenberg", "Simon R, Wittes RE, Ellenberg SS (1985). Randomized "
+         "phase II clinical trials. Cancer Treat Rep 69:1375-1381."),
+        ("jung2008", "Jung SH (2008). Randomized phase II trials with a prospective control. "
+         "Stat Med 27:568-583."),
+    ),
     keywords=("randomised", "randomized", "pick the winner", "control arm"),
     examples=(
         # clinfun::pselect(20, c(.25, .40)): 0.1155833, 0.8045131, inconclusive 0.07990368
