@@ -685,3 +685,20 @@ RANDOMISED_BAD = [
 @pytest.mark.parametrize("line", RANDOMISED_BAD, ids=[c[:100] for c in RANDOMISED_BAD])
 def test_randomised_bad_invocations_exit_2(line, tmp_path):
     _check(shlex.split(line), tmp_path)
+
+
+# --- curtail (issue #24): base invocation and bad ones -------------------------------------
+BASE["curtail oc"] = "--looks 12,28 --futility 6,19 --p 0.5"
+CURTAIL_BAD = [
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --theta-f 0.2",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --theta-f 0.6 --theta-e 0.5 --p-cp 0.3",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --every 0",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --every 29",
+    "curtail oc --looks 12,28 --futility 6 --p 0.5",
+    "curtail oc --looks 50000000 --futility 6 --p 0.5",
+]
+
+
+@pytest.mark.parametrize("line", CURTAIL_BAD, ids=[c[:100] for c in CURTAIL_BAD])
+def test_curtail_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)

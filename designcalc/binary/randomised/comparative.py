@@ -165,6 +165,36 @@ def _pi_point(Pi, shift=0.0):
     return mid if Pi[0] <= mid <= Pi[1] else 0.5 * (Pi[0] + Pi[1])
 
 
+def _rates(name, values, top=1.0):
+    vals = tuple(float(v) for v in (values if hasattr(values, "__iter__") else (values,)))
+    if len(vals) not in (1, 2) or any(not 0 <= v <= top for v in vals) \
+            or (len(vals) == 2 and vals[1] <= vals[0]):
+        raise ValueError(f"{name} must be one rate or a range (low, high), low < high, in "
+                         f"[0, {top:g}], got {values!r}")
+    return vals
+
+
+def _check_search(alpha, beta, delta, ratio, Pi0, Pi1, nCmax, w, piO, stages):
+    """The search's arguments, validated (ValueError naming the argument)."""
+    from designcalc.core.validate import check_int, check_prob, check_real
+
+    alpha, beta, delta = (check_prob(n, v) for n, v in
+                          (("alpha", alpha), ("beta", beta), ("delta", delta)))
+    ratio = check_real("ratio", ratio, low=0.0, low_open=True)
+    Pi0 = _rates("Pi0", Pi0)
+    Pi1 = Pi0[:1] if Pi1 is None else _rates("Pi1", Pi1, 1.0 - delta)
+    nCmax = check_int("nCmax", nCmax, min_value=1, max_value=100_000)
+    w = tuple(float(v) for v in w)
+    if len(w) != 5 or any(v < 0 for v in w) or not any(w[:4]) and not w[4]:
+        raise ValueError(f"w must be 5 non-negative weights, not all 0, got {w!r}")
+    if w[2] or w[3]:
+        raise ValueError("w: the maximised expected sample size criteria (w[2], w[3]) are "
+                         "not offered; weight ESS(piO, piO), ESS(piO, piO + delta) and max N")
+    piO = Pi0[0] if piO is None else check_real("piO", piO, low=0.0, high=1.0 - delta)
+    stages = check_int("stages", stages, min_value=1, max_value=2)
+    return alpha, beta, delta, ratio, Pi0, Pi1, nCmax, w, piO, stages
+
+
 def search(alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None, nCmax=50,
            equal=True, w=(1, 0, 0, 0, 0), piO=None, efficacy=False, futility=True,
            stages=2) -> dict:
@@ -195,11 +225,23 @@ def search(alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None, nCma
     """
     from designcalc.core.budget import check_budget
 
-    Pi1 = tuple(Pi0[:1]) if Pi1 is None else tuple(Pi1)
-    piO = Pi0[0] if piO is None else piO
-    if w[2] or w[3]:
-        raise ValueError("w: the maximised expected sample size criteria (w[2], w[3]) are "
-                         "not offered; weight ESS(piO, piO), ESS(piO, piO + delta) and max N")
+    alpha, beta, delta, ratio, Pi0, Pi1, nCmax, w, piO, stages = _check_search(
+        alpha, beta, delta, ratio, Pi0, Pi1, nCmax, w, piO, stages)
+    # the cost, projected before any table is built: rules x thresholds per stage sizes
+    f = 1.0 + ratio
+    cost = 0.0
+    for a in range(1, nCmax + 1):
+        rules = f * a * (f * a if efficacy else 1)
+        if stages == 1:
+            cost += f * a
+        elif equal:
+            cost += rules * (2 * f * a + 2) if a <= 0.5 * nCmax else 0.0
+        elif a < nCmax:
+            m = nCmax - a
+            cost += rules * (m * (f * a + 2) + f * m * (m + 1) / 2)
+    check_budget("randomised two-arm design search", seconds=cost * 1.5e-7 + nCmax * 1e-3,
+                 bytes=f * nCmax * (f * nCmax if efficacy else 1) * (2 * f * nCmax + 2) * 8 * 12,
+                 detail=f"nCmax = {nCmax}, {cost:.2g} rules and thresholds")
     n_all = [n for n in range(1, nCmax + 1) if float(n * ratio).is_integer()]
     nE_of = {n: int(round(n * ratio)) for n in n_all}
     if stages == 1:
@@ -208,11 +250,6 @@ def search(alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None, nCma
         pairs = [(n, n) for n in n_all if n <= 0.5 * nCmax]
     else:
         pairs = [(a, b) for a in n_all if a < nCmax for b in n_all if a + b <= nCmax]
-    size = sum((nE_of[a] + a) * ((nE_of[a] + a) if efficacy else 1)
-               * (a + nE_of[a] + (b or 0) + nE_of.get(b, 0) + 2) for a, b in pairs)
-    check_budget("randomised two-arm design search", seconds=size * 1.5e-7 + len(pairs) * 5e-4,
-                 bytes=max(size // max(len(pairs), 1), 1) * 8 * 12,
-                 detail=f"{len(pairs)} stage sizes, {size:.2g} rules")
     pt0, pt1 = _pi_point(Pi0), _pi_point(Pi1, delta)
     rows = []
     for a, b in pairs:
