@@ -50,7 +50,7 @@ def randomised_oc(result, ax=None):
         ax.set_xticks([i + 0.4 - width / 2 for i in range(len(names))])
         ax.set_xticklabels([s or ", ".join(f"{r['p']:g}" for r in rows if r["scenario"] == s)
                             for s in names])
-        ax.set_title(f"{result.design}: probability of selecting each arm")
+        ax.set_title(f"{result.design}:\nprobability of selecting each arm")
     else:
         names = [r["scenario"] or f"{r['p_control']:g} vs {r['p_experimental']:g}"
                  for r in rows]
@@ -60,7 +60,7 @@ def randomised_oc(result, ax=None):
                    0.4, label=cap, **bar_style(j))
         ax.set_xticks([i + 0.2 for i in range(len(rows))])
         ax.set_xticklabels(names)
-        ax.set_title(f"{result.design}: operating characteristics")
+        ax.set_title(f"{result.design}:\noperating characteristics")
     ax.set_xlabel("scenario (true response rates per arm)")
     ax.set_ylabel("probability")
     ax.set_ylim(0, 1.05)
