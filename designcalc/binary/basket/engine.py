@@ -39,7 +39,8 @@ from designcalc.core import binom
 from designcalc.core.budget import check_budget
 
 __all__ = ["jsd_matrix", "weight_matrix", "posterior_shapes", "decision_table",
-           "multiset_rank", "grid_decisions", "enumerate_oc", "n_multisets"]
+           "multiset_rank", "grid_decisions", "enumerate_oc", "n_multisets", "exceeds",
+           "check_enumeration"]
 
 _PANELS, _NODES = 64, 24
 
@@ -160,19 +161,28 @@ def posterior_shapes(counts, n: int, weights: np.ndarray, a: float, b: float,
     return a + (w @ col)[..., 0], b + (w @ (n - col))[..., 0]
 
 
-def multiset_rank(sorted_counts, k: int) -> np.ndarray:
-    """Rank in ``0..C(n + k, k) - 1`` of sorted count vectors (..., k), colex order.
+def multiset_rank(columns) -> np.ndarray:
+    """Rank in ``0..C(n + k, k) - 1`` of sorted count vectors, colex order.
 
-    A non-decreasing ``s`` maps to the strictly increasing ``c_i = s_i + i``,
-    ranked by the combinatorial number system ``sum_i C(c_i, i + 1)``.
+    ``columns`` holds the ``k`` sorted counts as ``k`` arrays (``columns[i]`` the
+    ``i``-th smallest count of every vector: a (k, m) array, or the transpose of
+    an (m, k) one).  A non-decreasing ``s`` maps to the strictly increasing
+    ``c_i = s_i + i``, ranked by the combinatorial number system ``sum_i C(c_i, i + 1)``.
+
+    Examples
+    --------
+    >>> import itertools
+    >>> ms = np.array(list(itertools.combinations_with_replacement(range(4), 3)))
+    >>> sorted(multiset_rank(ms.T).tolist()) == list(range(len(ms)))
+    True
     """
-    s = np.asarray(sorted_counts, dtype=np.int64)
-    top = int(s.max(initial=0)) + k + 1
+    k = len(columns)
+    top = max(int(np.max(c, initial=0)) for c in columns) + k + 1
     table = np.array([[math.comb(c, j) for j in range(k + 1)] for c in range(top)],
                      dtype=np.int64)
-    rank = np.zeros(s.shape[:-1], dtype=np.int64)
-    for i in range(k):
-        rank += table[s[..., i] + i, i + 1]
+    rank = np.zeros(np.shape(columns[0]), dtype=np.int64)
+    for i, col in enumerate(columns):
+        rank += table[col + i, i + 1]
     return rank
 
 
@@ -188,6 +198,44 @@ def _sort_rows(counts: np.ndarray) -> np.ndarray:
     return s
 
 
+def exceeds(shape1, shape2, p0: float, lam: float, q: int = 2) -> np.ndarray:
+    """``P(p > p0) >= lam`` for ``p ~ Beta(shape1, shape2)``, elementwise, exactly.
+
+    ``P(p > p0)`` increases with ``shape1`` and decreases with ``shape2``, so the
+    shapes rounded outwards to multiples of ``1/q`` bound it from both sides; the
+    regularised incomplete beta function is evaluated at the few distinct rounded
+    corners, and at the shapes themselves only where the bounds straddle ``lam``
+    (about 1 % of them).  The result is the same as evaluating every shape.
+
+    Examples
+    --------
+    >>> from scipy.special import betaincc
+    >>> a = np.linspace(1, 30, 200); b = a[::-1]
+    >>> bool(np.array_equal(exceeds(a, b, 0.3, 0.9), betaincc(a, b, 0.3) >= 0.9))
+    True
+    """
+    from scipy.special import betaincc
+
+    shape1, shape2 = np.asarray(shape1, float), np.asarray(shape2, float)
+    slack = 1e-12
+    a_lo = np.floor(shape1 * q * (1 - slack))
+    a_hi = np.ceil(shape1 * q * (1 + slack))
+    b_lo = np.floor(shape2 * q * (1 - slack))
+    b_hi = np.ceil(shape2 * q * (1 + slack))
+    base = int(max(b_hi.max(initial=0), 0)) + 1
+    codes = np.concatenate([a_lo * base + b_hi, a_hi * base + b_lo]).astype(np.int64)
+    uniq, inverse = np.unique(codes, return_inverse=True)
+    ua, ub = np.divmod(uniq, base)
+    value = betaincc(np.maximum(ua, 1) / q, np.maximum(ub, 1) / q, p0)
+    value = np.where(ua == 0, 0.0, np.where(ub == 0, 1.0, value))
+    m = shape1.size
+    lower, upper = value[inverse[:m]], value[inverse[m:]]
+    out = lower >= lam
+    unsure = ~out & (upper >= lam)
+    out[unsure] = betaincc(shape1[unsure], shape2[unsure], p0) >= lam
+    return out
+
+
 def decision_table(k: int, n: int, p0: float, lam: float, weights: np.ndarray,
                    a: float, b: float, share_prior: bool) -> np.ndarray:
     """Decisions of every multiset of counts: ``D[rank, x]`` is True when a basket with
@@ -196,8 +244,6 @@ def decision_table(k: int, n: int, p0: float, lam: float, weights: np.ndarray,
     Returns a bool array of shape ``(C(n + k, k), n + 1)`` indexed by
     :func:`multiset_rank` (entries for counts absent from a multiset are False).
     """
-    from scipy.special import betaincc
-
     count = n_multisets(k, n)
     check_budget(f"basket decision table ({count:,} multisets of {k} counts)",
                  seconds=count * k * k * 2e-8, bytes=count * (k * k * 8 * 3 + n + 1),
@@ -207,9 +253,9 @@ def decision_table(k: int, n: int, p0: float, lam: float, weights: np.ndarray,
         count=count * k)
     ms = flat.reshape(count, k)
     s1, s2 = posterior_shapes(ms, n, weights, a, b, share_prior)
-    reject = betaincc(s1, s2, p0) >= lam                    # P(p_i > p0 | data) >= lambda
+    reject = exceeds(s1.ravel(), s2.ravel(), p0, lam).reshape(s1.shape)
     table = np.zeros((count, n + 1), dtype=bool)
-    rank = multiset_rank(ms, k)
+    rank = multiset_rank(ms.T)
     rows = np.repeat(rank, k)
     table[rows, ms.ravel()] = reject.ravel()
     return table
@@ -219,7 +265,7 @@ def grid_decisions(k: int, n: int, table: np.ndarray) -> np.ndarray:
     """Decisions of every ordered count vector: bool array (k, (n + 1)^k), the vectors in
     C order (basket k's count varies fastest)."""
     counts = np.indices((n + 1,) * k, dtype=np.int16).reshape(k, -1)
-    rank = multiset_rank(_sort_rows(counts).T, k)
+    rank = multiset_rank(_sort_rows(counts))
     return table[rank[None, :], counts]
 
 
