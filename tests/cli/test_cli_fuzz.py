@@ -651,3 +651,26 @@ def _issue21_file_ids():
 @pytest.mark.parametrize("case_id", _issue21_file_ids())
 def test_issue21_files_exit_2(case_id, file_dir, tmp_path):
     _check(dict(_issue21_files(file_dir))[case_id], tmp_path, add_out=False)
+
+
+# --- basket (issue #24): bad invocations of `designcalc basket oc/simulate` ---------------
+BASKET_CASES = [
+    "basket oc --design independent --k 3 --n 20 --p0 0.2",                  # no --r
+    "basket oc --design independent --k 3 --n 20 --p0 0.2 --r 25",
+    "basket oc --design independent --k 3 --n 20 --p0 0.2 --r 5 --r1 1",      # r1 without n1
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2",                      # no --lam
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 1.5",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --tau 1",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --rates 0.2,0.3",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --rates 0.2,x,0.3",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --p1 0.1",
+    "basket oc --design cpp --k 3 --n 20 --p0 0.2 --lam 0.9 --epsilon 2",
+    "basket oc --design jsd --k 10 --n 80 --p0 0.2 --lam 0.9",                # budget
+    "basket oc --design fujikawa --k 0 --n 20 --p0 0.2 --lam 0.9",
+    "basket simulate --design independent --k 3 --n 20 --p0 0.2 --r 5 --n-sims 1",
+]
+
+
+@pytest.mark.parametrize("args", BASKET_CASES, ids=[a[:90] for a in BASKET_CASES])
+def test_basket_bad_invocations_exit_2(args, tmp_path):
+    _check(shlex.split(args), tmp_path)

@@ -12,7 +12,11 @@ import math
 from designcalc.present.labels import report_value as _v
 from designcalc.present.report.text import sim_facts
 
-__all__ = ["facts", "trial_table"]
+__all__ = ["facts", "trial_table", "REFERENCES"]
+
+#: borrowing -> the references its text cites (keys of the spec's bibliography)
+REFERENCES = {"fujikawa": ("fujikawa2020",), "jsd": ("fujikawa2020", "baumann2024"),
+              "cpp": ("baumann2024",)}
 
 
 def _value(row, col):
@@ -47,7 +51,8 @@ def facts(result, analysis, assumed, **kw) -> dict:
         v, _ = _value(m, "fwer")
         if v is not None and (worst is None or v > worst[0]):
             worst = (v, m.get("scenario") or "the scenario")
-    refs = ("simon",) if d.borrowing == "none" and d.n1 is not None else ()
+    refs = REFERENCES[d.borrowing] if d.borrowing != "none" else (
+        ("simon",) if d.n1 is not None else ())
     return {"design_text": d.protocol_text(), "k": d.k, "n": d.n, "p0": f"{d.p0:g}",
             "borrowing": d.borrowing, "method": result.method,
             "worst_fwer": None if worst is None else {"value": _v("fwer", worst[0]),

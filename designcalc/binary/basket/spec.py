@@ -62,6 +62,15 @@ SPEC = FamilySpec(
     generic=("oc", "simulate"),
     summary=("fwer", "ewp", "all_power", "ecd", "reject"),
     doc="docs/basket.md",
+    bibliography=(
+        ("fujikawa2020", "Fujikawa K, Teramukai S, Yokota I, Daimon T (2020). A Bayesian basket "
+         "trial design that borrows information across strata based on the similarity between "
+         "the posterior distributions of the response probability. Biometrical Journal "
+         "62:330-338."),
+        ("baumann2024", "Baumann L, Sauer LD, Kieser M (2024). A basket trial design based on "
+         "power priors. Statistics in Biopharmaceutical Research (online 2024); "
+         "arXiv:2309.06988."),
+    ),
     report="designcalc.binary.basket.report:facts",
     report_template="designcalc/binary/basket/report.j2",
     keywords=("basket", "cohort", "response", "p0"),
