@@ -321,6 +321,7 @@ FAMILY_SPECS = {
     "crm": "designcalc.dose.crm.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
     "basket": "designcalc.binary.basket.spec:SPEC",
+    "bryantday": "designcalc.binary.bryantday.spec:SPEC",
 }
 
 #: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is
