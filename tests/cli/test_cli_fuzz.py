@@ -674,3 +674,25 @@ BASKET_CASES = [
 @pytest.mark.parametrize("args", BASKET_CASES, ids=[a[:90] for a in BASKET_CASES])
 def test_basket_bad_invocations_exit_2(args, tmp_path):
     _check(shlex.split(args), tmp_path)
+
+
+# --- bryantday (issue #24): bad invocations of `designcalc bryantday ...` -----------------
+BRYANTDAY_CASES = [
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4",                     # no --ct
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19",             # no scenario
+    "bryantday oc --n1 30 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3,0.1",
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3",
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3,1.2",
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --pr0 0.1",
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --odds-ratio -1 "
+    "--rates 0.3,0.1",
+    "bryantday design --pr0 0.3 --pr1 0.1 --pt0 0.3 --pt1 0.1 --alpha-r 0.1 --power 0.8",
+    "bryantday design --pr0 0.1 --pr1 0.3 --pt0 0.3 --pt1 0.1 --alpha-r 0.1 --power 0.8 "
+    "--nmax 100000",
+    "bryantday design --pr0 0.1 --pr1 0.3 --pt0 0.3 --pt1 0.1 --alpha-r 2 --power 0.8",
+]
+
+
+@pytest.mark.parametrize("args", BRYANTDAY_CASES, ids=[a[:90] for a in BRYANTDAY_CASES])
+def test_bryantday_bad_invocations_exit_2(args, tmp_path):
+    _check(shlex.split(args), tmp_path)

@@ -141,7 +141,7 @@ def search(pr0, pr1, pt0, pt1, alpha_r, power, alpha_t=None, nmax: int = 60,
     power = check_prob("power", power)
     nmax = check_int("nmax", nmax, min_value=2)
     nmin = check_int("nmin", nmin, min_value=2, max_value=nmax)
-    cells = sum(n1 * n for n in range(nmin, nmax + 1) for n1 in range(1, n))
+    cells = sum(n * n * (n - 1) // 2 for n in range(nmin, nmax + 1))     # sum of n1 x n
     check_budget(f"Bryant-Day search (n = {nmin}..{nmax})", seconds=cells * 4 * _SECONDS_PER_CELL,
                  bytes=nmax * nmax * 8 * 12, detail=f"{cells:,} (n1, n, c) cells x 4 margins")
     best_per_n = {}
