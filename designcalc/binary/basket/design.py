@@ -19,9 +19,10 @@ Borrowing (``"fujikawa"``, ``"jsd"``, ``"cpp"``)
     is enumerated: the probabilities are exact.
 
 A basket is a null basket when its true rate ``p_i <= p0``.  FWER: P(reject
-at least one null basket); EWP (baskexact's experiment-wise power): P(reject
-at least one non-null basket); ``all_power``: P(reject every non-null basket);
-ECD: the expected number of correct decisions.
+at least one null basket), 0 without one; EWP (baskexact's experiment-wise
+power): P(reject at least one non-null basket), 0 without one; ``all_power``:
+P(reject every non-null basket), undefined (NaN) without one; ECD: the expected
+number of correct decisions.
 """
 
 from __future__ import annotations
@@ -268,8 +269,8 @@ class BasketDesign(Design):
                              "reject_sim_se": float(se["reject"][i]),
                              "en_sim": float(est["n"][i]), "en_sim_se": float(se["n"][i])})
             m = {"scenario": name}
-            for col, has in (("fwer", null.any()), ("ewp", (~null).any()),
-                             ("all_power", (~null).any()), ("ecd", True), ("en_total", True)):
+            for col, has in (("fwer", True), ("ewp", True), ("all_power", (~null).any()),
+                             ("ecd", True), ("en_total", True)):
                 m[col + "_sim"] = float(est[col]) if has else math.nan
                 m[col + "_sim_se"] = float(se[col]) if has else math.nan
             metrics.append(m)
@@ -291,8 +292,8 @@ def _independent_oc(rule, rates, p0) -> dict:
     null = _null(rates, p0)
     alt = ~null
     return {"reject": rej, "en": en,
-            "fwer": 1.0 - np.prod(1.0 - rej[null]) if null.any() else math.nan,
-            "ewp": 1.0 - np.prod(1.0 - rej[alt]) if alt.any() else math.nan,
+            "fwer": 1.0 - np.prod(1.0 - rej[null]),         # 0 without a null basket
+            "ewp": 1.0 - np.prod(1.0 - rej[alt]),           # 0 without an active one
             "all_power": float(np.prod(rej[alt])) if alt.any() else math.nan,
             "ecd": float(np.sum(np.where(null, 1.0 - rej, rej)))}
 

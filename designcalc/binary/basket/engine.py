@@ -295,22 +295,21 @@ def enumerate_oc(decisions: np.ndarray, n: int, p, null) -> dict:
     Returns
     -------
     dict
-        ``reject`` (per basket), ``fwer`` (P(reject any true null); NaN without one),
-        ``ewp`` (P(reject any false null); NaN without one), ``all_power`` (P(reject
-        every false null)) and ``ecd`` (expected number of correct decisions).
+        ``reject`` (per basket), ``fwer`` (P(reject any true null); 0 without one),
+        ``ewp`` (P(reject any false null); 0 without one), ``all_power`` (P(reject
+        every false null); NaN without one) and ``ecd`` (expected number of correct
+        decisions).
     """
     prob = np.ones(1)
     for pmf_i in binom.pmf(n, np.asarray(p, dtype=float)):
         prob = np.multiply.outer(prob, pmf_i).ravel()
     reject = np.array([prob @ d for d in decisions])
     null = np.asarray(null, dtype=bool)
-    out = {"reject": reject}
-    out["fwer"] = float(prob[decisions[null].any(axis=0)].sum()) if null.any() else math.nan
     alt = ~null
-    if alt.any():
-        out["ewp"] = float(prob[decisions[alt].any(axis=0)].sum())
-        out["all_power"] = float(prob[decisions[alt].all(axis=0)].sum())
-    else:
-        out["ewp"] = out["all_power"] = math.nan
+    out = {"reject": reject,             # P(any of no basket) = 0
+           "fwer": float(prob[decisions[null].any(axis=0)].sum()) if null.any() else 0.0,
+           "ewp": float(prob[decisions[alt].any(axis=0)].sum()) if alt.any() else 0.0,
+           "all_power": float(prob[decisions[alt].all(axis=0)].sum()) if alt.any()
+           else math.nan}
     out["ecd"] = float(np.sum(np.where(null, 1.0 - reject, reject)))
     return out

@@ -60,7 +60,7 @@ SPEC = FamilySpec(
               "basket simulate --design independent|fujikawa|jsd|cpp", "trial run"),
     cli_group="basket",
     generic=("oc", "simulate"),
-    summary=("fwer", "ewp", "all_power", "ecd", "reject"),
+    summary=("fwer", "ewp", "ecd", "reject"),
     doc="docs/basket.md",
     bibliography=(
         ("fujikawa2020", "Fujikawa K, Teramukai S, Yokota I, Daimon T (2020). A Bayesian basket "
