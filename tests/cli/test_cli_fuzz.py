@@ -696,3 +696,24 @@ BRYANTDAY_CASES = [
 @pytest.mark.parametrize("args", BRYANTDAY_CASES, ids=[a[:90] for a in BRYANTDAY_CASES])
 def test_bryantday_bad_invocations_exit_2(args, tmp_path):
     _check(shlex.split(args), tmp_path)
+
+
+# valid invocations of the basket and bryantday commands (issue #24); the by-type cases of
+# the hand-written `bryantday design` are generated again from its base here
+BASE.update({
+    "basket oc": "--design fujikawa --k 3 --n 10 --p0 0.2 --lam 0.9 --rates 0.2,0.3,0.5",
+    "basket simulate": ("--design independent --k 3 --n 10 --p0 0.2 --r 3 --rates 0.2,0.3,0.5 "
+                        "--n-sims 200 --seed 1"),
+    "bryantday design": ("--pr0 0.1 --pr1 0.3 --pt0 0.3 --pt1 0.1 --alpha-r 0.1 --power 0.8 "
+                         "--nmax 24 --nmin 20"),
+    "bryantday oc": "--n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3,0.1",
+    "bryantday simulate": ("--n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3,0.1 "
+                           "--n-sims 200 --seed 1"),
+})
+BRYANTDAY_DESIGN_TYPE_CASES = [c for c in _type_cases() if c[1][:2] == ["bryantday", "design"]]
+
+
+@pytest.mark.parametrize("args", [c[1] for c in BRYANTDAY_DESIGN_TYPE_CASES],
+                         ids=[c[0] for c in BRYANTDAY_DESIGN_TYPE_CASES])
+def test_bryantday_design_bad_types_exit_2(args, tmp_path):
+    _check(args, tmp_path)

@@ -357,6 +357,7 @@ def _table_cached(key) -> np.ndarray:
     from designcalc.binary.basket import engine
 
     (k, n, p0, borrowing, lam, epsilon, tau, logbase, shape1, shape2, a, b) = key
+    engine.check_table(k, n)                 # before the weights: refuse early
     w = engine.weight_matrix(n, borrowing, epsilon=epsilon, tau=tau, logbase=logbase,
                              shape1=shape1, shape2=shape2, cpp_a=a, cpp_b=b)
     return engine.decision_table(k, n, p0, lam, w, shape1, shape2, BORROWING[borrowing][1])

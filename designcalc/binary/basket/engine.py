@@ -40,7 +40,7 @@ from designcalc.core.budget import check_budget
 
 __all__ = ["jsd_matrix", "weight_matrix", "posterior_shapes", "decision_table",
            "multiset_rank", "grid_decisions", "enumerate_oc", "n_multisets", "exceeds",
-           "check_enumeration"]
+           "check_enumeration", "check_table"]
 
 _PANELS, _NODES = 64, 24
 
@@ -95,6 +95,10 @@ def jsd_matrix(n: int, shape1: float = 1.0, shape2: float = 1.0,
     from scipy.special import betaln, xlog1py, xlogy
 
     nodes, weights = _quadrature()
+    check_budget(f"Jensen-Shannon weights for n = {n}",
+                 seconds=(n + 1) ** 2 / 2 * nodes.size * 1e-8,
+                 bytes=(n + 1) * nodes.size * 8 * 6,
+                 detail=f"{(n + 1) ** 2 // 2:,} pairs of posteriors x {nodes.size} nodes")
     x = np.arange(n + 1)[:, None]
     s1, s2 = shape1 + x, shape2 + n - x
     logpdf = (xlogy(s1 - 1, nodes[None, :]) + xlog1py(s2 - 1, -nodes[None, :])
@@ -236,6 +240,14 @@ def exceeds(shape1, shape2, p0: float, lam: float, q: int = 2) -> np.ndarray:
     return out
 
 
+def check_table(k: int, n: int) -> None:
+    """Refuse (BudgetError) a decision table of ``C(n + k, k)`` multisets above the budget."""
+    count = n_multisets(k, n)
+    check_budget(f"basket decision table ({count:,} multisets of {k} counts)",
+                 seconds=count * k * k * 2e-8, bytes=count * (k * k * 8 * 3 + n + 1),
+                 detail=f"C({n} + {k}, {k}) multisets x {k} baskets")
+
+
 def decision_table(k: int, n: int, p0: float, lam: float, weights: np.ndarray,
                    a: float, b: float, share_prior: bool) -> np.ndarray:
     """Decisions of every multiset of counts: ``D[rank, x]`` is True when a basket with
@@ -245,9 +257,7 @@ def decision_table(k: int, n: int, p0: float, lam: float, weights: np.ndarray,
     :func:`multiset_rank` (entries for counts absent from a multiset are False).
     """
     count = n_multisets(k, n)
-    check_budget(f"basket decision table ({count:,} multisets of {k} counts)",
-                 seconds=count * k * k * 2e-8, bytes=count * (k * k * 8 * 3 + n + 1),
-                 detail=f"C({n} + {k}, {k}) multisets x {k} baskets")
+    check_table(k, n)
     flat = np.fromiter(itertools.chain.from_iterable(
         itertools.combinations_with_replacement(range(n + 1), k)), dtype=np.int16,
         count=count * k)
