@@ -3,7 +3,15 @@
 ``designcalc basket oc --design independent|fujikawa|jsd|cpp``; see ``docs/basket.md``.
 """
 
+from designcalc.core import registry
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
+
+# The group's one-line help.  Declared here, in the family's folder, because
+# tests/cli/test_cli_generator.py wants every family's group in registry.GROUPS
+# (a platform change is requested in the issue #24 report).
+registry.GROUPS.setdefault(
+    "basket", "Basket trials: independent Simon/single-stage baskets or "
+    "exact borrowing (Fujikawa, power priors).")
 
 _BORROW = ("lam", "epsilon", "tau", "logbase", "shape1", "shape2", "cpp_a", "cpp_b")
 _SIMON = ("r", "r1", "n1")
