@@ -322,6 +322,8 @@ FAMILY_SPECS = {
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
     "randomised": "designcalc.binary.randomised.spec:SPEC",
     "curtail": "designcalc.binary.curtail.spec:SPEC",
+    "basket": "designcalc.binary.basket.spec:SPEC",
+    "bryantday": "designcalc.binary.bryantday.spec:SPEC",
 }
 
 #: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is
