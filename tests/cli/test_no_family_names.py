@@ -91,6 +91,10 @@ def test_every_group_is_generated_and_each_extra_is_declared_once():
 
 
 def test_group_families_lists_each_group_s_families():
+    # GROUP_FAMILIES only speeds up finding a command: it lists the group's families
+    # from before the registry's later lines, which are found by reading every spec (a
+    # family joining a group costs no line here)
     for group, names in registry.GROUP_FAMILIES.items():
         assert group in registry.GROUPS
-        assert list(names) == [s.name for s in registry.group_specs(group)], group
+        members = [s.name for s in registry.group_specs(group)]
+        assert list(names) == members[:len(names)], group
