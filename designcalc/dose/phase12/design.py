@@ -192,7 +192,12 @@ class Boin12Design(Design):
 
     @property
     def n_max(self) -> int:
+        """Maximum sample size (patients)."""
         return self.cohorts * self.cohort_size
+
+    @property
+    def name(self) -> str:
+        return "BOIN12"
 
     @property
     def additive(self) -> bool:
@@ -320,7 +325,7 @@ class Boin12Design(Design):
             if not self.additive:
                 raise ValueError("both: give the patients with both events per dose "
                                  "(u2 + u3 != 100)")
-            both = [0] * len(n)
+            both = [max(0, a + b - m) for m, a, b in zip(n, tox, eff)]   # any split
         both = np.asarray(both, dtype=np.int64)
         k = len(n)
         n, tox, eff = (np.asarray(a, dtype=np.int64)[None, :] for a in (n, tox, eff))
@@ -334,8 +339,8 @@ class Boin12Design(Design):
         mtd = int(b.isotonic_mtd(rule, n, tox)[0])
         obd = int(b.select_obd(rule, n, tox, xi, self.select)[0])
         return {"obd": obd + 1 if obd < k else None, "mtd": mtd + 1 if mtd < k else None,
-                "utility": [float(v) for v in rule.mean[n[0], xi[0]]],
-                "desirability": [float(v) for v in rule.des[n[0], xi[0]]]}
+                "utility": [float(v) for v in rule.mean(n[0], xi[0])],
+                "desirability": [float(v) for v in rule.des(n[0], xi[0])]}
 
     def utility_table(self, sizes=None) -> list:
         """The desirability table of Lin et al. (2020, Table 3): per (n, toxicities,
@@ -357,7 +362,7 @@ class Boin12Design(Design):
                     xi = 100 * e + self.u2 * (n - t - e)    # any split of "both"
                     ok = bool(rule.admissible(np.array(n), np.array(t), np.array(e)))
                     rows.append({"n": n, "n_tox": t, "n_eff": e, "admissible": ok,
-                                 "desirability": float(rule.des[n, xi]) if ok else None})
+                                 "desirability": float(rule.des(n, xi)) if ok else None})
         return rows
 
     # --- operating characteristics ------------------------------------------------------
@@ -377,6 +382,7 @@ class Boin12Design(Design):
         budget = STATE_BUDGET if state_budget is None else check_int(
             "state_budget", state_budget, min_value=1)
         rows, metrics, warns = [], [], []
+        extra = {"odds_ratio": psi, "n_distribution": {}, "max_states": {}}
         for name, tox, eff in self._curves(scenarios):
             try:
                 r = exact_oc(self, tox, eff, psi, budget)
@@ -394,12 +400,16 @@ class Boin12Design(Design):
                              "*_sim_se")
                 rows += self._rows(name, tox, eff, r, "_sim")
                 metrics.append(self._metrics(name, r, "_sim"))
+                dist = self._n_distribution(r)
+                extra.setdefault("n_distribution_sim", {})[name] = dist["est"]
+                extra.setdefault("n_distribution_sim_se", {})[name] = dist["se"]
                 continue
             rows += self._rows(name, tox, eff, r, "")
             metrics.append(self._metrics(name, r, ""))
+            extra["n_distribution"][name] = self._n_distribution(r)["est"]
+            extra["max_states"][name] = r["max_states"]
         return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",), "warnings": warns,
-                "extra": {"odds_ratio": psi}}
+                "metric_keys": ("scenario",), "warnings": warns, "extra": extra}
 
     def _sim_curve(self, tox, eff, psi, n_sims, seed, run_kwargs) -> dict:
         from designcalc.dose.phase12.sim import simulate_curve
@@ -410,12 +420,16 @@ class Boin12Design(Design):
     def _simulate(self, scenarios, n_sims, sim, odds_ratio=1.0, state_budget=None) -> dict:
         psi = check_real("odds_ratio", odds_ratio, low=0.0, low_open=True)
         rows, metrics = [], []
+        extra = {"odds_ratio": psi, "n_distribution_sim": {}, "n_distribution_sim_se": {}}
         for j, (name, tox, eff) in enumerate(self._curves(scenarios)):
             r = self._sim_curve(tox, eff, psi, n_sims, sim.seed + j, sim.run_kwargs())
             rows += self._rows(name, tox, eff, r, "_sim")
             metrics.append(self._metrics(name, r, "_sim"))
+            dist = self._n_distribution(r)
+            extra["n_distribution_sim"][name] = dist["est"]
+            extra["n_distribution_sim_se"][name] = dist["se"]
         return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",), "extra": {"odds_ratio": psi}}
+                "metric_keys": ("scenario",), "extra": extra}
 
     @staticmethod
     def _rows(name, tox, eff, r, suffix) -> list:
@@ -441,8 +455,19 @@ class Boin12Design(Design):
         est, se = r["est"], r.get("se")
         out = {"scenario": name}
         for col, key in (("en", "n_total"), ("e_dlt", "dlt_total"), ("e_eff", "eff_total"),
-                         ("p_stop_early", "stop_early")):
-            out[col + suffix] = float(est[key])
+                         ("p_none", "select"), ("p_no_admissible", "stop_early")):
+            pick = (lambda v: float(v[-1])) if key == "select" else float
+            out[col + suffix] = pick(est[key])
             if se is not None:
-                out[col + suffix + "_se"] = float(se[key])
+                out[col + suffix + "_se"] = pick(se[key])
+        return out
+
+    def _n_distribution(self, r) -> dict:
+        """``{patients: probability}`` of the trial's sample size (and its SEs)."""
+        c = self.cohort_size
+        out = {}
+        for key in ("est", "se"):
+            if key in r:
+                out[key] = {int((i + 1) * c): float(v) for i, v in enumerate(r[key]["n_dist"])
+                            if r["est"]["n_dist"][i] > 0}
         return out

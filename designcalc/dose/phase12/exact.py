@@ -91,7 +91,8 @@ def _merge(arrays: list, level: np.ndarray, p: np.ndarray, k: int) -> tuple:
 def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) -> dict:
     """Exact OC of one scenario: ``{"est": {...}}`` with the columns of the simulation
     (``select`` over doses + none, ``n_treated``, ``n_dlt``, ``n_eff``, ``n_total``,
-    ``dlt_total``, ``eff_total``, ``stop_early``) and ``max_states``.
+    ``dlt_total``, ``eff_total``, ``stop_early``, ``n_dist`` over the cohorts
+    treated) and ``max_states``.
 
     Raises
     ------
@@ -115,6 +116,7 @@ def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) ->
     sel = np.zeros(k + 1)
     acc = {key: np.zeros(k) for key in ("n_treated", "n_dlt", "n_eff")}
     early = 0.0
+    n_dist = np.zeros(m)
     max_states = 1
     radix = nmax + 1
     for cohort in range(m):
@@ -154,6 +156,7 @@ def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) ->
             stop = stop_early | (n2[r, at] >= design.n_stop)
         if stop.any():
             w = pp[stop]
+            n_dist[cohort] = float(w.sum())
             acc["n_treated"] += w @ n2[stop]
             acc["n_dlt"] += w @ t2[stop]
             acc["n_eff"] += w @ e2[stop]
@@ -173,5 +176,5 @@ def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) ->
         y3 = merged[3] if not additive else np.zeros_like(t)
     est = {"select": sel, **acc, "n_total": float(acc["n_treated"].sum()),
            "dlt_total": float(acc["n_dlt"].sum()), "eff_total": float(acc["n_eff"].sum()),
-           "stop_early": early}
+           "stop_early": early, "n_dist": n_dist}
     return {"est": est, "max_states": int(max_states)}

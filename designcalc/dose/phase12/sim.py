@@ -18,7 +18,7 @@ from designcalc.dose.phase12 import boin12 as b
 
 
 def cohort_loop(rng, size, *, design, cells):
-    """Run ``size`` trials; returns ``(n, t, e, xi, stop_early)`` arrays."""
+    """Run ``size`` trials; returns ``(n, t, e, xi, stop_early, cohorts)`` arrays."""
     rule = design.rule(cells.shape[0])
     k, c, m = cells.shape[0], design.cohort_size, design.cohorts
     cdf = np.cumsum(cells, axis=1)[:, :-1]                       # (k, 3)
@@ -26,6 +26,7 @@ def cohort_loop(rng, size, *, design, cells):
     n = np.zeros((size, k), dtype=np.int64)
     t, e, xi = np.zeros_like(n), np.zeros_like(n), np.zeros_like(n)
     early = np.zeros(size, dtype=bool)
+    done = np.zeros(size, dtype=np.int64)
     level = np.full(size, design.start_level - 1, dtype=np.int64)
     idx = np.arange(size)
     for cohort in range(m):
@@ -39,6 +40,7 @@ def cohort_loop(rng, size, *, design, cells):
         t[idx, d] += y[:, 2] + y[:, 3]
         e[idx, d] += y[:, 0] + y[:, 2]
         xi[idx, d] += y @ pts
+        done[idx] += 1
         if cohort == m - 1:
             break
         nxt = b.next_dose(rule, n[idx], t[idx], e[idx], xi[idx], d)
@@ -48,23 +50,26 @@ def cohort_loop(rng, size, *, design, cells):
         stop |= n[idx, at] >= design.n_stop
         level[idx] = nxt
         idx = idx[~stop]
-    return n, t, e, xi, early
+    return n, t, e, xi, early, done
 
 
 def boin12_kernel(rng: np.random.Generator, size: int, *, design, cells) -> dict:
     """Per-trial arrays of ``size`` simulated BOIN12 trials: ``select`` (one-hot over
     doses + none), ``n_treated``, ``n_dlt``, ``n_eff`` per dose, ``n_total``,
-    ``dlt_total``, ``eff_total`` and ``stop_early``."""
+    ``dlt_total``, ``eff_total``, ``stop_early`` and ``n_dist`` (one-hot over the
+    cohorts treated)."""
     cells = np.asarray(cells, dtype=float)
     k = cells.shape[0]
-    n, t, e, xi, early = cohort_loop(rng, size, design=design, cells=cells)
+    n, t, e, xi, early, done = cohort_loop(rng, size, design=design, cells=cells)
     sel = np.full(size, k, dtype=np.int64)
     go = ~early
     if go.any():
         sel[go] = b.select_obd(design.rule(k), n[go], t[go], xi[go], design.select)
     select = np.zeros((size, k + 1), dtype=bool)
     select[np.arange(size), sel] = True
-    return {"select": select, "n_treated": n, "n_dlt": t, "n_eff": e,
+    n_dist = np.zeros((size, design.cohorts), dtype=bool)
+    n_dist[np.arange(size), done - 1] = True
+    return {"n_dist": n_dist, "select": select, "n_treated": n, "n_dlt": t, "n_eff": e,
             "n_total": n.sum(axis=1), "dlt_total": t.sum(axis=1),
             "eff_total": e.sum(axis=1), "stop_early": early}
 
