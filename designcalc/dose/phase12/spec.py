@@ -59,12 +59,22 @@ SPEC = FamilySpec(
     plots=(("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
     labels="designcalc.dose.phase12.present:LABELS",
-    commands=("dose oc --design boin12", "dose simulate --design boin12", "trial run"),
+    commands=("dose oc --design boin12", "dose simulate --design boin12",
+              "dose next --design boin12", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),
     summary=("select", "en"),
     doc="docs/phase12.md",
+    references=("lin_boin12", "liu_yuan", "plackett"),
+    bibliography=(
+        ("lin_boin12", "Lin R, Zhou Y, Yan F, Li D, Yuan Y (2020). BOIN12: Bayesian optimal "
+                       "interval phase I/II trial design for utility-based dose finding in "
+                       "immunotherapy and targeted therapies. JCO Precis Oncol 4:1393-1402."),
+        ("plackett", "Plackett RL (1965). A class of bivariate distributions. J Am Stat Assoc "
+                     "60:516-522."),
+    ),
     designs=(("boin12", {}),),
+    extras=(("next", "designcalc.dose.phase12.cli:next_cmd"),),
     keywords=("efficacy", "optimal biological dose", "OBD", "phase I/II"),
     examples=(
         # three doses, 4 cohorts: exact in well under a second
