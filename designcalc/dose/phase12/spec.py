@@ -79,7 +79,7 @@ SPEC = FamilySpec(
     examples=(
         # three doses, 4 cohorts: exact in well under a second
         {"design": {"phi_t": 0.35, "phi_e": 0.25, "cohorts": 4},
-         "scenarios": {"peak2": {"tox": [0.05, 0.20, 0.45], "eff": [0.15, 0.45, 0.50]}},
+         "scenarios": {"peak2": [0.05, 0.20, 0.45, 0.15, 0.45, 0.50]},     # tox, then eff
          "n_sims": 4000,
          "cli": ["dose", "oc", "--design", "boin12", "--cohorts", "4",
                  "--scenario", "peak2=0.05,0.20,0.45,0.15,0.45,0.50", "--n-sims", "4000",
@@ -87,7 +87,7 @@ SPEC = FamilySpec(
         # correlated outcomes, u2 + u3 != 100 (the program keeps "both"), escalation's rules
         {"design": {"phi_t": 0.3, "phi_e": 0.3, "u2": 30, "u3": 50, "cohorts": 4,
                     "n_stop": 9, "stop_rule": "next", "select": "desirability"},
-         "scenarios": {"flat": {"tox": [0.10, 0.30], "eff": [0.40, 0.45]}},
+         "scenarios": {"flat": [0.10, 0.30, 0.40, 0.45]},
          "options": {"odds_ratio": 2.0},
          "n_sims": 4000,
          "cli": ["dose", "oc", "--design", "boin12", "--phi-t", "0.3", "--phi-e", "0.3",
