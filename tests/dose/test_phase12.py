@@ -65,6 +65,56 @@ def test_trial_stops_at_its_maximum_and_selects():
     assert out["utility"][:4] == pytest.approx([2.2 / 5, 2.4 / 5, 4.2 / 8, 8.2 / 14])
 
 
+def _escalation_cases():
+    import csv
+    import pathlib
+
+    path = pathlib.Path(__file__).parents[1] / "data" / "boin12_escalation.csv"
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _check_escalation_rows(rows):
+    """Our rule against escalation's boin12_next_dose on the rows of
+    tests/data/boin12_escalation.csv (made by tests/data/make_boin12_escalation.R)."""
+    designs = {}
+    for row in rows:
+        k = int(row["num_doses"])
+        cohorts = b.parse_history(row["history"], k)
+        # the fewest cohorts that hold the history: the smallest compiled tables
+        m = 12 if row["u2"] == "40" and row["u3"] == "60" else len(cohorts)
+        key = tuple(row[c] for c in ("phi_t", "phi_e", "u2", "u3", "n_star", "c_t", "c_e"))
+        if (key, m) not in designs:
+            designs[key, m] = Boin12Design(
+                phi_t=float(row["phi_t"]), phi_e=float(row["phi_e"]), u2=int(row["u2"]),
+                u3=int(row["u3"]), n_star=int(row["n_star"]), c_t=float(row["c_t"]),
+                c_e=float(row["c_e"]), cohorts=m)
+        rule = designs[key, m].rule(k)
+        n, t, e, xi = b.counts(cohorts, k, rule.points)
+        got = int(b.next_dose(rule, n, t, e, xi, np.array([cohorts[-1][0]]))[0]) + 1
+        assert got == int(row["next"]), row
+
+
+def test_escalation_random_histories():
+    """escalation's rule on random histories: the 200 cases with the paper's settings
+    and every 100th of the random settings (all 1,500: the slow test below)."""
+    rows = _escalation_cases()
+    _check_escalation_rows(rows[:200] + rows[200::100])
+
+
+@pytest.mark.slow
+def test_escalation_random_histories_all():
+    _check_escalation_rows(_escalation_cases())
+
+
+def test_mid_branch_follows_escalations_code():
+    # case 1414 of the data: 3/9 toxicities at dose 1 (lambda_e < 1/3 < lambda_d), n_star 3,
+    # dose 1 not admissible for efficacy (1 of 9, phi_e .4, c_e .8): escalation stops
+    d = Boin12Design(phi_t=0.35, phi_e=0.4, u2=53, u3=84, n_star=3, c_e=0.8, levels=6)
+    res = d.next_dose("1TNN 2TNE 1NTT 1NNN")
+    assert res["stop"] and res["mtd"] is None
+
+
 def test_no_admissible_dose_stops_without_obd():
     # 3/3 toxicities and no efficacy at dose 1: Pr(p_T > .35) = 1 - .35^4 >= .95
     res = PAPER.next_dose("1TTT")

@@ -18,9 +18,15 @@ The next-dose rule is that of ``escalation::get_boin12`` (Brock 2024,
 1. (dose exploration) if the current dose has ``n >= n_explore`` patients,
    ``p_T = t / n < lambda_d``, and the next higher dose is untried: escalate;
 2. if ``p_T >= lambda_d``: de-escalate (stay at the lowest dose);
-3. if ``lambda_e < p_T < lambda_d`` and ``n >= n_star``: of d - 1 and d, the
-   admissible one with the larger desirability (d - 1 on a tie; the lowest
-   dose if neither is admissible);
+3. if ``lambda_e < p_T < lambda_d`` and ``n >= n_star``: if d is admissible, of
+   d - 1 and d the one with the larger desirability (d - 1 on a tie, d at the
+   lowest dose); if d is not admissible, d - 1 (at the lowest dose: stop, no
+   OBD).  This is what escalation's code does: its test
+   ``currentdose-1 %in% admissible`` parses in R as ``currentdose - (1 %in%
+   admissible)`` (``%in%`` binds tighter than ``-``), so the admissibility of
+   d - 1 is never consulted; 1,500 random histories run through its
+   ``boin12_next_dose`` agree with this function
+   (``tests/data/make_boin12_escalation.R``);
 4. otherwise: of the admissible doses among d - 1, d, d + 1, the one with
    the largest desirability (the highest on a tie, as the reference app); no
    admissible dose stops the trial with no OBD.
@@ -173,11 +179,9 @@ def next_dose(rule: Boin12Rule, n, t, e, xi, d) -> np.ndarray:
                & (d < k - 1) & (n[r, hi] == 0))
     down = pt >= rule.lambda_d
     mid = (pt > rule.lambda_e) & (pt < rule.lambda_d) & (nd >= rule.n_star)
-    # 3: d - 1 or d
-    adm_lo = (d >= 1) & adm[r, lo]
+    # 3: d - 1 or d, as escalation's code runs (see the module docstring)
     adm_d = adm[r, d]
-    pick_lo = np.where(adm_lo & adm_d, des[r, lo] >= des[r, d], adm_lo)
-    mid_next = np.where(pick_lo, lo, np.where(adm_d, d, 0))
+    mid_next = np.where(adm_d, np.where((d >= 1) & (des[r, lo] >= des[r, d]), lo, d), d - 1)
     # 4: the most desirable admissible dose of d - 1, d, d + 1 (the highest on ties)
     cand = np.stack([hi, d, lo], axis=1)
     score = np.where(adm[r[:, None], cand], des[r[:, None], cand], -np.inf)

@@ -419,6 +419,8 @@ class Boin12Design(Design):
 
     def _simulate(self, scenarios, n_sims, sim, odds_ratio=1.0, state_budget=None) -> dict:
         psi = check_real("odds_ratio", odds_ratio, low=0.0, low_open=True)
+        if state_budget is not None:        # an option of the exact program, checked alike
+            check_int("state_budget", state_budget, min_value=1)
         rows, metrics = [], []
         extra = {"odds_ratio": psi, "n_distribution_sim": {}, "n_distribution_sim_se": {}}
         for j, (name, tox, eff) in enumerate(self._curves(scenarios)):
