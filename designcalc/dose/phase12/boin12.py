@@ -286,7 +286,7 @@ def joint_cells(tox, eff, odds_ratio: float = 1.0) -> np.ndarray:
     >>> joint_cells([0.2], [0.5]).round(4).tolist()
     [[0.4, 0.4, 0.1, 0.1]]
     >>> c = joint_cells([0.2], [0.5], 3.0)[0]
-    >>> round(c[2] * c[1] / (c[0] * c[3]), 10)
+    >>> round(float(c[2] * c[1] / (c[0] * c[3])), 10)
     3.0
     """
     pt = np.asarray(tox, dtype=float)
