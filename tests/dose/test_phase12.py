@@ -281,3 +281,16 @@ def test_keyboard_oc_agrees_with_get_oc_obd_kb(utility):
     if none is not None:
         assert abs(res.rows[-1]["select_sim"] - none) <= 4 * np.sqrt(2) * res.rows[-1][
             "select_sim_se"]
+
+
+def test_report_tables():
+    """The desirability table: 3 patients, no toxicity, 3 efficacies: x = 3, Beta(4, 1),
+    100 (1 - .705^4) = 75.3; 3/3 toxicities is not admissible (1 - .35^4 >= .95)."""
+    from designcalc.dose.phase12.report import desirability_table, utility_table
+
+    assert utility_table(PAPER)["rows"] == [["No toxicity", "100", "40"],
+                                            ["Toxicity", "60", "0"]]
+    rows = desirability_table(PAPER, (3, 6))["rows"]
+    assert rows[0][2:] == ["11.3", "26.9", "50.1", f"{100 * (1 - 0.705 ** 4):.1f}",
+                           "-", "-", "-"]
+    assert rows[3][2:6] == ["E"] * 4

@@ -66,6 +66,8 @@ SPEC = FamilySpec(
     summary=("select", "en"),
     doc="docs/phase12.md",
     references=("lin_boin12", "liu_yuan", "plackett"),
+    report="designcalc.dose.phase12.report:facts",
+    report_template="designcalc/dose/phase12/report.j2",
     bibliography=(
         ("lin_boin12", "Lin R, Zhou Y, Yan F, Li D, Yuan Y (2020). BOIN12: Bayesian optimal "
                        "interval phase I/II trial design for utility-based dose finding in "
@@ -75,7 +77,7 @@ SPEC = FamilySpec(
     ),
     designs=(("boin12", {}),),
     extras=(("next", "designcalc.dose.phase12.cli:next_cmd"),),
-    keywords=("efficacy", "optimal biological dose", "OBD", "phase I/II"),
+    keywords=("efficacy", "optimal biological dose", "obd", "phase i/ii", "boin12"),
     examples=(
         # three doses, 4 cohorts: exact in well under a second
         {"design": {"phi_t": 0.35, "phi_e": 0.25, "cohorts": 4},
