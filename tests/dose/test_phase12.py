@@ -110,7 +110,7 @@ def test_escalation_random_histories_all():
 def test_mid_branch_follows_escalations_code():
     # case 1414 of the data: 3/9 toxicities at dose 1 (lambda_e < 1/3 < lambda_d), n_star 3,
     # dose 1 not admissible for efficacy (1 of 9, phi_e .4, c_e .8): escalation stops
-    d = Boin12Design(phi_t=0.35, phi_e=0.4, u2=53, u3=84, n_star=3, c_e=0.8, levels=6)
+    d = Boin12Design(phi_t=0.35, phi_e=0.4, u2=53, u3=84, n_star=3, c_e=0.8, n_doses=6)
     res = d.next_dose("1TNN 2TNE 1NTT 1NNN")
     assert res["stop"] and res["mtd"] is None
 

@@ -18,7 +18,7 @@ _TYPES = {"int": int, "float": float, "str": str}
 
 def _param_options(func):
     for p in reversed(SPEC.params):
-        if p.name == "levels":
+        if p.name == "n_doses":
             continue
         kind = click.Choice(p.kind) if isinstance(p.kind, tuple) else _TYPES[p.kind]
         func = click.option(p.flag, p.name, type=kind, default=p.default, show_default=True,
@@ -38,7 +38,7 @@ def _param_options(func):
 @output_options
 def next_cmd(design, history, levels, fmt, out, **params):
     """BOIN12's next dose (or stop and the OBD) after a cohort history."""
-    d = SPEC.build({**params, "levels": levels})
+    d = SPEC.build({**params, "n_doses": levels})
     res = d.next_dose(history)
     row = {"history": history, "next": res["next"], "stop": res["stop"], "obd": res["mtd"],
            "reason": res["reason"]}

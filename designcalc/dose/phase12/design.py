@@ -139,12 +139,13 @@ class Boin12Design(Design):
         OBD at the end: among doses at or below the isotonic MTD, the largest
         posterior mean utility (``"mean"``, Lin et al. 2020) or desirability
         (``"desirability"``, escalation's ``select_boin12_obd``).
-    levels : int, optional
-        Number of dose levels (default: from the scenario).
+    n_doses : int, optional
+        Number of dose levels (default: from the scenario; a flat curve list holds 2 x
+        n_doses numbers).
 
     Examples
     --------
-    >>> d = Boin12Design(phi_t=0.35, phi_e=0.25, cohorts=4, levels=3)
+    >>> d = Boin12Design(phi_t=0.35, phi_e=0.25, cohorts=4, n_doses=3)
     >>> res = d.oc({"tox": [0.05, 0.15, 0.4], "eff": [0.2, 0.5, 0.6]})
     >>> round(sum(r["select"] for r in res.rows), 10)
     1.0
@@ -164,7 +165,7 @@ class Boin12Design(Design):
     c_e: float = 0.9
     start_level: int = 1
     select: str = "mean"
-    levels: int | None = None
+    n_doses: int | None = None
 
     family = "phase12"
     design_name = "boin12"
@@ -186,9 +187,9 @@ class Boin12Design(Design):
                                        high_open=True))
         check_choice("stop_rule", self.stop_rule, ("any", "next"))
         check_choice("select", self.select, ("mean", "desirability"))
-        if self.levels is not None:
-            obj(self, "levels", check_int("levels", self.levels, min_value=1))
-            check_int("start_level", self.start_level, max_value=self.levels)
+        if self.n_doses is not None:
+            obj(self, "n_doses", check_int("n_doses", self.n_doses, min_value=1))
+            check_int("start_level", self.start_level, max_value=self.n_doses)
 
     @property
     def n_max(self) -> int:
@@ -204,15 +205,12 @@ class Boin12Design(Design):
         """u2 + u3 = u1 + u4: the utility count depends on (n, y_T, y_E) alone."""
         return self.u2 + self.u3 == 100
 
-    def rule(self, k: int):
-        """The compiled rule for ``k`` dose levels."""
-        return self._rules(k)
-
     @cached_property
     def _rule_cache(self) -> dict:
         return {}
 
-    def _rules(self, k):
+    def rule(self, k: int):
+        """The compiled rule for ``k`` dose levels (built once per design and k)."""
         from designcalc.dose.interval.rules import boin_lambdas
         from designcalc.dose.phase12.boin12 import Boin12Rule
 
@@ -258,25 +256,19 @@ class Boin12Design(Design):
         return text
 
     # --- conduct ------------------------------------------------------------------------
-    def _k(self, k=None) -> int:
-        k = k if k is not None else self.levels
-        if k is None:
-            raise ValueError("levels: give the number of dose levels")
-        return k
-
     @NextDose.returned_by
     def next_dose(self, history: str, levels: int | None = None) -> "NextDose":
         """The decision after a cohort history such as ``"1NNN 2ENT 3ETT 2EEN"``.
 
         Each cohort is its dose level and one letter per patient: N (no event),
         E (efficacy), T (toxicity), B (both); the last cohort's dose is the current
-        dose.  ``levels`` defaults to the design's (else 5).
+        dose.  ``levels`` defaults to the design's ``n_doses`` (else 5).
         """
         import numpy as np
 
         from designcalc.dose.phase12 import boin12 as b
 
-        k = levels if levels is not None else (self.levels or 5)
+        k = levels if levels is not None else (self.n_doses or 5)
         k = check_int("levels", k, min_value=1)
         cohorts = b.parse_history(history, k)
         rule = self.rule(k)
@@ -367,7 +359,7 @@ class Boin12Design(Design):
 
     # --- operating characteristics ------------------------------------------------------
     def _curves(self, scenarios):
-        out = scenario_curves(scenarios, self.levels)
+        out = scenario_curves(scenarios, self.n_doses)
         for name, tox, _ in out:
             if self.start_level > tox.size:
                 raise ValueError(f"start_level ({self.start_level}) is above the "

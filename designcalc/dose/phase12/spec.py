@@ -42,7 +42,7 @@ SPEC = FamilySpec(
         Param("select", ("mean", "desirability"), "OBD: largest posterior mean utility "
               "(Lin et al. 2020) or desirability (escalation) at or below the MTD.",
               default="mean"),
-        Param("levels", "int", "Number of dose levels (default: from the scenario).",
+        Param("n_doses", "int", "Number of dose levels (default: from the scenario).",
               default=None, domain=">= 1", unit="levels"),
     ),
     scenario=ScenarioSpec("curve", "curves", "True toxicity then efficacy probability per "
