@@ -661,8 +661,8 @@ PHASE12_CASES = [
                               "--history", "1NNN 2NNN"]),
     ("boin12 next u2 > 100", ["dose", "next", "--design", "boin12", "--u2", "101",
                               "--history", "1NNN"]),
-    ("boin12 oc odd curve", ["dose", "oc", "--design", "boin12", "--curves", "0.1,0.2,0.3"]),
-    ("boin12 oc odds ratio 0", ["dose", "oc", "--design", "boin12", "--curves",
+    ("boin12 oc odd curve", ["dose", "oc", "--design", "boin12", "--tox", "0.1,0.2,0.3"]),
+    ("boin12 oc odds ratio 0", ["dose", "oc", "--design", "boin12", "--tox",
                                 "0.1,0.2,0.3,0.4", "--odds-ratio", "0"]),
 ]
 

@@ -9,7 +9,7 @@ stated simulation; ``simulate()`` simulates vectorised over trials
 
 A scenario is a toxicity and an efficacy curve, ``{"tox": [...], "eff": [...]}``,
 a pair ``(tox, eff)``, or one flat list ``t1, ..., tK, e1, ..., eK`` (the CLI's
-``--curves``).  The association of toxicity and efficacy in one patient is the
+``--tox`` and ``--scenario NAME=...``).  The association of toxicity and efficacy in one patient is the
 option ``odds_ratio`` (Plackett's global odds ratio; 1: independent).
 
 References

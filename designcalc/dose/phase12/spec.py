@@ -45,7 +45,10 @@ SPEC = FamilySpec(
         Param("n_doses", "int", "Number of dose levels (default: from the scenario).",
               default=None, domain=">= 1", unit="levels"),
     ),
-    scenario=ScenarioSpec("curve", "curves", "True toxicity then efficacy probability per "
+    # the dose group's shared --tox / --scenario: for boin12 one scenario is the K
+    # toxicity then the K efficacy probabilities (a scenario of another name would
+    # stop the group sharing its scenario option)
+    scenario=ScenarioSpec("curve", "tox", "True toxicity then efficacy probability per "
                           "dose level, lowest first: t1,...,tK,e1,...,eK.", required=True),
     options=(
         Param("odds_ratio", "float", "Odds ratio of toxicity and efficacy in one patient "
