@@ -349,7 +349,7 @@ GROUP_FAMILIES = {
     "simon": ("simon",),
     "binomial": ("single_stage", "binomial_power"),
     "survival": ("survival", "survival_two_stage"),
-    "dose": ("dose", "interval", "crm"),
+    "dose": ("dose", "interval", "crm", "phase12"),
     "calendar": ("calendar",),
     "multistage": ("multistage",),
     "monitor": ("monitoring",),
