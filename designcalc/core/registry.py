@@ -324,6 +324,7 @@ FAMILY_SPECS = {
     "curtail": "designcalc.binary.curtail.spec:SPEC",
     "basket": "designcalc.binary.basket.spec:SPEC",
     "bryantday": "designcalc.binary.bryantday.spec:SPEC",
+    "phase12": "designcalc.dose.phase12.spec:SPEC",
 }
 
 #: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is

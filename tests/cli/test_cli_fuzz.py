@@ -774,3 +774,20 @@ BRYANTDAY_DESIGN_TYPE_CASES = [c for c in _type_cases() if c[1][:2] == ["bryantd
                          ids=[c[0] for c in BRYANTDAY_DESIGN_TYPE_CASES])
 def test_bryantday_design_bad_types_exit_2(args, tmp_path):
     _check(args, tmp_path)
+# --- phase12 (BOIN12): bad histories and curves (issue #23) ---------------------------
+PHASE12_CASES = [
+    ("boin12 next bad letter", ["dose", "next", "--design", "boin12", "--history", "1NNX"]),
+    ("boin12 next dose above", ["dose", "next", "--design", "boin12", "--history", "9NNN"]),
+    ("boin12 next too many", ["dose", "next", "--design", "boin12", "--cohorts", "1",
+                              "--history", "1NNN 2NNN"]),
+    ("boin12 next u2 > 100", ["dose", "next", "--design", "boin12", "--u2", "101",
+                              "--history", "1NNN"]),
+    ("boin12 oc odd curve", ["dose", "oc", "--design", "boin12", "--tox", "0.1,0.2,0.3"]),
+    ("boin12 oc odds ratio 0", ["dose", "oc", "--design", "boin12", "--tox",
+                                "0.1,0.2,0.3,0.4", "--odds-ratio", "0"]),
+]
+
+
+@pytest.mark.parametrize("case_id", [c[0] for c in PHASE12_CASES])
+def test_phase12_bad_invocations_exit_2(case_id, tmp_path):
+    _check(dict(PHASE12_CASES)[case_id], tmp_path, add_out=False)
