@@ -1,0 +1,221 @@
+"""The ``tite`` family: interval dose finding in calendar time (TITE-BOIN).
+
+:class:`TiteDesign` is a frozen :class:`designcalc.core.protocol.Design` whose
+operating characteristics are simulated only: patients arrive in calendar
+time, DLTs occur within an assessment window, and the next cohort's dose is
+decided with pending patients (:mod:`designcalc.dose.tite.engine`,
+:mod:`designcalc.dose.tite.rules`).  Its BOIN part (target, boundaries,
+elimination, final selection) is the ``interval`` family's
+:class:`~designcalc.dose.interval.design.IntervalDesign`, built and validated
+from the same parameters.
+
+References
+----------
+Yuan Y, Lin R, Li D, Nie L, Warren KE (2018). Time-to-event Bayesian optimal
+interval design to accelerate phase I trials. Clin Cancer Res 24:4921-4930.
+Liu S, Yuan Y (2015). Bayesian optimal interval designs for phase I clinical
+trials. J R Stat Soc C 64:507-523.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from designcalc.core.protocol import Design
+from designcalc.core.result import NextDose
+from designcalc.core.validate import check_real
+from designcalc.dose.interval.design import DoseCurveOC, IntervalDesign, monotone_warning
+
+__all__ = ["TiteDesign", "RULES", "NAMES"]
+
+RULES = ("boin",)
+NAMES = {"boin": "TITE-BOIN"}
+#: simulated trials per chunk: the patient arrays are (chunk, patients) floats
+CHUNK = 20_000
+#: measured seconds per listed row of :meth:`TiteDesign.decision_table`
+TABLE_SECONDS_PER_ROW = 2e-5
+
+_INTERVAL = ("target", "cohorts", "cohort_size", "start_level", "n_earlystop", "p_saf",
+             "p_tox", "cutoff_eli", "levels")
+
+
+@dataclass(frozen=True)
+class TiteDesign(DoseCurveOC, Design):
+    """An interval design run in calendar time with pending patients (family ``tite``).
+
+    Parameters
+    ----------
+    target, cohorts, cohort_size, start_level, n_earlystop, p_saf, p_tox, cutoff_eli, levels
+        As in :class:`~designcalc.dose.interval.design.IntervalDesign` (BOIN).
+    window : float
+        DLT assessment window (any time unit; ``accrual_rate`` in the same unit).
+    accrual_rate : float
+        Patients per time unit.
+    accrual : {"poisson", "fixed"}
+        Poisson arrivals or evenly spaced ones (every ``1/accrual_rate``).
+    dlt_time : {"uniform", "weibull", "piecewise"}
+        Distribution of the DLT time within the window
+        (:func:`designcalc.dose.tite.engine.dlt_times`).
+    late_fraction : float
+        Weibull and piecewise: the fraction of DLTs in the second half of the window.
+    max_pending : float
+        Suspend accrual when more than this fraction of the current dose's
+        patients is pending (TITE-BOIN: 0.5).
+    min_followup : float
+        Escalate only when every pending patient at the current dose has been
+        followed for at least this fraction of the window (0: off).
+    rule : {"boin"}
+        The interval rule (TITE-BOIN).
+
+    Examples
+    --------
+    >>> d = TiteDesign(target=0.2, cohorts=4, window=3.0, accrual_rate=1.0)
+    >>> res = d.simulate({"s": [0.05, 0.2, 0.4]}, n_sims=200, seed=1)
+    >>> round(sum(r["select_sim"] for r in res.rows), 6)
+    1.0
+    """
+
+    target: float = 0.3
+    cohorts: int = 10
+    window: float = 1.0
+    accrual_rate: float = 1.0
+    cohort_size: int = 3
+    start_level: int = 1
+    n_earlystop: int = 100
+    p_saf: float | None = None
+    p_tox: float | None = None
+    cutoff_eli: float = 0.95
+    levels: int | None = None
+    accrual: str = "poisson"
+    dlt_time: str = "uniform"
+    late_fraction: float = 0.5
+    max_pending: float = 0.5
+    min_followup: float = 0.0
+    rule: str = "boin"
+
+    family = "tite"
+    none_is_default = True
+    method = "simulation"
+    #: simulation only: no exact path (DoseCurveOC's is not inherited)
+    _exact = Design._exact
+
+    def __post_init__(self):
+        from designcalc.dose.tite.engine import ACCRUALS, DLT_TIMES
+
+        if self.rule not in RULES:
+            raise ValueError(f"rule must be one of {', '.join(RULES)}, got {self.rule!r}")
+        base = self.interval            # validates the BOIN parameters
+        for name in _INTERVAL:
+            object.__setattr__(self, name, getattr(base, name))
+        for name in ("window", "accrual_rate"):
+            object.__setattr__(self, name, check_real(name, getattr(self, name), low=0.0,
+                                                      low_open=True))
+        if self.accrual not in ACCRUALS:
+            raise ValueError(f"accrual must be one of {', '.join(ACCRUALS)}, "
+                             f"got {self.accrual!r}")
+        if self.dlt_time not in DLT_TIMES:
+            raise ValueError(f"dlt_time must be one of {', '.join(DLT_TIMES)}, "
+                             f"got {self.dlt_time!r}")
+        object.__setattr__(self, "late_fraction", check_real(
+            "late_fraction", self.late_fraction, low=0.0, high=1.0, low_open=True,
+            high_open=True))
+        object.__setattr__(self, "max_pending", check_real(
+            "max_pending", self.max_pending, low=0.0, high=1.0))
+        object.__setattr__(self, "min_followup", check_real(
+            "min_followup", self.min_followup, low=0.0, high=1.0))
+
+    # --- the rule ----------------------------------------------------------------------
+    @property
+    def interval(self) -> IntervalDesign:
+        """The BOIN design of the same parameters (complete-data decisions, selection)."""
+        return IntervalDesign(rule=self.rule, **{k: getattr(self, k) for k in _INTERVAL})
+
+    @property
+    def n_max(self) -> int:
+        return self.cohorts * self.cohort_size
+
+    @property
+    def name(self) -> str:
+        return NAMES[self.rule]
+
+    def compiled(self):
+        """The :class:`~designcalc.dose.tite.rules.TiteBoinRule` the engine runs."""
+        from designcalc.dose.tite.rules import tite_boin_rule
+
+        base = self.interval
+        return tite_boin_rule(base.compiled(), base.phi1, base.phi2, self.max_pending,
+                              self.min_followup)
+
+    def decision_table(self) -> list:
+        """The TITE decision table by ``(n, y, pending)`` for ``n = c, 2c, ..., n_max``
+        (:meth:`~designcalc.dose.tite.rules.TiteBoinRule.table`)."""
+        from designcalc.core.budget import check_budget
+
+        c, m = self.cohort_size, self.cohorts
+        rows = sum((i * c + 1) * (i * c + 2) / 2 for i in range(1, m + 1))
+        check_budget(f"TITE decision table for {self.n_max} patients",
+                     seconds=rows * TABLE_SECONDS_PER_ROW,
+                     detail=f"about {rows:.3g} rows (n, DLTs, pending)")
+        return self.compiled().table(range(c, self.n_max + 1, c))
+
+    # --- words -------------------------------------------------------------------------
+    def __str__(self) -> str:
+        return (f"{self.name}, target {self.target:g}, {self.cohorts} cohorts of "
+                f"{self.cohort_size}, window {self.window:g}, {self.accrual_rate:g} "
+                f"patients per time unit ({self.accrual})")
+
+    def protocol_text(self) -> str:
+        base = self.interval.protocol_text()
+        late = ("" if self.dlt_time == "uniform" else
+                f" ({self.late_fraction:g} of the DLTs in the second half of the window)")
+        text = (f"{self.name} (Yuan et al. 2018): the BOIN design below, applied in "
+                f"calendar time with a DLT assessment window of {self.window:g} time units. "
+                f"Before each new cohort, with m patients of the n treated at the current "
+                f"dose still pending and STFT their standardised total follow-up time "
+                f"(sum of follow-up / window), in this order: eliminate or de-escalate on "
+                f"the DLTs observed as BOIN does; suspend accrual if more than "
+                f"{self.max_pending:g} of the patients are pending; escalate if BOIN "
+                f"escalates on the observed DLTs and p^ = (y + (m - STFT) p~/(1 - p~))/n <= "
+                f"lambda_e, p~ = (y + {self.target / 2:g})/(n - m + 1)")
+        if self.min_followup > 0:
+            text += (f", and every pending patient has been followed for at least "
+                     f"{self.min_followup:g} of the window")
+        text += (f"; else stay. Simulated with {self.accrual} accrual of "
+                 f"{self.accrual_rate:g} patients per time unit and DLT times "
+                 f"{self.dlt_time}{late} within the window (ASSUMED). The MTD is selected "
+                 "once every patient has completed the window. BOIN part: " + base)
+        return text
+
+    # --- DoseCurveOC hooks (simulation only) ---------------------------------------------
+    _curves = IntervalDesign._curves
+    _rows = IntervalDesign._rows
+    _warn_monotone = staticmethod(monotone_warning)
+    _sim_chunk = CHUNK
+    _sim_metric_keys = IntervalDesign._sim_metric_keys + (
+        ("trial_duration", "duration"), ("suspension_time", "suspension"),
+        ("p_suspended", "suspended"), ("share_overdosed", "overdosed"))
+
+    def _check_options(self, options):
+        if options:
+            raise TypeError(f"{next(iter(options))}: not an option of the tite family "
+                            "(it has none)")
+
+    def _oc_model(self):
+        return self.compiled()
+
+    def _run_curve(self, rule, arr, n_sims, seed, run_kwargs):
+        from designcalc.core import simulate
+        from designcalc.dose.tite.engine import run_calendar
+
+        mask = tuple(bool(v) for v in arr > self.target)
+        kernel = functools.partial(
+            run_calendar, rule=rule, p=tuple(map(float, arr)), cohort_size=self.cohort_size,
+            n_cohorts=self.cohorts, start=self.start_level - 1, window=self.window,
+            rate=self.accrual_rate, accrual=self.accrual, dlt_time=self.dlt_time,
+            late=self.late_fraction, above_mask=mask)
+        return simulate.run(kernel, n_sims, seed=seed, name=f"{self.name} simulation",
+                            **run_kwargs)
+
+    def _check(self, result) -> tuple:
+        return self.interval._check(result)
