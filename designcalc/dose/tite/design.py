@@ -219,3 +219,117 @@ class TiteDesign(DoseCurveOC, Design):
 
     def _check(self, result) -> tuple:
         return self.interval._check(result)
+
+    # --- conduct ----------------------------------------------------------------------
+    def pending_state(self, followup) -> tuple:
+        """``(m, STFT, min_fu)`` of the pending patients whose follow-up times (time units,
+        each in [0, window)) are ``followup``."""
+        fu = [check_real("followup", v, low=0.0) for v in followup]
+        late = [v for v in fu if v >= self.window]
+        if late:
+            raise ValueError(f"followup: {late[0]:g} is not below the window {self.window:g}: "
+                             "that patient has completed the window (not pending)")
+        fracs = [v / self.window for v in fu]
+        return len(fracs), sum(fracs), min(fracs, default=1.0)
+
+    @NextDose.returned_by
+    def next_dose(self, n, dlt, current: int, followup=()) -> "NextDose":
+        """The decision for the next cohort with pending patients at level ``current``.
+
+        ``n``, ``dlt``: patients treated and DLTs observed per level (lowest
+        first; pending patients counted in ``n``); ``followup``: the follow-up
+        times of the patients pending at the current level (within the window,
+        no DLT yet).  The rule order is the engine's
+        (:mod:`designcalc.dose.tite.rules`).  A suspension returns ``next``
+        None and ``stop`` False: enrol no one until a pending outcome is known.
+
+        Examples
+        --------
+        The public check (target 0.2, 9 patients, 1 DLT, 4 pending with STFT 2.2):
+
+        >>> d = TiteDesign(target=0.2, cohorts=10, window=1.0, accrual_rate=1.0)
+        >>> d.next_dose([3, 9, 0], [0, 1, 0], 2, followup=[0.55] * 4)["next"]
+        3
+        >>> d.next_dose([3, 9, 0], [0, 1, 0], 2, followup=[0.5] * 4)["next"]
+        2
+        """
+        from designcalc.core.validate import check_int
+        from designcalc.dose.interval.rules import E, S
+        from designcalc.dose.tite.engine import SUSPEND
+        from designcalc.dose.tite.rules import escalation_threshold
+
+        base = self.interval
+        nn, yy = base._data(n, dlt)
+        cur = check_int("current", current, min_value=1, max_value=nn.size) - 1
+        m, stft, min_fu = self.pending_state(followup)
+        if m > nn[cur] - yy[cur]:
+            raise ValueError(f"followup: {m} patients pending at level {cur + 1}, but only "
+                             f"{nn[cur] - yy[cur]} of its {nn[cur]} patients are without a DLT")
+        rule = self.compiled()
+        code = int(rule.decide(nn[cur:cur + 1], yy[cur:cur + 1], [m], [stft], [min_fu])[0])
+        pend = (f"{m} of {nn[cur]} patients pending at level {cur + 1} (STFT = {stft:.4g})"
+                if m else "no patient pending at the current level")
+        if nn.sum() < self.n_max and code == SUSPEND:
+            return {"next": None, "stop": False, "mtd": None,
+                    "reason": f"{pend}: more than {self.max_pending:g} of them are pending; "
+                              "suspend accrual until a pending outcome is known"}
+        if nn.sum() < self.n_max and code == S and rule.base.action[nn[cur], yy[cur]] == E:
+            thr = float(escalation_threshold(self.target, rule.lambda_e, nn[cur], yy[cur], m))
+            why = (f"STFT {stft:.4g} < {thr:.4g}" if stft < thr else
+                   f"a pending patient followed for only {min_fu:.3g} < min_followup = "
+                   f"{self.min_followup:g} of the window")
+            out = {"next": cur + 1, "stop": False, "mtd": None,
+                   "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, {pend}: BOIN "
+                             f"would escalate, but {why}: stay"}
+            if nn[cur] >= self.n_earlystop:
+                sel = base.select(nn, yy)
+                out = {"next": None, "stop": True, "mtd": sel["mtd"],
+                       "reason": out["reason"] + f", and {nn[cur]} >= n_earlystop = "
+                                 f"{self.n_earlystop} patients there; stop. " + sel["reason"]}
+            return out
+        res = dict(base.next_dose(nn, yy, cur + 1))
+        res["reason"] = f"{pend}. " + res["reason"]
+        if res["stop"] and res["mtd"] is not None and m:
+            res["reason"] += " (select once every pending patient has completed the window)"
+        return res
+
+    def patients_state(self, rows, now: float, levels: int | None = None) -> dict:
+        """Counts at calendar time ``now`` from patient records.
+
+        ``rows``: mappings with ``level`` (1 = lowest), ``entry`` (calendar
+        time) and ``dlt`` (time from entry to the DLT; None or "" if none
+        observed).  A patient is pending if ``now - entry < window`` and no DLT
+        has occurred by ``now``.  Returns ``{"n", "dlt", "followup", "current"}``:
+        per level (lists), the follow-up times of the pending patients of each
+        level (a list per level) and the level of the latest entry.
+        """
+        now = check_real("now", now)
+        recs = []
+        for i, r in enumerate(rows, 1):
+            try:
+                lev = int(str(r["level"]).strip())
+                entry = float(r["entry"])
+                raw = r.get("dlt")
+                dlt = None if raw is None or str(raw).strip() in ("", "NA", "-") \
+                    else float(raw)
+            except (KeyError, TypeError, ValueError):
+                raise ValueError(f"patients: row {i} needs level (a whole number), entry and "
+                                 "dlt (a time, or empty) as numbers") from None
+            if lev < 1 or entry > now or (dlt is not None and (dlt < 0 or entry + dlt > now)):
+                raise ValueError(f"patients: row {i}: level must be >= 1, entry <= now and "
+                                 f"0 <= dlt <= now - entry (now = {now:g})")
+            recs.append((lev, entry, dlt))
+        if not recs:
+            raise ValueError("patients: no patient records")
+        k = levels or self.levels or max(r[0] for r in recs)
+        if max(r[0] for r in recs) > k:
+            raise ValueError(f"patients: a level above the {k} dose levels")
+        n, y, fu = [0] * k, [0] * k, [[] for _ in range(k)]
+        for lev, entry, dlt in recs:
+            n[lev - 1] += 1
+            if dlt is not None and dlt <= self.window:
+                y[lev - 1] += 1
+            elif now - entry < self.window:
+                fu[lev - 1].append(now - entry)
+        latest = max(recs, key=lambda r: r[1])[0]
+        return {"n": n, "dlt": y, "followup": fu, "current": latest}

@@ -1,0 +1,97 @@
+"""Registry entry of the ``tite`` family (light: no numpy at import).
+
+Dose finding in calendar time with pending patients: TITE-BOIN, simulated
+(``designcalc dose simulate --design tite-boin``); its decision table by (n,
+DLTs, pending) and the next dose of a running trial are ``dose table`` and
+``dose next`` with ``--design tite-boin`` (:mod:`designcalc.dose.tite.cli`).
+See ``docs/tite.md``.
+"""
+
+from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
+
+#: the parameters a running trial's decision needs (``dose table`` / ``dose next``)
+DECISION_PARAMS = ("target", "cohorts", "cohort_size", "n_earlystop", "p_saf", "p_tox",
+                   "cutoff_eli", "max_pending", "min_followup")
+
+PARAMS = (
+    Param("rule", ("boin",), "The interval rule (boin: TITE-BOIN).", default="boin"),
+    Param("target", "float", "Target DLT probability phi.", domain="[0.05, 0.6]"),
+    Param("cohorts", "int", "Maximum number of cohorts.", domain=">= 1", unit="cohorts"),
+    Param("window", "float", "DLT assessment window (the time unit of the accrual rate).",
+          domain="> 0", unit="time units"),
+    Param("accrual_rate", "float", "Patients per time unit.", domain="> 0",
+          unit="patients per time unit"),
+    Param("cohort_size", "int", "Patients per cohort.", default=3, domain=">= 1",
+          unit="patients"),
+    Param("start_level", "int", "Dose level of the first cohort (1 = lowest).", default=1,
+          domain=">= 1"),
+    Param("n_earlystop", "int", "Stop when the current dose has this many patients and the "
+          "rule stays there (BOIN n.earlystop).", default=100, domain=">= 1",
+          unit="patients"),
+    Param("p_saf", "float", "phi1 (BOIN p.saf); default 0.6 x target.", default=None,
+          domain="<= 0.9 x target"),
+    Param("p_tox", "float", "phi2 (BOIN p.tox); default 1.4 x target.", default=None,
+          domain=">= 1.1 x target"),
+    Param("cutoff_eli", "float", "Eliminate a dose if Pr(p > target | data) > this "
+          "(>= 3 patients).", default=0.95, domain="[0.5, 1)"),
+    Param("levels", "int", "Number of dose levels (default: from the toxicity curve).",
+          default=None, domain=">= 1", unit="levels"),
+    Param("accrual", ("poisson", "fixed"), "Poisson arrivals or evenly spaced ones.",
+          default="poisson"),
+    Param("dlt_time", ("uniform", "weibull", "piecewise"), "DLT time within the window, "
+          "given a DLT: uniform, Weibull or piecewise uniform with --late-fraction late.",
+          default="uniform"),
+    Param("late_fraction", "float", "weibull/piecewise: fraction of the DLTs in the second "
+          "half of the window.", default=0.5, domain="(0, 1)"),
+    Param("max_pending", "float", "Suspend accrual when more than this fraction of the "
+          "current dose's patients is pending (TITE-BOIN: 0.5).", default=0.5,
+          domain="[0, 1]"),
+    Param("min_followup", "float", "Escalate only when every pending patient has been "
+          "followed for this fraction of the window (0: off).", default=0.0,
+          domain="[0, 1]"),
+)
+
+SPEC = FamilySpec(
+    name="tite",
+    title="Dose finding in calendar time with pending patients (TITE-BOIN), simulated",
+    design="designcalc.dose.tite.design:TiteDesign",
+    params=PARAMS,
+    scenario=ScenarioSpec("curve", "tox", "True DLT probability within the window per dose "
+                          "level, lowest first.", required=True),
+    exact=False,
+    simulate=True,
+    plots=(("calendar", "designcalc.dose.tite.present:calendar_plot"),
+           ("selection", "designcalc.present.plots:dose_selection"),
+           ("allocation", "designcalc.present.plots:dose_allocation")),
+    labels="designcalc.dose.tite.present:LABELS",
+    commands=("dose simulate --design tite-boin", "dose table --design tite-boin",
+              "dose next --design tite-boin", "trial run"),
+    cli_group="dose",
+    generic=("simulate",),
+    summary=("select", "en", "trial_duration"),
+    doc="docs/tite.md",
+    references=("yuan_tite_boin", "liu_yuan"),
+    bibliography=(
+        ("yuan_tite_boin", "Yuan Y, Lin R, Li D, Nie L, Warren KE (2018). Time-to-event "
+                           "Bayesian optimal interval design to accelerate phase I trials. "
+                           "Clin Cancer Res 24:4921-4930."),
+    ),
+    report="designcalc.dose.tite.report:facts",
+    report_template="designcalc/dose/tite/report.j2",
+    keywords=("late-onset", "window", "pending", "accrual"),
+    designs=(("tite-boin", {"rule": "boin"}),),
+    examples=(
+        # TITE-BOIN with fast accrual (2 patients per window): suspensions and pending data
+        {"design": {"target": 0.3, "cohorts": 6, "window": 3.0, "accrual_rate": 1.0},
+         "scenarios": {"rising": [0.05, 0.15, 0.30, 0.45]},
+         "n_sims": 2000},
+        # late-onset Weibull DLTs, fixed accrual, n_earlystop, target 0.2
+        {"design": {"target": 0.2, "cohorts": 6, "window": 2.0, "accrual_rate": 2.0,
+                    "accrual": "fixed", "dlt_time": "weibull", "late_fraction": 0.7,
+                    "n_earlystop": 9},
+         "scenarios": {"low_mtd": [0.2, 0.35, 0.5]},
+         "n_sims": 2000},
+    ),
+    extras=(("table", "designcalc.dose.tite.cli:table_cmd"),
+            ("next", "designcalc.dose.tite.cli:next_cmd")),
+)
