@@ -651,3 +651,45 @@ def _issue21_file_ids():
 @pytest.mark.parametrize("case_id", _issue21_file_ids())
 def test_issue21_files_exit_2(case_id, file_dir, tmp_path):
     _check(dict(_issue21_files(file_dir))[case_id], tmp_path, add_out=False)
+
+
+# -------------------------------------------------------------------------------------
+# issue #22: the tite family's `dose table` / `dose next --design tite-boin` (routed by
+# --design to designcalc.dose.tite.cli), bad invocations and files.
+
+_TITE = "--design tite-boin --target 0.2 --cohorts 10"
+_TITE_NEXT = _TITE + " --window 28 --n 3,9,0 --dlt 0,1,0 --current 2"
+TITE_BAD = [
+    f"dose table {_TITE} --max-pending 1.5",
+    f"dose table {_TITE} --min-followup -0.1",
+    "dose table --design tite-boin --target 0.9 --cohorts 10",
+    "dose table --design tite-boin --target 0.2 --cohorts 0",
+    "dose table --design tite-boin --target 0.2 --cohorts 1e9",
+    f"dose next {_TITE_NEXT} --followup 16,30",
+    f"dose next {_TITE_NEXT} --followup 1,2,3,4,5,6,7,8,9",
+    f"dose next {_TITE_NEXT} --followup abc",
+    f"dose next {_TITE_NEXT} --followup -1",
+    f"dose next {_TITE} --window 0 --n 3,9,0 --dlt 0,1,0 --current 2",
+    f"dose next {_TITE} --window 28 --n 3,9,0 --dlt 0,10,0 --current 2",
+    f"dose next {_TITE} --window 28 --n 3,9,0 --dlt 0,1,0 --current 4",
+    f"dose next {_TITE} --window 28 --n 3,9,0 --dlt 0,1,0",
+    f"dose next {_TITE} --window 28 --patients /nonexistent/p.csv --now 10",
+    f"dose next {_TITE} --window 28 --now 10",
+]
+
+
+@pytest.mark.parametrize("line", TITE_BAD)
+def test_tite_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)
+
+
+@pytest.mark.parametrize("text", ["level,entry,dlt\n1,0,\n1,abc,\n",
+                                  "level,entry,dlt\n1,50,\n",
+                                  "level,entry,dlt\n0,0,\n",
+                                  "level,entry,dlt\n1,0,45\n",
+                                  "lev,ent\n1,0\n",
+                                  "level,entry,dlt\n"])
+def test_tite_bad_patient_files_exit_2(text, tmp_path):
+    path = tmp_path / "patients.csv"
+    path.write_text(text)
+    _check(shlex.split(f"dose next {_TITE} --window 28 --now 40 --patients {path}"), tmp_path)
