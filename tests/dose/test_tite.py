@@ -184,3 +184,44 @@ def test_cli_table_and_next(tmp_path):
                 "--window", "28", "--n", "3,9,0", "--dlt", "0,1,0", "--current", "2",
                 "--followup", "16,15,14,14"])
     assert res.exit_code == 0 and "STFT 2.107 < 2.151: stay" in res.output
+
+
+# --- TITE-keyboard, TITE-mTPI-2, TITE-i3+3: the effective sample size (Lin & Yuan 2020) --
+
+@pytest.mark.parametrize("rule", ["keyboard", "mtpi2", "i3+3"])
+def test_ess_decision_at_integer_n_is_the_interval_table(rule):
+    """At ESS = n (no patient pending) the continuous decision is the interval family's
+    generated table, cell by cell (target 0.25, asymmetric margins)."""
+    from designcalc.dose.tite.rules import ess_escalates
+
+    d = TiteDesign(rule=rule, target=0.25, cohorts=8, margin_low=0.05, margin_high=0.1)
+    action = d.interval.compiled().action
+    for n in range(1, 25):
+        y = np.arange(n + 1)
+        got = ess_escalates(rule, 0.25, 0.05, 0.1, np.full(n + 1, float(n)), y)
+        assert got.tolist() == (action[n, :n + 1] == E).tolist(), (rule, n)
+
+
+@pytest.mark.parametrize("rule", ["keyboard", "i3+3"])
+def test_ess_threshold_is_where_the_decision_turns(rule):
+    from designcalc.dose.tite.rules import ess_escalates
+
+    d = TiteDesign(rule=rule, target=0.3, cohorts=6)
+    r = d.compiled()
+    rows = [x for x in d.decision_table() if x["stft_escalate"] not in (None, 0.0)]
+    assert rows
+    for x in rows:
+        n, y, m, t = x["n"], x["dlt"], x["pending"], x["stft_escalate"]
+        ess = np.array([n - m + t + 1e-7, n - m + t - 1e-7])
+        assert ess_escalates(rule, 0.3, 0.05, 0.05, ess, [y, y]).tolist() == [True, False]
+        # conduct at an n that is not a cohort end computes its threshold on demand
+        assert r.threshold([n - 1, n], [y, y], [m - 1, m]).tolist()[1] == t
+
+
+def test_short_window_tite_keyboard_is_exact_keyboard():
+    tox = {"s": [0.1, 0.25, 0.4, 0.55]}
+    sim = TiteDesign(rule="keyboard", target=0.3, cohorts=8, n_earlystop=9, window=0.01,
+                     accrual_rate=1.0, accrual="fixed").simulate(tox, n_sims=3000, seed=5)
+    exact = IntervalDesign(rule="keyboard", target=0.3, cohorts=8, n_earlystop=9).oc(tox)
+    for a, b in zip(sim.rows, exact.rows):
+        assert mc_agrees(a["select_sim"], a["select_sim_se"], b["select"])

@@ -29,15 +29,21 @@ from designcalc.dose.interval.design import DoseCurveOC, IntervalDesign, monoton
 
 __all__ = ["TiteDesign", "RULES", "NAMES"]
 
-RULES = ("boin",)
-NAMES = {"boin": "TITE-BOIN"}
+RULES = ("boin", "keyboard", "mtpi2", "i3+3")
+NAMES = {"boin": "TITE-BOIN", "keyboard": "TITE-keyboard", "mtpi2": "TITE-mTPI-2",
+         "i3+3": "TITE-i3+3"}
 #: simulated trials per chunk: the patient arrays are (chunk, patients) floats
 CHUNK = 20_000
 #: measured seconds per listed row of :meth:`TiteDesign.decision_table`
 TABLE_SECONDS_PER_ROW = 2e-5
+#: peak bytes per (n, y, m) entry of the effective-sample-size threshold table
+#: (three int64 index grids, the float table, masks)
+ESS_BYTES_PER_ENTRY = 40
+#: seconds per (n, y, m) entry (40 bisection steps on the escalating cells)
+ESS_SECONDS_PER_ENTRY = 2e-6
 
 _INTERVAL = ("target", "cohorts", "cohort_size", "start_level", "n_earlystop", "p_saf",
-             "p_tox", "cutoff_eli", "levels")
+             "p_tox", "cutoff_eli", "levels", "margin_low", "margin_high")
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,11 @@ class TiteDesign(DoseCurveOC, Design):
     min_followup : float
         Escalate only when every pending patient at the current dose has been
         followed for at least this fraction of the window (0: off).
-    rule : {"boin"}
-        The interval rule (TITE-BOIN).
+    rule : {"boin", "keyboard", "mtpi2", "i3+3"}
+        TITE-BOIN (Yuan et al. 2018), or the Keyboard, mTPI-2 or i3+3 table with
+        pending patients through the effective sample size (Lin & Yuan 2020).
+    margin_low, margin_high : float, optional
+        Keyboard, mTPI-2, i3+3: as in the interval family (default 0.05 each).
 
     Examples
     --------
@@ -93,6 +102,8 @@ class TiteDesign(DoseCurveOC, Design):
     max_pending: float = 0.5
     min_followup: float = 0.0
     rule: str = "boin"
+    margin_low: float | None = None
+    margin_high: float | None = None
 
     family = "tite"
     none_is_default = True
@@ -140,12 +151,24 @@ class TiteDesign(DoseCurveOC, Design):
         return NAMES[self.rule]
 
     def compiled(self):
-        """The :class:`~designcalc.dose.tite.rules.TiteBoinRule` the engine runs."""
-        from designcalc.dose.tite.rules import tite_boin_rule
+        """The :class:`~designcalc.dose.tite.rules.TiteRule` the engine runs: TITE-BOIN's,
+        or the effective-sample-size rule of Keyboard, mTPI-2, i3+3."""
+        from designcalc.dose.tite import rules
 
         base = self.interval
-        return tite_boin_rule(base.compiled(), base.phi1, base.phi2, self.max_pending,
-                              self.min_followup)
+        if self.rule == "boin":
+            return rules.tite_boin_rule(base.compiled(), base.phi1, base.phi2,
+                                        self.max_pending, self.min_followup)
+        from designcalc.core.budget import check_budget
+
+        entries = float(self.n_max + 1) ** 3
+        check_budget(f"{self.name} threshold table for {self.n_max} patients",
+                     bytes=entries * ESS_BYTES_PER_ENTRY,
+                     seconds=entries * ESS_SECONDS_PER_ENTRY,
+                     detail=f"{entries:.3g} entries (n, DLTs, pending)")
+        lo, hi = base.margins
+        return rules.tite_ess_rule(self.rule, base.compiled(), lo, hi, self.max_pending,
+                                   self.min_followup)
 
     def decision_table(self) -> list:
         """The TITE decision table by ``(n, y, pending)`` for ``n = c, 2c, ..., n_max``
@@ -166,25 +189,33 @@ class TiteDesign(DoseCurveOC, Design):
                 f"patients per time unit ({self.accrual})")
 
     def protocol_text(self) -> str:
-        base = self.interval.protocol_text()
+        base = self.interval
         late = ("" if self.dlt_time == "uniform" else
                 f" ({self.late_fraction:g} of the DLTs in the second half of the window)")
-        text = (f"{self.name} (Yuan et al. 2018): the BOIN design below, applied in "
+        if self.rule == "boin":
+            how = ("escalate if BOIN escalates on the observed DLTs and p^ = (y + (m - STFT) "
+                   f"p~/(1 - p~))/n <= lambda_e, p~ = (y + {self.target / 2:g})/(n - m + 1)")
+            who = "Yuan et al. 2018"
+        else:
+            how = (f"escalate if {base.name} escalates on the observed DLTs and also with "
+                   "y DLTs of the effective sample size ESS = n - m + STFT (posterior "
+                   "Beta(1 + y, 1 + ESS - y))")
+            who = "Lin & Yuan 2020"
+        text = (f"{self.name} ({who}): the {base.name} design below, applied in "
                 f"calendar time with a DLT assessment window of {self.window:g} time units. "
                 f"Before each new cohort, with m patients of the n treated at the current "
                 f"dose still pending and STFT their standardised total follow-up time "
                 f"(sum of follow-up / window), in this order: eliminate or de-escalate on "
-                f"the DLTs observed as BOIN does; suspend accrual if more than "
-                f"{self.max_pending:g} of the patients are pending; escalate if BOIN "
-                f"escalates on the observed DLTs and p^ = (y + (m - STFT) p~/(1 - p~))/n <= "
-                f"lambda_e, p~ = (y + {self.target / 2:g})/(n - m + 1)")
+                f"the DLTs observed as {base.name} does; suspend accrual if more than "
+                f"{self.max_pending:g} of the patients are pending; " + how)
         if self.min_followup > 0:
             text += (f", and every pending patient has been followed for at least "
                      f"{self.min_followup:g} of the window")
         text += (f"; else stay. Simulated with {self.accrual} accrual of "
                  f"{self.accrual_rate:g} patients per time unit and DLT times "
                  f"{self.dlt_time}{late} within the window (ASSUMED). The MTD is selected "
-                 "once every patient has completed the window. BOIN part: " + base)
+                 f"once every patient has completed the window. {base.name} part: "
+                 + base.protocol_text())
         return text
 
     # --- DoseCurveOC hooks (simulation only) ---------------------------------------------
@@ -253,10 +284,11 @@ class TiteDesign(DoseCurveOC, Design):
         >>> d.next_dose([3, 9, 0], [0, 1, 0], 2, followup=[0.5] * 4)["next"]
         2
         """
+        import numpy as np
+
         from designcalc.core.validate import check_int
         from designcalc.dose.interval.rules import E, S
         from designcalc.dose.tite.engine import SUSPEND
-        from designcalc.dose.tite.rules import escalation_threshold
 
         base = self.interval
         nn, yy = base._data(n, dlt)
@@ -274,13 +306,14 @@ class TiteDesign(DoseCurveOC, Design):
                     "reason": f"{pend}: more than {self.max_pending:g} of them are pending; "
                               "suspend accrual until a pending outcome is known"}
         if nn.sum() < self.n_max and code == S and rule.base.action[nn[cur], yy[cur]] == E:
-            thr = float(escalation_threshold(self.target, rule.lambda_e, nn[cur], yy[cur], m))
+            thr = float(rule.threshold(nn[cur:cur + 1], yy[cur:cur + 1], np.array([m]))[0])
             why = (f"STFT {stft:.4g} < {thr:.4g}" if stft < thr else
                    f"a pending patient followed for only {min_fu:.3g} < min_followup = "
                    f"{self.min_followup:g} of the window")
             out = {"next": cur + 1, "stop": False, "mtd": None,
-                   "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, {pend}: BOIN "
-                             f"would escalate, but {why}: stay"}
+                   "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, {pend}: "
+                             f"{base.name} would escalate with complete data, but {why}: "
+                             "stay"}
             if nn[cur] >= self.n_earlystop:
                 sel = base.select(nn, yy)
                 out = {"next": None, "stop": True, "mtd": sel["mtd"],

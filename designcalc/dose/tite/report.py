@@ -12,7 +12,14 @@ from __future__ import annotations
 from designcalc.dose.present import boundary_table, dose_levels, metrics_table
 from designcalc.present.report.text import generic_facts
 
-__all__ = ["facts", "tite_table"]
+__all__ = ["facts", "tite_table", "RULE_REFERENCES"]
+
+#: rule -> the references its protocol text cites (the family's own bibliography keys and
+#: the shared ones of the interval rules)
+RULE_REFERENCES = {"boin": ("yuan_tite_boin", "liu_yuan"),
+                   "keyboard": ("lin_yuan_tite", "yan"),
+                   "mtpi2": ("lin_yuan_tite", "guo"),
+                   "i3+3": ("lin_yuan_tite", "liu_wang_ji")}
 
 
 def tite_table(design) -> dict:
@@ -34,6 +41,7 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
     f = generic_facts(result)
     f["design_text"] = f.pop("own_text")
     f["known"] = True
+    f["references"] = RULE_REFERENCES[d.rule]
     f["target"] = f"{d.target:g}"
     f["max_pending"] = f"{d.max_pending:g}"
     f["doses"] = ([levels.name(k) for k in range(1, levels.count + 1)]

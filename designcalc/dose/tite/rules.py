@@ -42,10 +42,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from designcalc.dose.interval.rules import (D, DU, E, S, IntervalRule, boin_lambdas,
-                                            select_mtd)
+                                            keyboard_keys, mtpi2_intervals, select_mtd)
 from designcalc.dose.tite.engine import SUSPEND
 
-__all__ = ["TiteBoinRule", "escalation_threshold", "tite_boin_rule"]
+__all__ = ["TiteRule", "TiteBoinRule", "TiteEssRule", "escalation_threshold", "tite_boin_rule",
+           "ess_escalates", "ess_thresholds", "tite_ess_rule"]
 
 
 def escalation_threshold(target: float, lambda_e: float, n, y, m) -> np.ndarray:
@@ -68,16 +69,21 @@ def escalation_threshold(target: float, lambda_e: float, n, y, m) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class TiteBoinRule:
-    """The TITE-BOIN rule the calendar engine runs (see the module docstring).
+class TiteRule:
+    """An interval rule with pending patients, as the calendar engine runs it.
+
+    Cells of the complete-data table ``base`` decide elimination,
+    de-escalation and stay; a cell that escalates with complete data
+    escalates with ``m`` patients pending iff their STFT reaches
+    :meth:`threshold` (see the module docstring for the order).  Subclasses
+    give the threshold: :class:`TiteBoinRule` (Yuan et al. 2018) and
+    :class:`TiteEssRule` (Lin & Yuan 2020).
 
     Parameters
     ----------
     base : IntervalRule
-        The compiled BOIN rule (its cells decide with complete data; its
+        The compiled interval rule (its cells decide with complete data; its
         ``select_mtd`` selects the MTD on the final data).
-    lambda_e : float
-        BOIN's escalation boundary.
     max_pending : float
         Suspend accrual when more than this fraction of the current dose's
         patients is pending.
@@ -87,7 +93,6 @@ class TiteBoinRule:
     """
 
     base: IntervalRule
-    lambda_e: float
     max_pending: float = 0.5
     min_followup: float = 0.0
 
@@ -103,14 +108,16 @@ class TiteBoinRule:
     def target(self) -> float:
         return self.base.target
 
+    def threshold(self, n, y, m) -> np.ndarray:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
     def decide(self, n, y, m, stft, min_fu) -> np.ndarray:
         """The code (E, S, D, DU or SUSPEND) per trial, in the order of the module docstring."""
         n = np.asarray(n, dtype=np.int64)
         y = np.asarray(y, dtype=np.int64)
         m = np.asarray(m, dtype=np.int64)
         a = self.base.action[n, y]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            thr = escalation_threshold(self.target, self.lambda_e, n, y, m)
+        thr = self.threshold(n, y, m)
         up = (a == E) & ((m == 0) | ((stft >= thr) & (np.asarray(min_fu) >= self.min_followup)))
         out = np.where(up, E, S)
         out = np.where(m > self.max_pending * n, SUSPEND, out)
@@ -148,7 +155,8 @@ class TiteBoinRule:
                     elif m == 0:
                         dec = "escalate"
                     else:
-                        thr = float(escalation_threshold(self.target, self.lambda_e, n, y, m))
+                        thr = float(self.threshold(np.array([n]), np.array([y]),
+                                                   np.array([m]))[0])
                         if thr <= 0 and self.min_followup == 0:
                             dec, thr = "escalate", None
                         else:
@@ -163,9 +171,142 @@ class TiteBoinRule:
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class TiteBoinRule(TiteRule):
+    """TITE-BOIN (Yuan et al. 2018): the threshold of :func:`escalation_threshold`.
+
+    ``lambda_e``: BOIN's escalation boundary.
+    """
+
+    lambda_e: float = 0.0
+
+    def threshold(self, n, y, m) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return escalation_threshold(self.target, self.lambda_e, n, y, m)
+
+
 def tite_boin_rule(base: IntervalRule, p_saf: float, p_tox: float, max_pending: float,
                    min_followup: float) -> TiteBoinRule:
     """The :class:`TiteBoinRule` of a compiled BOIN rule and its phi1, phi2."""
     le, _ = boin_lambdas(base.target, p_saf, p_tox)
     return TiteBoinRule(base=base, lambda_e=le, max_pending=max_pending,
                         min_followup=min_followup)
+
+
+# --- TITE-keyboard, TITE-mTPI-2, TITE-i3+3: the effective sample size (Lin & Yuan 2020) ---
+
+def ess_escalates(rule: str, target: float, margin_low: float, margin_high: float, ess,
+                  y) -> np.ndarray:
+    """Whether ``rule`` escalates with ``y`` DLTs at a (non-integer) sample size ``ess``.
+
+    Lin & Yuan (2020) approximate the likelihood of a pending patient followed
+    for ``u_i`` of the window ``W`` by ``(1 - p)^(u_i / W)``, so that the data
+    are ``y`` DLTs of an *effective sample size* ``ESS = (n - m) + STFT`` and
+    the posterior is Beta(1 + y, 1 + ESS - y).  The decision of each design
+    is evaluated at ``ESS`` with the boundaries of the interval family
+    (:func:`~designcalc.dose.interval.rules.keyboard_keys`,
+    :func:`~designcalc.dose.interval.rules.mtpi2_intervals`; i3+3's
+    equivalence interval): Keyboard escalates when the strongest key (largest
+    posterior mass, partial end keys scaled to full width, the highest key on
+    a tie) lies below the target key; mTPI-2 when the sub-interval of largest
+    unit probability mass (the lowest on a tie) lies below the EI; i3+3 when
+    ``y / ESS`` lies below the EI.  At an integer ``ESS = n`` these are the
+    interval family's tables (tested cell by cell).
+    """
+    from scipy.special import betainc
+
+    ess = np.asarray(ess, dtype=float)[:, None]
+    y = np.asarray(y, dtype=float)[:, None]
+    lo, hi = target - margin_low, target + margin_high
+    if rule == "i3+3":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (y / ess < lo - 1e-12)[:, 0]          # ESS = 0: no escalation
+    if rule == "keyboard":
+        pts = keyboard_keys(target, margin_low, margin_high)
+    else:
+        pts = mtpi2_intervals(target, margin_low, margin_high)
+    width = np.diff(pts)
+    cdf = betainc(y + 1.0, ess - y + 1.0, pts[None, :])
+    mass = cdf[:, 1:] - cdf[:, :-1]
+    if rule == "keyboard":
+        comp = np.ones(width.size)
+        comp[0] = (margin_low + margin_high) / width[0]
+        comp[-1] = (margin_low + margin_high) / width[-1]
+        mass = mass * comp[None, :]
+        tkey = int(np.nonzero(pts == lo)[0][0])
+        best = width.size - 1 - np.argmax((mass == mass.max(axis=1, keepdims=True))[:, ::-1],
+                                          axis=1)
+        return best < tkey
+    mid = (pts[1:] + pts[:-1]) / 2
+    return mid[np.argmax(mass / width[None, :], axis=1)] < lo
+
+
+@dataclass(frozen=True, eq=False)
+class TiteEssRule(TiteRule):
+    """TITE-keyboard, TITE-mTPI-2, TITE-i3+3 (Lin & Yuan 2020): the STFT threshold is the
+    smallest follow-up at which :func:`ess_escalates` at ``ESS = n - m + STFT``.
+
+    ``rule``, ``margin_low``, ``margin_high``: the interval design.  The thresholds
+    of the cohort ends ``n = c, 2c, ...`` (every decision of a simulated trial) are
+    tabulated when the rule is built (:func:`ess_thresholds`); other ``n`` (a
+    running trial's counts) are computed when asked.
+    """
+
+    rule: str = "keyboard"
+    margin_low: float = 0.05
+    margin_high: float = 0.05
+    thresholds: np.ndarray = None
+
+    def threshold(self, n, y, m) -> np.ndarray:
+        n, y, m = np.asarray(n), np.asarray(y), np.asarray(m)
+        other = (n % self.base.cohort_size) != 0
+        if not other.any():
+            return self.thresholds[n, y, m]
+        out = np.empty(n.shape)
+        out[~other] = self.thresholds[n[~other], y[~other], m[~other]]
+        if other.any():
+            out[other] = ess_thresholds(self.rule, self.target, self.margin_low,
+                                        self.margin_high, self.base.action,
+                                        (n[other], y[other], m[other]))
+        return out
+
+
+def ess_thresholds(rule: str, target: float, margin_low: float, margin_high: float,
+                   action: np.ndarray, cells, iterations: int = 40) -> np.ndarray:
+    """The smallest STFT in ``[0, m]`` at which ``rule`` escalates with ``ESS = n - m +
+    STFT`` for each cell ``(n, y, m)`` of ``cells`` (three arrays): bisection to ``m /
+    2^iterations``, 0 when it escalates with no follow-up at all; ``inf`` where the
+    complete-data cell ``action[n, y]`` does not escalate or ``m = 0``."""
+    n, y, m = (np.asarray(v, dtype=np.int64) for v in cells)
+    out = np.full(n.size, np.inf)
+    go = (action[n, y] == E) & (m >= 1) & (y + m <= n)
+    out[(action[n, y] == E) & (m == 0)] = 0.0
+    if not go.any():
+        return out
+    n, y, m = n[go], y[go], m[go]
+    low, high = np.zeros(n.size), m.astype(float)
+    at0 = ess_escalates(rule, target, margin_low, margin_high, n - m, y)
+    for _ in range(iterations):
+        mid = (low + high) / 2
+        up = ess_escalates(rule, target, margin_low, margin_high, n - m + mid, y)
+        high = np.where(up, mid, high)
+        low = np.where(up, low, mid)
+    out[go] = np.where(at0, 0.0, high)
+    return out
+
+
+def tite_ess_rule(rule: str, base: IntervalRule, margin_low: float, margin_high: float,
+                  max_pending: float, min_followup: float) -> TiteEssRule:
+    """The :class:`TiteEssRule` of a compiled Keyboard, mTPI-2 or i3+3 rule."""
+    size = base.action.shape[0]
+    c = base.cohort_size
+    nn, yy, mm = np.meshgrid(np.arange(c, size, c), np.arange(size), np.arange(size),
+                             indexing="ij")
+    keep = yy + mm <= nn
+    thr = np.full((size, size, size), np.inf)
+    cells = (nn[keep], yy[keep], mm[keep])
+    thr[cells] = ess_thresholds(rule, base.target, margin_low, margin_high, base.action,
+                                cells)
+    return TiteEssRule(base=base, max_pending=max_pending, min_followup=min_followup,
+                       rule=rule, margin_low=margin_low, margin_high=margin_high,
+                       thresholds=thr)

@@ -11,10 +11,14 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 #: the parameters a running trial's decision needs (``dose table`` / ``dose next``)
 DECISION_PARAMS = ("target", "cohorts", "cohort_size", "n_earlystop", "p_saf", "p_tox",
-                   "cutoff_eli", "max_pending", "min_followup")
+                   "cutoff_eli", "max_pending", "min_followup", "margin_low", "margin_high")
+#: the rules and their --design names; BOIN takes no margins
+RULES = ("boin", "keyboard", "mtpi2", "i3+3")
 
 PARAMS = (
-    Param("rule", ("boin",), "The interval rule (boin: TITE-BOIN).", default="boin"),
+    Param("rule", RULES, "boin: TITE-BOIN (Yuan et al. 2018); keyboard, mtpi2, i3+3: the "
+          "interval family's tables with pending patients through the effective sample "
+          "size (Lin & Yuan 2020).", default="boin"),
     Param("target", "float", "Target DLT probability phi.", domain="[0.05, 0.6]"),
     Param("cohorts", "int", "Maximum number of cohorts.", domain=">= 1", unit="cohorts"),
     Param("window", "float", "DLT assessment window (the time unit of the accrual rate).",
@@ -49,11 +53,16 @@ PARAMS = (
     Param("min_followup", "float", "Escalate only when every pending patient has been "
           "followed for this fraction of the window (0: off).", default=0.0,
           domain="[0, 1]"),
+    Param("margin_low", "float", "Keyboard/mTPI-2/i3+3: target key / EI starts at target - "
+          "margin_low; default 0.05.", default=None, domain="(0, target)"),
+    Param("margin_high", "float", "Keyboard/mTPI-2/i3+3: target key / EI ends at target + "
+          "margin_high; default 0.05.", default=None, domain="(0, 1 - target)"),
 )
 
 SPEC = FamilySpec(
     name="tite",
-    title="Dose finding in calendar time with pending patients (TITE-BOIN), simulated",
+    title="Dose finding in calendar time with pending patients (TITE-BOIN, TITE-keyboard, "
+          "TITE-mTPI-2, TITE-i3+3), simulated",
     design="designcalc.dose.tite.design:TiteDesign",
     params=PARAMS,
     scenario=ScenarioSpec("curve", "tox", "True DLT probability within the window per dose "
@@ -64,22 +73,29 @@ SPEC = FamilySpec(
            ("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
     labels="designcalc.dose.tite.present:LABELS",
-    commands=("dose simulate --design tite-boin", "dose table --design tite-boin",
-              "dose next --design tite-boin", "trial run"),
+    commands=("dose simulate --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3",
+              "dose table --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3",
+              "dose next --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3", "trial run"),
     cli_group="dose",
     generic=("simulate",),
     summary=("select", "en", "trial_duration"),
     doc="docs/tite.md",
-    references=("yuan_tite_boin", "liu_yuan"),
+    # per design in the report builder (designcalc.dose.tite.report.RULE_REFERENCES)
+    references=(),
     bibliography=(
         ("yuan_tite_boin", "Yuan Y, Lin R, Li D, Nie L, Warren KE (2018). Time-to-event "
                            "Bayesian optimal interval design to accelerate phase I trials. "
                            "Clin Cancer Res 24:4921-4930."),
+        ("lin_yuan_tite", "Lin R, Yuan Y (2020). Time-to-event model-assisted designs for "
+                          "dose-finding trials with delayed toxicity. Biostatistics "
+                          "21:807-824."),
     ),
     report="designcalc.dose.tite.report:facts",
     report_template="designcalc/dose/tite/report.j2",
     keywords=("late-onset", "window", "pending", "accrual"),
-    designs=(("tite-boin", {"rule": "boin"}),),
+    designs=tuple((f"tite-{rule}", {"rule": rule},
+                   ("margin_low", "margin_high") if rule == "boin" else ())
+                  for rule in RULES),
     examples=(
         # TITE-BOIN with fast accrual (2 patients per window): suspensions and pending data
         {"design": {"target": 0.3, "cohorts": 6, "window": 3.0, "accrual_rate": 1.0},
@@ -99,6 +115,15 @@ SPEC = FamilySpec(
                  "--dlt-time", "weibull", "--late-fraction", "0.7", "--n-earlystop", "9",
                  "--scenario", "low_mtd=0.2,0.35,0.5", "--n-sims", "2000", "--seed",
                  "20261201"]},
+        # TITE-keyboard through the effective sample size, piecewise late DLTs
+        {"design": {"rule": "keyboard", "target": 0.25, "cohorts": 5, "window": 2.0,
+                    "accrual_rate": 1.5, "dlt_time": "piecewise", "late_fraction": 0.8},
+         "scenarios": {"rising": [0.1, 0.25, 0.45]},
+         "n_sims": 2000,
+         "cli": ["dose", "simulate", "--design", "tite-keyboard", "--target", "0.25",
+                 "--cohorts", "5", "--window", "2", "--accrual-rate", "1.5", "--dlt-time",
+                 "piecewise", "--late-fraction", "0.8", "--scenario", "rising=0.1,0.25,0.45",
+                 "--n-sims", "2000", "--seed", "20261201"]},
     ),
     extras=(("table", "designcalc.dose.tite.cli:table_cmd"),
             ("next", "designcalc.dose.tite.cli:next_cmd")),
