@@ -45,5 +45,7 @@ def calendar_plot(result, ax=None):
     ax.set_xlabel("scenario")
     ax.set_ylabel(label("trial_duration").axis)
     ax.legend(fontsize=7, title="duration (\u00b12 SE)", title_fontsize=7)
-    ax.set_title(f"Calendar time of {result.design} (simulated)", fontsize=8)
+    d = result.design
+    ax.set_title(f"Calendar time of {d.name}: window {d.window:g}, {d.accrual_rate:g} "
+                 f"patients per time unit (simulated)", fontsize=8)
     return ax

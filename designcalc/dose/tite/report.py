@@ -23,11 +23,11 @@ RULE_REFERENCES = {"boin": ("yuan_tite_boin", "liu_yuan"),
 
 
 def tite_table(design) -> dict:
-    """The escalation rows of the TITE decision table with pending patients as a report
-    table: ``n``, DLTs, pending, the decision (escalate if STFT >= x)."""
+    """The cells of the TITE decision table whose decision depends on the follow-up of
+    the pending patients, as a report table: ``n``, DLTs, pending, the decision
+    (escalate if STFT >= x, else stay)."""
     rows = [[str(r["n"]), str(r["dlt"]), str(r["pending"]), r["decision"]]
-            for r in design.decision_table()
-            if r["pending"] and r["decision"] not in ("stay", "suspend")]
+            for r in design.decision_table() if r["stft_escalate"] is not None]
     return {"kind": "tite", "header": ["patients treated at the current dose", "DLTs observed",
                                        "patients pending", "decision"], "rows": rows}
 
