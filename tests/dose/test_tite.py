@@ -225,3 +225,93 @@ def test_short_window_tite_keyboard_is_exact_keyboard():
     exact = IntervalDesign(rule="keyboard", target=0.3, cohorts=8, n_earlystop=9).oc(tox)
     for a, b in zip(sim.rows, exact.rows):
         assert mc_agrees(a["select_sim"], a["select_sim_se"], b["select"])
+
+
+# --- BF-BOIN (Zhao et al. 2024): backfill ----------------------------------------------
+
+BF = dict(target=0.25, cohorts=10, window=1.0, accrual_rate=3.0, accrual="uniform",
+          dlt_time="weibull", n_earlystop=9, backfill=True)
+
+
+def test_bf_decide_by_hand():
+    """Target 0.25 (BOIN boundaries at n = 3, 6, 9: escalate if y <= 0, 1, 1; de-escalate
+    if y >= 1, 2, 3; eliminate if y >= 3, 4, 5):
+
+    A. dose 2 at 0/3 escalates, dose 1 at 3/6 de-escalates: pooled 3/9 de-escalates; no
+       cumulative prefix is below b_d (3/6 >= 2, 3/9 >= 3): to dose 1 (3/6 not eliminated);
+    B. dose 3 at 0/3, dose 2 at 2/6 (de-escalate): pooled 2/9 stays at dose 3;
+    C. dose 3 at 1/3 (de-escalate; stay with stay_1_of_3), dose 2 at 2/6: pooled 3/9 ->
+       dose b* - 1 = 1;
+    D. dose 2 at 1/3, dose 1 at 0/3, no conflict: de-escalate (stay with stay_1_of_3).
+    """
+    from designcalc.dose.tite.backfill import bf_decide, boin_bounds
+
+    bounds = boin_bounds(0.25, 30, 0.15, 0.35, 0.95)
+    n = np.array([[6, 3, 0], [3, 6, 3], [3, 6, 3], [3, 3, 0]])
+    y = np.array([[3, 0, 0], [0, 2, 0], [0, 2, 1], [0, 1, 0]])
+    d = np.array([1, 2, 2, 1])
+    for stay13, expect in [(False, [0, 2, 0, 0]), (True, [0, 2, 0, 1])]:
+        new, elim_from, stop_none, stay = bf_decide(bounds, n, y, d, stay13, 3)
+        assert new.tolist() == expect
+        assert not stop_none.any() and elim_from.tolist() == [3, 3, 3, 3]
+        assert stay.tolist() == [False, True, False, stay13]
+
+
+def test_bf_boin_without_responses_is_exact_boin():
+    """No response, no backfill: BF-BOIN is BOIN (interval family's exact program), 4 SE."""
+    tox = {"s": [0.04, 0.12, 0.25, 0.43]}
+    sim = TiteDesign(**{**BF, "cohorts": 6}, response=[0.0] * 4).simulate(tox, n_sims=1000,
+                                                                        seed=3)
+    exact = IntervalDesign(rule="boin", target=0.25, cohorts=6, n_earlystop=9).oc(tox)
+    for a, b in zip(sim.rows, exact.rows):      # (an SE of 0 for an event never seen)
+        assert mc_agrees(a["select_sim"], max(a["select_sim_se"], 1e-3), b["select"])
+        if b["n_treated"] is not None:
+            assert mc_agrees(a["n_treated_sim"], a["n_treated_sim_se"], b["n_treated"])
+    assert sim.metrics[0]["n_backfill_sim"] == 0.0
+
+
+def test_bf_boin_backfills_below_the_current_dose():
+    tox = {"s": [0.02, 0.05, 0.1, 0.4]}
+    d = TiteDesign(**{**BF, "cohorts": 6}, response=[1.0] * 4, n_cap=6)
+    m = d.simulate(tox, n_sims=300, seed=4)
+    assert m.metrics[0]["n_backfill_sim"] > 1
+    # n_cap 6: a dose holds at most 6 patients unless the escalation itself put more there
+    assert m.metrics[0]["en_sim"] > 18
+    with pytest.raises(ValueError, match="^response"):
+        TiteDesign(**BF)
+    with pytest.raises(ValueError, match="^response must give one"):
+        d.simulate({"s": [0.1, 0.2]}, n_sims=10, seed=1)
+
+
+@pytest.mark.slow
+def test_bf_boin_zhao_table4_scenario3():
+    """Zhao et al. (2024, Clin Cancer Res 30:673) Table 4, scenario 3: DLT .04/.12/.25/.43/
+    .63, response .10/.20/.30/.45/.58, 10 cohorts of 3, 3 patients per month, 1-month
+    window: BF-BOIN 57.6 % correct MTD, N 30.9, 14.3 months; BOIN 56.7 %, N 23.9, 14.3
+    months.  n_earlystop = 9 (the main text; the supplement's 12 gives BOIN an exact
+    N = 27.8, far from the published 23.9, while 9 gives 24.1 exact / 23.9 here), 1 DLT of
+    3 stays, bfboin's uniform accrual, Weibull DLT times with half the DLTs in the second
+    half of the window.
+
+    Within 3 SE of the difference (ours and the paper's own Monte-Carlo error, taken as
+    equal: sqrt(2) SE; plus the table's rounding): P(correct) of both designs, BOIN's N
+    (exact BOIN with these rules: 24.06) and both durations.  BF-BOIN's N is
+    about one patient short of 30.9 (29.9 here): the backfill allocation details the paper
+    does not pin down (is a dose capped at 12 or after its 12th patient, when a response
+    counts as seen) move N by 0.5-1 patient (n_cap 13: N 30.5, P(correct) 59.6 %); we keep
+    the documented cap and check N within 1.5 patients.
+    """
+    tox = {"s3": [0.04, 0.12, 0.25, 0.43, 0.63]}
+    resp = [0.10, 0.20, 0.30, 0.45, 0.58]
+    for response, correct, n, months in [(resp, 0.576, 30.9, 14.3),
+                                         ([0.0] * 5, 0.567, 23.9, 14.3)]:
+        res = TiteDesign(**BF, response=response, stay_1_of_3=True).simulate(
+            tox, n_sims=10_000, seed=2024)
+        row, m = res.rows[2], res.metrics[0]
+        k = 3 * math.sqrt(2)
+        assert abs(row["select_sim"] - correct) < k * row["select_sim_se"] + 0.0005
+        assert abs(m["trial_duration_sim"] - months) < k * m["trial_duration_sim_se"] + 0.35
+        if response[0] == 0.0:
+            assert abs(m["en_sim"] - n) < k * m["en_sim_se"] + 0.05
+        else:
+            assert abs(m["en_sim"] - n) < 1.5

@@ -16,7 +16,8 @@ from designcalc.cli.generic import _param_option
 from designcalc.cli.options import apply, output_options
 from designcalc.dose.tite.spec import DECISION_PARAMS, SPEC
 
-_DESIGNS = tuple(name for name, _, *_ in SPEC.designs)
+#: the designs with pending patients (BF-BOIN waits for complete cohorts: BOIN's table)
+_DESIGNS = tuple(name for name, fixed, *_ in SPEC.designs if not fixed["backfill"])
 
 
 def _decision_options(func):

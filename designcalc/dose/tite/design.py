@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from designcalc.core.protocol import Design
 from designcalc.core.result import NextDose
-from designcalc.core.validate import check_real
+from designcalc.core.validate import check_int, check_prob_array, check_real
 from designcalc.dose.interval.design import DoseCurveOC, IntervalDesign, monotone_warning
 
 __all__ = ["TiteDesign", "RULES", "NAMES"]
@@ -44,6 +44,13 @@ ESS_SECONDS_PER_ENTRY = 2e-6
 
 _INTERVAL = ("target", "cohorts", "cohort_size", "start_level", "n_earlystop", "p_saf",
              "p_tox", "cutoff_eli", "levels", "margin_low", "margin_high")
+
+
+def _select(rule, n, y):
+    """``BOIN::select.mtd`` of the compiled ``rule`` (a picklable selection function)."""
+    from designcalc.dose.interval.rules import select_mtd
+
+    return select_mtd(rule, n, y)
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,18 @@ class TiteDesign(DoseCurveOC, Design):
         pending patients through the effective sample size (Lin & Yuan 2020).
     margin_low, margin_high : float, optional
         Keyboard, mTPI-2, i3+3: as in the interval family (default 0.05 each).
+    backfill : bool
+        BF-BOIN (Zhao et al. 2024; rule ``"boin"`` only): the escalation waits for
+        complete cohorts and backfills the patients who arrive meanwhile
+        (:mod:`designcalc.dose.tite.backfill`); ``max_pending`` and
+        ``min_followup`` do not apply.
+    response : sequence of float, optional
+        BF-BOIN: true response probability per dose level (required with
+        ``backfill``; the same for every scenario).
+    n_cap : int
+        BF-BOIN: a dose closes for backfill once it has this many patients (12).
+    stay_1_of_3 : bool
+        BF-BOIN: 1 DLT of 3 patients stays instead of de-escalating.
 
     Examples
     --------
@@ -104,6 +123,10 @@ class TiteDesign(DoseCurveOC, Design):
     rule: str = "boin"
     margin_low: float | None = None
     margin_high: float | None = None
+    backfill: bool = False
+    response: tuple | None = None
+    n_cap: int = 12
+    stay_1_of_3: bool = False
 
     family = "tite"
     none_is_default = True
@@ -135,6 +158,23 @@ class TiteDesign(DoseCurveOC, Design):
             "max_pending", self.max_pending, low=0.0, high=1.0))
         object.__setattr__(self, "min_followup", check_real(
             "min_followup", self.min_followup, low=0.0, high=1.0))
+        for name in ("backfill", "stay_1_of_3"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        object.__setattr__(self, "n_cap", check_int("n_cap", self.n_cap, min_value=1))
+        if self.backfill:
+            if self.rule != "boin":
+                raise ValueError(f"backfill: BF-BOIN backfills a BOIN design, not {self.rule!r}")
+            if self.response is None:
+                raise ValueError("response: BF-BOIN needs the true response probability of "
+                                 "each dose level")
+            resp = tuple(float(v) for v in check_prob_array("response", self.response,
+                                                            closed=True))
+            object.__setattr__(self, "response", resp)
+        elif self.response is not None or self.stay_1_of_3:
+            raise ValueError("response: only used with backfill (BF-BOIN)"
+                             if self.response is not None else
+                             "stay_1_of_3: only used with backfill (BF-BOIN)")
 
     # --- the rule ----------------------------------------------------------------------
     @property
@@ -148,7 +188,7 @@ class TiteDesign(DoseCurveOC, Design):
 
     @property
     def name(self) -> str:
-        return NAMES[self.rule]
+        return "BF-BOIN" if self.backfill else NAMES[self.rule]
 
     def compiled(self):
         """The :class:`~designcalc.dose.tite.rules.TiteRule` the engine runs: TITE-BOIN's,
@@ -190,6 +230,8 @@ class TiteDesign(DoseCurveOC, Design):
 
     def protocol_text(self) -> str:
         base = self.interval
+        if self.backfill:
+            return self._backfill_text(base)
         late = ("" if self.dlt_time == "uniform" else
                 f" ({self.late_fraction:g} of the DLTs in the second half of the window)")
         if self.rule == "boin":
@@ -218,14 +260,41 @@ class TiteDesign(DoseCurveOC, Design):
                  + base.protocol_text())
         return text
 
+    def _backfill_text(self, base) -> str:
+        resp = ", ".join(f"{v:g}" for v in self.response)
+        return (f"BF-BOIN (Zhao et al. 2024): the BOIN design below in calendar time, with a "
+                f"DLT assessment window of {self.window:g} time units; the dose escalation "
+                "waits until every patient of a cohort has completed the window, and a "
+                "patient who arrives meanwhile is backfilled to the highest dose below the "
+                "current one where a response has been seen, the completed data (alone or "
+                "pooled with the next dose up) do not call for de-escalation, every lower "
+                f"dose is also open, and fewer than {self.n_cap} patients have been treated; "
+                "otherwise the patient is not enrolled. Decisions use every completed "
+                "patient (escalation and backfill) of each dose up to the current one; when "
+                "a lower dose's data conflict with the current dose's decision, the data "
+                "from the highest conflicting dose up are pooled"
+                + ("; 1 DLT of 3 patients stays" if self.stay_1_of_3 else "")
+                + f". Simulated with {self.accrual} accrual of {self.accrual_rate:g} patients "
+                f"per time unit, DLT times {self.dlt_time} within the window and response "
+                f"probabilities {resp} by dose (ASSUMED). BOIN part: " + base.protocol_text())
+
     # --- DoseCurveOC hooks (simulation only) ---------------------------------------------
     _curves = IntervalDesign._curves
     _rows = IntervalDesign._rows
     _warn_monotone = staticmethod(monotone_warning)
     _sim_chunk = CHUNK
-    _sim_metric_keys = IntervalDesign._sim_metric_keys + (
-        ("trial_duration", "duration"), ("suspension_time", "suspension"),
-        ("p_suspended", "suspended"), ("share_overdosed", "overdosed"))
+    @property
+    def _sim_metric_keys(self):
+        own = ((("n_backfill", "n_backfill"),) if self.backfill else
+               (("suspension_time", "suspension"), ("p_suspended", "suspended")))
+        return IntervalDesign._sim_metric_keys + (("trial_duration", "duration"),) + own + (
+            ("share_overdosed", "overdosed"),)
+
+    def _simulate_curve(self, model, name, arr, n_sims, seed, run_kwargs) -> dict:
+        out = super()._simulate_curve(model, name, arr, n_sims, seed, run_kwargs)
+        if self.backfill:        # N = escalation cohorts + backfilled patients: no cohort grid
+            out["dist"], out["dist_se"] = {}, {}
+        return out
 
     def _check_options(self, options):
         if options:
@@ -240,13 +309,40 @@ class TiteDesign(DoseCurveOC, Design):
         from designcalc.dose.tite.engine import run_calendar
 
         mask = tuple(bool(v) for v in arr > self.target)
-        kernel = functools.partial(
-            run_calendar, rule=rule, p=tuple(map(float, arr)), cohort_size=self.cohort_size,
-            n_cohorts=self.cohorts, start=self.start_level - 1, window=self.window,
-            rate=self.accrual_rate, accrual=self.accrual, dlt_time=self.dlt_time,
-            late=self.late_fraction, above_mask=mask)
+        if self.backfill:
+            kernel = self._backfill_kernel(arr, mask)
+        else:
+            kernel = functools.partial(
+                run_calendar, rule=rule, p=tuple(map(float, arr)),
+                cohort_size=self.cohort_size, n_cohorts=self.cohorts,
+                start=self.start_level - 1, window=self.window, rate=self.accrual_rate,
+                accrual=self.accrual, dlt_time=self.dlt_time, late=self.late_fraction,
+                above_mask=mask)
         return simulate.run(kernel, n_sims, seed=seed, name=f"{self.name} simulation",
                             **run_kwargs)
+
+    def _backfill_kernel(self, arr, mask):
+        """The BF-BOIN kernel of one toxicity curve: BOIN's boundaries and selection
+        for up to ``cohorts x cohort_size + levels x n_cap`` patients at a dose."""
+        from designcalc.dose.interval.rules import boin_rule
+        from designcalc.dose.tite.backfill import boin_bounds, run_backfill
+
+        if len(self.response) != arr.size:
+            raise ValueError(f"response must give one probability per dose level "
+                             f"({arr.size}), got {len(self.response)}")
+        base = self.interval
+        n_top = self.n_max + arr.size * self.n_cap
+        bounds = boin_bounds(self.target, n_top, base.phi1, base.phi2, self.cutoff_eli)
+        final = boin_rule(self.target, -(-n_top // self.cohort_size), self.cohort_size,
+                          n_earlystop=self.n_earlystop, p_saf=base.phi1, p_tox=base.phi2,
+                          cutoff_eli=self.cutoff_eli)
+        return functools.partial(
+            run_backfill, select=functools.partial(_select, final), bounds=bounds,
+            p=tuple(map(float, arr)), response=self.response, cohort_size=self.cohort_size,
+            n_cohorts=self.cohorts, start=self.start_level - 1, window=self.window,
+            rate=self.accrual_rate, accrual=self.accrual, dlt_time=self.dlt_time,
+            late=self.late_fraction, n_earlystop=self.n_earlystop, n_cap=self.n_cap,
+            stay_1_of_3=self.stay_1_of_3, above_mask=mask)
 
     def _check(self, result) -> tuple:
         return self.interval._check(result)

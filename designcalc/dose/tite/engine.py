@@ -60,7 +60,7 @@ __all__ = ["E", "S", "D", "DU", "SUSPEND", "CODES", "ACCRUALS", "DLT_TIMES", "dl
 #: the extra code of a calendar-time rule: wait for pending data before deciding
 SUSPEND = 4
 CODES = ("escalate", "stay", "de-escalate", "eliminate", "suspend")
-ACCRUALS = ("fixed", "poisson")
+ACCRUALS = ("fixed", "poisson", "uniform")
 DLT_TIMES = ("uniform", "weibull", "piecewise")
 
 
@@ -108,8 +108,12 @@ def dlt_times(u: np.ndarray, p: np.ndarray, kind: str, late: float) -> np.ndarra
 
 
 def _gaps(rng, accrual: str, rate: float, shape) -> np.ndarray:
+    """Inter-arrival times: ``fixed`` ``1/rate``; ``poisson`` exponential of mean
+    ``1/rate``; ``uniform`` uniform on ``(0, 2/rate)`` (bfboin's "uniform" accrual)."""
     if accrual == "fixed":
         return np.full(shape, 1.0 / rate)
+    if accrual == "uniform":
+        return rng.uniform(0.0, 2.0 / rate, size=shape)
     return rng.exponential(1.0 / rate, size=shape)
 
 
@@ -131,7 +135,7 @@ def run_calendar(rng: np.random.Generator, size: int, *, rule, p, cohort_size: i
         Cohort size, maximum number of cohorts, first dose (0-based).
     window, rate : float
         DLT assessment window and accrual rate (patients per unit time).
-    accrual : {"fixed", "poisson"}
+    accrual : {"fixed", "poisson", "uniform"}
     dlt_time : {"uniform", "weibull", "piecewise"}
     late : float
         Fraction of DLTs in the second half of the window (weibull, piecewise).

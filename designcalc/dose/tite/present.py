@@ -28,7 +28,7 @@ LABELS = {
 
 def calendar_plot(result, ax=None):
     """Expected trial duration per scenario, split into accrual suspension and the rest
-    (simulated; bars +-2 SE of the duration)."""
+    (simulated; bars +-2 SE of the duration); BF-BOIN (no suspension): the duration."""
     import numpy as np
 
     ax = new_axes(ax)
@@ -36,7 +36,7 @@ def calendar_plot(result, ax=None):
     names = [m["scenario"] or "-" for m in mets]
     dur = np.array([m["trial_duration_sim"] for m in mets])
     se = np.array([m["trial_duration_sim_se"] for m in mets])
-    sus = np.array([m["suspension_time_sim"] for m in mets])
+    sus = np.array([m.get("suspension_time_sim", 0.0) for m in mets])
     x = np.arange(len(mets))
     ax.bar(x, dur - sus, 0.6, label="accruing or following up", **bar_style(0))
     ax.bar(x, sus, 0.6, bottom=dur - sus, yerr=2 * se, capsize=3,

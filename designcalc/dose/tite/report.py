@@ -41,12 +41,14 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
     f = generic_facts(result)
     f["design_text"] = f.pop("own_text")
     f["known"] = True
-    f["references"] = RULE_REFERENCES[d.rule]
+    f["references"] = ("zhao_bf_boin", "liu_yuan") if d.backfill else RULE_REFERENCES[d.rule]
     f["target"] = f"{d.target:g}"
     f["max_pending"] = f"{d.max_pending:g}"
     f["doses"] = ([levels.name(k) for k in range(1, levels.count + 1)]
                  if levels.doses is not None else None)
-    f["tables"] = [boundary_table(d.interval.boundary_records()), tite_table(d)]
+    f["tables"] = [boundary_table(d.interval.boundary_records())]
+    if not d.backfill:                  # BF-BOIN decides on complete cohorts only
+        f["tables"].append(tite_table(d))
     met = metrics_table(result, d.target, levels)
     if met is not None:
         f["tables"].append(met)
