@@ -4,7 +4,8 @@ trial with pending patients.
 
 Declared as extras of the ``tite`` family (:mod:`designcalc.dose.tite.spec`); the dose
 group routes ``dose table`` / ``dose next`` here when ``--design`` is a design of this
-family.  The options are the spec's parameters (:data:`~designcalc.dose.tite.spec.DECISION_PARAMS`).
+family.  The options are the spec's parameters
+(:data:`~designcalc.dose.tite.spec.DECISION_PARAMS`).
 """
 
 from __future__ import annotations

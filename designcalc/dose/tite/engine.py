@@ -276,7 +276,7 @@ def _decide(rule, idx, level, tau, entry, dose, tdlt, window, susp):
             break
         w = todo[wait]
         new = resolve[wait]
-        if not np.isfinite(new).all():       # pragma: no cover - a rule suspending with nothing pending
+        if not np.isfinite(new).all():   # pragma: no cover - suspended with nothing pending
             raise RuntimeError("rule suspended accrual with no pending patient")
         susp[idx[w]] += new - tau[w]
         tau[w] = new
