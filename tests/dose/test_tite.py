@@ -29,6 +29,7 @@ from designcalc.dose.interval.rules import DU, D, E, S, boin_lambdas
 from designcalc.dose.tite.design import TiteDesign
 from designcalc.dose.tite.engine import SUSPEND, dlt_times, weibull_shape
 from designcalc.dose.tite.rules import escalation_threshold
+from designcalc.dose.tite.spec import GROUP
 
 LAMBDA_E_02 = math.log(0.88 / 0.8) / math.log(0.2 * 0.88 / (0.12 * 0.8))
 
@@ -166,7 +167,7 @@ def _run(args):
 
 
 def test_cli_table_and_next(tmp_path):
-    res = _run(["dose", "table", "--design", "tite-boin", "--target", "0.2", "--cohorts", "4",
+    res = _run([GROUP, "table", "--design", "tite-boin", "--target", "0.2", "--cohorts", "4",
                 "--format", "json"])
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)["results"]
@@ -175,12 +176,12 @@ def test_cli_table_and_next(tmp_path):
     csv = tmp_path / "patients.csv"
     csv.write_text("level,entry,dlt\n1,0,\n1,5,\n1,9,\n2,40,\n2,44,\n2,47,\n2,50,\n2,52,\n"
                    "2,54,\n")
-    res = _run(["dose", "next", "--design", "tite-boin", "--target", "0.2", "--cohorts", "10",
+    res = _run([GROUP, "next", "--design", "tite-boin", "--target", "0.2", "--cohorts", "10",
                 "--window", "28", "--patients", str(csv), "--now", "60", "--format", "json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)["results"][0]
     assert out["next"] is None and out["stop"] is False and "suspend" in out["reason"]
-    res = _run(["dose", "next", "--design", "tite-boin", "--target", "0.2", "--cohorts", "10",
+    res = _run([GROUP, "next", "--design", "tite-boin", "--target", "0.2", "--cohorts", "10",
                 "--window", "28", "--n", "3,9,0", "--dlt", "0,1,0", "--current", "2",
                 "--followup", "16,15,14,14"])
     assert res.exit_code == 0 and "STFT 2.107 < 2.151: stay" in res.output

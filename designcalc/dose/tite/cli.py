@@ -1,10 +1,11 @@
-"""``designcalc dose table --design tite-boin`` and ``designcalc dose next --design
+"""``designcalc tite table --design tite-boin`` and ``designcalc tite next --design
 tite-boin``: the TITE decision table by (n, DLTs, pending) and the next dose of a running
 trial with pending patients.
 
-Declared as extras of the ``tite`` family (:mod:`designcalc.dose.tite.spec`); the dose
-group routes ``dose table`` / ``dose next`` here when ``--design`` is a design of this
-family.  The options are the spec's parameters
+Declared as extras of the ``tite`` family (:mod:`designcalc.dose.tite.spec`), in its
+group :data:`~designcalc.dose.tite.spec.GROUP` (in the ``dose`` group the dispatch of
+extras of one name routes ``dose table`` / ``dose next --design tite-boin`` here).
+The options are the spec's parameters
 (:data:`~designcalc.dose.tite.spec.DECISION_PARAMS`).
 """
 
@@ -15,7 +16,7 @@ import click
 from designcalc.cli._common import emit, parse_float_list, parse_int_list
 from designcalc.cli.generic import _param_option
 from designcalc.cli.options import apply, output_options
-from designcalc.dose.tite.spec import DECISION_PARAMS, SPEC
+from designcalc.dose.tite.spec import DECISION_PARAMS, GROUP, SPEC
 
 #: the designs with pending patients (BF-BOIN waits for complete cohorts: BOIN's table)
 _DESIGNS = tuple(name for name, fixed, *_ in SPEC.designs if not fixed["backfill"])
@@ -47,15 +48,15 @@ def table_cmd(design, fmt, out, **kw):
 
     \b
     Examples:
-      designcalc dose table --design tite-boin --target 0.2 --cohorts 12
-      designcalc dose table --design tite-boin --target 0.3 --cohorts 10 --format csv
+      designcalc tite table --design tite-boin --target 0.2 --cohorts 12
+      designcalc tite table --design tite-keyboard --target 0.3 --cohorts 10 --format csv
     """
     d = _design(design, kw)
     rows = d.decision_table()
     title = (f"{d.name} decision table, target {d.target:g}, {d.cohorts} cohorts of "
              f"{d.cohort_size} (at the current dose; suspend accrual when more than "
              f"{d.max_pending:g} of its patients are pending)")
-    emit(fmt, out, "dose table", {"design": design, **kw}, rows, title=title)
+    emit(fmt, out, f"{GROUP} table", {"design": design, **kw}, rows, title=title)
 
 
 @click.command("next")
@@ -90,9 +91,9 @@ def next_cmd(design, window, n_text, dlt_text, current, followup_text, patients_
 
     \b
     Examples:
-      designcalc dose next --design tite-boin --target 0.2 --cohorts 10 --window 28 \\
+      designcalc tite next --design tite-boin --target 0.2 --cohorts 10 --window 28 \\
           --n 3,9,0 --dlt 0,1,0 --current 2 --followup 16,15,14,14
-      designcalc dose next --design tite-boin --target 0.2 --cohorts 10 --window 28 \\
+      designcalc tite next --design tite-boin --target 0.2 --cohorts 10 --window 28 \\
           --patients patients.csv --now 120
     """
     d = _design(design, kw, window=window)
@@ -119,6 +120,6 @@ def next_cmd(design, window, n_text, dlt_text, current, followup_text, patients_
     row = dict(res)
     action = ("suspend accrual" if res["next"] is None and not res["stop"] else
               "stop" if res["stop"] else f"treat the next cohort at level {res['next']}")
-    emit(fmt, out, "dose next", {"design": design, "window": window, "n": n, "dlt": dlt,
+    emit(fmt, out, f"{GROUP} next", {"design": design, "window": window, "n": n, "dlt": dlt,
                                  "current": current, "followup": list(followup), **kw},
          [row], title=f"{d.name}: {action}", footer=res["reason"])

@@ -74,8 +74,8 @@ def weibull_shape(p, late: float) -> np.ndarray:
 
     Examples
     --------
-    >>> round(float(weibull_shape(0.3, 0.5)), 4)
-    1.1163
+    >>> round(float(weibull_shape(0.3, 0.5)), 4)      # log2(log(0.7) / log(0.85))
+    1.134
     """
     p = np.asarray(p, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -1,15 +1,23 @@
 """Registry entry of the ``tite`` family (light: no numpy at import).
 
-Dose finding in calendar time with pending patients: TITE-BOIN, simulated
-(``designcalc dose simulate --design tite-boin``); its decision table by (n,
-DLTs, pending) and the next dose of a running trial are ``dose table`` and
-``dose next`` with ``--design tite-boin`` (:mod:`designcalc.dose.tite.cli`).
-See ``docs/tite.md``.
+Dose finding in calendar time with pending patients (TITE-BOIN, TITE-keyboard,
+TITE-mTPI-2, TITE-i3+3) and backfill (BF-BOIN), simulated (``designcalc tite
+simulate --design tite-boin``); the decision table by (n, DLTs, pending) and the
+next dose of a running trial are ``tite table`` and ``tite next``
+(:mod:`designcalc.dose.tite.cli`).  See ``docs/tite.md``.
+
+The commands live in a group of their own, :data:`GROUP`: in the ``dose`` group
+(``dose next --design tite-boin``, through the dispatch of extras of one name)
+three platform tests fail (see docs/tite.md, "Command group"); setting ``GROUP =
+"dose"`` moves every command, example and test there once they are updated.
 """
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
-#: the parameters a running trial's decision needs (``dose table`` / ``dose next``)
+#: the CLI group of the family's commands (``designcalc tite simulate|table|next``)
+GROUP = "tite"
+
+#: the parameters a running trial's decision needs (``table`` / ``next``)
 DECISION_PARAMS = ("target", "cohorts", "cohort_size", "n_earlystop", "p_saf", "p_tox",
                    "cutoff_eli", "max_pending", "min_followup", "margin_low", "margin_high")
 #: the rules and their --design names; BOIN takes no margins
@@ -84,10 +92,11 @@ SPEC = FamilySpec(
            ("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
     labels="designcalc.dose.tite.present:LABELS",
-    commands=("dose simulate --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3|bf-boin",
-              "dose table --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3",
-              "dose next --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3", "trial run"),
-    cli_group="dose",
+    commands=(f"{GROUP} simulate --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3|bf-boin",
+              f"{GROUP} table --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3",
+              f"{GROUP} next --design tite-boin|tite-keyboard|tite-mtpi2|tite-i3+3",
+              "trial run"),
+    cli_group=GROUP,
     generic=("simulate",),
     summary=("select", "en", "trial_duration"),
     doc="docs/tite.md",
@@ -117,7 +126,7 @@ SPEC = FamilySpec(
         {"design": {"target": 0.3, "cohorts": 6, "window": 3.0, "accrual_rate": 1.0},
          "scenarios": {"rising": [0.05, 0.15, 0.30, 0.45]},
          "n_sims": 1000,
-         "cli": ["dose", "simulate", "--design", "tite-boin", "--target", "0.3", "--cohorts",
+         "cli": [GROUP, "simulate", "--design", "tite-boin", "--target", "0.3", "--cohorts",
                  "6", "--window", "3", "--accrual-rate", "1", "--scenario",
                  "rising=0.05,0.15,0.30,0.45", "--n-sims", "1000", "--seed", "20261201"]},
         # late-onset Weibull DLTs, fixed accrual, n_earlystop, target 0.2
@@ -126,7 +135,7 @@ SPEC = FamilySpec(
                     "n_earlystop": 9},
          "scenarios": {"low_mtd": [0.2, 0.35, 0.5]},
          "n_sims": 1000,
-         "cli": ["dose", "simulate", "--design", "tite-boin", "--target", "0.2", "--cohorts",
+         "cli": [GROUP, "simulate", "--design", "tite-boin", "--target", "0.2", "--cohorts",
                  "6", "--window", "2", "--accrual-rate", "2", "--accrual", "fixed",
                  "--dlt-time", "weibull", "--late-fraction", "0.7", "--n-earlystop", "9",
                  "--scenario", "low_mtd=0.2,0.35,0.5", "--n-sims", "1000", "--seed",
@@ -136,7 +145,7 @@ SPEC = FamilySpec(
                     "accrual_rate": 1.5, "dlt_time": "piecewise", "late_fraction": 0.8},
          "scenarios": {"rising": [0.1, 0.25, 0.45]},
          "n_sims": 1000,
-         "cli": ["dose", "simulate", "--design", "tite-keyboard", "--target", "0.25",
+         "cli": [GROUP, "simulate", "--design", "tite-keyboard", "--target", "0.25",
                  "--cohorts", "5", "--window", "2", "--accrual-rate", "1.5", "--dlt-time",
                  "piecewise", "--late-fraction", "0.8", "--scenario", "rising=0.1,0.25,0.45",
                  "--n-sims", "1000", "--seed", "20261201"]},
@@ -146,7 +155,7 @@ SPEC = FamilySpec(
                     "stay_1_of_3": True},
          "scenarios": {"rising": [0.05, 0.15, 0.35]},
          "n_sims": 1000,
-         "cli": ["dose", "simulate", "--design", "bf-boin", "--target", "0.25", "--cohorts",
+         "cli": [GROUP, "simulate", "--design", "bf-boin", "--target", "0.25", "--cohorts",
                  "4", "--window", "1", "--accrual-rate", "3", "--response", "0.3,0.4,0.5",
                  "--n-cap", "6", "--stay-1-of-3", "--scenario", "rising=0.05,0.15,0.35",
                  "--n-sims", "1000", "--seed", "20261201"]},
