@@ -216,7 +216,8 @@ class TiteDesign(DoseCurveOC, Design):
         from designcalc.core.budget import check_budget
 
         c, m = self.cohort_size, self.cohorts
-        rows = sum((i * c + 1) * (i * c + 2) / 2 for i in range(1, m + 1))
+        # sum over n = c, 2c, ..., mc of the (n + 1)(n + 2)/2 cells (n, y, m), in closed form
+        rows = 0.5 * (c * c * m * (m + 1) * (2 * m + 1) / 6 + 3 * c * m * (m + 1) / 2 + 2 * m)
         check_budget(f"TITE decision table for {self.n_max} patients",
                      seconds=rows * TABLE_SECONDS_PER_ROW,
                      detail=f"about {rows:.3g} rows (n, DLTs, pending)")
