@@ -196,6 +196,10 @@ def command_schema(path: str, cmd) -> dict:
               "properties": props, "required": required, "additionalProperties": False}
     if isinstance(designs, dict) and designs:
         inputs["x-designcalc"] = {"designs": list(designs)}
+        for sch in props.values():          # an option's designs: those this command offers
+            extra = sch.get("x-designcalc", {})
+            if extra.get("designs"):
+                extra["designs"] = [d for d in extra["designs"] if d in designs]
     # a command whose JSON is not the result envelope declares its own (``json_schema``)
     output = getattr(cmd, "json_schema", {"$ref": "#/$defs/envelope"})
     return {"inputs": inputs, "output": output if "json" in fmts else None,
@@ -308,8 +312,12 @@ def document(only: str | None = None) -> dict:
 
 def _shape(sch: dict) -> dict:
     items = sch.get("items", {})
-    return {"type": sch.get("type") if sch.get("type") != "array" else ["array", items.get("type")],
-            "enum": sch.get("enum") or items.get("enum")}
+    out = {"type": sch.get("type") if sch.get("type") != "array" else ["array", items.get("type")],
+           "enum": sch.get("enum") or items.get("enum")}
+    designs = sch.get("x-designcalc", {}).get("designs")
+    if designs:
+        out["designs"] = sorted(designs)
+    return out
 
 
 def contract(doc: dict) -> dict:
@@ -356,8 +364,12 @@ def incompatibilities(baseline: dict, current: dict) -> list:
                 out.append(f"{path} {flag}: now required")
             gone = [c for c in (opt["enum"] or ()) if cur["enum"] and c not in cur["enum"]]
             out += [f"{path} {flag}: choice {c!r} removed" for c in gone]
+        # an option required only by designs the command did not have (a family added
+        # to a group) breaks no invocation that was valid before
+        known = set((old["options"].get("--design") or {}).get("enum") or ())
         out += [f"{path} {flag}: new required option" for flag, cur in new["options"].items()
-                if cur["required"] and flag not in old["options"]]
+                if cur["required"] and flag not in old["options"]
+                and not (known and cur.get("designs") and not known & set(cur["designs"]))]
     return out
 
 

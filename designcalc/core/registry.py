@@ -325,6 +325,7 @@ FAMILY_SPECS = {
     "basket": "designcalc.binary.basket.spec:SPEC",
     "bryantday": "designcalc.binary.bryantday.spec:SPEC",
     "phase12": "designcalc.dose.phase12.spec:SPEC",
+    "tite": "designcalc.dose.tite.spec:SPEC",
 }
 
 #: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is

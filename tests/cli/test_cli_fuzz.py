@@ -791,3 +791,53 @@ PHASE12_CASES = [
 @pytest.mark.parametrize("case_id", [c[0] for c in PHASE12_CASES])
 def test_phase12_bad_invocations_exit_2(case_id, tmp_path):
     _check(dict(PHASE12_CASES)[case_id], tmp_path, add_out=False)
+# -------------------------------------------------------------------------------------
+# issue #22: the tite family's commands (group designcalc.dose.tite.spec.GROUP): bad
+# invocations and files, and their valid base invocations.
+
+from designcalc.dose.tite.spec import GROUP as _TG  # noqa: E402
+
+BASE.update({
+    f"{_TG} simulate": ("--design tite-boin --target 0.3 --cohorts 4 --window 3 "
+                        "--accrual-rate 1 --tox 0.1,0.2,0.35 --n-sims 200 --seed 1"),
+    f"{_TG} table": "--design tite-boin --target 0.2 --cohorts 4",
+    f"{_TG} next": ("--design tite-boin --target 0.2 --cohorts 10 --window 28 --n 3,9,0 "
+                    "--dlt 0,1,0 --current 2 --followup 16,15,14,14"),
+})
+
+_TITE = "--design tite-boin --target 0.2 --cohorts 10"
+_TITE_NEXT = _TITE + " --window 28 --n 3,9,0 --dlt 0,1,0 --current 2"
+TITE_BAD = [
+    f"{_TG} table {_TITE} --max-pending 1.5",
+    f"{_TG} table {_TITE} --min-followup -0.1",
+    f"{_TG} table --design tite-boin --target 0.9 --cohorts 10",
+    f"{_TG} table --design tite-boin --target 0.2 --cohorts 0",
+    f"{_TG} table --design tite-boin --target 0.2 --cohorts 1e9",
+    f"{_TG} next {_TITE_NEXT} --followup 16,30",
+    f"{_TG} next {_TITE_NEXT} --followup 1,2,3,4,5,6,7,8,9",
+    f"{_TG} next {_TITE_NEXT} --followup abc",
+    f"{_TG} next {_TITE_NEXT} --followup -1",
+    f"{_TG} next {_TITE} --window 0 --n 3,9,0 --dlt 0,1,0 --current 2",
+    f"{_TG} next {_TITE} --window 28 --n 3,9,0 --dlt 0,10,0 --current 2",
+    f"{_TG} next {_TITE} --window 28 --n 3,9,0 --dlt 0,1,0 --current 4",
+    f"{_TG} next {_TITE} --window 28 --n 3,9,0 --dlt 0,1,0",
+    f"{_TG} next {_TITE} --window 28 --patients /nonexistent/p.csv --now 10",
+    f"{_TG} next {_TITE} --window 28 --now 10",
+]
+
+
+@pytest.mark.parametrize("line", TITE_BAD)
+def test_tite_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)
+
+
+@pytest.mark.parametrize("text", ["level,entry,dlt\n1,0,\n1,abc,\n",
+                                  "level,entry,dlt\n1,50,\n",
+                                  "level,entry,dlt\n0,0,\n",
+                                  "level,entry,dlt\n1,0,45\n",
+                                  "lev,ent\n1,0\n",
+                                  "level,entry,dlt\n"])
+def test_tite_bad_patient_files_exit_2(text, tmp_path):
+    path = tmp_path / "patients.csv"
+    path.write_text(text)
+    _check(shlex.split(f"{_TG} next {_TITE} --window 28 --now 40 --patients {path}"), tmp_path)
