@@ -46,6 +46,8 @@ _SUBCOMMANDS = {
                  "The registered design families (what each can do, its commands)."),
     "sweep": ("designcalc.cli.sweep:sweep",
               "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask)."),
+    "serve": ("designcalc.web.cli:serve",
+              "The local web interface: every design family in a browser (designcalc[web])."),
 }
 
 
