@@ -8,8 +8,9 @@ Routes
     The form of a command on a family's page (:mod:`designcalc.web.forms`).
     With ``run=1`` in the query the form's values are run: the query string is
     the permalink (inputs and seed), and a result page shows the OC table, the
-    figure (inline SVG), the warnings, the HTML report (its protocol text: the
-    design sentence), the equivalent command line and the downloads.  Bad input
+    figure (inline SVG), the warnings, the equivalent command line, the downloads
+    and the HTML report (its protocol text: the design sentence), written when the
+    page shows it (``download/html?...&inline=1``, in a sandboxed frame).  Bad input
     gives the form again with the CLI's message beside the field (status 422).
 ``/family/NAME/COMMAND/download/FORMAT``
     (same query) ``json``, ``csv``, ``svg``, ``md``, ``html`` or ``docx``: the files
@@ -162,8 +163,6 @@ def _main_run(form, argv) -> list:
         run += ["--format", "json", "--out", "out.json"]
     if "plot" in form.outputs:
         run += ["--plot", "plot.svg"]
-    if "report" in form.outputs:
-        run += ["--report", "report.html"]
     return [form.group, form.command] + run
 
 
@@ -298,8 +297,10 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
             "table": _table(envelope), "extra": _extra(envelope),
             "warnings": envelope.get("warnings") or [], "seed": envelope.get("seed"),
             "svg": outcome.files.get("plot.svg", b"").decode("utf-8", "replace"),
-            "report": outcome.files.get("report.html", b"").decode("utf-8", "replace"),
-            "stdout": outcome.stdout, "seconds": outcome.seconds,
+            "report": (f"{request.url.path}/download/html?{query}&inline=1"
+                       if "report" in form.outputs else ""),
+            "stdout": "" if "out.json" in outcome.files else outcome.stdout,
+            "seconds": outcome.seconds,
             "permalink": f"{request.url.path}?{query}",
             "downloads": [(fmt, f"{request.url.path}/download/{fmt}?{query}")
                           for fmt in _formats(form, outcome)],
@@ -323,9 +324,10 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
         if form is None or fmt not in DOWNLOADS:
             return not_found("no such download")
         values = _values(request)
+        inline = values.pop("inline", None) == "1"
         argv = form.argv(values)
         outcome = state.cache.get(_key(form, argv))
-        if fmt in ("json", "csv", "svg", "html"):
+        if fmt in ("json", "csv", "svg"):
             if outcome is None:
                 return RedirectResponse(f"{request.url.path.rsplit('/download/', 1)[0]}?"
                                         f"{urlencode(values)}", status_code=303)
@@ -335,7 +337,7 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
                 data = render_csv((outcome.json() or {}).get("results") or []).encode()
             else:
                 data = outcome.files.get(DOWNLOADS[fmt][0])
-        else:        # md, docx: the CLI's --report of the same command line, written now
+        else:        # md, html, docx: the CLI's --report of the same command line, now
             sid = _session(request)
             job = state.job(sid)
             if job is not None and job.running:
@@ -353,8 +355,9 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
         if data is None:
             return not_found(f"this command writes no {fmt}")
         name = f"designcalc-{spec.name}-{form.command}.{fmt}"
-        return Response(data, media_type=DOWNLOADS[fmt][1],
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(data, media_type=DOWNLOADS[fmt][1], headers={
+            "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+            "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"})
 
     def cancel(request):
         sid = _session(request)

@@ -163,7 +163,7 @@ class Form:
 
 def _is_file_param(param) -> bool:
     """A registry parameter that names a file (never offered to a browser)."""
-    return param.kind == "str" and re.search(r"\bfile\b|\bpath\b|\.csv\b", param.help,
+    return param.kind == "str" and re.search(r"\b(file|path|csv)\b", param.help,
                                              re.IGNORECASE) is not None
 
 
@@ -286,16 +286,16 @@ _CLICK_GROUPS = {"p_values": "Scenarios", "p_grid": "Scenarios", "named_scenario
                  "plot_kind": "Output"}
 
 
-def _describe(f: Field, spec) -> None:
+def _describe(f: Field, declared: dict) -> None:
     """Give a hand-written command's field the help, unit and domain the family's spec
-    declares for a parameter of that name (and its group)."""
-    try:
-        param = spec.param(f.name)
-    except KeyError:
+    declares for a parameter of that name (``declared``: name -> (Param, is_option)),
+    and its group."""
+    if f.name not in declared:
         f.group = _CLICK_GROUPS.get(f.name, "Inputs" if f.name != "design" else "Design")
         return
+    param, is_option = declared[f.name]
     f.help, f.unit, f.domain = param.help, param.unit, param.domain
-    f.group = "Options" if any(p is param for p in spec.options) else "Design"
+    f.group = "Options" if is_option else "Design"
 
 
 def _click_form(spec, group, name, command, designs) -> Form | None:
@@ -312,14 +312,15 @@ def _click_form(spec, group, name, command, designs) -> Form | None:
     if any(p.required and _click_field(p) is None for p in params):
         return None                           # needs a file: not for a browser
     names = {p.name for p in params}
+    declared = {p.name: (p, is_option) for p, is_option in option_params(spec)}
     form = Form(family=spec.name, group=group, command=name,
                 title=(command.get_short_help_str(80) or name).rstrip("."),
                 outputs=tuple(k for k in ("out", "report", "plot") if k in names))
     for p in params:
         f = _click_field(p)
-        if f is None:
+        if f is None or (f.name in declared and _is_file_param(declared[f.name][0])):
             continue
-        _describe(f, spec)
+        _describe(f, declared)
         if f.name == "design" and designs:
             f.choices = tuple(d for d in f.choices if d in designs) or f.choices
             f.default = ""
@@ -337,6 +338,7 @@ def family_forms(spec) -> list:
 
     from designcalc.cli import _common
     from designcalc.cli.generic import design_names, group_designs
+    from designcalc.core import registry
 
     group = spec.cli_group or spec.name
     own = [d for d, _, _ in design_names(spec)]
@@ -356,7 +358,9 @@ def family_forms(spec) -> list:
     for name in names:
         if name in seen:
             continue
-        command = registry_group.get_command(ctx, name)
+        own_target = dict(spec.extras).get(name)   # the family's own (several may declare it)
+        command = (registry.load(own_target) if own_target
+                   else registry_group.get_command(ctx, name))
         if command is None or isinstance(command, click.Group):
             continue
         designs = own if any(p.name == "design" for p in command.params) else ()

@@ -41,7 +41,8 @@ MAX_FILE_BYTES = 64 * 2 ** 20
 class Outcome:
     """What a finished job left: its exit code (0, 2 bad input, 1 a bug,
     :data:`CANCELLED`), the CLI's error message (without ``designcalc: error:``),
-    the files it wrote (name -> bytes), its stdout and how long it took."""
+    the files it wrote (name -> bytes), what it printed (without the error line
+    and the progress bar) and how long it took."""
 
     code: int
     message: str = ""
@@ -77,35 +78,57 @@ def _error_message(text: str) -> str:
     return line  # pragma: no cover - the loop always matches
 
 
+class _Worker:
+    """A started worker process in a temporary folder of its own, its stderr a
+    pseudo-terminal, waiting for its arguments on stdin (it imports the CLI first,
+    so a spare one answers without the start-up cost)."""
+
+    def __init__(self):
+        import pty
+        import tempfile
+
+        self.dir = tempfile.mkdtemp(prefix="designcalc-web-")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (_package_root(),
+                                                          env.get("PYTHONPATH"))))
+        env["COLUMNS"] = "120"
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "designcalc.web.worker"], cwd=self.dir,
+            stdin=subprocess.PIPE, stdout=slave, stderr=slave, start_new_session=True,
+            env=env)
+        os.close(slave)
+
+
+_spare: _Worker | None = None
+_spare_lock = threading.Lock()
+
+
+def _take_worker() -> _Worker:
+    """The spare worker (a new one if there is none or it died), and a new spare."""
+    global _spare
+    with _spare_lock:
+        worker, _spare = _spare, _Worker()
+    if worker is None or worker.proc.poll() is not None:
+        worker = _Worker()
+    return worker
+
+
 class Job:
     """One run of ``designcalc`` (``runs``: the argument lists, in order) in a worker
     process; ``key`` identifies it (the cache key of its outcome)."""
 
     def __init__(self, runs, key=None):
-        import pty
-        import tempfile
-
         self.key = key
-        self.dir = tempfile.mkdtemp(prefix="designcalc-web-")
+        worker = _take_worker()
+        self.dir, self.proc, self._master = worker.dir, worker.proc, worker.master
         self.started = time.monotonic()
         self.cancelled = False
         self.outcome: Outcome | None = None
         self._done = threading.Event()
         self._text = ""
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, (_package_root(),
-                                                          env.get("PYTHONPATH"))))
-        env["COLUMNS"] = "120"
-        master, slave = pty.openpty()
-        with open(os.path.join(self.dir, "stdout.txt"), "wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "designcalc.web.worker"], cwd=self.dir,
-                stdin=subprocess.PIPE, stdout=out, stderr=slave, start_new_session=True,
-                env=env)
-        os.close(slave)
         self.proc.stdin.write(json.dumps([list(r) for r in runs]).encode())
         self.proc.stdin.close()
-        self._master = master
         threading.Thread(target=self._follow, daemon=True).start()
 
     def _follow(self) -> None:
@@ -126,18 +149,14 @@ class Job:
         import shutil
 
         files = {}
-        stdout = ""
         try:
             for name in sorted(os.listdir(self.dir)):
                 path = os.path.join(self.dir, name)
-                if not os.path.isfile(path) or os.path.getsize(path) > MAX_FILE_BYTES:
+                if (name.startswith(".") or not os.path.isfile(path)
+                        or os.path.getsize(path) > MAX_FILE_BYTES):
                     continue
                 with open(path, "rb") as fh:
-                    data = fh.read()
-                if name == "stdout.txt":
-                    stdout = data.decode("utf-8", "replace")
-                elif not name.startswith("."):
-                    files[name] = data
+                    files[name] = fh.read()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
         seconds = time.monotonic() - self.started
@@ -146,7 +165,9 @@ class Job:
         message = _error_message(self._text)
         if code and not message:
             message = f"the computation ended with exit code {code}"
-        return Outcome(code if code >= 0 else 1, message, files, stdout, seconds)
+        text = "\n".join(line for line in self._text.replace("\r\n", "\n").split("\n")
+                         if "\r" not in line and not line.startswith("designcalc: "))
+        return Outcome(code if code >= 0 else 1, message, files, text.strip(), seconds)
 
     @property
     def running(self) -> bool:
