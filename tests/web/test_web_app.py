@@ -199,3 +199,36 @@ def test_serve_binds_to_this_machine_and_says_so():
         proc.kill()
         proc.wait()
     assert "http://127.0.0.1:0/" in line and "this machine only" in line
+
+
+def test_the_web_package_names_no_family():
+    """Pages come from the registry: no family name, family module or family import in
+    designcalc/web (so a family registered later gets its page)."""
+    import ast
+    import pathlib
+
+    import designcalc.web
+
+    families = set(registry.families())
+    packages = ("designcalc.binary", "designcalc.dose", "designcalc.survival",
+                "designcalc.coprimary")
+    found = []
+    root = pathlib.Path(designcalc.web.__file__).parent
+    for path in sorted(root.rglob("*.py")) + sorted(root.rglob("*.j2")):
+        if path.suffix == ".j2":
+            found += [f"{path.name}: {f}" for f in families
+                      if re.search(rf"\b{re.escape(f)}\b", path.read_text())]
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if node.value in families:
+                    found.append(f"{path.name}:{node.lineno}: {node.value!r}")
+                names = [node.value.partition(":")[0]]
+            found += [f"{path.name}:{node.lineno}: {n}" for n in names
+                      if n.startswith(packages)]
+    assert found == []
