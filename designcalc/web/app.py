@@ -250,7 +250,9 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
                  for f in form.fields}
         if form.design and not shown.get("design"):
             shown["design"] = form.design
+        example = form.example_values(spec)
         return page("family.j2", status, spec=spec, forms=forms, form=form, values=shown,
+                    example=f"?{urlencode(example)}" if example else "",
                     error=error, errors=errors or {}, result=result,
                     command=form.command_line(argv) if argv is not None else "")
 

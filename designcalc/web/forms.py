@@ -145,6 +145,35 @@ class Form:
         n_sims = str(values.get("n_sims") or "").strip()
         return n_sims not in ("", "0")
 
+    def example_values(self, spec) -> dict:
+        """The form's values for the family's first registered example (its design,
+        options and scenarios); {} when the family has none or the form is not one of
+        its generic commands."""
+        from designcalc.cli.generic import design_names
+
+        if not spec.examples or self.command not in spec.generic:
+            return {}
+        example = spec.examples[0]
+        given = {**(example.get("design") or {}), **(example.get("options") or {})}
+        values = {}
+        if self.design:
+            for name, fixed, _ in design_names(spec):
+                if all(given.get(k, v) == v for k, v in fixed.items()):
+                    values["design"] = name
+                    given = {k: v for k, v in given.items() if k not in fixed}
+                    break
+        names = {f.name for f in self.fields}
+        for key, value in given.items():
+            if key in names:
+                values[key] = ("on" if value else "") if isinstance(value, bool) else _text(value)
+        scenarios = example.get("scenarios")
+        if isinstance(scenarios, dict) and "named_scenarios" in names:
+            values["named_scenarios"] = "\n".join(f"{k}={_text(v)}" for k, v in scenarios.items())
+        elif isinstance(scenarios, (list, tuple)) and scenarios:
+            key = "p_values" if "p_values" in names else "curve"
+            values[key] = _text(scenarios)
+        return values
+
     def command_line(self, argv) -> str:
         """The equivalent shell command."""
         return " ".join(["designcalc", self.group, self.command] + [shlex.quote(a) for a in argv])
@@ -161,6 +190,13 @@ class Form:
         return {}
 
 
+def _text(value) -> str:
+    """A registry value as typed in a form (lists comma-separated)."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(_text(v) for v in value)
+    return str(value)
+
+
 def _is_file_param(param) -> bool:
     """A registry parameter that names a file (never offered to a browser)."""
     return param.kind == "str" and re.search(r"\b(file|path|csv)\b", param.help,
@@ -173,12 +209,10 @@ def _spec_field(param, group) -> Field:
     default = param.default
     if default is REQUIRED or default is None:
         text = ""
-    elif isinstance(default, (list, tuple)):
-        text = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in default)
     elif param.kind == "bool":
         text = "on" if default else ""
     else:
-        text = str(default)
+        text = _text(default)
     if isinstance(param.kind, tuple):
         widget, choices = "select", tuple(param.kind)
     elif param.kind == "bool":
