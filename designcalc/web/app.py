@@ -294,7 +294,7 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
             return _respond(request, render_form(spec, form, values, status, outcome.message,
                                                  errors, argv=argv), sid)
         envelope = outcome.json() or {}
-        query = urlencode(values)
+        query = urlencode({k: v for k, v in values.items() if v != ""})
         result = {
             "table": _table(envelope), "extra": _extra(envelope),
             "warnings": envelope.get("warnings") or [], "seed": envelope.get("seed"),
