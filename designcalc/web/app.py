@@ -156,9 +156,9 @@ def _key(form, argv) -> tuple:
     return (form.group, form.command, tuple(argv))
 
 
-def _main_run(form, argv) -> list:
-    """The arguments of a form's computation: its JSON, figure and HTML report."""
-    run = list(argv)
+def _main_run(form, argv, budget=()) -> list:
+    """The arguments of a form's computation: its JSON and figure, under ``budget``."""
+    run = list(argv) + list(budget)
     if "out" in form.outputs:
         run += ["--format", "json", "--out", "out.json"]
     if "plot" in form.outputs:
@@ -191,7 +191,7 @@ def _extra(envelope) -> list:
 
 def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries: int = 32,
                cache_bytes: int = 256 * 2 ** 20, max_query: int = 16 * 1024,
-               max_body: int = 64 * 1024) -> Starlette:
+               max_body: int = 64 * 1024, budget=()) -> Starlette:
     """The application.
 
     Parameters
@@ -206,6 +206,9 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
         Bounds of the cache of finished computations.
     max_query, max_body : int
         Request size limits in bytes.
+    budget : sequence of str
+        Budget options added to every command line (``--max-seconds S``,
+        ``--max-memory GB`` or ``--force``); empty: the CLI's defaults.
     """
     from designcalc import __version__
     from designcalc.core import registry
@@ -277,7 +280,7 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
                     "job.j2", 409, job=job, busy=True, spec=spec, form=form,
                     command=form.command_line(list(job.key[2]))), sid)
             if job is None or job.key != key or not job.running:
-                job = state.start(sid, [_main_run(form, argv)], key)
+                job = state.start(sid, [_main_run(form, argv, budget)], key)
             outcome = job.wait(state.wait)
             if outcome is None:
                 return _respond(request, page("job.j2", 202, job=job, busy=False, spec=spec,
@@ -345,7 +348,8 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
             if job is not None and job.running:
                 return page("job.j2", 409, job=job, busy=True, spec=spec, form=form,
                             command=form.command_line(list(job.key[2])))
-            run = [form.group, form.command] + argv + ["--report", DOWNLOADS[fmt][0]]
+            run = ([form.group, form.command] + argv + list(budget)
+                   + ["--report", DOWNLOADS[fmt][0]])
             if "out" in form.outputs:
                 run += ["--format", "json", "--out", "out.json"]
             job = state.start(sid, [run], ("download", fmt) + _key(form, argv))

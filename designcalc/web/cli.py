@@ -20,7 +20,9 @@ def serve(port, host):
     """Serve the web interface: one page per registered design family.
 
     Needs the optional dependencies: pip install "designcalc[web]".  Bound to
-    127.0.0.1 by default (this machine only), with Host-header checks.
+    127.0.0.1 by default (this machine only), with Host-header checks.  Every
+    computation runs the designcalc command line under the budget given here
+    (--max-seconds, --max-memory, --force; default: the CLI's).
     """
     try:
         import uvicorn
@@ -29,8 +31,16 @@ def serve(port, host):
                                '"designcalc[web]"') from None
     from designcalc.web.app import create_app
 
+    from designcalc.core import budget
+
+    limits = budget.current()       # serve's --max-seconds/--max-memory/--force
+    budget_args = ["--force"] if limits.force else []
+    if not limits.force and limits.max_seconds != budget.DEFAULT_MAX_SECONDS:
+        budget_args += ["--max-seconds", repr(limits.max_seconds)]
+    if not limits.force and limits.max_bytes != budget.DEFAULT_MAX_BYTES:
+        budget_args += ["--max-memory", repr(limits.max_bytes / 2 ** 30)]
     local = host in _LOOPBACK
-    app = create_app(allowed_hosts=LOOPBACK_HOSTS if local else None)
+    app = create_app(allowed_hosts=LOOPBACK_HOSTS if local else None, budget=budget_args)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"designcalc web interface on http://{shown}:{port}/ "
                + ("(bound to this machine only)" if local else

@@ -651,3 +651,14 @@ def _issue21_file_ids():
 @pytest.mark.parametrize("case_id", _issue21_file_ids())
 def test_issue21_files_exit_2(case_id, file_dir, tmp_path):
     _check(dict(_issue21_files(file_dir))[case_id], tmp_path, add_out=False)
+
+
+# --- designcalc serve (issue #26): a bad port or option exits 2 before any server starts --
+BASE["serve"] = "--port 8000"
+SERVE_BAD = ([["serve", "--port", value] for value in ("abc", "-1", "65536", "1.5", "nan")]
+             + [["serve", "--nonsense"], ["serve", "--host"]])
+
+
+@pytest.mark.parametrize("args", SERVE_BAD, ids=[" ".join(a) for a in SERVE_BAD])
+def test_serve_bad_invocations_exit_2(args, tmp_path):
+    _check(args, tmp_path, add_out=False)
