@@ -108,6 +108,7 @@ def _templates():
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["b64"] = lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii")
+    env.globals["zip"] = zip
     return env
 
 

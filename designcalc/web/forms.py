@@ -34,7 +34,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-__all__ = ["Field", "Form", "family_forms", "find_form", "HIDDEN"]
+__all__ = ["Field", "Form", "family_forms", "HIDDEN"]
 
 #: options of a command that the web interface never offers: outputs and files (the
 #: server chooses them), execution resources, and the budget (the CLI's defaults hold)
@@ -113,19 +113,12 @@ class Form:
     def path(self) -> str:
         return f"{self.group} {self.command}"
 
-    @property
-    def slug(self) -> str:
-        return self.command
-
     def groups(self) -> list:
         """``(group title, fields)`` in order of first appearance."""
         out = {}
         for f in self.fields:
             out.setdefault(f.group, []).append(f)
         return list(out.items())
-
-    def field(self, name):
-        return next((f for f in self.fields if f.name == name), None)
 
     def argv(self, values) -> list:
         """The command's arguments (after ``designcalc GROUP COMMAND``) for the
@@ -403,12 +396,3 @@ def family_forms(spec) -> list:
             forms.append(form)
             seen.add(name)
     return forms
-
-
-def find_form(family: str, command: str) -> Form | None:
-    """The form of ``command`` on ``family``'s page (None: no such form)."""
-    from designcalc.core import registry
-
-    if family not in registry.families():
-        return None
-    return next((f for f in family_forms(registry.get(family)) if f.command == command), None)

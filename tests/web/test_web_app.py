@@ -235,3 +235,14 @@ def test_the_web_package_names_no_family():
             found += [f"{path.name}:{node.lineno}: {n}" for n in names
                       if n.startswith(packages)]
     assert found == []
+
+
+def test_the_shared_cache_is_bounded_in_entries_and_bytes():
+    from designcalc.web.jobs import BoundedCache, Outcome
+
+    cache = BoundedCache(entries=2, max_bytes=100)
+    for key in "abc":
+        cache.put(key, Outcome(0, files={"out.json": b"x" * 10}))
+    assert len(cache) == 2 and cache.get("a") is None and cache.get("c") is not None
+    cache.put("big", Outcome(0, files={"out.json": b"x" * 95}))
+    assert len(cache) == 1 and cache.get("big") is not None
