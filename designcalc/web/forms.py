@@ -175,8 +175,6 @@ class Form:
         """``{field name: message}`` when ``message`` names one of the form's options
         (the first one it names); ``{}`` otherwise."""
         flags = {f.flag: f.name for f in self.fields}
-        if self.design:
-            flags.setdefault("--design", "")
         for flag in re.findall(r"--[a-z0-9][a-z0-9-]*", message):
             if flags.get(flag):
                 return {flags[flag]: message}
@@ -340,9 +338,12 @@ def _click_form(spec, group, name, command, designs) -> Form | None:
         return None                           # needs a file: not for a browser
     names = {p.name for p in params}
     declared = {p.name: (p, is_option) for p, is_option in option_params(spec)}
+    # every command that prints results takes --report (the root group adds it)
+    report = {"fmt", "out"} <= names and getattr(command, "results", True)
     form = Form(family=spec.name, group=group, command=name,
                 title=(command.get_short_help_str(80) or name).rstrip("."),
-                outputs=tuple(k for k in ("out", "report", "plot") if k in names))
+                outputs=tuple(k for k in ("out", "report", "plot")
+                              if k in names or (k == "report" and report)))
     for p in params:
         f = _click_field(p)
         if f is None or (f.name in declared and _is_file_param(declared[f.name][0])):

@@ -105,6 +105,17 @@ def test_a_submission_gives_the_api_and_cli_numbers(client):
     assert "attachment" in csv.headers["content-disposition"]
 
 
+def test_a_search_runs_from_its_page(client):
+    """simon design (the family's search, a hand-written command): Simon (1989) Table 1,
+    p0 = 0.1, p1 = 0.3, alpha = 0.05, power = 0.8: optimal 1/10, 5/29; minimax 1/15, 5/25."""
+    page = _run(client, "simon", "design", p0="0.1", p1="0.3", alpha="0.05", power="0.8")
+    assert page.status_code == 200
+    rows = re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>"
+                      r"<td>(\d+)</td>", page.text)
+    assert ("minimax", "1", "15", "5", "25") in rows and ("optimal", "1", "10", "5", "29") in rows
+    assert 'id="download-docx"' in page.text
+
+
 def test_bad_input_gives_the_cli_message_beside_the_field_with_422(client):
     values = dict(SIMON, r1="11")
     page = _run(client, "simon", "oc", p_values="0.1", **values)
