@@ -205,6 +205,7 @@ def test_a_budget_refusal_is_the_cli_message():
 
 
 def test_serve_binds_to_this_machine_and_says_so():
+    pytest.importorskip("uvicorn")
     proc = subprocess.Popen([sys.executable, "-m", "designcalc", "serve", "--port", "0"],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
