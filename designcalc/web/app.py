@@ -293,7 +293,7 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
             return _respond(request, render_form(spec, form, values, error="cancelled",
                                                  argv=argv), sid)
         if outcome.code != 0:
-            errors = form.field_errors(outcome.message)
+            errors = form.field_errors(outcome.message, outcome.option)
             status = 422 if outcome.code == 2 else 500
             return _respond(request, render_form(spec, form, values, status, outcome.message,
                                                  errors, argv=argv), sid)

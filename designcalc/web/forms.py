@@ -171,11 +171,12 @@ class Form:
         """The equivalent shell command."""
         return " ".join(["designcalc", self.group, self.command] + [shlex.quote(a) for a in argv])
 
-    def field_errors(self, message: str) -> dict:
-        """``{field name: message}`` when ``message`` names one of the form's options
-        (the first one it names); ``{}`` otherwise."""
+    def field_errors(self, message: str, option: str | None = None) -> dict:
+        """``{field name: message}`` for the field of ``option`` (the option the CLI's
+        error names), else of the first of the form's options that ``message`` names;
+        ``{}`` otherwise."""
         flags = {f.flag: f.name for f in self.fields}
-        for flag in re.findall(r"--[a-z0-9][a-z0-9-]*", message):
+        for flag in [option] + re.findall(r"--[a-z0-9][a-z0-9-]*", message):
             if flags.get(flag):
                 return {flags[flag]: message}
         return {}

@@ -42,13 +42,15 @@ class Outcome:
     """What a finished job left: its exit code (0, 2 bad input, 1 a bug,
     :data:`CANCELLED`), the CLI's error message (without ``designcalc: error:``),
     the files it wrote (name -> bytes), what it printed (without the error line
-    and the progress bar) and how long it took."""
+    and the progress bar), how long it took and the option the error names
+    (when the CLI says it: its JSON error object)."""
 
     code: int
     message: str = ""
     files: dict = field(default_factory=dict)
     stdout: str = ""
     seconds: float = 0.0
+    option: str | None = None
 
     @property
     def size(self) -> int:
@@ -65,17 +67,22 @@ def _package_root() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(designcalc.__file__)))
 
 
-def _error_message(text: str) -> str:
-    """The CLI's one-line error (``designcalc: error: X`` -> ``X``) in ``text``."""
+def _error(text: str) -> tuple:
+    """``(message, option)`` of the CLI's error in ``text``: its JSON error object
+    (``--format json``: the message and the option it names) or its one line
+    (``designcalc: error: X`` -> ``X``, no option); ``("", None)`` when there is none."""
     lines = [line.strip() for line in text.replace("\r", "\n").splitlines()]
-    errors = [line for line in lines if line.startswith("designcalc: ")]
-    if not errors:
-        return ""
-    line = errors[-1]
-    for prefix in ("designcalc: error: ", "designcalc: "):
-        if line.startswith(prefix):
-            return line[len(prefix):]
-    return line  # pragma: no cover - the loop always matches
+    for line in reversed(lines):
+        if line.startswith('{"error"'):
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            return str(obj.get("message") or ""), obj.get("option")
+        for prefix in ("designcalc: error: ", "designcalc: "):
+            if line.startswith(prefix):
+                return line[len(prefix):], None
+    return "", None
 
 
 class _Worker:
@@ -162,12 +169,13 @@ class Job:
         seconds = time.monotonic() - self.started
         if self.cancelled:
             return Outcome(CANCELLED, "cancelled", seconds=seconds)
-        message = _error_message(self._text)
+        message, option = _error(self._text) if code else ("", None)
         if code and not message:
             message = f"the computation ended with exit code {code}"
         text = "\n".join(line for line in self._text.replace("\r\n", "\n").split("\n")
-                         if "\r" not in line and not line.startswith("designcalc: "))
-        return Outcome(code if code >= 0 else 1, message, files, text.strip(), seconds)
+                         if "\r" not in line and not line.startswith(("designcalc: ", "{")))
+        return Outcome(code if code >= 0 else 1, message, files, text.strip(), seconds,
+                       option)
 
     @property
     def running(self) -> bool:
