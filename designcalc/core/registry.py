@@ -320,6 +320,11 @@ FAMILY_SPECS = {
     "monitoring": "designcalc.binary.monitor.spec:SPEC",
     "crm": "designcalc.dose.crm.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
+    "randomised": "designcalc.binary.randomised.spec:SPEC",
+    "curtail": "designcalc.binary.curtail.spec:SPEC",
+    "basket": "designcalc.binary.basket.spec:SPEC",
+    "bryantday": "designcalc.binary.bryantday.spec:SPEC",
+    "phase12": "designcalc.dose.phase12.spec:SPEC",
 }
 
 #: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is
