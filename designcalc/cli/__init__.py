@@ -50,6 +50,8 @@ _SUBCOMMANDS = {
                  "Validate this installation (IQ/OQ): report and JSON record."),
     "schema": ("designcalc.cli.schema:schema",
                "JSON Schema of every command's inputs, output envelope and errors."),
+    "serve": ("designcalc.web.cli:serve",
+              "The local web interface: every design family in a browser (designcalc[web])."),
 }
 
 

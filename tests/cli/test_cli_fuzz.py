@@ -774,6 +774,8 @@ BRYANTDAY_DESIGN_TYPE_CASES = [c for c in _type_cases() if c[1][:2] == ["bryantd
                          ids=[c[0] for c in BRYANTDAY_DESIGN_TYPE_CASES])
 def test_bryantday_design_bad_types_exit_2(args, tmp_path):
     _check(args, tmp_path)
+
+
 # --- phase12 (BOIN12): bad histories and curves (issue #23) ---------------------------
 PHASE12_CASES = [
     ("boin12 next bad letter", ["dose", "next", "--design", "boin12", "--history", "1NNX"]),
@@ -841,3 +843,14 @@ def test_tite_bad_patient_files_exit_2(text, tmp_path):
     path = tmp_path / "patients.csv"
     path.write_text(text)
     _check(shlex.split(f"{_TG} next {_TITE} --window 28 --now 40 --patients {path}"), tmp_path)
+
+
+# --- designcalc serve (issue #26): a bad port or option exits 2 before any server starts --
+BASE["serve"] = "--port 8000"
+SERVE_BAD = ([["serve", "--port", value] for value in ("abc", "-1", "65536", "1.5", "nan")]
+             + [["serve", "--nonsense"], ["serve", "--host"]])
+
+
+@pytest.mark.parametrize("args", SERVE_BAD, ids=[" ".join(a) for a in SERVE_BAD])
+def test_serve_bad_invocations_exit_2(args, tmp_path):
+    _check(args, tmp_path, add_out=False)

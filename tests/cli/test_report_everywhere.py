@@ -17,9 +17,10 @@ from test_cli_fuzz import BASE
 
 from designcalc.cli import cli
 
-#: commands that print no result (listings, the schema, a validation run), or write a
-#: folder: ``trial run`` (its own ``--report FORMATS``), ``sweep`` (its folder's summary)
-NOT_RESULTS = {"families", "trial list", "trial show", "sweep", "schema", "validate"}
+#: commands that print no result (listings, the schema, a validation run, ``serve``: the
+#: web interface), or write a folder: ``trial run`` (its own ``--report FORMATS``),
+#: ``sweep`` (its folder's summary)
+NOT_RESULTS = {"families", "trial list", "trial show", "sweep", "schema", "validate", "serve"}
 FOLDERS = {"trial run"}
 #: where the fuzz suite's base invocation is not the one to run here
 ARGS = {**BASE,

@@ -40,8 +40,6 @@ __all__ = ["Pathways", "pathways", "SECONDS_PER_NODE"]
 #: measured seconds per node (one next-dose decision; the CRM's posterior fit is the
 #: slowest, about 0.3 ms), rounded up
 SECONDS_PER_NODE = 1e-3
-#: most final pathways the tree figure draws legibly
-MAX_DRAWN = 100
 
 
 @dataclass(frozen=True)

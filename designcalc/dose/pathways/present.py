@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from designcalc.present.plots.base import new_axes
 
-__all__ = ["tree"]
+__all__ = ["tree", "MAX_DRAWN"]
+
+#: most final pathways the tree figure draws legibly
+MAX_DRAWN = 100
 
 
 def _label(row) -> str:
@@ -18,11 +21,9 @@ def tree(result, ax=None):
     starting level, then one column per cohort ahead; each edge is a cohort's DLT
     count, each box the decision after it (dashed box: the trial stops).
 
-    At most :data:`~designcalc.dose.pathways.paths.MAX_DRAWN` final pathways are drawn
-    (a ValueError naming ``ahead`` beyond that: the table still lists them all).
+    At most :data:`MAX_DRAWN` final pathways are drawn (a ValueError naming ``ahead``
+    beyond that: the table still lists them all).
     """
-    from designcalc.dose.pathways.paths import MAX_DRAWN
-
     leaves = result.leaves()
     if len(leaves) > MAX_DRAWN:
         raise ValueError(f"ahead: {len(leaves)} pathways are too many to draw legibly "
