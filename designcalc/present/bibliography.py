@@ -20,6 +20,9 @@ __all__ = ["BIBLIOGRAPHY", "citations", "entries"]
 
 #: Method references (authors (year). Title. Journal volume:pages.), by key.
 BIBLIOGRAPHY = {
+    # cited by several families (phase12, bryantday): a shared key
+    "plackett": "Plackett RL (1965). A class of bivariate distributions. Journal of the "
+                "American Statistical Association 60:516-522.",
     "simon": "Simon R (1989). Optimal two-stage designs for phase II clinical trials. "
              "Controlled Clinical Trials 10:1-10.",
     "ahern": "A'Hern RP (2001). Sample size tables for exact single-stage phase II designs. "

@@ -68,8 +68,6 @@ SPEC = FamilySpec(
     bibliography=(
         ("bryant_day", "Bryant J, Day R (1995). Incorporating toxicity considerations into the "
          "design of two-stage phase II clinical trials. Biometrics 51:1372-1383."),
-        ("plackett", "Plackett RL (1965). A class of bivariate distributions. Journal of the "
-         "American Statistical Association 60:516-522."),
     ),
     references=("bryant_day",),
     report="designcalc.binary.bryantday.report:facts",

@@ -75,8 +75,6 @@ SPEC = FamilySpec(
         ("lin_boin12", "Lin R, Zhou Y, Yan F, Li D, Yuan Y (2020). BOIN12: Bayesian optimal "
                        "interval phase I/II trial design for utility-based dose finding in "
                        "immunotherapy and targeted therapies. JCO Precis Oncol 4:1393-1402."),
-        ("plackett", "Plackett RL (1965). A class of bivariate distributions. J Am Stat Assoc "
-                     "60:516-522."),
     ),
     designs=(("boin12", {}),),
     extras=(("next", "designcalc.dose.phase12.cli:next_cmd"),),
