@@ -320,6 +320,7 @@ FAMILY_SPECS = {
     "monitoring": "designcalc.binary.monitor.spec:SPEC",
     "crm": "designcalc.dose.crm.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
+    "combination": "designcalc.dose.combination.spec:SPEC",
 }
 
 #: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is

@@ -8,6 +8,7 @@ lists.  The rule and the selection are :mod:`designcalc.dose.combination.engine`
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import partial
 
@@ -36,8 +37,7 @@ def parse_grid(name: str, values, rows: int, cols: int) -> np.ndarray:
     """A ``rows x cols`` grid from a flat row-major list or a list of rows; a ValueError
     naming ``name`` otherwise."""
     try:
-        arr = np.array([list(r) for r in values] if values and not isinstance(
-            values[0], (int, float, np.number)) else list(values), dtype=float)
+        arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be {rows} rows of {cols} numbers") from None
     if arr.ndim == 1 and arr.size == rows * cols:
@@ -71,6 +71,7 @@ def _kernel(rng, size, *, design, p, mtd, above):
     live = np.ones(size, dtype=bool)
     no_mtd = np.zeros(size, dtype=bool)
     early = np.zeros(size, dtype=bool)
+    es = np.zeros(size, dtype=bool)
     t_idx = np.arange(size)
     for c in range(m):
         tox = rng.binomial(cs, p[d[:, 0], d[:, 1]])
@@ -81,7 +82,8 @@ def _kernel(rng, size, *, design, p, mtd, above):
         stop = live & ((act == STOP_TOX) | (act == STOP_EARLY))
         no_mtd |= live & (act == STOP_TOX)
         if c < m - 1:
-            early |= stop
+            early |= live & (act == STOP_TOX)
+            es |= live & (act == STOP_EARLY)
             live &= ~stop
             u = rng.random(size)
             nxt = np.where((out["tie"] & (u >= 0.5))[:, None], out["alt"], out["next"])
@@ -94,7 +96,7 @@ def _kernel(rng, size, *, design, p, mtd, above):
     total = nf.sum(axis=1)
     return {"select": onehot, "n_treated": nf, "n_dlt": y.reshape(size, J * K).astype(float),
             "n_total": total, "dlt_total": y.sum(axis=(1, 2)).astype(float),
-            "stop_early": early.astype(float),
+            "stop_early": early.astype(float), "stop_earlystop": es.astype(float),
             "pcs": onehot[:, :-1] @ mtd, "above": onehot[:, :-1] @ above,
             "share_mtd": (nf @ mtd) / total, "share_above": (nf @ above) / total}
 
@@ -217,10 +219,10 @@ class BoinCombDesign(Design):
     def phi2(self) -> float:
         return 1.4 * self.target if self.p_tox is None else self.p_tox
 
-    def rule(self, n_max: int | None = None):
+    def rule(self):
         """The compiled rule (:class:`~designcalc.dose.combination.engine.CombRule`) for up
-        to ``n_max`` patients at a dose (default: the maximum sample size)."""
-        return _compiled(self, max(self.n_max, n_max or 0))
+        to the maximum sample size at one combination."""
+        return _compiled(self, self.n_max)
 
     def __str__(self) -> str:
         return (f"BOIN combination {self.rows}x{self.cols}, target {self.target:g}, "
@@ -273,7 +275,7 @@ class BoinCombDesign(Design):
                                                         select_eliminated, select_mtd)
 
         nn, yy = self._data(n, dlt)
-        rule = self.rule(int(nn.max()))
+        rule = _compiled(self, int(nn.max()) + 1)
         N, Y = nn[None], yy[None]
         elim = select_eliminated(rule, N, Y)[0]
         est = _estimates(N, Y)[0]
@@ -324,7 +326,7 @@ class BoinCombDesign(Design):
                              "grid")
         if nn[a - 1, b - 1] == 0:
             raise ValueError(f"current: {dose_label(a, b)} has no patients")
-        rule = self.rule(int(nn.max()) + 1)
+        rule = _compiled(self, int(nn.max()) + 1)
         out = decide(rule, nn[None], yy[None], np.array([[a - 1, b - 1]]))
         act = int(out["action"][0])
         elim = out["eliminated"][0]
@@ -341,6 +343,12 @@ class BoinCombDesign(Design):
                        "there; stop. " + sel["reason"])
             return {"next": None, "stop": True, "mtd": mtd, "action": "stop",
                     "candidates": [], "eliminated": eliminated, "reason": f"{obs}: {why}"}
+        if nn.sum() >= self.n_max:
+            sel = self.select(nn, yy)
+            return {"next": None, "stop": True, "mtd": sel["mtd"], "action": "stop",
+                    "candidates": [], "eliminated": eliminated,
+                    "reason": f"{obs}: the trial has reached its maximum sample size "
+                              f"({self.n_max} patients); " + sel["reason"]}
         scores = out["scores"][0]
         steps = ((1, 0), (0, 1)) if act == ESCALATE else ((-1, 0), (0, -1))
         cands = [{"dose": (a + da, b + db), "score": float(s)}
@@ -385,11 +393,11 @@ class BoinCombDesign(Design):
         rows = []
         for i in range(self.rows):
             for j in range(self.cols):
-                row = {"scenario": name, "dose": dose_label(i + 1, j + 1), "dose_a": i + 1,
+                row = {"scenario": name, "combination": dose_label(i + 1, j + 1), "dose_a": i + 1,
                        "dose_b": j + 1, "tox": float(p[i, j])}
                 row.update({col: float(v[i * self.cols + j]) for col, v in values.items()})
                 rows.append(row)
-        last = {"scenario": name, "dose": "none", "dose_a": None, "dose_b": None, "tox": None}
+        last = {"scenario": name, "combination": "none", "dose_a": None, "dose_b": None, "tox": None}
         last.update({col: none.get(col) for col in values})
         rows.append(last)
         return rows
@@ -430,8 +438,10 @@ class BoinCombDesign(Design):
                             "p_select_above": float(sel[:-1] @ above),
                             "share_mtd": r["share"] @ mtd, "share_above": r["share"] @ above,
                             "en": r["en"], "e_dlt": r["e_dlt"],
-                            "p_stop_early": r["p_stop_early"], "p_none": float(sel[-1])})
-        return {"rows": rows, "keys": ("scenario", "dose"), "metrics": metrics,
+                            "p_stop_early": r["p_stop_early"],
+                            "p_stop_earlystop": r["p_stop_earlystop"],
+                            "p_none": float(sel[-1])})
+        return {"rows": rows, "keys": ("scenario", "combination"), "metrics": metrics,
                 "metric_keys": ("scenario",), "extra": {"target": self.target,
                                                         "grid": [self.rows, self.cols]}}
 
@@ -454,13 +464,14 @@ class BoinCombDesign(Design):
             for col, key in (("pcs", "pcs"), ("p_select_above", "above"),
                              ("share_mtd", "share_mtd"), ("share_above", "share_above"),
                              ("en", "n_total"), ("e_dlt", "dlt_total"),
-                             ("p_stop_early", "stop_early")):
+                             ("p_stop_early", "stop_early"),
+                             ("p_stop_earlystop", "stop_earlystop")):
                 metric[f"{col}_sim"] = float(est[key])
                 metric[f"{col}_sim_se"] = float(se[key])
             metric["p_none_sim"] = float(sel[-1])
             metric["p_none_sim_se"] = float(sel_se[-1])
             metrics.append(metric)
-        return {"rows": rows, "keys": ("scenario", "dose"), "metrics": metrics,
+        return {"rows": rows, "keys": ("scenario", "combination"), "metrics": metrics,
                 "metric_keys": ("scenario",), "extra": {"target": self.target,
                                                         "grid": [self.rows, self.cols]}}
 
@@ -479,6 +490,7 @@ class BoinCombDesign(Design):
         return ()
 
 
+@functools.lru_cache(maxsize=64)
 def _compiled(design: BoinCombDesign, n_max: int):
     from designcalc.dose.combination.engine import comb_rule
 
@@ -508,7 +520,7 @@ def _exact_grid(design: BoinCombDesign, p: np.ndarray) -> dict:
     y = np.zeros((1, J, K), dtype=np.int64)
     d = np.array([[design.start_a - 1, design.start_b - 1]])
     w = np.ones(1)
-    done = {"n": [], "y": [], "w": [], "none": [], "early": []}
+    done = {"n": [], "y": [], "w": [], "none": [], "early": [], "es": []}
     ks = np.arange(cs + 1)
     for c in range(m):
         S = w.size
@@ -527,7 +539,8 @@ def _exact_grid(design: BoinCombDesign, p: np.ndarray) -> dict:
         fin = stop | (c == m - 1)
         for key, val in (("n", n[fin]), ("y", y[fin]), ("w", w[fin]),
                          ("none", (act == STOP_TOX)[fin]),
-                         ("early", (stop & (c < m - 1))[fin])):
+                         ("early", ((act == STOP_TOX) & (c < m - 1))[fin]),
+                         ("es", ((act == STOP_EARLY) & (c < m - 1))[fin])):
             done[key].append(val)
         go = ~fin
         tie = out["tie"][go]
@@ -551,6 +564,7 @@ def _exact_grid(design: BoinCombDesign, p: np.ndarray) -> dict:
     W = np.concatenate(done["w"])
     none = np.concatenate(done["none"])
     early = np.concatenate(done["early"])
+    es = np.concatenate(done["es"])
     sel = select_mtd(rule, N, Y, design.bound_mtd)
     sel = np.where(none, J * K, sel)
     select = np.bincount(sel, weights=W, minlength=J * K + 1)
@@ -559,4 +573,5 @@ def _exact_grid(design: BoinCombDesign, p: np.ndarray) -> dict:
     return {"select": select, "n_treated": W @ nf,
             "n_dlt": W @ Y.reshape(-1, J * K).astype(float),
             "share": W @ (nf / total[:, None]), "en": float(W @ total),
-            "e_dlt": float(W @ Y.sum(axis=(1, 2))), "p_stop_early": float(W @ early)}
+            "e_dlt": float(W @ Y.sum(axis=(1, 2))), "p_stop_early": float(W @ early),
+            "p_stop_earlystop": float(W @ es)}
