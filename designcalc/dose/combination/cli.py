@@ -98,10 +98,13 @@ def _label(dose) -> str:
 @click.option("--extrasafe", is_flag=True, default=False)
 @click.option("--offset", type=float, default=0.05, show_default=True)
 @click.option("--bound-mtd", is_flag=True, default=False)
+@click.option("--get-oc-rule", is_flag=True, default=False,
+              help="Escalate as get.oc.comb simulates (without next.comb's check of the "
+                   "row/column escalated into).")
 @output_options
 def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
              cohort_size, n_earlystop, p_saf, p_tox, cutoff_eli, extrasafe, offset,
-             bound_mtd, fmt, out):
+             bound_mtd, get_oc_rule, fmt, out):
     """The next combination of an ongoing drug-combination trial, with the reason.
 
     Ties between the two admissible moves are reported as both combinations: BOIN
@@ -127,7 +130,7 @@ def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
     d = BoinCombDesign(target=target, rows=len(n), cols=len(n[0]), cohorts=cohorts,
                        cohort_size=cohort_size, n_earlystop=n_earlystop, p_saf=p_saf,
                        p_tox=p_tox, cutoff_eli=cutoff_eli, extrasafe=extrasafe,
-                       offset=offset, bound_mtd=bound_mtd)
+                       offset=offset, bound_mtd=bound_mtd, get_oc_rule=get_oc_rule)
     if final:
         res = d.select(n, dlt, contour=contour)
         row = {"stop": True, "mtd": _label(res["mtd"]) if res["mtd"] else None}

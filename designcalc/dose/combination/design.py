@@ -131,6 +131,11 @@ class BoinCombDesign(Design):
         See ``extrasafe``, in (0, 0.5).
     bound_mtd : bool
         Select only doses with isotonic estimate <= ``lambda_d`` (``boundMTD``).
+    get_oc_rule : bool
+        Escalate as BOIN's ``get.oc.comb`` simulates: without ``next.comb``'s check
+        that no combination of the row (column) escalated into, at or below the
+        current level of the other drug, has an observed DLT rate >= ``lambda_d``.
+        Default False: ``next.comb``'s rule, by which the trial is conducted.
 
     Notes
     -----
@@ -166,6 +171,7 @@ class BoinCombDesign(Design):
     extrasafe: bool = False
     offset: float = 0.05
     bound_mtd: bool = False
+    get_oc_rule: bool = False
 
     family = "combination"
     method = "exact"
@@ -204,6 +210,7 @@ class BoinCombDesign(Design):
                                                       high_open=True))
         object.__setattr__(self, "extrasafe", _check_bool("extrasafe", self.extrasafe))
         object.__setattr__(self, "bound_mtd", _check_bool("bound_mtd", self.bound_mtd))
+        object.__setattr__(self, "get_oc_rule", _check_bool("get_oc_rule", self.get_oc_rule))
 
     # --- the rule --------------------------------------------------------------------
     @property
@@ -249,6 +256,11 @@ class BoinCombDesign(Design):
         if self.n_earlystop < self.n_max:
             text += (f"; it also stops when the current combination has "
                      f"{self.n_earlystop} patients")
+        if not self.get_oc_rule:
+            text += (f"; escalation along one drug is not admissible when a combination of "
+                     f"the row (column) escalated into, at or below the current level of the "
+                     f"other drug, has an observed DLT rate >= {r.lambda_d:.4f} (as BOIN's "
+                     f"next.comb)")
         return (text + ". The MTD is the treated, non-eliminated combination whose bivariate "
                 "isotonic estimate of the DLT probability is closest to the target"
                 + (f" among those with estimate <= {r.lambda_d:.4f}" if self.bound_mtd
@@ -496,7 +508,8 @@ def _compiled(design: BoinCombDesign, n_max: int):
 
     return comb_rule(design.target, n_max, p_saf=design.phi1, p_tox=design.phi2,
                      cutoff_eli=design.cutoff_eli, extrasafe=design.extrasafe,
-                     offset=design.offset, n_earlystop=design.n_earlystop)
+                     offset=design.offset, n_earlystop=design.n_earlystop,
+                     neighbour_check=not design.get_oc_rule)
 
 
 def _exact_grid(design: BoinCombDesign, p: np.ndarray) -> dict:

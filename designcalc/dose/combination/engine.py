@@ -19,7 +19,8 @@ random grids, ``tests/data/boin_comb_cases.json``):
 * escalate if ``y_c <= b_e(n_c)``: the admissible candidates are ``(j + 1, k)``
   and ``(j, k + 1)`` inside the grid, not eliminated, and -- for ``(j + 1, k)``
   -- no observed rate ``y/n >= lambda_d`` in row ``j + 1`` at columns
-  ``<= k`` (for ``(j, k + 1)``: in column ``k + 1`` at rows ``<= j``);
+  ``<= k`` (for ``(j, k + 1)``: in column ``k + 1`` at rows ``<= j``; this
+  check is ``next.comb``'s, ``get.oc.comb`` does not simulate it);
   de-escalate if ``y_c >= b_d(n_c)``: candidates ``(j - 1, k)`` and
   ``(j, k - 1)`` inside the grid; else stay;
 * among the candidates, move to the one with the largest
@@ -80,15 +81,18 @@ class CombRule:
     score: np.ndarray            # (n_max + 1, n_max + 1) float
     n_earlystop: int
     extrasafe_cell: np.ndarray | None   # (n_max + 1, n_max + 1) bool: select's extra-safe rule
+    neighbour_check: bool = True        # next.comb's check of the row / column escalated into
 
 
 def comb_rule(target: float, n_max: int, *, p_saf: float, p_tox: float,
               cutoff_eli: float = 0.95, extrasafe: bool = False, offset: float = 0.05,
-              n_earlystop: int = 100) -> CombRule:
+              n_earlystop: int = 100, neighbour_check: bool = True) -> CombRule:
     """Compile the rule for up to ``n_max`` patients at one dose.
 
     The boundaries are BOIN's (:func:`designcalc.dose.interval.rules.boin_boundaries`;
-    ``get.boundary``); the move score is ``next.comb``'s
+    ``get.boundary``); ``neighbour_check=False`` drops ``next.comb``'s check of the
+    row (column) escalated into, as ``get.oc.comb`` simulates; the move score is
+    ``next.comb``'s
     ``pbeta(lambda_d, y + 0.5, n - y + 0.5) - pbeta(lambda_e, y + 0.5, n - y + 0.5)
     + 0.0005 n``.
     """
@@ -118,7 +122,8 @@ def comb_rule(target: float, n_max: int, *, p_saf: float, p_tox: float,
     score = np.where(valid, score, 0.0)
     return CombRule(target=target, lambda_e=le, lambda_d=ld, n_max=n_max, esc=esc, de=de,
                     elim=elim, elim_cell=elim_cell, stop_low=stop_low, score=score,
-                    n_earlystop=n_earlystop, extrasafe_cell=extrasafe_cell)
+                    n_earlystop=n_earlystop, extrasafe_cell=extrasafe_cell,
+                    neighbour_check=neighbour_check)
 
 
 def eliminated(rule: CombRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -160,8 +165,8 @@ def decide(rule: CombRule, n: np.ndarray, y: np.ndarray, d: np.ndarray) -> dict:
         inside = (na < J) & (nb < K)
         ca, cb = np.minimum(na, J - 1), np.minimum(nb, K - 1)
         ok = up & inside & ~elim[t_idx, ca, cb]
-        blocked = row_toxic[t_idx, ca, cb] if m == 0 else col_toxic[t_idx, ca, cb]
-        ok &= ~blocked
+        if rule.neighbour_check:
+            ok &= ~(row_toxic[t_idx, ca, cb] if m == 0 else col_toxic[t_idx, ca, cb])
         s = rule.score[n[t_idx, ca, cb], y[t_idx, ca, cb]]
         scores[:, m] = np.where(ok, s, scores[:, m])
         cand[:, m] = np.where(ok[:, None], np.stack([ca, cb], 1), cand[:, m])

@@ -45,6 +45,10 @@ SPEC = FamilySpec(
               default=0.05, domain="(0, 0.5)"),
         Param("bound_mtd", "bool", "Select only combinations with isotonic estimate <= "
               "lambda_d (boundMTD).", default=False),
+        Param("get_oc_rule", "bool", "Escalate as BOIN's get.oc.comb simulates, without "
+              "next.comb's check of observed DLT rates >= lambda_d in the row/column "
+              "escalated into (default: next.comb's rule, as the trial is conducted).",
+              default=False),
     ),
     scenario=ScenarioSpec("curve", "tox", "True DLT probabilities of the grid, row by row "
                           "(drug A level 1's values for drug B levels 1..cols, then level 2, "
