@@ -22,10 +22,12 @@ __all__ = ["BoinCombDesign", "parse_grid", "dose_label"]
 #: the simulated fallback of an exact computation above its state budget
 FALLBACK_SIMS = 20_000
 FALLBACK_SEED = 0
-#: live states of the exact program before it falls back to simulation (projected)
-STATE_BUDGET = 200_000
-#: measured cost of one state of the exact program (seconds; tests/benchmarks)
-SECONDS_PER_STATE = 4e-6
+#: live states of the exact program (after one cohort) above which it falls back to
+#: simulation
+STATE_BUDGET = 50_000
+#: measured cost of one state of the exact program, its final selection included
+#: (seconds, 3 x 3 grid of 8 cohorts on the loaded 2-core machine; tests/benchmarks)
+SECONDS_PER_STATE = 5e-5
 
 
 def dose_label(a: int, b: int) -> str:
@@ -414,12 +416,13 @@ class BoinCombDesign(Design):
         rows.append(last)
         return rows
 
-    def projected_states(self) -> int:
-        """An upper bound on the states the exact program visits: after ``c`` cohorts at
-        most ``(2 (cohort_size + 1))^c`` histories (each cohort's DLT count, and a tie
-        between two moves), summed over cohorts."""
+    def projected_states(self, state_budget: int = STATE_BUDGET) -> int:
+        """An upper bound on the states the exact program visits before it finishes or
+        gives up: after ``c`` cohorts at most ``(2 (cohort_size + 1))^c`` histories (each
+        cohort's DLT count, and a tie between two moves), and never more than
+        ``state_budget`` (the program falls back to simulation above it)."""
         base = 2 * (self.cohort_size + 1)
-        return int(sum(min(base ** c, 10 ** 18) for c in range(1, self.cohorts + 1)))
+        return int(sum(min(base ** c, state_budget) for c in range(1, self.cohorts + 1)))
 
     def _exact(self, scenarios, state_budget=None, **options) -> dict:
         from designcalc.core.budget import check_budget
@@ -429,19 +432,21 @@ class BoinCombDesign(Design):
         budget = STATE_BUDGET if state_budget is None else check_int(
             "state_budget", state_budget, min_value=1)
         grids = self._grids(scenarios)
-        states = self.projected_states()
-        if states > budget:
-            res = self._simulate_grids(grids, FALLBACK_SIMS, FALLBACK_SEED, {})
-            res["warnings"] = [f"the exact calculation would visit up to {states:,} states, "
-                               f"above its state budget ({budget:,}); these are simulated "
-                               f"values of {FALLBACK_SIMS} trials (seed {FALLBACK_SEED}), "
-                               "columns *_sim, *_sim_se"]
-            return res
+        states = self.projected_states(budget)
         check_budget("exact combination OC", seconds=states * SECONDS_PER_STATE * len(grids),
                      detail=f"{len(grids)} scenario(s) x up to {states:,} states")
-        rows, metrics = [], []
-        for name, p in grids:
-            r = _exact_grid(self, p)
+        rows, metrics, warns = [], [], []
+        for j, (name, p) in enumerate(grids):
+            r = _exact_grid(self, p, budget)
+            if r is None:
+                sim = self._simulate_grids([(name, p)], FALLBACK_SIMS, FALLBACK_SEED + j, {})
+                rows += sim["rows"]
+                metrics += sim["metrics"]
+                warns.append((f"{name}: " if name else "") +
+                             f"the exact calculation exceeded its state budget ({budget:,} "
+                             f"live states); these are simulated values of {FALLBACK_SIMS} "
+                             f"trials (seed {FALLBACK_SEED + j}), columns *_sim, *_sim_se")
+                continue
             mtd, above = self._targets(p)
             sel = r["select"]
             rows += self._rows(name, p, {"select": sel[:-1], "n_treated": r["n_treated"],
@@ -454,8 +459,8 @@ class BoinCombDesign(Design):
                             "p_stop_earlystop": r["p_stop_earlystop"],
                             "p_none": float(sel[-1])})
         return {"rows": rows, "keys": ("scenario", "combination"), "metrics": metrics,
-                "metric_keys": ("scenario",), "extra": {"target": self.target,
-                                                        "grid": [self.rows, self.cols]}}
+                "metric_keys": ("scenario",), "warnings": warns,
+                "extra": {"target": self.target, "grid": [self.rows, self.cols]}}
 
     def _simulate_grids(self, grids, n_sims, seed, run_kwargs) -> dict:
         from designcalc.core import simulate
@@ -512,7 +517,7 @@ def _compiled(design: BoinCombDesign, n_max: int):
                      neighbour_check=not design.get_oc_rule)
 
 
-def _exact_grid(design: BoinCombDesign, p: np.ndarray) -> dict:
+def _exact_grid(design: BoinCombDesign, p: np.ndarray, budget: int) -> dict | None:
     """Exact OC on the grid ``p`` by a forward program over the trial's states.
 
     A state is (patients and DLTs per combination, current combination) with its
@@ -520,7 +525,8 @@ def _exact_grid(design: BoinCombDesign, p: np.ndarray) -> dict:
     current combination, applies :func:`~designcalc.dose.combination.engine.decide`
     to all of them at once (a tie of two moves splits a state in two halves) and
     merges equal states.  Finished trials (stopped or at the maximum sample size)
-    are selected from at the end, all at once.
+    are selected from at the end, all at once.  None when the live states exceed
+    ``budget``.
     """
     from scipy.stats import binom
 
@@ -569,6 +575,8 @@ def _exact_grid(design: BoinCombDesign, p: np.ndarray) -> dict:
         key = np.concatenate([n.reshape(w.size, -1), y.reshape(w.size, -1), d], axis=1)
         uniq, inv = np.unique(key, axis=0, return_inverse=True)
         w = np.bincount(inv.ravel(), weights=w, minlength=uniq.shape[0])
+        if w.size > budget:
+            return None
         n = uniq[:, : J * K].reshape(-1, J, K)
         y = uniq[:, J * K: 2 * J * K].reshape(-1, J, K)
         d = uniq[:, 2 * J * K:]
