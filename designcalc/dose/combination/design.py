@@ -9,8 +9,8 @@ lists.  The rule and the selection are :mod:`designcalc.dose.combination.engine`
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 
@@ -153,7 +153,7 @@ class BoinCombDesign(Design):
     >>> d = BoinCombDesign(target=0.3, rows=3, cols=5, cohorts=10)
     >>> d.next_dose([[3, 0, 0, 0, 0], [7, 6, 0, 0, 0], [0] * 5],
     ...             [[0, 0, 0, 0, 0], [1, 1, 0, 0, 0], [0] * 5], (2, 2))["next"]
-    [(2, 3), (3, 2)]
+    [(3, 2), (2, 3)]
     >>> d.select([[3, 5, 0, 0, 0], [7, 6, 15, 0, 0], [0, 0, 4, 0, 0]],
     ...          [[0, 1, 0, 0, 0], [1, 1, 4, 0, 0], [0, 0, 2, 0, 0]])["mtd"]
     (2, 3)
@@ -411,7 +411,8 @@ class BoinCombDesign(Design):
                        "dose_b": j + 1, "tox": float(p[i, j])}
                 row.update({col: float(v[i * self.cols + j]) for col, v in values.items()})
                 rows.append(row)
-        last = {"scenario": name, "combination": "none", "dose_a": None, "dose_b": None, "tox": None}
+        last = {"scenario": name, "combination": "none", "dose_a": None, "dose_b": None,
+                "tox": None}
         last.update({col: none.get(col) for col in values})
         rows.append(last)
         return rows
@@ -468,7 +469,7 @@ class BoinCombDesign(Design):
         rows, metrics = [], []
         for j, (name, p) in enumerate(grids):
             mtd, above = self._targets(p)
-            kernel = partial(_kernel, design=self, p=p, mtd=mtd, above=above)
+            kernel = functools.partial(_kernel, design=self, p=p, mtd=mtd, above=above)
             res = simulate.run(kernel, n_sims, seed=seed + j, **run_kwargs)
             est, se = res.estimate, res.se
             sel, sel_se = est["select"], se["select"]
@@ -528,8 +529,6 @@ def _exact_grid(design: BoinCombDesign, p: np.ndarray, budget: int) -> dict | No
     are selected from at the end, all at once.  None when the live states exceed
     ``budget``.
     """
-    from scipy.stats import binom
-
     from designcalc.dose.combination.engine import STOP_EARLY, STOP_TOX, decide, select_mtd
 
     J, K = p.shape
@@ -541,9 +540,11 @@ def _exact_grid(design: BoinCombDesign, p: np.ndarray, budget: int) -> dict | No
     w = np.ones(1)
     done = {"n": [], "y": [], "w": [], "none": [], "early": [], "es": []}
     ks = np.arange(cs + 1)
+    coef = np.array([math.comb(cs, k) for k in ks], dtype=float)
     for c in range(m):
         S = w.size
-        pk = binom.pmf(ks[None, :], cs, p[d[:, 0], d[:, 1]][:, None])      # (S, cs + 1)
+        pd = p[d[:, 0], d[:, 1]][:, None]
+        pk = coef * pd ** ks * (1 - pd) ** (cs - ks)                     # (S, cs + 1)
         idx = np.repeat(np.arange(S), cs + 1)
         kk = np.tile(ks, S)
         n, y, d, w = n[idx].copy(), y[idx].copy(), d[idx], w[idx] * pk.ravel()
