@@ -62,6 +62,7 @@ BASE = {
                         "--followup 8"),
     "dose compare": "--design 3+3 --design boin --tox 0.1,0.2,0.3 --target 0.3 --cohorts 3",
     "dose next": "--target 0.3 --doses 3 --n 3,3,0 --dlt 0,1,0 --current 2",
+    "dose pathways": "--target 0.3 --doses 3 --ahead 1",
     "dose oc": "--tox 0.1,0.2,0.3",
     "dose simulate": "--tox 0.1,0.2,0.3 --n-sims 200 --seed 1",
     "dose table": "",
