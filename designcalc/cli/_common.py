@@ -129,7 +129,9 @@ class RegistryGroup(click.Group):
             return name, shown, rest
         for spec, target in claims[1:]:
             if design in [d for d, _, _ in design_names(spec)]:
-                return name, registry.load(target), rest
+                from designcalc.cli import _equip    # the budget options, as get_command's
+
+                return name, _equip(registry.load(target)), rest
         return name, cmd, rest
 
     def list_commands(self, ctx):

@@ -320,6 +320,8 @@ FAMILY_SPECS = {
     "monitoring": "designcalc.binary.monitor.spec:SPEC",
     "crm": "designcalc.dose.crm.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
+    "randomised": "designcalc.binary.randomised.spec:SPEC",
+    "curtail": "designcalc.binary.curtail.spec:SPEC",
     "combination": "designcalc.dose.combination.spec:SPEC",
 }
 

@@ -569,6 +569,7 @@ def _next_model(design, target, n, dlt, current, last_dlt, final, n_doses, kw, g
         res = d.next_dose(n, dlt, current, last_dlt=last_dlt)
         row = {"next": res["next"], "stop": res["stop"], "mtd": res["mtd"],
                "model_mtd": res["model_mtd"], **est, "reason": res["reason"]}
+    spec = group_designs("dose", "next")[design][0]
     mine = [p.name for p, _ in option_params(spec) if p.name not in _NEXT_OWN]
     inputs = {"design": design, "target": target, "n": n, "dlt": dlt, "current": current,
               "last_dlt": last_dlt, "final": final, **{k: kw.get(k) for k in mine}}

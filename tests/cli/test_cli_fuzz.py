@@ -654,6 +654,61 @@ def test_issue21_files_exit_2(case_id, file_dir, tmp_path):
     _check(dict(_issue21_files(file_dir))[case_id], tmp_path, add_out=False)
 
 
+# --- issue #25: valid base invocations of `designcalc schema` and `designcalc validate` ---
+BASE["schema"] = "simon oc"
+BASE["validate"] = "--level quick"
+
+
+# --- randomised (issue #24): base invocations and bad ones ---------------------------------
+BASE.update({
+    "randomised oc": "--design binomial --n 17,17 --efficacy 18,4 --futility 0 --rates 0.1,0.3",
+    "randomised design": "--design select --p 0.25 --delta 0.15 --target 0.8",
+})
+RANDOMISED_BAD = [
+    "randomised oc --design select --n 20 --rates 0.25",
+    "randomised oc --design select --n 20,20 --rates 0.25,0.4",
+    "randomised oc --design select --n 20 --min-diff 1.5 --rates 0.25,0.4",
+    "randomised oc --design select --n 20 --min-resp 21 --rates 0.25,0.4",
+    "randomised oc --design binomial --n 17,17 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17,17 --efficacy 18 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17,17 --efficacy 18,4 --futility 17 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17,17 --efficacy 18,40 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17 --efficacy 3 --rates 0.1,0.3,0.5",
+    "randomised oc --design binomial --n 17 --efficacy 3 --ratio 1.1 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17 --efficacy 3 --rates 0.1,1.3",
+    "randomised oc --design binomial --n 17 --efficacy 3 --rates 0.1,0.3 --null-range 0.5,0.1",
+    "randomised design --design select --p 0.25 --delta 0.9",
+    "randomised design --design select --p 0.25 --delta 0.01 --target 0.99 --max-n 20",
+    "randomised design --design select --p 0.25 --delta 0.15 --alpha 0.1",
+    "randomised design --design binomial --ncmax 4",
+    "randomised design --design binomial --pi0 0.1,0.2,0.3",
+    "randomised design --design binomial --w 1,0,1,0,0",
+    "randomised design --design binomial --w 1,0",
+    "randomised design --design binomial --ncmax 100000 --unequal --efficacy-stop",
+]
+
+
+@pytest.mark.parametrize("line", RANDOMISED_BAD, ids=[c[:100] for c in RANDOMISED_BAD])
+def test_randomised_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)
+
+
+# --- curtail (issue #24): base invocation and bad ones -------------------------------------
+BASE["curtail oc"] = "--looks 12,28 --futility 6,19 --p 0.5"
+CURTAIL_BAD = [
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --theta-f 0.2",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --theta-f 0.6 --theta-e 0.5 --p-cp 0.3",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --every 0",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --every 29",
+    "curtail oc --looks 12,28 --futility 6 --p 0.5",
+    "curtail oc --looks 50000000 --futility 6 --p 0.5",
+]
+
+
+@pytest.mark.parametrize("line", CURTAIL_BAD, ids=[c[:100] for c in CURTAIL_BAD])
+def test_curtail_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)
+
 # --- issue #23: drug combinations (dose oc|simulate|next --design boin-comb) ----------------
 
 _COMB = "dose next --design boin-comb --target 0.3 --cohorts 10 "
