@@ -59,7 +59,7 @@ def _check_bool(name, value):
     return bool(value)
 
 
-def _kernel(rng, size, *, design, p, mtd, above):
+def _kernel(rng, size, *, design, p, mtd, above, over):
     """Simulate ``size`` trials on the grid ``p`` (vectorised over trials)."""
     from designcalc.dose.combination.engine import (STOP_EARLY, STOP_TOX, decide,
                                                     select_mtd)
@@ -100,6 +100,7 @@ def _kernel(rng, size, *, design, p, mtd, above):
             "n_total": total, "dlt_total": y.sum(axis=(1, 2)).astype(float),
             "stop_early": early.astype(float), "stop_earlystop": es.astype(float),
             "pcs": onehot[:, :-1] @ mtd, "above": onehot[:, :-1] @ above,
+            "over": onehot[:, :-1] @ over,
             "share_mtd": (nf @ mtd) / total, "share_above": (nf @ above) / total}
 
 
@@ -219,6 +220,11 @@ class BoinCombDesign(Design):
     def n_max(self) -> int:
         """Maximum sample size (patients)."""
         return self.cohorts * self.cohort_size
+
+    @property
+    def name(self) -> str:
+        """The design's name in the dose group's tables."""
+        return "BOIN combination"
 
     @property
     def phi1(self) -> float:
@@ -439,6 +445,7 @@ class BoinCombDesign(Design):
         rows, metrics, warns = [], [], []
         for j, (name, p) in enumerate(grids):
             r = _exact_grid(self, p, budget)
+            over = (p.ravel() > self.target).astype(float)
             if r is None:
                 sim = self._simulate_grids([(name, p)], FALLBACK_SIMS, FALLBACK_SEED + j, {})
                 rows += sim["rows"]
@@ -454,6 +461,7 @@ class BoinCombDesign(Design):
                                          "n_dlt": r["n_dlt"]}, {"select": float(sel[-1])})
             metrics.append({"scenario": name, "pcs": float(sel[:-1] @ mtd),
                             "p_select_above": float(sel[:-1] @ above),
+                            "p_select_above_target": float(sel[:-1] @ over),
                             "share_mtd": r["share"] @ mtd, "share_above": r["share"] @ above,
                             "en": r["en"], "e_dlt": r["e_dlt"],
                             "p_stop_early": r["p_stop_early"],
@@ -469,7 +477,8 @@ class BoinCombDesign(Design):
         rows, metrics = [], []
         for j, (name, p) in enumerate(grids):
             mtd, above = self._targets(p)
-            kernel = functools.partial(_kernel, design=self, p=p, mtd=mtd, above=above)
+            kernel = functools.partial(_kernel, design=self, p=p, mtd=mtd, above=above,
+                                       over=(p.ravel() > self.target).astype(float))
             res = simulate.run(kernel, n_sims, seed=seed + j, **run_kwargs)
             est, se = res.estimate, res.se
             sel, sel_se = est["select"], se["select"]
@@ -480,6 +489,7 @@ class BoinCombDesign(Design):
                                {"select_sim": float(sel[-1]), "select_sim_se": float(sel_se[-1])})
             metric = {"scenario": name}
             for col, key in (("pcs", "pcs"), ("p_select_above", "above"),
+                             ("p_select_above_target", "over"),
                              ("share_mtd", "share_mtd"), ("share_above", "share_above"),
                              ("en", "n_total"), ("e_dlt", "dlt_total"),
                              ("p_stop_early", "stop_early"),

@@ -65,7 +65,7 @@ SPEC = FamilySpec(
     commands=("dose oc --design boin-comb", "dose simulate --design boin-comb",
               "dose next --design boin-comb", "trial run"),
     cli_group="dose",
-    generic=(),          # its oc/simulate are its own extras (routed by --design)
+    generic=("oc", "simulate"),    # served by its own extras, routed by --design
     summary=("pcs", "share_mtd", "share_above", "p_none", "en"),
     doc="docs/combination.md",
     references=("lin_yin_2017", "liu_yuan", "yan_boin_2020"),
@@ -81,7 +81,7 @@ SPEC = FamilySpec(
     report="designcalc.dose.combination.report:facts",
     report_template="designcalc/dose/combination/report.j2",
     designs=(("boin-comb", {}),),
-    keywords=("combination", "toxicity", "DLT"),
+    keywords=("combination", "toxicity", "dlt"),
     examples=(
         # a 2 x 2 grid, 5 cohorts of 3: exact beside simulated
         {"design": {"target": 0.3, "rows": 2, "cols": 2, "cohorts": 5},
