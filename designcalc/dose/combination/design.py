@@ -181,6 +181,9 @@ class BoinCombDesign(Design):
     none_is_default = True
 
     def __post_init__(self):
+        for name, drug in (("rows", "A"), ("cols", "B")):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: give the number of dose levels of drug {drug}")
         target = check_real("target", self.target, low=0.05, high=0.6)
         object.__setattr__(self, "target", target)
         for name in ("rows", "cols", "cohorts", "cohort_size", "n_earlystop"):
@@ -508,6 +511,8 @@ class BoinCombDesign(Design):
 
         if options:
             raise ValueError(f"{next(iter(options))}: unknown option of a combination design")
+        if state_budget is not None:
+            check_int("state_budget", state_budget, min_value=1)
         return self._simulate_grids(self._grids(scenarios), n_sims, sim.seed,
                                     sim.run_kwargs(simulate.DEFAULT_CHUNK))
 

@@ -17,10 +17,12 @@ SPEC = FamilySpec(
     params=(
         Param("target", "float", "Target DLT probability (BOIN target).",
               domain="[0.05, 0.6]"),
+        # required by the design; declared with default None so that the dose group's
+        # existing commands gain no required option (the schema's compatibility)
         Param("rows", "int", "Dose levels of drug A (grid rows, lowest first); rows <= cols, "
-              "as BOIN requires.", domain=">= 1", unit="levels"),
-        Param("cols", "int", "Dose levels of drug B (grid columns).", domain=">= rows",
-              unit="levels"),
+              "as BOIN requires. Required.", default=None, domain=">= 1", unit="levels"),
+        Param("cols", "int", "Dose levels of drug B (grid columns). Required.", default=None,
+              domain=">= rows", unit="levels"),
         Param("cohorts", "int", "Maximum number of cohorts (BOIN ncohort).", domain=">= 1",
               unit="cohorts"),
         Param("cohort_size", "int", "Patients per cohort (cohortsize).", default=3,
