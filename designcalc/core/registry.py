@@ -322,6 +322,9 @@ FAMILY_SPECS = {
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
     "randomised": "designcalc.binary.randomised.spec:SPEC",
     "curtail": "designcalc.binary.curtail.spec:SPEC",
+    "basket": "designcalc.binary.basket.spec:SPEC",
+    "bryantday": "designcalc.binary.bryantday.spec:SPEC",
+    "phase12": "designcalc.dose.phase12.spec:SPEC",
     "combination": "designcalc.dose.combination.spec:SPEC",
 }
 
