@@ -326,6 +326,7 @@ FAMILY_SPECS = {
     "bryantday": "designcalc.binary.bryantday.spec:SPEC",
     "phase12": "designcalc.dose.phase12.spec:SPEC",
     "tite": "designcalc.dose.tite.spec:SPEC",
+    "combination": "designcalc.dose.combination.spec:SPEC",
 }
 
 #: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is

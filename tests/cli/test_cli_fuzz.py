@@ -854,3 +854,41 @@ SERVE_BAD = ([["serve", "--port", value] for value in ("abc", "-1", "65536", "1.
 @pytest.mark.parametrize("args", SERVE_BAD, ids=[" ".join(a) for a in SERVE_BAD])
 def test_serve_bad_invocations_exit_2(args, tmp_path):
     _check(args, tmp_path, add_out=False)
+
+# --- issue #23: drug combinations (dose oc|simulate|next --design boin-comb) ----------------
+
+_COMB = "dose next --design boin-comb --target 0.3 --cohorts 10 "
+_COMB_OC = "dose oc --design boin-comb --target 0.3 --rows 2 --cols 2 --cohorts 3 "
+
+#: bad invocations of the combination family's commands: (id, arguments)
+ISSUE23_COMB_BAD = [
+    ("comb next ragged --n", _COMB + "--n '3,0;0' --dlt '0,0;0' --current 1,1"),
+    ("comb next letters in --n", _COMB + "--n '3,x;0,0' --dlt '0,0;0,0' --current 1,1"),
+    ("comb next --dlt of another shape", _COMB + "--n '3,0;0,0' --dlt '0,0,0' --current 1,1"),
+    ("comb next dlt > n", _COMB + "--n '3,0;0,0' --dlt '4,0;0,0' --current 1,1"),
+    ("comb next negative n", _COMB + "--n '-3,0;0,0' --dlt '0,0;0,0' --current 1,1"),
+    ("comb next untreated current", _COMB + "--n '3,0;0,0' --dlt '0,0;0,0' --current 2,2"),
+    ("comb next current outside", _COMB + "--n '3,0;0,0' --dlt '0,0;0,0' --current 3,1"),
+    ("comb next current one level", _COMB + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1"),
+    ("comb next no current", _COMB + "--n '3,0;0,0' --dlt '0,0;0,0'"),
+    ("comb next contour without final", _COMB + "--n '3,0;0,0' --dlt '0,0;0,0' --contour"),
+    ("comb next more rows than cols", _COMB + "--n '3;0' --dlt '0;0' --final"),
+    ("comb next target 0.9", "dose next --design boin-comb --target 0.9 --cohorts 10 "
+     "--n '3,0;0,0' --dlt '0,0;0,0' --final"),
+    ("comb next cohorts 0", "dose next --design boin-comb --target 0.3 --cohorts 0 "
+     "--n '3,0;0,0' --dlt '0,0;0,0' --final"),
+    ("comb oc grid too short", _COMB_OC + "--tox 0.1,0.2,0.3"),
+    ("comb oc probability 1.5", _COMB_OC + "--tox '0.1,0.2;0.3,1.5'"),
+    ("comb oc rows > cols", "dose oc --design boin-comb --target 0.3 --rows 3 --cols 2 "
+     "--cohorts 3 --tox 0.1,0.2,0.3,0.4,0.5,0.6"),
+    ("comb oc start outside", _COMB_OC + "--start-b 3 --tox 0.1,0.2,0.3,0.4"),
+    ("comb oc state budget 0", _COMB_OC + "--state-budget 0 --tox 0.1,0.2,0.3,0.4"),
+    ("comb simulate n-sims 1", "dose simulate --design boin-comb --target 0.3 --rows 2 "
+     "--cols 2 --cohorts 3 --tox 0.1,0.2,0.3,0.4 --n-sims 1"),
+]
+
+
+@pytest.mark.parametrize("args", [shlex.split(a) for _, a in ISSUE23_COMB_BAD],
+                         ids=[i for i, _ in ISSUE23_COMB_BAD])
+def test_issue23_combination_nonsense_exits_2_with_one_line(args, tmp_path):
+    _check(args, tmp_path)
