@@ -310,6 +310,7 @@ FAMILY_SPECS = {
     "pp": "designcalc.binary.bayes.spec:PP_SPEC",
     "monitoring": "designcalc.binary.monitor.spec:SPEC",
     "crm": "designcalc.dose.crm.spec:SPEC",
+    "titecrm": "designcalc.dose.titecrm.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
 }
 
