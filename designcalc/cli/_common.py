@@ -38,6 +38,10 @@ class RegistryGroup(click.Group):
     every spec, and its module is imported only when it is invoked.  The help
     is the ``"--help"`` extra, else the group's :data:`~designcalc.core.registry.GROUPS`
     line and the families it is built from.
+
+    Several families may declare an extra of the same name (``dose next`` of
+    the interval designs and of a calendar-time family): :meth:`resolve_command`
+    routes the call by its ``--design``.
     """
 
     def _extras(self) -> dict:
@@ -82,6 +86,52 @@ class RegistryGroup(click.Group):
             self.help = self._help()
         return super().get_short_help_str(limit)
 
+    def _claims(self, cmd_name) -> list:
+        """``(spec, "module:attribute")`` of every family of the group that declares an
+        extra called ``cmd_name``, in registry order."""
+        from designcalc.core import registry
+
+        return [(spec, dict(spec.extras)[cmd_name]) for spec in registry.group_specs(self.name)
+                if cmd_name in dict(spec.extras)]
+
+    def resolve_command(self, ctx, args):
+        """Route a command that several families declare (e.g. ``dose next``) by its
+        ``--design``: the family whose designs include the value gets the call; the
+        first declarer in registry order keeps every other design and the bare command.
+
+        Only a ``--design`` value that the group's :data:`GROUP_FAMILIES` do not
+        answer to makes the group read every spec, so the existing commands start as
+        fast as before.
+        """
+        name, cmd, rest = super().resolve_command(ctx, args)
+        design = _design_value(rest)
+        if name is None or (design is None and "--help" not in rest):
+            return name, cmd, rest
+        from designcalc.cli.generic import design_names
+        from designcalc.core import registry
+
+        if design is not None and any(
+                design == d and name in dict(registry.get(f).extras)
+                for f in registry.GROUP_FAMILIES.get(self.name, ())
+                for d, _, _ in design_names(registry.get(f))):
+            return name, cmd, rest
+        claims = self._claims(name)
+        if len(claims) < 2:
+            return name, cmd, rest
+        if design is None:                  # the bare command's help names the others
+            others = [d for spec, _ in claims[1:] for d, _, _ in design_names(spec)]
+            note = (f"Also for --design {', '.join(others)}: see 'designcalc {self.name} "
+                    f"{name} --design NAME --help'.")
+            import copy
+
+            shown = copy.copy(cmd)          # the registered command stays as it is
+            shown.epilog = f"{cmd.epilog}\n\n{note}" if cmd.epilog else note
+            return name, shown, rest
+        for spec, target in claims[1:]:
+            if design in [d for d, _, _ in design_names(spec)]:
+                return name, registry.load(target), rest
+        return name, cmd, rest
+
     def list_commands(self, ctx):
         extras = [n for n in self._extras() if n != "--help"]
         return sorted(set(super().list_commands(ctx)) | set(extras)
@@ -112,6 +162,16 @@ class RegistryGroup(click.Group):
         if cmd is not None:
             self.add_command(cmd, cmd_name)
         return cmd
+
+
+def _design_value(args):
+    """The value of ``--design`` in ``args`` (``--design X`` or ``--design=X``), else None."""
+    for i, arg in enumerate(args):
+        if arg == "--design" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--design="):
+            return arg.partition("=")[2]
+    return None
 
 
 # The JSON envelope, tables and CSV live in the library (designcalc.present.render) so that

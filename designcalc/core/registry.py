@@ -157,7 +157,13 @@ class FamilySpec:
     references : tuple of str
         Keys into :data:`designcalc.present.bibliography.BIBLIOGRAPHY`: the
         methods every report of the family cites (its report builder may add
-        more per result).
+        more per result), or keys of its own ``bibliography``.
+    bibliography : tuple of (str, str)
+        The family's own references, ``(key, "Authors (year). Title. Journal
+        vol:pages.")``: its ``references`` and its report builder may cite these
+        keys like those of the shared bibliography, so a new family brings its
+        citations in its own folder.  A key may not name a different citation
+        than the shared bibliography or another family gives it.
     report : str or None
         ``"module:function"`` of the family's report-facts builder
         ``(result, analysis, assumed, **kw) -> dict`` (the facts its protocol
@@ -210,8 +216,10 @@ class FamilySpec:
         imported only when the command is invoked; an extra of the name of a
         generic command replaces it.  The name ``"--help"`` gives the group's
         help text instead (a string; default: its :data:`GROUPS` line and the
-        families it is built from).  A command is declared by one family of
-        the group only.
+        families it is built from).  Several families of a group may declare
+        a command of the same name (``dose next``): the group routes a call to
+        the family whose designs include its ``--design`` value; the first
+        declarer in registry order takes every other call.
     """
 
     name: str
@@ -232,6 +240,7 @@ class FamilySpec:
     summary: tuple = ()
     doc: str = ""
     references: tuple = ()
+    bibliography: tuple = ()
     report: str | None = None
     report_template: str | None = None
     keywords: tuple = ()

@@ -3,7 +3,9 @@
 A family names its references in its :class:`~designcalc.core.registry.FamilySpec`
 (``references=("simon", "clopper")``) and its report builder may add more per
 result (e.g. the one-sample survival test's own); the report lists the full
-citations of :data:`BIBLIOGRAPHY` in the order first cited.  The citations are
+citations in the order first cited.  The shared methods are in
+:data:`BIBLIOGRAPHY`; a family brings its own in its spec's ``bibliography``
+(:func:`entries` merges them).  The citations are
 those of the documentation pages (``docs/*.md``).
 
 Examples
@@ -14,7 +16,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["BIBLIOGRAPHY", "citations"]
+__all__ = ["BIBLIOGRAPHY", "citations", "entries"]
 
 #: Method references (authors (year). Title. Journal volume:pages.), by key.
 BIBLIOGRAPHY = {
@@ -71,16 +73,46 @@ BIBLIOGRAPHY = {
 }
 
 
-def citations(keys) -> list:
-    """The full citations of ``keys``, each once, in the order first given.
+def entries() -> dict:
+    """Every citation by key: :data:`BIBLIOGRAPHY` and each registered family's own
+    ``bibliography`` (its spec's ``(key, citation)`` pairs).
 
     Raises
     ------
     ValueError
-        When a key is not in :data:`BIBLIOGRAPHY`.
+        When a family's key names a different citation than the shared
+        bibliography or another family gives it.
+    """
+    from designcalc.core import registry
+
+    out = dict(BIBLIOGRAPHY)
+    owner = {}
+    for spec in registry.specs():
+        for key, text in spec.bibliography:
+            if out.get(key, text) != text:
+                where = owner.get(key, "the shared bibliography")
+                raise ValueError(f"bibliography: the key {key!r} of family {spec.name!r} "
+                                 f"names a different citation than {where} does")
+            out[key] = text
+            owner.setdefault(key, f"family {spec.name!r}")
+    return out
+
+
+def citations(keys) -> list:
+    """The full citations of ``keys``, each once, in the order first given.
+
+    A key is one of :data:`BIBLIOGRAPHY` or of a registered family's own
+    ``bibliography`` (read only when a key is not a shared one).
+
+    Raises
+    ------
+    ValueError
+        When a key is in neither.
     """
     keys = list(dict.fromkeys(keys))
-    unknown = [k for k in keys if k not in BIBLIOGRAPHY]
+    known = BIBLIOGRAPHY if all(k in BIBLIOGRAPHY for k in keys) else entries()
+    unknown = [k for k in keys if k not in known]
     if unknown:
-        raise ValueError(f"references must be keys of BIBLIOGRAPHY, got {', '.join(unknown)}")
-    return [BIBLIOGRAPHY[k] for k in keys]
+        raise ValueError(f"references must be keys of BIBLIOGRAPHY or of a family's "
+                         f"bibliography, got {', '.join(unknown)}")
+    return [known[k] for k in keys]

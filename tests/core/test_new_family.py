@@ -143,6 +143,8 @@ SPEC = FamilySpec(
                "n_sims": 4000},),
     labels="onelook_family.present:LABELS",
     keywords=("response",),
+    references=("onelook1999", "clopper"),
+    bibliography=(("onelook1999", "Look O (1999). A one-look rule. Journal of Examples 1:1-2."),),
 )
 '''
 
@@ -265,6 +267,9 @@ def test_cli_plot_and_reports(family, tmp_path):
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert _design().protocol_text() in md and "![Figure 1](r.png)" in md
     assert (tmp_path / "r.png").is_file()
+    # its own reference (the spec's bibliography) beside a shared one, in order
+    refs = md[md.index("References"):]
+    assert refs.index("Look O (1999). A one-look rule.") < refs.index("Clopper CJ")
     for ext in ("html", "docx"):
         run = invoke(common + ["--report", tmp_path / f"r.{ext}"])
         assert run.exit_code == 0, run.output

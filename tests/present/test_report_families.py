@@ -17,10 +17,12 @@ import os
 import pathlib
 import re
 
+import dataclasses
+
 import pytest
 
 from designcalc.core import registry
-from designcalc.present.bibliography import BIBLIOGRAPHY, citations
+from designcalc.present.bibliography import BIBLIOGRAPHY, citations, entries
 from designcalc.present.report import protocol_text
 from designcalc.present.report import text as textmod
 from designcalc.present.report.documents import environment, render, single_context
@@ -69,15 +71,26 @@ def test_shared_report_code_imports_no_family():
 def test_reference_keys_are_in_the_bibliography(family):
     spec = registry.get(family)
     assert isinstance(spec.references, tuple)
-    assert [k for k in spec.references if k not in BIBLIOGRAPHY] == []
+    assert [k for k in spec.references if k not in entries()] == []
     assert all(isinstance(w, str) and w == w.lower() for w in spec.keywords)
 
 
 def test_citations_name_an_unknown_key():
     assert citations(["clopper", "simon", "clopper"]) == [BIBLIOGRAPHY["clopper"],
                                                           BIBLIOGRAPHY["simon"]]
-    with pytest.raises(ValueError, match="references must be keys of BIBLIOGRAPHY, got nope"):
+    with pytest.raises(ValueError, match="references must be keys of BIBLIOGRAPHY or of a "
+                                         "family's bibliography, got nope"):
         citations(["simon", "nope"])
+
+
+def test_a_family_key_may_not_rename_a_citation(monkeypatch):
+    from designcalc.core import registry
+
+    spec = registry.get("simon")
+    clash = dataclasses.replace(spec, bibliography=(("clopper", "Someone else (2020)."),))
+    monkeypatch.setitem(registry._CACHE, "simon", clash)
+    with pytest.raises(ValueError, match="^bibliography: the key 'clopper' of family 'simon'"):
+        entries()
 
 
 def _package_data_globs():
