@@ -19,7 +19,7 @@ Weights (dfcrm ``scheme``):
 
 The posterior mean of beta (dfcrm ``estimate``) is computed on the CRM's grid
 (trapezoidal rule, :data:`designcalc.dose.crm.model.GRID_N` points on [-10,
-10]).  Patients with weight 1 enter through counts per level (one matrix
+10]), once per distinct state of a batch.  Patients with weight 1 enter through counts per level (one matrix
 product, as the CRM); patients still pending enter one by one through
 ``log(1 - w_i p_{d_i}(beta))``.  Everything is batched over trials: arrays
 of shape ``(T, N)`` (trials, patients), a level of -1 marking no patient.
@@ -94,19 +94,24 @@ def fit(post: Posterior, level, tox, weight) -> dict:
     onehot = level[:, :, None] == np.arange(k)[None, None, :]          # (T, N, K)
     n = (onehot & full[:, :, None]).sum(axis=1).astype(float)
     y = (onehot & (tox & present)[:, :, None]).sum(axis=1).astype(float)
-    ll = y @ post.logp + (n - y) @ post.log1mp + post.log_w             # (T, G)
     pend = present & ~full
     width = int(pend.sum(axis=1).max()) if pend.size else 0
+    order = np.argsort(~pend, axis=1, kind="stable")[:, :width]       # pending first
+    lv = np.take_along_axis(level, order, axis=1)
+    w = np.where(np.take_along_axis(pend, order, axis=1),
+                 np.take_along_axis(weight, order, axis=1), 0.0)
+    lv = np.where(w > 0, lv, 0)
+    # trials in the same state (counts, pending levels and weights) share one fit
+    keys, inv = np.unique(np.column_stack([n, y, lv, w]), axis=0, return_inverse=True)
+    inv = inv.ravel()
+    n, y = keys[:, :k], keys[:, k:2 * k]
+    lv, w = keys[:, 2 * k:2 * k + width].astype(np.int64), keys[:, 2 * k + width:]
+    ll = y @ post.logp + (n - y) @ post.log1mp + post.log_w             # (S, G)
     if width:
-        order = np.argsort(~pend, axis=1, kind="stable")[:, :width]   # pending first
-        lv = np.take_along_axis(level, order, axis=1)
-        w = np.where(np.take_along_axis(pend, order, axis=1),
-                     np.take_along_axis(weight, order, axis=1), 0.0)
-        p = post.p[np.maximum(lv, 0)]                                  # (T, P, G)
-        ll += np.log1p(-w[:, :, None] * p).sum(axis=1)
+        ll += np.log1p(-w[:, :, None] * post.p[lv]).sum(axis=1)        # (S, P, G)
     top = ll.max(axis=1, keepdims=True)
     e = np.exp(ll - top)
-    beta = (e @ post.grid) / e.sum(axis=1)
+    beta = ((e @ post.grid) / e.sum(axis=1))[inv]
     ptox = post.ptox_at(beta)
     return {"beta_mean": beta, "ptox": ptox, "mtd": recommend(ptox, post.target)}
 

@@ -45,9 +45,16 @@ SPEC = FamilySpec(
     generic=("simulate",),
     summary=("select", "en", "trial_duration"),
     doc="docs/titecrm.md",
-    references=("oquigley",),
+    references=("oquigley", "cheung_chappell2000", "dfcrm"),
+    bibliography=(
+        ("cheung_chappell2000", "Cheung YK, Chappell R (2000). Sequential designs for phase I "
+         "clinical trials with late-onset toxicities. Biometrics 56:1177-1182."),
+        ("dfcrm", "Cheung YK (2019). dfcrm: Dose-finding by the continual reassessment "
+         "method. R package version 0.2-2.1 (titecrm, titesim)."),
+    ),
     keywords=("tite", "late-onset", "late onset", "time-to-event crm"),
     designs=(("tite-crm", {}),),
+    extras=(("next", "designcalc.dose.titecrm.cli:next_cmd"),),
     examples=(
         # dfcrm's titecrm example skeleton, 8 patients, 3 per window (titesim defaults)
         {"design": {"target": 0.2, "skeleton": [0.05, 0.1, 0.2, 0.35, 0.5, 0.7],
