@@ -320,6 +320,7 @@ FAMILY_SPECS = {
     "monitoring": "designcalc.binary.monitor.spec:SPEC",
     "crm": "designcalc.dose.crm.spec:SPEC",
     "titecrm": "designcalc.dose.titecrm.spec:SPEC",
+    "rolling6": "designcalc.dose.rolling6.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
 }
 
