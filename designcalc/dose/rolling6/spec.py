@@ -57,14 +57,18 @@ SPEC = FamilySpec(
         # 3 levels, a 28-day window and a patient a week: exact paths (a few hundred states)
         {"design": {"levels": 3, "window": 28.0, "gap": 7.0},
          "scenarios": {"rising": [0.05, 0.2, 0.5]},
-         "n_sims": 4000,
+         "n_sims": 2000,
          "cli": ["dose", "oc", "--design", "rolling6", "--levels", "3", "--window", "28",
-                 "--gap", "7", "--scenario", "rising=0.05,0.2,0.5", "--n-sims", "4000",
+                 "--gap", "7", "--scenario", "rising=0.05,0.2,0.5", "--n-sims", "2000",
                  "--seed", "20261201"]},
         # DLTs known half-way through the window, starting at level 2
         {"design": {"levels": 3, "start_level": 2, "window": 21.0, "gap": 7.0,
                     "dlt_time": 0.5},
          "scenarios": {"toxic": [0.2, 0.4, 0.6]},
-         "n_sims": 4000},
+         "n_sims": 2000,
+         "cli": ["dose", "oc", "--design", "rolling6", "--levels", "3", "--start-level", "2",
+                 "--window", "21", "--gap", "7", "--dlt-time", "0.5",
+                 "--scenario", "toxic=0.2,0.4,0.6", "--n-sims", "2000",
+                 "--seed", "20261201"]},
     ),
 )

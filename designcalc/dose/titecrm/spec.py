@@ -71,6 +71,11 @@ SPEC = FamilySpec(
                     "window": 28.0, "rate": 2.0, "accrual": "poisson",
                     "scheme": "adaptive", "model": "logistic"},
          "scenarios": {"msc_like": [0.05, 0.15, 0.30]},
-         "n_sims": 600},
+         "n_sims": 600,
+         "cli": ["dose", "simulate", "--design", "tite-crm", "--target", "0.25",
+                 "--skeleton", "0.1,0.25,0.4", "--max-n", "6", "--window", "28", "--rate",
+                 "2", "--accrual", "poisson", "--scheme", "adaptive", "--model", "logistic",
+                 "--scenario", "msc_like=0.05,0.15,0.30", "--n-sims", "600",
+                 "--seed", "20261201"]},
     ),
 )
