@@ -4,8 +4,7 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 SPEC = FamilySpec(
     name="rolling6",
-    title="Rolling-6 (Skolnik et al. 2008): up to six patients enrolled concurrently, "
-          "decisions by (enrolled, DLT, pending); exact paths under fixed accrual",
+    title="Rolling-6 (Skolnik et al. 2008): up to six patients enrolled concurrently",
     design="designcalc.dose.rolling6.design:Rolling6Design",
     params=(
         Param("levels", "int", "Number of dose levels.", default=5, domain="1..20",
@@ -37,6 +36,8 @@ SPEC = FamilySpec(
     plots=(("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
     labels="designcalc.dose.rolling6.present:LABELS",
+    report="designcalc.dose.rolling6.report:facts",
+    report_template="designcalc/dose/rolling6/report.j2",
     random_scenarios="designcalc.dose.scenarios:RandomScenarios",
     commands=("dose oc --design rolling6", "dose simulate --design rolling6",
               "dose table --design rolling6", "trial run"),

@@ -4,8 +4,7 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 SPEC = FamilySpec(
     name="titecrm",
-    title="TITE-CRM: the CRM with late-onset toxicities, weighted by follow-up (as dfcrm "
-          "titecrm/titesim), simulated in calendar time",
+    title="TITE-CRM (Cheung & Chappell 2000): the CRM with late-onset toxicities, as dfcrm",
     design="designcalc.dose.titecrm.design:TITECRMDesign",
     params=(
         Param("target", "float", "Target DLT probability (dfcrm target).", domain="(0, 1)"),
