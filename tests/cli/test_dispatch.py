@@ -92,7 +92,7 @@ def test_the_bare_help_names_the_other_designs(toy):
     run = invoke(["dose", "next", "--help"])
     assert run.exit_code == 0
     assert "--last-dlt" in run.output            # the existing command's help
-    assert "Also for --design toy, toy-late" in run.output
+    assert "Also for --design" in run.output and "toy, toy-late" in run.output  # + tite-crm
     own = invoke(["dose", "next", "--design", "toy", "--help"])
     assert "--pending" in own.output and "--last-dlt" not in own.output
 

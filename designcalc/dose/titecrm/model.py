@@ -19,7 +19,7 @@ Weights (dfcrm ``scheme``):
 
 The posterior mean of beta (dfcrm ``estimate``) is computed on the CRM's grid
 (trapezoidal rule, :data:`designcalc.dose.crm.model.GRID_N` points on [-10,
-10]), once per distinct state of a batch.  Patients with weight 1 enter through counts per level (one matrix
+10]).  Patients with weight 1 enter through counts per level (one matrix
 product, as the CRM); patients still pending enter one by one through
 ``log(1 - w_i p_{d_i}(beta))``.  Everything is batched over trials: arrays
 of shape ``(T, N)`` (trials, patients), a level of -1 marking no patient.
@@ -77,13 +77,15 @@ def weights(followup, tox, present, window: float, scheme: str = "linear") -> np
     return np.where(present, np.where(tox, 1.0, w), 0.0)
 
 
-def fit(post: Posterior, level, tox, weight) -> dict:
+def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     """Posterior mean of beta, plug-in DLT probabilities and dfcrm's MTD for a batch.
 
     ``level`` (T, N) 0-based levels (-1: no patient), ``tox`` (T, N) DLT
-    flags, ``weight`` (T, N) weights in [0, 1] (DLTs: 1).  Returns
-    ``beta_mean`` (T,), ``ptox`` (T, K) (``p_k`` at the posterior mean, dfcrm
-    ``ptox``) and ``mtd`` (T,) (0-based, dfcrm ``mtd``).
+    flags, ``weight`` (T, N) weights in [0, 1] (DLTs: 1).  With ``dedupe``,
+    trials in the same state (counts, pending levels and weights, in order)
+    share one fit (worth it when weights take few values: fixed accrual, linear
+    weights).  Returns ``beta_mean`` (T,), ``ptox`` (T, K) (``p_k`` at the
+    posterior mean, dfcrm ``ptox``) and ``mtd`` (T,) (0-based, dfcrm ``mtd``).
     """
     level = np.asarray(level)
     tox = np.asarray(tox, dtype=bool)
@@ -95,23 +97,26 @@ def fit(post: Posterior, level, tox, weight) -> dict:
     n = (onehot & full[:, :, None]).sum(axis=1).astype(float)
     y = (onehot & (tox & present)[:, :, None]).sum(axis=1).astype(float)
     pend = present & ~full
-    width = int(pend.sum(axis=1).max()) if pend.size else 0
-    order = np.argsort(~pend, axis=1, kind="stable")[:, :width]       # pending first
-    lv = np.take_along_axis(level, order, axis=1)
-    w = np.where(np.take_along_axis(pend, order, axis=1),
-                 np.take_along_axis(weight, order, axis=1), 0.0)
-    lv = np.where(w > 0, lv, 0)
-    # trials in the same state (counts, pending levels and weights) share one fit
-    keys, inv = np.unique(np.column_stack([n, y, lv, w]), axis=0, return_inverse=True)
-    inv = inv.ravel()
-    n, y = keys[:, :k], keys[:, k:2 * k]
-    lv, w = keys[:, 2 * k:2 * k + width].astype(np.int64), keys[:, 2 * k + width:]
+    lv, w, inv = level, np.where(pend, weight, 0.0), None
+    if dedupe:
+        width = int(pend.sum(axis=1).max()) if pend.size else 0
+        order = np.argsort(~pend, axis=1, kind="stable")[:, :width]   # pending first
+        w = np.take_along_axis(w, order, axis=1)
+        lv = np.where(w > 0, np.take_along_axis(level, order, axis=1), 0)
+        keys, inv = np.unique(np.column_stack([n, y, lv, w]), axis=0, return_inverse=True)
+        n, y = keys[:, :k], keys[:, k:2 * k]
+        lv, w = keys[:, 2 * k:2 * k + width].astype(np.int64), keys[:, 2 * k + width:]
     ll = y @ post.logp + (n - y) @ post.log1mp + post.log_w             # (S, G)
-    if width:
-        ll += np.log1p(-w[:, :, None] * post.p[lv]).sum(axis=1)        # (S, P, G)
+    rows, cols = np.nonzero(w > 0)                                     # pending, by row
+    if rows.size:
+        terms = np.log1p(-w[rows, cols][:, None] * post.p[lv[rows, cols]])
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        ll[rows[first]] += np.add.reduceat(terms, first, axis=0)
     top = ll.max(axis=1, keepdims=True)
     e = np.exp(ll - top)
-    beta = ((e @ post.grid) / e.sum(axis=1))[inv]
+    beta = (e @ post.grid) / e.sum(axis=1)
+    if inv is not None:
+        beta = beta[inv.ravel()]
     ptox = post.ptox_at(beta)
     return {"beta_mean": beta, "ptox": ptox, "mtd": recommend(ptox, post.target)}
 

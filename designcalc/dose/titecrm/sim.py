@@ -63,6 +63,8 @@ def titecrm_kernel(rng: np.random.Generator, size: int, *, params: dict, p: tupl
     level = np.full((size, n), -1, dtype=np.int64)
     tox = np.zeros((size, n), dtype=bool)
     cur = np.full(size, params["start"], dtype=np.int64)
+    # weights take few values (and states repeat) only with fixed accrual and linear weights
+    dedupe = params["accrual"] == "fixed" and params["scheme"] == "linear"
     for i in range(n):
         if i:
             now = arrive[:, i:i + 1]
@@ -70,7 +72,7 @@ def titecrm_kernel(rng: np.random.Generator, size: int, *, params: dict, p: tupl
             end = np.where(seen, arrive[:, :i] + t_tox[:, :i], now)
             fu = np.minimum(end - arrive[:, :i], win)
             w = weights(fu, seen, np.ones(seen.shape, dtype=bool), win, params["scheme"])
-            mtd = fit(post, level[:, :i], seen, w)["mtd"]
+            mtd = fit(post, level[:, :i], seen, w, dedupe=dedupe)["mtd"]
             cur = np.minimum(mtd, cur + 1) if params["restrict"] else mtd
         level[:, i] = cur
         tox[:, i] = u_tox[:, i] < p[cur]
