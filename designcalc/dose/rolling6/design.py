@@ -206,6 +206,10 @@ class Rolling6Design(DoseCurveOC, Design):
             "*_sim_se"]
         return out
 
+    def _simulate(self, scenarios, n_sims, sim, state_budget=None, **options) -> dict:
+        self._budget(state_budget)               # validated alike on both paths
+        return super()._simulate(scenarios, n_sims, sim, **options)
+
     def _exact_curve(self, model, arr, budget):
         from designcalc.core.budget import check_budget
         from designcalc.dose.rolling6.exact import exact_curve
