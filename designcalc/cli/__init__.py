@@ -46,6 +46,10 @@ _SUBCOMMANDS = {
                  "The registered design families (what each can do, its commands)."),
     "sweep": ("designcalc.cli.sweep:sweep",
               "Sensitivity sweeps over grids of assumptions and designs (resumable, Dask)."),
+    "validate": ("designcalc.cli.validate:validate",
+                 "Validate this installation (IQ/OQ): report and JSON record."),
+    "schema": ("designcalc.cli.schema:schema",
+               "JSON Schema of every command's inputs, output envelope and errors."),
 }
 
 
@@ -238,6 +242,10 @@ def _name_options_as_typed(exc: ValueError, ctx) -> None:
     flag = flags.get(match.group(1))
     if flag is not None:
         text = flag + text[match.end():]
+        # for the JSON error object (--format json): the option and the command
+        exc.designcalc_param = next(p for p in ctx.command.get_params(ctx)
+                                    if isinstance(p, click.Option) and p.opts[0] == flag)
+        exc.designcalc_ctx = ctx
     # further names of options in the message: only snake_case ones (never prose)
     text = re.sub(_SNAKE_NAME, lambda m: flags.get(m.group(1), m.group(1)), text)
     exc.args = (text,)
@@ -274,47 +282,139 @@ class DesigncalcGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None,
              standalone_mode=True, **extra):
-        """Run the CLI; bad input -> one line on stderr and exit 2, never a traceback."""
+        """Run the CLI; bad input -> one line on stderr and exit 2, never a traceback
+        (with ``--format json``, that line as a JSON object: :func:`_error_object`)."""
+        argv = [str(a) for a in (sys.argv[1:] if args is None else args)]
+        error = None
         try:
             rv = super().main(args=args, prog_name=prog_name or "designcalc",
                               complete_var=complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
-            click.echo("designcalc: aborted", err=True)
-            code = 1
+            line, code, kind = "designcalc: aborted", 1, "aborted"
         except click.ClickException as exc:
             # click's own errors (usage, bad parameter, a file it could not open)
             # are all about the input: exit 2.
-            click.echo(f"designcalc: error: {_one_line(exc.format_message())}", err=True)
-            code = 2
+            error, kind = exc, _click_kind(exc)
+            message = (_out_of_scope(exc, argv) if kind == "out_of_scope"
+                       else exc.format_message())
+            line, code = f"designcalc: error: {_one_line(message)}", 2
         except (ValueError, TypeError) as exc:
-            click.echo(f"designcalc: error: {_one_line(exc) or type(exc).__name__}", err=True)
-            code = 2
+            from designcalc.core.budget import BudgetError
+
+            error, kind = exc, "budget" if isinstance(exc, BudgetError) else "bad_value"
+            line, code = f"designcalc: error: {_one_line(exc) or type(exc).__name__}", 2
         except OSError as exc:
             # a path, permission or device the user chose (exit 2), unless the error
             # can only be a bug (a bad file descriptor, a bad argument)
-            click.echo(f"designcalc: error: {_os_error_message(exc)}", err=True)
+            error, line = exc, f"designcalc: error: {_os_error_message(exc)}"
             code = 1 if exc.errno in _INTERNAL_ERRNOS else 2
+            kind = "internal" if code == 1 else "file"
         except MemoryError as exc:
-            click.echo("designcalc: error: not enough memory for the sizes given"
-                       f"{': ' + _one_line(exc) if str(exc) else ''} (use smaller sizes)",
-                       err=True)
-            code = 2
+            line = ("designcalc: error: not enough memory for the sizes given"
+                    f"{': ' + _one_line(exc) if str(exc) else ''} (use smaller sizes)")
+            code, kind = 2, "memory"
         except OverflowError as exc:
-            click.echo(f"designcalc: error: a value is too large ({_one_line(exc)})", err=True)
-            code = 2
+            line, code, kind = f"designcalc: error: a value is too large ({_one_line(exc)})", 2, \
+                "bad_value"
         except RecursionError as exc:
-            click.echo(f"designcalc: unexpected error (RecursionError): {_one_line(exc)}",
-                       err=True)
-            code = 1
+            line = f"designcalc: unexpected error (RecursionError): {_one_line(exc)}"
+            code, kind = 1, "internal"
         except Exception as exc:  # noqa: BLE001 - last-resort contract: exit 1, one line
-            click.echo(f"designcalc: unexpected error ({type(exc).__name__}): {_one_line(exc)}",
-                       err=True)
-            code = 1
+            line = f"designcalc: unexpected error ({type(exc).__name__}): {_one_line(exc)}"
+            code, kind = 1, "internal"
         else:
-            code = rv if isinstance(rv, int) else 0
+            code, line = (rv if isinstance(rv, int) else 0), None
+        if line is not None:
+            if _wants_json(argv):
+                import json
+
+                try:
+                    obj = _error_object(line, code, kind, error, argv)
+                except Exception:  # noqa: BLE001 - the contract holds even if a detail fails
+                    obj = _error_object(line, code, kind, None, argv)
+                click.echo(json.dumps(obj, default=str), err=True)
+            else:
+                click.echo(line, err=True)
         if not standalone_mode:
             return code
         sys.exit(code)
+
+
+# --- the JSON error object (``--format json``; schema: designcalc schema, $defs/error) --
+
+def _wants_json(argv) -> bool:
+    """``--format json`` (or ``--format=json``) is among the arguments."""
+    return any(a == "--format" and b == "json" for a, b in zip(argv, argv[1:])) or \
+        "--format=json" in argv
+
+
+def _click_kind(exc) -> str:
+    if isinstance(exc, click.MissingParameter):
+        return "missing"
+    if isinstance(exc, click.BadParameter):
+        param = exc.param
+        if (param is not None and param.name == "design"
+                and isinstance(getattr(param.type, "inner", param.type), click.Choice)):
+            return "out_of_scope"
+        return "bad_value"
+    if isinstance(exc, click.UsageError) and "No such command" in exc.format_message():
+        return "out_of_scope"
+    if isinstance(exc, click.UsageError):
+        return "usage"
+    if isinstance(exc, click.FileError):
+        return "file"
+    return "bad_value" if exc.exit_code == 2 else "usage"
+
+
+def _typed_value(argv, flags):
+    """The value typed after the last of ``flags`` in ``argv`` (None: not there)."""
+    value = None
+    for i, arg in enumerate(argv):
+        for flag in flags:
+            if arg == flag and i + 1 < len(argv):
+                value = argv[i + 1]
+            elif arg.startswith(flag + "="):
+                value = arg[len(flag) + 1:]
+    return value
+
+
+def _out_of_scope(exc, argv) -> str:
+    """The message of a design (or command) designcalc does not implement: click's, and
+    that it is out of scope."""
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        value = _typed_value(argv, exc.param.opts)
+        return (f"{exc.format_message()} (out of scope: designcalc does not implement the "
+                f"design {value!r})")
+    return (f"{exc.format_message()} (out of scope: not a command designcalc implements; "
+            f"'designcalc --help' lists them)")
+
+
+def _error_object(line: str, code: int, kind: str, exc, argv) -> dict:
+    """The JSON error object: ``error``, ``code`` (kind), ``message`` (the text line),
+    ``option`` and ``value`` (as typed), ``allowed`` (the option's JSON Schema: type,
+    range, choices, unit, domain), ``command``, ``exit_code``."""
+    param = getattr(exc, "param", None) or getattr(exc, "designcalc_param", None)
+    ctx = getattr(exc, "ctx", None) or getattr(exc, "designcalc_ctx", None)
+    option = value = allowed = None
+    if isinstance(param, click.Parameter):
+        option = param.opts[0] if param.opts else param.name
+        if isinstance(param, click.Option):
+            value = _typed_value(argv, param.opts + param.secondary_opts)
+        from designcalc.cli.schema import _registry_params, option_schema
+
+        path = ctx.command_path.split(" ", 1)[1] if ctx is not None and " " in \
+            ctx.command_path else ""
+        allowed = option_schema(param, _registry_params(path.split(" ")[0] if " " in path
+                                                        else None))
+    elif isinstance(exc, click.NoSuchOption):
+        option = exc.option_name
+    command = None
+    if ctx is not None and " " in ctx.command_path:
+        command = ctx.command_path.split(" ", 1)[1]
+    message = line.split(": ", 2)[-1] if line.startswith("designcalc: error: ") else line
+    return {"error": True, "code": kind, "message": message, "option": option,
+            "value": value, "allowed": allowed, "command": command, "exit_code": code,
+            "designcalc_version": __version__}
 
 
 @click.group(cls=DesigncalcGroup, context_settings={"help_option_names": ["-h", "--help"]})

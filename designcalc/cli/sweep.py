@@ -73,6 +73,11 @@ def sweep(spec_file, out_dir, workers, backend, scheduler, unit, budget, force, 
             store = lib._Store(os.path.abspath(out_dir))
             stored = sum(store.load(p) is not None for p in pts)
         limit = spec.budget if budget is None else budget
+        if fmt == "json":          # --format json stays JSON (the envelope, no results)
+            emit(fmt, None, "sweep", {"spec": spec_file, "out": out_dir}, [], seed=spec.seed,
+                 extra={"points": len(pts), "stored": stored, "skipped": len(skipped),
+                        "budget": limit, "dry_run": True})
+            return
         click.echo(f"{spec.name}: {len(pts)} points ({stored} already in "
                    f"{out_dir or 'no folder'}; {len(skipped)} invalid combinations skipped; "
                    f"budget {limit})")

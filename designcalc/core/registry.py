@@ -350,7 +350,7 @@ GROUP_FAMILIES = {
     "simon": ("simon",),
     "binomial": ("single_stage", "binomial_power"),
     "survival": ("survival", "survival_two_stage"),
-    "dose": ("dose", "interval", "crm"),
+    "dose": ("dose", "interval", "crm", "titecrm", "rolling6"),
     "calendar": ("calendar",),
     "multistage": ("multistage",),
     "monitor": ("monitoring",),

@@ -489,21 +489,8 @@ def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, las
         _next_model(design, target, n, dlt, current, last_dlt, final, n_doses, ikw, given,
                     fmt, out)
         return
-    ikw = _own(spec, ikw, _NEXT_OWN)
-    if n_doses is None:
-        raise click.BadParameter(f"--design {design} needs the number of dose levels",
-                                 param_hint="--doses")
-    for name, values in (("--n", n), ("--dlt", dlt)):
-        if len(values) != n_doses:
-            raise click.BadParameter(f"give one count per dose level ({n_doses}), got "
-                                     f"{len(values)}", param_hint=name)
-    default = None if ikw.get("cohorts") is not None else _default_cohorts(spec)
-    if default is not None:
-        ikw["cohorts"] = default
-        _check_default_size(n, default * (ikw.get("cohort_size") or 3),
-                            f"{default} cohorts of {ikw.get('cohort_size') or 3}", "--cohorts")
-    d, _ = build_design("dose", "next", design, dict(ikw, target=target, start_level=1,
-                                                      table=table_path, levels=n_doses))
+    d, ikw, default = _interval_for_data("next", design, target, n_doses, n, dlt, table_path,
+                                         ikw)
     if final:
         res = d.select(n, dlt)
         row = {"mtd": res["mtd"], "stop": True, "reason": res["reason"]}
@@ -520,6 +507,29 @@ def next_cmd(design, table_path, target, n_doses, n_text, dlt_text, current, las
     emit(fmt, out, "dose next", inputs, [row],
          title=f"{d.name}, target {d.target:g}, maximum sample size {d.n_max}"
                + (" (the design's default number of cohorts)" if default else ""))
+
+
+def _interval_for_data(command, design, target, n_doses, n, dlt, table_path, ikw):
+    """``(design, its options, default cohorts or None)`` of an interval design for data
+    ``n``/``dlt`` per level: ``--doses`` levels, and the design's default number of
+    cohorts when none is given (the data may not exceed it)."""
+    spec, _, _ = group_designs("dose", command)[design]
+    ikw = _own(spec, ikw, _NEXT_OWN)
+    if n_doses is None:
+        raise click.BadParameter(f"--design {design} needs the number of dose levels",
+                                 param_hint="--doses")
+    for name, values in (("--n", n), ("--dlt", dlt)):
+        if values is not None and len(values) != n_doses:
+            raise click.BadParameter(f"give one count per dose level ({n_doses}), got "
+                                     f"{len(values)}", param_hint=name)
+    default = None if ikw.get("cohorts") is not None else _default_cohorts(spec)
+    if default is not None:
+        ikw["cohorts"] = default
+        _check_default_size(n or [0], default * (ikw.get("cohort_size") or 3),
+                            f"{default} cohorts of {ikw.get('cohort_size') or 3}", "--cohorts")
+    d, _ = build_design("dose", command, design, dict(ikw, target=target, start_level=1,
+                                                       table=table_path, levels=n_doses))
+    return d, ikw, default
 
 
 def _default_cohorts(spec) -> int:
@@ -543,21 +553,7 @@ def _next_model(design, target, n, dlt, current, last_dlt, final, n_doses, kw, g
                 out):
     """``dose next`` of a model-based design (the CRM): the model's estimates and the
     (restricted) next level."""
-    levels = n_doses if n_doses is not None else len(n)
-    values = dict(kw, target=target, start_level=1, levels=levels)
-    spec = group_designs("dose", "next")[design][0]
-    default = (None if kw.get("max_n") is not None or kw.get("cohorts") is not None
-               else _default_cohorts(spec))
-    if default is not None:
-        c = kw.get("cohort_size") or 3
-        values["cohorts"] = default
-        _check_default_size(n, default * c, f"{default} cohorts of {c}",
-                            "--cohorts or --max-n")
-    d, _ = build_design("dose", "next", design, values, scenarios=[[0.0] * levels],
-                        given=given | {"levels"})
-    if n_doses is not None and n_doses != d.n_levels:
-        raise click.BadParameter(f"the skeleton has {d.n_levels} levels, not {n_doses}",
-                                 param_hint="--doses")
+    d, default = _model_for_data("next", design, target, n_doses, n, kw, given)
     fit = d.fit(n, dlt)
     est = {"beta_mean": fit["beta_mean"],
            "ptox": ",".join(f"{v:.6f}" for v in fit["ptox"]),
@@ -573,6 +569,7 @@ def _next_model(design, target, n, dlt, current, last_dlt, final, n_doses, kw, g
         res = d.next_dose(n, dlt, current, last_dlt=last_dlt)
         row = {"next": res["next"], "stop": res["stop"], "mtd": res["mtd"],
                "model_mtd": res["model_mtd"], **est, "reason": res["reason"]}
+    spec = group_designs("dose", "next")[design][0]
     mine = [p.name for p, _ in option_params(spec) if p.name not in _NEXT_OWN]
     inputs = {"design": design, "target": target, "n": n, "dlt": dlt, "current": current,
               "last_dlt": last_dlt, "final": final, **{k: kw.get(k) for k in mine}}
@@ -582,6 +579,109 @@ def _next_model(design, target, n, dlt, current, last_dlt, final, n_doses, kw, g
          title=f"{d.name}, target {d.target:g}, skeleton "
                + ", ".join(f"{v:.4g}" for v in d.prior) + f", maximum sample size {d.max_n}"
                + (" (the design's default)" if default else ""))
+
+
+def _model_for_data(command, design, target, n_doses, n, kw, given):
+    """``(design, default cohorts or None)`` of a model-based design (the CRM) for data
+    ``n`` per level (None: no data yet), with the design's default size when none is
+    given."""
+    levels = n_doses if n_doses is not None else (len(n) if n is not None else None)
+    values = dict(kw, target=target, start_level=1, levels=levels)
+    spec = group_designs("dose", command)[design][0]
+    default = (None if kw.get("max_n") is not None or kw.get("cohorts") is not None
+               else _default_cohorts(spec))
+    if default is not None:
+        c = kw.get("cohort_size") or 3
+        values["cohorts"] = default
+        _check_default_size(n or [0], default * c, f"{default} cohorts of {c}",
+                            "--cohorts or --max-n")
+    scen = None if levels is None else [[0.0] * levels]
+    d, _ = build_design("dose", command, design, values, scenarios=scen,
+                        given=given | ({"levels"} if levels is not None else set()))
+    if n_doses is not None and n_doses != d.n_levels:
+        raise click.BadParameter(f"the skeleton has {d.n_levels} levels, not {n_doses}",
+                                 param_hint="--doses")
+    return d, default
+
+
+#: pathways' own options
+_PATHS_OWN = ("target", "start_level", "table", "levels")
+
+
+@click.command("pathways")
+@click.option("--design", type=click.Choice(tuple(group_designs("dose", "pathways"))),
+              default="boin", show_default=True,
+              help="Design whose decisions to enumerate (interval designs: table with "
+                   "--table FILE; crm).")
+@click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
+              help="--design table: the interval decision table CSV.")
+@click.option("--target", type=float, required=True, help="Target DLT probability.")
+@click.option("--doses", "n_doses", type=int, default=None,
+              help="Number of dose levels (interval designs; crm: the skeleton's length).")
+@click.option("--n", "n_text", default=None,
+              help="Patients treated per level so far, e.g. 3,3,0,0,0 (default: none, the "
+                   "start of the trial).")
+@click.option("--dlt", "dlt_text", default=None, help="DLTs per level so far, e.g. 0,1,0,0,0.")
+@click.option("--next-level", type=int, default=None,
+              help="Level of the next cohort (default: level 1 at the start; required "
+                   "after data).")
+@click.option("--ahead", type=int, default=2, show_default=True,
+              help="Cohorts to enumerate: (cohort size + 1)^ahead final pathways.")
+@click.option("--start-level", type=int, default=1, hidden=True)
+@design_options("dose", "pathways", exclude=_PATHS_OWN)
+@plot_options(help="Also draw the pathways as a tree to FILE (.png/.svg/.pdf; at most 100 "
+                   "final pathways).")
+@output_options
+def pathways_cmd(design, table_path, target, n_doses, n_text, dlt_text, next_level, ahead,
+                 start_level, plot, fmt, out, **ikw):
+    """Dose-transition pathways: every outcome of the next cohorts and the decision after each.
+
+    Each row is one cohort's outcome on one pathway, written as in R's
+    escalation package (dose_paths): the level, then N (no DLT) or T (DLT) per
+    patient, "1NNN 2NNT". The design's own next-dose rule decides every step,
+    so the table is exactly the rule the trial follows (Yap et al. 2017, Clin
+    Cancer Res 23:7440). A pathway ends when the trial stops or after --ahead
+    cohorts.
+
+    \b
+    Examples:
+      designcalc dose pathways --design boin --target 0.3 --doses 5 --ahead 2
+      designcalc dose pathways --design boin --target 0.3 --doses 5 \\
+          --n 3,3,0,0,0 --dlt 0,1,0,0,0 --next-level 2 --ahead 2 --plot dtp.png
+      designcalc dose pathways --design crm --target 0.25 \\
+          --skeleton 0.05,0.1,0.25,0.4,0.6 --ahead 2
+    """
+    from designcalc.dose.pathways import pathways
+
+    check_plot(plot)
+    given = typed_options(click.get_current_context())
+    check_applicable("dose", "pathways", [design], given)
+    n = None if n_text is None else _ints(n_text, "--n")
+    dlt = None if dlt_text is None else _ints(dlt_text, "--dlt")
+    if (n is None) != (dlt is None):
+        raise click.BadParameter("give --n and --dlt together", param_hint="--n")
+    spec, _, _ = group_designs("dose", "pathways")[design]
+    if "max_n" in {p.name for p, _ in option_params(spec)}:    # a model-based design
+        d, _ = _model_for_data("pathways", design, target, n_doses, n, ikw, given)
+    else:
+        d, ikw, _ = _interval_for_data("pathways", design, target, n_doses, n, dlt,
+                                       table_path, ikw)
+    if n is None:                       # the start of the trial: no data at any level
+        n = dlt = [0] * (n_doses if n_doses is not None else d.n_levels)
+    res = pathways(d, n, dlt, next_level=next_level, ahead=ahead)
+    footer = None
+    if plot:
+        from designcalc.present.plots import save
+
+        footer = f"plot written to {save(res.plot(), plot)}"
+    rows = [{k: r[k] for k in ("path", "cohort", "level", "dlt", "n_level", "dlt_level",
+                               "next", "stop", "mtd", "reason")} for r in res.rows]
+    inputs = {"design": design, "target": target, "doses": n_doses, "n": n, "dlt": dlt,
+              "next_level": res.start_level, "ahead": ahead}
+    emit(fmt, out, "dose pathways", inputs, rows,
+         title=f"Dose-transition pathways of {d}: {ahead} cohort(s) of {res.cohort_size} "
+               f"from level {res.start_level}, {len(res.leaves())} pathways",
+         footer=footer)
 
 
 def _ints(text, name):

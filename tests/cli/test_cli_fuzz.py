@@ -62,6 +62,7 @@ BASE = {
                         "--followup 8"),
     "dose compare": "--design 3+3 --design boin --tox 0.1,0.2,0.3 --target 0.3 --cohorts 3",
     "dose next": "--target 0.3 --doses 3 --n 3,3,0 --dlt 0,1,0 --current 2",
+    "dose pathways": "--target 0.3 --doses 3 --ahead 1",
     "dose oc": "--tox 0.1,0.2,0.3",
     "dose simulate": "--tox 0.1,0.2,0.3 --n-sims 200 --seed 1",
     "dose table": "",
@@ -651,6 +652,11 @@ def _issue21_file_ids():
 @pytest.mark.parametrize("case_id", _issue21_file_ids())
 def test_issue21_files_exit_2(case_id, file_dir, tmp_path):
     _check(dict(_issue21_files(file_dir))[case_id], tmp_path, add_out=False)
+
+
+# --- issue #25: valid base invocations of `designcalc schema` and `designcalc validate` ---
+BASE["schema"] = "simon oc"
+BASE["validate"] = "--level quick"
 
 
 # --- issue #22: Rolling-6 and TITE-CRM (dose table/oc/simulate/next --design rolling6 / tite-crm)

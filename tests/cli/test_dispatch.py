@@ -95,6 +95,7 @@ def test_the_bare_help_names_the_other_designs(toy):
     assert "Also for --design" in run.output and "toy, toy-late" in run.output  # + tite-crm
     own = invoke(["dose", "next", "--design", "toy", "--help"])
     assert "--pending" in own.output and "--last-dlt" not in own.output
+    assert "--max-seconds" in own.output        # equipped like every command
 
 
 def test_an_unknown_design_is_the_existing_commands_error(toy):

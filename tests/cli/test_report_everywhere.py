@@ -17,9 +17,9 @@ from test_cli_fuzz import BASE
 
 from designcalc.cli import cli
 
-#: commands that print no result (listings), or write a folder: ``trial run`` (its own
-#: ``--report FORMATS``), ``sweep`` (its folder's summary)
-NOT_RESULTS = {"families", "trial list", "trial show", "sweep"}
+#: commands that print no result (listings, the schema, a validation run), or write a
+#: folder: ``trial run`` (its own ``--report FORMATS``), ``sweep`` (its folder's summary)
+NOT_RESULTS = {"families", "trial list", "trial show", "sweep", "schema", "validate"}
 FOLDERS = {"trial run"}
 #: where the fuzz suite's base invocation is not the one to run here
 ARGS = {**BASE,

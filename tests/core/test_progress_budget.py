@@ -20,9 +20,10 @@ _LONG = ["simon", "oc", "--r1", "6", "--n1", "12", "--r", "19", "--n", "28", "--
          "--n-sims", "3e9", "--seed", "1", "--force"]
 
 
-def _stderr_on_a_tty(extra, seconds=4.0, until=b"simulating ["):
+def _stderr_on_a_tty(extra, seconds=60.0, until=b"simulating ["):
     """Run designcalc with stderr on a pseudo-terminal; return what it printed there
-    (stopping the process as soon as ``until`` appears, or after ``seconds``)."""
+    (stopping the process as soon as ``until`` appears, or after ``seconds``: generous,
+    since a loaded machine may take many seconds to start the process)."""
     master, slave = pty.openpty()
     env = dict(os.environ)
     proc = subprocess.Popen([sys.executable, "-m", "designcalc", *_LONG, *extra],

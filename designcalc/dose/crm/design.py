@@ -325,7 +325,8 @@ class CRMDesign(DoseCurveOC, Design):
 
     def dose_paths(self, cohorts: int = 2) -> list:
         """The dose-transition steps of the first ``cohorts`` cohorts: every sequence of
-        DLT counts, with the decision after it (as R escalation's ``get_dose_paths``).
+        DLT counts, with the decision after it (as R escalation's ``get_dose_paths``;
+        :func:`designcalc.dose.pathways.pathways` gives the full table from any data).
 
         Returns one dict per node, in depth-first order: ``cohort`` (1-based),
         ``outcomes`` (tuple of ``(level, dlts)`` of the cohorts so far), ``next``
@@ -338,23 +339,15 @@ class CRMDesign(DoseCurveOC, Design):
         >>> [(p["outcomes"], p["next"]) for p in d.dose_paths(1)]
         [(((1, 0),), 2), (((1, 1),), 1), (((1, 2),), 1), (((1, 3),), 1)]
         """
+        from designcalc.dose.pathways import pathways
+
         cohorts = check_int("cohorts", cohorts, min_value=1, max_value=self.cohorts)
-        k, c = self.n_levels, self.cohort_size
+        outcomes: dict = {None: ()}
         out = []
-
-        def walk(n, y, level, done):
-            for dlt in range(c + 1):
-                nn, yy = list(n), list(y)
-                nn[level - 1] += c
-                yy[level - 1] += dlt
-                path = done + ((level, dlt),)
-                res = self.next_dose(nn, yy, level, last_dlt=dlt)
-                out.append({"cohort": len(path), "outcomes": path, "next": res["next"],
-                            "stop": res["stop"], "mtd": res["mtd"]})
-                if not res["stop"] and len(path) < cohorts:
-                    walk(nn, yy, res["next"], path)
-
-        walk([0] * k, [0] * k, self.start_level, ())
+        for r in pathways(self, ahead=cohorts).rows:    # the generic enumeration (DTP)
+            outcomes[r["node"]] = outcomes[r["parent"]] + ((r["level"], r["dlt"]),)
+            out.append({"cohort": r["cohort"], "outcomes": outcomes[r["node"]],
+                        "next": r["next"], "stop": r["stop"], "mtd": r["mtd"]})
         return out
 
     @NextDose.returned_by

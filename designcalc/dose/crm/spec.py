@@ -58,7 +58,7 @@ SPEC = FamilySpec(
     doc="docs/dose.md",
     references=("oquigley",),
     designs=(("crm", {}),),
-    design_commands=("next", "compare"),
+    design_commands=("next", "compare", "pathways"),
     # the trial size as for every dose design: cohorts x cohort_size patients (or max_n)
     cli_params=(
         "target", "skeleton",

@@ -78,7 +78,7 @@ SPEC = FamilySpec(
     # BOIN and --design table take no margins; only --design table reads --table
     designs=tuple((name, {"rule": name}, _NOT_FOR.get(name, ("table",)))
                   for name in RULE_NAMES),
-    design_commands=("table", "next", "compare"),
+    design_commands=("table", "next", "compare", "pathways"),
     cli_params=("target", "cohorts", "cohort_size", "start_level", "n_earlystop", "p_saf",
                 "p_tox", "cutoff_eli", "extrasafe", "offset", "bound_mtd", "margin_low",
                 "margin_high",
@@ -125,5 +125,6 @@ SPEC = FamilySpec(
                  "--scenario", "flat=0.15,0.25,0.30,0.45", "--n-sims", "4000",
                  "--seed", "20261201"]},
     ),
-    extras=(("next", "designcalc.dose.cli:next_cmd"),),
+    extras=(("next", "designcalc.dose.cli:next_cmd"),
+            ("pathways", "designcalc.dose.cli:pathways_cmd")),
 )
