@@ -110,16 +110,11 @@ class RegistryGroup(click.Group):
         from designcalc.cli.generic import design_names
         from designcalc.core import registry
 
-        if design is not None:
-            for f in registry.GROUP_FAMILIES.get(self.name, ()):
-                target = dict(registry.get(f).extras).get(name)
-                if target and design in [d for d, _, _ in design_names(registry.get(f))]:
-                    own = registry.load(target)     # that family's own command (#22)
-                    if own is cmd:
-                        return name, cmd, rest
-                    from designcalc.cli import _equip
-
-                    return name, _equip(own), rest
+        if design is not None and any(
+                design == d and name in dict(registry.get(f).extras)
+                for f in registry.GROUP_FAMILIES.get(self.name, ())
+                for d, _, _ in design_names(registry.get(f))):
+            return name, cmd, rest
         claims = self._claims(name)
         if len(claims) < 2:
             return name, cmd, rest

@@ -322,6 +322,11 @@ FAMILY_SPECS = {
     "titecrm": "designcalc.dose.titecrm.spec:SPEC",
     "rolling6": "designcalc.dose.rolling6.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
+    "randomised": "designcalc.binary.randomised.spec:SPEC",
+    "curtail": "designcalc.binary.curtail.spec:SPEC",
+    "basket": "designcalc.binary.basket.spec:SPEC",
+    "bryantday": "designcalc.binary.bryantday.spec:SPEC",
+    "phase12": "designcalc.dose.phase12.spec:SPEC",
 }
 
 #: CLI group -> its one-line help; every spec's ``cli_group`` is a key.  Every group is
@@ -350,7 +355,7 @@ GROUP_FAMILIES = {
     "simon": ("simon",),
     "binomial": ("single_stage", "binomial_power"),
     "survival": ("survival", "survival_two_stage"),
-    "dose": ("dose", "interval", "crm", "titecrm", "rolling6"),
+    "dose": ("dose", "interval", "crm"),
     "calendar": ("calendar",),
     "multistage": ("multistage",),
     "monitor": ("monitoring",),

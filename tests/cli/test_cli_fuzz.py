@@ -659,6 +659,140 @@ BASE["schema"] = "simon oc"
 BASE["validate"] = "--level quick"
 
 
+# --- randomised (issue #24): base invocations and bad ones ---------------------------------
+BASE.update({
+    "randomised oc": "--design binomial --n 17,17 --efficacy 18,4 --futility 0 --rates 0.1,0.3",
+    "randomised design": "--design select --p 0.25 --delta 0.15 --target 0.8",
+})
+RANDOMISED_BAD = [
+    "randomised oc --design select --n 20 --rates 0.25",
+    "randomised oc --design select --n 20,20 --rates 0.25,0.4",
+    "randomised oc --design select --n 20 --min-diff 1.5 --rates 0.25,0.4",
+    "randomised oc --design select --n 20 --min-resp 21 --rates 0.25,0.4",
+    "randomised oc --design binomial --n 17,17 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17,17 --efficacy 18 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17,17 --efficacy 18,4 --futility 17 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17,17 --efficacy 18,40 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17 --efficacy 3 --rates 0.1,0.3,0.5",
+    "randomised oc --design binomial --n 17 --efficacy 3 --ratio 1.1 --rates 0.1,0.3",
+    "randomised oc --design binomial --n 17 --efficacy 3 --rates 0.1,1.3",
+    "randomised oc --design binomial --n 17 --efficacy 3 --rates 0.1,0.3 --null-range 0.5,0.1",
+    "randomised design --design select --p 0.25 --delta 0.9",
+    "randomised design --design select --p 0.25 --delta 0.01 --target 0.99 --max-n 20",
+    "randomised design --design select --p 0.25 --delta 0.15 --alpha 0.1",
+    "randomised design --design binomial --ncmax 4",
+    "randomised design --design binomial --pi0 0.1,0.2,0.3",
+    "randomised design --design binomial --w 1,0,1,0,0",
+    "randomised design --design binomial --w 1,0",
+    "randomised design --design binomial --ncmax 100000 --unequal --efficacy-stop",
+]
+
+
+@pytest.mark.parametrize("line", RANDOMISED_BAD, ids=[c[:100] for c in RANDOMISED_BAD])
+def test_randomised_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)
+
+
+# --- curtail (issue #24): base invocation and bad ones -------------------------------------
+BASE["curtail oc"] = "--looks 12,28 --futility 6,19 --p 0.5"
+CURTAIL_BAD = [
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --theta-f 0.2",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --theta-f 0.6 --theta-e 0.5 --p-cp 0.3",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --every 0",
+    "curtail oc --looks 12,28 --futility 6,19 --p 0.5 --every 29",
+    "curtail oc --looks 12,28 --futility 6 --p 0.5",
+    "curtail oc --looks 50000000 --futility 6 --p 0.5",
+]
+
+
+@pytest.mark.parametrize("line", CURTAIL_BAD, ids=[c[:100] for c in CURTAIL_BAD])
+def test_curtail_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)
+
+
+# --- basket (issue #24): bad invocations of `designcalc basket oc/simulate` ---------------
+BASKET_CASES = [
+    "basket oc --design independent --k 3 --n 20 --p0 0.2",                  # no --r
+    "basket oc --design independent --k 3 --n 20 --p0 0.2 --r 25",
+    "basket oc --design independent --k 3 --n 20 --p0 0.2 --r 5 --r1 1",      # r1 without n1
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2",                      # no --lam
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 1.5",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --tau 1",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --rates 0.2,0.3",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --rates 0.2,x,0.3",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --p1 0.1",
+    "basket oc --design cpp --k 3 --n 20 --p0 0.2 --lam 0.9 --epsilon 2",
+    "basket oc --design jsd --k 10 --n 80 --p0 0.2 --lam 0.9",                # budget
+    "basket oc --design fujikawa --k 0 --n 20 --p0 0.2 --lam 0.9",
+    "basket simulate --design independent --k 3 --n 20 --p0 0.2 --r 5 --n-sims 1",
+]
+
+
+@pytest.mark.parametrize("args", BASKET_CASES, ids=[a[:90] for a in BASKET_CASES])
+def test_basket_bad_invocations_exit_2(args, tmp_path):
+    _check(shlex.split(args), tmp_path)
+
+
+# --- bryantday (issue #24): bad invocations of `designcalc bryantday ...` -----------------
+BRYANTDAY_CASES = [
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4",                     # no --ct
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19",             # no scenario
+    "bryantday oc --n1 30 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3,0.1",
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3",
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3,1.2",
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --pr0 0.1",
+    "bryantday oc --n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --odds-ratio -1 "
+    "--rates 0.3,0.1",
+    "bryantday design --pr0 0.3 --pr1 0.1 --pt0 0.3 --pt1 0.1 --alpha-r 0.1 --power 0.8",
+    "bryantday design --pr0 0.1 --pr1 0.3 --pt0 0.3 --pt1 0.1 --alpha-r 0.1 --power 0.8 "
+    "--nmax 100000",
+    "bryantday design --pr0 0.1 --pr1 0.3 --pt0 0.3 --pt1 0.1 --alpha-r 2 --power 0.8",
+]
+
+
+@pytest.mark.parametrize("args", BRYANTDAY_CASES, ids=[a[:90] for a in BRYANTDAY_CASES])
+def test_bryantday_bad_invocations_exit_2(args, tmp_path):
+    _check(shlex.split(args), tmp_path)
+
+
+# valid invocations of the basket and bryantday commands (issue #24); the by-type cases of
+# the hand-written `bryantday design` are generated again from its base here
+BASE.update({
+    "basket oc": "--design fujikawa --k 3 --n 10 --p0 0.2 --lam 0.9 --rates 0.2,0.3,0.5",
+    "basket simulate": ("--design independent --k 3 --n 10 --p0 0.2 --r 3 --rates 0.2,0.3,0.5 "
+                        "--n-sims 200 --seed 1"),
+    "bryantday design": ("--pr0 0.1 --pr1 0.3 --pt0 0.3 --pt1 0.1 --alpha-r 0.1 --power 0.8 "
+                         "--nmax 24 --nmin 20"),
+    "bryantday oc": "--n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3,0.1",
+    "bryantday simulate": ("--n1 10 --cr1 0 --ct1 6 --n 24 --cr 4 --ct 19 --rates 0.3,0.1 "
+                           "--n-sims 200 --seed 1"),
+})
+BRYANTDAY_DESIGN_TYPE_CASES = [c for c in _type_cases() if c[1][:2] == ["bryantday", "design"]]
+
+
+@pytest.mark.parametrize("args", [c[1] for c in BRYANTDAY_DESIGN_TYPE_CASES],
+                         ids=[c[0] for c in BRYANTDAY_DESIGN_TYPE_CASES])
+def test_bryantday_design_bad_types_exit_2(args, tmp_path):
+    _check(args, tmp_path)
+# --- phase12 (BOIN12): bad histories and curves (issue #23) ---------------------------
+PHASE12_CASES = [
+    ("boin12 next bad letter", ["dose", "next", "--design", "boin12", "--history", "1NNX"]),
+    ("boin12 next dose above", ["dose", "next", "--design", "boin12", "--history", "9NNN"]),
+    ("boin12 next too many", ["dose", "next", "--design", "boin12", "--cohorts", "1",
+                              "--history", "1NNN 2NNN"]),
+    ("boin12 next u2 > 100", ["dose", "next", "--design", "boin12", "--u2", "101",
+                              "--history", "1NNN"]),
+    ("boin12 oc odd curve", ["dose", "oc", "--design", "boin12", "--tox", "0.1,0.2,0.3"]),
+    ("boin12 oc odds ratio 0", ["dose", "oc", "--design", "boin12", "--tox",
+                                "0.1,0.2,0.3,0.4", "--odds-ratio", "0"]),
+]
+
+
+@pytest.mark.parametrize("case_id", [c[0] for c in PHASE12_CASES])
+def test_phase12_bad_invocations_exit_2(case_id, tmp_path):
+    _check(dict(PHASE12_CASES)[case_id], tmp_path, add_out=False)
+
+
 # --- issue #22: Rolling-6 and TITE-CRM (dose table/oc/simulate/next --design rolling6 / tite-crm)
 _TITE = ("dose next --design tite-crm --target 0.2 --skeleton 0.05,0.1,0.2,0.35 --max-n 12 "
          "--window 28 ")

@@ -1,0 +1,313 @@
+"""The ``randomised`` family: randomised phase II designs, exact.
+
+``test = "select"``
+    pick the winner (Simon, Wittes & Ellenberg 1985; clinfun ``pselect``): ``k``
+    arms of ``n`` patients, the arm with the most responses is selected when it
+    leads by ``min_diff`` (:mod:`designcalc.binary.randomised.selection`);
+``test = "binomial"``
+    a control and an experimental arm compared by the difference in responses
+    at one or more stages (Jung 2008; ph2rand's ``binomial`` designs,
+    :mod:`designcalc.binary.randomised.comparative`).
+
+One scenario is the list of the arms' true response rates (control first for
+``binomial``), e.g. ``[0.1, 0.3]``.  numpy only at import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from designcalc.core.protocol import Design, curve_scenarios
+from designcalc.core.validate import check_int, check_prob_array, check_real
+
+from designcalc.binary.randomised import comparative, selection
+
+__all__ = ["RandomisedDesign", "TESTS", "search", "attains"]
+
+#: the designs of the family (``test``)
+TESTS = ("select", "binomial")
+
+
+def _ints(name, values) -> tuple:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        values = (values,)
+    out = tuple(check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
+    if not out:
+        raise ValueError(f"{name} must not be empty")
+    return out
+
+
+@dataclass(frozen=True)
+class RandomisedDesign(Design):
+    """A randomised phase II design (family ``randomised``).
+
+    Parameters
+    ----------
+    test : {"select", "binomial"}
+        Pick the winner, or a two-arm comparison of the difference in responses.
+    n : tuple of int
+        Patients per arm (``select``: one number) or control patients per stage
+        (``binomial``).
+    ratio : float
+        ``binomial``: experimental patients per control patient in each stage
+        (``n_E,k = ratio * n_C,k``, whole numbers).
+    efficacy : tuple of int
+        ``binomial``: reject H0 after stage ``k`` if ``X_E - X_C >= e_k``
+        (cumulative; an interim value above the experimental patients so far:
+        no efficacy stop).
+    futility : tuple of int
+        ``binomial``: stop after interim stage ``k < K`` if ``X_E - X_C <= f_k``
+        (below minus the control patients so far, or None for every stage: no
+        futility stop).
+    min_diff : float
+        ``select``: the lead (responses, whole) needed to select an arm, or a
+        fraction of ``n`` in (0, 1) (clinfun ``min.diff``); default 1.
+    min_resp : int
+        ``select``: responses an arm needs to be selected (clinfun ``min.resp``).
+
+    Examples
+    --------
+    >>> d = RandomisedDesign("select", (20,))
+    >>> row = d.oc([[0.25, 0.40]]).rows[1]            # clinfun::pselect(20, c(.25, .40))
+    >>> round(row["selected"], 7)
+    0.8045131
+    >>> j = RandomisedDesign("binomial", (17, 17), efficacy=(18, 4), futility=(0,))
+    >>> [round(r["reject"], 4) for r in j.oc({"H0": [0.1, 0.1], "H1": [0.1, 0.3]}).rows]
+    [0.0702, 0.8127]
+    """
+
+    test: str
+    n: tuple
+    ratio: float = 1.0
+    efficacy: tuple | None = None
+    futility: tuple | None = None
+    min_diff: float | None = None
+    min_resp: int = 0
+
+    family = "randomised"
+    method = "exact"
+    none_is_default = True
+
+    def __post_init__(self):
+        if self.test not in TESTS:
+            raise ValueError(f"test must be one of {', '.join(TESTS)}, got {self.test!r}")
+        n = _ints("n", self.n)
+        for i, v in enumerate(n):
+            if v < 1:
+                raise ValueError(f"n[{i}] must be >= 1, got {v}")
+        set_ = lambda k, v: object.__setattr__(self, k, v)    # noqa: E731
+        set_("n", n)
+        ratio = check_real("ratio", self.ratio, low=0.0, low_open=True)
+        set_("ratio", ratio)
+        if self.test == "select":
+            if len(n) != 1:
+                raise ValueError(f"n must be one number (patients per arm) for a selection "
+                                 f"design, got {len(n)}")
+            for name in ("efficacy", "futility"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name}: not used by a selection design (test=select)")
+            if ratio != 1.0:
+                raise ValueError("ratio: a selection design has n patients in every arm")
+            selection.min_diff_count(n[0], self.min_diff)
+            set_("min_resp", check_int("min_resp", self.min_resp, min_value=0, max_value=n[0]))
+            if self.min_diff is not None:
+                d = float(self.min_diff)
+                set_("min_diff", int(d) if d >= 1 else d)
+            return
+        for name in ("min_diff",):
+            if self.min_diff is not None:
+                raise ValueError(f"{name}: not used by a comparative design (test=binomial)")
+        if self.min_resp:
+            raise ValueError("min_resp: not used by a comparative design (test=binomial)")
+        n_e = [v * ratio for v in n]
+        if not all(float(v).is_integer() for v in n_e):
+            raise ValueError(f"ratio: ratio * n must be whole numbers, got {ratio:g} * {n}")
+        K = len(n)
+        if self.efficacy is None:
+            raise ValueError("efficacy: give the rejection bounds e_1..e_K (reject if X_E - "
+                             "X_C >= e_k)")
+        eff = _ints("efficacy", self.efficacy)
+        if len(eff) != K:
+            raise ValueError(f"efficacy must have one bound per stage ({K}), got {len(eff)}")
+        fut = () if self.futility is None else _ints("futility", self.futility)
+        if self.futility is not None and len(fut) != K - 1:
+            raise ValueError(f"futility must have one bound per interim stage ({K - 1}), "
+                             f"got {len(fut)}")
+        cum_c, cum_e = np.cumsum(n), np.cumsum(n_e)
+        for k in range(K):
+            if eff[k] <= -cum_c[k] or (k == K - 1 and eff[k] > cum_e[k]):
+                raise ValueError(f"efficacy[{k}] must be in ({-cum_c[k]}, {int(cum_e[k])}] "
+                                 f"(a difference in responses), got {eff[k]}")
+            if fut and k < K - 1 and fut[k] >= eff[k] - 1:
+                raise ValueError(f"futility[{k}] must be < efficacy[{k}] - 1 (else no trial "
+                                 f"continues), got {fut[k]} and {eff[k]}")
+        set_("efficacy", eff)
+        set_("futility", fut if fut else None)
+
+    # --- derived ---------------------------------------------------------------------
+    @property
+    def n_experimental(self) -> tuple:
+        """Experimental patients per stage (``binomial``)."""
+        return tuple(int(round(v * self.ratio)) for v in self.n)
+
+    def _bounds(self) -> tuple:
+        """``(efficacy, futility)`` with "no futility stop" written out as a bound."""
+        if self.futility is not None:
+            return self.efficacy, self.futility
+        cum_c = np.cumsum(self.n)
+        return self.efficacy, tuple(-int(c) - 1 for c in cum_c[:-1])
+
+    def max_n(self, arms: int = 2) -> int:
+        """Patients in all arms if the trial runs to the end."""
+        if self.test == "select":
+            return self.n[0] * arms
+        return sum(self.n) + sum(self.n_experimental)
+
+    def __str__(self) -> str:
+        if self.test == "select":
+            d = self.min_diff if self.min_diff is not None else 1
+            extra = f", lead >= {d:g}" + (f", >= {self.min_resp} responses"
+                                          if self.min_resp else "")
+            return f"pick the winner, {self.n[0]} per arm{extra}"
+        parts = []
+        for k, (nc, ne) in enumerate(zip(self.n, self.n_experimental)):
+            f = self.futility[k] if self.futility and k < len(self.futility) else None
+            parts.append(f"{nc}+{ne} [{'' if f is None else f'<= {f} stop, '}"
+                         f">= {self.efficacy[k]} reject]")
+        return "Jung: " + ", ".join(parts)
+
+    def protocol_text(self) -> str:
+        """The rule in words."""
+        if self.test == "select":
+            d = selection.min_diff_count(self.n[0], self.min_diff)
+            text = (f"Patients are randomised equally between the arms, {self.n[0]} per arm. "
+                    f"The arm with the most responses is selected for further study if it "
+                    f"leads every other arm by at least {d} response{'s' * (d > 1)}")
+            if self.min_resp:
+                text += f" and has at least {self.min_resp} responses"
+            return text + ("; otherwise the result is inconclusive (Simon, Wittes & "
+                           "Ellenberg 1985).")
+        K = len(self.n)
+        ratio = "1:1" if self.ratio == 1 else f"1:{self.ratio:g}"
+        out = [f"Patients are randomised {ratio} to control and experimental treatment "
+               f"in {K} stage{'s' * (K > 1)}; the test statistic is the difference in the "
+               "numbers of responses, experimental minus control (Jung 2008)."]
+        cum_c = np.cumsum(self.n)
+        cum_e = np.cumsum(self.n_experimental)
+        for k in range(K):
+            who = f"{cum_c[k]} control and {cum_e[k]} experimental patients"
+            if k == K - 1:
+                out.append(f"At the final analysis ({who}) the experimental treatment is "
+                           f"declared promising if the difference is {self.efficacy[k]} or "
+                           "more.")
+                continue
+            acts = []
+            if self.futility and self.futility[k] >= -cum_c[k]:
+                acts.append(f"stops for futility if the difference is {self.futility[k]} "
+                            "or less")
+            if self.efficacy[k] <= cum_e[k]:
+                acts.append(f"stops and declares the experimental treatment promising if it "
+                            f"is {self.efficacy[k]} or more")
+            out.append(f"After stage {k + 1} ({who}) the trial "
+                       + (" and ".join(acts) if acts else "continues in any case") + ".")
+        return " ".join(out)
+
+    # --- operating characteristics ------------------------------------------------------
+    def _pairs(self, scenarios):
+        pairs = curve_scenarios(scenarios)
+        out = []
+        for name, rates in pairs:
+            arr = check_prob_array("rates", rates)
+            if self.test == "binomial" and arr.size != 2:
+                raise ValueError(f"rates: a comparative design takes two response rates "
+                                 f"(control, experimental), got {arr.size}")
+            if arr.size < 2:
+                raise ValueError("rates: give the response rates of at least 2 arms")
+            out.append((name, arr))
+        return out
+
+    def _exact(self, scenarios=None, null_range=None) -> dict:
+        """``select``: one row per arm (``selected``) and per-scenario metrics
+        (``no_selection``, ``none_worthy``); ``binomial``: one row per scenario
+        (``reject``, ``pet``, ``pet_futility``, ``pet_efficacy``, ``en``), and with
+        ``null_range = (lo, hi)`` the type I error maximised over the common rate
+        in that range (``extra["max_type1"]``)."""
+        pairs = self._pairs(scenarios)
+        if self.test == "select":
+            if null_range is not None:
+                raise ValueError("null_range: applies to comparative designs (test=binomial)")
+            rows, metrics = [], []
+            for name, rates in pairs:
+                out = selection.selection_probabilities(self.n[0], rates, self.min_diff,
+                                                        self.min_resp)
+                for i, (p, s) in enumerate(zip(rates, out["select"])):
+                    rows.append({"scenario": name, "arm": i + 1, "p": float(p),
+                                 "selected": float(s)})
+                metrics.append({"scenario": name, "no_selection": out["inconclusive"],
+                                "none_worthy": out["none_worthy"],
+                                "en": float(self.n[0] * rates.size)})
+            return {"rows": rows, "keys": ("scenario", "arm"), "metrics": metrics,
+                    "metric_keys": ("scenario",)}
+        nC, nE = self.n, self.n_experimental
+        eff, fut = self._bounds()
+        size = np.array([c + e for c, e in zip(nC, nE)])
+        rows = []
+        for name, (pc, pe) in pairs:
+            sp = comparative.stage_probabilities(nC, nE, eff, fut, pc, pe)
+            row = {"scenario": name, "p_control": float(pc), "p_experimental": float(pe),
+                   "reject": float(sp["efficacy"].sum()),
+                   "pet": float(sp["efficacy"][:-1].sum() + sp["futility"][:-1].sum()),
+                   "pet_futility": float(sp["futility"][:-1].sum()),
+                   "pet_efficacy": float(sp["efficacy"][:-1].sum()),
+                   "en": float(np.sum(size * sp["reach"]))}
+            rows.append(row)
+        out = {"rows": rows, "keys": ("scenario", "p_control", "p_experimental")}
+        if null_range is not None:
+            lo, hi = (check_real(f"null_range[{i}]", v, low=0.0, high=1.0)
+                      for i, v in enumerate(null_range))
+            if hi < lo:
+                raise ValueError(f"null_range must be (low, high) with low <= high, got "
+                                 f"({lo:g}, {hi:g})")
+            at, value = comparative.max_type1(nC, nE, eff, fut, lo, hi)
+            out["extra"] = {"max_type1": {"null_range": [lo, hi], "alpha": value, "at": at}}
+        return out
+
+
+def search(test: str = "binomial", **requirements) -> list:
+    """Designs meeting ``requirements``: ``test="select"``: the smallest ``n`` per arm of
+    :func:`~designcalc.binary.randomised.selection.selection_n` (``p``, ``delta``,
+    ``arms``, ``target``, ``min_diff``, ``min_resp``, ``max_n``); ``test="binomial"``:
+    the optimal design of :func:`~designcalc.binary.randomised.comparative.search`
+    (ph2rand's arguments: ``alpha``, ``beta``, ``delta``, ``ratio``, ``Pi0``, ``Pi1``,
+    ``nCmax``, ``equal``, ``w``, ``piO``, ``efficacy``, ``futility``, ``stages``).
+    Returns a list of one :class:`RandomisedDesign`."""
+    if test == "select":
+        out = selection.selection_n(**requirements)
+        return [RandomisedDesign("select", (out["n"],),
+                                 min_diff=requirements.get("min_diff"),
+                                 min_resp=requirements.get("min_resp", 0))]
+    if test != "binomial":
+        raise ValueError(f"test must be one of {', '.join(TESTS)}, got {test!r}")
+    out = comparative.search(**requirements)
+    return [RandomisedDesign("binomial", out["nC"], ratio=requirements.get("ratio", 1.0),
+                             efficacy=out["efficacy"], futility=out["futility"] or None)]
+
+
+def attains(design: RandomisedDesign, test: str = "binomial", **req) -> bool:
+    """Whether ``design`` meets the requirements of :func:`search` (the conformance check)."""
+    if test == "select":
+        arms = req.get("arms", 2)
+        rates = [req["p"] + req["delta"]] + [req["p"]] * (arms - 1)
+        res = design.oc([rates])
+        return res.rows[0]["selected"] >= req.get("target", 0.9)
+    alpha, beta, delta = req.get("alpha", 0.1), req.get("beta", 0.2), req.get("delta", 0.2)
+    Pi0 = tuple(req.get("Pi0", (0.1,)))
+    Pi1 = tuple(req.get("Pi1", Pi0[:1]))
+    eff, fut = design._bounds()
+    lo0, hi0 = Pi0[0], Pi0[-1]
+    lo1, hi1 = Pi1[0], Pi1[-1]
+    _, a = comparative.max_type1(design.n, design.n_experimental, eff, fut, lo0, hi0)
+    _, p = comparative.min_power(design.n, design.n_experimental, eff, fut, delta, lo1, hi1)
+    return a <= alpha + 1e-12 and p >= 1 - beta - 1e-12
