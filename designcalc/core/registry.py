@@ -319,6 +319,8 @@ FAMILY_SPECS = {
     "pp": "designcalc.binary.bayes.spec:PP_SPEC",
     "monitoring": "designcalc.binary.monitor.spec:SPEC",
     "crm": "designcalc.dose.crm.spec:SPEC",
+    "titecrm": "designcalc.dose.titecrm.spec:SPEC",
+    "rolling6": "designcalc.dose.rolling6.spec:SPEC",
     "posterior": "designcalc.binary.bayes.spec:POSTERIOR_SPEC",
     "randomised": "designcalc.binary.randomised.spec:SPEC",
     "curtail": "designcalc.binary.curtail.spec:SPEC",

@@ -892,3 +892,45 @@ ISSUE23_COMB_BAD = [
                          ids=[i for i, _ in ISSUE23_COMB_BAD])
 def test_issue23_combination_nonsense_exits_2_with_one_line(args, tmp_path):
     _check(args, tmp_path)
+
+
+# --- issue #22: Rolling-6 and TITE-CRM (dose table/oc/simulate/next --design rolling6 / tite-crm)
+_TITE = ("dose next --design tite-crm --target 0.2 --skeleton 0.05,0.1,0.2,0.35 --max-n 12 "
+         "--window 28 ")
+ISSUE22 = [
+    "dose table --design rolling6 --levels 3",
+    "dose oc --design rolling6 --levels 0 --tox 0.1",
+    "dose oc --design rolling6 --levels 2 --tox 0.1,0.2,0.3",
+    "dose oc --design rolling6 --levels 3 --window 0 --tox 0.1,0.2,0.3",
+    "dose oc --design rolling6 --levels 3 --gap -7 --tox 0.1,0.2,0.3",
+    "dose oc --design rolling6 --levels 3 --dlt-time 1.5 --tox 0.1,0.2,0.3",
+    "dose oc --design rolling6 --levels 3 --tox 0.1,0.2,1.3",
+    "dose simulate --design rolling6 --levels 20 --tox " + ",".join(["0.1"] * 20)
+    + " --n-sims 100000000000",
+    "dose simulate --design tite-crm --target 0.2 --skeleton 0.3,0.2 --tox 0.1,0.2",
+    "dose simulate --design tite-crm --target 0.2 --skeleton 0.1,0.2 --tox 0.1,0.2 "
+    "--window -1",
+    "dose simulate --design tite-crm --target 0.2 --skeleton 0.1,0.2 --tox 0.1,0.2 "
+    "--max-n 1000 --n-sims 100000000",
+    "dose oc --design tite-crm --target 0.2 --skeleton 0.1,0.2 --tox 0.1,0.2",
+    _TITE + "--level 1,2 --dlt 0 --followup 3,4",
+    _TITE + "--level 1,5 --dlt 0,0 --followup 3,4",
+    _TITE + "--level 1,2 --dlt 0,2 --followup 3,4",
+    _TITE + "--level 1,2 --dlt 0,0 --followup 3,-4",
+    _TITE + "--level 1,2 --dlt 0,0",
+    _TITE + "--level a,b --dlt 0,0 --followup 1,1",
+    _TITE + "--patients /nonexistent/patients.csv",
+    _TITE + "--level " + ",".join(["1"] * 13) + " --dlt " + ",".join(["0"] * 13)
+    + " --followup " + ",".join(["1"] * 13),
+]
+
+
+@pytest.mark.parametrize("args", ISSUE22, ids=[a[:90] for a in ISSUE22])
+def test_issue22_rolling_titecrm_exit_2(args, tmp_path):
+    _check(shlex.split(args), tmp_path)
+
+
+def test_issue22_patients_csv_without_columns_exit_2(tmp_path):
+    path = tmp_path / "patients.csv"
+    path.write_text("dose,when\n1,3\n")
+    _check(shlex.split(_TITE) + ["--patients", str(path)], tmp_path)

@@ -1,0 +1,169 @@
+"""TITE-CRM weights and the weighted posterior (Cheung & Chappell 2000; dfcrm ``titecrm``).
+
+A patient ``i`` at level ``d_i`` followed for ``u_i`` of the observation
+window ``W`` (dfcrm ``obswin``) without a DLT so far contributes
+``1 - w_i p_{d_i}(beta)`` to the likelihood, a patient with a DLT
+``p_{d_i}(beta)`` (weight 1), where ``p_k(beta)`` is the CRM working model
+(:mod:`designcalc.dose.crm.model`):
+
+``L(beta) = prod_i p_{d_i}(beta)^{y_i} (1 - w_i p_{d_i}(beta))^{1 - y_i}``.
+
+Weights (dfcrm ``scheme``):
+
+* linear: ``w_i = min(u_i / W, 1)``;
+* adaptive (Cheung & Chappell 2000, section 3): with ``z`` DLTs so far and
+  ``t_1 <= ... <= t_z`` their times to DLT, and ``m`` the number of them
+  ``<= u_i``: ``w_i = u_i / t_1 / (z + 1)`` if ``m = 0``; ``(m + (u_i - t_m) /
+  (t_{m+1} - t_m)) / (z + 1)`` if ``0 < m < z``; ``(z + (u_i - t_z) / (W -
+  t_z)) / (z + 1)`` if ``m = z``; linear when ``z = 0``; capped at 1.
+
+The posterior mean of beta (dfcrm ``estimate``) is computed on the CRM's grid
+(trapezoidal rule, :data:`designcalc.dose.crm.model.GRID_N` points on [-10,
+10]).  Patients with weight 1 enter through counts per level (one matrix
+product, as the CRM); patients still pending enter one by one through
+``log(1 - w_i p_{d_i}(beta))``.  Everything is batched over trials: arrays
+of shape ``(T, N)`` (trials, patients), a level of -1 marking no patient.
+
+References
+----------
+Cheung YK, Chappell R (2000). Sequential designs for phase I clinical trials
+with late-onset toxicities. Biometrics 56:1177-1182.
+Cheung YK (2019). dfcrm: Dose-finding by the continual reassessment method.
+R package version 0.2-2.1 (``titecrm``, ``titesim``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from designcalc.dose.crm.model import Posterior, recommend
+
+SCHEMES = ("linear", "adaptive")
+
+__all__ = ["SCHEMES", "weights", "fit", "titecrm"]
+
+
+def weights(followup, tox, present, window: float, scheme: str = "linear") -> np.ndarray:
+    """dfcrm's weights for a batch: arrays ``(T, N)`` of follow-up, DLT flags and
+    presence; a DLT gets weight 1, an absent patient 0.
+
+    Examples
+    --------
+    >>> u = np.array([[178., 181, 168, 181, 24, 181, 179, 102, 42, 3]])
+    >>> y = np.array([[0, 0, 1, 0, 1, 0, 0, 0, 0, 0]], dtype=bool)
+    >>> [round(float(v), 6) for v in weights(u, y, y | True, 180.0, "adaptive")[0]]
+    [0.944444, 1.0, 1.0, 1.0, 1.0, 1.0, 0.972222, 0.513889, 0.375, 0.041667]
+    """
+    fu = np.asarray(followup, dtype=float)
+    tox = np.asarray(tox, dtype=bool) & present
+    w = fu / window
+    if scheme == "adaptive":
+        s = np.sort(np.where(tox, fu, np.inf), axis=1)                 # DLT times, then inf
+        z = tox.sum(axis=1)[:, None]
+        m = (s[:, None, :] <= fu[:, :, None]).sum(axis=2)              # DLT times <= u_i
+        width = s.shape[1]
+        lo = np.take_along_axis(s, np.clip(m - 1, 0, width - 1), axis=1)   # t_m
+        hi = np.take_along_axis(s, np.clip(m, 0, width - 1), axis=1)       # t_{m+1}
+        first = s[:, :1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inner = (m + (fu - lo) / (hi - lo)) / (z + 1)
+            top = (z + (fu - lo) / (window - lo)) / (z + 1)
+            bottom = fu / first / (z + 1)
+        adaptive = np.where(m == 0, bottom, np.where(m >= z, top, inner))
+        w = np.where(z > 0, np.nan_to_num(adaptive, nan=1.0, posinf=1.0), w)
+    elif scheme != "linear":
+        raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}, got {scheme!r}")
+    w = np.minimum(w, 1.0)
+    return np.where(present, np.where(tox, 1.0, w), 0.0)
+
+
+def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
+    """Posterior mean of beta, plug-in DLT probabilities and dfcrm's MTD for a batch.
+
+    ``level`` (T, N) 0-based levels (-1: no patient), ``tox`` (T, N) DLT
+    flags, ``weight`` (T, N) weights in [0, 1] (DLTs: 1).  With ``dedupe``,
+    trials in the same state (counts, pending levels and weights, in order)
+    share one fit (worth it when weights take few values: fixed accrual, linear
+    weights).  Returns ``beta_mean`` (T,), ``ptox`` (T, K) (``p_k`` at the
+    posterior mean, dfcrm ``ptox``) and ``mtd`` (T,) (0-based, dfcrm ``mtd``).
+    """
+    level = np.asarray(level)
+    tox = np.asarray(tox, dtype=bool)
+    weight = np.asarray(weight, dtype=float)
+    k = post.skeleton.size
+    present = level >= 0
+    full = present & (tox | (weight >= 1.0))
+    onehot = level[:, :, None] == np.arange(k)[None, None, :]          # (T, N, K)
+    n = (onehot & full[:, :, None]).sum(axis=1).astype(float)
+    y = (onehot & (tox & present)[:, :, None]).sum(axis=1).astype(float)
+    pend = present & ~full
+    lv, w, inv = level, np.where(pend, weight, 0.0), None
+    if dedupe:
+        width = int(pend.sum(axis=1).max()) if pend.size else 0
+        order = np.argsort(~pend, axis=1, kind="stable")[:, :width]   # pending first
+        w = np.take_along_axis(w, order, axis=1)
+        lv = np.where(w > 0, np.take_along_axis(level, order, axis=1), 0)
+        keys, inv = np.unique(np.column_stack([n, y, lv, w]), axis=0, return_inverse=True)
+        n, y = keys[:, :k], keys[:, k:2 * k]
+        lv, w = keys[:, 2 * k:2 * k + width].astype(np.int64), keys[:, 2 * k + width:]
+    ll = y @ post.logp + (n - y) @ post.log1mp + post.log_w             # (S, G)
+    rows, cols = np.nonzero(w > 0)                                     # pending, by row
+    if rows.size:
+        terms = np.log1p(-w[rows, cols][:, None] * post.p[lv[rows, cols]])
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        ll[rows[first]] += np.add.reduceat(terms, first, axis=0)
+    top = ll.max(axis=1, keepdims=True)
+    e = np.exp(ll - top)
+    beta = (e @ post.grid) / e.sum(axis=1)
+    if inv is not None:
+        beta = beta[inv.ravel()]
+    ptox = post.ptox_at(beta)
+    return {"beta_mean": beta, "ptox": ptox, "mtd": recommend(ptox, post.target)}
+
+
+def titecrm(skeleton, target, tox, level, followup=None, window=None, weights_=None,
+            scheme: str = "linear", model: str = "empiric", intercept: float = 3.0,
+            prior_var: float = 1.34) -> dict:
+    """One TITE-CRM estimate, as ``dfcrm::titecrm(prior, target, tox, level,
+    followup = , obswin = , scheme = )`` (``method = "bayes"``).
+
+    Parameters
+    ----------
+    skeleton : sequence of float
+        dfcrm ``prior``.
+    target : float
+    tox, level : sequence of int
+        DLT (0/1) and level (1-based) per patient.
+    followup : sequence of float
+        Follow-up per patient (dfcrm ``followup``), with ``window`` (``obswin``).
+    weights_ : sequence of float, optional
+        The weights themselves (dfcrm ``weights``), instead of follow-up.
+
+    Returns
+    -------
+    dict
+        ``estimate`` (posterior mean of beta), ``ptox``, ``mtd`` (1-based),
+        ``weights``.
+
+    Examples
+    --------
+    dfcrm's documented example (``?titecrm``): estimate -0.1327866, MTD 3.
+
+    >>> r = titecrm((.05, .10, .20, .35, .50, .70), 0.2, (0, 0, 1, 0, 1, 0, 0, 0, 0, 0),
+    ...             (3, 3, 3, 4, 4, 3, 2, 2, 2, 3),
+    ...             followup=(178, 181, 168, 181, 24, 181, 179, 102, 42, 3), window=180)
+    >>> round(r["estimate"], 7), r["mtd"]
+    (-0.1327866, 3)
+    """
+    tox = np.asarray(tox, dtype=bool)[None]
+    lv = np.asarray(level, dtype=np.int64)[None] - 1
+    present = np.ones(tox.shape, dtype=bool)
+    if weights_ is None:
+        w = weights(np.asarray(followup, dtype=float)[None], tox, present, float(window),
+                    scheme)
+    else:
+        w = np.where(tox, 1.0, np.asarray(weights_, dtype=float)[None])
+    post = Posterior(skeleton, model, intercept, prior_var, target)
+    f = fit(post, lv, tox, w)
+    return {"estimate": float(f["beta_mean"][0]), "ptox": [float(v) for v in f["ptox"][0]],
+            "mtd": int(f["mtd"][0]) + 1, "weights": [float(v) for v in w[0]]}
