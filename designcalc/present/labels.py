@@ -102,6 +102,9 @@ _p, _c, _i, _in = prob_label, count_label, int_label, input_label
 #: A family's own columns are in its ``present`` module, declared by its spec
 #: (``FamilySpec.labels``); :func:`label` reads both.
 LABELS: dict[str, Label] = {
+    # dose finding in calendar time (tite, titecrm, rolling6)
+    "trial_duration": Label("expected trial duration", "time units", ".2f", "time"),
+    "pending": Label("patients pending", "patients", "d", "int"),
     # binary endpoints (Simon, single stage, K-look and Bayesian rules, two-stage survival)
     "p": _in("true probability p"),
     "p0": _in("null response probability p0"),

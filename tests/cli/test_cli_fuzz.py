@@ -34,6 +34,7 @@ from click.testing import CliRunner
 from designcalc import trials
 from designcalc.core import registry
 from designcalc.cli import cli
+from designcalc.cli.schema import commands
 
 _SWEEP = os.path.join(trials.examples_dir(), "sweeps", "novaferon_pfs.toml")
 
@@ -101,26 +102,7 @@ _WIDE = 200   # the fuzzer's own options: never these
 _SKIP_OPTS = {"--help", "-h", "--version"}
 
 
-def _commands():
-    """(path, click command) of every leaf command, walking the live command tree."""
-    ctx = click.Context(cli)
-    out = []
-
-    def walk(group, path):
-        for name in group.list_commands(ctx):
-            cmd = group.get_command(ctx, name)
-            if cmd is None:
-                continue
-            if isinstance(cmd, click.Group):
-                walk(cmd, path + [name])
-            else:
-                out.append((" ".join(path + [name]), cmd))
-
-    walk(cli, [])
-    return out
-
-
-COMMANDS = _commands()
+COMMANDS = commands()   # every leaf command of the live tree (designcalc.cli.schema)
 
 
 def _base(path):

@@ -113,6 +113,13 @@ def test_label_reads_the_shared_table_then_the_families():
     assert labels.report_value("dose", 3e6) == "3e+06"                     # the dose kind
 
 
+def test_the_registered_families_labels_agree(monkeypatch):
+    # two families defining one column differently stop every command that shows it
+    monkeypatch.setattr(labels, "_FAMILY", None)
+    table = labels.family_labels()
+    assert "trial_duration" not in table and labels.label("trial_duration").unit == "time units"
+
+
 def test_a_conflict_is_an_error_naming_both(monkeypatch):
     from types import SimpleNamespace
 

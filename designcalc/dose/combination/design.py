@@ -16,6 +16,7 @@ import numpy as np
 
 from designcalc.core.protocol import Design, curve_scenarios
 from designcalc.core.validate import check_int, check_real
+from designcalc.dose.interval.design import check_boin_options
 
 __all__ = ["BoinCombDesign", "parse_grid", "dose_label"]
 
@@ -195,25 +196,9 @@ class BoinCombDesign(Design):
                                                       max_value=self.rows))
         object.__setattr__(self, "start_b", check_int("start_b", self.start_b, min_value=1,
                                                       max_value=self.cols))
-        if self.p_saf is not None:
-            v = check_real("p_saf", self.p_saf, low=0.0, high=target, low_open=True,
-                           high_open=True)
-            if target - v < 0.1 * target:
-                raise ValueError(f"p_saf (phi1) must be below the target by at least 0.1 x "
-                                 f"target (BOIN), got p_saf={v}, target={target}")
-            object.__setattr__(self, "p_saf", v)
-        if self.p_tox is not None:
-            v = check_real("p_tox", self.p_tox, low=target, high=1.0, low_open=True,
-                           high_open=True)
-            if v - target < 0.1 * target:
-                raise ValueError(f"p_tox (phi2) must be above the target by at least 0.1 x "
-                                 f"target (BOIN), got p_tox={v}, target={target}")
-            object.__setattr__(self, "p_tox", v)
-        object.__setattr__(self, "cutoff_eli", check_real("cutoff_eli", self.cutoff_eli,
-                                                          low=0.5, high=1.0, high_open=True))
-        object.__setattr__(self, "offset", check_real("offset", self.offset, low=0.0,
-                                                      high=0.5, low_open=True,
-                                                      high_open=True))
+        for name, value in check_boin_options(target, self.p_saf, self.p_tox,
+                                              self.cutoff_eli, self.offset).items():
+            object.__setattr__(self, name, value)
         object.__setattr__(self, "extrasafe", _check_bool("extrasafe", self.extrasafe))
         object.__setattr__(self, "bound_mtd", _check_bool("bound_mtd", self.bound_mtd))
         object.__setattr__(self, "get_oc_rule", _check_bool("get_oc_rule", self.get_oc_rule))

@@ -174,6 +174,30 @@ class DoseCurveOC:
                 "warnings": warns}
 
 
+
+def check_boin_options(target, p_saf, p_tox, cutoff_eli, offset) -> dict:
+    """BOIN's ``p_saf``/``p_tox`` (phi1/phi2, None: BOIN's defaults), ``cutoff_eli`` and
+    ``offset``, validated against ``target`` (``BOIN::get.boundary``'s checks): a dict
+    of the values; a ValueError naming the parameter."""
+    out = {}
+    if p_saf is not None:
+        v = check_real("p_saf", p_saf, low=0.0, high=target, low_open=True, high_open=True)
+        if target - v < 0.1 * target:
+            raise ValueError(f"p_saf (phi1) must be below the target by at least 0.1 x "
+                             f"target (BOIN), got p_saf={v}, target={target}")
+        out["p_saf"] = v
+    if p_tox is not None:
+        v = check_real("p_tox", p_tox, low=target, high=1.0, low_open=True, high_open=True)
+        if v - target < 0.1 * target:
+            raise ValueError(f"p_tox (phi2) must be above the target by at least 0.1 x "
+                             f"target (BOIN), got p_tox={v}, target={target}")
+        out["p_tox"] = v
+    out["cutoff_eli"] = check_real("cutoff_eli", cutoff_eli, low=0.5, high=1.0,
+                                   high_open=True)
+    out["offset"] = check_real("offset", offset, low=0.0, high=0.5, low_open=True,
+                               high_open=True)
+    return out
+
 @dataclass(frozen=True)
 class IntervalDesign(DoseCurveOC, Design):
     """An interval dose-finding design (family ``interval``): BOIN or a decision table.
@@ -287,25 +311,9 @@ class IntervalDesign(DoseCurveOC, Design):
         if self.levels is not None:
             object.__setattr__(self, "levels", check_int("levels", self.levels, min_value=1))
             check_int("start_level", self.start_level, max_value=self.levels)
-        if self.p_saf is not None:
-            v = check_real("p_saf", self.p_saf, low=0.0, high=target, low_open=True,
-                           high_open=True)
-            if target - v < 0.1 * target:
-                raise ValueError(f"p_saf (phi1) must be below the target by at least 0.1 x "
-                                 f"target (BOIN), got p_saf={v}, target={target}")
-            object.__setattr__(self, "p_saf", v)
-        if self.p_tox is not None:
-            v = check_real("p_tox", self.p_tox, low=target, high=1.0, low_open=True,
-                           high_open=True)
-            if v - target < 0.1 * target:
-                raise ValueError(f"p_tox (phi2) must be above the target by at least 0.1 x "
-                                 f"target (BOIN), got p_tox={v}, target={target}")
-            object.__setattr__(self, "p_tox", v)
-        object.__setattr__(self, "cutoff_eli", check_real("cutoff_eli", self.cutoff_eli,
-                                                          low=0.5, high=1.0, high_open=True))
-        object.__setattr__(self, "offset", check_real("offset", self.offset, low=0.0,
-                                                      high=0.5, low_open=True,
-                                                      high_open=True))
+        for name, value in check_boin_options(target, self.p_saf, self.p_tox,
+                                              self.cutoff_eli, self.offset).items():
+            object.__setattr__(self, name, value)
         _check_bool("extrasafe", self.extrasafe)
         _check_bool("bound_mtd", self.bound_mtd)
         if self.rule == "table":

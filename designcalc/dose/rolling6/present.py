@@ -4,7 +4,6 @@ ones included)."""
 from __future__ import annotations
 
 from designcalc.dose.present import LABELS as DOSE_LABELS
-from designcalc.dose.titecrm.present import LABELS as TITE_LABELS
 from designcalc.present.labels import Label
 from designcalc.present.labels import int_label as _i
 
@@ -13,11 +12,9 @@ __all__ = ["LABELS"]
 #: The rolling6 family's columns (see :mod:`designcalc.present.labels`).
 LABELS = {
     **DOSE_LABELS,
-    "trial_duration": TITE_LABELS["trial_duration"],
     "suspended_time": Label("expected time accrual is suspended (a patient waits)",
                             "time units of the DLT window", ".1f", "time"),
     "enrolled_at_level": _i("patients enrolled at the level", "patients"),
     "without_dlt": _i("patients who completed the window without DLT", "patients"),
-    "pending": _i("patients with data pending", "patients"),
     "decision": Label("decision"),
 }

@@ -13,14 +13,12 @@ __all__ = ["LABELS", "calendar_plot"]
 #: The tite family's columns (see :mod:`designcalc.present.labels`).
 LABELS = {
     **INTERVAL_LABELS,
-    "trial_duration": Label("expected trial duration", "time units", ".2f", "time"),
     "suspension_time": Label("expected accrual suspension time", "time units", ".2f",
                              "time"),
     "p_suspended": _p("P(accrual suspended at least once)"),
     "share_overdosed": _p("expected share of patients treated above the target"),
     # the decision table by (n, DLTs, pending)
     "dlt": Label("DLTs observed", "DLTs", "d", "int"),
-    "pending": Label("patients pending", "patients", "d", "int"),
     "decision": Label("decision"),
     "stft_escalate": Label("escalate if STFT >=", "", ".4f", "input"),
 }
