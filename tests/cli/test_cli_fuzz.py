@@ -781,13 +781,8 @@ def test_phase12_bad_invocations_exit_2(case_id, tmp_path):
 
 from designcalc.dose.tite.spec import GROUP as _TG  # noqa: E402
 
-BASE.update({
-    f"{_TG} simulate": ("--design tite-boin --target 0.3 --cohorts 4 --window 3 "
-                        "--accrual-rate 1 --tox 0.1,0.2,0.35 --n-sims 200 --seed 1"),
-    f"{_TG} table": "--design tite-boin --target 0.2 --cohorts 4",
-    f"{_TG} next": ("--design tite-boin --target 0.2 --cohorts 10 --window 28 --n 3,9,0 "
-                    "--dlt 0,1,0 --current 2 --followup 16,15,14,14"),
-})
+# (the dose group's commands keep their base invocations: the TITE designs are routed
+# by --design, and their bad invocations are listed below)
 
 _TITE = "--design tite-boin --target 0.2 --cohorts 10"
 _TITE_NEXT = _TITE + " --window 28 --n 3,9,0 --dlt 0,1,0 --current 2"
@@ -877,7 +872,7 @@ def test_issue23_combination_nonsense_exits_2_with_one_line(args, tmp_path):
 
 
 # --- issue #22: Rolling-6 and TITE-CRM (dose table/oc/simulate/next --design rolling6 / tite-crm)
-_TITE = ("dose next --design tite-crm --target 0.2 --skeleton 0.05,0.1,0.2,0.35 --max-n 12 "
+_TITECRM = ("dose next --design tite-crm --target 0.2 --skeleton 0.05,0.1,0.2,0.35 --max-n 12 "
          "--window 28 ")
 ISSUE22 = [
     "dose table --design rolling6 --levels 3",
@@ -895,14 +890,14 @@ ISSUE22 = [
     "dose simulate --design tite-crm --target 0.2 --skeleton 0.1,0.2 --tox 0.1,0.2 "
     "--max-n 1000 --n-sims 100000000",
     "dose oc --design tite-crm --target 0.2 --skeleton 0.1,0.2 --tox 0.1,0.2",
-    _TITE + "--level 1,2 --dlt 0 --followup 3,4",
-    _TITE + "--level 1,5 --dlt 0,0 --followup 3,4",
-    _TITE + "--level 1,2 --dlt 0,2 --followup 3,4",
-    _TITE + "--level 1,2 --dlt 0,0 --followup 3,-4",
-    _TITE + "--level 1,2 --dlt 0,0",
-    _TITE + "--level a,b --dlt 0,0 --followup 1,1",
-    _TITE + "--patients /nonexistent/patients.csv",
-    _TITE + "--level " + ",".join(["1"] * 13) + " --dlt " + ",".join(["0"] * 13)
+    _TITECRM + "--level 1,2 --dlt 0 --followup 3,4",
+    _TITECRM + "--level 1,5 --dlt 0,0 --followup 3,4",
+    _TITECRM + "--level 1,2 --dlt 0,2 --followup 3,4",
+    _TITECRM + "--level 1,2 --dlt 0,0 --followup 3,-4",
+    _TITECRM + "--level 1,2 --dlt 0,0",
+    _TITECRM + "--level a,b --dlt 0,0 --followup 1,1",
+    _TITECRM + "--patients /nonexistent/patients.csv",
+    _TITECRM + "--level " + ",".join(["1"] * 13) + " --dlt " + ",".join(["0"] * 13)
     + " --followup " + ",".join(["1"] * 13),
 ]
 
@@ -915,4 +910,4 @@ def test_issue22_rolling_titecrm_exit_2(args, tmp_path):
 def test_issue22_patients_csv_without_columns_exit_2(tmp_path):
     path = tmp_path / "patients.csv"
     path.write_text("dose,when\n1,3\n")
-    _check(shlex.split(_TITE) + ["--patients", str(path)], tmp_path)
+    _check(shlex.split(_TITECRM) + ["--patients", str(path)], tmp_path)
