@@ -122,4 +122,4 @@ def next_cmd(design, window, n_text, dlt_text, current, followup_text, patients_
               "stop" if res["stop"] else f"treat the next cohort at level {res['next']}")
     emit(fmt, out, f"{GROUP} next", {"design": design, "window": window, "n": n, "dlt": dlt,
                                  "current": current, "followup": list(followup), **kw},
-         [row], title=f"{d.name}: {action}", footer=res["reason"])
+         [row], title=f"{d.name}: {action}")
