@@ -165,7 +165,9 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
         rows, warnings, records, written = [], [], [], {}
         # one scheduler for the whole run: an unreachable --scheduler is one line and
         # exit 2; --backend dask alone starts one LocalCluster, not one per simulation.
-        # The figures are drawn in a worker process while the next trial computes.
+        # The figures are drawn in a worker process while the next trial computes;
+        # then this process writes each trial whose figures are all there, and
+        # draws figures the worker has not started only when no trial is ready.
         with dask_scheduler(backend, scheduler, workers) as address, \
                 (FigurePool() if folder is not None and not no_plots else nullcontext()) as pool:
             results = []
@@ -176,13 +178,20 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
                 for a_id, res in results[-1].results.items():
                     if pool is not None:
                         pool.submit((cfg.name, a_id), res)
-            pngs = pool.collect() if pool is not None else {}
-        for cfg, result in zip(configs, results):
-            if folder is not None:
+            todo = list(zip(configs, results)) if folder is not None else []
+            while todo:
+                keys = [[(cfg.name, a_id) for a_id in result.results] for cfg, result in todo]
+                i = next((i for i, k in enumerate(keys) if pool is None or pool.ready(k)), None)
+                if i is None and pool.draw_here():
+                    continue
+                cfg, result = todo.pop(i or 0)
+                pngs = pool.take(keys[i or 0]) if pool is not None else {}
                 written[cfg.name] = trials.write_trial(
                     result, folder.path, plots=not no_plots, reports=formats,
                     command=folder.command, paper=paper(),
-                    pngs={a_id: png for (name, a_id), png in pngs.items() if name == cfg.name})
+                    pngs={a_id: png for (_, a_id), png in pngs.items()})
+        written = {cfg.name: written[cfg.name] for cfg in configs if cfg.name in written}
+        for cfg, result in zip(configs, results):
             rows += [{k: _fmt_num(v) if k in ("exact", "analytic", "simulated", "se") else v
                       for k, v in r.items()} for r in result.summary]
             warnings += [f"{cfg.name}: {w}" for w in result.warnings]

@@ -5,9 +5,11 @@ as PNG bytes.  :class:`FigurePool` draws the figures of many results while the
 caller goes on working (``designcalc trial run`` computes the next trial
 meanwhile): one worker process, started with ``spawn`` (no state inherited, so
 it is safe beside threads and on every platform) and drawing with Agg only,
-takes the submitted results oldest first; :meth:`FigurePool.collect` draws in
-this process those the worker has not started, newest first, and waits for the
-rest.  Agg is deterministic, so a PNG is byte-identical wherever it was drawn.
+takes the submitted results oldest first, and this process draws those the
+worker has not started, newest first (:meth:`FigurePool.draw_here`), when it has
+nothing else to do: the caller writes the files of a trial whose figures are all
+:meth:`~FigurePool.ready` before it draws.  Agg is deterministic, so a PNG is
+byte-identical wherever it was drawn.
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ class FigurePool:
     """Draw results' figures in one spawned worker process and in this one.
 
     ``submit(key, result)`` queues a figure (the worker starts on it at once);
-    ``collect()`` returns ``{key: png bytes}`` for everything submitted.  Use it
-    as a context manager: leaving it stops the worker.
+    ``ready(keys)`` says whether figures are there, ``draw_here()`` draws one the
+    worker has not started, ``take(keys)`` returns ``{key: png bytes}`` (waiting
+    for the worker) and ``collect()`` all of them.  Use it as a context manager:
+    leaving it stops the worker.
     """
 
     def __init__(self):
@@ -57,6 +61,7 @@ class FigurePool:
         except (OSError, NotImplementedError):      # no processes here: collect() draws all
             self._executor = None
         self._jobs = []
+        self._drawn = {}                            # key -> png drawn here or taken
 
     def submit(self, key, result) -> None:
         """Queue the figure of ``result`` under ``key``."""
@@ -68,27 +73,51 @@ class FigurePool:
             future = None
         self._jobs.append((key, result, future))
 
+    def ready(self, keys) -> bool:
+        """Whether the figures of ``keys`` can be had without waiting (drawn here,
+        or finished by the worker)."""
+        jobs = {key: future for key, _, future in self._jobs}
+        return all(key in self._drawn or (jobs[key] is not None and jobs[key].done())
+                   for key in keys)
+
+    def draw_here(self) -> bool:
+        """Draw, in this process, the newest figure the worker has not started;
+        ``False`` when there is none left."""
+        for key, result, future in reversed(self._jobs):
+            if key not in self._drawn and (future is None or future.cancel()):
+                self._drawn[key] = draw_png(result)
+                return True
+        return False
+
+    def take(self, keys) -> dict:
+        """``{key: png}`` for ``keys``: drawn here, or the worker's (waiting for it)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        jobs = {key: (result, future) for key, result, future in self._jobs}
+        pngs = {}
+        for key in keys:
+            if key not in self._drawn:
+                result, future = jobs[key]
+                if future is None or future.cancel():
+                    self._drawn[key] = draw_png(result)
+                else:
+                    try:
+                        self._drawn[key] = future.result()
+                    except BrokenProcessPool:       # the worker died: draw it here
+                        self._drawn[key] = draw_png(result)
+                    except Exception:  # noqa: BLE001 - the worker lacks this process's state
+                        # (a family registered at run time, a module it cannot import):
+                        # draw it here, where a real error raises as usual
+                        self._drawn[key] = draw_png(result)
+            pngs[key] = self._drawn[key]
+        return pngs
+
     def collect(self) -> dict:
         """``{key: png}`` of every submitted figure: drawn here when the worker has not
         started it (newest first), else the worker's."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        pngs = {}
-        for key, result, future in reversed(self._jobs):
-            if future is None or future.cancel():
-                pngs[key] = draw_png(result)
-        for key, result, future in self._jobs:
-            if key not in pngs:
-                try:
-                    pngs[key] = future.result()
-                except BrokenProcessPool:           # the worker died: draw it here
-                    pngs[key] = draw_png(result)
-                except Exception:  # noqa: BLE001 - the worker lacks this process's state
-                    # (a family registered at run time, a module it cannot import):
-                    # draw it here, where a real error raises as usual
-                    pngs[key] = draw_png(result)
-        self._jobs = []
-        return pngs
+        while self.draw_here():
+            pass
+        return self.take([key for key, _, _ in self._jobs])
 
     def close(self) -> None:
         if self._executor is not None:
