@@ -117,7 +117,7 @@ def test_multistage_simulate_report_has_references(tmp_path):
 
 # --- no internal text ----------------------------------------------------------------
 
-INTERNAL = re.compile(r"issue|docs/|\(option", re.IGNORECASE)
+INTERNAL = re.compile(r"issue|docs/|\(option|(?-i:= None\b|= nan\b)", re.IGNORECASE)
 
 
 def _max_patients(design):
@@ -166,6 +166,17 @@ def test_internal_text_is_caught():
     res = SimonDesign(r1=1, n1=5, r=3, n=9).oc([0.2])
     md = "# t\n\n## 1. x\n\nStop when the current dose has 100 patients (option cap).\n"
     assert internal_text(md, [res]) == ["(option", "100 patients (at most 9)"]
+
+
+def test_a_report_without_hypotheses_says_so():
+    """``simon oc`` without --p0/--p1 used to print "H0: p <= p0 = None"."""
+    from designcalc.binary.simon import SimonDesign
+
+    for kw, says in (({}, "none were given"), ({"p0": 0.1}, "no stated alternative"),
+                     ({"p0": 0.1, "p1": 0.3}, "H1: p ≥ p1 = 0.30")):
+        res = SimonDesign(r1=1, n1=10, r=5, n=29).oc([0.1, 0.3], **kw)
+        md = render(single_context(res, command="designcalc simon oc", inputs={}), "md")
+        assert internal_text(md, [res]) == [] and says in md, kw
 
 
 # --- layout --------------------------------------------------------------------------
