@@ -63,19 +63,32 @@ def sweep_lines(table, x, quantity, groups=(), ax=None, title=None, max_lines=8)
     return ax
 
 
+def _value_column(table, quantity):
+    """The column a heat map shows: the exact (or analytic) one when it has a value,
+    else the simulated one when there is one, else the exact one (all empty)."""
+    if quantity in table and table[quantity].notna().any():
+        return quantity
+    return quantity + "_sim" if quantity + "_sim" in table else quantity
+
+
 def sweep_heatmap(table, x, y, quantity, ax=None, title=None, vmin=None, vmax=None,
-                  annotate=True):
+                  annotate=True, column=None):
     """A quantity over two swept axes (one value per cell; cividis, labelled colour bar).
 
-    Uses the exact (or analytic) column when there is one, else the simulated one.
+    Uses the exact (or analytic) column when there is one, else the simulated one
+    (``column`` names it instead: panels of one figure show the same column).  Cells
+    without a value are left blank.
     """
     import numpy as np
 
     from designcalc.present.labels import format_value, label
 
     ax = new_axes(ax)
-    col = quantity if quantity in table and table[quantity].notna().any() else quantity + "_sim"
-    grid = table.pivot_table(index=y, columns=x, values=col, aggfunc="mean")
+    col = column or _value_column(table, quantity)
+    if col not in table:
+        raise ValueError(f"quantity {quantity!r} is not a column of the sweep table")
+    grid = table.pivot_table(index=y, columns=x, values=col, aggfunc="mean", dropna=False)
+    grid = grid.reindex(index=sorted(table[y].unique()), columns=sorted(table[x].unique()))
     data = grid.to_numpy(dtype=float)
     lab = label(quantity)
     if lab.kind == "prob" and vmin is None and vmax is None:
@@ -113,14 +126,16 @@ def sweep_heatmaps(table, x, y, quantity, groups=(), title=None, max_panels=12):
     rows = -(-len(parts) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False,
                              constrained_layout=True)
-    col = quantity if quantity in table and table[quantity].notna().any() else quantity + "_sim"
+    col = _value_column(table, quantity)
+    if col not in table:
+        raise ValueError(f"quantity {quantity!r} is not a column of the sweep table")
     lo, hi = float(table[col].min()), float(table[col].max())
     from designcalc.present.labels import label
 
     if label(quantity).kind == "prob":
         lo, hi = 0.0, 1.0
     for ax, (values, part) in zip(axes.flat, parts):
-        sweep_heatmap(part, x, y, quantity, ax=ax, vmin=lo, vmax=hi,
+        sweep_heatmap(part, x, y, quantity, ax=ax, vmin=lo, vmax=hi, column=col,
                       title=_group_label(keys, values))
     for ax in list(axes.flat)[len(parts):]:
         ax.set_visible(False)
