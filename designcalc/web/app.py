@@ -29,7 +29,8 @@ state sessions share).
 
 Safety: nothing from the browser is a path (the server picks every file
 name), every page is rendered by Jinja2 with autoescape, requests are
-limited in size (:class:`LimitRequests`), and when the server is bound to
+limited in size (:class:`LimitRequests`), requests other web sites make the
+browser send are refused (:class:`RefuseCrossSite`), and when the server is bound to
 the loopback interface the ``Host`` header must name it (Starlette's
 ``TrustedHostMiddleware``), which defeats DNS rebinding.
 """
@@ -50,7 +51,7 @@ from starlette.routing import Route
 from designcalc.web import forms as web_forms
 from designcalc.web.jobs import CANCELLED, BoundedCache, Job
 
-__all__ = ["create_app", "LimitRequests", "LOOPBACK_HOSTS", "DOWNLOADS"]
+__all__ = ["create_app", "LimitRequests", "RefuseCrossSite", "LOOPBACK_HOSTS", "DOWNLOADS"]
 
 #: Host headers accepted when the server is bound to the loopback interface
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -97,6 +98,36 @@ class LimitRequests:
             return message
 
         return await self.app(scope, limited, send)
+
+
+class RefuseCrossSite:
+    """ASGI middleware: refuse requests another web site makes the browser send (403).
+
+    Browsers say where a request comes from in the Fetch Metadata headers
+    (W3C Fetch Metadata Request Headers): ``Sec-Fetch-Site`` is ``same-origin``
+    for the pages of this server and ``none`` for a typed or bookmarked address;
+    those pass.  From anywhere else (another site, or another port of this
+    machine) only a navigation the user made by a click (``Sec-Fetch-Mode:
+    navigate``, ``Sec-Fetch-User: ?1``, GET), such as a permalink opened from an
+    e-mail, passes: a page cannot start a computation here from an image, a
+    script or a form, nor cancel one.  Requests without these headers (older
+    browsers, curl, scripts) pass: they are not a browser acting for a web page.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers", ()))
+            site = headers.get(b"sec-fetch-site")
+            if site not in (None, b"same-origin", b"none") and not (
+                    scope.get("method") == "GET"
+                    and headers.get(b"sec-fetch-mode") == b"navigate"
+                    and headers.get(b"sec-fetch-user") == b"?1"):
+                return await Response("cross-site request refused: open designcalc's "
+                                      "page directly", status_code=403)(scope, receive, send)
+        return await self.app(scope, receive, send)
 
 
 def _templates():
@@ -383,7 +414,8 @@ def create_app(*, allowed_hosts=LOOPBACK_HOSTS, wait: float = 2.0, cache_entries
         Route("/family/{family}/{command}/download/{fmt}", download),
         Route("/job/cancel", cancel, methods=["POST"]),
     ]
-    middleware = [Middleware(LimitRequests, max_query=max_query, max_body=max_body)]
+    middleware = [Middleware(LimitRequests, max_query=max_query, max_body=max_body),
+                  Middleware(RefuseCrossSite)]
     if allowed_hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)))
     return Starlette(routes=routes, middleware=middleware)

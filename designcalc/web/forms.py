@@ -327,12 +327,17 @@ def _describe(f: Field, declared: dict) -> None:
 def _click_form(spec, group, name, command, designs) -> Form | None:
     import click
 
-    from designcalc.cli.generic import option_params
+    from designcalc.cli.generic import design_names, option_params
     from designcalc.core import registry
 
+    # the options of the other families this command serves (by its --design
+    # choices; all of the group's when it has none) are not this family's form's
+    choice = next((tuple(getattr(p.type, "choices", ()) or ()) for p in command.params
+                   if p.name == "design"), ())
+    served = [s for s in registry.group_specs(group) if s is not spec
+              and (not choice or any(d in choice for d, _, _ in design_names(s)))]
     mine = {p.name for p, _ in option_params(spec)}
-    others = {p.name for s in registry.group_specs(group) if s is not spec
-              for p, _ in option_params(s)} - mine
+    others = {p.name for s in served for p, _ in option_params(s)} - mine
     params = [p for p in command.params if isinstance(p, click.Option)
               and p.name not in others]
     if any(p.required and _click_field(p) is None for p in params):

@@ -161,6 +161,39 @@ def test_host_header_and_request_size_limits():
         assert c.post("/job/cancel", content=b"x" * 100_000).status_code == 413
 
 
+def test_a_command_keeps_its_options_that_an_unserved_family_also_declares():
+    """``dose next`` takes --doses (n_doses); BOIN12's design parameter of that name
+    (phase12, routed to its own command) used to remove it from the BOIN form, so the
+    browser test of docs/dose.md's example could not be filled in."""
+    forms = {f.command: f for f in family_forms(registry.get("interval"))}
+    assert "n_doses" in {f.name for f in forms["next"].fields}
+    crm = {f.command: f for f in family_forms(registry.get("crm"))}
+    assert "skeleton" not in {f.name for f in forms["next"].fields}
+    assert "skeleton" in {f.name for f in crm["next"].fields}
+
+
+def test_requests_other_sites_make_the_browser_send_are_refused(client):
+    """Fetch Metadata: an image, script or form on another site (or another port of
+    this machine) cannot start or cancel a computation; a permalink the user clicks
+    elsewhere still opens, and clients without the headers (curl) are unaffected."""
+    url = "/family/simon/oc"
+    params = {"run": "1", "p_values": "0.1 0.3", **SIMON}
+    img = {"sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors",
+           "sec-fetch-dest": "image"}
+    assert client.get(url, params=params, headers=img).status_code == 403
+    assert client.get(url, params=params, headers={**img, "sec-fetch-site": "same-site"}
+                      ).status_code == 403
+    assert client.post("/job/cancel", headers={"sec-fetch-site": "cross-site",
+                                               "sec-fetch-mode": "navigate",
+                                               "sec-fetch-user": "?1"}).status_code == 403
+    click = {"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate",
+             "sec-fetch-user": "?1", "sec-fetch-dest": "document"}
+    assert client.get(url, params=params, headers=click).status_code == 200
+    for site in ("same-origin", "none"):
+        assert client.get("/", headers={"sec-fetch-site": site}).status_code == 200
+    assert client.get("/").status_code == 200
+
+
 def test_no_paths_from_the_browser(client):
     for spec in registry.specs():
         for form in family_forms(spec):
