@@ -1,5 +1,5 @@
-"""BOIN for drug combinations on a J x K dose grid (Lin & Yin 2017): conduct, selection,
-exact and simulated operating characteristics.
+"""BOIN (Lin & Yin 2017) and Keyboard (Pan, Lin & Yuan 2020) for drug combinations on a
+J x K dose grid: conduct, selection, exact and simulated operating characteristics.
 
 A scenario is a grid of true DLT probabilities: ``J`` rows (drug A, lowest first), ``K``
 columns (drug B), given row by row as a flat list of ``J * K`` numbers or as ``J``
@@ -18,7 +18,10 @@ from designcalc.core.protocol import Design, curve_scenarios
 from designcalc.core.validate import check_int, check_real
 from designcalc.dose.interval.design import check_boin_options
 
-__all__ = ["BoinCombDesign", "parse_grid", "dose_label"]
+__all__ = ["BoinCombDesign", "parse_grid", "dose_label", "COMB_VARIANTS"]
+
+#: the rules of the family: BOIN's boundaries or Keyboard's keys
+COMB_VARIANTS = ("boin", "keyboard")
 
 #: the simulated fallback of an exact computation above its state budget
 FALLBACK_SIMS = 20_000
@@ -107,7 +110,8 @@ def _kernel(rng, size, *, design, p, mtd, above, over):
 
 @dataclass(frozen=True)
 class BoinCombDesign(Design):
-    """BOIN for drug combinations (family ``combination``, ``--design boin-comb``).
+    """BOIN (``--design boin-comb``) or Keyboard (``variant="keyboard"``, ``--design
+    keyboard-comb``) for drug combinations (family ``combination``).
 
     Parameters
     ----------
@@ -140,6 +144,15 @@ class BoinCombDesign(Design):
         that no combination of the row (column) escalated into, at or below the
         current level of the other drug, has an observed DLT rate >= ``lambda_d``.
         Default False: ``next.comb``'s rule, by which the trial is conducted.
+    variant : {"boin", "keyboard"}
+        ``"keyboard"``: the Keyboard design for drug combinations (Pan, Lin & Yuan
+        2020; ``Keyboard::get.oc.comb.kb``): the boundaries of the strongest key
+        (``get.boundary.comb.kb``), the move score on the target key and selection
+        on unrounded isotonic estimates; it takes no ``p_saf``, ``p_tox``,
+        ``bound_mtd``, ``get_oc_rule``.
+    margin_low, margin_high : float or None
+        Keyboard's target key ``[target - margin_low, target + margin_high]``
+        (``marginL``, ``marginR``; default 0.05 each); Keyboard only.
 
     Notes
     -----
@@ -176,6 +189,9 @@ class BoinCombDesign(Design):
     offset: float = 0.05
     bound_mtd: bool = False
     get_oc_rule: bool = False
+    variant: str = "boin"
+    margin_low: float | None = None
+    margin_high: float | None = None
 
     family = "combination"
     method = "exact"
@@ -202,6 +218,24 @@ class BoinCombDesign(Design):
         object.__setattr__(self, "extrasafe", _check_bool("extrasafe", self.extrasafe))
         object.__setattr__(self, "bound_mtd", _check_bool("bound_mtd", self.bound_mtd))
         object.__setattr__(self, "get_oc_rule", _check_bool("get_oc_rule", self.get_oc_rule))
+        if self.variant not in COMB_VARIANTS:
+            raise ValueError(f"variant must be one of {', '.join(COMB_VARIANTS)}, got "
+                             f"{self.variant!r}")
+        if self.variant == "keyboard":
+            for name in ("p_saf", "p_tox", "bound_mtd", "get_oc_rule"):
+                if getattr(self, name) not in (None, False):
+                    raise ValueError(f"{name}: a BOIN option, not available for the Keyboard "
+                                     "combination design")
+        for name in ("margin_low", "margin_high"):
+            v = getattr(self, name)
+            if v is None:
+                continue
+            if self.variant != "keyboard":
+                raise ValueError(f"{name}: only used with variant keyboard, not "
+                                 f"{self.variant!r}")
+            high = target if name == "margin_low" else 1.0 - target
+            object.__setattr__(self, name, check_real(name, v, low=0.0, high=high,
+                                                      low_open=True, high_open=True))
 
     # --- the rule --------------------------------------------------------------------
     @property
@@ -212,7 +246,13 @@ class BoinCombDesign(Design):
     @property
     def name(self) -> str:
         """The design's name in the dose group's tables."""
-        return "BOIN combination"
+        return "Keyboard combination" if self.variant == "keyboard" else "BOIN combination"
+
+    @property
+    def margins(self) -> tuple:
+        """Keyboard's ``(margin_low, margin_high)``, 0.05 each unless given."""
+        return (0.05 if self.margin_low is None else self.margin_low,
+                0.05 if self.margin_high is None else self.margin_high)
 
     @property
     def phi1(self) -> float:
@@ -228,31 +268,46 @@ class BoinCombDesign(Design):
         return _compiled(self, self.n_max)
 
     def __str__(self) -> str:
-        return (f"BOIN combination {self.rows}x{self.cols}, target {self.target:g}, "
+        return (f"{self.name} {self.rows}x{self.cols}, target {self.target:g}, "
                 f"{self.cohorts} cohorts of {self.cohort_size}")
 
     def protocol_text(self) -> str:
         r = self.rule()
+        keyboard = self.variant == "keyboard"
         text = (f"Dose finding on a grid of {self.rows} levels of drug A by {self.cols} "
-                f"levels of drug B follows the BOIN design for drug combinations (Lin & Yin "
-                f"2017) with target DLT probability {self.target:g}, in at most "
+                f"levels of drug B follows the "
+                + ("Keyboard design for drug combinations (Pan, Lin & Yuan 2020)" if keyboard
+                   else "BOIN design for drug combinations (Lin & Yin 2017)")
+                + f" with target DLT probability {self.target:g}, in at most "
                 f"{self.cohorts} cohorts of {self.cohort_size} patients "
-                f"({self.n_max} patients), starting at {dose_label(self.start_a, self.start_b)}. "
-                f"After each cohort, with y DLTs among the n patients of the current "
-                f"combination, the next cohort escalates if y/n <= {r.lambda_e:.4f} to the "
-                f"adjacent higher combination (one level of A or of B up) with the largest "
-                f"posterior probability of lying in ({r.lambda_e:.4f}, {r.lambda_d:.4f}), "
-                f"de-escalates likewise if y/n >= {r.lambda_d:.4f}, and stays otherwise; "
-                f"a combination with Pr(p > {self.target:g} | data) > {self.cutoff_eli:g} "
-                f"(at least 3 patients) is eliminated with every combination above it, and "
-                f"the trial stops without an MTD if the lowest combination is eliminated")
+                f"({self.n_max} patients), starting at {dose_label(self.start_a, self.start_b)}. ")
+        if keyboard:
+            text += (f"The interval (0, 1) is divided into keys of the width of the target key "
+                     f"[{r.lambda_e:g}, {r.lambda_d:g}]; after each cohort, the next cohort "
+                     f"escalates if the key with the largest posterior probability (Beta(1, 1) "
+                     f"prior) of the current combination's DLT probability lies below the "
+                     f"target key, to the adjacent higher combination (one level of A or of B "
+                     f"up) with the largest posterior probability of lying in the target key, "
+                     f"de-escalates likewise if it lies above it, and stays otherwise (the "
+                     f"boundary table); a combination with at least 3 DLTs and "
+                     f"Pr(p > {self.target:g} | data) > {self.cutoff_eli:g}")
+        else:
+            text += (f"After each cohort, with y DLTs among the n patients of the current "
+                     f"combination, the next cohort escalates if y/n <= {r.lambda_e:.4f} to "
+                     f"the adjacent higher combination (one level of A or of B up) with the "
+                     f"largest posterior probability of lying in ({r.lambda_e:.4f}, "
+                     f"{r.lambda_d:.4f}), de-escalates likewise if y/n >= {r.lambda_d:.4f}, "
+                     f"and stays otherwise; a combination with Pr(p > {self.target:g} | data) "
+                     f"> {self.cutoff_eli:g} (at least 3 patients)")
+        text += (" is eliminated with every combination above it, and the trial stops "
+                 "without an MTD if the lowest combination is eliminated")
         if self.extrasafe:
             text += (f" or Pr(p > {self.target:g} | data) > "
                      f"{self.cutoff_eli - self.offset:g} there (extra safe)")
         if self.n_earlystop < self.n_max:
             text += (f"; it also stops when the current combination has "
                      f"{self.n_earlystop} patients")
-        if not self.get_oc_rule:
+        if r.neighbour_check:
             text += (f"; escalation along one drug is not admissible when a combination of "
                      f"the row (column) escalated into, at or below the current level of the "
                      f"other drug, has an observed DLT rate >= {r.lambda_d:.4f} (as BOIN's "
@@ -367,7 +422,10 @@ class BoinCombDesign(Design):
         word = {ESCALATE: "escalate", DEESCALATE: "de-escalate"}.get(act, "stay")
         if act == ESCALATE or act == DEESCALATE:
             why = (f"{word} to {' or '.join(dose_label(*x) for x in nxt)}"
-                   + (" (tied scores: draw one with probability 1/2)" if len(nxt) > 1
+                   + ((" (tied scores: Keyboard's next.comb.kb takes the first, its "
+                       "get.oc.comb.kb draws one with probability 1/2)"
+                       if self.variant == "keyboard" else
+                       " (tied scores: draw one with probability 1/2)") if len(nxt) > 1
                       else ""))
         else:
             up = yy[a - 1, b - 1] <= rule.esc[nn[a - 1, b - 1]]
@@ -510,8 +568,13 @@ class BoinCombDesign(Design):
 
 @functools.lru_cache(maxsize=64)
 def _compiled(design: BoinCombDesign, n_max: int):
-    from designcalc.dose.combination.engine import comb_rule
+    from designcalc.dose.combination.engine import comb_rule, keyboard_comb_rule
 
+    if design.variant == "keyboard":
+        low, high = design.margins
+        return keyboard_comb_rule(design.target, n_max, margin_low=low, margin_high=high,
+                                  cutoff_eli=design.cutoff_eli, extrasafe=design.extrasafe,
+                                  offset=design.offset, n_earlystop=design.n_earlystop)
     return comb_rule(design.target, n_max, p_saf=design.phi1, p_tox=design.phi2,
                      cutoff_eli=design.cutoff_eli, extrasafe=design.extrasafe,
                      offset=design.offset, n_earlystop=design.n_earlystop,

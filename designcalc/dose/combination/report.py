@@ -26,7 +26,8 @@ def _pct(v):
 def _boundary_rows(design) -> list:
     rule = design.rule()
     c = design.cohort_size
-    return [{"n": n, "escalate_if_le": int(rule.esc[n]), "deescalate_if_ge": int(rule.de[n]),
+    return [{"n": n, "escalate_if_le": int(rule.esc[n]),
+             "deescalate_if_ge": int(rule.de[n]) if rule.de[n] <= n else -1,
              "eliminate_if_ge": int(rule.elim[n])} for n in range(c, design.n_max + 1, c)]
 
 
@@ -59,8 +60,9 @@ def _selection(result, name) -> dict:
 
 
 def facts(result, analysis, assumed, **kw) -> dict:
-    """The facts of a BOIN-combination result: ``design_text``, ``tables`` (the boundary
-    table, the metrics, one selection grid per scenario), ``target``, ``grid``."""
+    """The facts of a BOIN- or Keyboard-combination result: ``design_text``, ``tables``
+    (the boundary table, the metrics, one selection grid per scenario), ``target``,
+    ``grid``, ``references`` (the design's)."""
     d = result.design
     f = generic_facts(result)
     f["design_text"] = f.pop("own_text")
@@ -69,4 +71,7 @@ def facts(result, analysis, assumed, **kw) -> dict:
     f["grid"] = f"{d.rows} x {d.cols}"
     f["tables"] = [boundary_table(_boundary_rows(d)), _metrics(result)]
     f["tables"] += [_selection(result, m["scenario"]) for m in result.metrics]
+    f["references"] = (("pan_keyboard_comb_2020", "yan", "lin_yin_2017", "yan_boin_2020")
+                       if d.variant == "keyboard" else
+                       ("lin_yin_2017", "liu_yuan", "yan_boin_2020"))
     return f
