@@ -54,12 +54,17 @@ SPEC = FamilySpec(
               "escalated into (default: next.comb's rule, as the trial is conducted).",
               default=False),
         Param("variant", "str", "boin: BOIN's boundaries (Lin & Yin 2017); keyboard: the "
-              "Keyboard design for combinations (Pan, Lin & Yuan 2020).", default="boin",
-              domain="boin, keyboard"),
+              "Keyboard design for combinations (Pan, Lin & Yuan 2020); waterfall: the "
+              "waterfall design's MTD contour (Zhang & Yuan 2016).", default="boin",
+              domain="boin, keyboard, waterfall"),
         Param("margin_low", "float", "Keyboard: the target key's lower margin (marginL); "
               "default 0.05.", default=None, domain="(0, target)"),
         Param("margin_high", "float", "Keyboard: the target key's upper margin (marginR); "
               "default 0.05.", default=None, domain="(0, 1 - target)"),
+        Param("subtrial_cohorts", "int_list", "Waterfall: cohorts of each subtrial, one per "
+              "level of drug A, summing to cohorts (ncohort); default BOIN's "
+              "ceiling(round(4 / cohort_size, 2) x (J + K - 1, K - 1, ...)).", default=None,
+              domain=">= 1 each"),
     ),
     scenario=ScenarioSpec("curve", "tox", "True DLT probabilities of the grid, row by row "
                           "(drug A level 1's values for drug B levels 1..cols, then level 2, "
@@ -73,8 +78,8 @@ SPEC = FamilySpec(
     plots=(("selection", "designcalc.dose.combination.present:selection_map"),
            ("allocation", "designcalc.dose.combination.present:allocation_map")),
     labels="designcalc.dose.combination.present:LABELS",
-    commands=("dose oc --design boin-comb|keyboard-comb",
-              "dose simulate --design boin-comb|keyboard-comb",
+    commands=("dose oc --design boin-comb|keyboard-comb|waterfall",
+              "dose simulate --design boin-comb|keyboard-comb|waterfall",
               "dose next --design boin-comb|keyboard-comb", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),    # served by its own extras, routed by --design
@@ -89,15 +94,22 @@ SPEC = FamilySpec(
                           "package for designing single-agent and drug-combination "
                           "dose-finding trials using Bayesian optimal interval designs. "
                           "J Stat Softw 94(13):1-32."),
+        ("zhang_yuan_2016", "Zhang L, Yuan Y (2016). A practical Bayesian design to "
+                            "identify the maximum tolerated dose contour for drug "
+                            "combination trials. Stat Med 35:4924-4936."),
         ("pan_keyboard_comb_2020", "Pan H, Lin R, Yuan Y (2020). Keyboard design for phase "
                                    "I drug-combination trials. Contemp Clin Trials "
                                    "92:105972."),
     ),
     report="designcalc.dose.combination.report:facts",
     report_template="designcalc/dose/combination/report.j2",
-    designs=(("boin-comb", {"variant": "boin"}, ("margin_low", "margin_high")),
+    designs=(("boin-comb", {"variant": "boin"},
+              ("margin_low", "margin_high", "subtrial_cohorts")),
              ("keyboard-comb", {"variant": "keyboard"},
-              ("p_saf", "p_tox", "bound_mtd", "get_oc_rule"))),
+              ("p_saf", "p_tox", "bound_mtd", "get_oc_rule", "subtrial_cohorts")),
+             ("waterfall", {"variant": "waterfall"},
+              ("p_saf", "p_tox", "get_oc_rule", "margin_low", "margin_high", "start_a",
+               "start_b"))),
     keywords=("combination", "toxicity", "dlt"),
     examples=(
         # a 2 x 2 grid, 5 cohorts of 3: exact beside simulated
