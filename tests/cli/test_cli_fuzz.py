@@ -931,6 +931,23 @@ ISSUE23_KEYBOARD = [
     _KBC_OC + "--tox '0.1,0.2;0.3,0.4' --margin-high 0.8",
     "dose simulate --design keyboard-comb --target 0.3 --rows 3 --cols 5 --cohorts 20 --tox "
     + ",".join(["0.1"] * 15) + " --n-sims 100000000000",
+    # the waterfall (dose oc|simulate --design waterfall)
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--tox 0.1,0.2,0.3,0.4",
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 5 --tox 0.1,0.2,0.3,0.4",
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,x --tox 0.1,0.2,0.3,0.4",
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 3 "
+    "--subtrial-cohorts 3,0 --tox 0.1,0.2,0.3,0.4",
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,2 --p-saf 0.2 --tox 0.1,0.2,0.3,0.4",
+    "dose oc --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,2 --start-b 2 --tox 0.1,0.2,0.3,0.4",
+    "dose oc --design boin-comb --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,2 --tox 0.1,0.2,0.3,0.4",
+    "dose next --design waterfall --target 0.3 --cohorts 5 --n '3,0;0,0' --dlt '0,0;0,0' "
+    "--current 1,1",
 ]
 
 
