@@ -1,6 +1,6 @@
-"""``designcalc dose next --design boin-comb|keyboard-comb``: the next combination of an ongoing trial
-(or, with --final, the selected MTD or MTD contour), routed here by the group's
-``--design`` dispatch."""
+"""``designcalc dose next --design boin-comb|keyboard-comb``: the next combination of an
+ongoing trial (or, with --final, the selected MTD or MTD contour), routed here by the
+group's ``--design`` dispatch; the family's ``dose oc|simulate`` commands."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from designcalc.core import registry
 
 __all__ = ["next_cmd", "parse_matrix", "oc", "simulate"]
 
-_GRID_HELP = """{what} of BOIN (--design boin-comb) or Keyboard (--design keyboard-comb) for
-drug combinations on a J x K grid.
+_GRID_HELP = """{what} of BOIN (--design boin-comb), Keyboard (--design keyboard-comb) or the
+waterfall design (--design waterfall) for drug combinations on a J x K grid.
 
 A scenario is the grid of true DLT probabilities, row by row: the values of drug A's
 level 1 for drug B's levels 1..--cols, then level 2, ...; rows may be separated by ';'.
@@ -27,8 +27,9 @@ Example:
 
 
 class GridCommand(DesignCommand):
-    """``dose oc|simulate --design boin-comb|keyboard-comb``: the generic command of the family, whose
-    ``--tox`` and ``--scenario`` grids may separate the rows of drug A by ';'."""
+    """``dose oc|simulate --design boin-comb|keyboard-comb|waterfall``: the generic command
+    of the family, whose ``--tox`` and ``--scenario`` grids may separate the rows of drug A
+    by ';'."""
 
     def parse_args(self, ctx, args):
         out, grid_next = [], False

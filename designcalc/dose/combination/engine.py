@@ -1,4 +1,6 @@
-"""BOIN for drug combinations: the decision rule and the MTD selection, vectorised.
+"""BOIN and Keyboard for drug combinations: the decision rule and the MTD selection,
+vectorised.  Keyboard (Pan, Lin & Yuan 2020) is the same machinery with its own
+boundary table, move score and unrounded selection (:func:`keyboard_comb_rule`).
 
 Every function takes a batch of trials: ``n`` and ``y`` are integer arrays of
 shape ``(T, J, K)`` (patients and DLTs at dose ``(j, k)``, ``j`` the level of
@@ -54,8 +56,9 @@ import numpy as np
 
 from designcalc.dose.interval.rules import boin_boundaries, prob_above
 
-__all__ = ["CombRule", "comb_rule", "keyboard_comb_rule", "decide", "select_mtd", "select_contour", "biviso",
-           "eliminated", "STAY", "ESCALATE", "DEESCALATE", "STOP_TOX", "STOP_EARLY"]
+__all__ = ["CombRule", "comb_rule", "keyboard_comb_rule", "decide", "select_mtd",
+           "select_contour", "biviso", "eliminated", "STAY", "ESCALATE", "DEESCALATE",
+           "STOP_TOX", "STOP_EARLY"]
 
 #: decision codes of :func:`decide`
 STAY, ESCALATE, DEESCALATE, STOP_TOX, STOP_EARLY = range(5)
