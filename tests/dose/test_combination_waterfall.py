@@ -53,7 +53,9 @@ def test_no_dlt_path_by_hand():
     its PAVA estimates tie (0.05/3.1) and the 1e-10 rank offsets pick the last, A2B2;
     subtrial 2 runs on row 1, columns 2..2, from column 2: A1B2 twice (0/6).  Contour:
     the isotonic fit pools A1B1 and A1B2 to 0.1/9.2 = 0.0109 (row 1) under 0.05/3.1 =
-    0.0161 (row 2); 1e-5 (a + b) picks column 2 in both rows: {A1B2, A2B2}."""
+    0.0161 (row 2); 1e-5 (a + b) picks column 2 in both rows: {A1B2, A2B2}.  BOIN 2.7.2
+    (R 4.2.2, get.oc.comb(..., ncohort = c(3, 2), mtd.contour = TRUE)): selpercent 100
+    at A1B2 and A2B2, npatients 3 6 / 3 3."""
     res = design().simulate({"zero": [0, 0, 0, 0]}, n_sims=20, seed=1)
     sel = {r["combination"]: r["select_sim"] for r in res.rows}
     assert sel == {"A1B1": 0, "A1B2": 1, "A2B1": 0, "A2B2": 1, "none": 0}
@@ -143,3 +145,19 @@ def test_get_oc_comb_waterfall_within_3_se():
         for mine, se_mine, q in pairs:
             se = math.hypot(se_mine, math.sqrt(max(q * (1 - q), 1e-4) / 2000))
             assert abs(mine - q) <= 3 * se + 5e-5, (name, mine, q)
+
+
+def test_a_failed_subtrial_is_dropped_from_the_contour_by_hand():
+    """DLT probability 1 at A1B2 only: subtrial 1 climbs to A2B2 and picks it (as in
+    test_no_dlt_path_by_hand); subtrial 2 (row 1, from column 2) sees 3/3 at its first
+    rung and stops the trial.  BOIN 2.7.2 breaks before storing that subtrial's counts,
+    so the contour is fitted without them: row 2 picks A2B2, row 1 has only A1B1
+    (column 1 <= column 2 above) and takes column 2 -- A1B2, where 3 of 3 patients had a
+    DLT.  designcalc selects as BOIN does and counts the 3 patients (12 in all).
+    BOIN 2.7.2 itself (R 4.2.2, get.oc.comb(0.3, p.true, ncohort = c(3, 2), cohortsize =
+    3, mtd.contour = TRUE)): selpercent 100 at A1B2 and A2B2, npatients 3 0 / 3 3."""
+    res = design().simulate({"s": [0, 1, 0, 0]}, n_sims=20, seed=1)
+    sel = {r["combination"]: r["select_sim"] for r in res.rows}
+    assert sel == {"A1B1": 0, "A1B2": 1, "A2B1": 0, "A2B2": 1, "none": 0}
+    assert [r["n_treated_sim"] for r in res.rows[:-1]] == [3, 3, 3, 3]
+    assert res.metrics[0]["p_stop_early_sim"] == 1 and res.metrics[0]["en_sim"] == 12
