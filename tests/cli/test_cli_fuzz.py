@@ -911,3 +911,46 @@ def test_issue22_patients_csv_without_columns_exit_2(tmp_path):
     path = tmp_path / "patients.csv"
     path.write_text("dose,when\n1,3\n")
     _check(shlex.split(_TITECRM) + ["--patients", str(path)], tmp_path)
+
+
+# --- issue #23: Keyboard for drug combinations (dose oc|simulate|next --design keyboard-comb)
+_KBC = "dose next --design keyboard-comb --target 0.3 --cohorts 10 "
+_KBC_OC = "dose oc --design keyboard-comb --target 0.3 --rows 2 --cols 2 --cohorts 3 "
+ISSUE23_KEYBOARD = [
+    _KBC + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --p-saf 0.2",
+    _KBC + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --bound-mtd",
+    _KBC + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --get-oc-rule",
+    _KBC + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --margin-low 0.3",
+    _KBC + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --margin-high -0.05",
+    _KBC + "--n '3,0;0,0' --dlt '0,0;0,0' --final --contour",
+    _KBC + "--n '3,0;0,0' --dlt '4,0;0,0' --current 1,1",
+    "dose next --design boin-comb --target 0.3 --cohorts 10 --n '3,0;0,0' --dlt '0,0;0,0' "
+    "--current 1,1 --margin-low 0.05",
+    _KBC_OC + "--tox 0.1,0.2,0.3",
+    _KBC_OC + "--tox '0.1,0.2;0.3,0.4' --p-tox 0.4",
+    _KBC_OC + "--tox '0.1,0.2;0.3,0.4' --margin-high 0.8",
+    "dose simulate --design keyboard-comb --target 0.3 --rows 3 --cols 5 --cohorts 20 --tox "
+    + ",".join(["0.1"] * 15) + " --n-sims 100000000000",
+    # the waterfall (dose oc|simulate --design waterfall)
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--tox 0.1,0.2,0.3,0.4",
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 5 --tox 0.1,0.2,0.3,0.4",
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,x --tox 0.1,0.2,0.3,0.4",
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 3 "
+    "--subtrial-cohorts 3,0 --tox 0.1,0.2,0.3,0.4",
+    "dose simulate --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,2 --p-saf 0.2 --tox 0.1,0.2,0.3,0.4",
+    "dose oc --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,2 --start-b 2 --tox 0.1,0.2,0.3,0.4",
+    "dose oc --design boin-comb --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,2 --tox 0.1,0.2,0.3,0.4",
+    "dose next --design waterfall --target 0.3 --cohorts 5 --n '3,0;0,0' --dlt '0,0;0,0' "
+    "--current 1,1",
+]
+
+
+@pytest.mark.parametrize("args", ISSUE23_KEYBOARD, ids=[a[:90] for a in ISSUE23_KEYBOARD])
+def test_issue23_keyboard_comb_exit_2(args, tmp_path):
+    _check(shlex.split(args), tmp_path)

@@ -193,6 +193,12 @@ def _brute(d, p):
     (dict(target=0.3, rows=2, cols=2, cohorts=3), [[0.1, 0.3], [0.25, 0.55]]),
     (dict(target=0.25, rows=2, cols=3, cohorts=3, start_b=2, extrasafe=True,
           n_earlystop=6, cohort_size=2), [[0.3, 0.4, 0.5], [0.4, 0.6, 0.7]]),
+    # Keyboard (tests/dose/test_combination_keyboard.py): its own table, score, selection
+    (dict(target=0.3, rows=2, cols=2, cohorts=3, variant="keyboard"),
+     [[0.1, 0.3], [0.25, 0.55]]),
+    (dict(target=0.25, rows=2, cols=3, cohorts=3, start_b=2, extrasafe=True,
+          n_earlystop=7, cohort_size=2, variant="keyboard", margin_low=0.04),
+     [[0.3, 0.4, 0.5], [0.4, 0.6, 0.7]]),
 ])
 def test_exact_equals_brute_force_enumeration(kw, p):
     d = BoinCombDesign(**kw)

@@ -1,6 +1,6 @@
-"""``designcalc dose next --design boin-comb``: the next combination of an ongoing trial
-(or, with --final, the selected MTD or MTD contour), routed here by the group's
-``--design`` dispatch."""
+"""``designcalc dose next --design boin-comb|keyboard-comb``: the next combination of an
+ongoing trial (or, with --final, the selected MTD or MTD contour), routed here by the
+group's ``--design`` dispatch; the family's ``dose oc|simulate`` commands."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from designcalc.core import registry
 
 __all__ = ["next_cmd", "parse_matrix", "oc", "simulate"]
 
-_GRID_HELP = """{what} of BOIN for drug combinations on a J x K grid (--design boin-comb).
+_GRID_HELP = """{what} of BOIN (--design boin-comb), Keyboard (--design keyboard-comb) or the
+waterfall design (--design waterfall) for drug combinations on a J x K grid.
 
 A scenario is the grid of true DLT probabilities, row by row: the values of drug A's
 level 1 for drug B's levels 1..--cols, then level 2, ...; rows may be separated by ';'.
@@ -26,8 +27,9 @@ Example:
 
 
 class GridCommand(DesignCommand):
-    """``dose oc|simulate --design boin-comb``: the generic command of the family, whose
-    ``--tox`` and ``--scenario`` grids may separate the rows of drug A by ';'."""
+    """``dose oc|simulate --design boin-comb|keyboard-comb|waterfall``: the generic command
+    of the family, whose ``--tox`` and ``--scenario`` grids may separate the rows of drug A
+    by ';'."""
 
     def parse_args(self, ctx, args):
         out, grid_next = [], False
@@ -44,10 +46,11 @@ def _command(name, what, more, **kw):
 
 
 oc = _command("oc", "Exact operating characteristics (simulated beyond the state budget)",
-              " \\\n      --n-sims 10000", short_help="Exact OC of BOIN for combinations.")
+              " \\\n      --n-sims 10000",
+              short_help="Exact OC of BOIN or Keyboard for combinations.")
 simulate = _command("simulate", "Monte-Carlo operating characteristics",
                     " \\\n      --n-sims 10000 --seed 1", n_sims_default=10_000,
-                    short_help="Monte-Carlo OC of BOIN for combinations.")
+                    short_help="Monte-Carlo OC of BOIN or Keyboard for combinations.")
 
 
 def parse_matrix(text: str, flag: str) -> list:
@@ -73,8 +76,10 @@ def _label(dose) -> str:
 
 
 @click.command("next")
-@click.option("--design", type=click.Choice(("boin-comb",)), required=True,
-              help="boin-comb: BOIN for drug combinations (next.comb / select.mtd.comb).")
+@click.option("--design", type=click.Choice(("boin-comb", "keyboard-comb")), required=True,
+              help="boin-comb: BOIN for drug combinations (next.comb / select.mtd.comb); "
+                   "keyboard-comb: Keyboard for drug combinations (next.comb.kb / "
+                   "select.mtd.comb.kb).")
 @click.option("--target", type=float, required=True, help="Target DLT probability.")
 @click.option("--n", "n_text", required=True,
               help="Patients per combination: rows of drug A (lowest first) separated by "
@@ -83,32 +88,38 @@ def _label(dose) -> str:
 @click.option("--current", default=None, metavar="A,B",
               help="Combination of the last cohort, e.g. 2,2 (required unless --final).")
 @click.option("--final", is_flag=True, default=False,
-              help="The trial is over: give the selected MTD (select.mtd.comb).")
+              help="The trial is over: give the selected MTD (select.mtd.comb[.kb]).")
 @click.option("--contour", is_flag=True, default=False,
               help="With --final: the MTD contour, one combination per level of drug A "
-                   "(mtd.contour = TRUE).")
+                   "(mtd.contour = TRUE; boin-comb).")
 @click.option("--cohorts", type=int, required=True,
               help="Maximum number of cohorts (the trial stops at cohorts x cohort size).")
 @click.option("--cohort-size", type=int, default=3, show_default=True)
 @click.option("--n-earlystop", type=int, default=100, show_default=True,
               help="Stop when the current combination has this many patients.")
-@click.option("--p-saf", type=float, default=None, help="phi1 (default 0.6 x target).")
-@click.option("--p-tox", type=float, default=None, help="phi2 (default 1.4 x target).")
+@click.option("--p-saf", type=float, default=None,
+              help="boin-comb: phi1 (default 0.6 x target).")
+@click.option("--p-tox", type=float, default=None,
+              help="boin-comb: phi2 (default 1.4 x target).")
 @click.option("--cutoff-eli", type=float, default=0.95, show_default=True)
 @click.option("--extrasafe", is_flag=True, default=False)
 @click.option("--offset", type=float, default=0.05, show_default=True)
-@click.option("--bound-mtd", is_flag=True, default=False)
+@click.option("--bound-mtd", is_flag=True, default=False, help="boin-comb: boundMTD.")
 @click.option("--get-oc-rule", is_flag=True, default=False,
-              help="Escalate as get.oc.comb simulates (without next.comb's check of the "
-                   "row/column escalated into).")
+              help="boin-comb: escalate as get.oc.comb simulates (without next.comb's check "
+                   "of the row/column escalated into).")
+@click.option("--margin-low", type=float, default=None,
+              help="keyboard-comb: the target key's lower margin (marginL; default 0.05).")
+@click.option("--margin-high", type=float, default=None,
+              help="keyboard-comb: the target key's upper margin (marginR; default 0.05).")
 @output_options
 def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
              cohort_size, n_earlystop, p_saf, p_tox, cutoff_eli, extrasafe, offset,
-             bound_mtd, get_oc_rule, fmt, out):
+             bound_mtd, get_oc_rule, margin_low, margin_high, fmt, out):
     """The next combination of an ongoing drug-combination trial, with the reason.
 
     Ties between the two admissible moves are reported as both combinations: BOIN
-    draws one of them with probability 1/2.
+    draws one of them with probability 1/2; Keyboard's next.comb.kb takes the first.
 
     \b
     Examples:
@@ -117,6 +128,8 @@ def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
           --current 2,2
       designcalc dose next --design boin-comb --target 0.3 --cohorts 20 --final \\
           --n '3,5,0,0,0;7,6,15,0,0;0,0,4,0,0' --dlt '0,1,0,0,0;1,1,4,0,0;0,0,2,0,0'
+      designcalc dose next --design keyboard-comb --target 0.3 --cohorts 20 \\
+          --n '3,3,0;3,3,0;0,0,0' --dlt '0,0,0;0,2,0;0,0,0' --current 2,2
     """
     from designcalc.dose.combination.design import BoinCombDesign
 
@@ -127,10 +140,15 @@ def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
                                  param_hint="--dlt")
     if contour and not final:
         raise click.BadParameter("only with --final", param_hint="--contour")
+    if contour and design == "keyboard-comb":
+        raise click.BadParameter("boin-comb only (select.mtd.comb.kb has no contour)",
+                                 param_hint="--contour")
     d = BoinCombDesign(target=target, rows=len(n), cols=len(n[0]), cohorts=cohorts,
                        cohort_size=cohort_size, n_earlystop=n_earlystop, p_saf=p_saf,
                        p_tox=p_tox, cutoff_eli=cutoff_eli, extrasafe=extrasafe,
-                       offset=offset, bound_mtd=bound_mtd, get_oc_rule=get_oc_rule)
+                       offset=offset, bound_mtd=bound_mtd, get_oc_rule=get_oc_rule,
+                       variant="keyboard" if design == "keyboard-comb" else "boin",
+                       margin_low=margin_low, margin_high=margin_high)
     if final:
         res = d.select(n, dlt, contour=contour)
         row = {"stop": True, "mtd": _label(res["mtd"]) if res["mtd"] else None}

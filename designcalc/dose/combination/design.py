@@ -1,5 +1,7 @@
-"""BOIN for drug combinations on a J x K dose grid (Lin & Yin 2017): conduct, selection,
-exact and simulated operating characteristics.
+"""BOIN (Lin & Yin 2017) and Keyboard (Pan, Lin & Yuan 2020) for drug combinations on a
+J x K dose grid: conduct, selection, exact and simulated operating characteristics; the
+waterfall design (Zhang & Yuan 2016, :mod:`designcalc.dose.combination.waterfall`):
+simulated operating characteristics of its MTD contour.
 
 A scenario is a grid of true DLT probabilities: ``J`` rows (drug A, lowest first), ``K``
 columns (drug B), given row by row as a flat list of ``J * K`` numbers or as ``J``
@@ -18,7 +20,10 @@ from designcalc.core.protocol import Design, curve_scenarios
 from designcalc.core.validate import check_int, check_real
 from designcalc.dose.interval.design import check_boin_options
 
-__all__ = ["BoinCombDesign", "parse_grid", "dose_label"]
+__all__ = ["BoinCombDesign", "parse_grid", "dose_label", "COMB_VARIANTS"]
+
+#: the designs of the family: BOIN's boundaries, Keyboard's keys, BOIN's waterfall
+COMB_VARIANTS = ("boin", "keyboard", "waterfall")
 
 #: the simulated fallback of an exact computation above its state budget
 FALLBACK_SIMS = 20_000
@@ -105,9 +110,36 @@ def _kernel(rng, size, *, design, p, mtd, above, over):
             "share_mtd": (nf @ mtd) / total, "share_above": (nf @ above) / total}
 
 
+def _waterfall_kernel(rng, size, *, design, p, mtd, above, over):
+    """Simulate ``size`` waterfall trials on ``p``: ``select`` is the multi-hot MTD contour
+    (the last column: no combination selected), ``pcs`` the contour equal to the true one
+    (``get.oc.comb``'s ``pcs.contour``)."""
+    from designcalc.dose.combination.waterfall import simulate_waterfall
+
+    J, K = p.shape
+    contour, n, y, stopped = simulate_waterfall(rng, size, design, p)
+    sel = np.zeros((size, J * K + 1))
+    t_idx = np.arange(size)
+    for j in range(J):
+        ok = contour[:, j] >= 0
+        sel[t_idx[ok], j * K + contour[ok, j]] = 1.0
+    sel[:, -1] = sel[:, :-1].sum(axis=1) == 0
+    nf = n.reshape(size, J * K).astype(float)
+    total = nf.sum(axis=1)
+    picked = sel[:, :-1] > 0
+    return {"select": sel, "n_treated": nf, "n_dlt": y.reshape(size, J * K).astype(float),
+            "n_total": total, "dlt_total": y.sum(axis=(1, 2)).astype(float),
+            "stop_early": stopped.astype(float), "stop_earlystop": np.zeros(size),
+            "pcs": (picked == (mtd > 0)).all(axis=1).astype(float),
+            "above": (picked & (above > 0)).any(axis=1).astype(float),
+            "over": (picked & (over > 0)).any(axis=1).astype(float),
+            "share_mtd": (nf @ mtd) / total, "share_above": (nf @ above) / total}
+
+
 @dataclass(frozen=True)
 class BoinCombDesign(Design):
-    """BOIN for drug combinations (family ``combination``, ``--design boin-comb``).
+    """BOIN (``--design boin-comb``) or Keyboard (``variant="keyboard"``, ``--design
+    keyboard-comb``) for drug combinations (family ``combination``).
 
     Parameters
     ----------
@@ -140,6 +172,21 @@ class BoinCombDesign(Design):
         that no combination of the row (column) escalated into, at or below the
         current level of the other drug, has an observed DLT rate >= ``lambda_d``.
         Default False: ``next.comb``'s rule, by which the trial is conducted.
+    variant : {"boin", "keyboard"}
+        ``"keyboard"``: the Keyboard design for drug combinations (Pan, Lin & Yuan
+        2020; ``Keyboard::get.oc.comb.kb``): the boundaries of the strongest key
+        (``get.boundary.comb.kb``), the move score on the target key and selection
+        on unrounded isotonic estimates; it takes no ``p_saf``, ``p_tox``,
+        ``bound_mtd``, ``get_oc_rule``.
+    margin_low, margin_high : float or None
+        Keyboard's target key ``[target - margin_low, target + margin_high]``
+        (``marginL``, ``marginR``; default 0.05 each); Keyboard only.
+    subtrial_cohorts : tuple of int or None
+        ``variant="waterfall"`` (``get.oc.comb(..., mtd.contour = TRUE)``): the cohorts
+        of each of the ``rows`` subtrials (``ncohort``), summing to ``cohorts``;
+        default BOIN's ``ceiling(round(4 / cohort_size, 2) x (J + K - 1, K - 1, ...))``.
+        The waterfall takes no ``p_saf``, ``p_tox``, ``get_oc_rule``, start or
+        margins; it is simulated (no exact program) and has no ``next_dose``.
 
     Notes
     -----
@@ -176,6 +223,10 @@ class BoinCombDesign(Design):
     offset: float = 0.05
     bound_mtd: bool = False
     get_oc_rule: bool = False
+    variant: str = "boin"
+    margin_low: float | None = None
+    margin_high: float | None = None
+    subtrial_cohorts: tuple | None = None
 
     family = "combination"
     method = "exact"
@@ -202,6 +253,29 @@ class BoinCombDesign(Design):
         object.__setattr__(self, "extrasafe", _check_bool("extrasafe", self.extrasafe))
         object.__setattr__(self, "bound_mtd", _check_bool("bound_mtd", self.bound_mtd))
         object.__setattr__(self, "get_oc_rule", _check_bool("get_oc_rule", self.get_oc_rule))
+        if self.variant not in COMB_VARIANTS:
+            raise ValueError(f"variant must be one of {', '.join(COMB_VARIANTS)}, got "
+                             f"{self.variant!r}")
+        if self.variant == "keyboard":
+            for name in ("p_saf", "p_tox", "bound_mtd", "get_oc_rule"):
+                if getattr(self, name) not in (None, False):
+                    raise ValueError(f"{name}: a BOIN option, not available for the Keyboard "
+                                     "combination design")
+        if self.variant == "waterfall":
+            self._check_waterfall()
+        elif self.subtrial_cohorts is not None:
+            raise ValueError(f"subtrial_cohorts: only used with variant waterfall, not "
+                             f"{self.variant!r}")
+        for name in ("margin_low", "margin_high"):
+            v = getattr(self, name)
+            if v is None:
+                continue
+            if self.variant != "keyboard":
+                raise ValueError(f"{name}: only used with variant keyboard, not "
+                                 f"{self.variant!r}")
+            high = target if name == "margin_low" else 1.0 - target
+            object.__setattr__(self, name, check_real(name, v, low=0.0, high=high,
+                                                      low_open=True, high_open=True))
 
     # --- the rule --------------------------------------------------------------------
     @property
@@ -209,10 +283,44 @@ class BoinCombDesign(Design):
         """Maximum sample size (patients)."""
         return self.cohorts * self.cohort_size
 
+    def _check_waterfall(self):
+        from designcalc.dose.combination.waterfall import default_subtrial_cohorts
+
+        for name in ("p_saf", "p_tox", "get_oc_rule"):
+            if getattr(self, name) not in (None, False):
+                raise ValueError(f"{name}: not available for the waterfall design (BOIN "
+                                 "2.7.2's waterfall uses the default boundaries)")
+        if (self.start_a, self.start_b) != (1, 1):
+            raise ValueError("start_a, start_b: the waterfall starts at A1B1")
+        if self.subtrial_cohorts is None:
+            split = default_subtrial_cohorts(self.rows, self.cols, self.cohort_size)
+        else:
+            try:
+                split = tuple(check_int("subtrial_cohorts", v, min_value=1)
+                              for v in self.subtrial_cohorts)
+            except TypeError:
+                raise ValueError("subtrial_cohorts must be whole numbers >= 1") from None
+            if len(split) != self.rows:
+                raise ValueError(f"subtrial_cohorts must have one number per level of drug A "
+                                 f"({self.rows}), got {len(split)}")
+        if sum(split) != self.cohorts:
+            raise ValueError(f"cohorts must be the sum of subtrial_cohorts "
+                             f"{','.join(map(str, split))} = {sum(split)}, got "
+                             f"{self.cohorts}" + (" (BOIN's default split)"
+                                                  if self.subtrial_cohorts is None else ""))
+        object.__setattr__(self, "subtrial_cohorts", split)
+
     @property
     def name(self) -> str:
         """The design's name in the dose group's tables."""
-        return "BOIN combination"
+        return {"keyboard": "Keyboard combination",
+                "waterfall": "waterfall combination"}.get(self.variant, "BOIN combination")
+
+    @property
+    def margins(self) -> tuple:
+        """Keyboard's ``(margin_low, margin_high)``, 0.05 each unless given."""
+        return (0.05 if self.margin_low is None else self.margin_low,
+                0.05 if self.margin_high is None else self.margin_high)
 
     @property
     def phi1(self) -> float:
@@ -228,31 +336,48 @@ class BoinCombDesign(Design):
         return _compiled(self, self.n_max)
 
     def __str__(self) -> str:
-        return (f"BOIN combination {self.rows}x{self.cols}, target {self.target:g}, "
+        return (f"{self.name} {self.rows}x{self.cols}, target {self.target:g}, "
                 f"{self.cohorts} cohorts of {self.cohort_size}")
 
     def protocol_text(self) -> str:
         r = self.rule()
+        if self.variant == "waterfall":
+            return self._waterfall_text(r)
+        keyboard = self.variant == "keyboard"
         text = (f"Dose finding on a grid of {self.rows} levels of drug A by {self.cols} "
-                f"levels of drug B follows the BOIN design for drug combinations (Lin & Yin "
-                f"2017) with target DLT probability {self.target:g}, in at most "
+                f"levels of drug B follows the "
+                + ("Keyboard design for drug combinations (Pan, Lin & Yuan 2020)" if keyboard
+                   else "BOIN design for drug combinations (Lin & Yin 2017)")
+                + f" with target DLT probability {self.target:g}, in at most "
                 f"{self.cohorts} cohorts of {self.cohort_size} patients "
-                f"({self.n_max} patients), starting at {dose_label(self.start_a, self.start_b)}. "
-                f"After each cohort, with y DLTs among the n patients of the current "
-                f"combination, the next cohort escalates if y/n <= {r.lambda_e:.4f} to the "
-                f"adjacent higher combination (one level of A or of B up) with the largest "
-                f"posterior probability of lying in ({r.lambda_e:.4f}, {r.lambda_d:.4f}), "
-                f"de-escalates likewise if y/n >= {r.lambda_d:.4f}, and stays otherwise; "
-                f"a combination with Pr(p > {self.target:g} | data) > {self.cutoff_eli:g} "
-                f"(at least 3 patients) is eliminated with every combination above it, and "
-                f"the trial stops without an MTD if the lowest combination is eliminated")
+                f"({self.n_max} patients), starting at {dose_label(self.start_a, self.start_b)}. ")
+        if keyboard:
+            text += (f"The interval (0, 1) is divided into keys of the width of the target key "
+                     f"[{r.lambda_e:g}, {r.lambda_d:g}]; after each cohort, the next cohort "
+                     f"escalates if the key with the largest posterior probability (Beta(1, 1) "
+                     f"prior) of the current combination's DLT probability lies below the "
+                     f"target key, to the adjacent higher combination (one level of A or of B "
+                     f"up) with the largest posterior probability of lying in the target key, "
+                     f"de-escalates likewise if it lies above it, and stays otherwise (the "
+                     f"boundary table); a combination with at least 3 DLTs and "
+                     f"Pr(p > {self.target:g} | data) > {self.cutoff_eli:g}")
+        else:
+            text += (f"After each cohort, with y DLTs among the n patients of the current "
+                     f"combination, the next cohort escalates if y/n <= {r.lambda_e:.4f} to "
+                     f"the adjacent higher combination (one level of A or of B up) with the "
+                     f"largest posterior probability of lying in ({r.lambda_e:.4f}, "
+                     f"{r.lambda_d:.4f}), de-escalates likewise if y/n >= {r.lambda_d:.4f}, "
+                     f"and stays otherwise; a combination with Pr(p > {self.target:g} | data) "
+                     f"> {self.cutoff_eli:g} (at least 3 patients)")
+        text += (" is eliminated with every combination above it, and the trial stops "
+                 "without an MTD if the lowest combination is eliminated")
         if self.extrasafe:
             text += (f" or Pr(p > {self.target:g} | data) > "
                      f"{self.cutoff_eli - self.offset:g} there (extra safe)")
         if self.n_earlystop < self.n_max:
             text += (f"; it also stops when the current combination has "
                      f"{self.n_earlystop} patients")
-        if not self.get_oc_rule:
+        if r.neighbour_check:
             text += (f"; escalation along one drug is not admissible when a combination of "
                      f"the row (column) escalated into, at or below the current level of the "
                      f"other drug, has an observed DLT rate >= {r.lambda_d:.4f} (as BOIN's "
@@ -262,7 +387,33 @@ class BoinCombDesign(Design):
                 + (f" among those with estimate <= {r.lambda_d:.4f}" if self.bound_mtd
                    else "") + ".")
 
+    def _waterfall_text(self, r) -> str:
+        split = ", ".join(map(str, self.subtrial_cohorts))
+        return (f"Dose finding on a grid of {self.rows} levels of drug A by {self.cols} levels "
+                f"of drug B follows the waterfall design (Zhang & Yuan 2016) with target DLT "
+                f"probability {self.target:g}: {self.rows} BOIN subtrials of {split} cohorts "
+                f"of {self.cohort_size} patients (at most {self.n_max} patients). The first "
+                f"escalates drug A from A1B1 up its lowest level of drug B, then drug B along "
+                f"the highest level of drug A; each later subtrial runs on the next lower "
+                f"level of drug A, starting one level of drug B above the combination the "
+                f"previous subtrial selected. Within a subtrial, after each cohort, the next "
+                f"escalates if y/n <= {r.lambda_e:.4f}, de-escalates if y/n >= "
+                f"{r.lambda_d:.4f} and stays otherwise; a combination with "
+                f"Pr(p > {self.target:g} | data) > {self.cutoff_eli:g} (at least 3 patients) "
+                f"is eliminated with those after it in the subtrial, a subtrial ends at "
+                f"{self.n_earlystop} patients on a combination, and the trial stops if a "
+                f"subtrial's first combination is eliminated. The MTD contour is, per level of "
+                f"drug A, the treated, non-eliminated combination whose bivariate isotonic "
+                f"estimate of the DLT probability is closest to the target (BOIN 2.7.2, "
+                f"get.oc.comb with mtd.contour = TRUE).")
+
     # --- conduct -----------------------------------------------------------------------
+    def _not_waterfall(self, what):
+        if self.variant == "waterfall":
+            raise ValueError(f"variant: {what} of the waterfall design (its subtrials, BOIN's "
+                             "next.subtrial) is not implemented; use boin-comb or "
+                             "keyboard-comb")
+
     def _data(self, n, dlt):
         nn = parse_grid("n", n, self.rows, self.cols)
         yy = parse_grid("dlt", dlt, self.rows, self.cols)
@@ -282,6 +433,7 @@ class BoinCombDesign(Design):
         from designcalc.dose.combination.engine import (_estimates, select_contour,
                                                         select_eliminated, select_mtd)
 
+        self._not_waterfall("select")
         nn, yy = self._data(n, dlt)
         rule = _compiled(self, int(nn.max()) + 1)
         N, Y = nn[None], yy[None]
@@ -323,6 +475,7 @@ class BoinCombDesign(Design):
         from designcalc.dose.combination.engine import (DEESCALATE, ESCALATE, STOP_EARLY,
                                                         STOP_TOX, decide)
 
+        self._not_waterfall("next_dose")
         nn, yy = self._data(n, dlt)
         try:
             a, b = (check_int("current", v, min_value=1) for v in current)
@@ -367,7 +520,10 @@ class BoinCombDesign(Design):
         word = {ESCALATE: "escalate", DEESCALATE: "de-escalate"}.get(act, "stay")
         if act == ESCALATE or act == DEESCALATE:
             why = (f"{word} to {' or '.join(dose_label(*x) for x in nxt)}"
-                   + (" (tied scores: draw one with probability 1/2)" if len(nxt) > 1
+                   + ((" (tied scores: Keyboard's next.comb.kb takes the first, its "
+                       "get.oc.comb.kb draws one with probability 1/2)"
+                       if self.variant == "keyboard" else
+                       " (tied scores: draw one with probability 1/2)") if len(nxt) > 1
                       else ""))
         else:
             up = yy[a - 1, b - 1] <= rule.esc[nn[a - 1, b - 1]]
@@ -391,9 +547,17 @@ class BoinCombDesign(Design):
 
     def _targets(self, p):
         """(mtd, above) flat 0/1 vectors: the combinations whose true DLT probability is
-        closest to the target, and those more toxic than every one of them."""
-        dist = np.abs(p - self.target)
-        mtd = (dist <= dist.min() + 1e-12).ravel().astype(float)
+        closest to the target (the waterfall: the true MTD contour), and those more toxic
+        than every one of them."""
+        if self.variant == "waterfall":
+            from designcalc.dose.combination.waterfall import true_contour
+
+            mtd = true_contour(p, self.target).ravel().astype(float)
+            if not mtd.any():
+                return mtd, (p.ravel() > self.target).astype(float)
+        else:
+            dist = np.abs(p - self.target)
+            mtd = (dist <= dist.min() + 1e-12).ravel().astype(float)
         top = p.ravel()[mtd > 0].max()
         return mtd, (p.ravel() > top + 1e-12).astype(float)
 
@@ -427,20 +591,22 @@ class BoinCombDesign(Design):
         budget = STATE_BUDGET if state_budget is None else check_int(
             "state_budget", state_budget, min_value=1)
         grids = self._grids(scenarios)
-        states = self.projected_states(budget)
+        states = 0 if self.variant == "waterfall" else self.projected_states(budget)
         check_budget("exact combination OC", seconds=states * SECONDS_PER_STATE * len(grids),
                      detail=f"{len(grids)} scenario(s) x up to {states:,} states")
         rows, metrics, warns = [], [], []
         for j, (name, p) in enumerate(grids):
-            r = _exact_grid(self, p, budget)
+            r = None if self.variant == "waterfall" else _exact_grid(self, p, budget)
             over = (p.ravel() > self.target).astype(float)
             if r is None:
                 sim = self._simulate_grids([(name, p)], FALLBACK_SIMS, FALLBACK_SEED + j, {})
                 rows += sim["rows"]
                 metrics += sim["metrics"]
+                why = ("the waterfall design has no exact program" if self.variant ==
+                       "waterfall" else f"the exact calculation exceeded its state budget "
+                                        f"({budget:,} live states)")
                 warns.append((f"{name}: " if name else "") +
-                             f"the exact calculation exceeded its state budget ({budget:,} "
-                             f"live states); these are simulated values of {FALLBACK_SIMS} "
+                             f"{why}; these are simulated values of {FALLBACK_SIMS} "
                              f"trials (seed {FALLBACK_SEED + j}), columns *_sim, *_sim_se")
                 continue
             mtd, above = self._targets(p)
@@ -465,7 +631,8 @@ class BoinCombDesign(Design):
         rows, metrics = [], []
         for j, (name, p) in enumerate(grids):
             mtd, above = self._targets(p)
-            kernel = functools.partial(_kernel, design=self, p=p, mtd=mtd, above=above,
+            kernel = functools.partial(_waterfall_kernel if self.variant == "waterfall"
+                                       else _kernel, design=self, p=p, mtd=mtd, above=above,
                                        over=(p.ravel() > self.target).astype(float))
             res = simulate.run(kernel, n_sims, seed=seed + j, **run_kwargs)
             est, se = res.estimate, res.se
@@ -510,8 +677,13 @@ class BoinCombDesign(Design):
 
 @functools.lru_cache(maxsize=64)
 def _compiled(design: BoinCombDesign, n_max: int):
-    from designcalc.dose.combination.engine import comb_rule
+    from designcalc.dose.combination.engine import comb_rule, keyboard_comb_rule
 
+    if design.variant == "keyboard":
+        low, high = design.margins
+        return keyboard_comb_rule(design.target, n_max, margin_low=low, margin_high=high,
+                                  cutoff_eli=design.cutoff_eli, extrasafe=design.extrasafe,
+                                  offset=design.offset, n_earlystop=design.n_earlystop)
     return comb_rule(design.target, n_max, p_saf=design.phi1, p_tox=design.phi2,
                      cutoff_eli=design.cutoff_eli, extrasafe=design.extrasafe,
                      offset=design.offset, n_earlystop=design.n_earlystop,

@@ -1,4 +1,6 @@
-"""BOIN for drug combinations: the decision rule and the MTD selection, vectorised.
+"""BOIN and Keyboard for drug combinations: the decision rule and the MTD selection,
+vectorised.  Keyboard (Pan, Lin & Yuan 2020) is the same machinery with its own
+boundary table, move score and unrounded selection (:func:`keyboard_comb_rule`).
 
 Every function takes a batch of trials: ``n`` and ``y`` are integer arrays of
 shape ``(T, J, K)`` (patients and DLTs at dose ``(j, k)``, ``j`` the level of
@@ -54,8 +56,9 @@ import numpy as np
 
 from designcalc.dose.interval.rules import boin_boundaries, prob_above
 
-__all__ = ["CombRule", "comb_rule", "decide", "select_mtd", "select_contour", "biviso",
-           "eliminated", "STAY", "ESCALATE", "DEESCALATE", "STOP_TOX", "STOP_EARLY"]
+__all__ = ["CombRule", "comb_rule", "keyboard_comb_rule", "decide", "select_mtd",
+           "select_contour", "biviso", "eliminated", "STAY", "ESCALATE", "DEESCALATE",
+           "STOP_TOX", "STOP_EARLY"]
 
 #: decision codes of :func:`decide`
 STAY, ESCALATE, DEESCALATE, STOP_TOX, STOP_EARLY = range(5)
@@ -82,12 +85,13 @@ class CombRule:
     n_earlystop: int
     extrasafe_cell: np.ndarray | None   # (n_max + 1, n_max + 1) bool: select's extra-safe rule
     neighbour_check: bool = True        # next.comb's check of the row / column escalated into
+    round_estimates: bool = True        # select on estimates rounded to 2 decimals (BOIN)
 
 
 def comb_rule(target: float, n_max: int, *, p_saf: float, p_tox: float,
               cutoff_eli: float = 0.95, extrasafe: bool = False, offset: float = 0.05,
               n_earlystop: int = 100, neighbour_check: bool = True) -> CombRule:
-    """Compile the rule for up to ``n_max`` patients at one dose.
+    """Compile the BOIN-combination rule for up to ``n_max`` patients at one dose.
 
     The boundaries are BOIN's (:func:`designcalc.dose.interval.rules.boin_boundaries`;
     ``get.boundary``); ``neighbour_check=False`` drops ``next.comb``'s check of the
@@ -96,14 +100,76 @@ def comb_rule(target: float, n_max: int, *, p_saf: float, p_tox: float,
     ``pbeta(lambda_d, y + 0.5, n - y + 0.5) - pbeta(lambda_e, y + 0.5, n - y + 0.5)
     + 0.0005 n``.
     """
+    b = boin_boundaries(target, n_max, p_saf, p_tox, cutoff_eli)
+    return _compile(target, b["lambda_e"], b["lambda_d"], b["escalate"], b["deescalate"],
+                    b["eliminate"], cutoff_eli=cutoff_eli, extrasafe=extrasafe,
+                    offset=offset, n_earlystop=n_earlystop, neighbour_check=neighbour_check,
+                    round_estimates=True)
+
+
+def keyboard_comb_rule(target: float, n_max: int, *, margin_low: float = 0.05,
+                       margin_high: float = 0.05, cutoff_eli: float = 0.95,
+                       extrasafe: bool = False, offset: float = 0.05,
+                       n_earlystop: int = 100) -> CombRule:
+    """Compile the Keyboard-combination rule (Pan, Lin & Yuan 2020) for up to ``n_max``
+    patients at one dose, as ``Keyboard::get.boundary.comb.kb`` tabulates it.
+
+    The action of ``(n, y)`` is the single-agent Keyboard's (the strongest key,
+    :func:`designcalc.dose.interval.rules.keyboard_actions`); the elimination boundary
+    is the least ``y >= 3`` (the combination version's condition: ``ntox >= 3``, not
+    ``n >= 3``) with ``Pr(p > target | y, n) > cutoff_eli`` under Beta(1, 1); escalate
+    if ``y <=`` the largest ``y`` that escalates, de-escalate if ``y >=`` the least
+    that de-escalates, else that elimination boundary.  The move score is
+    ``next.comb.kb``'s, with the target key ``[target - margin_low, target +
+    margin_high]`` in place of BOIN's ``(lambda_e, lambda_d)``; the MTD is selected
+    from unrounded isotonic estimates (``select.mtd.comb.kb``).
+    """
+    from designcalc.dose.interval.rules import D, E
+
+    size = max(64, 1 << n_max.bit_length())                  # a few cached tables serve all
+    act = _keyboard_actions(target, margin_low, margin_high, size)[:n_max + 1, :n_max + 1]
+    ns = np.arange(n_max + 1)[:, None]
+    ys = np.arange(n_max + 1)[None, :]
+    valid = ys <= ns
+    with np.errstate(invalid="ignore"):
+        post = prob_above(target, np.broadcast_to(ns, act.shape),
+                          np.minimum(np.broadcast_to(ys, act.shape), ns))
+    du = valid & (ys >= 3) & (post > cutoff_eli)             # rows from the first on: DU
+    has = du.any(axis=1)
+    first = np.where(has, np.argmax(du, axis=1), n_max + 1)
+    below = valid & (ys < first[:, None])
+    is_e, is_d = below & (act == E), below & (act == D)
+    esc = np.where(is_e.any(axis=1), n_max - np.argmax(is_e[:, ::-1], axis=1), -1)
+    de = np.where(is_d.any(axis=1), np.argmax(is_d, axis=1),
+                  np.where(has, first, n_max + 1))           # none: never de-escalate
+    elim = np.where(has, first, -1)
+    return _compile(target, target - margin_low, target + margin_high, esc[1:], de[1:],
+                    elim[1:], cutoff_eli=cutoff_eli, extrasafe=extrasafe, offset=offset,
+                    n_earlystop=n_earlystop, neighbour_check=False, round_estimates=False)
+
+
+@functools.lru_cache(maxsize=32)
+def _keyboard_actions(target: float, margin_low: float, margin_high: float,
+                      n_max: int) -> np.ndarray:
+    """:func:`designcalc.dose.interval.rules.keyboard_actions`, cached (read only)."""
+    from designcalc.dose.interval.rules import keyboard_actions
+
+    act = keyboard_actions(target, n_max, margin_low, margin_high)
+    act.flags.writeable = False
+    return act
+
+
+def _compile(target, lambda_e, lambda_d, esc, de, elim, *, cutoff_eli, extrasafe, offset,
+             n_earlystop, neighbour_check, round_estimates) -> CombRule:
+    """A :class:`CombRule` from the boundaries ``esc``, ``de``, ``elim`` for ``n = 1..n_max``
+    (-1: none) and the interval ``(lambda_e, lambda_d)`` of the move score."""
     from scipy.special import betainc
 
-    b = boin_boundaries(target, n_max, p_saf, p_tox, cutoff_eli)
-    le, ld = b["lambda_e"], b["lambda_d"]
+    n_max = len(esc)
     pad = np.array([-1], dtype=np.int64)
-    esc = np.concatenate([pad, b["escalate"]])
-    de = np.concatenate([pad, b["deescalate"]])
-    elim = np.concatenate([pad, b["eliminate"]])
+    esc = np.concatenate([pad, esc])
+    de = np.concatenate([pad, de])
+    elim = np.concatenate([pad, elim])
     ns = np.arange(n_max + 1)[:, None]
     ys = np.arange(n_max + 1)[None, :]
     valid = ys <= ns
@@ -118,12 +184,12 @@ def comb_rule(target: float, n_max: int, *, p_saf: float, p_tox: float,
         stop_low |= extrasafe_cell & (elim[:, None] >= 0)
     a = np.where(valid, ys + 0.5, 1.0)
     bb = np.where(valid, ns - ys + 0.5, 1.0)
-    score = betainc(a, bb, ld) - betainc(a, bb, le) + ns * 5e-4
+    score = betainc(a, bb, lambda_d) - betainc(a, bb, lambda_e) + ns * 5e-4
     score = np.where(valid, score, 0.0)
-    return CombRule(target=target, lambda_e=le, lambda_d=ld, n_max=n_max, esc=esc, de=de,
-                    elim=elim, elim_cell=elim_cell, stop_low=stop_low, score=score,
-                    n_earlystop=n_earlystop, extrasafe_cell=extrasafe_cell,
-                    neighbour_check=neighbour_check)
+    return CombRule(target=target, lambda_e=lambda_e, lambda_d=lambda_d, n_max=n_max,
+                    esc=esc, de=de, elim=elim, elim_cell=elim_cell, stop_low=stop_low,
+                    score=score, n_earlystop=n_earlystop, extrasafe_cell=extrasafe_cell,
+                    neighbour_check=neighbour_check, round_estimates=round_estimates)
 
 
 def eliminated(rule: CombRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -275,9 +341,11 @@ def _round2(x: np.ndarray) -> np.ndarray:
     return np.round(x, 2)
 
 
-def _estimates(n: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``select.mtd.comb``'s isotonic estimate, rounded to 2 decimals (T, J, K)."""
-    return _round2(biviso((y + 0.05) / (n + 0.1), n + 0.1))
+def _estimates(n: np.ndarray, y: np.ndarray, rounded: bool = True) -> np.ndarray:
+    """``select.mtd.comb``'s isotonic estimate (T, J, K), rounded to 2 decimals (as BOIN
+    selects; ``select.mtd.comb.kb`` selects on the unrounded fit)."""
+    fit = biviso((y + 0.05) / (n + 0.1), n + 0.1)
+    return _round2(fit) if rounded else fit
 
 
 def select_eliminated(rule: CombRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -310,7 +378,7 @@ def _distances(rule: CombRule, n: np.ndarray, y: np.ndarray, bound_mtd: bool) ->
     ``lambda_d`` with ``bound_mtd``)."""
     T, J, K = n.shape
     elim = select_eliminated(rule, n, y)
-    phat = _estimates(n, y)
+    phat = _estimates(n, y, rule.round_estimates)
     phat = np.where(elim, 1.1, phat)
     offs = 1e-05 * (np.arange(1, J + 1)[:, None] + np.arange(1, K + 1)[None, :])
     phat = phat * (n != 0) + offs

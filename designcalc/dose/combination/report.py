@@ -7,6 +7,8 @@ rounded (nothing is recomputed).
 
 from __future__ import annotations
 
+import numpy as np
+
 from designcalc.dose.present import boundary_table
 from designcalc.present.report.text import generic_facts
 
@@ -26,7 +28,8 @@ def _pct(v):
 def _boundary_rows(design) -> list:
     rule = design.rule()
     c = design.cohort_size
-    return [{"n": n, "escalate_if_le": int(rule.esc[n]), "deescalate_if_ge": int(rule.de[n]),
+    return [{"n": n, "escalate_if_le": int(rule.esc[n]),
+             "deescalate_if_ge": int(rule.de[n]) if rule.de[n] <= n else -1,
              "eliminate_if_ge": int(rule.elim[n])} for n in range(c, design.n_max + 1, c)]
 
 
@@ -37,9 +40,9 @@ def _metrics(result) -> dict:
     for m in result.metrics:
         name = m["scenario"]
         cells = [r for r in result.rows if r["scenario"] == name and r["dose_a"] is not None]
-        best = min(abs(r["tox"] - result.design.target) for r in cells)
-        mtd = [r["combination"] for r in cells
-               if abs(r["tox"] - result.design.target) <= best + 1e-12]
+        d = result.design
+        truth = d._targets(np.array([r["tox"] for r in cells]).reshape(d.rows, d.cols))[0]
+        mtd = [r["combination"] for r, t in zip(cells, truth) if t > 0]
         en = _value(m, "en")
         rows.append([name or "-", ", ".join(mtd), _pct(_value(m, "pcs")),
                      _pct(_value(m, "share_mtd")), _pct(_value(m, "share_above")),
@@ -59,14 +62,20 @@ def _selection(result, name) -> dict:
 
 
 def facts(result, analysis, assumed, **kw) -> dict:
-    """The facts of a BOIN-combination result: ``design_text``, ``tables`` (the boundary
-    table, the metrics, one selection grid per scenario), ``target``, ``grid``."""
+    """The facts of a BOIN- or Keyboard-combination result: ``design_text``, ``tables``
+    (the boundary table, the metrics, one selection grid per scenario), ``target``,
+    ``grid``, ``references`` (the design's)."""
     d = result.design
     f = generic_facts(result)
     f["design_text"] = f.pop("own_text")
     f["known"] = True
     f["target"] = f"{d.target:g}"
     f["grid"] = f"{d.rows} x {d.cols}"
+    f["contour"] = d.variant == "waterfall"
     f["tables"] = [boundary_table(_boundary_rows(d)), _metrics(result)]
     f["tables"] += [_selection(result, m["scenario"]) for m in result.metrics]
+    f["references"] = {"keyboard": ("pan_keyboard_comb_2020", "yan", "lin_yin_2017",
+                                    "yan_boin_2020"),
+                       "waterfall": ("zhang_yuan_2016", "liu_yuan", "yan_boin_2020")}.get(
+        d.variant, ("lin_yin_2017", "liu_yuan", "yan_boin_2020"))
     return f

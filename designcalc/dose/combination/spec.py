@@ -1,10 +1,11 @@
 """Registry entry of the ``combination`` family (light: no numpy at import).
 
-BOIN for drug combinations on a J x K dose grid (Lin & Yin 2017), with exact
-operating characteristics for small grids and a vectorised simulation; see
-``docs/combination.md``.  CLI: ``designcalc dose oc|simulate --design boin-comb``
-(the grid as a flat row-major ``--tox`` with ``--rows``/``--cols``) and
-``designcalc dose next --design boin-comb`` (:mod:`designcalc.dose.combination.cli`).
+BOIN (Lin & Yin 2017) and Keyboard (Pan, Lin & Yuan 2020) for drug combinations on a
+J x K dose grid, with exact operating characteristics for small grids and a vectorised
+simulation; see ``docs/combination.md``.  CLI: ``designcalc dose oc|simulate --design
+boin-comb|keyboard-comb`` (the grid as a flat row-major ``--tox`` with
+``--rows``/``--cols``) and ``designcalc dose next --design boin-comb|keyboard-comb``
+(:mod:`designcalc.dose.combination.cli`).
 """
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
@@ -12,7 +13,8 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 SPEC = FamilySpec(
     name="combination",
-    title="Drug-combination dose finding on a J x K grid (BOIN combination) with exact OC",
+    title="Drug-combination dose finding on a J x K grid (BOIN and Keyboard combination) "
+          "with exact OC",
     design="designcalc.dose.combination.design:BoinCombDesign",
     params=(
         Param("target", "float", "Target DLT probability (BOIN target).",
@@ -51,6 +53,18 @@ SPEC = FamilySpec(
               "next.comb's check of observed DLT rates >= lambda_d in the row/column "
               "escalated into (default: next.comb's rule, as the trial is conducted).",
               default=False),
+        Param("variant", "str", "boin: BOIN's boundaries (Lin & Yin 2017); keyboard: the "
+              "Keyboard design for combinations (Pan, Lin & Yuan 2020); waterfall: the "
+              "waterfall design's MTD contour (Zhang & Yuan 2016).", default="boin",
+              domain="boin, keyboard, waterfall"),
+        Param("margin_low", "float", "Keyboard: the target key's lower margin (marginL); "
+              "default 0.05.", default=None, domain="(0, target)"),
+        Param("margin_high", "float", "Keyboard: the target key's upper margin (marginR); "
+              "default 0.05.", default=None, domain="(0, 1 - target)"),
+        Param("subtrial_cohorts", "int_list", "Waterfall: cohorts of each subtrial, one per "
+              "level of drug A, summing to cohorts (ncohort); default BOIN's "
+              "ceiling(round(4 / cohort_size, 2) x (J + K - 1, K - 1, ...)).", default=None,
+              domain=">= 1 each"),
     ),
     scenario=ScenarioSpec("curve", "tox", "True DLT probabilities of the grid, row by row "
                           "(drug A level 1's values for drug B levels 1..cols, then level 2, "
@@ -64,13 +78,14 @@ SPEC = FamilySpec(
     plots=(("selection", "designcalc.dose.combination.present:selection_map"),
            ("allocation", "designcalc.dose.combination.present:allocation_map")),
     labels="designcalc.dose.combination.present:LABELS",
-    commands=("dose oc --design boin-comb", "dose simulate --design boin-comb",
-              "dose next --design boin-comb", "trial run"),
+    commands=("dose oc --design boin-comb|keyboard-comb|waterfall",
+              "dose simulate --design boin-comb|keyboard-comb|waterfall",
+              "dose next --design boin-comb|keyboard-comb", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),    # served by its own extras, routed by --design
     summary=("pcs", "share_mtd", "share_above", "p_none", "en"),
     doc="docs/combination.md",
-    references=("lin_yin_2017", "liu_yuan", "yan_boin_2020"),
+    references=(),          # by design: the report builder cites each design's own
     bibliography=(
         ("lin_yin_2017", "Lin R, Yin G (2017). Bayesian optimal interval design for dose "
                          "finding in drug-combination trials. Stat Methods Med Res "
@@ -79,10 +94,22 @@ SPEC = FamilySpec(
                           "package for designing single-agent and drug-combination "
                           "dose-finding trials using Bayesian optimal interval designs. "
                           "J Stat Softw 94(13):1-32."),
+        ("zhang_yuan_2016", "Zhang L, Yuan Y (2016). A practical Bayesian design to "
+                            "identify the maximum tolerated dose contour for drug "
+                            "combination trials. Stat Med 35:4924-4936."),
+        ("pan_keyboard_comb_2020", "Pan H, Lin R, Yuan Y (2020). Keyboard design for phase "
+                                   "I drug-combination trials. Contemp Clin Trials "
+                                   "92:105972."),
     ),
     report="designcalc.dose.combination.report:facts",
     report_template="designcalc/dose/combination/report.j2",
-    designs=(("boin-comb", {}),),
+    designs=(("boin-comb", {"variant": "boin"},
+              ("margin_low", "margin_high", "subtrial_cohorts")),
+             ("keyboard-comb", {"variant": "keyboard"},
+              ("p_saf", "p_tox", "bound_mtd", "get_oc_rule", "subtrial_cohorts")),
+             ("waterfall", {"variant": "waterfall"},
+              ("p_saf", "p_tox", "get_oc_rule", "margin_low", "margin_high", "start_a",
+               "start_b"))),
     keywords=("combination", "toxicity", "dlt"),
     examples=(
         # a 2 x 2 grid, 5 cohorts of 3: exact beside simulated
@@ -101,6 +128,15 @@ SPEC = FamilySpec(
                  "--cols", "3", "--cohorts", "4", "--start-b", "2", "--n-earlystop", "9",
                  "--extrasafe", "--bound-mtd",
                  "--scenario", "toxic=0.25,0.35,0.50,0.40,0.55,0.70",
+                 "--n-sims", "4000", "--seed", "20261201"]},
+        # Keyboard for combinations on a 2 x 2 grid, 4 cohorts of 3
+        {"design": {"target": 0.3, "rows": 2, "cols": 2, "cohorts": 4,
+                    "variant": "keyboard"},
+         "scenarios": {"rising": [0.10, 0.25, 0.30, 0.50]},
+         "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "keyboard-comb", "--target", "0.3", "--rows", "2",
+                 "--cols", "2", "--cohorts", "4",
+                 "--scenario", "rising=0.10,0.25,0.30,0.50",
                  "--n-sims", "4000", "--seed", "20261201"]},
     ),
     extras=(("next", "designcalc.dose.combination.cli:next_cmd"),
