@@ -465,21 +465,23 @@ def check_two_stage(k: int, n1: int, n: int, table: np.ndarray | None = None,
                     scenarios: int = 1) -> None:
     """Refuse (BudgetError) a two-stage enumeration above the budget.
 
-    Without the interim ``table``: the interim grid ``(n1 + 1)^k`` and the upper
-    bound ``(n1 + 1)^k (n - n1 + 1)^k`` of the joint outcomes; with it, their exact
-    number ``sum over interim vectors of (n - n1 + 1)^(baskets continuing)``.
+    Without the interim ``table``: its grid of ``(n1 + 1)^k`` interim vectors;
+    with it, the exact number of joint outcomes, ``sum over interim vectors of
+    (n - n1 + 1)^(baskets continuing)`` (at most ``(n1 + 1)^k (n - n1 + 1)^k``).
     """
+    grid = float(n1 + 1) ** k
     if table is None:
-        joint = float(n1 + 1) ** k * float(n - n1 + 1) ** k
-        what = f"at most {n1 + 1}^{k} x {n - n1 + 1}^{k}"
-    else:
-        _, d1 = _interim_grid(k, n1, table)
-        joint = float(np.sum(float(n - n1 + 1) ** np.sum(d1 == 0, axis=0)))
-        what = f"{joint:.3g}"
-    check_budget(f"exact two-stage basket enumeration ({what} interim and final outcomes)",
+        check_budget(f"two-stage basket interim grid ({n1 + 1}^{k} = {grid:.3g} vectors)",
+                     seconds=grid * k * _SECONDS_PER_CELL, bytes=grid * (k * 3 + 24),
+                     detail=f"{k} baskets, interim after {n1}")
+        return
+    _, d1 = _interim_grid(k, n1, table)
+    joint = float(np.sum(float(n - n1 + 1) ** np.sum(d1 == 0, axis=0)))
+    check_budget(f"exact two-stage basket enumeration ({joint:.3g} interim and final "
+                 "outcomes)",
                  seconds=joint * k * _SECONDS_PER_JOINT_CELL * (1 + 0.2 * scenarios),
                  bytes=min(joint, _CHUNK_ROWS) * (k * 12 + _BYTES_PER_JOINT * scenarios)
-                 + float(n1 + 1) ** k * (k * 3 + 16 * scenarios),
+                 + grid * (k * 3 + 16 * scenarios),
                  detail=f"{k} baskets of {n1} + {n - n1}; {scenarios} scenario(s)")
 
 
