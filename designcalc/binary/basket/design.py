@@ -446,23 +446,23 @@ def _borrowing_kernel(rng, size, *, n, table, p, null):
 
 
 def _two_stage_kernel(rng, size, *, design, weights, p, null):
-    """Two-stage borrowing: interim after n1 (the statistic computed per trial), the
-    continuing baskets to n, the final posteriors computed per trial (no tables)."""
-    from scipy.special import betaincc
-
-    from designcalc.binary.basket.engine import interim_values, posterior_shapes
+    """Two-stage borrowing: interim after n1, the continuing baskets to n; the interim
+    statistics and final decisions are computed once per distinct multiset of the chunk
+    (no tables, so no table budget)."""
+    from designcalc.binary.basket import engine
 
     d = design
     a, b, share = d.shape1, d.shape2, BORROWING[d.borrowing][1]
     x1 = rng.binomial(d.n1, p, size=(size, p.size))
-    v = interim_values(x1, d.n1, d.n, d.p0, d.lam, weights, a, b, share, d.interim)
-    go, eff = (v >= d.prob_futstop) & (v <= d.prob_effstop), v > d.prob_effstop
-    x = x1 + np.where(go, rng.binomial(d.n - d.n1, p, size=(size, p.size)), 0)
-    m = np.where(go, d.n, d.n1)
-    states = np.where(go, d.n1 + 1 + x, x1)
-    s1, s2 = posterior_shapes(x, m, weights, a, b, share, states=states)
-    reject = eff | (go & (betaincc(s1, s2, d.p0) >= d.lam))
-    return _summaries(reject, m, null)
+    v = engine.per_multiset(x1, d.n1 + 1, lambda rows: engine.interim_values(
+        rows, d.n1, d.n, d.p0, d.lam, weights, a, b, share, d.interim))
+    code = engine.interim_codes(v, d.prob_futstop, d.prob_effstop)
+    go = code == 0
+    x2 = rng.binomial(d.n - d.n1, p, size=(size, p.size))
+    states = np.where(go, d.n1 + 1 + x1 + x2, x1)
+    final = engine.per_multiset(states, d.n1 + d.n + 2, lambda rows: engine.final_rejects(
+        rows, d.n1, d.n, d.p0, d.lam, weights, a, b, share))
+    return _summaries((code == 1) | final, np.where(go, d.n, d.n1), null)
 
 
 def _key(design) -> tuple:

@@ -41,7 +41,8 @@ from designcalc.core.budget import check_budget
 __all__ = ["jsd_matrix", "weight_matrix", "posterior_shapes", "decision_table",
            "multiset_rank", "grid_decisions", "enumerate_oc", "n_multisets", "exceeds",
            "check_enumeration", "check_table", "stage_states", "interim_values",
-           "interim_table", "final_table", "two_stage_oc", "check_two_stage"]
+           "interim_table", "final_table", "two_stage_oc", "check_two_stage", "interim_codes",
+           "final_rejects", "per_multiset"]
 
 _PANELS, _NODES = 64, 24
 
@@ -429,30 +430,65 @@ def interim_table(k: int, n1: int, n: int, p0: float, lam: float, weights: np.nd
     check_table(k, n1)
     ms = _multisets(k, n1 + 1)
     v = interim_values(ms, n1, n, p0, lam, weights, a, b, share_prior, rule)
-    code = np.where(v < futstop, -1, np.where(v > effstop, 1, 0)).astype(np.int8)
-    return _by_rank(ms, code, n1 + 1, np.int8)
+    return _by_rank(ms, interim_codes(v, futstop, effstop), n1 + 1, np.int8)
+
+
+def interim_codes(values, futstop: float, effstop: float) -> np.ndarray:
+    """-1 (futility: ``< futstop``), 1 (efficacy: ``> effstop``) or 0 (continue), int8."""
+    return np.where(values < futstop, -1, np.where(values > effstop, 1, 0)).astype(np.int8)
+
+
+def final_rejects(states, n1: int, n: int, p0: float, lam: float, weights: np.ndarray,
+                  a: float, b: float, share_prior: bool) -> np.ndarray:
+    """Final decisions of baskets in ``states`` (..., k) (:func:`stage_states` indices).
+
+    Every basket lends its data with the weights of the two states (baskexact
+    ``beta_borrow_int``); a basket in a final state rejects when
+    ``P(p > p0 | data) >= lam``; a basket stopped at the interim never rejects
+    at the final analysis (baskexact ``get_res_fin``).
+    """
+    x, size = stage_states(n, n1)
+    states = np.asarray(states)
+    s1, s2 = posterior_shapes(x[states], size[states], weights, a, b, share_prior,
+                              states=states)
+    reject = np.zeros(states.shape, dtype=bool)
+    go = states > n1                                  # final states only
+    reject[go] = exceeds(s1[go], s2[go], p0, lam)
+    return reject
+
+
+def per_multiset(states, n_states: int, values) -> np.ndarray:
+    """``values(rows)`` evaluated once per distinct multiset among the rows of ``states``.
+
+    ``states`` (m, k) are state vectors; ``values`` maps sorted rows (u, k) to
+    per-basket values (u, k) that depend on a basket's state and the multiset
+    only.  Returns the values of ``states`` (m, k), as if evaluated row by row.
+    """
+    states = np.asarray(states)
+    srt = np.sort(states, axis=1)
+    _, first, inverse = np.unique(multiset_rank(srt.T), return_index=True,
+                                  return_inverse=True)
+    rows = srt[first]
+    vals = np.asarray(values(rows))
+    table = np.zeros((rows.shape[0], n_states), dtype=vals.dtype)
+    table[np.repeat(np.arange(rows.shape[0]), rows.shape[1]), rows.ravel()] = vals.ravel()
+    return table[inverse.reshape(-1)[:, None], states]
 
 
 def final_table(k: int, n1: int, n: int, p0: float, lam: float, weights: np.ndarray,
                 a: float, b: float, share_prior: bool) -> np.ndarray:
-    """Final decisions of every multiset of ``k`` states (:func:`stage_states`).
+    """Final decisions (:func:`final_rejects`) of every multiset of ``k`` states.
 
     Baskets that continued are in a final state (``x`` of ``n``), baskets
-    stopped at the interim in their interim state (``x`` of ``n1``); every
-    basket, stopped or not, lends its data with the weights of the two states
-    (baskexact ``beta_borrow_int``).  ``T[rank, s]`` is True when a basket in
-    the final state ``s`` has ``P(p > p0 | data) >= lam``; a stopped basket is
-    never rejected at the final analysis (baskexact ``get_res_fin``).  A bool
-    array ``(C(n1 + n + 1 + k, k), n1 + n + 2)``.
+    stopped at the interim in their interim state (``x`` of ``n1``;
+    :func:`stage_states`).  ``T[rank, s]`` is True when a basket in state ``s``
+    rejects among that multiset.  A bool array ``(C(n1 + n + 1 + k, k), n1 + n + 2)``.
     """
-    x, size = stage_states(n, n1)
-    check_table(k, x.size - 1)
-    ms = _multisets(k, x.size)
-    s1, s2 = posterior_shapes(x[ms], size[ms], weights, a, b, share_prior, states=ms)
-    reject = np.zeros(ms.shape, dtype=bool)
-    go = ms > n1                                  # final states only
-    reject[go] = exceeds(s1[go], s2[go], p0, lam)
-    return _by_rank(ms, reject, x.size, bool)
+    states = n1 + n + 2
+    check_table(k, states - 1)
+    ms = _multisets(k, states)
+    return _by_rank(ms, final_rejects(ms, n1, n, p0, lam, weights, a, b, share_prior),
+                    states, bool)
 
 
 def _interim_grid(k: int, n1: int, table: np.ndarray):
