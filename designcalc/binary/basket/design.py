@@ -317,25 +317,36 @@ class BasketDesign(Design):
         return _tables(pairs, per, self.p0)
 
     def _two_stage_exact(self, pairs) -> dict:
-        """Exact two-stage OC; above the budget, FALLBACK_SIMS simulated trials (warned)."""
+        """Exact two-stage OC; above the budget, FALLBACK_SIMS simulated trials (warned).
+
+        The interim table comes first: it gives the exact number of joint outcomes,
+        checked against the budget before the (larger) final table is built."""
         from designcalc.binary.basket import engine
         from designcalc.core.budget import BudgetError
         from designcalc.core.protocol import SimOptions
 
-        k, n1, n = self.k, self.n1, self.n
-        scen = [(rates, _null(rates, self.p0)) for _, rates in pairs]
+        d, k, n1, n = self, self.k, self.n1, self.n
+        share = BORROWING[d.borrowing][1]
         try:
-            engine.check_table(k, n1 + n + 1)                      # the final table
-            engine.check_two_stage(k, n1, n, scenarios=len(pairs))   # the interim grid
-            interim, final = _two_stage_tables(self)
+            engine.check_two_stage(k, n1, n, scenarios=len(pairs))      # the interim grid
+            w = _weights(d)
+            interim = engine.interim_table(k, n1, n, d.p0, d.lam, w[:n1 + 1, :n1 + 1],
+                                           d.shape1, d.shape2, share, d.interim,
+                                           d.prob_futstop, d.prob_effstop)
             engine.check_two_stage(k, n1, n, interim, scenarios=len(pairs))
+            final = engine.final_table(k, n1, n, d.p0, d.lam, w, d.shape1, d.shape2, share)
         except BudgetError as exc:
-            sim = SimOptions(seed=FALLBACK_SEED)
-            out = self._simulate([(name, r) for name, r in pairs], FALLBACK_SIMS, sim)
+            try:
+                out = self._simulate(dict(pairs), FALLBACK_SIMS, SimOptions(seed=FALLBACK_SEED))
+            except BudgetError as err:
+                raise BudgetError(f"the exact two-stage enumeration exceeds the budget ({exc}) "
+                                  f"and so does its simulated fallback ({FALLBACK_SIMS:,} "
+                                  f"trials): {err}") from None
             out["warnings"] = (f"the exact two-stage enumeration exceeds the budget ({exc}); "
                                f"these are simulated values of {FALLBACK_SIMS:,} trials per "
                                f"scenario (seed {FALLBACK_SEED}), columns *_sim, *_sim_se",)
             return out
+        scen = [(rates, _null(rates, self.p0)) for _, rates in pairs]
         return _tables(pairs, engine.two_stage_oc(k, n1, n, interim, final, scen), self.p0)
 
     # --- simulation -----------------------------------------------------------------
@@ -490,18 +501,6 @@ def _table_cached(key) -> np.ndarray:
     w = engine.weight_matrix(n, borrowing, epsilon=epsilon, tau=tau, logbase=logbase,
                              shape1=shape1, shape2=shape2, cpp_a=a, cpp_b=b)
     return engine.decision_table(k, n, p0, lam, w, shape1, shape2, BORROWING[borrowing][1])
-
-
-def _two_stage_tables(design) -> tuple:
-    """The interim and final decision tables of a two-stage borrowing design."""
-    from designcalc.binary.basket import engine
-
-    d, n1 = design, design.n1
-    w = _weights(d)
-    share = BORROWING[d.borrowing][1]
-    interim = engine.interim_table(d.k, n1, d.n, d.p0, d.lam, w[:n1 + 1, :n1 + 1], d.shape1,
-                                   d.shape2, share, d.interim, d.prob_futstop, d.prob_effstop)
-    return interim, engine.final_table(d.k, n1, d.n, d.p0, d.lam, w, d.shape1, d.shape2, share)
 
 
 def _table(design) -> np.ndarray:
