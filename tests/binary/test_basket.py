@@ -344,4 +344,4 @@ def test_two_stage_text_names_the_interim_rule():
                       "efficacy > 0.9), jsd borrowing, lambda = 0.95")
     text = d.protocol_text()
     assert "After 10 patients per basket" in text and "posterior predictive" in text
-    assert "declared promising if it exceeds 0.9" in text
+    assert "for efficacy, declaring it promising, if it is above 0.9;" in text

@@ -262,8 +262,8 @@ class BasketDesign(Design):
                 if self.interim == "posterior" else
                 "the posterior predictive probability (borrowed interim posterior) of reaching "
                 "the final critical count")
-        eff = (f", and declared promising if it exceeds {self.prob_effstop:g}"
-               if self.prob_effstop < 1 else "")
+        eff = (f" and for efficacy, declaring it promising, if it is above "
+               f"{self.prob_effstop:g}" if self.prob_effstop < 1 else "")
         return (f"{borrow}. After {self.n1} patients per basket an interim analysis stops a "
                 f"basket for futility if {what} is below {self.prob_futstop:g}{eff}; the other "
                 f"baskets enrol {self.n - self.n1} more. At the final analysis, which borrows "
