@@ -26,6 +26,14 @@ Conventions are baskexact's (``weights_fujikawa``, ``weights_jsd``,
 
 The JSD integrals are computed by composite Gauss-Legendre quadrature
 (``_PANELS`` panels of ``_NODES`` nodes); baskexact uses R's ``integrate``.
+
+Two-stage designs (baskexact's ``TwoStageBasket``): a basket is analysed in a
+*state*, ``x`` responses of ``n1`` (interim, or stopped there) or of ``n``
+(final; :func:`stage_states`), and the weights are those between the states'
+posteriors.  The interim decisions (:func:`interim_table`) and the final ones
+(:func:`final_table`) are tabulated per multiset of states, and
+:func:`two_stage_oc` sums the probabilities of every interim vector and every
+stage-2 vector of the baskets that go on.
 """
 
 from __future__ import annotations
