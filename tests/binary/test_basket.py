@@ -12,11 +12,17 @@ Sources of the expected numbers:
 * a brute-force second method written here (scipy quad for the Jensen-Shannon
   divergence, scipy.stats.beta for the posterior, a plain loop over the vectors);
 * independent baskets: products of the Simon/binomial probabilities of
-  designcalc.binary.simon (checked against clinfun elsewhere).
+  designcalc.binary.simon (checked against clinfun elsewhere);
+* two-stage borrowing designs: baskexact 1.0.1 (toer, pow, ecd, ess of a
+  TwoStageBasket) on 20 random settings, tests/data/basket_twostage_baskexact.csv
+  made by tests/data/make_basket_twostage_baskexact.R (seed 20261206), and a
+  brute-force loop written here.
 """
 
+import csv
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -94,22 +100,28 @@ def _brute_force(k, n, p0, lam, p, epsilon, tau, logbase, share_prior):
             w[x, y] = w[y, x] = 0.0 if v <= tau else v
     reject, fwer = np.zeros(k), 0.0
     for xs in itertools.product(range(n + 1), repeat=k):
-        prob = math.prod(math.comb(n, x) * pi ** x * (1 - pi) ** (n - x)
-                         for x, pi in zip(xs, p))
+        prob = math.prod(_b(x, n, pi) for x, pi in zip(xs, p))
         any_null = False
         for i in range(k):
             wi = [1.0 if j == i else w[xs[i], xs[j]] for j in range(k)]
-            if share_prior:
-                a = sum(wj * (1 + xj) for wj, xj in zip(wi, xs))
-                b = sum(wj * (1 + n - xj) for wj, xj in zip(wi, xs))
-            else:
-                a = 1 + sum(wj * xj for wj, xj in zip(wi, xs))
-                b = 1 + sum(wj * (n - xj) for wj, xj in zip(wi, xs))
-            if betaincc(a, b, p0) >= lam:
+            if betaincc(*_borrowed(wi, xs, [n] * k, share_prior), p0) >= lam:
                 reject[i] += prob
                 any_null = any_null or p[i] <= p0
         fwer += prob * any_null
     return reject, fwer
+
+
+def _b(x, n, p):
+    return math.comb(n, x) * p ** x * (1 - p) ** (n - x)
+
+
+def _borrowed(wi, xs, ms, share_prior):
+    """Beta(1, 1) prior: basket i's borrowed posterior shapes, weights wi, x of m each."""
+    if share_prior:
+        return (sum(w * (1 + x) for w, x in zip(wi, xs)),
+                sum(w * (1 + m - x) for w, x, m in zip(wi, xs, ms)))
+    return (1 + sum(w * x for w, x in zip(wi, xs)),
+            1 + sum(w * (m - x) for w, x, m in zip(wi, xs, ms)))
 
 
 @pytest.mark.parametrize("borrowing, share", [("fujikawa", True), ("jsd", False)])
@@ -170,6 +182,16 @@ def test_default_scenarios_and_order_invariance():
     (dict(k=3, n=10, p0=0.2, borrowing="fujikawa", lam=0.9, r=3), "r"),
     (dict(k=3, n=10, p0=0.2, borrowing="fujikawa", lam=0.9, tau=1.0), "tau"),
     (dict(k=3, n=10, p0=0.2, borrowing="pooled", lam=0.9), "borrowing"),
+    (dict(k=3, n=10, p0=0.2, borrowing="fujikawa", lam=0.9, n1=10), "n1"),
+    (dict(k=3, n=10, p0=0.2, borrowing="fujikawa", lam=0.9, prob_futstop=0.2),
+     "prob_futstop"),
+    (dict(k=3, n=10, p0=0.2, borrowing="fujikawa", lam=0.9, n1=5, interim="bayes"),
+     "interim"),
+    (dict(k=3, n=10, p0=0.2, borrowing="fujikawa", lam=0.9, n1=5, prob_effstop=1.5),
+     "prob_effstop"),
+    (dict(k=3, n=10, p0=0.2, borrowing="fujikawa", lam=0.9, n1=5, prob_futstop=0.5,
+          prob_effstop=0.4), "prob_futstop"),
+    (dict(k=3, n=10, p0=0.2, r=3, interim="posterior"), "interim"),
 ])
 def test_bad_parameters_name_themselves(kwargs, name):
     with pytest.raises(ValueError, match=f"^{name}"):
@@ -186,3 +208,140 @@ def test_a_huge_enumeration_is_refused_before_it_starts():
     d = BasketDesign(k=10, n=60, p0=0.2, borrowing="fujikawa", lam=0.95)
     with pytest.raises(BudgetError, match="basket"):
         d.oc([[0.2] * 10])
+
+
+# --- two-stage borrowing designs (baskexact's TwoStageBasket) ---------------------------
+
+TWO_STAGE_CSV = Path(__file__).resolve().parents[1] / "data" / "basket_twostage_baskexact.csv"
+
+
+def _floats(text):
+    return [float(v) for v in text.split(";")]
+
+
+def test_two_stage_matches_baskexact_random_settings():
+    # baskexact 1.0.1 on 20 random settings (tests/data/make_basket_twostage_baskexact.R,
+    # seed 20261206): per-basket rejection probabilities (where its toer(results = "group")
+    # runs), FWER, EWP, ECD and expected sample sizes, printed to 12 significant digits
+    with open(TWO_STAGE_CSV, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 20
+    for row in rows:
+        weights = ({"cpp_a": float(row["cpp_a"]), "cpp_b": float(row["cpp_b"])}
+                   if row["weights"] == "cpp" else
+                   {"epsilon": float(row["epsilon"]), "tau": float(row["tau"]),
+                    "logbase": float(row["logbase"])})
+        d = BasketDesign(k=int(row["k"]), n=int(row["n"]), n1=int(row["n1"]),
+                         p0=float(row["p0"]), borrowing=row["weights"],
+                         lam=float(row["lambda"]), interim=row["interim"],
+                         prob_futstop=float(row["prob_futstop"]),
+                         prob_effstop=float(row["prob_effstop"]),
+                         shape1=float(row["shape1"]), shape2=float(row["shape2"]), **weights)
+        res = d.oc([_floats(row["p1"])])
+        m, where = res.metrics[0], f"setting {row['setting']}"
+        assert m["fwer"] == pytest.approx(float(row["fwer"]), abs=1e-10), where
+        assert m["ewp"] == pytest.approx(float(row["ewp"]), abs=1e-10), where
+        assert m["ecd"] == pytest.approx(float(row["ecd"]), abs=1e-10), where
+        assert [r["en"] for r in res.rows] == pytest.approx(_floats(row["ess"]), abs=1e-9)
+        if row["reject"].split(";")[0] != "NA":
+            assert [r["reject"] for r in res.rows] == pytest.approx(_floats(row["reject"]),
+                                                                    abs=1e-10), where
+
+
+def _two_stage_brute_force(k, n1, n, p0, lam, p, epsilon, tau, share_prior, rule, fut, eff):
+    """A second method: loops over every interim and stage-2 outcome; JSD weights by
+    scipy quad between the posteriors of x of n1 and x of n; scipy's beta-binomial."""
+    from scipy.special import betaincc
+    from scipy.stats import betabinom
+
+    cache = {}
+
+    def weight(s, t):                          # s, t: (responses, patients)
+        if s == t:
+            return 1.0
+        if (s, t) not in cache:
+            v = (1 - _jsd_quad(_pdf(1 + s[0], 1 + s[1] - s[0]),
+                               _pdf(1 + t[0], 1 + t[1] - t[0]))) ** epsilon
+            cache[s, t] = 0.0 if v <= tau else v
+        return cache[s, t]
+
+    def shapes(states):
+        return [_borrowed([1.0 if j == i else weight(si, sj) for j, sj in enumerate(states)],
+                          [s[0] for s in states], [s[1] for s in states], share_prior)
+                for i, si in enumerate(states)]
+
+    crit = next((c for c in range(n + 1) if betaincc(1 + c, 1 + n - c, p0) >= lam), n + 1)
+    reject, en, fwer = np.zeros(k), np.zeros(k), 0.0
+    for x1 in itertools.product(range(n1 + 1), repeat=k):
+        prob1 = math.prod(_b(x, n1, pi) for x, pi in zip(x1, p))
+        sh = shapes([(x, n1) for x in x1])
+        stat = ([betaincc(a, b, p0) for a, b in sh] if rule == "posterior" else
+                [betabinom.sf(crit - x - 1, n - n1, a, b) for x, (a, b) in zip(x1, sh)])
+        code = [-1 if v < fut else 1 if v > eff else 0 for v in stat]
+        go = [i for i in range(k) if code[i] == 0]
+        en += prob1 * np.array([n if c == 0 else n1 for c in code])
+        for y in itertools.product(range(n - n1 + 1), repeat=len(go)):
+            prob = prob1 * math.prod(_b(yi, n - n1, p[i]) for yi, i in zip(y, go))
+            states = [(x, n1) for x in x1]
+            for yi, i in zip(y, go):
+                states[i] = (x1[i] + yi, n)
+            fin = shapes(states)
+            rej = [code[i] == 1 or (code[i] == 0 and betaincc(*fin[i], p0) >= lam)
+                   for i in range(k)]
+            reject += prob * np.array(rej)
+            fwer += prob * any(r and pi <= p0 for r, pi in zip(rej, p))
+    return reject, en, fwer
+
+
+@pytest.mark.parametrize("borrowing, share, rule, fut, eff", [
+    ("fujikawa", True, "posterior", 0.3, 0.9),
+    ("jsd", False, "predictive", 0.2, 1.0)])
+def test_two_stage_equals_brute_force(borrowing, share, rule, fut, eff):
+    p = [0.2, 0.35, 0.6]
+    d = BasketDesign(k=3, n=4, n1=2, p0=0.2, borrowing=borrowing, lam=0.8, epsilon=1.5,
+                     tau=0.2, interim=rule, prob_futstop=fut, prob_effstop=eff)
+    res = d.oc([p])
+    reject, en, fwer = _two_stage_brute_force(3, 2, 4, 0.2, 0.8, p, 1.5, 0.2, share, rule,
+                                              fut, eff)
+    assert [r["reject"] for r in res.rows] == pytest.approx(reject, abs=1e-12)
+    assert [r["en"] for r in res.rows] == pytest.approx(en, abs=1e-12)
+    assert res.metrics[0]["fwer"] == pytest.approx(fwer, abs=1e-12)
+    assert 0 < fwer < 1 and en.min() < 4                 # some baskets stop
+
+
+@pytest.mark.parametrize("borrowing", ["fujikawa", "cpp"])
+def test_two_stage_without_stops_is_the_single_stage_design(borrowing):
+    # no interim stop possible (P < 0 or P > 1 never): every basket reaches n and the
+    # final analysis is the single-stage one
+    kw = dict(k=3, n=8, p0=0.2, borrowing=borrowing, lam=0.9, tau=0.0)
+    rates = [0.2, 0.3, 0.5]
+    one = BasketDesign(**kw).oc([rates])
+    two = BasketDesign(n1=4, prob_futstop=0.0, prob_effstop=1.0, **kw).oc([rates])
+    assert [r["reject"] for r in two.rows] == pytest.approx(
+        [r["reject"] for r in one.rows], abs=1e-12)
+    assert [r["en"] for r in two.rows] == pytest.approx([8.0] * 3, abs=1e-12)
+    for col in ("fwer", "ewp", "all_power", "ecd"):
+        assert two.metrics[0][col] == pytest.approx(one.metrics[0][col], abs=1e-12)
+
+
+def test_two_stage_above_the_budget_is_simulated(monkeypatch):
+    d = BasketDesign(k=3, n=6, n1=3, p0=0.2, borrowing="fujikawa", lam=0.9, tau=0.0,
+                     prob_futstop=0.3)
+    exact = d.oc([[0.2, 0.3, 0.5]])
+    monkeypatch.setattr(engine, "_SECONDS_PER_JOINT_CELL", 1e4)     # exact: days
+    res = d.oc([[0.2, 0.3, 0.5]])
+    assert "simulated values of 10,000 trials" in res.warnings[0]
+    for e, s in zip(exact.rows, res.rows):
+        assert "reject" not in s
+        assert abs(s["reject_sim"] - e["reject"]) < 4 * s["reject_sim_se"]
+        assert abs(s["en_sim"] - e["en"]) < 4 * s["en_sim_se"] + 1e-12
+
+
+def test_two_stage_text_names_the_interim_rule():
+    d = BasketDesign(k=3, n=20, n1=10, p0=0.2, borrowing="jsd", lam=0.95,
+                     interim="predictive", prob_futstop=0.1, prob_effstop=0.9)
+    assert str(d) == ("3 baskets of 10 + 10 (interim predictive, futility < 0.1, "
+                      "efficacy > 0.9), jsd borrowing, lambda = 0.95")
+    text = d.protocol_text()
+    assert "After 10 patients per basket" in text and "posterior predictive" in text
+    assert "for efficacy, declaring it promising, if it is above 0.9;" in text

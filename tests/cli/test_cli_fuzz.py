@@ -954,3 +954,28 @@ ISSUE23_KEYBOARD = [
 @pytest.mark.parametrize("args", ISSUE23_KEYBOARD, ids=[a[:90] for a in ISSUE23_KEYBOARD])
 def test_issue23_keyboard_comb_exit_2(args, tmp_path):
     _check(shlex.split(args), tmp_path)
+
+
+# --- basket two stages (issue #24, item 3b): bad invocations of the borrowing designs with
+# --n1 (interim analysis) ------------------------------------------------------------------
+BASKET_TWO_STAGE_CASES = [
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --n1 20",        # n1 = n
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --n1 0",
+    "basket oc --design jsd --k 3 --n 20 --p0 0.2 --lam 0.9 --prob-futstop 0.2",  # no --n1
+    "basket oc --design cpp --k 3 --n 20 --p0 0.2 --lam 0.9 --interim posterior",  # no --n1
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --n1 10 --interim bayes",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --n1 10 --prob-futstop 0.6 "
+    "--prob-effstop 0.5",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --n1 10 --prob-effstop 1.5",
+    "basket oc --design fujikawa --k 3 --n 20 --p0 0.2 --lam 0.9 --n1 10 --prob-futstop -0.1",
+    "basket oc --design independent --k 3 --n 20 --p0 0.2 --r 5 --interim posterior",
+    "basket oc --design fujikawa --k 6 --n 20 --n1 10 --p0 0.2 --lam 0.9 "
+    "--max-seconds 0.001",                            # exact and its simulated fallback
+    "basket simulate --design jsd --k 3 --n 20 --n1 10 --p0 0.2 --lam 0.9 --n-sims 1",
+]
+
+
+@pytest.mark.parametrize("args", BASKET_TWO_STAGE_CASES,
+                         ids=[a[:90] for a in BASKET_TWO_STAGE_CASES])
+def test_basket_two_stage_bad_invocations_exit_2(args, tmp_path):
+    _check(shlex.split(args), tmp_path)

@@ -11,12 +11,18 @@ Independent baskets (``borrowing="none"``)
     ``1 - prod_{i in H1} (1 - R_i)``, all-basket power ``prod_{i in H1} R_i``,
     expected number of correct decisions ``sum_{H0} (1 - R_i) + sum_{H1} R_i``.
 Borrowing (``"fujikawa"``, ``"jsd"``, ``"cpp"``)
-    single stage; basket ``i`` rejects when its borrowed posterior gives
+    basket ``i`` rejects when its borrowed posterior gives
     ``P(p_i > p0 | x) >= lambda`` (``lam``); the weights and posteriors follow
     Fujikawa et al. (2020, Biom J 62:330) and the power prior of Baumann et
     al. (2024) exactly as baskexact computes them (see
-    :mod:`designcalc.binary.basket.engine`).  Every vector of response counts
-    is enumerated: the probabilities are exact.
+    :mod:`designcalc.binary.basket.engine`).  Single stage, or with ``n1`` two
+    stages: after ``n1`` patients per basket an interim analysis (borrowed
+    posterior or posterior predictive probability, ``interim``) stops a basket
+    for futility (``< prob_futstop``) or efficacy (``> prob_effstop``); the
+    others go on to ``n`` and the final analysis borrows from every basket,
+    stopped ones with their interim data (baskexact's ``TwoStageBasket``).
+    Every vector of response counts is enumerated: the probabilities are exact
+    (two stages above the budget: simulated, said in a warning).
 
 A basket is a null basket when its true rate ``p_i <= p0``.  FWER: P(reject
 at least one null basket), 0 without one; EWP (baskexact's experiment-wise
@@ -38,6 +44,13 @@ from designcalc.core.protocol import Design, curve_scenarios
 from designcalc.core.validate import check_int, check_prob, check_prob_array, check_real
 
 __all__ = ["BasketDesign", "BORROWING"]
+
+#: the parameters of a two-stage borrowing design's interim analysis
+INTERIM = ("interim", "prob_futstop", "prob_effstop")
+INTERIM_RULES = ("posterior", "predictive")
+#: simulated fallback of a two-stage enumeration above the budget
+FALLBACK_SIMS = 10_000
+FALLBACK_SEED = 20261206
 
 #: borrowing -> (weights in words, whether the prior is shared as in Fujikawa's design)
 BORROWING = {
@@ -67,6 +80,8 @@ class BasketDesign(Design):
         Independent baskets: reject if responses > r (of n).
     r1, n1 : int, optional
         Independent baskets: a Simon rule's stage 1 (stop if <= r1 of n1).
+        Borrowing designs: ``n1`` alone makes the design two-stage, with the
+        interim analysis after ``n1`` patients per basket.
     lam : float, optional
         Borrowing: reject if the posterior P(p_i > p0) >= lam (baskexact ``lambda``).
     epsilon, tau, logbase : float
@@ -76,6 +91,15 @@ class BasketDesign(Design):
         Beta prior of each basket's response probability (borrowing designs).
     cpp_a, cpp_b : float
         Calibrated power prior: ``w = 1 / (1 + exp(a + b log s))`` (baskexact ``a``, ``b``).
+    interim : {"posterior", "predictive"}, optional
+        Two-stage borrowing: the interim statistic, the borrowed posterior
+        P(p_i > p0) (baskexact ``interim_posterior``) or the posterior predictive
+        probability of reaching the final critical count (``interim_postpred``);
+        default "posterior".
+    prob_futstop, prob_effstop : float, optional
+        Two-stage borrowing: stop a basket for futility when the interim statistic
+        is below ``prob_futstop`` (default 0.1, baskexact's), for efficacy when above
+        ``prob_effstop`` (default 1: never; baskexact's default is 0.9).
 
     Examples
     --------
@@ -104,6 +128,9 @@ class BasketDesign(Design):
     shape2: float = 1.0
     cpp_a: float = 1.0
     cpp_b: float = 1.0
+    interim: str | None = None
+    prob_futstop: float | None = None
+    prob_effstop: float | None = None
 
     family = "basket"
     method = "exact"
@@ -118,12 +145,12 @@ class BasketDesign(Design):
             raise ValueError(f"borrowing must be one of {', '.join(BORROWING)}, "
                              f"got {self.borrowing!r}")
         independent = self.borrowing == "none"
-        wrong = (("lam",) if independent else ("r", "r1", "n1"))
+        wrong = (("lam",) + INTERIM if independent else ("r", "r1"))
         given = next((name for name in wrong if getattr(self, name) is not None), None)
         if given:
             raise ValueError(f"{given}: does not apply to borrowing={self.borrowing!r} "
                              + ("(independent baskets take r, r1, n1)" if independent
-                                else "(borrowing designs take lam)"))
+                                else "(borrowing designs take lam, and n1 for two stages)"))
         for name in ("epsilon", "logbase", "shape1", "shape2"):
             set_(name, check_real(name, getattr(self, name), low=0.0, low_open=True))
         if self.logbase == 1.0:
@@ -150,6 +177,33 @@ class BasketDesign(Design):
                 raise ValueError("lam: borrowing designs need the posterior cut-off lam")
             set_("lam", check_real("lam", self.lam, low=0.0, high=1.0, low_open=True,
                                    high_open=True))
+            self._check_two_stage(set_, n)
+
+    def _check_two_stage(self, set_, n) -> None:
+        """Borrowing designs: validate ``n1`` and the interim rule (defaults filled in)."""
+        if self.n1 is None:
+            given = next((name for name in INTERIM if getattr(self, name) is not None), None)
+            if given:
+                raise ValueError(f"{given}: applies to two-stage borrowing designs only "
+                                 "(give the interim size n1)")
+            return
+        set_("n1", check_int("n1", self.n1, min_value=1, max_value=n - 1))
+        interim = "posterior" if self.interim is None else self.interim
+        if interim not in INTERIM_RULES:
+            raise ValueError(f"interim must be one of {', '.join(INTERIM_RULES)}, "
+                             f"got {interim!r}")
+        set_("interim", interim)
+        for name, default in (("prob_futstop", 0.1), ("prob_effstop", 1.0)):
+            value = default if getattr(self, name) is None else getattr(self, name)
+            set_(name, check_real(name, value, low=0.0, high=1.0))
+        if self.prob_futstop > self.prob_effstop:
+            raise ValueError(f"prob_futstop ({self.prob_futstop:g}) must not exceed "
+                             f"prob_effstop ({self.prob_effstop:g})")
+
+    @property
+    def two_stage(self) -> bool:
+        """True for a two-stage borrowing design (``n1`` given)."""
+        return self.borrowing != "none" and self.n1 is not None
 
     # --- words ----------------------------------------------------------------------
     def __str__(self) -> str:
@@ -157,8 +211,14 @@ class BasketDesign(Design):
             rule = (f"{self.r1}/{self.n1}, {self.r}/{self.n}" if self.n1 is not None
                     else f"reject if > {self.r} of {self.n}")
             return f"{self.k} independent baskets, {rule}"
-        return (f"{self.k} baskets of {self.n}, {self.borrowing} borrowing, "
+        stages = (f"{self.n1} + {self.n - self.n1} (interim {self.interim}, futility "
+                  f"< {self.prob_futstop:g}{self._effstop_words()})" if self.two_stage
+                  else f"{self.n}")
+        return (f"{self.k} baskets of {stages}, {self.borrowing} borrowing, "
                 f"lambda = {self.lam:g}")
+
+    def _effstop_words(self) -> str:
+        return f", efficacy > {self.prob_effstop:g}" if self.prob_effstop < 1 else ""
 
     def basket_rule(self):
         """The rule of one independent basket (a Simon or single-stage design)."""
@@ -192,9 +252,22 @@ class BasketDesign(Design):
                         f"more of {self.n} respond.")
             return (f"{head} independently: the basket is promising if {self.r + 1} or more "
                     f"of {self.n} respond.")
-        return (f"{head} with information borrowed between baskets ({self.weights_text()}; "
-                f"Beta({self.shape1:g}, {self.shape2:g}) prior): a basket is promising if its "
-                f"posterior probability that p > {self.p0:g} is at least {self.lam:g}.")
+        borrow = (f"{head} with information borrowed between baskets ({self.weights_text()}; "
+                  f"Beta({self.shape1:g}, {self.shape2:g}) prior)")
+        final = (f"a basket is promising if its posterior probability that p > {self.p0:g} is "
+                 f"at least {self.lam:g}")
+        if not self.two_stage:
+            return f"{borrow}: {final}."
+        what = ("the borrowed posterior probability that p > " + f"{self.p0:g}"
+                if self.interim == "posterior" else
+                "the posterior predictive probability (borrowed interim posterior) of reaching "
+                "the final critical count")
+        eff = (f" and for efficacy, declaring it promising, if it is above "
+               f"{self.prob_effstop:g}" if self.prob_effstop < 1 else "")
+        return (f"{borrow}. After {self.n1} patients per basket an interim analysis stops a "
+                f"basket for futility if {what} is below {self.prob_futstop:g}{eff}; the other "
+                f"baskets enrol {self.n - self.n1} more. At the final analysis, which borrows "
+                f"from every basket (stopped ones with their interim data), {final}.")
 
     # --- scenarios ------------------------------------------------------------------
     def scenarios(self, scenarios=None, p1=None) -> list:
@@ -229,6 +302,8 @@ class BasketDesign(Design):
         if self.borrowing == "none":
             rule = self.basket_rule()
             per = [_independent_oc(rule, rates, self.p0) for _, rates in pairs]
+        elif self.two_stage:
+            return self._two_stage_exact(pairs)
         else:
             from designcalc.binary.basket import engine
 
@@ -241,6 +316,39 @@ class BasketDesign(Design):
                 per.append(oc)
         return _tables(pairs, per, self.p0)
 
+    def _two_stage_exact(self, pairs) -> dict:
+        """Exact two-stage OC; above the budget, FALLBACK_SIMS simulated trials (warned).
+
+        The interim table comes first: it gives the exact number of joint outcomes,
+        checked against the budget before the (larger) final table is built."""
+        from designcalc.binary.basket import engine
+        from designcalc.core.budget import BudgetError
+        from designcalc.core.protocol import SimOptions
+
+        d, k, n1, n = self, self.k, self.n1, self.n
+        share = BORROWING[d.borrowing][1]
+        try:
+            engine.check_two_stage(k, n1, n, scenarios=len(pairs))      # the interim grid
+            w = _weights(d)
+            interim = engine.interim_table(k, n1, n, d.p0, d.lam, w[:n1 + 1, :n1 + 1],
+                                           d.shape1, d.shape2, share, d.interim,
+                                           d.prob_futstop, d.prob_effstop)
+            engine.check_two_stage(k, n1, n, interim, scenarios=len(pairs))
+            final = engine.final_table(k, n1, n, d.p0, d.lam, w, d.shape1, d.shape2, share)
+        except BudgetError as exc:
+            try:
+                out = self._simulate(dict(pairs), FALLBACK_SIMS, SimOptions(seed=FALLBACK_SEED))
+            except BudgetError as err:
+                raise BudgetError(f"the exact two-stage enumeration exceeds the budget ({exc}) "
+                                  f"and so does its simulated fallback ({FALLBACK_SIMS:,} "
+                                  f"trials): {err}") from None
+            out["warnings"] = (f"the exact two-stage enumeration exceeds the budget ({exc}); "
+                               f"these are simulated values of {FALLBACK_SIMS:,} trials per "
+                               f"scenario (seed {FALLBACK_SEED}), columns *_sim, *_sim_se",)
+            return out
+        scen = [(rates, _null(rates, self.p0)) for _, rates in pairs]
+        return _tables(pairs, engine.two_stage_oc(k, n1, n, interim, final, scen), self.p0)
+
     # --- simulation -----------------------------------------------------------------
     def _simulate(self, scenarios, n_sims, sim, p1=None) -> dict:
         from designcalc.core import simulate
@@ -250,6 +358,8 @@ class BasketDesign(Design):
             kernel = partial(_independent_kernel, n=self.n, r=self.r,
                              r1=-1 if self.r1 is None else self.r1,
                              n1=self.n if self.n1 is None else self.n1)
+        elif self.two_stage:
+            kernel = partial(_two_stage_kernel, design=self, weights=_weights(self))
         else:
             kernel = partial(_borrowing_kernel, n=self.n, table=_table(self))
         per = []
@@ -346,10 +456,40 @@ def _borrowing_kernel(rng, size, *, n, table, p, null):
     return _summaries(reject, np.full(x.shape, n), null)
 
 
+def _two_stage_kernel(rng, size, *, design, weights, p, null):
+    """Two-stage borrowing: interim after n1, the continuing baskets to n; the interim
+    statistics and final decisions are computed once per distinct multiset of the chunk
+    (no tables, so no table budget)."""
+    from designcalc.binary.basket import engine
+
+    d = design
+    a, b, share = d.shape1, d.shape2, BORROWING[d.borrowing][1]
+    x1 = rng.binomial(d.n1, p, size=(size, p.size))
+    v = engine.per_multiset(x1, d.n1 + 1, lambda rows: engine.interim_values(
+        rows, d.n1, d.n, d.p0, d.lam, weights, a, b, share, d.interim))
+    code = engine.interim_codes(v, d.prob_futstop, d.prob_effstop)
+    go = code == 0
+    x2 = rng.binomial(d.n - d.n1, p, size=(size, p.size))
+    states = np.where(go, d.n1 + 1 + x1 + x2, x1)
+    final = engine.per_multiset(states, d.n1 + d.n + 2, lambda rows: engine.final_rejects(
+        rows, d.n1, d.n, d.p0, d.lam, weights, a, b, share))
+    return _summaries((code == 1) | final, np.where(go, d.n, d.n1), null)
+
+
 def _key(design) -> tuple:
     return (design.k, design.n, design.p0, design.borrowing, design.lam, design.epsilon,
             design.tau, design.logbase, design.shape1, design.shape2, design.cpp_a,
             design.cpp_b)
+
+
+def _weights(design) -> np.ndarray:
+    """The borrowing weights of the design's states (two-stage: interim and final)."""
+    from designcalc.binary.basket import engine
+
+    return engine.weight_matrix(design.n, design.borrowing, epsilon=design.epsilon,
+                                tau=design.tau, logbase=design.logbase, shape1=design.shape1,
+                                shape2=design.shape2, cpp_a=design.cpp_a, cpp_b=design.cpp_b,
+                                n1=design.n1 if design.two_stage else None)
 
 
 @lru_cache(maxsize=4)

@@ -43,8 +43,10 @@ def trial_table(result) -> dict:
 
 
 def facts(result, analysis, assumed, **kw) -> dict:
-    """Facts of a basket result: the design in words, ``k``, ``n``, ``p0``, the worst
-    FWER over the scenarios (and where), the trial-level table and the references."""
+    """Facts of a basket result: the design in words, ``k``, ``n``, ``p0``, whether it has
+    two stages and was enumerated (not simulated: a two-stage enumeration above the
+    budget), the worst FWER over the scenarios (and where), the trial-level table and
+    the references."""
     d = result.design
     worst = None
     for m in result.metrics:
@@ -53,8 +55,10 @@ def facts(result, analysis, assumed, **kw) -> dict:
             worst = (v, m.get("scenario") or "the scenario")
     refs = REFERENCES[d.borrowing] if d.borrowing != "none" else (
         ("simon",) if d.n1 is not None else ())
+    enumerated = bool(result.rows) and "reject" in result.rows[0]
     return {"design_text": d.protocol_text(), "k": d.k, "n": d.n, "p0": f"{d.p0:g}",
-            "borrowing": d.borrowing, "method": result.method,
+            "borrowing": d.borrowing, "method": result.method if enumerated else "simulation",
+            "two_stage": d.two_stage, "n1": d.n1, "enumerated": enumerated,
             "worst_fwer": None if worst is None else {"value": _v("fwer", worst[0]),
                                                        "where": worst[1]},
             "tables": [trial_table(result)], "sim": sim_facts(result), "references": refs}

@@ -1,21 +1,24 @@
 """Registry entry of the ``basket`` family (light: no numpy at import).
 
-``designcalc basket oc --design independent|fujikawa|jsd|cpp``; see ``docs/basket.md``.
+``designcalc basket oc --design independent|fujikawa|jsd|cpp`` (borrowing designs with
+``--n1``: two stages); see ``docs/basket.md``.
 """
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 _BORROW = ("lam", "epsilon", "tau", "logbase", "shape1", "shape2", "cpp_a", "cpp_b")
-_SIMON = ("r", "r1", "n1")
+_SIMON = ("r", "r1")
+_INTERIM = ("interim", "prob_futstop", "prob_effstop")
 #: design name -> (borrowing, the parameters it does not take)
-_DESIGNS = {"independent": ("none", _BORROW),
+_DESIGNS = {"independent": ("none", _BORROW + _INTERIM),
             "fujikawa": ("fujikawa", _SIMON + ("cpp_a", "cpp_b")),
             "jsd": ("jsd", _SIMON + ("cpp_a", "cpp_b")),
             "cpp": ("cpp", _SIMON + ("epsilon", "tau", "logbase"))}
 
 SPEC = FamilySpec(
     name="basket",
-    title="Basket trials: independent baskets or exact borrowing (Fujikawa, power priors)",
+    title="Basket trials: independent baskets or exact borrowing (Fujikawa, power priors), "
+          "one or two stages",
     design="designcalc.binary.basket.design:BasketDesign",
     params=(
         Param("k", "int", "Number of baskets.", domain="2 to 10", unit="baskets"),
@@ -30,7 +33,8 @@ SPEC = FamilySpec(
               domain="0 <= r < n", unit="responses"),
         Param("r1", "int", "Independent baskets, Simon rule: stop a basket if stage-1 "
               "responses <= r1.", default=None, domain="0 <= r1 < n1", unit="responses"),
-        Param("n1", "int", "Independent baskets, Simon rule: stage-1 size.", default=None,
+        Param("n1", "int", "Stage-1 size: of a Simon rule (independent baskets) or, for a "
+              "borrowing design, the interim analysis (two stages).", default=None,
               domain="1 <= n1 < n", unit="patients"),
         Param("lam", "float", "Borrowing: promising if the posterior P(p > p0) >= lam "
               "(baskexact lambda).", default=None, domain="(0, 1)"),
@@ -47,6 +51,16 @@ SPEC = FamilySpec(
               default=1.0),
         Param("cpp_b", "float", "Calibrated power prior: b of 1 / (1 + exp(a + b log s)).",
               default=1.0, domain="> 0"),
+        Param("interim", ("posterior", "predictive"), "Two-stage borrowing: the interim "
+              "statistic, the borrowed posterior P(p > p0) or the posterior predictive "
+              "probability of reaching the final critical count (default posterior).",
+              default=None),
+        Param("prob_futstop", "float", "Two-stage borrowing: stop a basket for futility when "
+              "the interim statistic is below this (default 0.1).", default=None,
+              domain="[0, 1]"),
+        Param("prob_effstop", "float", "Two-stage borrowing: stop a basket for efficacy (it "
+              "is promising) when the interim statistic is above this (default 1: never).",
+              default=None, domain="[prob_futstop, 1]"),
     ),
     scenario=ScenarioSpec("curve", "rates", "True response probability per basket "
                           "(default: all p0, and all p1 with --p1).", required=False),
@@ -90,6 +104,18 @@ SPEC = FamilySpec(
          "cli": ["basket", "oc", "--design", "independent", "--k", "4", "--n", "29",
                  "--p0", "0.1", "--r1", "1", "--n1", "10", "--r", "5",
                  "--scenario", "two active=0.1,0.1,0.3,0.3", "--n-sims", "3000",
+                 "--seed", "20261201"]},
+        # two stages: Fujikawa, interim after 5 of 10 (futility if the borrowed P(p > p0)
+        # < .5, efficacy if > .99)
+        {"design": {"k": 3, "n": 10, "n1": 5, "p0": 0.2, "borrowing": "fujikawa",
+                    "lam": 0.95, "epsilon": 1.5, "tau": 0.0, "prob_futstop": 0.5,
+                    "prob_effstop": 0.99},
+         "scenarios": {"null": [0.2, 0.2, 0.2], "mixed": [0.2, 0.4, 0.5]}, "n_sims": 3000,
+         "cli": ["basket", "oc", "--design", "fujikawa", "--k", "3", "--n", "10", "--n1", "5",
+                 "--p0", "0.2", "--lam", "0.95", "--epsilon", "1.5", "--tau", "0",
+                 "--prob-futstop", "0.5", "--prob-effstop", "0.99",
+                 "--scenario", "null=0.2,0.2,0.2", "--scenario", "mixed=0.2,0.4,0.5",
+                 "--n-sims", "3000",
                  "--seed", "20261201"]},
         # calibrated power prior (baskexact README: k = 3, n = 15, a = b = 2)
         {"design": {"k": 3, "n": 15, "p0": 0.2, "borrowing": "cpp", "lam": 0.99,
