@@ -42,6 +42,10 @@ from designcalc.core.validate import check_prob, check_real
 
 METHODS = ("clopper-pearson", "wilson", "jeffreys", "wald")
 SIDES = ("two", "lower", "upper")
+#: the largest number of patients: beyond it the beta quantiles of the exact
+#: intervals lose their precision (at n = 1e16 the Clopper-Pearson half-width is
+#: 5 % off, at 1e18 negative), and no trial comes near it
+N_MAX = 10 ** 9
 
 
 class Interval(NamedTuple):
@@ -67,6 +71,8 @@ def _counts(x, n):
     n_arr = as_int_array("n", n)
     if np.any(n_arr < 1):
         raise ValueError(f"n must be >= 1, got {int(n_arr[n_arr < 1].flat[0])}")
+    if np.any(n_arr > N_MAX):
+        raise ValueError(f"n must be at most {N_MAX:.0e}, got {int(n_arr[n_arr > N_MAX].flat[0])}")
     if np.any(x_arr < 0):
         raise ValueError(f"x must be >= 0, got {int(x_arr[x_arr < 0].flat[0])}")
     try:
@@ -128,7 +134,7 @@ def ci(x, n, method="clopper-pearson", level=0.95, sided="two") -> Interval:
     x : int or array of int
         Number of responses, ``0 <= x <= n``.
     n : int or array of int
-        Number of patients, ``n >= 1`` (broadcast with ``x``).
+        Number of patients, ``1 <= n <= N_MAX`` (10^9) (broadcast with ``x``).
     method : {"clopper-pearson", "wilson", "jeffreys", "wald"}
     level : float
         Confidence level in (0, 1).
@@ -183,6 +189,8 @@ def expected_halfwidth(n, p, level=0.95, method="clopper-pearson"):
         raise TypeError(f"n must be a number or an array of numbers, got {n!r}") from None
     if n_arr.size == 0 or not np.all(np.isfinite(n_arr)) or np.any(n_arr < 1):
         raise ValueError(f"n must be finite and >= 1, got {n!r}")
+    if np.any(n_arr > N_MAX):
+        raise ValueError(f"n must be at most {N_MAX:.0e}, got {n!r}")
     lo, hi = _limits(n_arr * p, n_arr, method, (1.0 - level) / 2.0)
     out = (hi - lo) / 2.0
     return float(out[0]) if np.ndim(n) == 0 else out
@@ -215,8 +223,8 @@ def n_for_halfwidth(p, halfwidth, level=0.95, method="clopper-pearson",
     h = check_real("halfwidth", halfwidth, low=0.0, high=0.5, low_open=True)
     level = check_prob("level", level)
     _check_method(method)
-    if isinstance(nmax, bool) or not isinstance(nmax, numbers.Integral) or nmax < 1:
-        raise ValueError(f"nmax must be a whole number >= 1, got {nmax!r}")
+    if isinstance(nmax, bool) or not isinstance(nmax, numbers.Integral) or not 1 <= nmax <= N_MAX:
+        raise ValueError(f"nmax must be a whole number in [1, {N_MAX:.0e}], got {nmax!r}")
     # The half-width at x = n p decreases with n: doubling, then bisection.
     z = NormalDist().inv_cdf(1.0 - (1.0 - level) / 2.0)
     approx = 0.5 * z * z * p * (1 - p) / (h * h) if h * h > 0 else math.inf
@@ -235,4 +243,4 @@ def n_for_halfwidth(p, halfwidth, level=0.95, method="clopper-pearson",
     return n
 
 
-__all__ = ["METHODS", "SIDES", "Interval", "ci", "expected_halfwidth", "n_for_halfwidth"]
+__all__ = ["METHODS", "N_MAX", "SIDES", "Interval", "ci", "expected_halfwidth", "n_for_halfwidth"]

@@ -159,3 +159,22 @@ def test_ci_bad_input(kwargs, exc, name):
 def test_n_for_halfwidth_bad_input(args, name):
     with pytest.raises(ValueError, match=rf"^{name}"):
         n_for_halfwidth(*args)
+
+
+def test_more_patients_than_the_quantiles_can_hold_is_refused():
+    """Hypothesis found expected_halfwidth(1.0068e18, 0.25, level=0.5) = -1.08e-10:
+    the beta quantiles lose their precision for huge n (5 % off at 1e16).  Up to
+    N_MAX the exact half-width agrees with the normal one z sqrt(p(1-p)/n) to 1e-4
+    (relative) at 1e9; above it every entry point refuses n."""
+    import math
+
+    from designcalc.binary.binomial import N_MAX, expected_halfwidth
+
+    z = 0.6744897501960817                        # the normal 75 % quantile
+    normal = z * math.sqrt(0.25 * 0.75 / N_MAX)
+    assert expected_halfwidth(N_MAX, 0.25, level=0.5) == pytest.approx(normal, rel=1e-4)
+    for call in (lambda: expected_halfwidth(1.0068e18, 0.25, level=0.5),
+                 lambda: ci(3, N_MAX + 1),
+                 lambda: n_for_halfwidth(0.3, 0.1, nmax=N_MAX + 1)):
+        with pytest.raises(ValueError, match="at most|nmax"):
+            call()
