@@ -1,8 +1,9 @@
-"""``designcalc dose next --design boin12|keyboard-obd`` and ``dose table --design
-keyboard-obd``: the phase I/II designs' decisions after a cohort history.
+"""``designcalc dose next|pathways --design boin12|keyboard-obd`` and ``dose table
+--design keyboard-obd``: the phase I/II designs' decisions after a cohort history.
 
-Routed here by the ``dose`` group's dispatch of the ``next`` and ``table`` extras (the
-interval designs keep their own).  The design's options are its spec's parameters.
+Routed here by the ``dose`` group's dispatch of the ``next``, ``pathways`` and ``table``
+extras (the interval designs keep their own).  The design's options are its spec's
+parameters.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import click
 
 from designcalc.cli._common import emit
-from designcalc.cli.options import output_options
+from designcalc.cli.options import check_plot, output_options, plot_options
 from designcalc.dose.phase12.spec import KEYBOARD_SPEC, SPEC
 
 _TYPES = {"int": int, "float": float, "str": str}
@@ -123,3 +124,67 @@ def keyboard_table_cmd(design, sizes, fmt, out, **params):
          title=f"Keyboard phase I/II decision table (get.decision.obd.kb): key after T "
                f"toxicities (rows) and R efficacies (columns) of n patients",
          footer=d.protocol_text())
+
+
+_PATHWAYS_HELP = """Dose-transition pathways of {name}: every outcome of the next cohorts and the
+decision after each.
+
+Each patient has one of four outcomes (N no event, E efficacy, T toxicity, B both),
+so the pathways enumerate the outcome *counts* of each cohort (the multinomial
+compositions: 20 for a cohort of 3, in the order E, N, B, T); each row is one
+cohort's outcome on one pathway, the path a history string, and the decision is the
+design's own next-dose rule (Yap et al. 2017, Clin Cancer Res 23:7440).  A pathway
+ends when the trial stops or after --ahead cohorts.
+
+\b
+Examples:
+  designcalc dose pathways --design {design} --doses 5 --ahead 1 --plot dtp.png
+  designcalc dose pathways --design {design} --doses 5 --history "1NNN 2ENT" --ahead 2
+"""
+
+
+def _pathways_command(spec, name):
+    """``dose pathways --design NAME`` for the design of ``spec``."""
+    @click.command("pathways", help=_PATHWAYS_HELP.format(name=name, design=spec.designs[0][0]),
+                   short_help=f"Dose-transition pathways of {name}.")
+    @_design_option(spec, f"{spec.designs[0][0]}: {name}.")
+    @click.option("--history", default="", help=_HISTORY_HELP + " Default: none, the start "
+                  "of the trial.")
+    @_doses_option
+    @click.option("--ahead", type=int, default=1, show_default=True,
+                  help="Cohorts to enumerate: C(cohort size + 3, 3)^ahead final pathways.")
+    @_param_options(spec)
+    @plot_options(help="Also draw the pathways as a tree to FILE (.png/.svg/.pdf; at most "
+                       "100 final pathways: --ahead 1 for cohorts of 3).")
+    @output_options
+    def command(design, history, levels, ahead, plot, fmt, out, **params):
+        from designcalc.dose.pathways import outcome_pathways
+
+        check_plot(plot)
+        values = dict(params, n_doses=levels) if spec is SPEC else params
+        d = spec.build(values)
+        res = outcome_pathways(d, history, levels, ahead)
+        footer = None
+        if plot:
+            from designcalc.present.plots import save
+
+            footer = f"plot written to {save(res.plot(), plot)}"
+        rows = [{k: r[k] for k in ("path", "cohort", "level", "outcome", "n_level",
+                                   "tox_level", "eff_level", "next", "stop", "mtd",
+                                   "reason")} for r in res.rows]
+        for row in rows:
+            row["obd"] = row.pop("mtd")
+            row["reason"] = row.pop("reason")
+        inputs = {"design": design, "history": history, "doses": levels, "ahead": ahead,
+                  **params}
+        emit(fmt, out, "dose pathways", inputs, rows,
+             title=f"Dose-transition pathways of {d}: {ahead} cohort(s) of "
+                   f"{res.cohort_size} from level {res.start_level}, {len(res.leaves())} "
+                   "pathways; outcome = the counts of E (efficacy only), N (neither), B "
+                   "(both), T (toxicity only) in the cohort",
+             footer=footer)
+    return command
+
+
+pathways_cmd = _pathways_command(SPEC, "BOIN12")
+keyboard_pathways_cmd = _pathways_command(KEYBOARD_SPEC, "Keyboard phase I/II (OBD)")

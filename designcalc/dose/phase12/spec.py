@@ -68,7 +68,7 @@ SPEC = FamilySpec(
            ("allocation", "designcalc.present.plots:dose_allocation")),
     labels="designcalc.dose.phase12.present:LABELS",
     commands=("dose oc --design boin12", "dose simulate --design boin12",
-              "dose next --design boin12", "trial run"),
+              "dose next --design boin12", "dose pathways --design boin12", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),
     summary=("select", "en"),
@@ -82,7 +82,8 @@ SPEC = FamilySpec(
                        "immunotherapy and targeted therapies. JCO Precis Oncol 4:1393-1402."),
     ),
     designs=(("boin12", {}),),
-    extras=(("next", "designcalc.dose.phase12.cli:next_cmd"),),
+    extras=(("next", "designcalc.dose.phase12.cli:next_cmd"),
+            ("pathways", "designcalc.dose.phase12.cli:pathways_cmd")),
     keywords=("efficacy", "optimal biological dose", "obd", "phase i/ii", "boin12"),
     examples=(
         # three doses, 4 cohorts: exact in well under a second
@@ -157,7 +158,7 @@ KEYBOARD_SPEC = FamilySpec(
     labels="designcalc.dose.phase12.present:LABELS",
     commands=("dose oc --design keyboard-obd", "dose simulate --design keyboard-obd",
               "dose next --design keyboard-obd", "dose table --design keyboard-obd",
-              "trial run"),
+              "dose pathways --design keyboard-obd", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),
     summary=("select", "en"),
@@ -172,7 +173,8 @@ KEYBOARD_SPEC = FamilySpec(
     report_template="designcalc/dose/phase12/report.j2",
     designs=(("keyboard-obd", {}),),
     extras=(("next", "designcalc.dose.phase12.cli:keyboard_next_cmd"),
-            ("table", "designcalc.dose.phase12.cli:keyboard_table_cmd")),
+            ("table", "designcalc.dose.phase12.cli:keyboard_table_cmd"),
+            ("pathways", "designcalc.dose.phase12.cli:keyboard_pathways_cmd")),
     keywords=("efficacy", "optimal biological dose", "obd", "phase i/ii", "keyboard"),
     examples=(
         # three doses, 4 cohorts: exact in well under a second
