@@ -937,7 +937,6 @@ ISSUE23_OBD_BAD = [
     "dose pathways --design boin12 --ahead 4",
     "dose pathways --design boin12 --history 1NNX",
     "dose pathways --design keyboard-obd --history 1TTT",
-    "dose pathways --design keyboard-obd --ahead 2 --plot dtp.png",
     "dose pathways --design keyboard-obd --plot dtp.txt",
     _PW_COMB + "--ahead 0",
     _PW_COMB + "--ahead 12",

@@ -248,6 +248,12 @@ class KeyboardObdDesign(ObdDesign):
         for name in ("cohorts", "cohort_size", "n_early", "start_level"):
             object.__setattr__(self, name, check_int(name, getattr(self, name), min_value=1))
         check_int("utility", self.utility, min_value=1, max_value=3)
+        if self.indicator is not None:
+            object.__setattr__(self, "indicator", check_real(
+                "indicator", self.indicator, low=0.0, high=1.0, low_open=True,
+                high_open=True))
+        for name in ("w1", "w2"):
+            object.__setattr__(self, name, check_real(name, getattr(self, name)))
 
     @property
     def name(self) -> str:
