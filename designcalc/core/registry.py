@@ -327,6 +327,7 @@ FAMILY_SPECS = {
     "basket": "designcalc.binary.basket.spec:SPEC",
     "bryantday": "designcalc.binary.bryantday.spec:SPEC",
     "phase12": "designcalc.dose.phase12.spec:SPEC",
+    "keyboard_obd": "designcalc.dose.phase12.spec:KEYBOARD_SPEC",
     "tite": "designcalc.dose.tite.spec:SPEC",
     "combination": "designcalc.dose.combination.spec:SPEC",
 }

@@ -1,4 +1,4 @@
-"""BOIN12 speed (issue #23): next dose on a history and OBD selection (goal: ms);
+"""BOIN12 and Keyboard OBD speed (issue #23): next dose on a history and OBD selection (goal: ms);
 exact OC of escalation #8's scenario, 5 doses, to 6 cohorts of 3 (372,240 expanded
 states; 5 doses x 12 cohorts is out of reach, ~10^9 states: docs/phase12.md); 10^4 and
 10^5 simulated trials of N = 36 (the exact fallback).  Peers: escalation's
@@ -43,3 +43,33 @@ def test_bench_simulate_n36(benchmark, n_sims):
     oc = benchmark.pedantic(design.simulate, args=(S8, n_sims), kwargs={"seed": 1},
                             rounds=2, iterations=1)
     assert oc.n_sims == n_sims
+
+
+# --- Keyboard phase I/II (OBD): get.oc.obd.kb's example scenario -------------------------
+KB = {"tox": [0.08, 0.30, 0.60, 0.80], "eff": [0.25, 0.40, 0.25, 0.50]}
+
+
+def test_bench_keyboard_next_dose(benchmark):
+    from designcalc.dose.phase12.keyboard import KeyboardObdDesign
+
+    design = KeyboardObdDesign()
+    design.policy(5)                  # the decision table, once per design
+    res = benchmark(design.next_dose, "1NNN 2ENT 3ETT 2EEN")
+    assert not res["stop"]
+
+
+def test_bench_keyboard_exact_4x6(benchmark):
+    from designcalc.dose.phase12.keyboard import KeyboardObdDesign
+
+    design = KeyboardObdDesign(cohorts=6)
+    oc = benchmark.pedantic(design.oc, args=(KB,), rounds=2, iterations=1)
+    assert oc.extra["max_states"][""] == 347_184
+
+
+def test_bench_keyboard_simulate_1e4(benchmark):
+    from designcalc.dose.phase12.keyboard import KeyboardObdDesign
+
+    design = KeyboardObdDesign()
+    oc = benchmark.pedantic(design.simulate, args=(KB, 10_000), kwargs={"seed": 1},
+                            rounds=2, iterations=1)
+    assert oc.n_sims == 10_000

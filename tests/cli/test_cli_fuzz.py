@@ -979,3 +979,45 @@ BASKET_TWO_STAGE_CASES = [
                          ids=[a[:90] for a in BASKET_TWO_STAGE_CASES])
 def test_basket_two_stage_bad_invocations_exit_2(args, tmp_path):
     _check(shlex.split(args), tmp_path)
+
+
+# --- issue #23: Keyboard phase I/II (--design keyboard-obd) and dose-transition pathways of
+# the combination and phase I/II designs: bad invocations
+_KB = "--design keyboard-obd "
+_PW_COMB = "dose pathways --design boin-comb --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+ISSUE23_OBD_BAD = [
+    "dose next " + _KB + "--history 1NNX",
+    "dose next " + _KB + "--history 9NNN",
+    "dose next " + _KB + "--history 1NN",
+    "dose next " + _KB + "--cohorts 1 --history '1NNN 1NNN'",
+    "dose next " + _KB + "--tox-low 0.3 --tox-moderate 0.2 --history 1NNN",
+    "dose next " + _KB + "--utility 4 --history 1NNN",
+    "dose table " + _KB + "--patients 0",
+    "dose table " + _KB + "--patients a,b",
+    "dose table " + _KB + "--target-tox 1.5",
+    "dose oc " + _KB + "--tox 0.1,0.2,0.3",
+    "dose oc " + _KB + "--tox 0.1,0.2,0.3,1.4",
+    "dose oc " + _KB + "--tox 0.1,0.2,0.3,0.4 --odds-ratio -1",
+    "dose oc " + _KB + "--tox 0.1,0.2,0.3,0.4 --state-budget 0",
+    "dose oc " + _KB + "--cohorts 0 --tox 0.1,0.2,0.3,0.4",
+    "dose simulate " + _KB + "--tox 0.1,0.2,0.3,0.4 --n-sims 1000000000000",
+    "dose pathways --design boin12 --ahead 0",
+    "dose pathways --design boin12 --ahead 4",
+    "dose pathways --design boin12 --history 1NNX",
+    "dose pathways --design keyboard-obd --history 1TTT",
+    "dose pathways --design keyboard-obd --plot dtp.txt",
+    _PW_COMB + "--ahead 0",
+    _PW_COMB + "--ahead 12",
+    _PW_COMB + "--next-level 3,1",
+    _PW_COMB + "--next-level x",
+    _PW_COMB + "--n '3,0;0,0'",
+    _PW_COMB + "--n '3,0;0,0' --dlt '0,0;0,0'",
+    _PW_COMB + "--n '3,0,0;0,0,0' --dlt '0,0,0;0,0,0' --next-level 1,1",
+    _PW_COMB + "--n '3,0;0,0' --dlt '4,0;0,0' --next-level 1,1",
+    "dose pathways --design boin-comb --target 0.3 --rows 3 --cols 2 --cohorts 5",
+]
+
+
+@pytest.mark.parametrize("line", ISSUE23_OBD_BAD, ids=[a[:90] for a in ISSUE23_OBD_BAD])
+def test_issue23_obd_pathways_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)

@@ -137,3 +137,127 @@ def test_cli_crm_and_errors():
         run = invoke(["dose", "pathways", "--design", "boin", "--target", 0.3, "--doses", 5,
                       *args])
         assert run.exit_code == 2 and hint in run.output and "Traceback" not in run.output
+
+
+# --- drug combinations (BOIN for combinations) and phase I/II designs (issue #23) -----------
+
+def comb():
+    return registry.get("combination").build({"target": 0.3, "rows": 2, "cols": 3,
+                                              "cohorts": 10})
+
+
+def replay_grid(path, rows, cols):
+    """Counts per combination after the cohorts of ``path`` ("1.1NNN 1.2NNT")."""
+    n = [[0] * cols for _ in range(rows)]
+    y = [[0] * cols for _ in range(rows)]
+    for cohort in path.split():
+        m = re.match(r"(\d+)\.(\d+)([NT]+)$", cohort)
+        a, b, letters = int(m.group(1)), int(m.group(2)), m.group(3)
+        n[a - 1][b - 1] += len(letters)
+        y[a - 1][b - 1] += letters.count("T")
+    return n, y
+
+
+def _grid(text):
+    """"(a,b)|(c,d)" -> [(a, b), (c, d)]."""
+    return [tuple(int(v) for v in re.findall(r"\d+", part)) for part in text.split("|")]
+
+
+def test_combination_nodes_are_next_comb_and_ties_branch():
+    """Every node replayed from its path through BoinCombDesign.next_dose (next.comb); a
+    tie (BOIN draws one of two combinations) continues along both.  From (1,1), 0/3
+    escalates to (2,1) or (1,2) with tied scores (Lin & Yin 2017: both moves have the
+    same posterior probability of the target interval)."""
+    d = comb()
+    res = pathways(d, ahead=2)
+    assert res.start_level == (1, 1)
+    for r in res.rows:
+        n, y = replay_grid(r["path"], 2, 3)
+        a, b = _grid(r["level"])[0]
+        want = d.next_dose(n, y, (a, b))
+        got = None if r["next"] is None else _grid(r["next"])
+        assert (got, r["stop"]) == (want["next"], want["stop"])
+        assert (r["n_level"], r["dlt_level"]) == (n[a - 1][b - 1], y[a - 1][b - 1])
+        kids = [k for k in res.rows if k["parent"] == r["node"]]
+        if not r["stop"] and r["cohort"] < 2:      # c + 1 outcomes per next combination
+            assert sorted({k["level"] for k in kids}) == sorted(
+                f"({p},{q})" for p, q in got)
+            assert len(kids) == 4 * len(got)
+    first = res.rows[0]
+    assert (first["path"], first["next"]) == ("1.1NNN", "(2,1)|(1,2)")
+
+
+def test_combination_from_data_and_errors():
+    d = comb()
+    res = pathways(d, [[3, 3, 0], [0, 0, 0]], [[0, 1, 0], [0, 0, 0]], next_level=(1, 2),
+                   ahead=1)
+    assert [r["path"] for r in res.rows] == [f"1.2{'N' * (3 - y)}{'T' * y}"
+                                            for y in range(4)]
+    assert res.rows[0]["n_level"] == 6 and res.rows[0]["dlt_level"] == 1
+    with pytest.raises(ValueError, match="^next_level"):
+        pathways(d, [[3, 0, 0], [0, 0, 0]], [[0, 0, 0], [0, 0, 0]])
+    with pytest.raises(ValueError, match="^next_level"):
+        pathways(d, next_level=(3, 1))
+    with pytest.raises(ValueError, match="^n"):
+        pathways(d, [[3, 0], [0, 0]], [[0, 0], [0, 0]], next_level=(1, 1))
+
+
+def phase12(name, **kw):
+    if name == "boin12":
+        return registry.get("phase12").build({"n_doses": 3, **kw})
+    return registry.get("keyboard_obd").build(kw)
+
+
+@pytest.mark.parametrize("name", ["boin12", "keyboard-obd"])
+def test_phase12_nodes_are_the_designs_decision(name):
+    """Every node is the design's next_dose on its own path (a history string); a cohort
+    of 2 has C(5, 3) = 10 outcome compositions (E, N, B, T counts)."""
+    from designcalc.dose.pathways import outcome_pathways
+
+    d = phase12(name, cohort_size=2)
+    res = outcome_pathways(d, "1NN", levels=3, ahead=2)
+    first = [r for r in res.rows if r["cohort"] == 1]
+    assert len(first) == 10 and len({r["outcome"] for r in first}) == 10
+    rows = {r["node"]: r for r in res.rows}
+    for r in res.rows:
+        want = d.next_dose(r["path"], 3)
+        assert (r["next"], r["stop"], r["mtd"]) == (want["next"], want["stop"], want["mtd"])
+        last = r["path"].split()[-1]
+        assert int(last[0]) == r["level"]
+        counts = {o: last[1:].count(o) for o in "ENBT"}
+        assert r["outcome"] == " ".join(f"{o}{m}" for o, m in counts.items() if m)
+        parent = rows.get(r["parent"])
+        assert r["level"] == (parent["next"] if parent else res.start_level)
+        kids = sum(1 for k in res.rows if k["parent"] == r["node"])
+        assert kids == (10 if r["cohort"] == 1 and not r["stop"] else 0)
+
+
+def test_phase12_budget_names_the_count():
+    from designcalc.dose.pathways import outcome_pathways
+
+    with pytest.raises(BudgetError, match="168,420 outcomes"):
+        outcome_pathways(phase12("boin12"), "", levels=3, ahead=4)
+
+
+@pytest.mark.parametrize("args", [
+    ["--design", "boin-comb", "--target", "0.3", "--rows", "2", "--cols", "3", "--cohorts",
+     "10", "--ahead", "2"],
+    ["--design", "boin12", "--doses", "3", "--ahead", "1"],
+    ["--design", "keyboard-obd", "--doses", "3", "--history", "1NNE", "--ahead", "1"],
+])
+def test_cli_grid_and_phase12_pathways(tmp_path, args):
+    from designcalc.cli import cli
+
+    plot = tmp_path / "dtp.png"
+    draw = ["--plot", str(plot)] if "boin-comb" in args else []     # one figure: fast
+    r = CliRunner().invoke(cli, ["dose", "pathways", *args, "--format", "json", *draw])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output[:r.output.rindex("}") + 1])
+    assert not draw or plot.stat().st_size > 0
+    first = out["results"][0]
+    if "boin-comb" in args:
+        assert (first["path"], first["level"], first["next"]) == ("1.1NNN", "(1,1)",
+                                                                  "(2,1)|(1,2)")
+    else:
+        assert first["outcome"] == "E3" and len(
+            [x for x in out["results"] if x["cohort"] == 1]) == 20

@@ -294,3 +294,116 @@ def test_report_tables():
     assert rows[0][2:] == ["11.3", "26.9", "50.1", f"{100 * (1 - 0.705 ** 4):.1f}",
                            "-", "-", "-"]
     assert rows[3][2:6] == ["E"] * 4
+
+
+# --- Keyboard phase I/II: the exact program, next dose, CLI -------------------------------
+
+def _brute_force_keyboard(design, tox, eff, psi):
+    """Selection probabilities by walking every outcome sequence through next_dose (which
+    replays the history through the trial's rules)."""
+    k = len(tox)
+    cells = b.joint_cells(tox, eff, psi)
+    letters = [c[0] for c in b.CELLS]
+    sel = np.zeros(k + 1)
+
+    def walk(history, dose, prob):
+        for outcome in itertools.product(range(4), repeat=design.cohort_size):
+            p = prob * np.prod([cells[dose, j] for j in outcome])
+            if p == 0:
+                continue
+            h = (history + " " if history else "") + str(dose + 1) + "".join(
+                letters[j] for j in outcome)
+            res = design.next_dose(h, levels=k)
+            if res["stop"]:
+                sel[(res["mtd"] or k + 1) - 1] += p
+            else:
+                walk(h, res["next"] - 1, p)
+
+    walk("", design.start_level - 1, 1.0)
+    return sel
+
+
+@pytest.mark.parametrize("kw, psi", [
+    ({"cohorts": 4, "cohort_size": 1, "start_level": 2, "n_early": 3, "utility": 3}, 2.5),
+    pytest.param({"cohorts": 5, "cohort_size": 1}, 1.0, marks=pytest.mark.slow),
+    pytest.param({"cohorts": 3, "cohort_size": 2, "start_level": 2, "n_early": 4,
+                  "utility": 2, "target_tox": 0.25, "target_eff": 0.3}, 0.5,
+                 marks=pytest.mark.slow),
+])
+def test_keyboard_exact_equals_brute_force(kw, psi):
+    from designcalc.dose.phase12.keyboard import KeyboardObdDesign
+
+    d = KeyboardObdDesign(**kw)
+    tox, eff = [0.1, 0.3, 0.5], [0.2, 0.5, 0.6]
+    res = d.oc({"tox": tox, "eff": eff}, odds_ratio=psi)
+    exact = [r["select"] for r in res.rows]
+    assert exact == pytest.approx(_brute_force_keyboard(d, tox, eff, psi), abs=1e-12)
+    assert sum(exact) == pytest.approx(1.0)
+
+
+def test_keyboard_exact_agrees_with_simulation():
+    """get.oc.obd.kb's example scenario, 5 cohorts: exact against 20,000 simulated
+    trials, every column within 4 Monte-Carlo SE."""
+    from designcalc.dose.phase12.keyboard import KeyboardObdDesign
+
+    sc = {"tox": [0.08, 0.30, 0.60, 0.80], "eff": [0.25, 0.40, 0.25, 0.50]}
+    res = KeyboardObdDesign(cohorts=5).evaluate(sc, n_sims=20_000, seed=5)
+    assert res.method == "exact"
+    for row in res.rows:
+        for col in ("select", "n_treated", "n_dlt", "n_eff"):
+            if col in row:
+                assert abs(row[col] - row[col + "_sim"]) <= 4 * max(row[col + "_sim_se"],
+                                                                    1e-3), (row, col)
+    m = res.metrics[0]
+    assert abs(m["en"] - m["en_sim"]) <= 4 * m["en_sim_se"]
+
+
+def test_keyboard_state_budget_falls_back_to_simulation():
+    from designcalc.dose.phase12.keyboard import KeyboardObdDesign
+
+    res = KeyboardObdDesign(cohorts=3).oc({"tox": [0.05, 0.2], "eff": [0.2, 0.5]},
+                                          state_budget=10)
+    assert "select_sim" in res.rows[0] and "select" not in res.rows[0]
+    assert any("state budget" in w for w in res.warnings)
+
+
+def test_keyboard_next_dose_replays_the_path():
+    """Default design (target toxicity 0.3, efficacy 0.4).  3 patients, none with
+    efficacy at level 1: Pr(p_E > 0.4 | 0/3) = 0.6^4 = 0.13 < 0.3 eliminates level 1
+    and the key is EUE (escalate), which in the package also eliminates the dose moved
+    to; 3/3 toxicities at level 1: Pr(p_T > 0.3 | 3/3) = 1 - 0.3^4 > 0.95, stop."""
+    from designcalc.dose.phase12.keyboard import KeyboardObdDesign
+
+    d = KeyboardObdDesign()
+    res = d.next_dose("1NNN")
+    assert (res["action"], res["next"], res["eliminated"]) == ("EUE", 2, [1, 2])
+    res = d.next_dose("1TTT")
+    assert res["stop"] and res["mtd"] is None
+    with pytest.raises(ValueError, match="^history"):
+        d.next_dose("1NN")
+
+
+def test_keyboard_cli_next_table_oc():
+    import json
+
+    from click.testing import CliRunner
+
+    from designcalc.cli import cli
+    from designcalc.dose.phase12 import keyboard as kb
+
+    run = CliRunner().invoke
+    r = run(cli, ["dose", "next", "--design", "keyboard-obd", "--history", "1NNN",
+                   "--format", "json"])
+    assert r.exit_code == 0, r.output
+    row = json.loads(r.output)["results"][0]
+    assert (row["key"], row["next"], row["eliminated"]) == ("EUE", 2, "1,2")
+    r = run(cli, ["dose", "table", "--design", "keyboard-obd", "--patients", "3,6",
+                   "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)["results"]
+    act = kb.decision_table((0.15, 0.25, 0.35), (0.25, 0.45, 0.65), 0.3, 0.4, 6)
+    assert len(rows) == 4 + 7
+    assert all(row[f"eff {e}"] == kb.ACTIONS[act[row["n"], row["n_tox"], e]]
+               for row in rows for e in range(row["n"] + 1))
+    r = run(cli, ["dose", "table", "--design", "keyboard-obd", "--patients", "99"])
+    assert r.exit_code == 2 and "--patients" in r.output

@@ -141,5 +141,6 @@ SPEC = FamilySpec(
     ),
     extras=(("next", "designcalc.dose.combination.cli:next_cmd"),
             ("oc", "designcalc.dose.combination.cli:oc"),
-            ("simulate", "designcalc.dose.combination.cli:simulate")),
+            ("simulate", "designcalc.dose.combination.cli:simulate"),
+            ("pathways", "designcalc.dose.pathways.cli:pathways_cmd")),    # issue #23 (DTP)
 )

@@ -301,3 +301,36 @@ def joint_cells(tox, eff, odds_ratio: float = 1.0) -> np.ndarray:
     p11 = np.clip(p11, np.maximum(0.0, pt + pe - 1), np.minimum(pt, pe))
     cells = np.stack([pe - p11, 1 - pt - pe + p11, p11, pt - p11], axis=1)
     return np.clip(cells, 0.0, 1.0)
+
+
+class Boin12Policy:
+    """BOIN12's decisions for the exact program and the simulation (the protocol of
+    :class:`designcalc.dose.phase12.exact.Policy`): :func:`next_dose`, the stop when a
+    dose has ``n_stop`` patients (``stop_rule``) and :func:`select_obd`."""
+
+    flags = False
+    name = "BOIN12"
+
+    def __init__(self, design, rule: Boin12Rule):
+        self.design, self.rule = design, rule
+        self.k, self.cohort_size, self.cohorts = rule.k, design.cohort_size, design.cohorts
+        self.start, self.n_max, self.both = design.start_level - 1, design.n_max, \
+            not design.additive
+
+    def points(self, n, t, e, y3):
+        """Utility points: y1 = e - y3, y2 = n - t - e + y3, y3, y4 = t - y3."""
+        pts = self.rule.points
+        return pts[0] * (e - y3) + pts[1] * (n - t - e + y3) + pts[2] * y3
+
+    def step(self, n, t, e, y3, flags, d, last):
+        rows = d.size
+        if last:
+            return d, np.zeros(rows, dtype=bool), np.ones(rows, dtype=bool), flags
+        nxt = next_dose(self.rule, n, t, e, self.points(n, t, e, y3), d)
+        early = nxt < 0
+        at = d if self.design.stop_rule == "any" else np.maximum(nxt, 0)
+        stop = early | (n[np.arange(rows), at] >= self.design.n_stop)
+        return nxt, early, stop, flags
+
+    def select(self, n, t, e, y3):
+        return select_obd(self.rule, n, t, self.points(n, t, e, y3), self.design.select)

@@ -101,8 +101,133 @@ def scenario_curves(scenarios, levels=None) -> list:
     return out
 
 
+class ObdDesign(Design):
+    """Operating characteristics shared by the phase I/II designs: exact by the dynamic
+    program of :mod:`designcalc.dose.phase12.exact` within its state budget (else a
+    stated simulation of :data:`FALLBACK_SIMS` trials), simulated by
+    :mod:`designcalc.dose.phase12.sim`; both run the design's :meth:`policy`.
+
+    A subclass sets ``early_column`` (the metric of the early stop without an OBD)
+    and implements ``policy(k)``.
+    """
+
+    early_column = "p_stop_early"
+    method = "exact"
+
+    def _curves(self, scenarios):
+        out = scenario_curves(scenarios, getattr(self, "n_doses", None))
+        for name, tox, _ in out:
+            if self.start_level > tox.size:
+                raise ValueError(f"start_level ({self.start_level}) is above the "
+                                 f"{tox.size} dose levels of {name or 'the scenario'}")
+        return out
+
+    def _exact(self, scenarios, odds_ratio=1.0, state_budget=None) -> dict:
+        from designcalc.core.budget import BudgetError
+        from designcalc.dose.phase12.boin12 import joint_cells
+        from designcalc.dose.phase12.exact import STATE_BUDGET, StateBudgetExceeded, exact_oc
+
+        psi = check_real("odds_ratio", odds_ratio, low=0.0, low_open=True)
+        budget = STATE_BUDGET if state_budget is None else check_int(
+            "state_budget", state_budget, min_value=1)
+        rows, metrics, warns = [], [], []
+        extra = {"odds_ratio": psi, "n_distribution": {}, "max_states": {}}
+        for name, tox, eff in self._curves(scenarios):
+            try:
+                r = exact_oc(self.policy(tox.size), joint_cells(tox, eff, psi), budget)
+            except StateBudgetExceeded as exc:
+                try:
+                    r = self._sim_curve(tox, eff, psi, FALLBACK_SIMS, FALLBACK_SEED, {})
+                except BudgetError as err:
+                    raise BudgetError(f"{name + ': ' if name else ''}the exact program "
+                                      f"exceeds its state budget ({exc}) and its simulated "
+                                      f"fallback ({FALLBACK_SIMS} trials) the time budget: "
+                                      f"{err}") from None
+                warns.append((f"{name}: " if name else "") + f"the exact program exceeds "
+                             f"its state budget ({exc}); these are simulated values of "
+                             f"{FALLBACK_SIMS} trials (seed {FALLBACK_SEED}), columns *_sim, "
+                             "*_sim_se")
+                rows += self._rows(name, tox, eff, r, "_sim")
+                metrics.append(self._metrics(name, r, "_sim"))
+                dist = self._n_distribution(r)
+                extra.setdefault("n_distribution_sim", {})[name] = dist["est"]
+                extra.setdefault("n_distribution_sim_se", {})[name] = dist["se"]
+                continue
+            rows += self._rows(name, tox, eff, r, "")
+            metrics.append(self._metrics(name, r, ""))
+            extra["n_distribution"][name] = self._n_distribution(r)["est"]
+            extra["max_states"][name] = r["max_states"]
+        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
+                "metric_keys": ("scenario",), "warnings": warns, "extra": extra}
+
+    def _sim_curve(self, tox, eff, psi, n_sims, seed, run_kwargs) -> dict:
+        from designcalc.dose.phase12.boin12 import joint_cells
+        from designcalc.dose.phase12.sim import simulate_curve
+
+        res = simulate_curve(self.policy(tox.size), joint_cells(tox, eff, psi), n_sims, seed,
+                             run_kwargs)
+        return {"est": res.estimate, "se": res.se}
+
+    def _simulate(self, scenarios, n_sims, sim, odds_ratio=1.0, state_budget=None) -> dict:
+        psi = check_real("odds_ratio", odds_ratio, low=0.0, low_open=True)
+        if state_budget is not None:        # an option of the exact program, checked alike
+            check_int("state_budget", state_budget, min_value=1)
+        rows, metrics = [], []
+        extra = {"odds_ratio": psi, "n_distribution_sim": {}, "n_distribution_sim_se": {}}
+        for j, (name, tox, eff) in enumerate(self._curves(scenarios)):
+            r = self._sim_curve(tox, eff, psi, n_sims, sim.seed + j, sim.run_kwargs())
+            rows += self._rows(name, tox, eff, r, "_sim")
+            metrics.append(self._metrics(name, r, "_sim"))
+            dist = self._n_distribution(r)
+            extra["n_distribution_sim"][name] = dist["est"]
+            extra["n_distribution_sim_se"][name] = dist["se"]
+        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
+                "metric_keys": ("scenario",), "extra": extra}
+
+    @staticmethod
+    def _rows(name, tox, eff, r, suffix) -> list:
+        """Rows per level (then "none") from exact values ``r["est"]`` or simulated ones
+        with their SEs ``r["se"]``."""
+        est, se = r["est"], r.get("se")
+        k = tox.size
+        rows = []
+        for i in range(k + 1):
+            row = {"scenario": name, "level": i + 1 if i < k else "none",
+                   "tox": float(tox[i]) if i < k else None,
+                   "eff": float(eff[i]) if i < k else None}
+            cols = ("select",) if i == k else ("select", "n_treated", "n_dlt", "n_eff")
+            for col in cols:
+                row[col + suffix] = float(est[col][i])
+                if se is not None:
+                    row[col + suffix + "_se"] = float(se[col][i])
+            rows.append(row)
+        return rows
+
+    @classmethod
+    def _metrics(cls, name, r, suffix) -> dict:
+        est, se = r["est"], r.get("se")
+        out = {"scenario": name}
+        for col, key in (("en", "n_total"), ("e_dlt", "dlt_total"), ("e_eff", "eff_total"),
+                         ("p_none", "select"), (cls.early_column, "stop_early")):
+            pick = (lambda v: float(v[-1])) if key == "select" else float
+            out[col + suffix] = pick(est[key])
+            if se is not None:
+                out[col + suffix + "_se"] = pick(se[key])
+        return out
+
+    def _n_distribution(self, r) -> dict:
+        """``{patients: probability}`` of the trial's sample size (and its SEs)."""
+        c = self.cohort_size
+        out = {}
+        for key in ("est", "se"):
+            if key in r:
+                out[key] = {int((i + 1) * c): float(v) for i, v in enumerate(r[key]["n_dist"])
+                            if r["est"]["n_dist"][i] > 0}
+        return out
+
+
 @dataclass(frozen=True)
-class Boin12Design(Design):
+class Boin12Design(ObdDesign):
     """BOIN12: utility-based phase I/II dose finding (Lin et al. 2020).
 
     Parameters
@@ -169,7 +294,7 @@ class Boin12Design(Design):
 
     family = "phase12"
     design_name = "boin12"
-    method = "exact"
+    early_column = "p_no_admissible"
 
     def __post_init__(self):
         obj = object.__setattr__
@@ -357,111 +482,9 @@ class Boin12Design(Design):
                                  "desirability": float(rule.des(n, xi)) if ok else None})
         return rows
 
-    # --- operating characteristics ------------------------------------------------------
-    def _curves(self, scenarios):
-        out = scenario_curves(scenarios, self.n_doses)
-        for name, tox, _ in out:
-            if self.start_level > tox.size:
-                raise ValueError(f"start_level ({self.start_level}) is above the "
-                                 f"{tox.size} dose levels of {name or 'the scenario'}")
-        return out
+    def policy(self, k: int):
+        """The decisions of the exact program and the simulation for ``k`` doses."""
+        from designcalc.dose.phase12.boin12 import Boin12Policy
 
-    def _exact(self, scenarios, odds_ratio=1.0, state_budget=None) -> dict:
-        from designcalc.core.budget import BudgetError
-        from designcalc.dose.phase12.exact import STATE_BUDGET, StateBudgetExceeded, exact_oc
+        return Boin12Policy(self, self.rule(k))
 
-        psi = check_real("odds_ratio", odds_ratio, low=0.0, low_open=True)
-        budget = STATE_BUDGET if state_budget is None else check_int(
-            "state_budget", state_budget, min_value=1)
-        rows, metrics, warns = [], [], []
-        extra = {"odds_ratio": psi, "n_distribution": {}, "max_states": {}}
-        for name, tox, eff in self._curves(scenarios):
-            try:
-                r = exact_oc(self, tox, eff, psi, budget)
-            except StateBudgetExceeded as exc:
-                try:
-                    r = self._sim_curve(tox, eff, psi, FALLBACK_SIMS, FALLBACK_SEED, {})
-                except BudgetError as err:
-                    raise BudgetError(f"{name + ': ' if name else ''}the exact program "
-                                      f"exceeds its state budget ({exc}) and its simulated "
-                                      f"fallback ({FALLBACK_SIMS} trials) the time budget: "
-                                      f"{err}") from None
-                warns.append((f"{name}: " if name else "") + f"the exact program exceeds "
-                             f"its state budget ({exc}); these are simulated values of "
-                             f"{FALLBACK_SIMS} trials (seed {FALLBACK_SEED}), columns *_sim, "
-                             "*_sim_se")
-                rows += self._rows(name, tox, eff, r, "_sim")
-                metrics.append(self._metrics(name, r, "_sim"))
-                dist = self._n_distribution(r)
-                extra.setdefault("n_distribution_sim", {})[name] = dist["est"]
-                extra.setdefault("n_distribution_sim_se", {})[name] = dist["se"]
-                continue
-            rows += self._rows(name, tox, eff, r, "")
-            metrics.append(self._metrics(name, r, ""))
-            extra["n_distribution"][name] = self._n_distribution(r)["est"]
-            extra["max_states"][name] = r["max_states"]
-        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",), "warnings": warns, "extra": extra}
-
-    def _sim_curve(self, tox, eff, psi, n_sims, seed, run_kwargs) -> dict:
-        from designcalc.dose.phase12.sim import simulate_curve
-
-        res = simulate_curve(self, tox, eff, psi, n_sims, seed, run_kwargs)
-        return {"est": res.estimate, "se": res.se}
-
-    def _simulate(self, scenarios, n_sims, sim, odds_ratio=1.0, state_budget=None) -> dict:
-        psi = check_real("odds_ratio", odds_ratio, low=0.0, low_open=True)
-        if state_budget is not None:        # an option of the exact program, checked alike
-            check_int("state_budget", state_budget, min_value=1)
-        rows, metrics = [], []
-        extra = {"odds_ratio": psi, "n_distribution_sim": {}, "n_distribution_sim_se": {}}
-        for j, (name, tox, eff) in enumerate(self._curves(scenarios)):
-            r = self._sim_curve(tox, eff, psi, n_sims, sim.seed + j, sim.run_kwargs())
-            rows += self._rows(name, tox, eff, r, "_sim")
-            metrics.append(self._metrics(name, r, "_sim"))
-            dist = self._n_distribution(r)
-            extra["n_distribution_sim"][name] = dist["est"]
-            extra["n_distribution_sim_se"][name] = dist["se"]
-        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",), "extra": extra}
-
-    @staticmethod
-    def _rows(name, tox, eff, r, suffix) -> list:
-        """Rows per level (then "none") from exact values ``r["est"]`` or simulated ones
-        with their SEs ``r["se"]``."""
-        est, se = r["est"], r.get("se")
-        k = tox.size
-        rows = []
-        for i in range(k + 1):
-            row = {"scenario": name, "level": i + 1 if i < k else "none",
-                   "tox": float(tox[i]) if i < k else None,
-                   "eff": float(eff[i]) if i < k else None}
-            cols = ("select",) if i == k else ("select", "n_treated", "n_dlt", "n_eff")
-            for col in cols:
-                row[col + suffix] = float(est[col][i])
-                if se is not None:
-                    row[col + suffix + "_se"] = float(se[col][i])
-            rows.append(row)
-        return rows
-
-    @staticmethod
-    def _metrics(name, r, suffix) -> dict:
-        est, se = r["est"], r.get("se")
-        out = {"scenario": name}
-        for col, key in (("en", "n_total"), ("e_dlt", "dlt_total"), ("e_eff", "eff_total"),
-                         ("p_none", "select"), ("p_no_admissible", "stop_early")):
-            pick = (lambda v: float(v[-1])) if key == "select" else float
-            out[col + suffix] = pick(est[key])
-            if se is not None:
-                out[col + suffix + "_se"] = pick(se[key])
-        return out
-
-    def _n_distribution(self, r) -> dict:
-        """``{patients: probability}`` of the trial's sample size (and its SEs)."""
-        c = self.cohort_size
-        out = {}
-        for key in ("est", "se"):
-            if key in r:
-                out[key] = {int((i + 1) * c): float(v) for i, v in enumerate(r[key]["n_dist"])
-                            if r["est"]["n_dist"][i] > 0}
-        return out

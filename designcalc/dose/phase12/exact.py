@@ -1,18 +1,23 @@
-"""Exact operating characteristics of BOIN12 by a forward dynamic program.
+"""Exact operating characteristics of the phase I/II designs by a forward dynamic program.
 
-A state is the counts per dose -- patients n, toxicities t, efficacies e and, unless
-u2 + u3 = 100, the patients with both events (the utility count then needs them)
--- plus the dose of the next cohort, with its probability.  One cohort of c
-patients at dose d moves a state to one of the multinomial outcomes of the four
-cells (efficacy only, neither, both, toxicity only) with the cell probabilities
-of :func:`designcalc.dose.phase12.boin12.joint_cells`; with u2 + u3 = 100
-only the (toxicities, efficacies) of the cohort matter (16 outcomes for c = 3
-instead of 20).  Identical states are merged after each decision, and the states
-that stop (no admissible dose, ``n_stop`` reached, or the last cohort) add their
-probability to the operating characteristics, with the OBD of
-:func:`designcalc.dose.phase12.boin12.select_obd`.  The decisions are those of
-the simulation (:func:`designcalc.dose.phase12.boin12.next_dose`), so exact and
+One engine serves BOIN12 and Keyboard phase I/II (OBD): a design supplies its
+*policy* (:class:`Policy`: the decision after a cohort and the OBD at the end,
+vectorised over rows of per-dose counts), and the same policy drives the
+simulation (:func:`designcalc.dose.phase12.sim.cohort_loop`), so exact and
 simulated values agree within Monte-Carlo error.
+
+A state is the counts per dose -- patients n, toxicities t, efficacies e and,
+where the policy needs them (BOIN12 with u2 + u3 != 100), the patients with
+both events -- plus the policy's per-dose flags where it keeps any (Keyboard's
+eliminated doses, which depend on the path, not only on the counts) and the
+dose of the next cohort, with its probability.  One cohort of c patients at
+dose d moves a state to one of the multinomial outcomes of the four cells
+(efficacy only, neither, both, toxicity only) with the cell probabilities of
+:func:`designcalc.dose.phase12.boin12.joint_cells`; without "both" only the
+(toxicities, efficacies) of the cohort matter (16 outcomes for c = 3 instead of
+20).  Identical states are merged after each decision, and the states that stop
+(the policy's early stop, its stopping rule, or the last cohort) add their
+probability to the operating characteristics, with the policy's OBD.
 
 The number of states grows with the doses tried and their counts: 5 doses and
 36 patients reach tens of millions of states (measured in
@@ -27,7 +32,6 @@ import math
 
 import numpy as np
 
-from designcalc.dose.phase12 import boin12 as b
 
 #: largest number of expanded states (states x cohort outcomes) of one cohort
 STATE_BUDGET = 3_000_000
@@ -89,11 +93,28 @@ def _merge(arrays: list, level: np.ndarray, p: np.ndarray, k: int) -> tuple:
     return [a[keep] for a, _ in arrays], level[keep], np.add.reduceat(p[order], starts)
 
 
-def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) -> dict:
-    """Exact OC of one scenario: ``{"est": {...}}`` with the columns of the simulation
-    (``select`` over doses + none, ``n_treated``, ``n_dlt``, ``n_eff``, ``n_total``,
-    ``dlt_total``, ``eff_total``, ``stop_early``, ``n_dist`` over the cohorts
-    treated) and ``max_states``.
+class Policy:
+    """What a design gives the engine (documentation of the protocol).
+
+    Attributes ``k`` (doses), ``cohort_size``, ``cohorts``, ``start`` (0-based dose of
+    the first cohort), ``n_max``, ``both`` (keep the patients with both events in the
+    state), ``flags`` (keep the per-dose boolean flags in the state) and ``name`` (the
+    budget's name of the computation); methods
+
+    ``step(n, t, e, y3, flags, d, last) -> (next, early, stop, flags)``
+        the decision after a cohort at dose ``d`` of every row: the next dose index,
+        an early stop without an OBD, any stop, the new flags; ``last``: the cohort
+        was the last one (the engine stops every row);
+    ``select(n, t, e, y3) -> index``
+        the OBD of final counts (``k``: none).
+    """
+
+
+def exact_oc(policy, cells, budget: int = STATE_BUDGET) -> dict:
+    """Exact OC of one scenario (cell probabilities ``cells``, shape ``(k, 4)``):
+    ``{"est": {...}}`` with the columns of the simulation (``select`` over doses +
+    none, ``n_treated``, ``n_dlt``, ``n_eff``, ``n_total``, ``dlt_total``, ``eff_total``,
+    ``stop_early``, ``n_dist`` over the cohorts treated) and ``max_states``.
 
     Raises
     ------
@@ -102,17 +123,13 @@ def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) ->
     """
     from designcalc.core.budget import check_budget
 
-    tox, eff = np.asarray(tox, dtype=float), np.asarray(eff, dtype=float)
-    k = tox.size
-    rule = design.rule(k)
-    c, m, nmax = design.cohort_size, design.cohorts, design.n_max
-    additive = design.additive
-    cells = b.joint_cells(tox, eff, odds_ratio)
-    dt, de, dy3, prob = cohort_outcomes(cells, c, additive)
-    pts = rule.points
+    k = policy.k
+    c, m, nmax = policy.cohort_size, policy.cohorts, policy.n_max
+    dt, de, dy3, prob = cohort_outcomes(np.asarray(cells, dtype=float), c, not policy.both)
     n = np.zeros((1, k), dtype=np.int64)
     t, e, y3 = n.copy(), n.copy(), n.copy()
-    level = np.array([design.start_level - 1], dtype=np.int64)
+    flags = np.zeros((1, k), dtype=bool)
+    level = np.array([policy.start], dtype=np.int64)
     p = np.ones(1)
     sel = np.zeros(k + 1)
     acc = {key: np.zeros(k) for key in ("n_treated", "n_dlt", "n_eff")}
@@ -128,7 +145,7 @@ def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) ->
         if grow > budget:
             raise StateBudgetExceeded(f"{grow:,} states at cohort {cohort + 1} > "
                                       f"{budget:,}")
-        check_budget("BOIN12 exact program", seconds=grow * SECONDS_PER_STATE,
+        check_budget(f"{policy.name} exact program", seconds=grow * SECONDS_PER_STATE,
                      bytes=grow * k * BYTES_PER_STATE_DOSE,
                      detail=f"{grow:,} states at cohort {cohort + 1}")
         max_states = max(max_states, grow)
@@ -139,22 +156,15 @@ def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) ->
         live = pp > 0
         rep, out, d, pp = rep[live], out[live], d[live], pp[live]
         r = np.arange(rep.size)
-        n2, t2, e2, y2 = n[rep], t[rep], e[rep], y3[rep]
+        n2, t2, e2, y2, f2 = n[rep], t[rep], e[rep], y3[rep], flags[rep]
         n2[r, d] += c
         t2[r, d] += dt[out]
         e2[r, d] += de[out]
         y2[r, d] += dy3[out]
-        # utility points: y1 = e - y3, y2 = n - t - e + y3, y3, y4 = t - y3
-        xi = pts[0] * (e2 - y2) + pts[1] * (n2 - t2 - e2 + y2) + pts[2] * y2
-        if cohort == m - 1:
-            stop_early = np.zeros(rep.size, dtype=bool)
+        last = cohort == m - 1
+        nxt, stop_early, stop, f2 = policy.step(n2, t2, e2, y2, f2, d, last)
+        if last:
             stop = np.ones(rep.size, dtype=bool)
-            nxt = d
-        else:
-            nxt = b.next_dose(rule, n2, t2, e2, xi, d)
-            stop_early = nxt < 0
-            at = d if design.stop_rule == "any" else np.maximum(nxt, 0)
-            stop = stop_early | (n2[r, at] >= design.n_stop)
         if stop.any():
             w = pp[stop]
             n_dist[cohort] = float(w.sum())
@@ -165,16 +175,19 @@ def exact_oc(design, tox, eff, odds_ratio: float, budget: int = STATE_BUDGET) ->
             sel[k] += float(w[stop_early[stop]].sum())
             go = stop & ~stop_early
             if go.any():
-                pick = b.select_obd(rule, n2[go], t2[go], xi[go], design.select)
-                np.add.at(sel, pick, pp[go])
+                np.add.at(sel, policy.select(n2[go], t2[go], e2[go], y2[go]), pp[go])
         keep = ~stop
         arrays = [(n2[keep] // c, m + 1), (t2[keep], radix), (e2[keep], radix)]
-        if not additive:
+        if policy.both:
             arrays.append((y2[keep], radix))
+        if policy.flags:
+            arrays.append((f2[keep].astype(np.int64), 2))
         merged, level, p = _merge(arrays, nxt[keep], pp[keep], k)
         n = merged[0] * c
         t, e = merged[1], merged[2]
-        y3 = merged[3] if not additive else np.zeros_like(t)
+        y3 = merged[3] if policy.both else np.zeros_like(t)
+        flags = (merged[-1].astype(bool) if policy.flags
+                 else np.zeros(t.shape, dtype=bool))
     est = {"select": sel, **acc, "n_total": float(acc["n_treated"].sum()),
            "dlt_total": float(acc["n_dlt"].sum()), "eff_total": float(acc["n_eff"].sum()),
            "stop_early": early, "n_dist": n_dist}

@@ -36,12 +36,13 @@ design for phase I adoptive cell therapy dose-finding clinical trials. Clin Canc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from designcalc.core.protocol import Design
 from designcalc.core.validate import check_int, check_real
-from designcalc.dose.phase12.boin12 import beta_cdf, joint_cells
+from designcalc.dose.phase12.boin12 import beta_cdf
+from designcalc.dose.phase12.design import ObdDesign
 
 E, S, D, DUT, DUE, EUE = range(6)
 ACTIONS = ("E", "S", "D", "DUT", "DUE", "EUE")
@@ -136,44 +137,43 @@ def select_obd(n, y, e, *, target_tox, target_eff, p1=0.15, p2=0.40, q1=0.3, q2=
     return out
 
 
-def keyboard_kernel(rng, size, *, design, cells):
-    """``size`` trials of ``get.oc.obd.kb``: per-trial selection under the design's
-    utility, counts per dose and early stopping."""
-    cells = np.asarray(cells, dtype=float)
-    k = cells.shape[0]
-    c, m = design.cohort_size, design.cohorts
-    act = design.table()
-    cdf = np.cumsum(cells, axis=1)[:, :-1]
-    n = np.zeros((size, k), dtype=np.int64)
-    y, e = np.zeros_like(n), np.zeros_like(n)
-    elim = np.zeros((size, k), dtype=bool)
-    early = np.zeros(size, dtype=bool)
-    level = np.full(size, design.start_level - 1, dtype=np.int64)
-    idx = np.arange(size)
-    top = k - 1
-    for _ in range(m):
-        if idx.size == 0:
-            break
-        d = level[idx]
-        cell = (rng.random((idx.size, c))[:, :, None] >= cdf[d][:, None, :]).sum(axis=2)
-        n[idx, d] += c
-        y[idx, d] += ((cell == 2) | (cell == 3)).sum(axis=1)
-        e[idx, d] += ((cell == 0) | (cell == 2)).sum(axis=1)
-        nd, yd, ed = n[idx, d], y[idx, d], e[idx, d]
-        stop = nd >= design.n_early
-        a = act[nd, yd, ed]
-        three = nd >= 3
-        tox_out = three & ((1 - beta_cdf(design.target_tox, yd + 1, nd - yd + 1))
-                           > design.cutoff_tox)
-        eff_out = three & ((1 - beta_cdf(design.target_eff, ed + 1, nd - ed + 1))
-                           < design.cutoff_eff)
-        ev = elim[idx]
-        ev |= tox_out[:, None] & (np.arange(k)[None, :] >= d[:, None])
-        low_out = tox_out & (d == 0) & ~stop
-        early[idx[low_out]] = True
-        stop |= low_out
-        ev[np.arange(idx.size), d] |= eff_out
-        r = np.arange(idx.size)
+class KeyboardPolicy:
+    """``get.oc.obd.kb``'s decisions for the exact program and the simulation (the
+    protocol of :class:`designcalc.dose.phase12.exact.Policy`); the flags are the
+    eliminated doses, which depend on the path (DUT/DUE/EUE eliminate the dose moved
+    to), not only on the counts."""
+
+    both = False
+    flags = True
+    name = "Keyboard OBD"
+
+    def __init__(self, design, k: int):
+        self.design, self.k = design, k
+        self.cohort_size, self.cohorts = design.cohort_size, design.cohorts
+        self.start, self.n_max = design.start_level - 1, design.n_max
+        self.act = design.table()
+        nn = np.arange(self.n_max + 1)[:, None]
+        yy = np.arange(self.n_max + 1)[None, :]
+        a, b = yy + 1, np.maximum(nn - yy, 0) + 1
+        self.tox_out = (nn >= 3) & ((1 - beta_cdf(design.target_tox, a, b))
+                                    > design.cutoff_tox)
+        self.eff_out = (nn >= 3) & ((1 - beta_cdf(design.target_eff, a, b))
+                                    < design.cutoff_eff)
+
+    def step(self, n, y, e, y3, elim, d, last):
+        """After a cohort at ``d``: stop at ``n_early``; with >= 3 patients, Pr(p_T >
+        target_tox) > cutoff_tox eliminates d and above (at the lowest dose: stop, no
+        OBD), Pr(p_E > target_eff) < cutoff_eff eliminates d; then the key's move."""
+        k, top = self.k, self.k - 1
+        r = np.arange(d.size)
+        nd, yd, ed = n[r, d], y[r, d], e[r, d]
+        stop = nd >= self.design.n_early
+        a = self.act[nd, yd, ed]
+        tox_out, eff_out = self.tox_out[nd, yd], self.eff_out[nd, ed]
+        ev = elim | (tox_out[:, None] & (np.arange(k)[None, :] >= d[:, None]))
+        early = tox_out & (d == 0) & ~stop
+        stop = stop | early
+        ev[r, d] |= eff_out
         up_ok = (d < top) & ~ev[r, np.minimum(d + 1, top)]
         down_ok = (d > 0) & ~ev[r, np.maximum(d - 1, 0)]
         up = ((a == E) | (a == EUE)) & up_ok
@@ -183,24 +183,16 @@ def keyboard_kernel(rng, size, *, design, cells):
         at = (d > 0) & ((a == DUT) | (a == DUE)) | (d < top) & (a == EUE)
         ev[r[at], newd[at]] = True
         ev |= ((a == DUT) & (d > 0))[:, None] & (np.arange(k)[None, :] >= newd[:, None])
-        keep = ~stop
-        elim[idx] = np.where(keep[:, None], ev, elim[idx])
-        level[idx] = np.where(keep, newd, d)
-        idx = idx[keep]
-    sel = np.full(size, k, dtype=np.int64)
-    go = ~early
-    if go.any():
-        sel[go] = design.select_obd(n[go], y[go], e[go])[:, design.utility - 1]
-    select = np.zeros((size, k + 1), dtype=bool)
-    select[np.arange(size), sel] = True
-    return {"select": select, "n_treated": n, "n_dlt": y, "n_eff": e,
-            "n_total": n.sum(axis=1), "dlt_total": y.sum(axis=1), "eff_total": e.sum(axis=1),
-            "stop_early": early}
+        return newd, early, stop, ev
+
+    def select(self, n, y, e, y3):
+        return self.design.select_obd(n, y, e)[:, self.design.utility - 1]
 
 
 @dataclass(frozen=True)
-class KeyboardObdDesign(Design):
-    """Keyboard phase I/II (``Keyboard::get.oc.obd.kb``), simulated.
+class KeyboardObdDesign(ObdDesign):
+    """Keyboard phase I/II (``Keyboard::get.oc.obd.kb``), exact by the dynamic program of
+    :mod:`designcalc.dose.phase12.exact` within its state budget, or simulated.
 
     Parameters follow the package (its names in brackets): ``target_tox``
     (target.toxicity), ``target_eff`` (target.efficacy), ``tox_low``,
@@ -236,7 +228,7 @@ class KeyboardObdDesign(Design):
     indicator: float | None = None
     utility: int = 1
 
-    family = "phase12"
+    family = "keyboard_obd"
     design_name = "keyboard-obd"
     none_is_default = True
 
@@ -256,6 +248,12 @@ class KeyboardObdDesign(Design):
         for name in ("cohorts", "cohort_size", "n_early", "start_level"):
             object.__setattr__(self, name, check_int(name, getattr(self, name), min_value=1))
         check_int("utility", self.utility, min_value=1, max_value=3)
+        if self.indicator is not None:
+            object.__setattr__(self, "indicator", check_real(
+                "indicator", self.indicator, low=0.0, high=1.0, low_open=True,
+                high_open=True))
+        for name in ("w1", "w2"):
+            object.__setattr__(self, name, check_real(name, getattr(self, name)))
 
     @property
     def name(self) -> str:
@@ -272,6 +270,15 @@ class KeyboardObdDesign(Design):
                               self.target_tox, self.target_eff, self.n_max,
                               self.cutoff_tox, self.cutoff_eff)
 
+    def decision_rows(self, sizes) -> list:
+        """The decision table as rows ``{"n", "n_tox", "eff 0", ..., "eff N"}`` (key names
+        of :data:`ACTIONS`; None where R > n) for the patients ``sizes``."""
+        act = self.table()
+        top = max(sizes)
+        return [{"n": n, "n_tox": t, **{f"eff {r}": ACTIONS[int(act[n, t, r])] if r <= n
+                                         else None for r in range(top + 1)}}
+                for n in sizes for t in range(n + 1)]
+
     def select_obd(self, n, ntox, neff) -> np.ndarray:
         """``select.obd.kb``: the OBD index per row under utilities 1-3 (``k``: none)."""
         return select_obd(n, ntox, neff, target_tox=self.target_tox,
@@ -280,6 +287,11 @@ class KeyboardObdDesign(Design):
                           cutoff_eff=self.cutoff_eff, w1=self.w1, w2=self.w2,
                           indicator=self.indicator)
 
+    def __str__(self) -> str:
+        return (f"Keyboard OBD (target toxicity {self.target_tox:g}, efficacy "
+                f"{self.target_eff:g}, {self.cohorts} cohorts of {self.cohort_size}, "
+                f"utility {self.utility})")
+
     def protocol_text(self) -> str:
         return (f"Keyboard phase I/II design (Li et al. 2017; Keyboard::get.oc.obd.kb): "
                 f"{self.cohorts} cohorts of {self.cohort_size}, toxicity keys at "
@@ -287,25 +299,63 @@ class KeyboardObdDesign(Design):
                 f"{self.eff_low:g}/{self.eff_moderate:g}/{self.eff_high:g}; OBD by utility "
                 f"{self.utility} of select.obd.kb.")
 
-    def _simulate(self, scenarios, n_sims, sim, odds_ratio=1.0, state_budget=None) -> dict:
-        import functools
+    def next_dose(self, history: str, levels: int | None = None) -> dict:
+        """The decision after a cohort history such as ``"1NNN 2ENT 3ETT 2EEN"`` (as
+        :meth:`designcalc.dose.phase12.design.Boin12Design.next_dose`; ``levels`` default
+        5): the history is replayed cohort by cohort through the trial's rules, because
+        the eliminated doses depend on the path (DUT/DUE/EUE eliminate the dose moved
+        to).  Returns ``{"next", "stop", "mtd" (the OBD), "reason", "action",
+        "eliminated"}``.
+        """
+        from designcalc.dose.phase12 import boin12 as b
 
-        from designcalc.core import simulate
-        from designcalc.dose.phase12.design import Boin12Design, scenario_curves
+        k = check_int("levels", 5 if levels is None else levels, min_value=1)
+        cohorts = b.parse_history(history, k)
+        if not cohorts:
+            return {"next": self.start_level, "stop": False, "mtd": None, "action": None,
+                    "eliminated": [], "reason": "no patients yet: start at dose level "
+                                                f"{self.start_level}"}
+        if sum(len(cells) for _, cells in cohorts) > self.n_max:
+            raise ValueError(f"history: more than the maximum {self.n_max} patients")
+        if any(len(cells) != self.cohort_size for _, cells in cohorts):
+            raise ValueError(f"history: every cohort has cohort_size = {self.cohort_size} "
+                             "patients")
+        pol = self.policy(k)
+        n, y, e = (np.zeros((1, k), dtype=np.int64) for _ in range(3))
+        elim = np.zeros((1, k), dtype=bool)
+        for i, (dose, cells) in enumerate(cohorts):
+            d = np.array([dose])
+            n[0, dose] += len(cells)
+            y[0, dose] += sum(c in (2, 3) for c in cells)
+            e[0, dose] += sum(c in (0, 2) for c in cells)
+            nxt, early, stop, elim = pol.step(n, y, e, None, elim, d, False)
+        dose = cohorts[-1][0]
+        obs = (f"{int(y[0, dose])} toxicities and {int(e[0, dose])} efficacies of "
+               f"{int(n[0, dose])} at level {dose + 1}")
+        action = ACTIONS[int(pol.act[n[0, dose], y[0, dose], e[0, dose]])]
+        gone = [j + 1 for j in range(k) if elim[0, j]]
+        out = {"action": action, "eliminated": gone}
+        if early[0]:
+            return {**out, "next": None, "stop": True, "mtd": None,
+                    "reason": f"{obs}: the lowest dose is too toxic; stop, no OBD"}
+        full = n.sum() >= self.n_max
+        if full or stop[0]:
+            obd = int(pol.select(n, y, e, None)[0])
+            why = (f"the maximum sample size ({self.n_max})" if full else
+                   f"{int(n[0, dose])} >= n_early = {self.n_early} patients")
+            return {**out, "next": None, "stop": True, "mtd": obd + 1 if obd < k else None,
+                    "reason": f"{obs}; {why}: stop and select the OBD"}
+        return {**out, "next": int(nxt[0]) + 1, "stop": False, "mtd": None,
+                "reason": f"{obs}: key {action}, treat the next cohort at level "
+                          f"{int(nxt[0]) + 1}"}
 
-        psi = check_real("odds_ratio", odds_ratio, low=0.0, low_open=True)
-        rows, metrics = [], []
-        for j, (name, tox, eff) in enumerate(scenario_curves(scenarios)):
-            cells = tuple(map(tuple, joint_cells(tox, eff, psi).tolist()))
-            kernel = functools.partial(keyboard_kernel, design=self, cells=cells)
-            res = simulate.run(kernel, n_sims, seed=sim.seed + j, name="Keyboard OBD "
-                               "simulation", **sim.run_kwargs())
-            r = {"est": res.estimate, "se": res.se}
-            rows += Boin12Design._rows(name, tox, eff, r, "_sim")
-            m = {"scenario": name}
-            for col, key in (("en", "n_total"), ("e_dlt", "dlt_total"),
-                             ("e_eff", "eff_total"), ("p_stop_early", "stop_early")):
-                m[col + "_sim"], m[col + "_sim_se"] = float(r["est"][key]), float(r["se"][key])
-            metrics.append(m)
-        return {"rows": rows, "keys": ("scenario", "level"), "metrics": metrics,
-                "metric_keys": ("scenario",)}
+    @cached_property
+    def _policy_cache(self) -> dict:
+        return {}
+
+    def policy(self, k: int) -> KeyboardPolicy:
+        """The decisions of the exact program and the simulation for ``k`` doses (built
+        once per design and k)."""
+        if k not in self._policy_cache:
+            self._policy_cache[k] = KeyboardPolicy(self, k)
+        return self._policy_cache[k]

@@ -3,9 +3,24 @@
 BOIN12, phase I/II dose finding for the optimal biological dose, with exact
 operating characteristics by dynamic programming where the state count allows;
 see ``docs/phase12.md``.  The CLI is ``designcalc dose oc|simulate --design boin12``.
+
+``KEYBOARD_SPEC`` is the family ``keyboard_obd``: Keyboard phase I/II for the OBD
+(``Keyboard::get.oc.obd.kb``), with the same exact program and simulation; CLI
+``designcalc dose oc|simulate|next|table --design keyboard-obd``.
 """
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
+
+#: one scenario: the K toxicity then the K efficacy probabilities (the dose group's
+#: shared --tox / --scenario)
+_SCENARIO = ScenarioSpec("curve", "tox", "True toxicity then efficacy probability per dose "
+                         "level, lowest first: t1,...,tK,e1,...,eK.", required=True)
+_OPTIONS = (
+    Param("odds_ratio", "float", "Odds ratio of toxicity and efficacy in one patient "
+          "(Plackett; 1: independent).", default=1.0, domain="> 0"),
+    Param("state_budget", "int", "Largest number of expanded states of one cohort of the "
+          "exact program before it falls back to simulation.", default=None, domain=">= 1"),
+)
 
 SPEC = FamilySpec(
     name="phase12",
@@ -45,25 +60,15 @@ SPEC = FamilySpec(
         Param("n_doses", "int", "Number of dose levels (default: from the scenario).",
               default=None, domain=">= 1", unit="levels"),
     ),
-    # the dose group's shared --tox / --scenario: for boin12 one scenario is the K
-    # toxicity then the K efficacy probabilities (a scenario of another name would
-    # stop the group sharing its scenario option)
-    scenario=ScenarioSpec("curve", "tox", "True toxicity then efficacy probability per "
-                          "dose level, lowest first: t1,...,tK,e1,...,eK.", required=True),
-    options=(
-        Param("odds_ratio", "float", "Odds ratio of toxicity and efficacy in one patient "
-              "(Plackett; 1: independent).", default=1.0, domain="> 0"),
-        Param("state_budget", "int", "Largest number of expanded states of one cohort of "
-              "the exact program before it falls back to simulation.", default=None,
-              domain=">= 1"),
-    ),
+    scenario=_SCENARIO,
+    options=_OPTIONS,
     exact=True,
     simulate=True,
     plots=(("selection", "designcalc.present.plots:dose_selection"),
            ("allocation", "designcalc.present.plots:dose_allocation")),
     labels="designcalc.dose.phase12.present:LABELS",
     commands=("dose oc --design boin12", "dose simulate --design boin12",
-              "dose next --design boin12", "trial run"),
+              "dose next --design boin12", "dose pathways --design boin12", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),
     summary=("select", "en"),
@@ -77,7 +82,8 @@ SPEC = FamilySpec(
                        "immunotherapy and targeted therapies. JCO Precis Oncol 4:1393-1402."),
     ),
     designs=(("boin12", {}),),
-    extras=(("next", "designcalc.dose.phase12.cli:next_cmd"),),
+    extras=(("next", "designcalc.dose.phase12.cli:next_cmd"),
+            ("pathways", "designcalc.dose.phase12.cli:pathways_cmd")),
     keywords=("efficacy", "optimal biological dose", "obd", "phase i/ii", "boin12"),
     examples=(
         # three doses, 4 cohorts: exact in well under a second
@@ -98,5 +104,96 @@ SPEC = FamilySpec(
                  "--stop-rule", "next", "--select", "desirability", "--odds-ratio", "2",
                  "--scenario", "flat=0.10,0.30,0.40,0.45", "--n-sims", "4000",
                  "--seed", "20261201"]},
+    ),
+)
+
+
+def _unit(name, help_, default):
+    return Param(name, "float", help_, default=default, domain="(0, 1)")
+
+
+KEYBOARD_SPEC = FamilySpec(
+    name="keyboard_obd",
+    title="Keyboard phase I/II design for the optimal biological dose, with exact OC",
+    design="designcalc.dose.phase12.keyboard:KeyboardObdDesign",
+    params=(
+        _unit("target_tox", "Highest acceptable toxicity probability (target.toxicity).", 0.3),
+        _unit("target_eff", "Lowest acceptable efficacy probability (target.efficacy).", 0.4),
+        _unit("tox_low", "Toxicity key boundary: low (toxicity.low).", 0.15),
+        _unit("tox_moderate", "Toxicity key boundary: moderate (toxicity.moderate).", 0.25),
+        _unit("tox_high", "Toxicity key boundary: high (toxicity.high).", 0.35),
+        _unit("eff_low", "Efficacy key boundary: low (efficacy.low).", 0.25),
+        _unit("eff_moderate", "Efficacy key boundary: moderate (efficacy.moderate).", 0.45),
+        _unit("eff_high", "Efficacy key boundary: high (efficacy.high).", 0.65),
+        Param("cohorts", "int", "Maximum number of cohorts (ncohort).", default=10,
+              domain=">= 1", unit="cohorts"),
+        Param("cohort_size", "int", "Patients per cohort (cohortsize).", default=3,
+              domain=">= 1", unit="patients"),
+        Param("n_early", "int", "Stop when the current dose has this many patients "
+              "(n.early).", default=100, domain=">= 1", unit="patients"),
+        Param("start_level", "int", "Dose level of the first cohort (startdose).", default=1,
+              domain=">= 1"),
+        _unit("p1", "Utility 1: toxicity below which f(p) = 1 (p1).", 0.15),
+        _unit("p2", "Utility 1: toxicity above which f(p) = 0 (p2).", 0.40),
+        _unit("q1", "Utility 1: efficacy below which g(q) = 0 (q1).", 0.3),
+        _unit("q2", "Utility 1: efficacy above which g(q) = 1 (q2).", 0.6),
+        _unit("cutoff_tox", "Eliminate a dose and those above if Pr(p_T > target_tox) > "
+              "this (cutoff.eli.toxicity).", 0.95),
+        _unit("cutoff_eff", "Eliminate a dose if Pr(p_E > target_eff) < this "
+              "(cutoff.eli.efficacy).", 0.3),
+        Param("w1", "float", "Utilities 2, 3: weight of toxicity (w1.toxicity).",
+              default=0.33),
+        Param("w2", "float", "Utility 3: extra weight of toxicity above indicator "
+              "(w2.toxicity).", default=1.09),
+        Param("indicator", "float", "Utility 3: toxicity threshold (indicator; default "
+              "target_tox).", default=None, domain="(0, 1)"),
+        Param("utility", "int", "The OBD selection reported: 1 f(p) g(q), 2 q - w1 p, 3 q - "
+              "w1 p - w2 p 1(p > indicator) (selpercent1-3).", default=1, domain="1..3"),
+    ),
+    scenario=_SCENARIO,
+    options=_OPTIONS,
+    exact=True,
+    simulate=True,
+    plots=SPEC.plots,
+    labels="designcalc.dose.phase12.present:LABELS",
+    commands=("dose oc --design keyboard-obd", "dose simulate --design keyboard-obd",
+              "dose next --design keyboard-obd", "dose table --design keyboard-obd",
+              "dose pathways --design keyboard-obd", "trial run"),
+    cli_group="dose",
+    generic=("oc", "simulate"),
+    summary=("select", "en"),
+    doc="docs/phase12.md",
+    references=("li_keyboard_obd", "plackett"),
+    bibliography=(
+        ("li_keyboard_obd", "Li DH, Whitmore JB, Guo W, Ji Y (2017). Toxicity and efficacy "
+                            "probability interval design for phase I adoptive cell therapy "
+                            "dose-finding clinical trials. Clin Cancer Res 23:13-20."),
+    ),
+    report="designcalc.dose.phase12.report:keyboard_facts",
+    report_template="designcalc/dose/phase12/report.j2",
+    designs=(("keyboard-obd", {}),),
+    extras=(("next", "designcalc.dose.phase12.cli:keyboard_next_cmd"),
+            ("table", "designcalc.dose.phase12.cli:keyboard_table_cmd"),
+            ("pathways", "designcalc.dose.phase12.cli:keyboard_pathways_cmd")),
+    keywords=("efficacy", "optimal biological dose", "obd", "phase i/ii", "keyboard"),
+    examples=(
+        # three doses, 4 cohorts: exact in well under a second
+        {"design": {"cohorts": 4},
+         "scenarios": {"peak2": [0.05, 0.20, 0.45, 0.20, 0.50, 0.45]},     # tox, then eff
+         "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "keyboard-obd", "--cohorts", "4",
+                 "--scenario", "peak2=0.05,0.20,0.45,0.20,0.50,0.45", "--n-sims", "4000",
+                 "--seed", "20261201"]},
+        # cohorts of 2, start at level 2, early stop at 6, utility 3, correlated outcomes
+        {"design": {"target_tox": 0.25, "target_eff": 0.3, "cohorts": 5, "cohort_size": 2,
+                    "start_level": 2, "n_early": 6, "utility": 3},
+         "scenarios": {"flat": [0.10, 0.30, 0.40, 0.45]},
+         "options": {"odds_ratio": 2.0},
+         "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "keyboard-obd", "--target-tox", "0.25",
+                 "--target-eff", "0.3", "--cohorts", "5", "--cohort-size", "2",
+                 "--start-level", "2", "--n-early", "6", "--utility", "3",
+                 "--odds-ratio", "2", "--scenario", "flat=0.10,0.30,0.40,0.45",
+                 "--n-sims", "4000", "--seed", "20261201"]},
     ),
 )
