@@ -143,4 +143,5 @@ SPEC = FamilySpec(
             ("oc", "designcalc.dose.combination.cli:oc"),
             ("simulate", "designcalc.dose.combination.cli:simulate"),
             ("pathways", "designcalc.dose.pathways.cli:pathways_cmd")),    # issue #23 (DTP)
+    random_scenarios="designcalc.dose.scenarios:GridRandomScenarios",
 )
