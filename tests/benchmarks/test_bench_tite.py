@@ -38,3 +38,17 @@ def test_bench_simulate_bf_boin_1e4(benchmark):
     oc = benchmark.pedantic(design.simulate, args=([[0.04, 0.12, 0.25, 0.43, 0.63]], 10_000),
                             kwargs={"seed": 1}, rounds=2, iterations=1)
     assert oc.metrics[0]["n_backfill_sim"] > 0
+
+
+@pytest.mark.parametrize("accrual,scheme", [("fixed", "linear"), ("poisson", "adaptive")])
+def test_bench_simulate_titecrm_1e4(benchmark, accrual, scheme):
+    """TITE-CRM (dfcrm ``titesim`` rules): 10^4 trials of N = 36, 6 levels, window 180,
+    3 arrivals per window (issue #22 item 2: 14 s CPU before, goal <= 5 s)."""
+    from designcalc.dose.titecrm.design import TITECRMDesign
+
+    skel = [0.05, 0.10, 0.20, 0.35, 0.50, 0.70]
+    design = TITECRMDesign(target=0.2, skeleton=tuple(skel), max_n=36, window=180.0, rate=3.0,
+                           start_level=3, accrual=accrual, scheme=scheme)
+    oc = benchmark.pedantic(design.simulate, args=([skel], 10_000), kwargs={"seed": 1},
+                            rounds=1, iterations=1)
+    assert oc.metrics[0]["en_sim"] == pytest.approx(36.0)

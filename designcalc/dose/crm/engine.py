@@ -87,16 +87,26 @@ def _fit_distinct(post: Posterior, n, y, estimator: str, first_above: bool) -> d
     """
     n = np.asarray(n)
     y = np.asarray(y)
-    if n.shape[0] < 64:
+    distinct = distinct_rows(np.concatenate([n, y], axis=1).astype(np.int64))
+    if distinct is None:
         return post.fit(n, y, estimator, first_above=first_above)
-    rows = np.ascontiguousarray(np.concatenate([n, y], axis=1).astype(np.int64))
+    first, inv = distinct
+    fit = post.fit(n[first], y[first], estimator, first_above=first_above)
+    return {key: value[inv] for key, value in fit.items()}
+
+
+def distinct_rows(rows):
+    """``(first, inverse)`` of the distinct rows of an int64 matrix (``rows[first][inverse]
+    == rows``), or None when sharing does not pay: fewer than 64 rows, or more than
+    70 % of them distinct.  Used to compute a per-row function once per distinct row."""
+    if rows.shape[0] < 64:
+        return None
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
     view = rows.view(np.dtype((np.void, 8 * rows.shape[1]))).ravel()
     _, first, inv = np.unique(view, return_index=True, return_inverse=True)
-    if first.size > 0.7 * n.shape[0]:
-        return post.fit(n, y, estimator, first_above=first_above)
-    fit = post.fit(n[first], y[first], estimator, first_above=first_above)
-    inv = inv.ravel()
-    return {key: value[inv] for key, value in fit.items()}
+    if first.size > 0.7 * rows.shape[0]:
+        return None
+    return first, inv.ravel()
 
 
 def _posterior(params: dict) -> Posterior:

@@ -11,7 +11,10 @@ observed, ``c`` patients who completed the DLT window without a DLT and
 * otherwise, ``e < 6``: **stay** (enrol the next patient at this level);
 * otherwise (6 enrolled, data pending): **suspend** accrual.
 
-No patient enrolled yet (a fresh level): stay.  The table is :data:`TABLE`,
+The table was typed from memory of the paper; two second sources (the R
+package RollingSix and Frankel et al. 2020, JAMA Netw Open 3:e204787, Table 2)
+agree with it except in 6 cells with no DLT and data pending
+(``docs/rolling6.md`` lists them).  No patient enrolled yet (a fresh level): stay.  The table is :data:`TABLE`,
 ``TABLE[e, d, q]``; :func:`cells` lists it.
 
 Around the table (the paper's footnote and its MTD definition, the 3+3 rule

@@ -21,7 +21,9 @@ in :mod:`designcalc.dose.tite.engine`):
    (``Pr(p > phi | y, n) > cutoff_eli``, ``n >= 3``; pending patients count
    as patients without a DLT so far);
 2. **de-escalate** if BOIN de-escalates on ``(n, y)`` (``y / n >= lambda_d``;
-   a DLT already seen is never undone by the pending ones);
+   a DLT already seen is never undone by the pending ones; the table reproduced
+   in PMC9260438 also de-escalates at (9, 2, 1..4) on the imputed ``p^``, see
+   ``docs/tite.md``, "Checked cells");
 3. **suspend** accrual if more than ``max_pending`` of the ``n`` patients are
    pending (default 0.5, Yuan et al. 2018);
 4. **escalate** if BOIN escalates on ``(n, y)`` and ``p^ <= lambda_e``, i.e.

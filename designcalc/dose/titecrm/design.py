@@ -29,8 +29,9 @@ SCHEMES = ("linear", "adaptive")
 #: trials per simulation chunk: every step holds (chunk, pending, grid) arrays
 SIM_CHUNK = 2_000
 #: measured CPU seconds per simulated patient (one weighted posterior per trial and
-#: patient, 6 levels, a few pending patients; the loaded 2-core machine)
-SECONDS_PER_PATIENT = 4e-5
+#: patient, 6 levels, a few pending patients; the loaded 2-core machine, 1.4e-5 with
+#: one BLAS thread, 2.6e-5 with two, issue #22)
+SECONDS_PER_PATIENT = 2.5e-5
 
 
 @dataclass(frozen=True)

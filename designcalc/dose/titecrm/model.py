@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from designcalc.dose.crm.engine import distinct_rows
 from designcalc.dose.crm.model import Posterior, recommend
 
 SCHEMES = ("linear", "adaptive")
@@ -83,9 +84,15 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     ``level`` (T, N) 0-based levels (-1: no patient), ``tox`` (T, N) DLT
     flags, ``weight`` (T, N) weights in [0, 1] (DLTs: 1).  With ``dedupe``,
     trials in the same state (counts, pending levels and weights, in order)
-    share one fit (worth it when weights take few values: fixed accrual, linear
-    weights).  Returns ``beta_mean`` (T,), ``ptox`` (T, K) (``p_k`` at the
-    posterior mean, dfcrm ``ptox``) and ``mtd`` (T,) (0-based, dfcrm ``mtd``).
+    share one fit (:func:`designcalc.dose.crm.engine.distinct_rows`; worth it
+    when weights take few values: fixed accrual, linear weights).  Returns
+    ``beta_mean`` (T,), ``ptox`` (T, K) (``p_k`` at the posterior mean, dfcrm
+    ``ptox``) and ``mtd`` (T,) (0-based, dfcrm ``mtd``).
+
+    The log-likelihood on the grid is one matrix product for the patients of
+    weight 1 (counts per level) plus, for the pending ones, the log of the
+    product of their factors ``1 - w_i p_{d_i}(beta)`` (one logarithm per trial
+    and grid point, however many are pending).
     """
     level = np.asarray(level)
     tox = np.asarray(tox, dtype=bool)
@@ -94,31 +101,70 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     present = level >= 0
     full = present & (tox | (weight >= 1.0))
     onehot = level[:, :, None] == np.arange(k)[None, None, :]          # (T, N, K)
-    n = (onehot & full[:, :, None]).sum(axis=1).astype(float)
-    y = (onehot & (tox & present)[:, :, None]).sum(axis=1).astype(float)
-    pend = present & ~full
-    lv, w, inv = level, np.where(pend, weight, 0.0), None
+    n = (onehot & full[:, :, None]).sum(axis=1)
+    y = (onehot & (tox & present)[:, :, None]).sum(axis=1)
+    x = np.column_stack([y, n - y, np.ones(y.shape[0], dtype=y.dtype)])   # counts, 1
+    pend = present & ~full & (weight > 0)                              # weight 0: no term
+    npend = pend.sum(axis=1)
+    width = int(npend.max()) if npend.size else 0
+    order = np.argsort(~pend, axis=1, kind="stable")[:, :width]       # pending first
+    w = np.take_along_axis(np.where(pend, weight, 0.0), order, axis=1)
+    lv = np.where(w > 0, np.take_along_axis(level, order, axis=1), 0)
+    inv = None
     if dedupe:
-        width = int(pend.sum(axis=1).max()) if pend.size else 0
-        order = np.argsort(~pend, axis=1, kind="stable")[:, :width]   # pending first
-        w = np.take_along_axis(w, order, axis=1)
-        lv = np.where(w > 0, np.take_along_axis(level, order, axis=1), 0)
-        keys, inv = np.unique(np.column_stack([n, y, lv, w]), axis=0, return_inverse=True)
-        n, y = keys[:, :k], keys[:, k:2 * k]
-        lv, w = keys[:, 2 * k:2 * k + width].astype(np.int64), keys[:, 2 * k + width:]
-    ll = y @ post.logp + (n - y) @ post.log1mp + post.log_w             # (S, G)
-    rows, cols = np.nonzero(w > 0)                                     # pending, by row
-    if rows.size:
-        terms = np.log1p(-w[rows, cols][:, None] * post.p[lv[rows, cols]])
-        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        ll[rows[first]] += np.add.reduceat(terms, first, axis=0)
-    top = ll.max(axis=1, keepdims=True)
-    e = np.exp(ll - top)
-    beta = (e @ post.grid) / e.sum(axis=1)
+        distinct = distinct_rows(np.column_stack([x, lv, w.view(np.int64)]))
+        if distinct is not None:
+            first, inv = distinct
+            x, lv, w, npend = x[first], lv[first], w[first], npend[first]
+    # rows by number pending, most first: pending slot j is filled in a leading block
+    by = np.argsort(-npend, kind="stable")
+    x, lv, w = x[by], lv[by], w[by]
+    filled = (w > 0).sum(axis=0)
+    # einsum, not BLAS: a threaded BLAS doubles the CPU time of these small products
+    ll = np.einsum("sc,cg->sg", x.astype(float),
+                   np.concatenate([post.logp, post.log1mp, post.log_w[None]]))   # (S, G)
+    if width:
+        _add_pending(ll, post.p, lv, w, filled)
+    ll -= ll.max(axis=1, keepdims=True)
+    np.exp(ll, out=ll)
+    sums = np.einsum("sg,gc->sc", ll, np.column_stack([post.grid, np.ones(post.grid.size)]))
+    beta = np.empty(ll.shape[0])
+    beta[by] = sums[:, 0] / sums[:, 1]
     if inv is not None:
-        beta = beta[inv.ravel()]
+        beta = beta[inv]
     ptox = post.ptox_at(beta)
     return {"beta_mean": beta, "ptox": ptox, "mtd": recommend(ptox, post.target)}
+
+
+def _add_pending(ll, p, lv, w, filled) -> None:
+    """Add ``sum_j log(1 - w_j p_{lv_j}(beta))`` over each row's pending slots to ``ll``
+    (S, G) in place; the slots of a row come first, and slot ``j`` is filled in the
+    leading ``filled[j]`` rows.
+
+    When the pending weights take few distinct values (fixed accrual, linear
+    weights), the term of each (level, weight) pair is computed once and added;
+    otherwise the factors are multiplied and one logarithm taken per row and grid
+    point.
+    """
+    mask = w > 0
+    values, which = np.unique(w[mask], return_inverse=True)
+    k = p.shape[0]
+    if 2 * k * values.size < filled[0]:
+        terms = np.log1p(-values[None, :, None] * p[:, None, :]).reshape(-1, p.shape[1])
+        pair = np.zeros(w.shape, dtype=np.int64)
+        pair[mask] = lv[mask] * values.size + which.ravel()
+        for j, rows in enumerate(filled):
+            ll[:rows] += terms[pair[:rows, j]]
+        return
+    prod = p[lv[:filled[0], 0]]
+    prod *= -w[:filled[0], :1]
+    prod += 1.0                                                         # 1 - w p
+    for j in range(1, w.shape[1]):
+        f = p[lv[:filled[j], j]]
+        f *= -w[:filled[j], j:j + 1]
+        f += 1.0
+        prod[:filled[j]] *= f
+    ll[:filled[0]] += np.log(prod, out=prod)
 
 
 def titecrm(skeleton, target, tox, level, followup=None, window=None, weights_=None,
