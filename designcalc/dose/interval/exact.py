@@ -179,6 +179,25 @@ def _merge(key, prob):
     return first, np.bincount(inv.reshape(-1), weights=prob, minlength=uniq.size)
 
 
+def _sort_merge(code, prob):
+    """``(codes, sums, first)``: the distinct codes ascending, the probabilities summed
+    per code in input order, and the index of each code's first occurrence.
+
+    A stable sort keeps equal codes in input order, and ``bincount`` adds in that
+    order, so every sum is the one :func:`numpy.unique` (``return_inverse``) and a
+    ``bincount`` in input order give, bit for bit.  When the input is a few
+    ascending runs (one per dose and DLT count, see :func:`_program`), the
+    stable sort (timsort) only merges the runs.
+    """
+    perm = np.argsort(code, kind="stable")
+    sc = code[perm]
+    new = np.empty(sc.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(sc[1:], sc[:-1], out=new[1:])
+    sums = np.bincount(np.cumsum(new) - 1, weights=prob[perm])
+    return sc[new], sums, perm[new]
+
+
 def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
     """:func:`select_mtd` of each final state, computed once per distinct *reduced* state.
 
@@ -207,6 +226,237 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
     return chosen[inv.reshape(-1)]
 
 
+class _Progress:
+    """The live-state count after each cohort and the budget checks on it."""
+
+    def __init__(self, k, c, m, state_budget):
+        self.k, self.c, self.m, self.budget = k, c, m, state_budget
+        self.history, self.max_states = [], 1
+
+    def expand(self, t, s):
+        """Refuse before cohort ``t + 1`` expands ``s`` live states."""
+        if s * (self.c + 1) > EXPAND_FACTOR * self.budget:
+            raise StateBudgetExceeded(f"cohort {t + 1} would expand {s} live states "
+                                      f"{self.c + 1} ways (budget {self.budget})")
+
+    def live(self, t, s):
+        """Record ``s`` live states after cohort ``t + 1``; refuse or check the time."""
+        k, c, m, budget = self.k, self.c, self.m, self.budget
+        self.max_states = max(self.max_states, s)
+        self.history.append(s)
+        low, peak, entries = project(self.history, m, c)
+        if s > budget or low > PROJECTION_SLACK * budget:
+            raise StateBudgetExceeded(f"{s} live states after {t + 1} cohorts, "
+                                      f"projected {max(low, peak):.3g} by cohort {m} "
+                                      f"(budget {budget})")
+        if t + 1 == max(1, m // 2):
+            check_budget(f"exact program ({k} doses, {m} cohorts of {c})",
+                         seconds=entries * SECONDS_PER_ENTRY,
+                         bytes=peak * (c + 1) * BYTES_PER_ENTRY,
+                         detail=f"projected {peak:.3g} live states, {entries:.3g} expanded "
+                                f"x {format_seconds(SECONDS_PER_ENTRY)}")
+
+
+class _Sums:
+    """The probability that leaves the program before the last cohort, by kind."""
+
+    def __init__(self):
+        self.n_dist, self.p_early, self.p_es, self.parts = {}, 0.0, 0.0, []
+
+    def add(self, total, pr, none, es_keys):
+        """Children that stop after ``total`` patients, in the order of their parents.
+
+        ``pr`` their probabilities, ``none`` those that stop with no MTD, the
+        rest (``n_earlystop``) final states with codes ``es_keys``.  The sums are
+        numpy's (pairwise) sums of these arrays in this order.
+        """
+        self.n_dist[total] = self.n_dist.get(total, 0.0) + float(pr.sum())
+        self.p_early += float(pr[none].sum())
+        es = ~none
+        if es.any():
+            self.p_es += float(pr[es].sum())
+            self.parts.append(([key[es] for key in es_keys], pr[es]))
+
+
+def _program_one_limb(rule, ks, pmf, start, prog, sums):
+    """The cohort-by-cohort program for codes of one int64 (``ks.L == 1``).
+
+    The live states are kept **by current dose**, each group sorted by code.
+    A cohort at dose ``d`` changes digit ``d`` only, through a look-up that
+    increases with the digit, so the children with ``j`` DLTs of the states of
+    one group are again sorted by code: the children bound for one dose are
+    at most ``3 (c + 1)`` ascending runs, and merging them (:func:`_sort_merge`,
+    a stable sort that only merges runs) replaces a full sort.  The runs are
+    concatenated by source dose descending, then ``j`` descending: that is the
+    order in which the states of one merged group stood as parents in the
+    program that keeps all states in one array sorted by (code, dose) (two
+    parents of one child differ in the digit of their own dose; the parent at
+    the higher dose, or with more DLTs at the same dose, has the smaller code),
+    so every merged probability is summed in the same order and the OC are
+    bitwise those of that program.  Stops are summed in that program's order
+    too (:class:`_Sums`).  Returns ``(en, codes, probabilities)`` of the merged
+    states after the last cohort, ascending.
+    """
+    k, c, m = ks.k, ks.c, rule.n_cohorts
+    P, weight = ks.P, ks.weight
+    act = rule.action[ks.n, ks.y]
+    step = ks.next.clip(0)                                   # parent pair, j -> child pair
+    delta = (step - np.arange(P)[:, None]).T                 # (j, parent pair)
+    esc = (act == E)[step].T
+    down = ((act == D) | (act == DU))[step].T
+    du = (act == DU)[step].T
+    hit = (ks.n >= rule.n_earlystop)[step].T
+    stop_none = ((act == DU) | rule.stop_low[ks.n, ks.y])[step].T
+    if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
+        stop_none &= ~hit
+    codes = [np.zeros(0, dtype=np.int64) for _ in range(k)]
+    prs = [np.zeros(0) for _ in range(k)]
+    eltype = np.min_scalar_type(k)                          # the lowest eliminated dose
+    els = [np.zeros(0, dtype=eltype) for _ in range(k)]
+    codes[start], prs[start], els[start] = np.zeros(1, np.int64), np.ones(1), np.array([k], eltype)
+    en = np.zeros(k)
+    for t in range(m):
+        prog.expand(t, sum(pr.size for pr in prs))
+        en += c * np.array([pr.cumsum()[-1] if pr.size else 0.0 for pr in prs])
+        total = c * (t + 1)
+        last = t == m - 1
+        runs = [[] for _ in range(k)]               # bound for dose g: (code, pr, el) runs
+        gone = []
+        for d in range(k - 1, -1, -1):
+            code, pr, el = codes[d], prs[d], els[d]
+            if not pr.size:
+                continue
+            q = (code // weight[d]) % P
+            blocked = el <= d + 1
+            for j in range(c, -1, -1):
+                pr2 = pr * pmf[d, j]
+                code2 = code + delta[j][q] * weight[d]
+                q1, el1, code1, blocked1 = q, el, code, blocked
+                keep = pr2 > 0.0
+                if not keep.all():
+                    pr2, code2, q1, el1, code1, blocked1 = (
+                        pr2[keep], code2[keep], q[keep], el[keep], code[keep], blocked[keep])
+                if last:
+                    runs[0].append((code2, pr2))
+                    continue
+                up = esc[j][q1] & ~blocked1
+                dn = down[j][q1] if d > 0 else np.zeros(q1.size, dtype=bool)
+                sn = stop_none[j][q1] if d == 0 else np.zeros(q1.size, dtype=bool)
+                if rule.earlystop_any:
+                    se = hit[j][q1]
+                else:
+                    se = ~sn & ~up & ~dn & hit[j][q1]
+                out = sn | se
+                if out.any():
+                    gone.append((code1[out], d, j, pr2[out], sn[out], code2[out]))
+                    live = ~out
+                    up, dn = up & live, dn & live
+                    stay = live & ~up & ~dn
+                else:
+                    stay = ~up & ~dn
+                if d + 1 < k and up.any():
+                    runs[d + 1].append((code2[up], pr2[up], el1[up]))
+                if dn.any():
+                    runs[d - 1].append((code2[dn], pr2[dn],
+                                        np.where(du[j][q1[dn]], d, el1[dn]).astype(el.dtype)))
+                if stay.any():
+                    runs[d].append((code2[stay], pr2[stay], el1[stay]))
+        if last:
+            # the mass of the last cohort, summed as the one-array program did: children
+            # of the states in (code, dose) order, j ascending
+            code = np.concatenate(codes)
+            order = np.argsort(code, kind="stable")
+            dose = np.repeat(np.arange(k), [pr.size for pr in prs])[order]
+            pr2 = (np.concatenate(prs)[order][:, None] * pmf[dose]).ravel()
+            sums.n_dist[total] = float(pr2[pr2 > 0.0].sum())
+            fk, fp, _ = _sort_merge(np.concatenate([r[0] for r in runs[0]]),
+                                    np.concatenate([r[1] for r in runs[0]]))
+            return en, fk, fp
+        if gone:
+            parent, dose, js, pr2, sn, code2 = (np.concatenate([np.broadcast_to(g[i], g[0].shape)
+                                                                for g in gone]) for i in range(6))
+            order = np.lexsort((js, dose, parent))
+            sums.add(total, pr2[order], sn[order], [code2[order]])
+        for g in range(k):
+            if runs[g]:
+                codes[g], prs[g], first = _sort_merge(np.concatenate([r[0] for r in runs[g]]),
+                                                      np.concatenate([r[1] for r in runs[g]]))
+                els[g] = np.concatenate([r[2] for r in runs[g]])[first]
+            else:
+                codes[g], prs[g], els[g] = codes[g][:0], prs[g][:0], els[g][:0]
+        s = sum(pr.size for pr in prs)
+        if s == 0:
+            break
+        prog.live(t, s)
+    return en, np.zeros(0, dtype=np.int64), np.zeros(0)
+
+
+def _program_limbs(rule, ks, pmf, start, prog, sums):
+    """The program for codes of several int64 limbs (many doses and patients).
+
+    All live states in one array in the order of their codes (rows of limbs
+    and the current dose compared as bytes); every cohort expands each state
+    into its ``c + 1`` children and merges equal codes with :func:`_merge`.
+    Returns ``(en, codes, probabilities)`` of the children of the last cohort
+    (not merged).
+    """
+    k, c, m = ks.k, ks.c, rule.n_cohorts
+    act = rule.action[ks.n, ks.y]                   # per pair
+    stop_low = rule.stop_low[ks.n, ks.y]
+    hit_es = ks.n >= rule.n_earlystop
+    keys = [np.zeros(1, dtype=np.int64) for _ in range(ks.L)]
+    d = np.array([start], dtype=np.int64)
+    el = np.array([k], dtype=np.int64)
+    pr = np.array([1.0])
+    en = np.zeros(k)
+    js = np.arange(c + 1)
+    for t in range(m):
+        s = pr.size
+        prog.expand(t, s)
+        w = np.bincount(d, weights=pr, minlength=k)
+        en += c * w
+        d2 = np.repeat(d, c + 1)
+        j = np.tile(js, s)
+        pr2 = np.repeat(pr, c + 1) * pmf[d2, j]
+        keep = pr2 > 0.0
+        rows = np.repeat(np.arange(s), c + 1)[keep]
+        d2, j, pr2 = d2[keep], j[keep], pr2[keep]
+        keys2 = [key[rows] for key in keys]
+        el2 = el[rows]
+        q = ks.digit(keys2, d2)
+        q2 = ks.next[q, j]
+        ks.add(keys2, d2, q2 - q)
+        total = c * (t + 1)
+        if t == m - 1:
+            sums.n_dist[total] = float(pr2.sum())
+            return en, keys2, pr2
+        a = act[q2]
+        low = d2 == 0
+        stop_none = low & ((a == DU) | stop_low[q2])
+        el2 = np.where(a == DU, np.minimum(el2, d2), el2)
+        up = (a == E) & (d2 + 1 < np.minimum(k, el2))
+        down = ((a == D) | (a == DU)) & ~low
+        newd = d2 + up - down
+        hit = hit_es[q2]
+        if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
+            stop_none &= ~hit
+            stop_es = hit
+        else:
+            stop_es = ~stop_none & (newd == d2) & hit
+        gone = stop_none | stop_es
+        if gone.any():
+            sums.add(total, pr2[gone], stop_none[gone], [key[gone] for key in keys2])
+            live = ~gone
+            keys2 = [key[live] for key in keys2]
+            newd, el2, pr2 = newd[live], el2[live], pr2[live]
+        if pr2.size == 0:
+            break
+        first, pr = _merge(ks.merge_code(keys2, newd), pr2)
+        keys, d, el = [key[first] for key in keys2], newd[first], el2[first]
+        prog.live(t, pr.size)
+    return en, [np.zeros(0, dtype=np.int64) for _ in range(ks.L)], np.zeros(0)
+
+
 def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
              state_budget: int = STATE_BUDGET) -> dict:
     """Exact OC of one toxicity curve ``p`` (doses ascending) under ``rule``.
@@ -223,97 +473,31 @@ def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
     k, c, m = p.size, rule.cohort_size, rule.n_cohorts
     pmf = np.atleast_2d(_binom.pmf(c, p))
     ks = _Keys(k, c, m)
-    act = rule.action[ks.n, ks.y]                   # per pair
-    stop_low = rule.stop_low[ks.n, ks.y]
-    hit_es = ks.n >= rule.n_earlystop
-    keys = [np.zeros(1, dtype=np.int64) for _ in range(ks.L)]
-    d = np.array([start], dtype=np.int64)
-    el = np.array([k], dtype=np.int64)
-    pr = np.array([1.0])
-    en = np.zeros(k)
-    fin_k, fin_p = [], []
-    n_dist: dict = {}
-    p_early = p_es = 0.0
-    max_states = 1
-    js = np.arange(c + 1)
-    history = []
-    for t in range(m):
-        s = pr.size
-        if s * (c + 1) > EXPAND_FACTOR * state_budget:
-            raise StateBudgetExceeded(f"cohort {t + 1} would expand {s} live states "
-                                      f"{c + 1} ways (budget {state_budget})")
-        w = np.bincount(d, weights=pr, minlength=k)
-        en += c * w
-        d2 = np.repeat(d, c + 1)
-        j = np.tile(js, s)
-        pr2 = np.repeat(pr, c + 1) * pmf[d2, j]
-        keep = pr2 > 0.0
-        rows = np.repeat(np.arange(s), c + 1)[keep]
-        d2, j, pr2 = d2[keep], j[keep], pr2[keep]
-        keys2 = [key[rows] for key in keys]
-        el2 = el[rows]
-        q = ks.digit(keys2, d2)
-        q2 = ks.next[q, j]
-        ks.add(keys2, d2, q2 - q)
-        total = c * (t + 1)
-        if t == m - 1:
-            fin_k.append(keys2), fin_p.append(pr2)
-            n_dist[total] = n_dist.get(total, 0.0) + float(pr2.sum())
-            break
-        a = act[q2]
-        low = d2 == 0
-        stop_none = low & ((a == DU) | stop_low[q2])
-        el2 = np.where(a == DU, np.minimum(el2, d2), el2)
-        up = (a == E) & (d2 + 1 < np.minimum(k, el2))
-        down = ((a == D) | (a == DU)) & ~low
-        newd = d2 + up - down
-        hit = hit_es[q2]
-        if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
-            stop_none &= ~hit
-            stop_es = hit
-        else:
-            stop_es = ~stop_none & (newd == d2) & hit
-        gone = stop_none | stop_es
-        if gone.any():
-            mass = float(pr2[gone].sum())
-            n_dist[total] = n_dist.get(total, 0.0) + mass
-            p_early += float(pr2[stop_none].sum())
-            if stop_es.any():
-                p_es += float(pr2[stop_es].sum())
-                fin_k.append([key[stop_es] for key in keys2]), fin_p.append(pr2[stop_es])
-            live = ~gone
-            keys2 = [key[live] for key in keys2]
-            newd, el2, pr2 = newd[live], el2[live], pr2[live]
-        if pr2.size == 0:
-            pr = pr2
-            break
-        first, pr = _merge(ks.merge_code(keys2, newd), pr2)
-        keys, d, el = [key[first] for key in keys2], newd[first], el2[first]
-        max_states = max(max_states, pr.size)
-        history.append(pr.size)
-        low, peak, entries = project(history, m, c)
-        if pr.size > state_budget or low > PROJECTION_SLACK * state_budget:
-            raise StateBudgetExceeded(f"{pr.size} live states after {t + 1} cohorts, "
-                                      f"projected {max(low, peak):.3g} by cohort {m} "
-                                      f"(budget {state_budget})")
-        if t + 1 == max(1, m // 2):
-            check_budget(f"exact program ({k} doses, {m} cohorts of {c})",
-                         seconds=entries * SECONDS_PER_ENTRY,
-                         bytes=peak * (c + 1) * BYTES_PER_ENTRY,
-                         detail=f"projected {peak:.3g} live states, {entries:.3g} expanded "
-                                f"x {format_seconds(SECONDS_PER_ENTRY)}")
+    prog, sums = _Progress(k, c, m, state_budget), _Sums()
+    program = _program_one_limb if ks.L == 1 else _program_limbs
+    en, last_k, last_p = program(rule, ks, pmf, start, prog, sums)
     select = np.zeros(k + 1)
-    select[k] = p_early
-    mass = p_early
-    if fin_p:
-        fk = [np.concatenate([part[i] for part in fin_k]) for i in range(ks.L)]
-        first, fp = _merge(ks.merge_code(fk, None), np.concatenate(fin_p))
-        chosen = _select(rule, ks, [key[first] for key in fk])
+    select[k] = sums.p_early
+    mass = sums.p_early
+    if ks.L == 1:
+        last_k = [last_k]
+    parts = sums.parts + ([(last_k, last_p)] if last_p.size else [])
+    if parts:
+        # final states of different cohorts differ (in their sample size), so merging
+        # sums within one part: the last cohort's states are merged already (one limb)
+        if not sums.parts and ks.L == 1:
+            fk, fp = last_k, last_p
+        else:
+            fk = [np.concatenate([part[0][i] for part in parts]) for i in range(ks.L)]
+            first, fp = _merge(ks.merge_code(fk, None),
+                               np.concatenate([part[1] for part in parts]))
+            fk = [key[first] for key in fk]
+        chosen = _select(rule, ks, fk)
         select += np.bincount(chosen, weights=fp, minlength=k + 1)
         mass += float(fp.sum())
     above = None if target is None else float(select[:k][p > target].sum())
-    n_dist = {key: n_dist[key] for key in sorted(n_dist) if n_dist[key] > 0.0}
+    n_dist = {key: sums.n_dist[key] for key in sorted(sums.n_dist) if sums.n_dist[key] > 0.0}
     return {"select": select, "n_treated": en, "n_dlt": en * p, "en": float(en.sum()),
             "e_dlt": float((en * p).sum()), "n_distribution": n_dist,
-            "p_stop_early": p_early, "p_stop_earlystop": p_es,
-            "p_select_above_target": above, "mass": mass, "max_states": max_states}
+            "p_stop_early": sums.p_early, "p_stop_earlystop": sums.p_es,
+            "p_select_above_target": above, "mass": mass, "max_states": prog.max_states}
