@@ -319,21 +319,23 @@ class _Sums:
 def _program_one_limb(rule, ks, pmf, start, prog, sums):
     """The cohort-by-cohort program for codes of one int64 (``ks.L == 1``).
 
-    The live states are kept **by current dose**, each group sorted by code.
-    A cohort at dose ``d`` changes digit ``d`` only, through a look-up that
-    increases with the digit, so the children with ``j`` DLTs of the states of
-    one group are again sorted by code: the children bound for one dose are
-    at most ``3 (c + 1)`` ascending runs, and merging them (:func:`_sort_merge`,
-    a stable sort that only merges runs) replaces a full sort.  The runs are
-    concatenated by source dose descending, then ``j`` descending: that is the
-    order in which the states of one merged group stood as parents in the
-    program that keeps all states in one array sorted by (code, dose) (two
-    parents of one child differ in the digit of their own dose; the parent at
-    the higher dose, or with more DLTs at the same dose, has the smaller code),
-    so every merged probability is summed in the same order and the OC are
-    bitwise those of that program.  Stops are summed in that program's order
-    too (:class:`_Sums`).  Returns ``(en, codes, probabilities)`` of the merged
-    states after the last cohort, ascending.
+    The live states are held in the order of their key ``code k + dose`` (the
+    order of :func:`_program_limbs`' merge) and, for the next cohort, grouped
+    by current dose.  A cohort at dose ``d`` changes digit ``d`` only, through
+    a look-up that increases with the digit, so the children with ``j`` DLTs
+    of the states at one dose are again ascending in their key (the new dose,
+    at most one step away, is the key's last digit): all children are at most
+    ``k (c + 1)`` ascending runs, and merging equal keys (:func:`_sort_merge`,
+    a stable sort that only merges the runs) replaces a full sort.  The runs
+    are concatenated by dose descending, then ``j`` descending: the order in
+    which the parents of one merged state stand in the key order (two parents
+    of one child differ in the digit of their own dose; the parent at the
+    higher dose, or with more DLTs at the same dose, has the smaller code), so
+    every merged probability is summed in the order of :func:`_program_limbs`,
+    and the OC are bitwise those of that program (the one of earlier
+    versions).  Stops are summed in that order too (:class:`_Sums`).  Returns
+    ``(en, codes, probabilities)`` of the merged states after the last
+    cohort, ascending.
     """
     k, c, m = ks.k, ks.c, rule.n_cohorts
     P, weight = ks.P, ks.weight
@@ -344,88 +346,89 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     down = ((act == D) | (act == DU))[step].T
     du = (act == DU)[step].T
     hit = (ks.n >= rule.n_earlystop)[step].T
+    hits = hit.any(axis=1)                                   # n_earlystop reachable
     stop_none = ((act == DU) | rule.stop_low[ks.n, ks.y])[step].T
     if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
         stop_none &= ~hit
-    codes = [np.zeros(0, dtype=np.int64) for _ in range(k)]
-    prs = [np.zeros(0) for _ in range(k)]
+    # (d, j, parent pair) -> change of the code, and of the key code k + dose when
+    # escalation is not blocked by an eliminated dose
+    step_code = [delta * weight[d] for d in range(k)]
+    move = [np.where(esc & (d + 1 < k), 1, 0) - (down & (d > 0)) for d in range(k)]
+    step_key = [step_code[d] * k + move[d] for d in range(k)]
     eltype = np.min_scalar_type(k)                          # the lowest eliminated dose
-    els = [np.zeros(0, dtype=eltype) for _ in range(k)]
-    codes[start], prs[start], els[start] = np.zeros(1, np.int64), np.ones(1), np.array([k], eltype)
+    key = np.array([start], dtype=np.int64)                 # code k + dose, ascending
+    prob = np.ones(1)
+    el = np.array([k], dtype=eltype)
     en = np.zeros(k)
     for t in range(m):
-        prog.expand(t, sum(pr.size for pr in prs))
-        en += c * np.array([pr.cumsum()[-1] if pr.size else 0.0 for pr in prs])
+        prog.expand(t, prob.size)
+        dose = (key % k).astype(np.int8)
+        en += c * np.bincount(dose, weights=prob, minlength=k)
+        order = np.argsort(dose, kind="stable")             # by dose, keys ascending
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(dose, minlength=k))])
+        codes, prs, els = key[order] // k, prob[order], el[order]
         total = c * (t + 1)
         last = t == m - 1
-        runs = [[] for _ in range(k)]               # bound for dose g: (code, pr, el) runs
-        gone = []
+        runs, gone = [], []
         for d in range(k - 1, -1, -1):
-            code, pr, el = codes[d], prs[d], els[d]
+            code, pr, e = (a[bounds[d]:bounds[d + 1]] for a in (codes, prs, els))
             if not pr.size:
                 continue
             q = (code // weight[d]) % P
-            blocked = el <= d + 1
+            base = code * k + d
+            blocked = e <= d + 1                # escalation blocked (moot at the top dose)
+            if d + 1 == k or not blocked.any():
+                blocked = None
             for j in range(c, -1, -1):
                 pr2 = pr * pmf[d, j]
-                code2 = code + delta[j][q] * weight[d]
-                q1, el1, code1, blocked1 = q, el, code, blocked
-                keep = pr2 > 0.0
-                if not keep.all():
-                    pr2, code2, q1, el1, code1, blocked1 = (
-                        pr2[keep], code2[keep], q[keep], el[keep], code[keep], blocked[keep])
+                q1, base1, e1, code1, blocked1 = q, base, e, code, blocked
+                if not pr2.min() > 0.0:
+                    keep = pr2 > 0.0
+                    pr2, q1, base1, e1, code1 = pr2[keep], q[keep], base[keep], e[keep], code[keep]
+                    blocked1 = None if blocked is None else blocked[keep]
                 if last:
-                    runs[0].append((code2, pr2))
+                    code2 = step_code[d][j][q1]
+                    code2 += code1
+                    runs.append((code2, pr2))
                     continue
-                up = esc[j][q1] & ~blocked1
-                dn = down[j][q1] if d > 0 else np.zeros(q1.size, dtype=bool)
-                sn = stop_none[j][q1] if d == 0 else np.zeros(q1.size, dtype=bool)
-                if rule.earlystop_any:
+                key2 = step_key[d][j][q1]
+                key2 += base1
+                if blocked1 is not None:
+                    key2 -= esc[j][q1] & blocked1
+                e2 = np.where(du[j][q1], d, e1).astype(eltype) if d > 0 and du[j].any() else e1
+                if d == 0 or hits[j]:
+                    sn = stop_none[j][q1] if d == 0 else np.zeros(q1.size, dtype=bool)
                     se = hit[j][q1]
-                else:
-                    se = ~sn & ~up & ~dn & hit[j][q1]
-                out = sn | se
-                if out.any():
-                    gone.append((code1[out], d, j, pr2[out], sn[out], code2[out]))
-                    live = ~out
-                    up, dn = up & live, dn & live
-                    stay = live & ~up & ~dn
-                else:
-                    stay = ~up & ~dn
-                if d + 1 < k and up.any():
-                    runs[d + 1].append((code2[up], pr2[up], el1[up]))
-                if dn.any():
-                    runs[d - 1].append((code2[dn], pr2[dn],
-                                        np.where(du[j][q1[dn]], d, el1[dn]).astype(el.dtype)))
-                if stay.any():
-                    runs[d].append((code2[stay], pr2[stay], el1[stay]))
+                    if not rule.earlystop_any:
+                        se &= ~sn & (key2 % k == d)
+                    out = sn | se
+                    if out.any():
+                        code2 = step_code[d][j][q1[out]] + code1[out]
+                        gone.append((code1[out], d, j, pr2[out], sn[out], code2))
+                        live = ~out
+                        key2, pr2, e2 = key2[live], pr2[live], e2[live]
+                runs.append((key2, pr2, e2))
         if last:
-            # the mass of the last cohort, summed as the one-array program did: children
-            # of the states in (code, dose) order, j ascending
-            code = np.concatenate(codes)
-            order = np.argsort(code, kind="stable")
-            dose = np.repeat(np.arange(k), [pr.size for pr in prs])[order]
-            pr2 = (np.concatenate(prs)[order][:, None] * pmf[dose]).ravel()
+            # the mass of the last cohort, summed as before: the children of the states
+            # in key order, j ascending
+            pr2 = (prob[:, None] * pmf[key % k]).ravel()
             sums.n_dist[total] = float(pr2[pr2 > 0.0].sum())
-            fk, fp, _ = _sort_merge(np.concatenate([r[0] for r in runs[0]]),
-                                    np.concatenate([r[1] for r in runs[0]]))
+            fk, fp, _ = _sort_merge(np.concatenate([r[0] for r in runs]),
+                                    np.concatenate([r[1] for r in runs]))
             return en, fk, fp
         if gone:
             parent, dose, js, pr2, sn, code2 = (np.concatenate([np.broadcast_to(g[i], g[0].shape)
                                                                 for g in gone]) for i in range(6))
             order = np.lexsort((js, dose, parent))
             sums.add(total, pr2[order], sn[order], [code2[order]])
-        for g in range(k):
-            if runs[g]:
-                codes[g], prs[g], first = _sort_merge(np.concatenate([r[0] for r in runs[g]]),
-                                                      np.concatenate([r[1] for r in runs[g]]))
-                els[g] = np.concatenate([r[2] for r in runs[g]])[first]
-            else:
-                codes[g], prs[g], els[g] = codes[g][:0], prs[g][:0], els[g][:0]
-        s = sum(pr.size for pr in prs)
-        if s == 0:
+        if not runs:
             break
-        prog.live(t, s)
+        key, prob, first = _sort_merge(np.concatenate([r[0] for r in runs]),
+                                       np.concatenate([r[1] for r in runs]))
+        el = np.concatenate([r[2] for r in runs])[first]
+        if prob.size == 0:
+            break
+        prog.live(t, prob.size)
     return en, np.zeros(0, dtype=np.int64), np.zeros(0)
 
 

@@ -305,11 +305,13 @@ def select_mtd(rule: IntervalRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
     n = np.asarray(n, dtype=np.int64)
     y = np.asarray(y, dtype=np.int64)
     rows, k = n.shape
+    size = rule.final_elim.shape[1]
+    cells = n * size + y                             # the (n, y) cell of each dose
     treated = n > 0
-    met = rule.final_elim[n, y] & treated
+    met = rule.final_elim.ravel()[cells] & treated
     first = np.where(met.any(axis=1), np.argmax(met, axis=1), k)
     none = first == 0
-    none |= rule.final_stop_low[n[:, 0], y[:, 0]]
+    none |= rule.final_stop_low.ravel()[cells[:, 0]]
     cols = np.arange(k)
     adm = treated & (cols[None, :] < first[:, None])
     none |= ~adm.any(axis=1)
@@ -319,19 +321,22 @@ def select_mtd(rule: IntervalRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
         return out
     adm = adm[go]
     m = adm.sum(axis=1)
-    idx = np.argsort(~adm, axis=1, kind="stable")    # admissible doses first, in order
+    valid = cols[None, :] < m[:, None]
+    if np.array_equal(adm, valid):                   # admissible doses the lowest ones
+        idx = np.broadcast_to(cols, adm.shape)
+        cell = cells[go]
+    else:
+        idx = np.argsort(~adm, axis=1, kind="stable")    # admissible doses first, in order
+        cell = np.take_along_axis(cells[go], idx, axis=1)
     # phat and 1 / var depend on the cell (n, y) only: computed once per cell of
     # the (n, y) grid and looked up (the same operations per value, so the same
     # bits; two look-ups instead of about ten array operations on every row).
-    size = rule.final_elim.shape[1]
     gn, gy = np.divmod(np.arange(rule.final_elim.size, dtype=float), size)
     phat_of = (gy + 0.05) / (gn + 0.1)
     w_of = 1.0 / ((gy + 0.05) * (gn - gy + 0.05) / ((gn + 0.1) ** 2 * (gn + 0.1 + 1)))
-    cell = np.take_along_axis(n[go] * size + y[go], idx, axis=1)
     # Screen: the isotonic fit by its min-max formula (a few ulps from pava's values),
     # and its pick wherever no distance and no bound comparison is within SCREEN_TOL
     # of a tie (then pava's values give the same pick); pava runs on the other rows.
-    valid = np.arange(k)[None, :] < m[:, None]
     c = np.where(valid, cell, size)
     pick, sure = _screen(rule, _isotonic_minmax(phat_of[c], w_of[c], valid), valid)
     pick, idx_s = pick[sure], idx[sure]
