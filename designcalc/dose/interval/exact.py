@@ -247,20 +247,20 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
             _, first, inv = np.unique(ks.merge_code(red, None), return_index=True,
                                       return_inverse=True)
             rep, inv = at[first], inv.reshape(-1)
-        reps.append((rep, c))
-        invs.append(inv)
+        invs.append(inv + sum(r.size for r in reps))
+        reps.append(rep)
         rows.append(at)
+    rep, cut = np.concatenate(reps), cut[np.concatenate(reps)]
+    got = []
+    # blocks of SELECT_ROWS rows: select_mtd's temporaries then stay in cache
+    for i in range(0, rep.size, SELECT_ROWS):
+        r, cr = rep[i:i + SELECT_ROWS], cut[i:i + SELECT_ROWS]
+        qq = np.stack([np.where(cr > j, q[j][r], 0) for j in range(k)], axis=1)
+        got.append(select_mtd(rule, ks.n[qq], ks.y[qq]))
+    got = np.concatenate(got)
     chosen = np.empty(q[0].size, dtype=np.int64)
-    base = 0
-    for (rep, c), inv, at in zip(reps, invs, rows):
-        # blocks of SELECT_ROWS rows: select_mtd's temporaries then stay in cache
-        got = []
-        for i in range(0, rep.size, SELECT_ROWS):
-            r = rep[i:i + SELECT_ROWS]
-            qq = np.stack([q[j][r] if j < c else np.zeros(r.size, np.int64)
-                           for j in range(k)], axis=1)
-            got.append(select_mtd(rule, ks.n[qq], ks.y[qq]))
-        chosen[at] = np.concatenate(got)[inv]
+    for inv, at in zip(invs, rows):
+        chosen[at] = got[inv]
     return chosen
 
 
@@ -346,7 +346,6 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     down = ((act == D) | (act == DU))[step].T
     du = (act == DU)[step].T
     hit = (ks.n >= rule.n_earlystop)[step].T
-    hits = hit.any(axis=1)                                   # n_earlystop reachable
     stop_none = ((act == DU) | rule.stop_low[ks.n, ks.y])[step].T
     if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
         stop_none &= ~hit
@@ -355,6 +354,10 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     step_code = [delta * weight[d] for d in range(k)]
     move = [np.where(esc & (d + 1 < k), 1, 0) - (down & (d > 0)) for d in range(k)]
     step_key = [step_code[d] * k + move[d] for d in range(k)]
+    # rows j = c..0 (the order of the runs)
+    step_code, step_key = [a[::-1].copy() for a in step_code], [a[::-1].copy() for a in step_key]
+    esc, du, hit, stop_none = (a[::-1].copy() for a in (esc, du, hit, stop_none))
+    hits = bool(hit.any())                                   # n_earlystop reachable
     eltype = np.min_scalar_type(k)                          # the lowest eliminated dose
     key = np.array([start], dtype=np.int64)                 # code k + dose, ascending
     prob = np.ones(1)
@@ -374,40 +377,38 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
             code, pr, e = (a[bounds[d]:bounds[d + 1]] for a in (codes, prs, els))
             if not pr.size:
                 continue
+            # the children of the group, j = c..0: row j is one ascending run
             q = (code // weight[d]) % P
-            base = code * k + d
+            pr2 = (pmf[d, ::-1, None] * pr).ravel()
+            keep = None if pr2.min() > 0.0 else pr2 > 0.0
+            if last:
+                code2 = (step_code[d][:, q] + code).ravel()
+                runs.append((code2, pr2) if keep is None else (code2[keep], pr2[keep]))
+                continue
+            key2 = step_key[d][:, q]
+            key2 += code * k + d
             blocked = e <= d + 1                # escalation blocked (moot at the top dose)
-            if d + 1 == k or not blocked.any():
-                blocked = None
-            for j in range(c, -1, -1):
-                pr2 = pr * pmf[d, j]
-                q1, base1, e1, code1, blocked1 = q, base, e, code, blocked
-                if not pr2.min() > 0.0:
-                    keep = pr2 > 0.0
-                    pr2, q1, base1, e1, code1 = pr2[keep], q[keep], base[keep], e[keep], code[keep]
-                    blocked1 = None if blocked is None else blocked[keep]
-                if last:
-                    code2 = step_code[d][j][q1]
-                    code2 += code1
-                    runs.append((code2, pr2))
-                    continue
-                key2 = step_key[d][j][q1]
-                key2 += base1
-                if blocked1 is not None:
-                    key2 -= esc[j][q1] & blocked1
-                e2 = np.where(du[j][q1], d, e1).astype(eltype) if d > 0 and du[j].any() else e1
-                if d == 0 or hits[j]:
-                    sn = stop_none[j][q1] if d == 0 else np.zeros(q1.size, dtype=bool)
-                    se = hit[j][q1]
-                    if not rule.earlystop_any:
-                        se &= ~sn & (key2 % k == d)
-                    out = sn | se
-                    if out.any():
-                        code2 = step_code[d][j][q1[out]] + code1[out]
-                        gone.append((code1[out], d, j, pr2[out], sn[out], code2))
-                        live = ~out
-                        key2, pr2, e2 = key2[live], pr2[live], e2[live]
-                runs.append((key2, pr2, e2))
+            if d + 1 < k and blocked.any():
+                key2 -= esc[:, q] & blocked
+            e2 = np.where(du[:, q], d, e) if d > 0 else np.broadcast_to(e, key2.shape)
+            key2, e2 = key2.ravel(), e2.astype(eltype).ravel()
+            if d == 0 or hits:
+                se = hit[:, q]
+                sn = stop_none[:, q] if d == 0 else np.zeros(se.shape, dtype=bool)
+                if not rule.earlystop_any:
+                    se &= ~sn & (key2.reshape(se.shape) % k == d)
+                out = (sn | se).ravel()
+                if keep is not None:
+                    out &= keep
+                if out.any():
+                    at = np.flatnonzero(out)
+                    jj, col = c - at // pr.size, at % pr.size
+                    gone.append((code[col], np.full(at.size, d), jj, pr2[at], sn.ravel()[at],
+                                 code[col] + step_code[d][c - jj, q[col]]))
+                    keep = ~out if keep is None else keep & ~out
+            if keep is not None:
+                key2, pr2, e2 = key2[keep], pr2[keep], e2[keep]
+            runs.append((key2, pr2, e2))
         if last:
             # the mass of the last cohort, summed as before: the children of the states
             # in key order, j ascending
@@ -417,8 +418,8 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
                                     np.concatenate([r[1] for r in runs]))
             return en, fk, fp
         if gone:
-            parent, dose, js, pr2, sn, code2 = (np.concatenate([np.broadcast_to(g[i], g[0].shape)
-                                                                for g in gone]) for i in range(6))
+            parent, dose, js, pr2, sn, code2 = (np.concatenate([g[i] for g in gone])
+                                                for i in range(6))
             order = np.lexsort((js, dose, parent))
             sums.add(total, pr2[order], sn[order], [code2[order]])
         if not runs:
