@@ -15,14 +15,18 @@ to the next:
    the ``extrasafe`` stop at the lowest dose, the ``n_earlystop`` stop, the
    move); a state that stops leaves the program with its probability;
 3. states with the same counts and current dose are merged (their
-   probabilities added) -- ``numpy.unique`` on an integer code of the state.
+   probabilities added, in a fixed order) on an integer code of the state.
 
 A state is held as that code only (:class:`_Keys`: one base-``P`` digit per
 dose numbering its ``(n, y)`` pair), its current dose and its eliminated
 doses: a cohort changes one digit by table look-ups, so a step moves a few
 1-d arrays per state instead of the two ``(states, k)`` count arrays (the
 codes, hence the merge order and every sum, are the same as with count
-arrays; the counts are decoded once, for the final selection).
+arrays; the counts are decoded once, for the final selection).  When the
+code fits one int64 (:func:`_program_one_limb`) the children of a cohort are
+a few ascending runs of codes and merging them is a merge of runs, with
+every sum in the order of the general program (:func:`_program_limbs`, one
+array of all children and ``numpy.unique``), so both give the same bits.
 
 After the last cohort every state is final.  Final states are merged on their
 counts and the MTD selection (:func:`designcalc.dose.interval.rules.select_mtd`) is
@@ -67,10 +71,12 @@ PROJECTION_SLACK = 2.0
 #: give up when one cohort would expand the live states past this multiple of the budget
 EXPAND_FACTOR = 3
 #: measured seconds per expanded state (one state x one DLT count), the final
-#: selection included (6 doses x 20 cohorts of 3: 2.1e7 expanded states)
-SECONDS_PER_ENTRY = 4e-7
-#: peak bytes per expanded state (codes, probabilities, indices and temporaries)
-BYTES_PER_ENTRY = 120
+#: selection included (6 doses x 20 cohorts of 3: 2.1e7 expanded states, 3.4 s; a
+#: program of 0.1 s spends about twice as much per state)
+SECONDS_PER_ENTRY = 2.5e-7
+#: peak bytes per expanded state (codes, probabilities, indices and temporaries;
+#: 6 doses x 20 cohorts of 3: 8.4e6 at the last cohort, 0.8 GB peak)
+BYTES_PER_ENTRY = 100
 #: rows per call of select_mtd in the final selection
 SELECT_ROWS = 32_768
 
@@ -335,7 +341,7 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     and the OC are bitwise those of that program (the one of earlier
     versions).  Stops are summed in that order too (:class:`_Sums`).  Returns
     ``(en, codes, probabilities)`` of the merged states after the last
-    cohort, ascending.
+    cohort in the order of their codes (codes: one array per limb).
     """
     k, c, m = ks.k, ks.c, rule.n_cohorts
     P, weight = ks.P, ks.weight
@@ -416,7 +422,7 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
             sums.n_dist[total] = float(pr2[pr2 > 0.0].sum())
             fk, fp, _ = _sort_merge(np.concatenate([r[0] for r in runs]),
                                     np.concatenate([r[1] for r in runs]))
-            return en, fk, fp
+            return en, [fk], fp
         if gone:
             parent, dose, js, pr2, sn, code2 = (np.concatenate([g[i] for g in gone])
                                                 for i in range(6))
@@ -430,7 +436,7 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
         if prob.size == 0:
             break
         prog.live(t, prob.size)
-    return en, np.zeros(0, dtype=np.int64), np.zeros(0)
+    return en, [np.zeros(0, dtype=np.int64)], np.zeros(0)
 
 
 def _program_limbs(rule, ks, pmf, start, prog, sums):
@@ -439,8 +445,7 @@ def _program_limbs(rule, ks, pmf, start, prog, sums):
     All live states in one array in the order of their codes (rows of limbs
     and the current dose compared as bytes); every cohort expands each state
     into its ``c + 1`` children and merges equal codes with :func:`_merge`.
-    Returns ``(en, codes, probabilities)`` of the children of the last cohort
-    (not merged).
+    Returns ``(en, codes, probabilities)`` like :func:`_program_one_limb`.
     """
     k, c, m = ks.k, ks.c, rule.n_cohorts
     act = rule.action[ks.n, ks.y]                   # per pair
@@ -471,7 +476,8 @@ def _program_limbs(rule, ks, pmf, start, prog, sums):
         total = c * (t + 1)
         if t == m - 1:
             sums.n_dist[total] = float(pr2.sum())
-            return en, keys2, pr2
+            first, fp = _merge(ks.merge_code(keys2, None), pr2)
+            return en, [key[first] for key in keys2], fp
         a = act[q2]
         low = d2 == 0
         stop_none = low & ((a == DU) | stop_low[q2])
@@ -521,13 +527,11 @@ def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
     select = np.zeros(k + 1)
     select[k] = sums.p_early
     mass = sums.p_early
-    if ks.L == 1:
-        last_k = [last_k]
     parts = sums.parts + ([(last_k, last_p)] if last_p.size else [])
     if parts:
         # final states of different cohorts differ (in their sample size), so merging
-        # sums within one part: the last cohort's states are merged already (one limb)
-        if not sums.parts and ks.L == 1:
+        # sums within one part: the last cohort's states are merged already
+        if not sums.parts:
             fk, fp = last_k, last_p
         else:
             fk = [np.concatenate([part[0][i] for part in parts]) for i in range(ks.L)]
