@@ -200,8 +200,10 @@ def _sort_merge(code, prob):
     new = np.empty(sc.size, dtype=bool)
     new[:1] = True
     np.not_equal(sc[1:], sc[:-1], out=new[1:])
-    sums = np.bincount(np.cumsum(new) - 1, weights=prob[perm])
-    return sc[new], sums, perm[new]
+    uniq = sc[new]
+    gid = np.cumsum(new, out=sc)                # the group numbers, in sc's memory
+    gid -= 1
+    return uniq, np.bincount(gid, weights=prob[perm]), perm[new]
 
 
 def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
@@ -226,7 +228,12 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
     which a stable sort merges.
     """
     k, P = ks.k, ks.P
-    q = [(keys[ks.limb[j]] // ks.weight[j]) % P for j in range(k)]
+    q, rest = [], None
+    for j in range(k):              # the digits, lowest first (division by a Python int)
+        rest = keys[ks.limb[j]] if ks.weight[j] == 1 else rest
+        high = rest // P
+        q.append(rest - high * P)
+        rest = high
     met = rule.final_elim[ks.n, ks.y] & (ks.n > 0)
     cut = np.full(q[0].size, k)
     for j in range(k - 1, -1, -1):
@@ -375,7 +382,8 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
         en += c * np.bincount(dose, weights=prob, minlength=k)
         order = np.argsort(dose, kind="stable")             # by dose, keys ascending
         bounds = np.concatenate([[0], np.cumsum(np.bincount(dose, minlength=k))])
-        codes, prs, els = key[order] // k, prob[order], el[order]
+        codes, prs, els = key[order], prob[order], el[order]
+        codes //= k
         total = c * (t + 1)
         last = t == m - 1
         runs, gone = [], []
@@ -384,7 +392,8 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
             if not pr.size:
                 continue
             # the children of the group, j = c..0: row j is one ascending run
-            q = (code // weight[d]) % P
+            q = code // int(weight[d])
+            q -= q // P * P
             pr2 = (pmf[d, ::-1, None] * pr).ravel()
             keep = None if pr2.min() > 0.0 else pr2 > 0.0
             if last:
