@@ -129,6 +129,26 @@ def test_select_mtd_ignores_doses_from_the_first_eliminated_one():
     assert np.array_equal(select_mtd(rule, n, y),
                           select_mtd(rule, np.where(keep, n, 0), np.where(keep, y, 0)))
 
+@pytest.mark.parametrize("bound_mtd", [False, True])
+def test_select_mtd_screen_equals_pava(monkeypatch, bound_mtd):
+    # select_mtd takes the pick from the min-max isotonic fit unless a distance or the
+    # bound is within SCREEN_TOL of a tie; with SCREEN_TOL = inf every row goes through
+    # pava (BOIN::select.mtd's algorithm): the picks must be the same.  Rows include
+    # exact ties (equal counts at several doses) and pools of several doses.
+    from designcalc.dose.interval import rules
+
+    rng = np.random.default_rng(13)
+    rule = IntervalDesign(target=0.25, cohorts=20, levels=6, bound_mtd=bound_mtd).compiled()
+    n = rng.integers(1, 7, size=(4000, 6)) * 3
+    n[rng.random(n.shape) < 0.2] = 0
+    y = rng.binomial(n, rng.uniform(0.02, 0.6, size=n.shape))
+    n[:500] = 6
+    y[:500] = rng.integers(0, 4, size=(500, 6))
+    got = select_mtd(rule, n, y)
+    monkeypatch.setattr(rules, "SCREEN_TOL", np.inf)
+    assert np.array_equal(got, select_mtd(rule, n, y))
+
+
 def test_no_mtd_versus_early_stop():
     """BOIN's percentstop (= P(no MTD), our p_none) counts trials whose lowest dose is
     eliminated on the final data after the last cohort; p_stop_early does not."""
@@ -179,6 +199,41 @@ def test_state_budget_falls_back_to_simulation():
     res = design.oc([[0.1, 0.2, 0.3, 0.4]], state_budget=5)
     assert any("state budget" in w for w in res.warnings)
     assert "select_sim" in res.rows[0] and "select" not in res.rows[0]
+
+
+def _random_exact_settings(rng, count):
+    for i in range(count):
+        k, cs = int(rng.integers(1, 6)), int(rng.integers(1, 4))
+        kw = dict(rule=("boin", "keyboard", "mtpi2", "i3+3")[i % 4], target=0.3,
+                  cohorts=int(rng.integers(1, {1: 13, 2: 9, 3: 7}[cs])), cohort_size=cs,
+                  levels=k, start_level=int(rng.integers(1, k + 1)),
+                  extrasafe=bool(rng.random() < 0.4), n_earlystop=int(rng.choice([100, 6, 9])))
+        p = np.sort(rng.uniform(0.02, 0.8, k))
+        if rng.random() < 0.2:
+            p[0] = 0.0                  # children of probability 0 are dropped
+        yield kw, p
+
+
+def test_exact_run_merge_bitwise_equals_one_array_program(monkeypatch):
+    # exact._program_one_limb (live states grouped by dose, children merged as sorted
+    # runs) must give bit for bit the OC of exact._program_limbs (every child expanded
+    # in one array and merged with numpy.unique: the program of earlier versions), with
+    # extrasafe stops, n_earlystop stops and every rule
+    from designcalc.dose.interval import exact
+
+    rng = np.random.default_rng(21)
+    for kw, p in _random_exact_settings(rng, 40):
+        design = IntervalDesign(**kw)
+        rule = design.compiled()
+        got = exact.exact_oc(rule, p, design.start_level - 1, design.target)
+        with monkeypatch.context() as mp:
+            mp.setattr(exact, "_program_one_limb", exact._program_limbs)
+            ref = exact.exact_oc(rule, p, design.start_level - 1, design.target)
+        for key, value in ref.items():
+            if isinstance(value, np.ndarray):
+                assert np.array_equal(got[key], value), (kw, p, key)
+            else:
+                assert got[key] == value, (kw, p, key)
 
 
 def test_exact_merges_states():

@@ -15,14 +15,18 @@ to the next:
    the ``extrasafe`` stop at the lowest dose, the ``n_earlystop`` stop, the
    move); a state that stops leaves the program with its probability;
 3. states with the same counts and current dose are merged (their
-   probabilities added) -- ``numpy.unique`` on an integer code of the state.
+   probabilities added, in a fixed order) on an integer code of the state.
 
 A state is held as that code only (:class:`_Keys`: one base-``P`` digit per
 dose numbering its ``(n, y)`` pair), its current dose and its eliminated
 doses: a cohort changes one digit by table look-ups, so a step moves a few
 1-d arrays per state instead of the two ``(states, k)`` count arrays (the
 codes, hence the merge order and every sum, are the same as with count
-arrays; the counts are decoded once, for the final selection).
+arrays; the counts are decoded once, for the final selection).  When the
+code fits one int64 (:func:`_program_one_limb`) the children of a cohort are
+a few ascending runs of codes and merging them is a merge of runs, with
+every sum in the order of the general program (:func:`_program_limbs`, one
+array of all children and ``numpy.unique``), so both give the same bits.
 
 After the last cohort every state is final.  Final states are merged on their
 counts and the MTD selection (:func:`designcalc.dose.interval.rules.select_mtd`) is
@@ -67,10 +71,12 @@ PROJECTION_SLACK = 2.0
 #: give up when one cohort would expand the live states past this multiple of the budget
 EXPAND_FACTOR = 3
 #: measured seconds per expanded state (one state x one DLT count), the final
-#: selection included (6 doses x 20 cohorts of 3: 2.1e7 expanded states)
-SECONDS_PER_ENTRY = 4e-7
-#: peak bytes per expanded state (codes, probabilities, indices and temporaries)
-BYTES_PER_ENTRY = 120
+#: selection included (6 doses x 20 cohorts of 3: 2.1e7 expanded states, 3.4 s; a
+#: program of 0.1 s spends about twice as much per state)
+SECONDS_PER_ENTRY = 2.5e-7
+#: peak bytes per expanded state (codes, probabilities, indices and temporaries;
+#: 6 doses x 20 cohorts of 3: 8.4e6 at the last cohort, 0.8 GB peak)
+BYTES_PER_ENTRY = 100
 #: rows per call of select_mtd in the final selection
 SELECT_ROWS = 32_768
 
@@ -179,32 +185,333 @@ def _merge(key, prob):
     return first, np.bincount(inv.reshape(-1), weights=prob, minlength=uniq.size)
 
 
+def _sort_merge(code, prob):
+    """``(codes, sums, first)``: the distinct codes ascending, the probabilities summed
+    per code in input order, and the index of each code's first occurrence.
+
+    A stable sort keeps equal codes in input order, and ``bincount`` adds in that
+    order, so every sum is the one :func:`numpy.unique` (``return_inverse``) and a
+    ``bincount`` in input order give, bit for bit.  When the input is a few
+    ascending runs (one per dose and DLT count, see :func:`_program`), the
+    stable sort (timsort) only merges the runs.
+    """
+    perm = np.argsort(code, kind="stable")
+    sc = code[perm]
+    new = np.empty(sc.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(sc[1:], sc[:-1], out=new[1:])
+    uniq = sc[new]
+    gid = np.cumsum(new, out=sc)                # the group numbers, in sc's memory
+    gid -= 1
+    return uniq, np.bincount(gid, weights=prob[perm]), perm[new]
+
+
 def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
     """:func:`select_mtd` of each final state, computed once per distinct *reduced* state.
 
     The selection reads only the treated doses below the first treated dose
     meeting the final elimination rule (the lowest dose among them; when it is
-    that first dose, no dose is selected whatever the rest).  Zeroing the counts of every other dose (pair 0: untreated)
-    leaves that first dose, the admissible doses and their counts unchanged,
-    hence the selection (``select_mtd`` works row by row).  Many final states
-    then coincide (6 doses x 20 cohorts of 3: 3.0 M final states, 1.1 M
-    reduced), so ``select_mtd``, the most expensive step of the program, runs
-    on far fewer rows.  The probabilities are not re-summed: the selected
-    index is mapped back to every final state, so the OC are bitwise those of
-    one ``select_mtd`` call per final state.
+    that first dose, no dose is selected whatever the rest).  Zeroing the
+    counts of every other dose (pair 0: untreated) leaves that first dose, the
+    admissible doses and their counts unchanged, hence the selection
+    (``select_mtd`` works row by row).  Many final states then coincide (6
+    doses x 20 cohorts of 3: 3.0 M final states, 1.1 M reduced), so
+    ``select_mtd``, the most expensive step of the program, runs on far fewer
+    rows.  The probabilities are not re-summed: the selected index is mapped
+    back to every final state, so the OC are bitwise those of one
+    ``select_mtd`` call per final state.
+
+    The states are taken by their first such dose ``cut``: with ``cut = k``
+    nothing is zeroed (the final states are distinct already); otherwise the
+    reduced code of one int64 is the code modulo ``P^cut``, and as the codes
+    ascend it is a few ascending runs (one per value of the zeroed digits),
+    which a stable sort merges.
     """
-    q = ks.digits(keys)
-    met = (rule.final_elim[ks.n, ks.y] & (ks.n > 0))[q]
-    cut = np.where(met.any(axis=1), np.argmax(met, axis=1), ks.k)
-    q = np.where(np.arange(ks.k)[None, :] < cut[:, None], q, 0)
-    _, rep, inv = np.unique(ks.merge_code(ks.encode(q), None), return_index=True,
-                            return_inverse=True)
-    q = q[rep]
+    k, P = ks.k, ks.P
+    q, rest = [], None
+    for j in range(k):              # the digits, lowest first (division by a Python int)
+        rest = keys[ks.limb[j]] if ks.weight[j] == 1 else rest
+        high = rest // P
+        q.append(rest - high * P)
+        rest = high
+    met = rule.final_elim[ks.n, ks.y] & (ks.n > 0)
+    cut = np.full(q[0].size, k)
+    for j in range(k - 1, -1, -1):
+        cut[met[q[j]]] = j
+    reps, invs, rows = [], [], []
+    for c in range(k + 1):
+        at = np.flatnonzero(cut == c)
+        if not at.size:
+            continue
+        if c == k:
+            rep, inv = at, np.arange(at.size)
+        elif ks.L == 1:
+            red = keys[0][at] % P ** c
+            order = np.argsort(red, kind="stable")
+            new = np.empty(at.size, dtype=bool)
+            new[:1] = True
+            np.not_equal(red[order][1:], red[order][:-1], out=new[1:])
+            inv = np.empty(at.size, dtype=np.int64)
+            inv[order] = np.cumsum(new) - 1
+            rep = at[order[new]]
+        else:
+            red = ks.encode(np.stack([q[j][at] if j < c else np.zeros(at.size, np.int64)
+                                      for j in range(k)], axis=1))
+            _, first, inv = np.unique(ks.merge_code(red, None), return_index=True,
+                                      return_inverse=True)
+            rep, inv = at[first], inv.reshape(-1)
+        invs.append(inv + sum(r.size for r in reps))
+        reps.append(rep)
+        rows.append(at)
+    rep, cut = np.concatenate(reps), cut[np.concatenate(reps)]
+    got = []
     # blocks of SELECT_ROWS rows: select_mtd's temporaries then stay in cache
-    # (about 30 % faster on the 1.1 M rows of 6 doses x 20 cohorts, measured)
-    blocks = [q[i:i + SELECT_ROWS] for i in range(0, q.shape[0], SELECT_ROWS)]
-    chosen = np.concatenate([select_mtd(rule, ks.n[b], ks.y[b]) for b in blocks])
-    return chosen[inv.reshape(-1)]
+    for i in range(0, rep.size, SELECT_ROWS):
+        r, cr = rep[i:i + SELECT_ROWS], cut[i:i + SELECT_ROWS]
+        qq = np.stack([np.where(cr > j, q[j][r], 0) for j in range(k)], axis=1)
+        got.append(select_mtd(rule, ks.n[qq], ks.y[qq]))
+    got = np.concatenate(got)
+    chosen = np.empty(q[0].size, dtype=np.int64)
+    for inv, at in zip(invs, rows):
+        chosen[at] = got[inv]
+    return chosen
+
+
+class _Progress:
+    """The live-state count after each cohort and the budget checks on it."""
+
+    def __init__(self, k, c, m, state_budget):
+        self.k, self.c, self.m, self.budget = k, c, m, state_budget
+        self.history, self.max_states = [], 1
+
+    def expand(self, t, s):
+        """Refuse before cohort ``t + 1`` expands ``s`` live states."""
+        if s * (self.c + 1) > EXPAND_FACTOR * self.budget:
+            raise StateBudgetExceeded(f"cohort {t + 1} would expand {s} live states "
+                                      f"{self.c + 1} ways (budget {self.budget})")
+
+    def live(self, t, s):
+        """Record ``s`` live states after cohort ``t + 1``; refuse or check the time."""
+        k, c, m, budget = self.k, self.c, self.m, self.budget
+        self.max_states = max(self.max_states, s)
+        self.history.append(s)
+        low, peak, entries = project(self.history, m, c)
+        if s > budget or low > PROJECTION_SLACK * budget:
+            raise StateBudgetExceeded(f"{s} live states after {t + 1} cohorts, "
+                                      f"projected {max(low, peak):.3g} by cohort {m} "
+                                      f"(budget {budget})")
+        if t + 1 == max(1, m // 2):
+            check_budget(f"exact program ({k} doses, {m} cohorts of {c})",
+                         seconds=entries * SECONDS_PER_ENTRY,
+                         bytes=peak * (c + 1) * BYTES_PER_ENTRY,
+                         detail=f"projected {peak:.3g} live states, {entries:.3g} expanded "
+                                f"x {format_seconds(SECONDS_PER_ENTRY)}")
+
+
+class _Sums:
+    """The probability that leaves the program before the last cohort, by kind."""
+
+    def __init__(self):
+        self.n_dist, self.p_early, self.p_es, self.parts = {}, 0.0, 0.0, []
+
+    def add(self, total, pr, none, es_keys):
+        """Children that stop after ``total`` patients, in the order of their parents.
+
+        ``pr`` their probabilities, ``none`` those that stop with no MTD, the
+        rest (``n_earlystop``) final states with codes ``es_keys``.  The sums are
+        numpy's (pairwise) sums of these arrays in this order.
+        """
+        self.n_dist[total] = self.n_dist.get(total, 0.0) + float(pr.sum())
+        self.p_early += float(pr[none].sum())
+        es = ~none
+        if es.any():
+            self.p_es += float(pr[es].sum())
+            self.parts.append(([key[es] for key in es_keys], pr[es]))
+
+
+def _program_one_limb(rule, ks, pmf, start, prog, sums):
+    """The cohort-by-cohort program for codes of one int64 (``ks.L == 1``).
+
+    The live states are held in the order of their key ``code k + dose`` (the
+    order of :func:`_program_limbs`' merge) and, for the next cohort, grouped
+    by current dose.  A cohort at dose ``d`` changes digit ``d`` only, through
+    a look-up that increases with the digit, so the children with ``j`` DLTs
+    of the states at one dose are again ascending in their key (the new dose,
+    at most one step away, is the key's last digit): all children are at most
+    ``k (c + 1)`` ascending runs, and merging equal keys (:func:`_sort_merge`,
+    a stable sort that only merges the runs) replaces a full sort.  The runs
+    are concatenated by dose descending, then ``j`` descending: the order in
+    which the parents of one merged state stand in the key order (two parents
+    of one child differ in the digit of their own dose; the parent at the
+    higher dose, or with more DLTs at the same dose, has the smaller code), so
+    every merged probability is summed in the order of :func:`_program_limbs`,
+    and the OC are bitwise those of that program (the one of earlier
+    versions).  Stops are summed in that order too (:class:`_Sums`).  Returns
+    ``(en, codes, probabilities)`` of the merged states after the last
+    cohort in the order of their codes (codes: one array per limb).
+    """
+    k, c, m = ks.k, ks.c, rule.n_cohorts
+    P, weight = ks.P, ks.weight
+    act = rule.action[ks.n, ks.y]
+    step = ks.next.clip(0)                                   # parent pair, j -> child pair
+    delta = (step - np.arange(P)[:, None]).T                 # (j, parent pair)
+    esc = (act == E)[step].T
+    down = ((act == D) | (act == DU))[step].T
+    du = (act == DU)[step].T
+    hit = (ks.n >= rule.n_earlystop)[step].T
+    stop_none = ((act == DU) | rule.stop_low[ks.n, ks.y])[step].T
+    if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
+        stop_none &= ~hit
+    # (d, j, parent pair) -> change of the code, and of the key code k + dose when
+    # escalation is not blocked by an eliminated dose
+    step_code = [delta * weight[d] for d in range(k)]
+    move = [np.where(esc & (d + 1 < k), 1, 0) - (down & (d > 0)) for d in range(k)]
+    step_key = [step_code[d] * k + move[d] for d in range(k)]
+    # rows j = c..0 (the order of the runs)
+    step_code, step_key = [a[::-1].copy() for a in step_code], [a[::-1].copy() for a in step_key]
+    esc, du, hit, stop_none = (a[::-1].copy() for a in (esc, du, hit, stop_none))
+    hits = bool(hit.any())                                   # n_earlystop reachable
+    eltype = np.min_scalar_type(k)                          # the lowest eliminated dose
+    key = np.array([start], dtype=np.int64)                 # code k + dose, ascending
+    prob = np.ones(1)
+    el = np.array([k], dtype=eltype)
+    en = np.zeros(k)
+    for t in range(m):
+        prog.expand(t, prob.size)
+        dose = (key % k).astype(np.int8)
+        en += c * np.bincount(dose, weights=prob, minlength=k)
+        order = np.argsort(dose, kind="stable")             # by dose, keys ascending
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(dose, minlength=k))])
+        codes, prs, els = key[order], prob[order], el[order]
+        codes //= k
+        total = c * (t + 1)
+        last = t == m - 1
+        runs, gone = [], []
+        for d in range(k - 1, -1, -1):
+            code, pr, e = (a[bounds[d]:bounds[d + 1]] for a in (codes, prs, els))
+            if not pr.size:
+                continue
+            # the children of the group, j = c..0: row j is one ascending run
+            q = code // int(weight[d])
+            q -= q // P * P
+            pr2 = (pmf[d, ::-1, None] * pr).ravel()
+            keep = None if pr2.min() > 0.0 else pr2 > 0.0
+            if last:
+                code2 = (step_code[d][:, q] + code).ravel()
+                runs.append((code2, pr2) if keep is None else (code2[keep], pr2[keep]))
+                continue
+            key2 = step_key[d][:, q]
+            key2 += code * k + d
+            blocked = e <= d + 1                # escalation blocked (moot at the top dose)
+            if d + 1 < k and blocked.any():
+                key2 -= esc[:, q] & blocked
+            e2 = np.where(du[:, q], d, e) if d > 0 else np.broadcast_to(e, key2.shape)
+            key2, e2 = key2.ravel(), e2.astype(eltype).ravel()
+            if d == 0 or hits:
+                se = hit[:, q]
+                sn = stop_none[:, q] if d == 0 else np.zeros(se.shape, dtype=bool)
+                if not rule.earlystop_any:
+                    se &= ~sn & (key2.reshape(se.shape) % k == d)
+                out = (sn | se).ravel()
+                if keep is not None:
+                    out &= keep
+                if out.any():
+                    at = np.flatnonzero(out)
+                    jj, col = c - at // pr.size, at % pr.size
+                    gone.append((code[col], np.full(at.size, d), jj, pr2[at], sn.ravel()[at],
+                                 code[col] + step_code[d][c - jj, q[col]]))
+                    keep = ~out if keep is None else keep & ~out
+            if keep is not None:
+                key2, pr2, e2 = key2[keep], pr2[keep], e2[keep]
+            runs.append((key2, pr2, e2))
+        if last:
+            # the mass of the last cohort, summed as before: the children of the states
+            # in key order, j ascending
+            pr2 = (prob[:, None] * pmf[key % k]).ravel()
+            sums.n_dist[total] = float(pr2[pr2 > 0.0].sum())
+            fk, fp, _ = _sort_merge(np.concatenate([r[0] for r in runs]),
+                                    np.concatenate([r[1] for r in runs]))
+            return en, [fk], fp
+        if gone:
+            parent, dose, js, pr2, sn, code2 = (np.concatenate([g[i] for g in gone])
+                                                for i in range(6))
+            order = np.lexsort((js, dose, parent))
+            sums.add(total, pr2[order], sn[order], [code2[order]])
+        if not runs:
+            break
+        key, prob, first = _sort_merge(np.concatenate([r[0] for r in runs]),
+                                       np.concatenate([r[1] for r in runs]))
+        el = np.concatenate([r[2] for r in runs])[first]
+        if prob.size == 0:
+            break
+        prog.live(t, prob.size)
+    return en, [np.zeros(0, dtype=np.int64)], np.zeros(0)
+
+
+def _program_limbs(rule, ks, pmf, start, prog, sums):
+    """The program for codes of several int64 limbs (many doses and patients).
+
+    All live states in one array in the order of their codes (rows of limbs
+    and the current dose compared as bytes); every cohort expands each state
+    into its ``c + 1`` children and merges equal codes with :func:`_merge`.
+    Returns ``(en, codes, probabilities)`` like :func:`_program_one_limb`.
+    """
+    k, c, m = ks.k, ks.c, rule.n_cohorts
+    act = rule.action[ks.n, ks.y]                   # per pair
+    stop_low = rule.stop_low[ks.n, ks.y]
+    hit_es = ks.n >= rule.n_earlystop
+    keys = [np.zeros(1, dtype=np.int64) for _ in range(ks.L)]
+    d = np.array([start], dtype=np.int64)
+    el = np.array([k], dtype=np.int64)
+    pr = np.array([1.0])
+    en = np.zeros(k)
+    js = np.arange(c + 1)
+    for t in range(m):
+        s = pr.size
+        prog.expand(t, s)
+        w = np.bincount(d, weights=pr, minlength=k)
+        en += c * w
+        d2 = np.repeat(d, c + 1)
+        j = np.tile(js, s)
+        pr2 = np.repeat(pr, c + 1) * pmf[d2, j]
+        keep = pr2 > 0.0
+        rows = np.repeat(np.arange(s), c + 1)[keep]
+        d2, j, pr2 = d2[keep], j[keep], pr2[keep]
+        keys2 = [key[rows] for key in keys]
+        el2 = el[rows]
+        q = ks.digit(keys2, d2)
+        q2 = ks.next[q, j]
+        ks.add(keys2, d2, q2 - q)
+        total = c * (t + 1)
+        if t == m - 1:
+            sums.n_dist[total] = float(pr2.sum())
+            first, fp = _merge(ks.merge_code(keys2, None), pr2)
+            return en, [key[first] for key in keys2], fp
+        a = act[q2]
+        low = d2 == 0
+        stop_none = low & ((a == DU) | stop_low[q2])
+        el2 = np.where(a == DU, np.minimum(el2, d2), el2)
+        up = (a == E) & (d2 + 1 < np.minimum(k, el2))
+        down = ((a == D) | (a == DU)) & ~low
+        newd = d2 + up - down
+        hit = hit_es[q2]
+        if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
+            stop_none &= ~hit
+            stop_es = hit
+        else:
+            stop_es = ~stop_none & (newd == d2) & hit
+        gone = stop_none | stop_es
+        if gone.any():
+            sums.add(total, pr2[gone], stop_none[gone], [key[gone] for key in keys2])
+            live = ~gone
+            keys2 = [key[live] for key in keys2]
+            newd, el2, pr2 = newd[live], el2[live], pr2[live]
+        if pr2.size == 0:
+            break
+        first, pr = _merge(ks.merge_code(keys2, newd), pr2)
+        keys, d, el = [key[first] for key in keys2], newd[first], el2[first]
+        prog.live(t, pr.size)
+    return en, [np.zeros(0, dtype=np.int64) for _ in range(ks.L)], np.zeros(0)
 
 
 def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
@@ -223,97 +530,29 @@ def exact_oc(rule: IntervalRule, p, start: int = 0, target=None,
     k, c, m = p.size, rule.cohort_size, rule.n_cohorts
     pmf = np.atleast_2d(_binom.pmf(c, p))
     ks = _Keys(k, c, m)
-    act = rule.action[ks.n, ks.y]                   # per pair
-    stop_low = rule.stop_low[ks.n, ks.y]
-    hit_es = ks.n >= rule.n_earlystop
-    keys = [np.zeros(1, dtype=np.int64) for _ in range(ks.L)]
-    d = np.array([start], dtype=np.int64)
-    el = np.array([k], dtype=np.int64)
-    pr = np.array([1.0])
-    en = np.zeros(k)
-    fin_k, fin_p = [], []
-    n_dist: dict = {}
-    p_early = p_es = 0.0
-    max_states = 1
-    js = np.arange(c + 1)
-    history = []
-    for t in range(m):
-        s = pr.size
-        if s * (c + 1) > EXPAND_FACTOR * state_budget:
-            raise StateBudgetExceeded(f"cohort {t + 1} would expand {s} live states "
-                                      f"{c + 1} ways (budget {state_budget})")
-        w = np.bincount(d, weights=pr, minlength=k)
-        en += c * w
-        d2 = np.repeat(d, c + 1)
-        j = np.tile(js, s)
-        pr2 = np.repeat(pr, c + 1) * pmf[d2, j]
-        keep = pr2 > 0.0
-        rows = np.repeat(np.arange(s), c + 1)[keep]
-        d2, j, pr2 = d2[keep], j[keep], pr2[keep]
-        keys2 = [key[rows] for key in keys]
-        el2 = el[rows]
-        q = ks.digit(keys2, d2)
-        q2 = ks.next[q, j]
-        ks.add(keys2, d2, q2 - q)
-        total = c * (t + 1)
-        if t == m - 1:
-            fin_k.append(keys2), fin_p.append(pr2)
-            n_dist[total] = n_dist.get(total, 0.0) + float(pr2.sum())
-            break
-        a = act[q2]
-        low = d2 == 0
-        stop_none = low & ((a == DU) | stop_low[q2])
-        el2 = np.where(a == DU, np.minimum(el2, d2), el2)
-        up = (a == E) & (d2 + 1 < np.minimum(k, el2))
-        down = ((a == D) | (a == DU)) & ~low
-        newd = d2 + up - down
-        hit = hit_es[q2]
-        if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
-            stop_none &= ~hit
-            stop_es = hit
-        else:
-            stop_es = ~stop_none & (newd == d2) & hit
-        gone = stop_none | stop_es
-        if gone.any():
-            mass = float(pr2[gone].sum())
-            n_dist[total] = n_dist.get(total, 0.0) + mass
-            p_early += float(pr2[stop_none].sum())
-            if stop_es.any():
-                p_es += float(pr2[stop_es].sum())
-                fin_k.append([key[stop_es] for key in keys2]), fin_p.append(pr2[stop_es])
-            live = ~gone
-            keys2 = [key[live] for key in keys2]
-            newd, el2, pr2 = newd[live], el2[live], pr2[live]
-        if pr2.size == 0:
-            pr = pr2
-            break
-        first, pr = _merge(ks.merge_code(keys2, newd), pr2)
-        keys, d, el = [key[first] for key in keys2], newd[first], el2[first]
-        max_states = max(max_states, pr.size)
-        history.append(pr.size)
-        low, peak, entries = project(history, m, c)
-        if pr.size > state_budget or low > PROJECTION_SLACK * state_budget:
-            raise StateBudgetExceeded(f"{pr.size} live states after {t + 1} cohorts, "
-                                      f"projected {max(low, peak):.3g} by cohort {m} "
-                                      f"(budget {state_budget})")
-        if t + 1 == max(1, m // 2):
-            check_budget(f"exact program ({k} doses, {m} cohorts of {c})",
-                         seconds=entries * SECONDS_PER_ENTRY,
-                         bytes=peak * (c + 1) * BYTES_PER_ENTRY,
-                         detail=f"projected {peak:.3g} live states, {entries:.3g} expanded "
-                                f"x {format_seconds(SECONDS_PER_ENTRY)}")
+    prog, sums = _Progress(k, c, m, state_budget), _Sums()
+    program = _program_one_limb if ks.L == 1 else _program_limbs
+    en, last_k, last_p = program(rule, ks, pmf, start, prog, sums)
     select = np.zeros(k + 1)
-    select[k] = p_early
-    mass = p_early
-    if fin_p:
-        fk = [np.concatenate([part[i] for part in fin_k]) for i in range(ks.L)]
-        first, fp = _merge(ks.merge_code(fk, None), np.concatenate(fin_p))
-        chosen = _select(rule, ks, [key[first] for key in fk])
+    select[k] = sums.p_early
+    mass = sums.p_early
+    parts = sums.parts + ([(last_k, last_p)] if last_p.size else [])
+    if parts:
+        # final states of different cohorts differ (in their sample size), so merging
+        # sums within one part: the last cohort's states are merged already
+        if not sums.parts:
+            fk, fp = last_k, last_p
+        else:
+            fk = [np.concatenate([part[0][i] for part in parts]) for i in range(ks.L)]
+            first, fp = _merge(ks.merge_code(fk, None),
+                               np.concatenate([part[1] for part in parts]))
+            fk = [key[first] for key in fk]
+        chosen = _select(rule, ks, fk)
         select += np.bincount(chosen, weights=fp, minlength=k + 1)
         mass += float(fp.sum())
     above = None if target is None else float(select[:k][p > target].sum())
-    n_dist = {key: n_dist[key] for key in sorted(n_dist) if n_dist[key] > 0.0}
+    n_dist = {key: sums.n_dist[key] for key in sorted(sums.n_dist) if sums.n_dist[key] > 0.0}
     return {"select": select, "n_treated": en, "n_dlt": en * p, "en": float(en.sum()),
             "e_dlt": float((en * p).sum()), "n_distribution": n_dist,
-            "p_stop_early": p_early, "p_stop_earlystop": p_es,
-            "p_select_above_target": above, "mass": mass, "max_states": max_states}
+            "p_stop_early": sums.p_early, "p_stop_earlystop": sums.p_es,
+            "p_select_above_target": above, "mass": mass, "max_states": prog.max_states}

@@ -239,6 +239,62 @@ def pava(x: np.ndarray, w: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return x
 
 
+#: a pick is taken from the min-max isotonic fit when no two distances to the target
+#: and no estimate and the bound are closer than this (the fit and pava's differ by
+#: about 1e-15: sums of at most k positive terms, k - 1 merges)
+SCREEN_TOL = 1e-12
+
+
+def _isotonic_minmax(x: np.ndarray, w: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The weighted isotonic fit ``max_{a <= i} min_{b >= i} mean(a..b)`` of each row.
+
+    ``valid`` is a prefix of each row (the rest comes back as ``inf``).  The same
+    fit as :func:`pava` up to rounding (Barlow et al. 1972, *Statistical
+    Inference under Order Restrictions*, Theorem 1.4.4), with no loop over
+    violations: the weighted means of the k (k + 1) / 2 runs of columns, each a
+    sum of positive terms.  Works on columns (contiguous copies): the rows are
+    short.
+    """
+    rows, k = x.shape
+    w = np.ascontiguousarray(w.T)
+    xw = np.where(valid.T, x.T * w, np.inf)        # a run reaching past the prefix: inf
+    iso = np.full((k, rows), -np.inf)
+    for a in range(k):
+        sxw, sw = xw[a].copy(), w[a].copy()
+        mean = np.empty((k - a, rows))
+        np.divide(sxw, sw, out=mean[0])
+        for b in range(a + 1, k):
+            sxw += xw[b]
+            sw += w[b]
+            np.divide(sxw, sw, out=mean[b - a])
+        low = mean[-1]
+        for b in range(k - 1, a - 1, -1):
+            np.minimum(low, mean[b - a], out=low)
+            np.maximum(iso[b], low, out=iso[b])
+    return iso.T
+
+
+def _screen(rule: IntervalRule, iso: np.ndarray, valid: np.ndarray) -> tuple:
+    """``(pick, sure)``: the column :func:`select_mtd` picks from the fit ``iso``
+    (``k``: none), and whether that pick cannot change by :data:`SCREEN_TOL`."""
+    rows, k = iso.shape
+    v = iso + (np.arange(k)[None, :] + 1) * 1e-10
+    dist = np.abs(v - rule.target)
+    sure = np.ones(rows, dtype=bool)
+    if rule.bound is not None:
+        ok = valid & (v <= rule.bound)
+        sure &= ~(valid & (np.abs(v - rule.bound) <= SCREEN_TOL)).any(axis=1)
+    else:
+        ok = valid
+    dist = np.where(ok, dist, np.inf)
+    at = np.arange(rows)
+    pick = np.argmin(dist, axis=1)
+    best = dist[at, pick]
+    dist[at, pick] = np.inf
+    sure &= ~((dist.min(axis=1) <= best + 2 * SCREEN_TOL) & np.isfinite(best))
+    return np.where(ok.any(axis=1), pick, k), sure
+
+
 def select_mtd(rule: IntervalRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The selected dose index (0-based) for each row of final counts; ``k`` = none.
 
@@ -249,11 +305,13 @@ def select_mtd(rule: IntervalRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
     n = np.asarray(n, dtype=np.int64)
     y = np.asarray(y, dtype=np.int64)
     rows, k = n.shape
+    size = rule.final_elim.shape[1]
+    cells = n * size + y                             # the (n, y) cell of each dose
     treated = n > 0
-    met = rule.final_elim[n, y] & treated
+    met = rule.final_elim.ravel()[cells] & treated
     first = np.where(met.any(axis=1), np.argmax(met, axis=1), k)
     none = first == 0
-    none |= rule.final_stop_low[n[:, 0], y[:, 0]]
+    none |= rule.final_stop_low.ravel()[cells[:, 0]]
     cols = np.arange(k)
     adm = treated & (cols[None, :] < first[:, None])
     none |= ~adm.any(axis=1)
@@ -263,15 +321,27 @@ def select_mtd(rule: IntervalRule, n: np.ndarray, y: np.ndarray) -> np.ndarray:
         return out
     adm = adm[go]
     m = adm.sum(axis=1)
-    idx = np.argsort(~adm, axis=1, kind="stable")    # admissible doses first, in order
+    valid = cols[None, :] < m[:, None]
+    if np.array_equal(adm, valid):                   # admissible doses the lowest ones
+        idx = np.broadcast_to(cols, adm.shape)
+        cell = cells[go]
+    else:
+        idx = np.argsort(~adm, axis=1, kind="stable")    # admissible doses first, in order
+        cell = np.take_along_axis(cells[go], idx, axis=1)
     # phat and 1 / var depend on the cell (n, y) only: computed once per cell of
     # the (n, y) grid and looked up (the same operations per value, so the same
     # bits; two look-ups instead of about ten array operations on every row).
-    size = rule.final_elim.shape[1]
     gn, gy = np.divmod(np.arange(rule.final_elim.size, dtype=float), size)
     phat_of = (gy + 0.05) / (gn + 0.1)
     w_of = 1.0 / ((gy + 0.05) * (gn - gy + 0.05) / ((gn + 0.1) ** 2 * (gn + 0.1 + 1)))
-    cell = np.take_along_axis(n[go] * size + y[go], idx, axis=1)
+    # Screen: the isotonic fit by its min-max formula (a few ulps from pava's values),
+    # and its pick wherever no distance and no bound comparison is within SCREEN_TOL
+    # of a tie (then pava's values give the same pick); pava runs on the other rows.
+    c = np.where(valid, cell, size)
+    pick, sure = _screen(rule, _isotonic_minmax(phat_of[c], w_of[c], valid), valid)
+    pick, idx_s = pick[sure], idx[sure]
+    out[go[sure]] = np.where(pick < k, idx_s[np.arange(pick.size), np.minimum(pick, k - 1)], k)
+    go, idx, cell, m = go[~sure], idx[~sure], cell[~sure], m[~sure]
     # Rows with at most 3 admissible doses are computed on arrays of that width
     # (no padding; 4 % of the reduced rows of 6 doses x 20 cohorts, more with
     # fewer cohorts): a block of at most 3 values sums in
