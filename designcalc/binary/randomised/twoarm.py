@@ -269,16 +269,16 @@ def _rev(a, axes):
 
 class _Coords:
     """The cells of a count grid placed in a box where a rejection region is an upper
-    set ``{coordinate >= cut}`` (``sat``: ``(X_E, X_E - X_C + n_C)``; ``barnard``: the
-    rank of Barnard's statistic), with the cut of each threshold."""
+    set ``{coordinates >= cut}`` (``sat``: ``(X_E - X_C + n_C, X_E)``; ``barnard``: the
+    rank of Barnard's statistic), and the cut of each threshold."""
 
     def __init__(self, test, nC, nE):
         xC, xE = _grid(nC, nE)
-        self.test, self.nC, self.nE = test, nC, nE
         if test == "sat":
-            self.box = (nE + 1, nC + nE + 1)
-            self.index = np.ravel_multi_index((xE.ravel(), (xE - xC + nC).ravel()),
-                                              (nE + 2, nC + nE + 2))
+            self.box = (nC + nE + 1, nE + 1)
+            self.index = np.ravel_multi_index(((xE - xC + nC).ravel(), xE.ravel()),
+                                              (nC + nE + 2, nE + 2))
+            self.shift = (nC, 0)
         else:
             B = barnard_statistic(nC, nE).ravel()
             order = np.argsort(B, kind="stable")
@@ -287,9 +287,11 @@ class _Coords:
             self.index = np.empty(B.size, int)
             self.index[order] = np.arange(B.size)
 
-    def above(self, values, strict):
-        """Cuts of ``{statistic > v}`` (``strict``) or ``{statistic >= v}`` (barnard)."""
-        return np.searchsorted(self.sorted, values, "right" if strict else "left")
+    def cut(self, axis, values, strict):
+        """Cuts of ``{coordinate > v}`` (``strict``) or ``{coordinate >= v}``."""
+        if hasattr(self, "sorted"):
+            return np.searchsorted(self.sorted, values, "right" if strict else "left")
+        return np.clip(np.asarray(values) + self.shift[axis] + strict, 0, self.box[axis])
 
     def padded(self, values):
         """An array over the box padded by one (the empty cut) holding ``values`` per cell."""
@@ -299,9 +301,9 @@ class _Coords:
 
 
 def _tables(test, n1, n2, rates):
-    """For stage sizes ``n1 = (n1C, n1E)``, ``n2`` and each ``(pc, pe)`` of ``rates``:
-    ``R1[cut1]`` = P(stage-1 coordinates >= cut1) and ``A[cut1, cut2]`` = P(stage-1
-    coordinates >= cut1 and the cumulative ones >= cut2); the coordinate boxes."""
+    """For stage sizes ``n1 = (n1C, n1E)``, ``n2`` (None: one stage) and each ``(pc, pe)``
+    of ``rates``: ``R1[cut1]`` = P(stage-1 coordinates >= cut1) and ``A[cut2, cut1]`` =
+    P(stage-1 coordinates >= cut1 and the cumulative ones >= cut2)."""
     c1 = _Coords(test, *n1)
     c2 = None if n2 is None else _Coords(test, n1[0] + n2[0], n1[1] + n2[1])
     out = []
@@ -324,65 +326,121 @@ def _tables(test, n1, n2, rates):
     return c1, c2, out
 
 
-def _candidates(test, c1, c2, n1, n2, efficacy, futility, first):
-    """The rules ph2rand enumerates for stage sizes ``n1``, ``n2`` (None: one stage), for
-    one value ``first`` of the outer stage-1 futility bound: a dict of integer arrays
-    (the bounds, in ph2rand's loop order) with the cuts ``cf``/``ce`` (stage 1) and
-    ``c2`` (final), as tuples over the coordinates."""
-    (a, aE) = n1
-    if test == "sat":
-        if n2 is None:                                   # reject if S >= eS and T >= eT
-            eT, eS = np.meshgrid(np.arange(-a + 1, aE + 1), np.arange(1, aE + 1),
-                                 indexing="ij")
-            eT, eS = eT.ravel(), eS.ravel()
-            return {"bounds": {"efficacy": (eT,), "s_efficacy": (eS,)}, "order": (eT, eS),
-                    "ce": (np.clip(eS, 0, aE + 1), np.clip(eT + a, 0, a + aE + 1))}
-        b, bE = n2
-        fT1 = first
-        top = aE - 2 if efficacy else aE - 1
-        fS1 = np.arange(0, top + 1) if futility else np.array([-1])
-        eT1 = np.arange(fT1 + 2, aE + 1) if efficacy else np.array([aE + 1])
-        eS1 = np.arange(0, aE + 1) if efficacy else np.array([aE + 1])
-        eT2 = np.arange(fT1 + 2 - b, max(eT1) + bE)
-        eS2 = np.arange(0, max(eS1) + bE)
-        g = np.meshgrid(fS1, eT1, eS1, eT2, eS2, indexing="ij")
-        ok = ((g[2] >= g[0] + 2) | (not efficacy)) & (g[3] <= g[1] - 1 + bE) \
-            & (g[4] >= g[0] + 2) & (g[4] <= g[2] - 1 + bE)
-        fS, eT, eS, eT2_, eS2_ = (v[ok] for v in g)
-        fT = np.full(fS.size, fT1)
-        NC, NE = a + b, aE + bE
-        return {"bounds": {"efficacy": (eT, eT2_), "s_efficacy": (eS, eS2_),
-                           "futility": (fT,), "s_futility": (fS,)},
-                "order": (fT, fS, eT, eS, eT2_, eS2_),
-                "cf": (np.clip(fS + 1, 0, aE + 1), np.clip(fT + 1 + a, 0, a + aE + 1)),
-                "ce": (np.clip(eS, 0, aE + 1), np.clip(eT + a, 0, a + aE + 1)),
-                "c2": (np.clip(eS2_, 0, NE + 1), np.clip(eT2_ + NC, 0, NC + NE + 1))}
-    u1 = barnard_levels(a, aE)
-    if n2 is None:
-        ei = np.arange(u1.size)
-        return {"bounds": {"efficacy": (u1[ei],)}, "order": (ei,),
-                "ce": (c1.above(u1[ei], False),)}
-    u2 = barnard_levels(a + n2[0], aE + n2[1])
-    fi1 = first
-    ei1 = np.arange(fi1 + 2, u1.size - 1) if efficacy else np.array([u1.size - 1])
-    ei2 = np.arange(2, u2.size - 1)
-    E1, E2 = (v.ravel() for v in np.meshgrid(ei1, ei2, indexing="ij"))
-    F = np.full(E1.size, fi1)
-    return {"bounds": {"efficacy": (u1[E1], u2[E2]), "futility": (u1[F],)},
-            "order": (F, E1, E2),
-            "cf": (c1.above(u1[F], True),), "ce": (c1.above(u1[E1], False),),
-            "c2": (c2.above(u2[E2], False),)}
-
-
-def _firsts(test, n1, efficacy, futility):
-    """The outer loop of ph2rand's stage-1 bounds (sat: ``fT1``; barnard: the index of
-    ``f1`` among the statistic's values)."""
+def _space(test, c1, c2, n1, n2, efficacy, futility):
+    """The bounds ph2rand enumerates for stage sizes ``n1``, ``n2`` (None: one stage),
+    axis by axis of the coordinates, each as ``(name, values, cuts)``: ``fut`` and
+    ``eff`` (stage 1) and ``fin`` (the last stage), with ``valid(F, E, C)``, the
+    ranges that depend on other bounds (ph2rand's loop limits) on broadcast values."""
     a, aE = n1
     if test == "sat":
+        if n2 is None:                                   # reject if T >= eT and S >= eS
+            T, S = np.arange(-a + 1, aE + 1), np.arange(1, aE + 1)
+            return {"fin": [("efficacy", T, c1.cut(0, T, False)),
+                            ("s_efficacy", S, c1.cut(1, S, False))]}
+        b, bE = n2
         top = aE - 2 if efficacy else aE - 1
-        return range(-a, top + 1) if futility else [-a - 1]
-    L = barnard_levels(a, aE).size
-    return range(1, L - (4 if efficacy else 3) + 1) if futility else [0]
+        fT = np.arange(-a, top + 1) if futility else np.array([-a - 1])
+        fS = np.arange(0, top + 1) if futility else np.array([-1])
+        eT = np.arange(fT[0] + 2, aE + 1) if efficacy else np.array([aE + 1])
+        eS = np.arange(fS[0] + 2, aE + 1) if efficacy else np.array([aE + 1])
+        eT2 = np.arange(fT[0] + 2 - b, eT[-1] + bE)
+        eS2 = np.arange(fS[0] + 2, eS[-1] + bE)
+
+        def valid(F, E, C):
+            ok = (C[0] >= F[0] + 2 - b) & (C[0] <= E[0] - 1 + bE) & (C[1] >= F[1] + 2) \
+                & (C[1] <= E[1] - 1 + bE)
+            return ok & (E[0] >= F[0] + 2) & (E[1] >= F[1] + 2) if efficacy else ok
+        return {"fut": [("futility", fT, c1.cut(0, fT, True)),
+                        ("s_futility", fS, c1.cut(1, fS, True))],
+                "eff": [("efficacy", eT, c1.cut(0, eT, False)),
+                        ("s_efficacy", eS, c1.cut(1, eS, False))],
+                "fin": [("efficacy", eT2, c2.cut(0, eT2, False)),
+                        ("s_efficacy", eS2, c2.cut(1, eS2, False))], "valid": valid}
+    u1 = barnard_levels(a, aE)
+    if n2 is None:
+        return {"fin": [("efficacy", u1, c1.cut(0, u1, False))]}
+    u2 = barnard_levels(a + n2[0], aE + n2[1])
+    L = u1.size
+    fi = np.arange(1, L - (4 if efficacy else 3) + 1) if futility else np.array([0])
+    ei = np.arange(fi[0] + 2, L - 1) if efficacy else np.array([L - 1])
+    e2 = u2[2:u2.size - 1]
+
+    def valid(F, E, C):          # e1 at least two of the statistic's values above f1
+        return (np.searchsorted(u1, E[0]) >= np.searchsorted(u1, F[0]) + 2) if efficacy \
+            else np.ones(np.broadcast(F[0], C[0]).shape, bool)
+    return {"fut": [("futility", u1[fi], c1.cut(0, u1[fi], True))],
+            "eff": [("efficacy", u1[ei], c1.cut(0, u1[ei], False))],
+            "fin": [("efficacy", e2, c2.cut(0, e2, False))], "valid": valid}
+
+
+def _evaluate(space, tab, R1o, n1, n2, alpha, beta):
+    """The pointwise-feasible rules of one pair of stage sizes as column arrays (the
+    bounds, type I error, power, ESS and ph2rand's enumeration order)."""
+    from itertools import product
+
+    ix = np.ix_
+    if "fut" not in space:                                   # one stage
+        fin = space["fin"]
+        cuts = ix(*(c for _, _, c in fin))
+        t, pw = tab[0][0][cuts], tab[1][0][cuts]
+        ok = (t <= alpha) & (pw >= 1 - beta)
+        nz = np.nonzero(ok)
+        vals = [v[i] for (_, v, _), i in zip(fin, nz)]
+        size = float(n1[0] + n1[1])
+        return {"t": t[ok], "pw": pw[ok], "ess0": np.full(ok.sum(), size),
+                "ess1": np.full(ok.sum(), size), "order": vals,
+                "bounds": {name: [v] for (name, _, _), v in zip(fin, vals)}}
+    fut, eff, fin = space["fut"], space["eff"], space["fin"]
+    m, q = len(fut), len(fin)
+    fcuts = ix(*(c for _, _, c in fut))
+    ccuts = [c for _, _, c in fin]
+    At = tab[0][1][ix(*ccuts, *(c for _, _, c in fut))]          # (fin..., fut...)
+    Ap = tab[1][1][ix(*ccuts, *(c for _, _, c in fut))]
+    perm = tuple(range(q, q + m)) + tuple(range(q))              # -> (fut..., fin...)
+    At, Ap = At.transpose(perm), Ap.transpose(perm)
+    shape = At.shape
+    F = [np.reshape(v, (1,) * j + (-1,) + (1,) * (m + q - 1 - j))
+         for j, (_, v, _) in enumerate(fut)]
+    C = [np.reshape(v, (1,) * (m + j) + (-1,) + (1,) * (q - 1 - j))
+         for j, (_, v, _) in enumerate(fin)]
+    size1, size2 = n1[0] + n1[1], n2[0] + n2[1]
+    cols = []
+    for evals in product(*(range(v.size) for _, v, _ in eff)):
+        ce = tuple(int(c[i]) for (_, _, c), i in zip(eff, evals))
+        t1, p1 = tab[0][0][ce], tab[1][0][ce]
+        if not t1 < alpha:
+            continue
+        E = [v[i] for (_, v, _), i in zip(eff, evals)]
+        sub = ix(*ccuts) + ce
+        t = t1 + At - tab[0][1][sub].reshape((1,) * m + tab[0][1][sub].shape)
+        pw = p1 + Ap - tab[1][1][sub].reshape((1,) * m + tab[1][1][sub].shape)
+        ok = space["valid"](F, E, C) & (t <= alpha) & (pw >= 1 - beta)
+        if not ok.any():
+            continue
+        nz = np.nonzero(ok)
+        go = [(R[fcuts] - R[ce]).reshape(shape[:m] + (1,) * q) for R in R1o]
+        fvals = [v[i] for (_, v, _), i in zip(fut, nz[:m])]
+        cvals = [v[i] for (_, v, _), i in zip(fin, nz[m:])]
+        evals_ = [np.full(nz[0].size, e) for e in E]
+        cols.append({"t": t[ok], "pw": pw[ok],
+                     "ess0": size1 + np.broadcast_to(go[0], shape)[ok] * size2,
+                     "ess1": size1 + np.broadcast_to(go[1], shape)[ok] * size2,
+                     "order": fvals + evals_ + [np.full(nz[0].size, n2[0])] + cvals,
+                     "fvals": fvals, "evals": evals_, "cvals": cvals})
+    if not cols:
+        return None
+    cat = lambda key, j: np.concatenate([c[key][j] for c in cols])   # noqa: E731
+    out = {k: np.concatenate([c[k] for c in cols]) for k in ("t", "pw", "ess0", "ess1")}
+    out["order"] = [cat("order", j) for j in range(len(cols[0]["order"]))]
+    bounds = {}
+    for (name, _, _), j in zip(eff, range(len(eff))):
+        bounds[name] = [cat("evals", j)]
+    for (name, _, _), j in zip(fin, range(q)):
+        bounds[name].append(cat("cvals", j))
+    for (name, _, _), j in zip(fut, range(m)):
+        bounds[name] = [cat("fvals", j)]
+    out["bounds"] = bounds
+    return out
 
 
 def _stage_sizes(nCmax, ratio, stages, equal):
@@ -495,37 +553,21 @@ def search(test, alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None
             ess = (sp["reach"][2:] * size).sum(axis=1)
             chunks.append({"nC": np.array([nC]), "nE": np.array([nE]), "t": np.array([t]),
                            "pw": np.array([pw]), "ess0": ess[:1], "ess1": ess[1:],
-                           "b:futility": np.array([fut or ()], dtype=object).reshape(1, -1)
-                           if fut else np.full((1, 0), 0)})
+                           "b:futility": np.array([fut]) if fut else np.zeros((1, 0), int)})
             continue
         c1, c2, tab = _tables(test, n1, n2, rates[:2])
         R1o = [_tables(test, n1, None, [r])[2][0][0] for r in rates[2:]]
-        for first in (_firsts(test, n1, efficacy, futility) if K == 2 else [None]):
-            cand = _candidates(test, c1, c2, n1, n2, efficacy, futility, first)
-            ce = cand["ce"]
-            if K == 1:
-                t, pw = tab[0][0][ce], tab[1][0][ce]
-                ok = (t <= alpha) & (pw >= 1 - beta)
-                ess0 = ess1 = np.full(t.size, float(n1[0] + n1[1]))
-            else:
-                cf, c2i = cand["cf"], cand["c2"]
-                t1, p1 = tab[0][0][ce], tab[1][0][ce]
-                t = t1 + tab[0][1][c2i + cf] - tab[0][1][c2i + ce]
-                pw = p1 + tab[1][1][c2i + cf] - tab[1][1][c2i + ce]
-                ok = (t1 < alpha) & (t <= alpha) & (pw >= 1 - beta)
-                go = [R[cf] - R[ce] for R in R1o]
-                ess0 = n1[0] + n1[1] + go[0] * (n2[0] + n2[1])
-                ess1 = n1[0] + n1[1] + go[1] * (n2[0] + n2[1])
-            if not ok.any():
-                continue
-            m = int(ok.sum())
-            chunk = {"nC": np.tile(nC, (m, 1)), "nE": np.tile(nE, (m, 1)), "t": t[ok],
-                     "pw": pw[ok], "ess0": ess0[ok], "ess1": ess1[ok],
-                     "order": np.column_stack([np.full(m, n1[0])]
-                                              + [v[ok] for v in cand["order"]])}
-            for k, v in cand["bounds"].items():
-                chunk["b:" + k] = np.column_stack([x[ok] for x in v])
-            chunks.append(chunk)
+        got = _evaluate(_space(test, c1, c2, n1, n2, efficacy, futility), tab, R1o, n1, n2,
+                        alpha, beta)
+        if got is None or not got["t"].size:
+            continue
+        m = got["t"].size
+        chunk = {"nC": np.tile(nC, (m, 1)), "nE": np.tile(nE, (m, 1)), "t": got["t"],
+                 "pw": got["pw"], "ess0": got["ess0"], "ess1": got["ess1"],
+                 "order": np.column_stack([np.full(m, n1[0])] + got["order"])}
+        for k, v in got["bounds"].items():
+            chunk["b:" + k] = np.column_stack(v)
+        chunks.append(chunk)
     rows = _Rows(chunks)
     if len(rows) and "order" in rows.cols:
         o = rows.cols["order"]
