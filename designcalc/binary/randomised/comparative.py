@@ -107,6 +107,8 @@ def _extreme(fun, lo: float, hi: float, sign: float) -> tuple:
     """``(argmax, max)`` of ``sign * fun`` on ``[lo, hi]``: a grid of :data:`GRID`
     points, then three zooms (a grid of the same size between the best point's
     neighbours), so the argmax is located to ``(hi - lo) / 100^4``."""
+    if hi == lo:                                        # a point: nothing to search
+        return float(lo), float(fun(np.array([float(lo)]))[0])
     grid = np.linspace(lo, hi, GRID)
     best_x, best = lo, -np.inf
     for _ in range(4):

@@ -33,7 +33,10 @@ TESTS = ("select", "binomial") + twoarm.TESTS
 def _ints(name, values) -> tuple:
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
         values = (values,)
-    out = tuple(check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
+    try:
+        out = tuple(check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
     if not out:
         raise ValueError(f"{name} must not be empty")
     return out

@@ -21,11 +21,11 @@ a sum over every outcome, so exact (:func:`stage_probabilities`).
 
 Test statistics (ph2rand's conventions, decision for decision):
 
-``sat`` (Litwin, Basso & Chen 2017)
+``sat`` (Litwin, Basickes & Ross 2017)
     two statistics, the experimental responses ``S = X_E`` and the difference
     ``T = X_E - X_C`` (cumulative): reject if ``S >= e_S`` and ``T >= e_T``; stop
     for futility after stage 1 if ``S <= f_S`` or ``T <= f_T``.
-``barnard`` (Shan, Ma, Hutson & Vexler 2013)
+``barnard`` (Shan, Ma, Hutson & Wilding 2013)
     the pooled two-proportion statistic
     ``B = (x_E/n_E - x_C/n_C) / sqrt(p (1 - p) (1/n_C + 1/n_E))``,
     ``p = (x_C + x_E)/(n_C + n_E)`` (0 when ``p`` is 0 or 1), of the cumulative
@@ -40,10 +40,9 @@ Test statistics (ph2rand's conventions, decision for decision):
 
 References
 ----------
-Litwin S, Basso E, Chen DYT (2017). Two-stage designs for randomized phase II
-trials comparing an experimental treatment with a standard one. Stat Med
-36:3405-3417 (single-arm plus two-arm test, ``sat``).
-Shan G, Ma C, Hutson AD, Vexler A (2013). Randomized two-stage phase II clinical
+Litwin S, Basickes S, Ross EA (2017). Two-sample binary phase 2 trials with low
+type I error and low sample size. Stat Med 36:1383-1394 (``sat``).
+Shan G, Ma C, Hutson AD, Wilding GE (2013). Randomized two-stage phase II clinical
 trial designs based on Barnard's exact test. J Biopharm Stat 23:1081-1090.
 Jung SH, Sargent DJ (2014). Randomized phase II clinical trials. J Biopharm Stat
 24:802-816.
@@ -529,6 +528,8 @@ def search(test, alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None
     if test == "fisher" and efficacy:
         raise ValueError("efficacy: the fisher design has no interim efficacy stop here "
                          "(ph2rand efficacy_type = 0)")
+    if test == "fisher" and not futility:
+        futility_bound = None
     pairs = _budget(test, nCmax, ratio, stages, equal, efficacy)
     pt0, pt1 = _pi_point(Pi0), _pi_point(Pi1, delta)
     rates = [(pt0, pt0), (pt1, pt1 + delta), (piO, piO), (piO, piO + delta)]
