@@ -110,7 +110,7 @@ SPEC = FamilySpec(
                     "efficacy": [6.8309518948453, 1.1996472144565822],
                     "futility": [0.3529052628427697]},
          "scenarios": {"H0": [0.1, 0.1], "H1": [0.1, 0.3]},
-         "search": {"test": "barnard", "nCmax": 40},
+         "search": {"test": "barnard", "nCmax": 24, "delta": 0.3},
          "cli": ["randomised", "oc", "--design", "barnard", "--n", "17,17", "--efficacy",
                  "6.8309518948453,1.1996472144565822", "--futility", "0.3529052628427697",
                  "--scenario", "H0=0.1,0.1", "--scenario", "H1=0.1,0.3"]},
@@ -118,7 +118,7 @@ SPEC = FamilySpec(
         # 2014); P = 0.05300509 / 0.80824399, ESS 61.51241 (ph2rand 0.1.0, run here)
         {"design": {"test": "fisher", "n": [22, 22], "futility": [0], "level": 0.1},
          "scenarios": {"H0": [0.1, 0.1], "H1": [0.1, 0.3]},
-         "search": {"test": "fisher", "nCmax": 46},
+         "search": {"test": "fisher", "nCmax": 30, "delta": 0.3},
          "cli": ["randomised", "oc", "--design", "fisher", "--n", "22,22", "--futility",
                  "0", "--level", "0.1", "--scenario", "H0=0.1,0.1", "--scenario",
                  "H1=0.1,0.3"]},
