@@ -458,7 +458,11 @@ def _budget(test, nCmax, ratio, stages, equal, efficacy):
     """Refuse a search whose projected cost exceeds the budget (before any table)."""
     from designcalc.core.budget import check_budget
 
-    f = 1.0 + ratio
+    n_all = sum(1 for n in range(1, nCmax + 1) if float(n * ratio).is_integer())
+    many = n_all * (n_all - 1) / 2 if stages == 2 and not equal else n_all
+    if many > 1e5:                          # each pair of stage sizes costs >= 2 ms
+        check_budget(f"randomised {test} design search", seconds=many * 2e-3,
+                     detail=f"nCmax = {nCmax}, {many:.2g} pairs of stage sizes")
     pairs = _stage_sizes(nCmax, ratio, stages, equal)
     cost, mem = 0.0, 0.0
     for (a, aE), n2 in pairs:
