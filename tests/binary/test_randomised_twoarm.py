@@ -241,6 +241,10 @@ def test_searches_match_ph2rand_run(case):
         b = d["bounds"]
         got = [b["s_futility"][0], b["futility"][0], b["s_efficacy"][1], b["efficacy"][1]]
         assert got == [int(v) for v in case["bounds"].split(";")[2:]]
+    if case["type"] == "barnard":                      # e1 (Inf: no stop); f1; e2
+        _, f1, e2 = (float(v) for v in case["bounds"].split(";"))
+        assert d["bounds"]["futility"][0] == pytest.approx(f1, rel=1e-15)
+        assert d["bounds"]["efficacy"][1] == pytest.approx(e2, rel=1e-15)
 
 
 def test_one_stage_search_is_the_smallest_n():
