@@ -293,35 +293,37 @@ class _Coords:
         return np.clip(np.asarray(values) + self.shift[axis] + strict, 0, self.box[axis])
 
     def padded(self, values):
-        """An array over the box padded by one (the empty cut) holding ``values`` per cell."""
-        out = np.zeros((values.shape[0], int(np.prod([b + 1 for b in self.box]))))
-        out[:, self.index] = values
-        return out.reshape((values.shape[0],) + tuple(b + 1 for b in self.box))
+        """An array over the box padded by one (the empty cut), leading axes, holding
+        ``values[cell, ...]`` per cell (trailing axes kept)."""
+        out = np.zeros((int(np.prod([b + 1 for b in self.box])),) + values.shape[1:])
+        out[self.index] = values
+        return out.reshape(tuple(b + 1 for b in self.box) + values.shape[1:])
 
 
 def _tables(test, n1, n2, rates):
     """For stage sizes ``n1 = (n1C, n1E)``, ``n2`` (None: one stage) and each ``(pc, pe)``
-    of ``rates``: ``R1[cut1]`` = P(stage-1 coordinates >= cut1) and ``A[cut2, cut1]`` =
-    P(stage-1 coordinates >= cut1 and the cumulative ones >= cut2)."""
+    of ``rates``: ``R1[cut1]`` = P(stage-1 coordinates >= cut1) and ``A[cut1, cut2]`` =
+    P(stage-1 coordinates >= cut1 and the cumulative ones >= cut2) (reverse cumulative
+    sums along the leading axes, where numpy adds whole rows)."""
     c1 = _Coords(test, *n1)
     c2 = None if n2 is None else _Coords(test, n1[0] + n2[0], n1[1] + n2[1])
     out = []
     for pc, pe in rates:
         p1 = _pmf2(*n1, pc, pe)
-        R1 = _rev(c1.padded(p1[None])[0], range(len(c1.box)))
+        R1 = _rev(c1.padded(p1), range(len(c1.box)))
         if n2 is None:
             out.append((R1, None))
             continue
         p2 = _pmf2(*n2, pc, pe)
         x1C, x1E = (v.ravel() for v in _grid(*n1))
         x2C, x2E = (v.ravel() for v in _grid(*n2))
-        cum = (x1C[:, None] + x2C[None]) * (n1[1] + n2[1] + 1) + x1E[:, None] + x2E[None]
-        hist = np.zeros((x1C.size, c2.index.size))
-        hist[np.arange(x1C.size)[:, None], cum] = p2[None]
-        Q = _rev(c2.padded(hist), range(1, len(c2.box) + 1))        # (x1, cut2...)
-        A = c1.padded((p1[:, None] * Q.reshape(x1C.size, -1)).T)     # (cut2 flat, cut1...)
-        A = _rev(A, range(1, len(c1.box) + 1))
-        out.append((R1, A.reshape(Q.shape[1:] + A.shape[1:])))     # A[cut2..., cut1...]
+        cum = (x1C[None] + x2C[:, None]) * (n1[1] + n2[1] + 1) + x1E[None] + x2E[:, None]
+        hist = np.zeros((c2.index.size, x1C.size))                   # (cumulative cell, x1)
+        hist[cum, np.arange(x1C.size)[None, :]] = p2[:, None]
+        Q = _rev(c2.padded(hist), range(len(c2.box)))                # (cut2..., x1)
+        Q = Q.reshape(-1, x1C.size)
+        A = _rev(c1.padded(p1[:, None] * Q.T), range(len(c1.box)))  # (cut1..., cut2 flat)
+        out.append((R1, A.reshape(A.shape[:len(c1.box)] + tuple(b + 1 for b in c2.box))))
     return c1, c2, out
 
 
@@ -393,10 +395,8 @@ def _evaluate(space, tab, R1o, n1, n2, alpha, beta):
     m, q = len(fut), len(fin)
     fcuts = ix(*(c for _, _, c in fut))
     ccuts = [c for _, _, c in fin]
-    At = tab[0][1][ix(*ccuts, *(c for _, _, c in fut))]          # (fin..., fut...)
-    Ap = tab[1][1][ix(*ccuts, *(c for _, _, c in fut))]
-    perm = tuple(range(q, q + m)) + tuple(range(q))              # -> (fut..., fin...)
-    At, Ap = At.transpose(perm), Ap.transpose(perm)
+    At = tab[0][1][ix(*(c for _, _, c in fut), *ccuts)]          # (fut..., fin...)
+    Ap = tab[1][1][ix(*(c for _, _, c in fut), *ccuts)]
     shape = At.shape
     F = [np.reshape(v, (1,) * j + (-1,) + (1,) * (m + q - 1 - j))
          for j, (_, v, _) in enumerate(fut)]
@@ -410,7 +410,7 @@ def _evaluate(space, tab, R1o, n1, n2, alpha, beta):
         if not t1 < alpha:
             continue
         E = [v[i] for (_, v, _), i in zip(eff, evals)]
-        sub = ix(*ccuts) + ce
+        sub = ce + ix(*ccuts)
         t = t1 + At - tab[0][1][sub].reshape((1,) * m + tab[0][1][sub].shape)
         pw = p1 + Ap - tab[1][1][sub].reshape((1,) * m + tab[1][1][sub].shape)
         ok = space["valid"](F, E, C) & (t <= alpha) & (pw >= 1 - beta)
