@@ -308,3 +308,28 @@ def test_cli_errors_are_one_line(args, match):
     res = invoke(args)
     assert res.exit_code == 2, res.output
     assert match in res.output and "Traceback" not in res.output
+
+
+# --- report ---------------------------------------------------------------------------------------
+def test_report_selection_table_has_p_inconclusive(tmp_path):
+    """clinfun::pselect(20, c(.25, .40)): 0.1155833, 0.8045131, inconclusive 0.07990368."""
+    path = tmp_path / "sel.md"
+    res = invoke(["randomised", "oc", "--design", "select", "--n", "20", "--rates",
+                  "0.25,0.4", "--report", path])
+    assert res.exit_code == 0, res.output
+    text = path.read_text()
+    assert "| P(arm 1 selected) | P(arm 2 selected) | P(inconclusive) |" in text
+    assert "| 0.25, 0.4 | 0.116 | 0.805 | 0.080 |" in text
+    assert "Simon R, Wittes RE, Ellenberg SS (1985)" in text and "Jung SH (2008)" not in text
+
+
+def test_report_two_arm_design(tmp_path):
+    path = tmp_path / "fisher.md"
+    res = invoke(["randomised", "oc", "--design", "fisher", "--n", "22,22", "--futility", "0",
+                  "--level", "0.1", "--scenario", "H0=0.1,0.1", "--scenario", "H1=0.1,0.3",
+                  "--report", path])
+    assert res.exit_code == 0, res.output
+    text = path.read_text()
+    assert "| control | 22 | 22 | 44 |" in text and "| experimental | 22 | 22 | 44 |" in text
+    assert "Fisher's exact test" in text and "Jung SH, Sargent DJ (2014)" in text
+    assert "| H1 | 0.10 | 0.30 | 0.808 |" in text

@@ -53,6 +53,8 @@ SPEC = FamilySpec(
     search="designcalc.binary.randomised.design:search",
     attains="designcalc.binary.randomised.design:attains",
     plots=(("oc", "designcalc.binary.randomised.present:randomised_oc"),),
+    report="designcalc.binary.randomised.report:facts",
+    report_template="designcalc/binary/randomised/report.j2",
     labels="designcalc.binary.randomised.present:LABELS",
     commands=("randomised oc", "randomised design", "trial run"),
     cli_group="randomised",
@@ -64,8 +66,7 @@ SPEC = FamilySpec(
              ("fisher", {"test": "fisher"}, _SELECT_ONLY + _SAT_ONLY)),
     summary=("selected", "no_selection", "reject", "en"),
     doc="docs/randomised.md",
-    references=("simon_wittes_ellenberg", "jung2008", "litwin2017", "shan2013",
-                "jung_sargent2014"),
+    references=(),                  # the report builder cites the design's own paper
     bibliography=(
         ("simon_wittes_ellenberg", "Simon R, Wittes RE, Ellenberg SS (1985). Randomized "
          "phase II clinical trials. Cancer Treat Rep 69:1375-1381."),
