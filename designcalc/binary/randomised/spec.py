@@ -80,8 +80,8 @@ SPEC = FamilySpec(
         ("jung_sargent2014", "Jung SH, Sargent DJ (2014). Randomized phase II clinical "
          "trials. J Biopharm Stat 24:802-816."),
     ),
-    keywords=("randomised", "randomized", "pick the winner", "control arm", "Barnard",
-              "Fisher exact test", "single-arm and two-arm test"),
+    keywords=("randomised", "randomized", "pick the winner", "control arm", "barnard",
+              "fisher exact test", "single-arm and two-arm test"),
     examples=(
         # clinfun::pselect(20, c(.25, .40)): 0.1155833, 0.8045131, inconclusive 0.07990368
         {"design": {"test": "select", "n": [20]}, "scenarios": {"published": [0.25, 0.40]},
