@@ -1021,3 +1021,33 @@ ISSUE23_OBD_BAD = [
 @pytest.mark.parametrize("line", ISSUE23_OBD_BAD, ids=[a[:90] for a in ISSUE23_OBD_BAD])
 def test_issue23_obd_pathways_exit_2(line, tmp_path):
     _check(shlex.split(line), tmp_path)
+
+
+# --- randomised sat/barnard/fisher (issue #24, item 2): bad invocations ---------------------
+RANDOMISED_TWOARM_BAD = [
+    "randomised oc --design sat --n 10,10 --rates 0.1,0.3",                      # no --efficacy
+    "randomised oc --design sat --n 10,10 --efficacy 11,-1 --s-efficacy 4 --rates 0.1,0.3",
+    "randomised oc --design sat --n 10,10 --efficacy 11,-1.5 --rates 0.1,0.3",
+    "randomised oc --design sat --n 10,10 --efficacy 11,-1 --level 0.1 --rates 0.1,0.3",
+    "randomised oc --design barnard --n 17,17 --efficacy 9,1.2 --s-futility 1 --rates 0.1,0.3",
+    "randomised oc --design barnard --n 17,17,17 --efficacy 9,9,1.2 --rates 0.1,0.3",
+    "randomised oc --design barnard --n 17 --efficacy 1.2 --futility 0 --rates 0.1,0.3",
+    "randomised oc --design fisher --n 22,22 --level 1.5 --rates 0.1,0.3",
+    "randomised oc --design fisher --n 22,22 --futility 0,1 --rates 0.1,0.3",
+    "randomised oc --design fisher --n 22,22 --efficacy 0 --rates 0.1,0.3",       # spends > alpha
+    "randomised oc --design fisher --n 22,22 --rates 0.1,0.3,0.5",
+    "randomised design --design sat --futility-bound 0",
+    "randomised design --design fisher --efficacy-stop",
+    "randomised design --design barnard --ncmax 4",
+    "randomised design --design fisher --ncmax 6",
+    "randomised design --design sat --ncmax 100000 --unequal --efficacy-stop",
+    "randomised design --design barnard --ncmax 3000 --unequal",
+    "randomised design --design fisher --ncmax 100000 --unequal",
+    "randomised design --design sat --pi0 0.1,0.2,0.3",
+]
+
+
+@pytest.mark.parametrize("line", RANDOMISED_TWOARM_BAD,
+                         ids=[c[:100] for c in RANDOMISED_TWOARM_BAD])
+def test_randomised_twoarm_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)

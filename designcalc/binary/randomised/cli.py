@@ -12,11 +12,12 @@ from designcalc.cli._common import emit, parse_float_list
 from designcalc.cli.options import check_report_path, output_options, report_line, report_option
 
 #: options of one design only: (option name, design)
-_ONLY = {"p": "select", "arms": "select", "target": "select", "min_diff": "select",
-         "min_resp": "select", "max_n": "select", "alpha": "binomial", "beta": "binomial",
-         "ratio": "binomial", "pi0": "binomial", "pi1": "binomial", "ncmax": "binomial",
-         "equal": "binomial", "w": "binomial", "pio": "binomial",
-         "efficacy_stop": "binomial", "futility_stop": "binomial", "stages": "binomial"}
+_TWO_ARM = ("binomial", "sat", "barnard", "fisher")
+_ONLY = {"p": ("select",), "arms": ("select",), "target": ("select",),
+         "min_diff": ("select",), "min_resp": ("select",), "max_n": ("select",),
+         **{k: _TWO_ARM for k in ("alpha", "beta", "ratio", "pi0", "pi1", "ncmax", "equal",
+                                  "w", "pio", "futility_stop", "stages")},
+         "efficacy_stop": ("binomial", "sat", "barnard"), "futility_bound": ("fisher",)}
 
 
 def _range(text, name):
@@ -27,10 +28,13 @@ def _range(text, name):
 
 
 @click.command("design")
-@click.option("--design", "which", type=click.Choice(["select", "binomial"]),
+@click.option("--design", "which",
+              type=click.Choice(["select", "binomial", "sat", "barnard", "fisher"]),
               default="binomial", show_default=True,
-              help="select: smallest n per arm of pick the winner; binomial: the optimal "
-                   "Jung (2008) design by ph2rand's rules.")
+              help="select: smallest n per arm of pick the winner; binomial, sat, barnard, "
+                   "fisher: the optimal two-arm design of ph2rand's des_two_stage(type = "
+                   "...) (Jung 2008; Litwin et al. 2017; Shan et al. 2013; Jung & "
+                   "Sargent 2014).")
 @click.option("--delta", type=float, default=None,
               help="select: the better arm's advantage (required); binomial: the effect "
                    "in the power (default 0.2, ph2rand delta).")
@@ -45,32 +49,35 @@ def _range(text, name):
               help="select: responses an arm needs to be selected (default 0).")
 @click.option("--max-n", "max_n", type=int, default=None,
               help="select: largest n per arm searched (default 500).")
-@click.option("--alpha", type=float, default=None, help="binomial: type I error bound "
+@click.option("--alpha", type=float, default=None, help="two-arm designs: type I error bound "
               "(default 0.1).")
-@click.option("--beta", type=float, default=None, help="binomial: type II error bound "
+@click.option("--beta", type=float, default=None, help="two-arm designs: type II error bound "
               "(default 0.2).")
-@click.option("--ratio", type=float, default=None, help="binomial: experimental per control "
+@click.option("--ratio", type=float, default=None, help="two-arm designs: experimental per control "
               "patient (default 1).")
 @click.option("--pi0", default=None, metavar="P|LOW,HIGH",
-              help="binomial: control rate(s) where the type I error is controlled (ph2rand "
+              help="two-arm designs: control rate(s) where the type I error is controlled (ph2rand "
                    "Pi0; default 0.1; a range: maximised over it).")
 @click.option("--pi1", default=None, metavar="P|LOW,HIGH",
-              help="binomial: control rate(s) of the power (ph2rand Pi1; default Pi0's first).")
-@click.option("--ncmax", type=int, default=None, help="binomial: largest number of control "
+              help="two-arm designs: control rate(s) of the power (ph2rand Pi1; default Pi0's first).")
+@click.option("--ncmax", type=int, default=None, help="two-arm designs: largest number of control "
               "patients (ph2rand nCmax; default 50).")
 @click.option("--equal/--unequal", "equal", default=None,
-              help="binomial: two stages of equal size (default) or not.")
+              help="two-arm designs: two stages of equal size (default) or not.")
 @click.option("--w", "w", default=None, metavar="W1,W2,0,0,W5",
-              help="binomial: optimality weights of ESS(piO, piO), ESS(piO, piO + delta), "
+              help="two-arm designs: optimality weights of ESS(piO, piO), ESS(piO, piO + delta), "
                    "-, -, max N (ph2rand w; default 1,0,0,0,0).")
-@click.option("--pio", type=float, default=None, help="binomial: control rate of the "
+@click.option("--pio", type=float, default=None, help="two-arm designs: control rate of the "
               "optimality criteria (ph2rand piO; default Pi0's first).")
 @click.option("--efficacy-stop/--no-efficacy-stop", "efficacy_stop", default=None,
-              help="binomial: allow an interim stop for efficacy (default no).")
+              help="binomial, sat, barnard: allow an interim stop for efficacy (default no).")
 @click.option("--futility-stop/--no-futility-stop", "futility_stop", default=None,
-              help="binomial: allow an interim stop for futility (default yes).")
+              help="two-arm designs: allow an interim stop for futility (default yes).")
+@click.option("--futility-bound", "futility_bound", type=int, default=None,
+              help="fisher: stop after stage 1 if X_E - X_C <= this (ph2rand "
+                   "futility_param with futility_type = 1; default 0).")
 @click.option("--stages", type=click.IntRange(1, 2), default=None,
-              help="binomial: 1 (ph2rand des_one_stage) or 2 (des_two_stage; default).")
+              help="two-arm designs: 1 (ph2rand des_one_stage) or 2 (des_two_stage; default).")
 @report_option
 @output_options
 def design(which, fmt, out, report, **kw):
@@ -79,15 +86,17 @@ def design(which, fmt, out, report, **kw):
     --design select: the smallest n per arm whose probability of selecting the
     better arm (p + delta against p in the other arms) reaches --target
     (Simon, Wittes & Ellenberg 1985; ties are inconclusive, as in clinfun
-    pselect).  --design binomial: the optimal two-arm design of ph2rand's
-    des_two_stage/des_one_stage (type = "binomial", Jung 2008), exact.
+    pselect).  --design binomial|sat|barnard|fisher: the optimal two-arm design
+    of ph2rand's des_two_stage/des_one_stage (type = "binomial", Jung 2008;
+    "sat", Litwin et al. 2017; "barnard", Shan et al. 2013; "fisher", Jung &
+    Sargent 2014), exact.
     """
     from designcalc.binary.randomised.design import search
 
     if report:
         check_report_path(report)
     given = {k: v for k, v in kw.items() if v is not None}
-    wrong = [k for k in given if _ONLY.get(k, which) != which]
+    wrong = [k for k in given if which not in _ONLY.get(k, (which,))]
     if wrong:
         raise click.BadParameter(f"does not apply to --design {which}",
                                  param_hint="--" + wrong[0].replace("_", "-"))
@@ -104,7 +113,7 @@ def design(which, fmt, out, report, **kw):
                  f"{given.get('target', 0.9):g}: n = {found.n[0]} (P(inconclusive) = "
                  f"{res.metrics[0]['no_selection']:.4f}). {found.protocol_text()}")
     else:
-        req = {"test": "binomial"}
+        req = {"test": which}
         names = {"pi0": "Pi0", "pi1": "Pi1", "ncmax": "nCmax", "pio": "piO",
                  "efficacy_stop": "efficacy", "futility_stop": "futility"}
         for k, v in given.items():

@@ -35,7 +35,7 @@ import numpy as np
 from designcalc.core import binom
 
 __all__ = ["increment", "stage_probabilities", "reject_curve", "max_type1", "min_power",
-           "search"]
+           "search", "choose"]
 
 GRID = 201          # nuisance-rate grid of max_type1/min_power (then a bounded refinement)
 
@@ -107,6 +107,8 @@ def _extreme(fun, lo: float, hi: float, sign: float) -> tuple:
     """``(argmax, max)`` of ``sign * fun`` on ``[lo, hi]``: a grid of :data:`GRID`
     points, then three zooms (a grid of the same size between the best point's
     neighbours), so the argmax is located to ``(hi - lo) / 100^4``."""
+    if hi == lo:                                        # a point: nothing to search
+        return float(lo), float(fun(np.array([float(lo)]))[0])
     grid = np.linspace(lo, hi, GRID)
     best_x, best = lo, -np.inf
     for _ in range(4):
@@ -283,17 +285,33 @@ def search(alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None, nCma
                          (int(F[i, j, k]),), t[i, j, k], pw[i, j, k],
                          first + s0[i, j, k] * second, first + s1[i, j, k] * second,
                          float(a + b)))
-    if not rows:
-        raise ValueError(f"nCmax: no feasible design with at most {nCmax} control patients; "
-                         "raise nCmax")
-    feasible = len(rows)
     if stages == 1:
         key = [r[8] for r in rows]
     else:
         key = [w[0] * r[6] + w[1] * r[7] + w[4] * (r[8] + sum(r[1])) for r in rows]
-    order = sorted(range(len(rows)), key=lambda i: key[i])
-    # the range checks (max type I over Pi0, min power over Pi1), group by group of the
-    # criterion, so that the winner is the first feasible design in ph2rand's order
+    out = choose(rows, key, lambda r, x, y: reject_curve(r[0], r[1], r[2], r[3], x, y),
+                 alpha, beta, delta, Pi0, Pi1, nCmax)
+    r = out.pop("row")
+    return {"nC": r[0], "nE": r[1], "efficacy": r[2], "futility": r[3], **out}
+
+
+def choose(rows, key, curve, alpha, beta, delta, Pi0, Pi1, nCmax) -> dict:
+    """The optimal design among the pointwise-feasible ``rows`` (ph2rand's rules, shared
+    by the four two-arm designs): the smallest ``key``, ties broken by the larger power,
+    then by the order of ``rows``; each row is ``(nC, nE, bounds..., type I, power,
+    ESS0, ESS1, ...)`` with its type I error at index 4, power at 5 and ESS at 6, 7.
+    When ``Pi0`` (``Pi1``) is a range the type I error is maximised (the power
+    minimised) over it by ``curve(row, pc, pe)`` (P(reject) at arrays of rates), group
+    by group of ``key``, so that the winner is the first design that passes.
+
+    Returns ``{"row", "alpha", "alpha_at", "power", "power_at", "ess0", "ess1",
+    "feasible"}``; ValueError naming ``nCmax`` when no design qualifies."""
+    if not rows:
+        raise ValueError(f"nCmax: no feasible design with at most {nCmax} control patients; "
+                         "raise nCmax")
+    feasible = len(rows)
+    pt0, pt1 = _pi_point(Pi0), _pi_point(Pi1, delta)
+    order = np.argsort(np.asarray(key, float), kind="stable")
     i = 0
     while i < len(order):
         group = [order[i]]
@@ -301,19 +319,18 @@ def search(alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None, nCma
             group.append(order[i + len(group)])
         found = []
         for r in (rows[g] for g in group):
-            nC, nE, eff, fut = r[0], r[1], r[2], r[3]
             at0, a_max = ((pt0, r[4]) if len(Pi0) == 1
-                          else max_type1(nC, nE, eff, fut, Pi0[0], Pi0[1]))
+                          else _extreme(lambda x: curve(r, x, x), Pi0[0], Pi0[1], 1.0))
             at1, p_min = ((pt1, r[5]) if len(Pi1) == 1
-                          else min_power(nC, nE, eff, fut, delta, Pi1[0], Pi1[1]))
+                          else _extreme(lambda x: curve(r, x, x + delta), Pi1[0], Pi1[1],
+                                        -1.0))
             if a_max <= alpha and p_min >= 1 - beta:
                 found.append((r, at0, a_max, at1, p_min))
         if found:
             r, at0, a_max, at1, p_min = max(found, key=lambda f: f[4])
-            return {"nC": r[0], "nE": r[1], "efficacy": r[2], "futility": r[3],
-                    "alpha": float(a_max), "alpha_at": float(at0), "power": float(p_min),
-                    "power_at": float(at1), "ess0": float(r[6]), "ess1": float(r[7]),
-                    "feasible": feasible}
+            return {"row": r, "alpha": float(a_max), "alpha_at": float(at0),
+                    "power": float(p_min), "power_at": float(at1), "ess0": float(r[6]),
+                    "ess1": float(r[7]), "feasible": feasible}
         i += len(group)
     raise ValueError(f"nCmax: no design with at most {nCmax} control patients keeps the "
                      f"type I error <= {alpha:g} over Pi0 and the power >= {1 - beta:g} "

@@ -22,18 +22,21 @@ import numpy as np
 from designcalc.core.protocol import Design, curve_scenarios
 from designcalc.core.validate import check_int, check_prob_array, check_real
 
-from designcalc.binary.randomised import comparative, selection
+from designcalc.binary.randomised import comparative, selection, twoarm
 
 __all__ = ["RandomisedDesign", "TESTS", "search", "attains"]
 
 #: the designs of the family (``test``)
-TESTS = ("select", "binomial")
+TESTS = ("select", "binomial") + twoarm.TESTS
 
 
 def _ints(name, values) -> tuple:
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
         values = (values,)
-    out = tuple(check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
+    try:
+        out = tuple(check_int(f"{name}[{i}]", v) for i, v in enumerate(values))
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
     if not out:
         raise ValueError(f"{name} must not be empty")
     return out
@@ -66,6 +69,15 @@ class RandomisedDesign(Design):
         fraction of ``n`` in (0, 1) (clinfun ``min.diff``); default 1.
     min_resp : int
         ``select``: responses an arm needs to be selected (clinfun ``min.resp``).
+    s_efficacy, s_futility : tuple of int
+        ``sat``: bounds on the experimental responses ``S = X_E`` (reject needs ``S >=
+        e_S,k`` too; stop after stage 1 if ``S <= f_S``); ``efficacy``/``futility``
+        then bound ``T = X_E - X_C``.  For ``barnard`` ``efficacy``/``futility`` bound
+        Barnard's statistic (real numbers).
+    level : float
+        ``fisher``: the significance level whose conditional type I error every
+        final bound keeps (ph2rand's ``alpha``); ``futility``/``efficacy``: one
+        interim bound on ``D_1 = X_E - X_C``.
 
     Examples
     --------
@@ -85,6 +97,9 @@ class RandomisedDesign(Design):
     futility: tuple | None = None
     min_diff: float | None = None
     min_resp: int = 0
+    s_efficacy: tuple | None = None
+    s_futility: tuple | None = None
+    level: float | None = None
 
     family = "randomised"
     method = "exact"
@@ -125,6 +140,13 @@ class RandomisedDesign(Design):
         if not all(float(v).is_integer() for v in n_e):
             raise ValueError(f"ratio: ratio * n must be whole numbers, got {ratio:g} * {n}")
         K = len(n)
+        for name, tests in (("s_efficacy", ("sat",)), ("s_futility", ("sat",)),
+                            ("level", ("fisher",))):
+            if getattr(self, name) is not None and self.test not in tests:
+                raise ValueError(f"{name}: not used by test={self.test}")
+        if self.test != "binomial":
+            self._check_twoarm(n, K)
+            return
         if self.efficacy is None:
             raise ValueError("efficacy: give the rejection bounds e_1..e_K (reject if X_E - "
                              "X_C >= e_k)")
@@ -145,6 +167,51 @@ class RandomisedDesign(Design):
                                  f"continues), got {fut[k]} and {eff[k]}")
         set_("efficacy", eff)
         set_("futility", fut if fut else None)
+
+    def _check_twoarm(self, n, K):
+        """Validation of the ``sat``/``barnard``/``fisher`` bounds (ValueError naming the
+        parameter); the rule is built once to be sure it is well formed."""
+        set_ = lambda k, v: object.__setattr__(self, k, v)    # noqa: E731
+        if K > 2:
+            raise ValueError(f"n: the {self.test} design has one or two stages, got {K}")
+
+        def bounds(name, size, whole, required=False):
+            v = getattr(self, name)
+            if v is None:
+                if required:
+                    raise ValueError(f"{name}: the {self.test} design needs it")
+                return None
+            v = tuple(v) if hasattr(v, "__iter__") and not isinstance(v, str) else (v,)
+            if len(v) != size:
+                raise ValueError(f"{name} must have {size} value(s) for {K} stage(s), got "
+                                 f"{len(v)}")
+            out = (_ints(name, v) if whole else
+                   tuple(check_real(f"{name}[{i}]", x) for i, x in enumerate(v)))
+            set_(name, out)
+            return out
+
+        if self.test == "fisher":
+            level = check_real("level", 0.1 if self.level is None else self.level,
+                               low=0.0, high=1.0, low_open=True, high_open=True)
+            set_("level", level)
+            bounds("efficacy", K - 1, True)
+            bounds("futility", K - 1, True)
+        else:
+            whole = self.test == "sat"
+            bounds("efficacy", K, whole, required=True)
+            bounds("futility", K - 1, whole)
+            bounds("s_efficacy", K, True)
+            bounds("s_futility", K - 1, True)
+        if K == 1 and self.futility:
+            raise ValueError("futility: a one-stage design has no interim")
+        self._rule()
+
+    def _rule(self):
+        """The decision arrays of :func:`designcalc.binary.randomised.twoarm.rule`."""
+        return twoarm.rule(self.test, self.n, self.n_experimental, efficacy=self.efficacy
+                           or None, futility=self.futility or None,
+                           s_efficacy=self.s_efficacy, s_futility=self.s_futility,
+                           level=self.level)
 
     # --- derived ---------------------------------------------------------------------
     @property
@@ -171,12 +238,21 @@ class RandomisedDesign(Design):
             extra = f", lead >= {d:g}" + (f", >= {self.min_resp} responses"
                                           if self.min_resp else "")
             return f"pick the winner, {self.n[0]} per arm{extra}"
+        if self.test == "fisher":
+            f = f", stop if D_1 <= {self.futility[0]}" if self.futility else ""
+            return (f"Fisher (conditional level {self.level:g}): "
+                    + " + ".join(f"{c}+{e}" for c, e in zip(self.n, self.n_experimental)) + f)
         parts = []
         for k, (nc, ne) in enumerate(zip(self.n, self.n_experimental)):
             f = self.futility[k] if self.futility and k < len(self.futility) else None
-            parts.append(f"{nc}+{ne} [{'' if f is None else f'<= {f} stop, '}"
-                         f">= {self.efficacy[k]} reject]")
-        return "Jung: " + ", ".join(parts)
+            parts.append(f"{nc}+{ne} [{'' if f is None else f'<= {f:g} stop, '}"
+                         f">= {self.efficacy[k]:g} reject]")
+        name = {"binomial": "Jung", "sat": "SAT (T = X_E - X_C)", "barnard": "Barnard"}[
+            self.test]
+        if self.s_efficacy:
+            parts.append(f"S = X_E >= {', '.join(map(str, self.s_efficacy))} to reject"
+                         + (f", <= {self.s_futility[0]} stop" if self.s_futility else ""))
+        return f"{name}: " + ", ".join(parts)
 
     def protocol_text(self) -> str:
         """The rule in words."""
@@ -191,6 +267,8 @@ class RandomisedDesign(Design):
                            "Ellenberg 1985).")
         K = len(self.n)
         ratio = "1:1" if self.ratio == 1 else f"1:{self.ratio:g}"
+        if self.test != "binomial":
+            return self._twoarm_text(K, ratio)
         out = [f"Patients are randomised {ratio} to control and experimental treatment "
                f"in {K} stage{'s' * (K > 1)}; the test statistic is the difference in the "
                "numbers of responses, experimental minus control (Jung 2008)."]
@@ -210,6 +288,56 @@ class RandomisedDesign(Design):
             if self.efficacy[k] <= cum_e[k]:
                 acts.append(f"stops and declares the experimental treatment promising if it "
                             f"is {self.efficacy[k]} or more")
+            out.append(f"After stage {k + 1} ({who}) the trial "
+                       + (" and ".join(acts) if acts else "continues in any case") + ".")
+        return " ".join(out)
+
+    def _twoarm_text(self, K, ratio):
+        """The protocol sentence of the ``sat``/``barnard``/``fisher`` designs."""
+        cum_c, cum_e = np.cumsum(self.n), np.cumsum(self.n_experimental)
+        stat = {"sat": ("the difference in responses T = X_E - X_C and the experimental "
+                        "responses S = X_E (Litwin et al. 2017)"),
+                "barnard": ("Barnard's pooled two-proportion statistic (Shan et al. "
+                            "2013)"),
+                "fisher": ("the difference in responses D = X_E - X_C conditional on "
+                           "the total responses of each stage (Fisher's exact test, Jung "
+                           "& Sargent 2014)")}[self.test]
+        out = [f"Patients are randomised {ratio} to control and experimental treatment "
+               f"in {K} stage{'s' * (K > 1)}; the test statistic is {stat}."]
+        if self.test == "fisher":
+            if K == 2 and self.futility:
+                out.append(f"After stage 1 ({cum_c[0]} control and {cum_e[0]} experimental "
+                           f"patients) the trial stops for futility if D is {self.futility[0]}"
+                           " or less.")
+            out.append(f"At the final analysis ({cum_c[-1]} control and {cum_e[-1]} "
+                       "experimental patients) the experimental treatment is declared "
+                       "promising if D reaches the bound that keeps the conditional type I "
+                       f"error, given the stage totals, at most {self.level:g}.")
+            return " ".join(out)
+        for k in range(K):
+            who = f"{cum_c[k]} control and {cum_e[k]} experimental patients"
+            rej = f"T >= {self.efficacy[k]:g}" if self.test == "sat" else \
+                f"the statistic is {self.efficacy[k]:.4g} or more"
+            if self.s_efficacy and self.s_efficacy[k] > 0:
+                rej += f" and S >= {self.s_efficacy[k]}"
+            if k == K - 1:
+                out.append(f"At the final analysis ({who}) the experimental treatment is "
+                           f"declared promising if {rej}.")
+                continue
+            acts = []
+            code1 = self._rule()[0]
+            if (code1 == 2).any():
+                conds = []
+                if self.futility and self.test == "barnard":
+                    conds.append(f"the statistic is {self.futility[k]:.4g} or less")
+                elif self.futility and self.futility[k] >= -cum_c[k]:
+                    conds.append(f"T <= {self.futility[k]}")
+                if self.s_futility and self.s_futility[k] >= 0:
+                    conds.append(f"S <= {self.s_futility[k]}")
+                acts.append(f"stops for futility if {' or '.join(conds)}")
+            if (code1 == 1).any():
+                acts.append(f"stops and declares the experimental treatment promising if "
+                            f"{rej}")
             out.append(f"After stage {k + 1} ({who}) the trial "
                        + (" and ".join(acts) if acts else "continues in any case") + ".")
         return " ".join(out)
@@ -251,11 +379,18 @@ class RandomisedDesign(Design):
             return {"rows": rows, "keys": ("scenario", "arm"), "metrics": metrics,
                     "metric_keys": ("scenario",)}
         nC, nE = self.n, self.n_experimental
-        eff, fut = self._bounds()
         size = np.array([c + e for c, e in zip(nC, nE)])
+        if self.test == "binomial":
+            eff, fut = self._bounds()
+            probs = lambda pc, pe: comparative.stage_probabilities(   # noqa: E731
+                nC, nE, eff, fut, pc, pe)
+        else:
+            code1, reject2 = self._rule()
+            probs = lambda pc, pe: twoarm.stage_probabilities(   # noqa: E731
+                code1, reject2, nC, nE, pc, pe)
         rows = []
         for name, (pc, pe) in pairs:
-            sp = comparative.stage_probabilities(nC, nE, eff, fut, pc, pe)
+            sp = probs(pc, pe)
             row = {"scenario": name, "p_control": float(pc), "p_experimental": float(pe),
                    "reject": float(sp["efficacy"].sum()),
                    "pet": float(sp["efficacy"][:-1].sum() + sp["futility"][:-1].sum()),
@@ -270,7 +405,8 @@ class RandomisedDesign(Design):
             if hi < lo:
                 raise ValueError(f"null_range must be (low, high) with low <= high, got "
                                  f"({lo:g}, {hi:g})")
-            at, value = comparative.max_type1(nC, nE, eff, fut, lo, hi)
+            at, value = comparative._extreme(
+                lambda x: probs(x, x)["efficacy"].sum(axis=1), lo, hi, 1.0)
             out["extra"] = {"max_type1": {"null_range": [lo, hi], "alpha": value, "at": at}}
         return out
 
@@ -288,8 +424,16 @@ def search(test: str = "binomial", **requirements) -> list:
         return [RandomisedDesign("select", (out["n"],),
                                  min_diff=requirements.get("min_diff"),
                                  min_resp=requirements.get("min_resp", 0))]
-    if test != "binomial":
+    if test not in TESTS:
         raise ValueError(f"test must be one of {', '.join(TESTS)}, got {test!r}")
+    if test != "binomial":
+        out = twoarm.search(test, **requirements)
+        b = out["bounds"]
+        extra = {"level": requirements.get("alpha", 0.1)} if test == "fisher" else {}
+        return [RandomisedDesign(test, out["nC"], ratio=requirements.get("ratio", 1.0),
+                                 **{k: (tuple(float(x) for x in v) if test == "barnard"
+                                        else tuple(int(x) for x in v))
+                                    for k, v in b.items() if len(v)}, **extra)]
     out = comparative.search(**requirements)
     return [RandomisedDesign("binomial", out["nC"], ratio=requirements.get("ratio", 1.0),
                              efficacy=out["efficacy"], futility=out["futility"] or None)]
@@ -305,6 +449,13 @@ def attains(design: RandomisedDesign, test: str = "binomial", **req) -> bool:
     alpha, beta, delta = req.get("alpha", 0.1), req.get("beta", 0.2), req.get("delta", 0.2)
     Pi0 = tuple(req.get("Pi0", (0.1,)))
     Pi1 = tuple(req.get("Pi1", Pi0[:1]))
+    if design.test != "binomial":
+        code1, rej2 = design._rule()
+        curve = lambda x, y: twoarm.reject_curve(   # noqa: E731
+            code1, rej2, design.n, design.n_experimental, x, y)
+        _, a = comparative._extreme(lambda x: curve(x, x), Pi0[0], Pi0[-1], 1.0)
+        _, p = comparative._extreme(lambda x: curve(x, x + delta), Pi1[0], Pi1[-1], -1.0)
+        return a <= alpha + 1e-12 and p >= 1 - beta - 1e-12
     eff, fut = design._bounds()
     lo0, hi0 = Pi0[0], Pi0[-1]
     lo1, hi1 = Pi1[0], Pi1[-1]
