@@ -149,14 +149,23 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
         formats = parse_formats(report)
     except ValueError as exc:
         raise click.BadParameter(str(exc).split(", got")[0], param_hint="--report") from None
-    configs = trials.list_trials() if run_all else [trials.resolve(target)]
-    # Everything is written to a temporary sibling folder and swapped in only when
-    # every trial has finished (designcalc.core.outputs.ResultFolder): a run that cannot
-    # complete leaves the previous folder as it was.
-    folder = ResultFolder(out_dir, command=_command(target, run_all, out_dir, fmt, n_sims,
-                                                    seed, workers, backend, scheduler,
-                                                    no_plots, formats, paper())) \
-        if out_dir else None
+    # the figure worker starts before the catalogue is read (it imports matplotlib
+    # meanwhile); a single trial is resolved first, so a bad name fails at once
+    configs = None if run_all else [trials.resolve(target)]
+    pool = FigurePool() if out_dir and not no_plots else None
+    try:
+        configs = configs or trials.list_trials()
+        # Everything is written to a temporary sibling folder and swapped in only when
+        # every trial has finished (designcalc.core.outputs.ResultFolder): a run that
+        # cannot complete leaves the previous folder as it was.
+        folder = ResultFolder(out_dir, command=_command(target, run_all, out_dir, fmt,
+                                                        n_sims, seed, workers, backend,
+                                                        scheduler, no_plots, formats,
+                                                        paper())) if out_dir else None
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
     if folder is not None and folder.removed:
         click.echo(f"designcalc: removed {len(folder.removed)} leftover(s) of interrupted runs "
                    f"from {os.path.dirname(folder.target)}: {', '.join(folder.removed)}",
@@ -169,7 +178,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
         # then this process writes each trial whose figures are all there, and
         # draws figures the worker has not started only when no trial is ready.
         with dask_scheduler(backend, scheduler, workers) as address, \
-                (FigurePool() if folder is not None and not no_plots else nullcontext()) as pool:
+                (pool if pool is not None else nullcontext()):
             results = []
             for cfg in configs:
                 results.append(trials.run_trial(cfg, n_sims=n_sims, seed=seed,

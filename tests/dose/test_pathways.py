@@ -141,9 +141,9 @@ def test_cli_crm_and_errors():
 
 # --- drug combinations (BOIN for combinations) and phase I/II designs (issue #23) -----------
 
-def comb():
+def comb(**kw):
     return registry.get("combination").build({"target": 0.3, "rows": 2, "cols": 3,
-                                              "cohorts": 10})
+                                              "cohorts": 10, **kw})
 
 
 def replay_grid(path, rows, cols):
@@ -163,12 +163,13 @@ def _grid(text):
     return [tuple(int(v) for v in re.findall(r"\d+", part)) for part in text.split("|")]
 
 
-def test_combination_nodes_are_next_comb_and_ties_branch():
-    """Every node replayed from its path through BoinCombDesign.next_dose (next.comb); a
-    tie (BOIN draws one of two combinations) continues along both.  From (1,1), 0/3
-    escalates to (2,1) or (1,2) with tied scores (Lin & Yin 2017: both moves have the
-    same posterior probability of the target interval)."""
-    d = comb()
+@pytest.mark.parametrize("variant", ["boin", "keyboard"])
+def test_combination_nodes_are_next_comb_and_ties_branch(variant):
+    """Every node replayed from its path through BoinCombDesign.next_dose (next.comb,
+    next.comb.kb); a tie (BOIN draws one of two combinations) continues along both.
+    From (1,1), 0/3 escalates to (2,1) or (1,2) with tied scores (Lin & Yin 2017: both
+    moves have the same posterior probability of the target interval)."""
+    d = comb(variant=variant)
     res = pathways(d, ahead=2)
     assert res.start_level == (1, 1)
     for r in res.rows:
@@ -200,6 +201,20 @@ def test_combination_from_data_and_errors():
         pathways(d, next_level=(3, 1))
     with pytest.raises(ValueError, match="^n"):
         pathways(d, [[3, 0], [0, 0]], [[0, 0], [0, 0]], next_level=(1, 1))
+
+
+def test_combination_cli_refuses_an_option_the_design_does_not_take():
+    """Keyboard's margins do not apply to BOIN-comb (and the waterfall has no next-dose
+    rule, so no pathways); the pathways command used to fail on the family's int_list
+    parameter (subtrial_cohorts) before any design was chosen."""
+    from designcalc.cli import cli
+
+    base = ["dose", "pathways", "--target", "0.3", "--rows", "2", "--cols", "3", "--cohorts",
+            "10"]
+    r = CliRunner().invoke(cli, base + ["--design", "boin-comb", "--margin-low", "0.1"])
+    assert r.exit_code == 2 and "--margin-low" in r.output and "boin-comb" in r.output
+    r = CliRunner().invoke(cli, base + ["--design", "waterfall"])
+    assert r.exit_code == 2
 
 
 def phase12(name, **kw):
@@ -242,6 +257,8 @@ def test_phase12_budget_names_the_count():
 @pytest.mark.parametrize("args", [
     ["--design", "boin-comb", "--target", "0.3", "--rows", "2", "--cols", "3", "--cohorts",
      "10", "--ahead", "2"],
+    ["--design", "keyboard-comb", "--target", "0.3", "--rows", "2", "--cols", "3",
+     "--cohorts", "10", "--margin-low", "0.05", "--ahead", "1"],
     ["--design", "boin12", "--doses", "3", "--ahead", "1"],
     ["--design", "keyboard-obd", "--doses", "3", "--history", "1NNE", "--ahead", "1"],
 ])
@@ -255,7 +272,7 @@ def test_cli_grid_and_phase12_pathways(tmp_path, args):
     out = json.loads(r.output[:r.output.rindex("}") + 1])
     assert not draw or plot.stat().st_size > 0
     first = out["results"][0]
-    if "boin-comb" in args:
+    if "-comb" in args[1]:
         assert (first["path"], first["level"], first["next"]) == ("1.1NNN", "(1,1)",
                                                                   "(2,1)|(1,2)")
     else:

@@ -80,7 +80,8 @@ SPEC = FamilySpec(
     labels="designcalc.dose.combination.present:LABELS",
     commands=("dose oc --design boin-comb|keyboard-comb|waterfall",
               "dose simulate --design boin-comb|keyboard-comb|waterfall",
-              "dose next --design boin-comb|keyboard-comb", "trial run"),
+              "dose next --design boin-comb|keyboard-comb",
+              "dose pathways --design boin-comb|keyboard-comb", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),    # served by its own extras, routed by --design
     summary=("pcs", "share_mtd", "share_above", "p_none", "en"),

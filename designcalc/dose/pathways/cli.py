@@ -1,4 +1,4 @@
-"""``designcalc dose pathways --design boin-comb``: dose-transition pathways on a
+"""``designcalc dose pathways --design boin-comb|keyboard-comb``: dose-transition pathways on a
 drug-combination grid (routed here by the ``dose`` group's dispatch of ``pathways``; the
 interval designs and the CRM keep the command of :mod:`designcalc.dose.cli`).
 
@@ -13,20 +13,35 @@ from designcalc.cli._common import emit
 from designcalc.cli.options import check_plot, output_options, plot_options
 from designcalc.core import registry
 
-_TYPES = {"int": int, "float": float}
+#: the combination designs with a next-dose rule (the waterfall's subtrials have none)
+DESIGNS = ("boin-comb", "keyboard-comb")
 
 
 def _spec_options(func):
-    """Click options of the combination family's parameters."""
+    """Click options of the combination family's parameters (the design picks the variant)."""
+    from designcalc.cli.generic import _param_option
+
     for p in reversed(registry.get("combination").params):
-        if p.kind == "bool":
-            func = click.option(p.flag, p.name, is_flag=True, default=p.default,
-                                help=p.help)(func)
-        else:
-            func = click.option(p.flag, p.name, type=_TYPES[p.kind], required=p.required,
-                                default=None if p.required else p.default,
-                                show_default=not p.required, help=p.help)(func)
+        if p.name != "variant":
+            func = _param_option(p)(func)
     return func
+
+
+def _design(design, params):
+    """The combination design ``design`` from the option values; an option the design does
+    not take (typed on the command line) is a usage error naming it."""
+    from click.core import ParameterSource
+
+    from designcalc.cli.generic import design_names, parse_lists
+
+    spec = registry.get("combination")
+    fixed, skips = {n: (f, s) for n, f, s in design_names(spec)}[design]
+    ctx = click.get_current_context()
+    for p in spec.params:
+        if p.name in skips and ctx.get_parameter_source(p.name) == ParameterSource.COMMANDLINE:
+            raise click.BadParameter(f"does not apply to --design {design}", param_hint=p.flag)
+    values = {k: v for k, v in parse_lists(params, [spec]).items() if k not in skips}
+    return spec.build({**values, **fixed})
 
 
 def _level(text):
@@ -42,8 +57,9 @@ def _level(text):
 
 
 @click.command("pathways")
-@click.option("--design", type=click.Choice(("boin-comb",)), required=True,
-              help="boin-comb: BOIN for drug combinations (next.comb).")
+@click.option("--design", type=click.Choice(DESIGNS), required=True,
+              help="boin-comb: BOIN for drug combinations (next.comb); keyboard-comb: "
+                   "Keyboard for combinations (next.comb.kb).")
 @click.option("--n", "n_text", default=None,
               help="Patients per combination so far: rows of drug A separated by ';', drug "
                    "B levels by ',', e.g. '3,0,0;3,0,0' (default: none, the start).")
@@ -59,12 +75,13 @@ def _level(text):
                    "final pathways).")
 @output_options
 def pathways_cmd(design, n_text, dlt_text, next_text, ahead, plot, fmt, out, **params):
-    """Dose-transition pathways of BOIN for drug combinations: every DLT outcome of the
-    next cohorts on the grid and the combination chosen after each.
+    """Dose-transition pathways of BOIN or Keyboard for drug combinations: every DLT
+    outcome of the next cohorts on the grid and the combination chosen after each.
 
     A combination is written (a,b) -- level a of drug A, b of drug B -- in the table's
     columns and a.b in the paths ("1.1NNN 1.2NNT": the combination, then N (no DLT) or
-    T (DLT) per patient).  Every decision is the design's own next.comb rule; when two
+    T (DLT) per patient).  Every decision is the design's own rule (next.comb,
+    next.comb.kb); when two
     combinations tie (BOIN draws one with probability 1/2), next lists both ("(1,2)|(2,1)")
     and the pathway continues along each.
 
@@ -81,7 +98,7 @@ def pathways_cmd(design, n_text, dlt_text, next_text, ahead, plot, fmt, out, **p
         raise click.BadParameter("give --n and --dlt together", param_hint="--n")
     n = None if n_text is None else parse_matrix(n_text, "--n")
     dlt = None if dlt_text is None else parse_matrix(dlt_text, "--dlt")
-    d = registry.get("combination").build(params)
+    d = _design(design, params)
     nxt = None if next_text is None else _level(next_text)
     res = pathways(d, n, dlt, next_level=nxt, ahead=ahead)
     footer = None
