@@ -214,11 +214,12 @@ def _random_exact_settings(rng, count):
         yield kw, p
 
 
-def test_exact_run_merge_bitwise_equals_one_array_program(monkeypatch):
+def test_exact_run_merge_equals_one_array_program(monkeypatch):
     # exact._program_one_limb (live states grouped by dose, children merged as sorted
-    # runs) must give bit for bit the OC of exact._program_limbs (every child expanded
-    # in one array and merged with numpy.unique: the program of earlier versions), with
-    # extrasafe stops, n_earlystop stops and every rule
+    # runs, the counts above a dose eliminated for good forgotten) must give the OC of
+    # exact._program_limbs (every child expanded in one array and merged with
+    # numpy.unique on its full counts: the program of earlier versions) up to rounding
+    # (sums in another order), with extrasafe stops, n_earlystop stops and every rule
     from designcalc.dose.interval import exact
 
     rng = np.random.default_rng(21)
@@ -229,11 +230,16 @@ def test_exact_run_merge_bitwise_equals_one_array_program(monkeypatch):
         with monkeypatch.context() as mp:
             mp.setattr(exact, "_program_one_limb", exact._program_limbs)
             ref = exact.exact_oc(rule, p, design.start_level - 1, design.target)
+        assert got["max_states"] <= ref["max_states"]
         for key, value in ref.items():
             if isinstance(value, np.ndarray):
-                assert np.array_equal(got[key], value), (kw, p, key)
-            else:
-                assert got[key] == value, (kw, p, key)
+                assert np.allclose(got[key], value, rtol=0, atol=1e-14), (kw, p, key)
+            elif isinstance(value, dict):
+                assert got[key].keys() == value.keys(), (kw, p, key)
+                assert np.allclose(list(got[key].values()), list(value.values()),
+                                   rtol=0, atol=1e-14), (kw, p, key)
+            elif key != "max_states":
+                assert got[key] == pytest.approx(value, rel=0, abs=1e-14), (kw, p, key)
 
 
 def test_exact_merges_states():

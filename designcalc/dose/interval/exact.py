@@ -358,6 +358,10 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     esc = (act == E)[step].T
     down = ((act == D) | (act == DU))[step].T
     du = (act == DU)[step].T
+    # a child that eliminates its dose d (never treated again, nor any dose above it)
+    # with counts meeting the final elimination rule: the counts above d can change
+    # neither the future nor the selection, and are zeroed (its state merges with others)
+    forget = (du & (rule.final_elim[ks.n, ks.y] & (ks.n > 0))[step].T)
     hit = (ks.n >= rule.n_earlystop)[step].T
     stop_none = ((act == DU) | rule.stop_low[ks.n, ks.y])[step].T
     if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
@@ -369,7 +373,7 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     step_key = [step_code[d] * k + move[d] for d in range(k)]
     # rows j = c..0 (the order of the runs)
     step_code, step_key = [a[::-1].copy() for a in step_code], [a[::-1].copy() for a in step_key]
-    esc, du, hit, stop_none = (a[::-1].copy() for a in (esc, du, hit, stop_none))
+    esc, du, forget, hit, stop_none = (a[::-1].copy() for a in (esc, du, forget, hit, stop_none))
     hits = bool(hit.any())                                   # n_earlystop reachable
     eltype = np.min_scalar_type(k)                          # the lowest eliminated dose
     key = np.array([start], dtype=np.int64)                 # code k + dose, ascending
@@ -405,7 +409,13 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
             blocked = e <= d + 1                # escalation blocked (moot at the top dose)
             if d + 1 < k and blocked.any():
                 key2 -= esc[:, q] & blocked
-            e2 = np.where(du[:, q], d, e) if d > 0 else np.broadcast_to(e, key2.shape)
+            if d > 0:
+                e2 = np.where(du[:, q], d, e)
+                z = forget[:, q]
+                if z.any():
+                    key2[z] %= P ** (d + 1) * k
+            else:
+                e2 = np.broadcast_to(e, key2.shape)
             key2, e2 = key2.ravel(), e2.astype(eltype).ravel()
             if d == 0 or hits:
                 se = hit[:, q]
