@@ -206,6 +206,12 @@ def _sort_merge(code, prob):
     return uniq, np.bincount(gid, weights=prob[perm]), perm[new]
 
 
+def _met(rule: IntervalRule, ks: _Keys) -> tuple:
+    """Per pair: does it meet the final elimination rule; and the lowest such pair."""
+    met = rule.final_elim[ks.n, ks.y] & (ks.n > 0)
+    return met, int(np.argmax(met))
+
+
 def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
     """:func:`select_mtd` of each final state, computed once per distinct *reduced* state.
 
@@ -234,7 +240,7 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
         high = rest // P
         q.append(rest - high * P)
         rest = high
-    met = rule.final_elim[ks.n, ks.y] & (ks.n > 0)
+    met, out_pair = _met(rule, ks)
     cut = np.full(q[0].size, k)
     for j in range(k - 1, -1, -1):
         cut[met[q[j]]] = j
@@ -247,13 +253,16 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
             rep, inv = at, np.arange(at.size)
         elif ks.L == 1:
             red = keys[0][at] % P ** c
-            order = np.argsort(red, kind="stable")
-            new = np.empty(at.size, dtype=bool)
-            new[:1] = True
-            np.not_equal(red[order][1:], red[order][:-1], out=new[1:])
-            inv = np.empty(at.size, dtype=np.int64)
-            inv[order] = np.cumsum(new) - 1
-            rep = at[order[new]]
+            if np.array_equal(red + out_pair * P ** c, keys[0][at]):
+                rep, inv = at, np.arange(at.size)       # reduced already (distinct)
+            else:
+                order = np.argsort(red, kind="stable")
+                new = np.empty(at.size, dtype=bool)
+                new[:1] = True
+                np.not_equal(red[order][1:], red[order][:-1], out=new[1:])
+                inv = np.empty(at.size, dtype=np.int64)
+                inv[order] = np.cumsum(new) - 1
+                rep = at[order[new]]
         else:
             red = ks.encode(np.stack([q[j][at] if j < c else np.zeros(at.size, np.int64)
                                       for j in range(k)], axis=1))
@@ -359,9 +368,12 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     down = ((act == D) | (act == DU))[step].T
     du = (act == DU)[step].T
     # a child that eliminates its dose d (never treated again, nor any dose above it)
-    # with counts meeting the final elimination rule: the counts above d can change
-    # neither the future nor the selection, and are zeroed (its state merges with others)
-    forget = (du & (rule.final_elim[ks.n, ks.y] & (ks.n > 0))[step].T)
+    # with counts meeting the final elimination rule: its counts at d and above can
+    # change neither the future nor the selection (which stops at d), so they are
+    # forgotten (d's pair replaced by `out_pair`, those above by zeros) and its state
+    # merges with others
+    met, out_pair = _met(rule, ks)
+    forget = (du & met[step].T)
     hit = (ks.n >= rule.n_earlystop)[step].T
     stop_none = ((act == DU) | rule.stop_low[ks.n, ks.y])[step].T
     if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
@@ -401,7 +413,11 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
             pr2 = (pmf[d, ::-1, None] * pr).ravel()
             keep = None if pr2.min() > 0.0 else pr2 > 0.0
             if last:
-                code2 = (step_code[d][:, q] + code).ravel()
+                code2 = step_code[d][:, q] + code
+                z = forget[:, q]
+                if z.any():
+                    code2[z] = code2[z] % P ** d + out_pair * P ** d
+                code2 = code2.ravel()
                 runs.append((code2, pr2) if keep is None else (code2[keep], pr2[keep]))
                 continue
             key2 = step_key[d][:, q]
@@ -413,7 +429,7 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
                 e2 = np.where(du[:, q], d, e)
                 z = forget[:, q]
                 if z.any():
-                    key2[z] %= P ** (d + 1) * k
+                    key2[z] = key2[z] % (P ** d * k) + out_pair * P ** d * k
             else:
                 e2 = np.broadcast_to(e, key2.shape)
             key2, e2 = key2.ravel(), e2.astype(eltype).ravel()
