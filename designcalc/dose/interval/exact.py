@@ -24,9 +24,16 @@ doses: a cohort changes one digit by table look-ups, so a step moves a few
 codes, hence the merge order and every sum, are the same as with count
 arrays; the counts are decoded once, for the final selection).  When the
 code fits one int64 (:func:`_program_one_limb`) the children of a cohort are
-a few ascending runs of codes and merging them is a merge of runs, with
-every sum in the order of the general program (:func:`_program_limbs`, one
-array of all children and ``numpy.unique``), so both give the same bits.
+a few ascending runs of codes and merging them is a merge of runs; that
+program also *forgets* what can no longer matter: a child that eliminates its
+dose ``d`` with counts meeting the final elimination rule never treats ``d``
+or a dose above it again, and the selection stops at ``d``, so its pair at
+``d`` is replaced by one fixed pair meeting the rule and its pairs above by
+zeros (6 doses x 20 cohorts of 3: 1.0 M live states at most instead of
+2.1 M).  Its sums are then in another order than those of the general program
+(:func:`_program_limbs`, one array of all children, full counts and
+``numpy.unique``): the OC agree to rounding (1e-14, tested), the selected
+dose of every final state is the same.
 
 After the last cohort every state is final.  Final states are merged on their
 counts and the MTD selection (:func:`designcalc.dose.interval.rules.select_mtd`) is
@@ -71,11 +78,12 @@ PROJECTION_SLACK = 2.0
 #: give up when one cohort would expand the live states past this multiple of the budget
 EXPAND_FACTOR = 3
 #: measured seconds per expanded state (one state x one DLT count), the final
-#: selection included (6 doses x 20 cohorts of 3: 2.1e7 expanded states, 3.4 s; a
-#: program of 0.1 s spends about twice as much per state)
+#: selection included (6 doses x 20 cohorts of 3: 9.7e6 expanded states, 2.2 s CPU,
+#: projected 3.1 s half way; estimate/measured 0.4-1.7 on 20 random programs)
 SECONDS_PER_ENTRY = 2.5e-7
 #: peak bytes per expanded state (codes, probabilities, indices and temporaries;
-#: 6 doses x 20 cohorts of 3: 8.4e6 at the last cohort, 0.8 GB peak)
+#: 6 doses x 20 cohorts of 3: 3.8e6 at the last cohort, 0.19 GB peak resident
+#: memory over the start, projected 0.52 GB)
 BYTES_PER_ENTRY = 100
 #: rows per call of select_mtd in the final selection
 SELECT_ROWS = 32_768
@@ -225,7 +233,9 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
     ``select_mtd``, the most expensive step of the program, runs on far fewer
     rows.  The probabilities are not re-summed: the selected index is mapped
     back to every final state, so the OC are bitwise those of one
-    ``select_mtd`` call per final state.
+    ``select_mtd`` call per final state.  The states the one-limb program
+    forgot (pair :func:`_met` at ``cut``, zeros above) are reduced already:
+    when all of one ``cut`` are, no dedup is needed.
 
     The states are taken by their first such dose ``cut``: with ``cut = k``
     nothing is zeroed (the final states are distinct already); otherwise the
@@ -352,10 +362,14 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     are concatenated by dose descending, then ``j`` descending: the order in
     which the parents of one merged state stand in the key order (two parents
     of one child differ in the digit of their own dose; the parent at the
-    higher dose, or with more DLTs at the same dose, has the smaller code), so
-    every merged probability is summed in the order of :func:`_program_limbs`,
-    and the OC are bitwise those of that program (the one of earlier
-    versions).  Stops are summed in that order too (:class:`_Sums`).  Returns
+    higher dose, or with more DLTs at the same dose, has the smaller code).
+    A child that eliminates its dose ``d`` for good (see the module docstring)
+    forgets its counts at ``d`` and above: its key is taken modulo
+    ``P^d k`` plus the fixed pair's digit, which breaks its run (the stable
+    sort still merges it correctly, at the cost of a few more comparisons)
+    and merges it with every state that differs only there, so sums are in
+    another order than in :func:`_program_limbs` (equal to 1e-14, tested).
+    Stops are summed in parent order (:class:`_Sums`).  Returns
     ``(en, codes, probabilities)`` of the merged states after the last
     cohort in the order of their codes (codes: one array per limb).
     """
