@@ -29,7 +29,7 @@ program also *forgets* what can no longer matter: a child that eliminates its
 dose ``d`` with counts meeting the final elimination rule never treats ``d``
 or a dose above it again, and the selection stops at ``d``, so its pair at
 ``d`` is replaced by one fixed pair meeting the rule and its pairs above by
-zeros (6 doses x 20 cohorts of 3: 1.0 M live states at most instead of
+zeros (6 doses x 20 cohorts of 3: 0.94 M live states at most instead of
 2.1 M).  Its sums are then in another order than those of the general program
 (:func:`_program_limbs`, one array of all children, full counts and
 ``numpy.unique``): the OC agree to rounding (1e-14, tested), the selected
