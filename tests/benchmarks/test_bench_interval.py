@@ -1,8 +1,10 @@
 """BOIN speed (issue #12): exact OC by dynamic programming, 5 doses x 10 cohorts of 3
 (goal <= 0.1 s) and 6 doses x 12 cohorts (goal <= 1 s); BOIN and Keyboard, 6 doses x 20
-cohorts (issue #21: 2.1 million live states, exact since the states are integer codes;
-15.1 s -> 6.7 s -> 3.4 s CPU on the 2-core machine, children merged as sorted runs; goal
-about 2.5 s there not reached); 1e5 simulated BOIN trials (goal <= 1 s).  Peer:
+cohorts (issue #21: exact since the states are integer codes; 15.1 s -> 6.7 s -> 3.4 s
+CPU on the 2-core machine, children merged as sorted runs; -> 2.2 s (BOIN) and 2.3 s
+(Keyboard), median of 3, from 3.8 s and 4.0 s back to back, load 6-7: the counts at and
+above a dose eliminated for good forgotten, 0.94 million live states instead of 2.1
+million; goal about 2.5 s there reached); 1e5 simulated BOIN trials (goal <= 1 s).  Peer:
 BOIN::get.oc simulates 1,000 trials per scenario by default.
 Records only; no timing asserts.
 
@@ -34,13 +36,13 @@ def test_bench_exact_boin_6x12(benchmark):
 def test_bench_exact_boin_6x20(benchmark):
     design = IntervalDesign(target=0.3, cohorts=20, cohort_size=3)
     oc = benchmark.pedantic(design.oc, args=([TOX6],), rounds=3, iterations=1)
-    assert not oc.warnings and oc.extra["max_states"][""] > 2_000_000
+    assert not oc.warnings and oc.extra["max_states"][""] > 1_000_000
 
 
 def test_bench_exact_keyboard_6x20(benchmark):
     design = IntervalDesign(rule="keyboard", target=0.3, cohorts=20, cohort_size=3)
     oc = benchmark.pedantic(design.oc, args=([TOX6],), rounds=3, iterations=1)
-    assert not oc.warnings and oc.extra["max_states"][""] > 2_000_000
+    assert not oc.warnings and oc.extra["max_states"][""] > 1_000_000
 
 
 def test_bench_simulate_boin_1e5(benchmark):

@@ -126,7 +126,7 @@ def test_api_refusal_is_a_value_error_naming_the_estimate():
 
 
 def test_the_time_estimate_is_checked_half_way():
-    # 6 doses x 20 cohorts of 3: exact (about 3e7 expanded states); refused when the
+    # 6 doses x 20 cohorts of 3: exact (about 1e7 expanded states, projected 3 s); refused when the
     # budget is below the projected time, with the projection in the message
     rule = IntervalDesign(target=0.3, cohorts=20, cohort_size=3).compiled()
     with budget.allow(max_seconds=0.5):

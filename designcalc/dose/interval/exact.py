@@ -24,9 +24,16 @@ doses: a cohort changes one digit by table look-ups, so a step moves a few
 codes, hence the merge order and every sum, are the same as with count
 arrays; the counts are decoded once, for the final selection).  When the
 code fits one int64 (:func:`_program_one_limb`) the children of a cohort are
-a few ascending runs of codes and merging them is a merge of runs, with
-every sum in the order of the general program (:func:`_program_limbs`, one
-array of all children and ``numpy.unique``), so both give the same bits.
+a few ascending runs of codes and merging them is a merge of runs; that
+program also *forgets* what can no longer matter: a child that eliminates its
+dose ``d`` with counts meeting the final elimination rule never treats ``d``
+or a dose above it again, and the selection stops at ``d``, so its pair at
+``d`` is replaced by one fixed pair meeting the rule and its pairs above by
+zeros (6 doses x 20 cohorts of 3: 0.94 M live states at most instead of
+2.1 M).  Its sums are then in another order than those of the general program
+(:func:`_program_limbs`, one array of all children, full counts and
+``numpy.unique``): the OC agree to rounding (1e-14, tested), the selected
+dose of every final state is the same.
 
 After the last cohort every state is final.  Final states are merged on their
 counts and the MTD selection (:func:`designcalc.dose.interval.rules.select_mtd`) is
@@ -71,11 +78,12 @@ PROJECTION_SLACK = 2.0
 #: give up when one cohort would expand the live states past this multiple of the budget
 EXPAND_FACTOR = 3
 #: measured seconds per expanded state (one state x one DLT count), the final
-#: selection included (6 doses x 20 cohorts of 3: 2.1e7 expanded states, 3.4 s; a
-#: program of 0.1 s spends about twice as much per state)
+#: selection included (6 doses x 20 cohorts of 3: 9.7e6 expanded states, 2.2 s CPU,
+#: projected 3.1 s half way; estimate/measured 0.4-1.7 on 20 random programs)
 SECONDS_PER_ENTRY = 2.5e-7
 #: peak bytes per expanded state (codes, probabilities, indices and temporaries;
-#: 6 doses x 20 cohorts of 3: 8.4e6 at the last cohort, 0.8 GB peak)
+#: 6 doses x 20 cohorts of 3: 3.8e6 at the last cohort, 0.19 GB peak resident
+#: memory over the start, projected 0.52 GB)
 BYTES_PER_ENTRY = 100
 #: rows per call of select_mtd in the final selection
 SELECT_ROWS = 32_768
@@ -206,6 +214,12 @@ def _sort_merge(code, prob):
     return uniq, np.bincount(gid, weights=prob[perm]), perm[new]
 
 
+def _met(rule: IntervalRule, ks: _Keys) -> tuple:
+    """Per pair: does it meet the final elimination rule; and the lowest such pair."""
+    met = rule.final_elim[ks.n, ks.y] & (ks.n > 0)
+    return met, int(np.argmax(met))
+
+
 def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
     """:func:`select_mtd` of each final state, computed once per distinct *reduced* state.
 
@@ -219,7 +233,9 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
     ``select_mtd``, the most expensive step of the program, runs on far fewer
     rows.  The probabilities are not re-summed: the selected index is mapped
     back to every final state, so the OC are bitwise those of one
-    ``select_mtd`` call per final state.
+    ``select_mtd`` call per final state.  The states the one-limb program
+    forgot (pair :func:`_met` at ``cut``, zeros above) are reduced already:
+    when all of one ``cut`` are, no dedup is needed.
 
     The states are taken by their first such dose ``cut``: with ``cut = k``
     nothing is zeroed (the final states are distinct already); otherwise the
@@ -234,7 +250,7 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
         high = rest // P
         q.append(rest - high * P)
         rest = high
-    met = rule.final_elim[ks.n, ks.y] & (ks.n > 0)
+    met, out_pair = _met(rule, ks)
     cut = np.full(q[0].size, k)
     for j in range(k - 1, -1, -1):
         cut[met[q[j]]] = j
@@ -247,13 +263,16 @@ def _select(rule: IntervalRule, ks: _Keys, keys: list) -> np.ndarray:
             rep, inv = at, np.arange(at.size)
         elif ks.L == 1:
             red = keys[0][at] % P ** c
-            order = np.argsort(red, kind="stable")
-            new = np.empty(at.size, dtype=bool)
-            new[:1] = True
-            np.not_equal(red[order][1:], red[order][:-1], out=new[1:])
-            inv = np.empty(at.size, dtype=np.int64)
-            inv[order] = np.cumsum(new) - 1
-            rep = at[order[new]]
+            if np.array_equal(red + out_pair * P ** c, keys[0][at]):
+                rep, inv = at, np.arange(at.size)       # reduced already (distinct)
+            else:
+                order = np.argsort(red, kind="stable")
+                new = np.empty(at.size, dtype=bool)
+                new[:1] = True
+                np.not_equal(red[order][1:], red[order][:-1], out=new[1:])
+                inv = np.empty(at.size, dtype=np.int64)
+                inv[order] = np.cumsum(new) - 1
+                rep = at[order[new]]
         else:
             red = ks.encode(np.stack([q[j][at] if j < c else np.zeros(at.size, np.int64)
                                       for j in range(k)], axis=1))
@@ -343,10 +362,14 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     are concatenated by dose descending, then ``j`` descending: the order in
     which the parents of one merged state stand in the key order (two parents
     of one child differ in the digit of their own dose; the parent at the
-    higher dose, or with more DLTs at the same dose, has the smaller code), so
-    every merged probability is summed in the order of :func:`_program_limbs`,
-    and the OC are bitwise those of that program (the one of earlier
-    versions).  Stops are summed in that order too (:class:`_Sums`).  Returns
+    higher dose, or with more DLTs at the same dose, has the smaller code).
+    A child that eliminates its dose ``d`` for good (see the module docstring)
+    forgets its counts at ``d`` and above: its key is taken modulo
+    ``P^d k`` plus the fixed pair's digit, which breaks its run (the stable
+    sort still merges it correctly, at the cost of a few more comparisons)
+    and merges it with every state that differs only there, so sums are in
+    another order than in :func:`_program_limbs` (equal to 1e-14, tested).
+    Stops are summed in parent order (:class:`_Sums`).  Returns
     ``(en, codes, probabilities)`` of the merged states after the last
     cohort in the order of their codes (codes: one array per limb).
     """
@@ -358,6 +381,13 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     esc = (act == E)[step].T
     down = ((act == D) | (act == DU))[step].T
     du = (act == DU)[step].T
+    # a child that eliminates its dose d (never treated again, nor any dose above it)
+    # with counts meeting the final elimination rule: its counts at d and above can
+    # change neither the future nor the selection (which stops at d), so they are
+    # forgotten (d's pair replaced by `out_pair`, those above by zeros) and its state
+    # merges with others
+    met, out_pair = _met(rule, ks)
+    forget = (du & met[step].T)
     hit = (ks.n >= rule.n_earlystop)[step].T
     stop_none = ((act == DU) | rule.stop_low[ks.n, ks.y])[step].T
     if rule.earlystop_any:          # Keyboard: checked first, whatever the cell says
@@ -369,7 +399,7 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
     step_key = [step_code[d] * k + move[d] for d in range(k)]
     # rows j = c..0 (the order of the runs)
     step_code, step_key = [a[::-1].copy() for a in step_code], [a[::-1].copy() for a in step_key]
-    esc, du, hit, stop_none = (a[::-1].copy() for a in (esc, du, hit, stop_none))
+    esc, du, forget, hit, stop_none = (a[::-1].copy() for a in (esc, du, forget, hit, stop_none))
     hits = bool(hit.any())                                   # n_earlystop reachable
     eltype = np.min_scalar_type(k)                          # the lowest eliminated dose
     key = np.array([start], dtype=np.int64)                 # code k + dose, ascending
@@ -397,7 +427,11 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
             pr2 = (pmf[d, ::-1, None] * pr).ravel()
             keep = None if pr2.min() > 0.0 else pr2 > 0.0
             if last:
-                code2 = (step_code[d][:, q] + code).ravel()
+                code2 = step_code[d][:, q] + code
+                z = forget[:, q]
+                if z.any():
+                    code2[z] = code2[z] % P ** d + out_pair * P ** d
+                code2 = code2.ravel()
                 runs.append((code2, pr2) if keep is None else (code2[keep], pr2[keep]))
                 continue
             key2 = step_key[d][:, q]
@@ -405,7 +439,13 @@ def _program_one_limb(rule, ks, pmf, start, prog, sums):
             blocked = e <= d + 1                # escalation blocked (moot at the top dose)
             if d + 1 < k and blocked.any():
                 key2 -= esc[:, q] & blocked
-            e2 = np.where(du[:, q], d, e) if d > 0 else np.broadcast_to(e, key2.shape)
+            if d > 0:
+                e2 = np.where(du[:, q], d, e)
+                z = forget[:, q]
+                if z.any():
+                    key2[z] = key2[z] % (P ** d * k) + out_pair * P ** d * k
+            else:
+                e2 = np.broadcast_to(e, key2.shape)
             key2, e2 = key2.ravel(), e2.astype(eltype).ravel()
             if d == 0 or hits:
                 se = hit[:, q]
