@@ -408,12 +408,6 @@ class BoinCombDesign(Design):
                 f"get.oc.comb with mtd.contour = TRUE).")
 
     # --- conduct -----------------------------------------------------------------------
-    def _not_waterfall(self, what):
-        if self.variant == "waterfall":
-            raise ValueError(f"variant: {what} of the waterfall design (its subtrials, BOIN's "
-                             "next.subtrial) is not implemented; use boin-comb or "
-                             "keyboard-comb")
-
     def _data(self, n, dlt):
         nn = parse_grid("n", n, self.rows, self.cols)
         yy = parse_grid("dlt", dlt, self.rows, self.cols)
@@ -433,8 +427,8 @@ class BoinCombDesign(Design):
         from designcalc.dose.combination.engine import (_estimates, select_contour,
                                                         select_eliminated, select_mtd)
 
-        self._not_waterfall("select")
         nn, yy = self._data(n, dlt)
+        contour = contour or self.variant == "waterfall"
         rule = _compiled(self, int(nn.max()) + 1)
         N, Y = nn[None], yy[None]
         elim = select_eliminated(rule, N, Y)[0]
@@ -475,7 +469,6 @@ class BoinCombDesign(Design):
         from designcalc.dose.combination.engine import (DEESCALATE, ESCALATE, STOP_EARLY,
                                                         STOP_TOX, decide)
 
-        self._not_waterfall("next_dose")
         nn, yy = self._data(n, dlt)
         try:
             a, b = (check_int("current", v, min_value=1) for v in current)
@@ -487,6 +480,8 @@ class BoinCombDesign(Design):
                              "grid")
         if nn[a - 1, b - 1] == 0:
             raise ValueError(f"current: {dose_label(a, b)} has no patients")
+        if self.variant == "waterfall":
+            return self._next_waterfall(nn, yy, (a - 1, b - 1))
         rule = _compiled(self, int(nn.max()) + 1)
         out = decide(rule, nn[None], yy[None], np.array([[a - 1, b - 1]]))
         act = int(out["action"][0])
@@ -532,6 +527,27 @@ class BoinCombDesign(Design):
                    "stay (no lower combination)" if down else "stay")
         return {"next": nxt, "stop": False, "mtd": None, "action": word,
                 "candidates": cands, "eliminated": eliminated, "reason": f"{obs}: {why}"}
+
+    def _next_waterfall(self, nn, yy, current) -> dict:
+        """:meth:`next_dose` of the waterfall (:func:`~designcalc.dose.combination.
+        waterfall.next_waterfall`): the MTD contour when the trial stops, from the data
+        BOIN keeps; ``subtrial``: the ladder of the next cohort."""
+        from designcalc.dose.combination.waterfall import next_waterfall
+
+        res = next_waterfall(self, nn, yy, current)
+        one = (lambda c: (c[0] + 1, c[1] + 1))
+        out = {"next": [one(res["next"])] if res["next"] else None, "stop": res["stop"],
+               "mtd": None, "action": res["action"], "candidates": [],
+               "eliminated": [one(c) for c in res["eliminated"]],
+               "subtrial": [one(c) for c in res["subtrial"]] if res["subtrial"] else None,
+               "reason": res["reason"]}
+        if res["stop"]:
+            keep = np.ones_like(nn, dtype=bool)
+            for c in res["dropped"]:
+                keep[c] = False
+            out["contour"] = (self.select(nn * keep, yy * keep)["contour"]
+                              if (nn * keep).any() else [])
+        return out
 
     # --- operating characteristics -----------------------------------------------------
     def _grids(self, scenarios) -> list:

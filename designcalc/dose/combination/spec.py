@@ -4,7 +4,7 @@ BOIN (Lin & Yin 2017) and Keyboard (Pan, Lin & Yuan 2020) for drug combinations 
 J x K dose grid, with exact operating characteristics for small grids and a vectorised
 simulation; see ``docs/combination.md``.  CLI: ``designcalc dose oc|simulate --design
 boin-comb|keyboard-comb`` (the grid as a flat row-major ``--tox`` with
-``--rows``/``--cols``) and ``designcalc dose next --design boin-comb|keyboard-comb``
+``--rows``/``--cols``) and ``designcalc dose next --design boin-comb|keyboard-comb|waterfall``
 (:mod:`designcalc.dose.combination.cli`).
 """
 
@@ -80,7 +80,7 @@ SPEC = FamilySpec(
     labels="designcalc.dose.combination.present:LABELS",
     commands=("dose oc --design boin-comb|keyboard-comb|waterfall",
               "dose simulate --design boin-comb|keyboard-comb|waterfall",
-              "dose next --design boin-comb|keyboard-comb",
+              "dose next --design boin-comb|keyboard-comb|waterfall",
               "dose pathways --design boin-comb|keyboard-comb", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),    # served by its own extras, routed by --design
