@@ -1,11 +1,11 @@
 """Registry entry of the ``combination`` family (light: no numpy at import).
 
-BOIN (Lin & Yin 2017) and Keyboard (Pan, Lin & Yuan 2020) for drug combinations on a
-J x K dose grid, with exact operating characteristics for small grids and a vectorised
-simulation; see ``docs/combination.md``.  CLI: ``designcalc dose oc|simulate --design
-boin-comb|keyboard-comb`` (the grid as a flat row-major ``--tox`` with
-``--rows``/``--cols``) and ``designcalc dose next --design boin-comb|keyboard-comb|waterfall``
-(:mod:`designcalc.dose.combination.cli`).
+BOIN (Lin & Yin 2017), Keyboard (Pan, Lin & Yuan 2020) and the waterfall (Zhang & Yuan
+2016) for drug combinations on a J x K dose grid, with exact operating characteristics
+for small grids and a vectorised simulation; see ``docs/combination.md``.  CLI:
+``designcalc dose oc|simulate --design boin-comb|keyboard-comb|waterfall`` (the grid as a
+flat row-major ``--tox`` with ``--rows``/``--cols``) and ``designcalc dose next --design
+boin-comb|keyboard-comb|waterfall`` (:mod:`designcalc.dose.combination.cli`).
 """
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
@@ -138,6 +138,16 @@ SPEC = FamilySpec(
          "cli": ["dose", "oc", "--design", "keyboard-comb", "--target", "0.3", "--rows", "2",
                  "--cols", "2", "--cohorts", "4",
                  "--scenario", "rising=0.10,0.25,0.30,0.50",
+                 "--n-sims", "4000", "--seed", "20261201"]},
+        # the waterfall on a 2 x 2 grid, subtrials of 3 and 2 cohorts: exact (4^5 DLT
+        # sequences) beside simulated
+        {"design": {"target": 0.3, "rows": 2, "cols": 2, "cohorts": 5,
+                    "subtrial_cohorts": [3, 2], "variant": "waterfall"},
+         "scenarios": {"rising": [0.10, 0.20, 0.30, 0.50]},
+         "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "waterfall", "--target", "0.3", "--rows", "2",
+                 "--cols", "2", "--cohorts", "5", "--subtrial-cohorts", "3,2",
+                 "--scenario", "rising=0.10,0.20,0.30,0.50",
                  "--n-sims", "4000", "--seed", "20261201"]},
     ),
     extras=(("next", "designcalc.dose.combination.cli:next_cmd"),
