@@ -1065,6 +1065,9 @@ WATERFALL_NEXT_BAD = [
     _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --subtrial-cohorts 3,2 --cohorts 4",
     _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --p-tox 0.5",
     _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --cohort-size 0",
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --n-earlystop 0",
+    "dose oc --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,2 --tox 0.1,0.2,0.3,0.4 --state-budget 0",
     "dose next --design boin-comb --target 0.3 --cohorts 5 --n '3,0;0,0' --dlt '0,0;0,0' "
     "--current 1,1 --subtrial-cohorts 3,2",
     "dose next --design boin-comb --target 0.3 --n '3,0;0,0' --dlt '0,0;0,0' --current 1,1",

@@ -100,8 +100,9 @@ def _label(dose) -> str:
                    "required but with --design waterfall (default: the sum of "
                    "--subtrial-cohorts).")
 @click.option("--cohort-size", type=int, default=3, show_default=True)
-@click.option("--n-earlystop", type=int, default=100, show_default=True,
-              help="Stop when the current combination has this many patients.")
+@click.option("--n-earlystop", type=int, default=None,
+              help="Stop when the current combination has this many patients (the "
+                   "waterfall: end the subtrial); default 100, for the waterfall 12.")
 @click.option("--p-saf", type=float, default=None,
               help="boin-comb: phi1 (default 0.6 x target).")
 @click.option("--p-tox", type=float, default=None,

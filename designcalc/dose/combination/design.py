@@ -199,9 +199,10 @@ class BoinCombDesign(Design):
         Patients per cohort (``cohortsize``).
     start_a, start_b : int
         The starting combination (``startdose``), 1-based.
-    n_earlystop : int
+    n_earlystop : int or None
         Stop when the current dose has this many patients (``n.earlystop``, as
-        ``next.comb`` applies it).
+        ``next.comb`` applies it; the waterfall: end the subtrial).  Default BOIN's:
+        100, for the waterfall 12 (``get.oc.comb(..., mtd.contour = TRUE)``).
     p_saf, p_tox : float or None
         ``phi1``, ``phi2`` (defaults 0.6 and 1.4 x target).
     cutoff_eli : float
@@ -262,7 +263,7 @@ class BoinCombDesign(Design):
     cohort_size: int = 3
     start_a: int = 1
     start_b: int = 1
-    n_earlystop: int = 100
+    n_earlystop: int | None = None
     p_saf: float | None = None
     p_tox: float | None = None
     cutoff_eli: float = 0.95
@@ -285,6 +286,8 @@ class BoinCombDesign(Design):
                 raise ValueError(f"{name}: give the number of dose levels of drug {drug}")
         target = check_real("target", self.target, low=0.05, high=0.6)
         object.__setattr__(self, "target", target)
+        if self.n_earlystop is None:
+            object.__setattr__(self, "n_earlystop", 12 if self.variant == "waterfall" else 100)
         for name in ("rows", "cols", "cohorts", "cohort_size", "n_earlystop"):
             object.__setattr__(self, name, check_int(name, getattr(self, name), min_value=1))
         if self.rows > self.cols:

@@ -13,7 +13,7 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 SPEC = FamilySpec(
     name="combination",
-    title="Drug-combination dose finding on a J x K grid (BOIN and Keyboard combination) "
+    title="Drug-combination dose finding on a J x K grid (BOIN, Keyboard and waterfall) "
           "with exact OC",
     design="designcalc.dose.combination.design:BoinCombDesign",
     params=(
@@ -34,8 +34,9 @@ SPEC = FamilySpec(
         Param("start_b", "int", "Starting level of drug B (startdose[2]).", default=1,
               domain="1..cols"),
         Param("n_earlystop", "int", "Stop when the current combination has this many "
-              "patients (n.earlystop, as next.comb).", default=100, domain=">= 1",
-              unit="patients"),
+              "patients (n.earlystop, as next.comb; the waterfall: end the subtrial); "
+              "default 100, for the waterfall 12 (BOIN's defaults).", default=None,
+              domain=">= 1", unit="patients"),
         Param("p_saf", "float", "phi1 (p.saf); default 0.6 x target.", default=None,
               domain="<= 0.9 x target"),
         Param("p_tox", "float", "phi2 (p.tox); default 1.4 x target.", default=None,
