@@ -33,7 +33,8 @@ def test_next_subtrial_documentation_example():
     closer to 0.3), next subtrial (1, 2), (1, 3), (1, 4) from (1, 4) (R 4.2 prints it)."""
     n = np.array([[6, 0, 0, 0], [6, 10, 12, 0], [9, 12, 0, 0]])
     y = np.array([[0, 0, 0, 0], [1, 1, 4, 0], [2, 3, 0, 0]])
-    st = next_subtrial(design(), n, y)
+    d = design()
+    st = next_subtrial(d.rule(), n, y)
     assert st["pick"] == 1 and st["ladder"] == [(1, 1), (1, 2), (1, 3)]
     assert st["next"] == ((0, 3), [(0, 1), (0, 2), (0, 3)])
 
@@ -53,7 +54,7 @@ def test_next_subtrial_agrees_with_boin_on_random_cases():
                            variant="waterfall", extrasafe=r["extrasafe"] == "1")
         n = np.array([[int(v) for v in row.split()] for row in r["n"].split(";")])
         y = np.array([[int(v) for v in row.split()] for row in r["dlt"].split(";")])
-        st = next_subtrial(d, n, y)
+        st = next_subtrial(d.rule(), n, y)
         got = None if st["next"] is None else (st["next"][0][0] + 1, st["next"][0][1] + 1)
         want = None if r["next_a"] == "NA" else (int(r["next_a"]), int(r["next_b"]))
         assert got == want, r

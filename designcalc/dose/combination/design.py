@@ -584,7 +584,7 @@ class BoinCombDesign(Design):
         BOIN keeps; ``subtrial``: the ladder of the next cohort."""
         from designcalc.dose.combination.waterfall import next_waterfall
 
-        res = next_waterfall(self, nn, yy, current)
+        res = next_waterfall(self, _compiled(self, int(nn.max()) + 1), nn, yy, current)
         one = (lambda c: (c[0] + 1, c[1] + 1))
         out = {"next": [one(res["next"])] if res["next"] else None, "stop": res["stop"],
                "mtd": None, "action": res["action"], "candidates": [],

@@ -1,5 +1,6 @@
 """The waterfall design for drug combinations (Zhang & Yuan 2016): the MTD contour by a
-sequence of one-dimensional BOIN subtrials, simulated vectorised over trials.
+sequence of one-dimensional BOIN subtrials, simulated vectorised over trials; the
+conduct of a trial (:func:`next_waterfall`, BOIN's ``next.subtrial``: :func:`next_subtrial`).
 
 BOIN 2.7.2 implements it in ``get.oc.comb(..., mtd.contour = TRUE)``; these are its
 rules, step for step (levels 1-based as in R, 0-based in the code):
@@ -51,7 +52,8 @@ import math
 
 import numpy as np
 
-__all__ = ["default_subtrial_cohorts", "simulate_waterfall", "true_contour"]
+__all__ = ["default_subtrial_cohorts", "next_subtrial", "next_waterfall", "simulate_waterfall",
+           "true_contour"]
 
 
 def default_subtrial_cohorts(rows: int, cols: int, cohort_size: int) -> tuple:
@@ -257,9 +259,10 @@ def _ladders(J: int, K: int) -> list:
 
 
 
-def next_subtrial(design, n, y) -> dict:
-    """The waterfall's conduct (BOIN 2.7.2: BOIN within a subtrial, ``next.subtrial``
-    between subtrials) on the grid data ``n``, ``y`` (``(J, K)`` int arrays).
+def next_subtrial(rule, n, y) -> dict:
+    """BOIN 2.7.2's ``next.subtrial`` on the grid data ``n``, ``y`` (``(J, K)`` int
+    arrays), with the design's compiled rule (:class:`~designcalc.dose.combination.
+    engine.CombRule`, for at least ``n.max()`` patients).
 
     The current subtrial is ``next.subtrial``'s: the first ladder of :func:`_ladders`
     (row 1 first, subtrial 1 last) holding patients.  Returns ``{"ladder": its cells,
@@ -278,7 +281,6 @@ def next_subtrial(design, n, y) -> dict:
     index = sum(any(n[c] for c in other) for other in ladders) - 1
     nl = np.array([[n[c] for c in lad]])
     yl = np.array([[y[c] for c in lad]])
-    rule = _compiled_for(design, int(nl.max()))
     pick, _ = _subtrial_pick(rule, nl, yl, np.ones_like(nl, dtype=bool), False)
     pick = None if pick[0] < 0 else int(pick[0])
     out = {"ladder": lad, "index": index, "pick": pick, "next": None}
@@ -289,17 +291,11 @@ def next_subtrial(design, n, y) -> dict:
     return out
 
 
-def _compiled_for(design, n_max):
-    from designcalc.dose.combination.design import _compiled
-
-    return _compiled(design, n_max + 1)
-
-
-def next_waterfall(design, n, y, current) -> dict:
+def next_waterfall(design, rule, n, y, current) -> dict:
     """The next step of an ongoing waterfall trial after a cohort at ``current`` (0-based
     ``(a, b)``, on the current subtrial's ladder; ``n``, ``y``: the grid's ``(J, K)``
-    counts): the next combination in the subtrial, the first combination of the next
-    subtrial, or stop.
+    counts; ``rule``: the design's, for at least ``n.max()`` patients): the next
+    combination in the subtrial, the first combination of the next subtrial, or stop.
 
     Within a subtrial, single-agent BOIN on its ladder (the rules of
     :func:`simulate_waterfall`): stop the subtrial without a pick if its first rung is
@@ -314,7 +310,7 @@ def next_waterfall(design, n, y, current) -> dict:
     eliminated cells, "dropped": cells whose data BOIN drops, "reason"}``.
     """
     J, K = n.shape
-    st = next_subtrial(design, n, y)
+    st = next_subtrial(rule, n, y)
     lad = st["ladder"]
     if tuple(current) not in lad:
         raise ValueError(f"current: A{current[0] + 1}B{current[1] + 1} is not on the current "
@@ -323,7 +319,6 @@ def next_waterfall(design, n, y, current) -> dict:
     pos = lad.index(tuple(current))
     nl = np.array([n[c] for c in lad])
     yl = np.array([y[c] for c in lad])
-    rule = _compiled_for(design, int(n.max()))
     elm = np.logical_or.accumulate(rule.elim_cell[nl, yl])
     nd, yd = nl[pos], yl[pos]
     obs = f"{yd}/{nd} DLTs at {_names([lad[pos]])}"
