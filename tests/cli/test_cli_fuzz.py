@@ -1051,3 +1051,29 @@ RANDOMISED_TWOARM_BAD = [
                          ids=[c[:100] for c in RANDOMISED_TWOARM_BAD])
 def test_randomised_twoarm_bad_invocations_exit_2(line, tmp_path):
     _check(shlex.split(line), tmp_path)
+
+
+# --- waterfall conduct (issue #23): bad invocations of dose next --design waterfall ----------
+_WF = "dose next --design waterfall --target 0.3 "
+WATERFALL_NEXT_BAD = [
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0'",                                    # no --current
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,2",                      # no patients there
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 3,1",                      # off the grid
+    _WF + "--n '3,3;0,0' --dlt '0,0;0,0' --current 1,1",                     # not on the ladder
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --subtrial-cohorts 3,x",
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --subtrial-cohorts 3",
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --subtrial-cohorts 3,2 --cohorts 4",
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --p-tox 0.5",
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --cohort-size 0",
+    _WF + "--n '3,0;0,0' --dlt '0,0;0,0' --current 1,1 --n-earlystop 0",
+    "dose oc --design waterfall --target 0.3 --rows 2 --cols 2 --cohorts 5 "
+    "--subtrial-cohorts 3,2 --tox 0.1,0.2,0.3,0.4 --state-budget 0",
+    "dose next --design boin-comb --target 0.3 --cohorts 5 --n '3,0;0,0' --dlt '0,0;0,0' "
+    "--current 1,1 --subtrial-cohorts 3,2",
+    "dose next --design boin-comb --target 0.3 --n '3,0;0,0' --dlt '0,0;0,0' --current 1,1",
+]
+
+
+@pytest.mark.parametrize("line", WATERFALL_NEXT_BAD, ids=[c[:100] for c in WATERFALL_NEXT_BAD])
+def test_waterfall_next_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)

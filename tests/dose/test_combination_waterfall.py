@@ -102,11 +102,6 @@ def test_default_split_needs_its_sum():
         design(subtrial_cohorts=None, cohorts=5)
 
 
-def test_no_conduct_of_the_waterfall():
-    with pytest.raises(ValueError, match="waterfall"):
-        design().next_dose([[3, 0], [0, 0]], [[0, 0], [0, 0]], (1, 1))
-
-
 def test_cli_simulate_and_report(tmp_path):
     path = tmp_path / "r.md"
     run = invoke(["dose", "simulate", "--design", "waterfall", "--target", "0.3", "--rows", "2",

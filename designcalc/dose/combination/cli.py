@@ -1,6 +1,7 @@
-"""``designcalc dose next --design boin-comb|keyboard-comb``: the next combination of an
-ongoing trial (or, with --final, the selected MTD or MTD contour), routed here by the
-group's ``--design`` dispatch; the family's ``dose oc|simulate`` commands."""
+"""``designcalc dose next --design boin-comb|keyboard-comb|waterfall``: the next
+combination of an ongoing trial (the waterfall: or the next subtrial), or, with --final,
+the selected MTD or MTD contour, routed here by the group's ``--design`` dispatch; the
+family's ``dose oc|simulate`` commands."""
 
 from __future__ import annotations
 
@@ -76,10 +77,12 @@ def _label(dose) -> str:
 
 
 @click.command("next")
-@click.option("--design", type=click.Choice(("boin-comb", "keyboard-comb")), required=True,
+@click.option("--design", type=click.Choice(("boin-comb", "keyboard-comb", "waterfall")),
+              required=True,
               help="boin-comb: BOIN for drug combinations (next.comb / select.mtd.comb); "
                    "keyboard-comb: Keyboard for drug combinations (next.comb.kb / "
-                   "select.mtd.comb.kb).")
+                   "select.mtd.comb.kb); waterfall: the waterfall design (BOIN within a "
+                   "subtrial, next.subtrial between subtrials; --final: the MTD contour).")
 @click.option("--target", type=float, required=True, help="Target DLT probability.")
 @click.option("--n", "n_text", required=True,
               help="Patients per combination: rows of drug A (lowest first) separated by "
@@ -92,11 +95,14 @@ def _label(dose) -> str:
 @click.option("--contour", is_flag=True, default=False,
               help="With --final: the MTD contour, one combination per level of drug A "
                    "(mtd.contour = TRUE; boin-comb).")
-@click.option("--cohorts", type=int, required=True,
-              help="Maximum number of cohorts (the trial stops at cohorts x cohort size).")
+@click.option("--cohorts", type=int, default=None,
+              help="Maximum number of cohorts (the trial stops at cohorts x cohort size); "
+                   "required but with --design waterfall (default: the sum of "
+                   "--subtrial-cohorts).")
 @click.option("--cohort-size", type=int, default=3, show_default=True)
-@click.option("--n-earlystop", type=int, default=100, show_default=True,
-              help="Stop when the current combination has this many patients.")
+@click.option("--n-earlystop", type=int, default=None,
+              help="Stop when the current combination has this many patients (the "
+                   "waterfall: end the subtrial); default 100, for the waterfall 12.")
 @click.option("--p-saf", type=float, default=None,
               help="boin-comb: phi1 (default 0.6 x target).")
 @click.option("--p-tox", type=float, default=None,
@@ -112,10 +118,14 @@ def _label(dose) -> str:
               help="keyboard-comb: the target key's lower margin (marginL; default 0.05).")
 @click.option("--margin-high", type=float, default=None,
               help="keyboard-comb: the target key's upper margin (marginR; default 0.05).")
+@click.option("--subtrial-cohorts", default=None, metavar="C1,C2,...",
+              help="waterfall: cohorts of each subtrial, one number per level of drug A "
+                   "(BOIN's ncohort; default ceiling(round(4 / cohort size, 2) x (J + K - 1, "
+                   "K - 1, ...))).")
 @output_options
 def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
              cohort_size, n_earlystop, p_saf, p_tox, cutoff_eli, extrasafe, offset,
-             bound_mtd, get_oc_rule, margin_low, margin_high, fmt, out):
+             bound_mtd, get_oc_rule, margin_low, margin_high, subtrial_cohorts, fmt, out):
     """The next combination of an ongoing drug-combination trial, with the reason.
 
     Ties between the two admissible moves are reported as both combinations: BOIN
@@ -132,6 +142,7 @@ def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
           --n '3,3,0;3,3,0;0,0,0' --dlt '0,0,0;0,2,0;0,0,0' --current 2,2
     """
     from designcalc.dose.combination.design import BoinCombDesign
+    from designcalc.dose.combination.waterfall import default_subtrial_cohorts
 
     n = parse_matrix(n_text, "--n")
     dlt = parse_matrix(dlt_text, "--dlt")
@@ -143,16 +154,32 @@ def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
     if contour and design == "keyboard-comb":
         raise click.BadParameter("boin-comb only (select.mtd.comb.kb has no contour)",
                                  param_hint="--contour")
+    waterfall = design == "waterfall"
+    if subtrial_cohorts is not None and not waterfall:
+        raise click.BadParameter("only with --design waterfall", param_hint="--subtrial-cohorts")
+    split = None
+    if subtrial_cohorts is not None:
+        try:
+            split = tuple(int(v) for v in subtrial_cohorts.split(","))
+        except ValueError:
+            raise click.BadParameter(f"must be whole numbers separated by ',', got "
+                                     f"{subtrial_cohorts!r}", param_hint="--subtrial-cohorts") \
+                from None
+    if waterfall and cohorts is None and cohort_size >= 1:
+        cohorts = sum(split or default_subtrial_cohorts(len(n), len(n[0]), cohort_size))
+    if cohorts is None:
+        raise click.BadParameter("give the maximum number of cohorts", param_hint="--cohorts")
     d = BoinCombDesign(target=target, rows=len(n), cols=len(n[0]), cohorts=cohorts,
                        cohort_size=cohort_size, n_earlystop=n_earlystop, p_saf=p_saf,
                        p_tox=p_tox, cutoff_eli=cutoff_eli, extrasafe=extrasafe,
                        offset=offset, bound_mtd=bound_mtd, get_oc_rule=get_oc_rule,
-                       variant="keyboard" if design == "keyboard-comb" else "boin",
-                       margin_low=margin_low, margin_high=margin_high)
+                       variant={"keyboard-comb": "keyboard"}.get(design, design.split("-")[0]),
+                       margin_low=margin_low, margin_high=margin_high,
+                       subtrial_cohorts=split)
     if final:
         res = d.select(n, dlt, contour=contour)
         row = {"stop": True, "mtd": _label(res["mtd"]) if res["mtd"] else None}
-        if contour:
+        if contour or waterfall:
             row["mtd"] = ", ".join(_label(x) for x in res["contour"]) or None
         row["reason"] = res["reason"]
         estimate = "; ".join(",".join("-" if v is None else f"{v:.2f}" for v in r)
@@ -173,6 +200,9 @@ def next_cmd(design, target, n_text, dlt_text, current, final, contour, cohorts,
         row = {"next": " or ".join(_label(x) for x in res["next"]) if res["next"] else None,
                "stop": res["stop"], "mtd": _label(res["mtd"]) if res["mtd"] else None,
                "action": res["action"], "reason": res["reason"]}
+        if waterfall:
+            row["mtd"] = ", ".join(_label(x) for x in res.get("contour", [])) or None
+            row["subtrial"] = ", ".join(_label(x) for x in res["subtrial"] or []) or None
         extra = {"candidates": "; ".join(f"{_label(c['dose'])}: {c['score']:.4f}"
                                          for c in res["candidates"]) or "-"}
     row["eliminated"] = ", ".join(_label(x) for x in res["eliminated"]) or None

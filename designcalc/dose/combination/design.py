@@ -1,7 +1,8 @@
 """BOIN (Lin & Yin 2017) and Keyboard (Pan, Lin & Yuan 2020) for drug combinations on a
 J x K dose grid: conduct, selection, exact and simulated operating characteristics; the
 waterfall design (Zhang & Yuan 2016, :mod:`designcalc.dose.combination.waterfall`):
-simulated operating characteristics of its MTD contour.
+conduct, and exact (small grids) or simulated operating characteristics of its MTD
+contour.
 
 A scenario is a grid of true DLT probabilities: ``J`` rows (drug A, lowest first), ``K``
 columns (drug B), given row by row as a flat list of ``J * K`` numbers or as ``J``
@@ -110,6 +111,50 @@ def _kernel(rng, size, *, design, p, mtd, above, over):
             "share_mtd": (nf @ mtd) / total, "share_above": (nf @ above) / total}
 
 
+#: the metrics' columns and the kernels' keys
+_METRIC_KEYS = (("pcs", "pcs"), ("p_select_above", "above"), ("p_select_above_target", "over"),
+                ("share_mtd", "share_mtd"), ("share_above", "share_above"),
+                ("en", "n_total"), ("e_dlt", "dlt_total"), ("p_stop_early", "stop_early"),
+                ("p_stop_earlystop", "stop_earlystop"))
+
+
+class _Paths:
+    """A stand-in for the random generator of :func:`_waterfall_kernel` that enumerates:
+    draw ``k`` (the ``k``-th cohort of every trial) returns digit ``k`` of each trial's
+    DLT sequence ``digits[:, k]``, and keeps the DLT probabilities it was asked for."""
+
+    def __init__(self, digits):
+        self.digits, self.p = digits, []
+
+    def binomial(self, size, p):
+        self.p.append(np.broadcast_to(p, self.digits.shape[:1]))
+        return self.digits[:, len(self.p) - 1]
+
+
+def _exact_waterfall(design: BoinCombDesign, p: np.ndarray) -> dict:
+    """Exact OC of the waterfall on the grid ``p``: every sequence of per-cohort DLT
+    counts (``(cohort_size + 1)^cohorts``, each cohort's count a digit) run at once
+    through the simulation's own rules (:func:`_waterfall_kernel`, which draws one count
+    per trial per cohort) and weighted by its probability -- the binomial probabilities
+    of the cohorts the trial treats, times 1 if the unused digits are 0, else 0, so each
+    trial path counts once.  Returns the weighted means of the kernel's outputs."""
+    cs, m = design.cohort_size, design.cohorts
+    size = (cs + 1) ** m
+    digits = (np.arange(size)[:, None] // (cs + 1) ** np.arange(m)[None, :]) % (cs + 1)
+    mtd, above = design._targets(p)
+    rng = _Paths(digits)
+    out = _waterfall_kernel(rng, size, design=design, p=p, mtd=mtd, above=above,
+                            over=(p.ravel() > design.target).astype(float))
+    used = np.rint(out["n_total"] / cs).astype(np.int64)
+    steps = np.arange(m)[None, :]
+    probs = np.ones((size, m))
+    k, q = digits[:, :len(rng.p)], np.stack(rng.p, axis=1)
+    choose = np.array([math.comb(cs, i) for i in range(cs + 1)], dtype=float)
+    probs[:, :len(rng.p)] = choose[k] * q ** k * (1.0 - q) ** (cs - k)
+    w = np.where(steps < used[:, None], probs, digits == 0).prod(axis=1)
+    return {key: w @ val for key, val in out.items()}
+
+
 def _waterfall_kernel(rng, size, *, design, p, mtd, above, over):
     """Simulate ``size`` waterfall trials on ``p``: ``select`` is the multi-hot MTD contour
     (the last column: no combination selected), ``pcs`` the contour equal to the true one
@@ -154,9 +199,10 @@ class BoinCombDesign(Design):
         Patients per cohort (``cohortsize``).
     start_a, start_b : int
         The starting combination (``startdose``), 1-based.
-    n_earlystop : int
+    n_earlystop : int or None
         Stop when the current dose has this many patients (``n.earlystop``, as
-        ``next.comb`` applies it).
+        ``next.comb`` applies it; the waterfall: end the subtrial).  Default BOIN's:
+        100, for the waterfall 12 (``get.oc.comb(..., mtd.contour = TRUE)``).
     p_saf, p_tox : float or None
         ``phi1``, ``phi2`` (defaults 0.6 and 1.4 x target).
     cutoff_eli : float
@@ -186,7 +232,9 @@ class BoinCombDesign(Design):
         of each of the ``rows`` subtrials (``ncohort``), summing to ``cohorts``;
         default BOIN's ``ceiling(round(4 / cohort_size, 2) x (J + K - 1, K - 1, ...))``.
         The waterfall takes no ``p_saf``, ``p_tox``, ``get_oc_rule``, start or
-        margins; it is simulated (no exact program) and has no ``next_dose``.
+        margins; its exact OC enumerate every DLT sequence within the state budget
+        (simulated beyond it); its ``next_dose`` is BOIN within a subtrial and
+        ``next.subtrial`` between subtrials, its ``select`` the MTD contour.
 
     Notes
     -----
@@ -215,7 +263,7 @@ class BoinCombDesign(Design):
     cohort_size: int = 3
     start_a: int = 1
     start_b: int = 1
-    n_earlystop: int = 100
+    n_earlystop: int | None = None
     p_saf: float | None = None
     p_tox: float | None = None
     cutoff_eli: float = 0.95
@@ -238,6 +286,8 @@ class BoinCombDesign(Design):
                 raise ValueError(f"{name}: give the number of dose levels of drug {drug}")
         target = check_real("target", self.target, low=0.05, high=0.6)
         object.__setattr__(self, "target", target)
+        if self.n_earlystop is None:
+            object.__setattr__(self, "n_earlystop", 12 if self.variant == "waterfall" else 100)
         for name in ("rows", "cols", "cohorts", "cohort_size", "n_earlystop"):
             object.__setattr__(self, name, check_int(name, getattr(self, name), min_value=1))
         if self.rows > self.cols:
@@ -408,12 +458,6 @@ class BoinCombDesign(Design):
                 f"get.oc.comb with mtd.contour = TRUE).")
 
     # --- conduct -----------------------------------------------------------------------
-    def _not_waterfall(self, what):
-        if self.variant == "waterfall":
-            raise ValueError(f"variant: {what} of the waterfall design (its subtrials, BOIN's "
-                             "next.subtrial) is not implemented; use boin-comb or "
-                             "keyboard-comb")
-
     def _data(self, n, dlt):
         nn = parse_grid("n", n, self.rows, self.cols)
         yy = parse_grid("dlt", dlt, self.rows, self.cols)
@@ -433,8 +477,8 @@ class BoinCombDesign(Design):
         from designcalc.dose.combination.engine import (_estimates, select_contour,
                                                         select_eliminated, select_mtd)
 
-        self._not_waterfall("select")
         nn, yy = self._data(n, dlt)
+        contour = contour or self.variant == "waterfall"
         rule = _compiled(self, int(nn.max()) + 1)
         N, Y = nn[None], yy[None]
         elim = select_eliminated(rule, N, Y)[0]
@@ -475,7 +519,6 @@ class BoinCombDesign(Design):
         from designcalc.dose.combination.engine import (DEESCALATE, ESCALATE, STOP_EARLY,
                                                         STOP_TOX, decide)
 
-        self._not_waterfall("next_dose")
         nn, yy = self._data(n, dlt)
         try:
             a, b = (check_int("current", v, min_value=1) for v in current)
@@ -487,6 +530,8 @@ class BoinCombDesign(Design):
                              "grid")
         if nn[a - 1, b - 1] == 0:
             raise ValueError(f"current: {dose_label(a, b)} has no patients")
+        if self.variant == "waterfall":
+            return self._next_waterfall(nn, yy, (a - 1, b - 1))
         rule = _compiled(self, int(nn.max()) + 1)
         out = decide(rule, nn[None], yy[None], np.array([[a - 1, b - 1]]))
         act = int(out["action"][0])
@@ -532,6 +577,27 @@ class BoinCombDesign(Design):
                    "stay (no lower combination)" if down else "stay")
         return {"next": nxt, "stop": False, "mtd": None, "action": word,
                 "candidates": cands, "eliminated": eliminated, "reason": f"{obs}: {why}"}
+
+    def _next_waterfall(self, nn, yy, current) -> dict:
+        """:meth:`next_dose` of the waterfall (:func:`~designcalc.dose.combination.
+        waterfall.next_waterfall`): the MTD contour when the trial stops, from the data
+        BOIN keeps; ``subtrial``: the ladder of the next cohort."""
+        from designcalc.dose.combination.waterfall import next_waterfall
+
+        res = next_waterfall(self, _compiled(self, int(nn.max()) + 1), nn, yy, current)
+        one = (lambda c: (c[0] + 1, c[1] + 1))
+        out = {"next": [one(res["next"])] if res["next"] else None, "stop": res["stop"],
+               "mtd": None, "action": res["action"], "candidates": [],
+               "eliminated": [one(c) for c in res["eliminated"]],
+               "subtrial": [one(c) for c in res["subtrial"]] if res["subtrial"] else None,
+               "reason": res["reason"]}
+        if res["stop"]:
+            keep = np.ones_like(nn, dtype=bool)
+            for c in res["dropped"]:
+                keep[c] = False
+            out["contour"] = (self.select(nn * keep, yy * keep)["contour"]
+                              if (nn * keep).any() else [])
+        return out
 
     # --- operating characteristics -----------------------------------------------------
     def _grids(self, scenarios) -> list:
@@ -579,7 +645,11 @@ class BoinCombDesign(Design):
         """An upper bound on the states the exact program visits before it finishes or
         gives up: after ``c`` cohorts at most ``(2 (cohort_size + 1))^c`` histories (each
         cohort's DLT count, and a tie between two moves), and never more than
-        ``state_budget`` (the program falls back to simulation above it)."""
+        ``state_budget`` (the program falls back to simulation above it).  The waterfall:
+        its ``(cohort_size + 1)^cohorts`` DLT sequences, enumerated at once (``state_budget
+        + 1``: more than the budget, simulated)."""
+        if self.variant == "waterfall":
+            return min((self.cohort_size + 1) ** self.cohorts, state_budget + 1)
         base = 2 * (self.cohort_size + 1)
         return int(sum(min(base ** c, state_budget) for c in range(1, self.cohorts + 1)))
 
@@ -591,20 +661,34 @@ class BoinCombDesign(Design):
         budget = STATE_BUDGET if state_budget is None else check_int(
             "state_budget", state_budget, min_value=1)
         grids = self._grids(scenarios)
-        states = 0 if self.variant == "waterfall" else self.projected_states(budget)
+        states = self.projected_states(budget)
+        waterfall = self.variant == "waterfall"
+        if waterfall and states > budget:
+            states = 0                                  # simulated: no enumeration
         check_budget("exact combination OC", seconds=states * SECONDS_PER_STATE * len(grids),
                      detail=f"{len(grids)} scenario(s) x up to {states:,} states")
         rows, metrics, warns = [], [], []
         for j, (name, p) in enumerate(grids):
-            r = None if self.variant == "waterfall" else _exact_grid(self, p, budget)
+            if waterfall and states:
+                r = _exact_waterfall(self, p)
+                rows += self._rows(name, p, {"select": r["select"][:-1],
+                                             "n_treated": r["n_treated"],
+                                             "n_dlt": r["n_dlt"]},
+                                   {"select": float(r["select"][-1])})
+                metrics.append({"scenario": name, **{col: float(r[key])
+                                                     for col, key in _METRIC_KEYS},
+                                "p_none": float(r["select"][-1])})
+                continue
+            r = None if waterfall else _exact_grid(self, p, budget)
             over = (p.ravel() > self.target).astype(float)
             if r is None:
                 sim = self._simulate_grids([(name, p)], FALLBACK_SIMS, FALLBACK_SEED + j, {})
                 rows += sim["rows"]
                 metrics += sim["metrics"]
-                why = ("the waterfall design has no exact program" if self.variant ==
-                       "waterfall" else f"the exact calculation exceeded its state budget "
-                                        f"({budget:,} live states)")
+                why = (f"the waterfall's {self.cohort_size + 1}^{self.cohorts} DLT sequences "
+                       f"exceed the state budget ({budget:,})" if waterfall else
+                       f"the exact calculation exceeded its state budget "
+                       f"({budget:,} live states)")
                 warns.append((f"{name}: " if name else "") +
                              f"{why}; these are simulated values of {FALLBACK_SIMS} "
                              f"trials (seed {FALLBACK_SEED + j}), columns *_sim, *_sim_se")
@@ -643,12 +727,7 @@ class BoinCombDesign(Design):
                                          "n_dlt_sim": est["n_dlt"], "n_dlt_sim_se": se["n_dlt"]},
                                {"select_sim": float(sel[-1]), "select_sim_se": float(sel_se[-1])})
             metric = {"scenario": name}
-            for col, key in (("pcs", "pcs"), ("p_select_above", "above"),
-                             ("p_select_above_target", "over"),
-                             ("share_mtd", "share_mtd"), ("share_above", "share_above"),
-                             ("en", "n_total"), ("e_dlt", "dlt_total"),
-                             ("p_stop_early", "stop_early"),
-                             ("p_stop_earlystop", "stop_earlystop")):
+            for col, key in _METRIC_KEYS:
                 metric[f"{col}_sim"] = float(est[key])
                 metric[f"{col}_sim_se"] = float(se[key])
             metric["p_none_sim"] = float(sel[-1])

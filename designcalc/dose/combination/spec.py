@@ -1,11 +1,11 @@
 """Registry entry of the ``combination`` family (light: no numpy at import).
 
-BOIN (Lin & Yin 2017) and Keyboard (Pan, Lin & Yuan 2020) for drug combinations on a
-J x K dose grid, with exact operating characteristics for small grids and a vectorised
-simulation; see ``docs/combination.md``.  CLI: ``designcalc dose oc|simulate --design
-boin-comb|keyboard-comb`` (the grid as a flat row-major ``--tox`` with
-``--rows``/``--cols``) and ``designcalc dose next --design boin-comb|keyboard-comb``
-(:mod:`designcalc.dose.combination.cli`).
+BOIN (Lin & Yin 2017), Keyboard (Pan, Lin & Yuan 2020) and the waterfall (Zhang & Yuan
+2016) for drug combinations on a J x K dose grid, with exact operating characteristics
+for small grids and a vectorised simulation; see ``docs/combination.md``.  CLI:
+``designcalc dose oc|simulate --design boin-comb|keyboard-comb|waterfall`` (the grid as a
+flat row-major ``--tox`` with ``--rows``/``--cols``) and ``designcalc dose next --design
+boin-comb|keyboard-comb|waterfall`` (:mod:`designcalc.dose.combination.cli`).
 """
 
 from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
@@ -13,7 +13,7 @@ from designcalc.core.registry import FamilySpec, Param, ScenarioSpec
 
 SPEC = FamilySpec(
     name="combination",
-    title="Drug-combination dose finding on a J x K grid (BOIN and Keyboard combination) "
+    title="Drug-combination dose finding on a J x K grid (BOIN, Keyboard and waterfall) "
           "with exact OC",
     design="designcalc.dose.combination.design:BoinCombDesign",
     params=(
@@ -34,8 +34,9 @@ SPEC = FamilySpec(
         Param("start_b", "int", "Starting level of drug B (startdose[2]).", default=1,
               domain="1..cols"),
         Param("n_earlystop", "int", "Stop when the current combination has this many "
-              "patients (n.earlystop, as next.comb).", default=100, domain=">= 1",
-              unit="patients"),
+              "patients (n.earlystop, as next.comb; the waterfall: end the subtrial); "
+              "default 100, for the waterfall 12 (BOIN's defaults).", default=None,
+              domain=">= 1", unit="patients"),
         Param("p_saf", "float", "phi1 (p.saf); default 0.6 x target.", default=None,
               domain="<= 0.9 x target"),
         Param("p_tox", "float", "phi2 (p.tox); default 1.4 x target.", default=None,
@@ -80,7 +81,7 @@ SPEC = FamilySpec(
     labels="designcalc.dose.combination.present:LABELS",
     commands=("dose oc --design boin-comb|keyboard-comb|waterfall",
               "dose simulate --design boin-comb|keyboard-comb|waterfall",
-              "dose next --design boin-comb|keyboard-comb",
+              "dose next --design boin-comb|keyboard-comb|waterfall",
               "dose pathways --design boin-comb|keyboard-comb", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),    # served by its own extras, routed by --design
@@ -138,6 +139,16 @@ SPEC = FamilySpec(
          "cli": ["dose", "oc", "--design", "keyboard-comb", "--target", "0.3", "--rows", "2",
                  "--cols", "2", "--cohorts", "4",
                  "--scenario", "rising=0.10,0.25,0.30,0.50",
+                 "--n-sims", "4000", "--seed", "20261201"]},
+        # the waterfall on a 2 x 2 grid, subtrials of 3 and 2 cohorts: exact (4^5 DLT
+        # sequences) beside simulated
+        {"design": {"target": 0.3, "rows": 2, "cols": 2, "cohorts": 5,
+                    "subtrial_cohorts": [3, 2], "variant": "waterfall"},
+         "scenarios": {"rising": [0.10, 0.20, 0.30, 0.50]},
+         "n_sims": 4000,
+         "cli": ["dose", "oc", "--design", "waterfall", "--target", "0.3", "--rows", "2",
+                 "--cols", "2", "--cohorts", "5", "--subtrial-cohorts", "3,2",
+                 "--scenario", "rising=0.10,0.20,0.30,0.50",
                  "--n-sims", "4000", "--seed", "20261201"]},
     ),
     extras=(("next", "designcalc.dose.combination.cli:next_cmd"),

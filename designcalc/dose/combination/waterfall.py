@@ -1,5 +1,6 @@
 """The waterfall design for drug combinations (Zhang & Yuan 2016): the MTD contour by a
-sequence of one-dimensional BOIN subtrials, simulated vectorised over trials.
+sequence of one-dimensional BOIN subtrials, simulated vectorised over trials; the
+conduct of a trial (:func:`next_waterfall`, BOIN's ``next.subtrial``: :func:`next_subtrial`).
 
 BOIN 2.7.2 implements it in ``get.oc.comb(..., mtd.contour = TRUE)``; these are its
 rules, step for step (levels 1-based as in R, 0-based in the code):
@@ -51,7 +52,8 @@ import math
 
 import numpy as np
 
-__all__ = ["default_subtrial_cohorts", "simulate_waterfall", "true_contour"]
+__all__ = ["default_subtrial_cohorts", "next_subtrial", "next_waterfall", "simulate_waterfall",
+           "true_contour"]
 
 
 def default_subtrial_cohorts(rows: int, cols: int, cohort_size: int) -> tuple:
@@ -245,3 +247,123 @@ def simulate_waterfall(rng, size, design, p):
     el = np.where(dropped, False, elim).reshape(T, J, K)
     return (_contour(rule, n_sel, y_sel, el), n.reshape(T, J, K), y.reshape(T, J, K),
             stopped)
+
+
+def _ladders(J: int, K: int) -> list:
+    """The waterfall's ladders as ``next.subtrial`` numbers them (0-based cells
+    ``(a, b)``): ladder ``r < J - 1`` is row ``r``, columns 2..K; ladder ``J - 1`` is
+    subtrial 1, A1B1, ..., AJB1, AJB2, ..., AJBK."""
+    out = [[(r, b) for b in range(1, K)] for r in range(J - 1)]
+    out.append([(a, 0) for a in range(J - 1)] + [(J - 1, b) for b in range(K)])
+    return out
+
+
+
+def next_subtrial(rule, n, y) -> dict:
+    """BOIN 2.7.2's ``next.subtrial`` on the grid data ``n``, ``y`` (``(J, K)`` int
+    arrays), with the design's compiled rule (:class:`~designcalc.dose.combination.
+    engine.CombRule`, for at least ``n.max()`` patients).
+
+    The current subtrial is ``next.subtrial``'s: the first ladder of :func:`_ladders`
+    (row 1 first, subtrial 1 last) holding patients.  Returns ``{"ladder": its cells,
+    "index": how many subtrials have run before it, "pick": the rung ``next.subtrial``
+    selects or None, "next": the next subtrial's first cell and ladder, or None}``.
+
+    ``next.subtrial``: a subtrial on row 1 is the last; otherwise its pick (see
+    :func:`_subtrial_pick`; Beta(1, 1) posteriors, no ``boundMTD``) at (a, b) starts
+    the next subtrial on row max(1, a - 1), columns 2..K, at column b + 1 (K if b = K);
+    no pick, no next subtrial.
+    """
+    J, K = n.shape
+    ladders = _ladders(J, K)
+    cur = next(i for i, lad in enumerate(ladders) if any(n[c] for c in lad))
+    lad = ladders[cur]
+    index = sum(any(n[c] for c in other) for other in ladders) - 1
+    nl = np.array([[n[c] for c in lad]])
+    yl = np.array([[y[c] for c in lad]])
+    pick, _ = _subtrial_pick(rule, nl, yl, np.ones_like(nl, dtype=bool), False)
+    pick = None if pick[0] < 0 else int(pick[0])
+    out = {"ladder": lad, "index": index, "pick": pick, "next": None}
+    if cur != 0 and pick is not None:
+        a, b = lad[pick]
+        row = max(0, a - 1)
+        out["next"] = ((row, min(b + 1, K - 1)), ladders[row])
+    return out
+
+
+def next_waterfall(design, rule, n, y, current) -> dict:
+    """The next step of an ongoing waterfall trial after a cohort at ``current`` (0-based
+    ``(a, b)``, on the current subtrial's ladder; ``n``, ``y``: the grid's ``(J, K)``
+    counts; ``rule``: the design's, for at least ``n.max()`` patients): the next
+    combination in the subtrial, the first combination of the next subtrial, or stop.
+
+    Within a subtrial, single-agent BOIN on its ladder (the rules of
+    :func:`simulate_waterfall`): stop the subtrial without a pick if its first rung is
+    eliminated (``y >= b_elim(n)``; with ``extrasafe``, ``next.comb``'s and
+    ``next.subtrial``'s ``Pr(p > phi | Beta(y + 1, n - y + 1)) > cutoff_eli - offset``
+    there); escalate if ``y <= b_e(n)`` and the next rung is not eliminated,
+    de-escalate if ``y >= b_d(n)``, else stay.  The subtrial ends when its cohorts
+    (``subtrial_cohorts[i]`` for the i-th subtrial) are used or the rung it moves to
+    has ``n_earlystop`` patients; then :func:`next_subtrial` hands over, while
+    subtrials and patients remain.  Returns ``{"next": (a, b) or None, "stop",
+    "action", "subtrial": the ladder in use next (or None), "eliminated": the ladder's
+    eliminated cells, "dropped": cells whose data BOIN drops, "reason"}``.
+    """
+    J, K = n.shape
+    st = next_subtrial(rule, n, y)
+    lad = st["ladder"]
+    if tuple(current) not in lad:
+        raise ValueError(f"current: A{current[0] + 1}B{current[1] + 1} is not on the current "
+                         f"subtrial's ladder ({_names(lad)}; the first ladder, from row 1 "
+                         "up, that holds patients, as BOIN's next.subtrial finds it)")
+    pos = lad.index(tuple(current))
+    nl = np.array([n[c] for c in lad])
+    yl = np.array([y[c] for c in lad])
+    elm = np.logical_or.accumulate(rule.elim_cell[nl, yl])
+    nd, yd = nl[pos], yl[pos]
+    obs = f"{yd}/{nd} DLTs at {_names([lad[pos]])}"
+    out = {"next": None, "stop": False, "subtrial": lad, "dropped": [],
+           "eliminated": [c for c, e in zip(lad, elm) if e]}
+    if pos == 0 and rule.stop_low[nd, yd]:
+        return {**out, "stop": True, "action": "stop", "subtrial": None, "dropped": lad,
+                "reason": f"{obs}: the subtrial's first combination is too toxic; the "
+                          "subtrial ends without a pick and the trial stops"}
+    if yd <= rule.esc[nd] and pos < len(lad) - 1 and not elm[pos + 1]:
+        new, word = pos + 1, "escalate"
+    elif yd >= rule.de[nd] and pos > 0:
+        new, word = pos - 1, "de-escalate"
+    else:
+        new, word = pos, "stay"
+    budget = design.subtrial_cohorts[min(st["index"], len(design.subtrial_cohorts) - 1)]
+    used = int(nl.sum()) // design.cohort_size
+    nxt = lad[new]
+    if n[nxt] < design.n_earlystop and used < budget:
+        return {**out, "next": nxt, "action": word,
+                "reason": f"{obs}: {word} to {_names([nxt])} (subtrial {st['index'] + 1}, "
+                          f"{used} of its {budget} cohorts)"}
+    why = (f"{obs}: {word} to {_names([nxt])}, which has {n[nxt]} >= n_earlystop = "
+           f"{design.n_earlystop} patients" if n[nxt] >= design.n_earlystop else
+           f"{obs}: subtrial {st['index'] + 1} has used its {budget} cohorts")
+    if st["pick"] is None:
+        return {**out, "stop": True, "action": "stop", "subtrial": None, "dropped": lad,
+                "reason": f"{why}; it ends without a pick (next.subtrial: no MTD for the "
+                          "subtrial) and the trial stops (get.oc.comb drops its patients "
+                          "from the final contour)"}
+    picked = f"the subtrial picks {_names([lad[st['pick']]])}"
+    total = sum(design.subtrial_cohorts) * design.cohort_size
+    if st["next"] is None or st["index"] + 1 >= len(design.subtrial_cohorts) \
+            or n.sum() >= total:
+        last = ("it ran on drug A's lowest level" if st["next"] is None else
+                "no subtrials or patients remain")
+        return {**out, "stop": True, "action": "stop", "subtrial": None,
+                "reason": f"{why}; {picked}; {last}: the trial is over, select the MTD "
+                          "contour"}
+    start, lad2 = st["next"]
+    return {**out, "next": start, "action": "next subtrial", "subtrial": lad2,
+            "eliminated": [],
+            "reason": f"{why}; {picked}; next.subtrial: subtrial {st['index'] + 2} on "
+                      f"{_names(lad2)}, starting at {_names([start])}"}
+
+
+def _names(cells) -> str:
+    return ", ".join(f"A{a + 1}B{b + 1}" for a, b in cells)
