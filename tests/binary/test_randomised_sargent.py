@@ -2,9 +2,12 @@
 
 Sargent, Chan & Goldberg (2001, Controlled Clinical Trials 22:117) on the difference in
 responses, with the conventions of PhIIdesign's ``sargent2stage_R`` (H0: both arms at
-``(p0 + pa)/2``; Ha: ``(p0, pa)``; ``EN.p0`` with both arms at ``p0``).  PhIIdesign is
-not installed here, and its documented example has no printed output, so the expected
-numbers are recomputed:
+``(p0 + pa)/2``; Ha: ``(p0, pa)``; ``EN.p0`` with both arms at ``p0``).  Expected numbers:
+
+* PhIIdesign's own ``probho_R``/``probha_R`` (``type = "exact"``) and ``sargent2stage_R``
+  run here (R 4.2.2; the function was removed from PhIIdesign in 2020, its file read from
+  the package's git history): ``tests/data/randomised_sargent_phiidesign.csv``, made by
+  ``tests/data/make_randomised_sargent_phiidesign.R``;
 
 * every probability by enumerating all ``(X_C1, X_E1, X_C2, X_E2)`` with the decision
   written out from the rule (stop and reject Ha if ``D_1 <= r_1``; reject Ha if ``D <=
@@ -13,8 +16,10 @@ numbers are recomputed:
   ``N`` with those enumerated probabilities, and the peer's selection rules.
 """
 
+import csv
 import itertools
 import json
+import pathlib
 from math import comb
 
 import pytest
@@ -22,6 +27,14 @@ from click.testing import CliRunner
 
 from designcalc.binary.randomised import sargent
 from designcalc.binary.randomised.design import RandomisedDesign, attains, search
+
+
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
+
+
+def peer_rows():
+    with open(DATA / "randomised_sargent_phiidesign.csv") as fh:
+        return list(csv.DictReader(fh))
 
 
 def pmf(n, p, x):
@@ -174,3 +187,28 @@ def test_cli_design_and_protocol_text():
     assert out["found"]["n"] == [11, 19] and out["found"]["futility"] == [0, 1]
     text = RandomisedDesign("sargent", (11, 19), futility=(0, 1), efficacy=(4,)).protocol_text()
     assert "0 or less" in text and "4 or more" in text and "inconclusive" in text
+
+
+@pytest.mark.parametrize("row", [r for r in peer_rows() if r["kind"] == "oc"],
+                         ids=lambda r: f"{r['n1C']}-{r['n2C']}-{r['alloc']}-{r['pC']}-{r['pE']}")
+def test_oc_match_phiidesign_exact(row):
+    """PhIIdesign's probho_R / probha_R with type = "exact" (P(reject Ha), P(reject H0))."""
+    d = RandomisedDesign("sargent", (int(row["n1C"]), int(row["n2C"])),
+                         ratio=int(row["alloc"]), futility=(int(row["r1"]), int(row["r2"])),
+                         efficacy=(int(row["s"]),))
+    got = d.oc([[float(row["pC"]), float(row["pE"])]]).rows[0]
+    assert got["reject_ha"] == pytest.approx(float(row["reject_ha"]), abs=1e-13)
+    assert got["reject"] == pytest.approx(float(row["reject_h0"]), abs=1e-13)
+
+
+@pytest.mark.parametrize("row", [r for r in peer_rows() if r["kind"].startswith("search")],
+                         ids=lambda r: r["kind"].replace(" ", "-"))
+def test_search_matches_phiidesign(row):
+    """sargent2stage_R(type = "exact") picks the same designs here, although it computes
+    beta, eta and pi by a normal approximation (so its printed beta and pi differ)."""
+    _, crit, args = row["kind"].split(" ")
+    p0, pa, alpha, beta, eta, pi, lo, hi = (float(v) for v in args.split(";"))
+    d = sargent.search(p0, pa, alpha, beta, eta, pi, nmin=int(lo), nmax=int(hi))[
+        {"OPT": "optimal", "MIN": "minimax"}[crit]]
+    assert (d["nC"], d["r"], d["s"]) == ((int(row["n1C"]), int(row["n2C"])),
+                                         (int(row["r1"]), int(row["r2"])), int(row["s"]))
