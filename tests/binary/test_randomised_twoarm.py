@@ -10,8 +10,9 @@ Expected numbers and where they come from:
   P 0.05300509 / 0.80824399, ESS 61.51241, 4 feasible designs, and its final bounds
   ``e2(z1, z2)`` printed for z2 = 37..44; barnard defaults f1 = 0.3529053, e2 = 1.199647,
   P 0.09682684 / 0.80002649, 28074 feasible designs; more cases (sat, barnard, fisher,
-  random inputs) in ``tests/data/randomised_ph2rand.csv`` made by
-  ``tests/data/make_randomised_ph2rand.R`` (seeded);
+  random inputs, and five searches with an interim efficacy stop, binomial/sat/barnard)
+  in ``tests/data/randomised_ph2rand.csv`` made by ``tests/data/make_randomised_ph2rand.R``
+  (seeded);
 * the OC of every design are recomputed by enumerating every (X_C1, X_E1, X_C2, X_E2),
   with the decision written out from the papers' definitions; fisher's bounds from the
   conditional law of the counts obtained by that enumeration.
@@ -28,6 +29,7 @@ import pytest
 from click.testing import CliRunner
 
 from designcalc.binary.randomised import twoarm
+from designcalc.binary.randomised.comparative import search as search_binomial
 from designcalc.binary.randomised.design import RandomisedDesign, attains, search
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
@@ -227,24 +229,50 @@ def ph2rand_cases():
         return list(csv.DictReader(fh))
 
 
-@pytest.mark.parametrize("case", ph2rand_cases(), ids=lambda c: f"{c['type']}-{c['nCmax']}")
+@pytest.mark.parametrize("case", ph2rand_cases(),
+                         ids=lambda c: f"{c['type']}-{c['nCmax']}-eff{c['efficacy'][0]}")
 def test_searches_match_ph2rand_run(case):
+    """ph2rand 0.1.0's des_two_stage run here (the CSV's last five rows: with an interim
+    efficacy stop, efficacy = TRUE, one of them with futility = FALSE)."""
     kw = dict(alpha=float(case["alpha"]), beta=float(case["beta"]),
               delta=float(case["delta"]), Pi0=(float(case["Pi0"]),),
-              nCmax=int(case["nCmax"]))
-    d = twoarm.search(case["type"], **kw)
+              nCmax=int(case["nCmax"]), efficacy=case["efficacy"] == "TRUE",
+              futility=case["futility"] == "TRUE")
+    d = search_binomial(**kw) if case["type"] == "binomial" else twoarm.search(case["type"], **kw)
     assert d["nC"] == (int(case["n1C"]), int(case["n2C"]))
     assert d["alpha"] == pytest.approx(float(case["P0"]), abs=1e-12)
     assert d["power"] == pytest.approx(float(case["P1"]), abs=1e-12)
     assert d["ess0"] == pytest.approx(float(case["ESS0"]), abs=1e-10)
-    if case["type"] == "sat":
+    bounds = [float(v) for v in case["bounds"].split(";")] if case["bounds"] else []
+    if case["type"] == "sat":                          # eS1; eT1; fS1; fT1; eS2; eT2
         b = d["bounds"]
-        got = [b["s_futility"][0], b["futility"][0], b["s_efficacy"][1], b["efficacy"][1]]
-        assert got == [int(v) for v in case["bounds"].split(";")[2:]]
+        got = [b["s_efficacy"][0], b["efficacy"][0]] if kw["efficacy"] else []
+        got += [b["s_futility"][0], b["futility"][0], b["s_efficacy"][1], b["efficacy"][1]]
+        assert got == bounds[-len(got):]
     if case["type"] == "barnard":                      # e1 (Inf: no stop); f1; e2
-        _, f1, e2 = (float(v) for v in case["bounds"].split(";"))
-        assert d["bounds"]["futility"][0] == pytest.approx(f1, rel=1e-15)
-        assert d["bounds"]["efficacy"][1] == pytest.approx(e2, rel=1e-15)
+        e1, f1, e2 = bounds
+        b = d["bounds"]
+        if kw["efficacy"]:
+            assert b["efficacy"][0] == pytest.approx(e1, rel=1e-15)
+        assert b["futility"][0] == pytest.approx(f1, rel=1e-15)
+        assert b["efficacy"][1] == pytest.approx(e2, rel=1e-15)
+    if case["type"] == "binomial":                     # e1; f1 (-Inf: no stop); e2
+        e1, f1, e2 = bounds
+        assert d["efficacy"] == (e1, e2)
+        assert d["futility"][0] == (f1 if kw["futility"] else -int(case["n1C"]) - 1)
+
+
+def test_sat_efficacy_search_skips_one_patient_stages():
+    """ph2rand's sat loop ``f_S1 in [0, n1E - 2]`` is empty for n1E = 1 with an efficacy
+    stop: no rule there (this raised an IndexError).  ph2rand 0.1.0 run here,
+    ``des_two_stage(type = "sat", nCmax = 4, delta = 0.6, alpha = 0.2, efficacy = TRUE)``:
+    (2, 2), eS1 = 2, eT1 = 1, fS1 = 0, fT1 = -1, eS2 = 2, eT2 = -1, P 0.0439 / 0.868."""
+    d = twoarm.search("sat", nCmax=4, delta=0.6, alpha=0.2, efficacy=True)
+    b = d["bounds"]
+    assert d["nC"] == (2, 2)
+    assert (b["s_efficacy"], b["efficacy"], b["s_futility"], b["futility"]) == \
+        ((2, 2), (1, -1), (0,), (-1,))
+    assert (round(d["alpha"], 4), round(d["power"], 3)) == (0.0439, 0.868)
 
 
 def test_one_stage_search_is_the_smallest_n():

@@ -1077,3 +1077,36 @@ WATERFALL_NEXT_BAD = [
 @pytest.mark.parametrize("line", WATERFALL_NEXT_BAD, ids=[c[:100] for c in WATERFALL_NEXT_BAD])
 def test_waterfall_next_bad_invocations_exit_2(line, tmp_path):
     _check(shlex.split(line), tmp_path)
+
+
+# --- randomised three-outcome design (issue #24, item 2): bad invocations ----------------------
+RANDOMISED_SARGENT_BAD = [
+    "randomised oc --design sargent --n 11,19 --efficacy 4 --rates 0.1,0.3",       # no --futility
+    "randomised oc --design sargent --n 11,19 --futility 0 --efficacy 4 --rates 0.1,0.3",
+    "randomised oc --design sargent --n 11,19 --futility 1,0 --efficacy 4 --rates 0.1,0.3",
+    "randomised oc --design sargent --n 11,19 --futility 0,1 --efficacy 1 --rates 0.1,0.3",
+    "randomised oc --design sargent --n 11,19 --futility 0,1 --efficacy 4,5 --rates 0.1,0.3",
+    "randomised oc --design sargent --n 11,19 --futility 0,1.5 --efficacy 4 --rates 0.1,0.3",
+    "randomised oc --design sargent --n 11,19 --futility 0,1 --efficacy 4 --level 0.1 "
+    "--rates 0.1,0.3",
+    "randomised oc --design sargent --n 11,19 --futility 0,1 --efficacy 4 --rates 0.1",
+    "randomised design --design sargent --p0 0.1 --pa 0.3",
+    "randomised design --design sargent --p0 0.3 --pa 0.1 --alpha 0.1 --beta 0.2 --eta 0.7 "
+    "--pi 0.7 --nmin 60 --nmax 64",
+    "randomised design --design sargent --p0 0.1 --pa 0.3 --alpha 0.1 --beta 0.2 --eta 0.95 "
+    "--pi 0.7 --nmin 60 --nmax 64",
+    "randomised design --design sargent --p0 0.1 --pa 0.3 --alpha 0.1 --beta 0.2 --eta 0.7 "
+    "--pi 0.7 --nmin 10 --nmax 12",
+    "randomised design --design sargent --p0 0.1 --pa 0.3 --alpha 0.1 --beta 0.2 --eta 0.7 "
+    "--pi 0.7 --nmin 60 --nmax 50000",
+    "randomised design --design sargent --p0 0.1 --pa 0.3 --alpha 0.1 --beta 0.2 --eta 0.7 "
+    "--pi 0.7 --nmin 60 --nmax 64 --eps 0.5",
+    "randomised design --design sargent --ncmax 20",
+    "randomised design --design binomial --eta 0.7",
+]
+
+
+@pytest.mark.parametrize("line", RANDOMISED_SARGENT_BAD,
+                         ids=[c[:100] for c in RANDOMISED_SARGENT_BAD])
+def test_randomised_sargent_bad_invocations_exit_2(line, tmp_path):
+    _check(shlex.split(line), tmp_path)

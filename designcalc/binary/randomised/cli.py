@@ -15,8 +15,11 @@ from designcalc.cli.options import check_report_path, output_options, report_lin
 _TWO_ARM = ("binomial", "sat", "barnard", "fisher")
 _ONLY = {"p": ("select",), "arms": ("select",), "target": ("select",),
          "min_diff": ("select",), "min_resp": ("select",), "max_n": ("select",),
-         **{k: _TWO_ARM for k in ("alpha", "beta", "ratio", "pi0", "pi1", "ncmax", "equal",
-                                  "w", "pio", "futility_stop", "stages")},
+         **{k: _TWO_ARM for k in ("pi0", "pi1", "ncmax", "equal", "w", "pio",
+                                  "futility_stop", "stages")},
+         **{k: _TWO_ARM + ("sargent",) for k in ("alpha", "beta", "ratio")},
+         **{k: ("sargent",) for k in ("p0", "pa", "eta", "pi", "nmin", "nmax", "eps",
+                                      "criterion")},
          "efficacy_stop": ("binomial", "sat", "barnard"), "futility_bound": ("fisher",)}
 
 
@@ -29,12 +32,14 @@ def _range(text, name):
 
 @click.command("design")
 @click.option("--design", "which",
-              type=click.Choice(["select", "binomial", "sat", "barnard", "fisher"]),
+              type=click.Choice(["select", "binomial", "sat", "barnard", "fisher",
+                                 "sargent"]),
               default="binomial", show_default=True,
               help="select: smallest n per arm of pick the winner; binomial, sat, barnard, "
                    "fisher: the optimal two-arm design of ph2rand's des_two_stage(type = "
                    "...) (Jung 2008; Litwin et al. 2017; Shan et al. 2013; Jung & "
-                   "Sargent 2014).")
+                   "Sargent 2014); sargent: the randomised three-outcome design by "
+                   "PhIIdesign's sargent2stage_R rules, exact (Sargent et al. 2001).")
 @click.option("--delta", type=float, default=None,
               help="select: the better arm's advantage (required); binomial: the effect "
                    "in the power (default 0.2, ph2rand delta).")
@@ -78,6 +83,21 @@ def _range(text, name):
                    "futility_param with futility_type = 1; default 0).")
 @click.option("--stages", type=click.IntRange(1, 2), default=None,
               help="two-arm designs: 1 (ph2rand des_one_stage) or 2 (des_two_stage; default).")
+@click.option("--p0", type=float, default=None, help="sargent: control response rate of Ha "
+              "(PhIIdesign p0; H0: both arms at (p0 + pa)/2).")
+@click.option("--pa", type=float, default=None, help="sargent: experimental response rate of "
+              "Ha (PhIIdesign pa).")
+@click.option("--eta", type=float, default=None, help="sargent: smallest P(reject Ha | H0).")
+@click.option("--pi", "pi", type=float, default=None,
+              help="sargent: smallest P(reject H0 | Ha).")
+@click.option("--nmin", type=int, default=None, help="sargent: smallest total sample size "
+              "searched, both arms (PhIIdesign N_min; required).")
+@click.option("--nmax", type=int, default=None, help="sargent: largest total sample size "
+              "searched (PhIIdesign N_max; required).")
+@click.option("--eps", type=float, default=None, help="sargent: tolerance on alpha, beta, "
+              "eta, pi (PhIIdesign eps; default 0.005).")
+@click.option("--criterion", type=click.Choice(["optimal", "minimax"]), default=None,
+              help="sargent: the design reported (default optimal).")
 @report_option
 @output_options
 def design(which, fmt, out, report, **kw):
@@ -89,7 +109,9 @@ def design(which, fmt, out, report, **kw):
     pselect).  --design binomial|sat|barnard|fisher: the optimal two-arm design
     of ph2rand's des_two_stage/des_one_stage (type = "binomial", Jung 2008;
     "sat", Litwin et al. 2017; "barnard", Shan et al. 2013; "fisher", Jung &
-    Sargent 2014), exact.
+    Sargent 2014), exact.  --design sargent: the optimal (or minimax)
+    randomised three-outcome design (Sargent et al. 2001) by PhIIdesign's
+    sargent2stage_R rules, with exact probabilities.
     """
     from designcalc.binary.randomised.design import search
 
@@ -112,6 +134,18 @@ def design(which, fmt, out, report, **kw):
         title = (f"Smallest n per arm with P(select the better arm) >= "
                  f"{given.get('target', 0.9):g}: n = {found.n[0]} (P(inconclusive) = "
                  f"{res.metrics[0]['no_selection']:.4f}). {found.protocol_text()}")
+    elif which == "sargent":
+        need = [k for k in ("p0", "pa", "alpha", "beta", "eta", "pi", "nmin", "nmax")
+                if k not in given]
+        if need:
+            raise click.BadParameter("--design sargent needs --p0, --pa, --alpha, --beta, "
+                                     "--eta, --pi, --nmin and --nmax",
+                                     param_hint="--" + need[0])
+        found = search(test="sargent", **given)[0]
+        pm = (given["p0"] + given["pa"]) / 2
+        res = found.oc({"H0": [pm, pm], "Ha": [given["p0"], given["pa"]]})
+        title = (f"{given.get('criterion', 'optimal').capitalize()} design (PhIIdesign "
+                 f"sargent2stage_R rules, exact): {found}. {found.protocol_text()}")
     else:
         req = {"test": which}
         names = {"pi0": "Pi0", "pi1": "Pi1", "ncmax": "nCmax", "pio": "piO",

@@ -7,7 +7,13 @@
 ``test = "binomial"``
     a control and an experimental arm compared by the difference in responses
     at one or more stages (Jung 2008; ph2rand's ``binomial`` designs,
-    :mod:`designcalc.binary.randomised.comparative`).
+    :mod:`designcalc.binary.randomised.comparative`);
+``test = "sat" | "barnard" | "fisher"``
+    ph2rand's other two-arm designs (:mod:`designcalc.binary.randomised.twoarm`);
+``test = "sargent"``
+    the randomised three-outcome design (Sargent, Chan & Goldberg 2001; PhIIdesign's
+    ``sargent2stage_R``): reject Ha, reject H0 or inconclusive on ``X_E - X_C``
+    (:mod:`designcalc.binary.randomised.sargent`).
 
 One scenario is the list of the arms' true response rates (control first for
 ``binomial``), e.g. ``[0.1, 0.3]``.  numpy only at import.
@@ -22,12 +28,12 @@ import numpy as np
 from designcalc.core.protocol import Design, curve_scenarios
 from designcalc.core.validate import check_int, check_prob_array, check_real
 
-from designcalc.binary.randomised import comparative, selection, twoarm
+from designcalc.binary.randomised import comparative, sargent, selection, twoarm
 
 __all__ = ["RandomisedDesign", "TESTS", "search", "attains"]
 
 #: the designs of the family (``test``)
-TESTS = ("select", "binomial") + twoarm.TESTS
+TESTS = ("select", "binomial") + twoarm.TESTS + ("sargent",)
 
 
 def _ints(name, values) -> tuple:
@@ -78,6 +84,10 @@ class RandomisedDesign(Design):
         ``fisher``: the significance level whose conditional type I error every
         final bound keeps (ph2rand's ``alpha``); ``futility``/``efficacy``: one
         interim bound on ``D_1 = X_E - X_C``.
+
+    For ``sargent``, ``futility`` holds ``r_1, r_2`` (stop and reject Ha after stage 1
+    if ``D_1 <= r_1``; reject Ha at the end if ``D <= r_2``; one stage: ``r``) and
+    ``efficacy`` the final ``s`` alone (reject H0 if ``D >= s``; inconclusive between).
 
     Examples
     --------
@@ -144,6 +154,9 @@ class RandomisedDesign(Design):
                             ("level", ("fisher",))):
             if getattr(self, name) is not None and self.test not in tests:
                 raise ValueError(f"{name}: not used by test={self.test}")
+        if self.test == "sargent":
+            self._check_sargent(n, n_e, K)
+            return
         if self.test != "binomial":
             self._check_twoarm(n, K)
             return
@@ -167,6 +180,33 @@ class RandomisedDesign(Design):
                                  f"continues), got {fut[k]} and {eff[k]}")
         set_("efficacy", eff)
         set_("futility", fut if fut else None)
+
+    def _check_sargent(self, n, n_e, K):
+        """Validation of the three-outcome bounds (ValueError naming the parameter)."""
+        if K > 2:
+            raise ValueError(f"n: the sargent design has one or two stages, got {K}")
+        if self.efficacy is None or self.futility is None:
+            raise ValueError(f"{'efficacy' if self.efficacy is None else 'futility'}: the "
+                             "sargent design needs futility = (r_1, r_2) (reject Ha if X_E - "
+                             "X_C <= r) and efficacy = (s,) (reject H0 if X_E - X_C >= s)")
+        s = _ints("efficacy", self.efficacy)
+        r = _ints("futility", self.futility)
+        if len(s) != 1:
+            raise ValueError(f"efficacy must be the final bound s alone, got {len(s)} values")
+        if len(r) != K:
+            raise ValueError(f"futility must have one bound per stage ({K}), got {len(r)}")
+        cum_c, cum_e = np.cumsum(n), np.cumsum(n_e)
+        for k in range(K):
+            if not -cum_c[k] <= r[k] < cum_e[k]:
+                raise ValueError(f"futility[{k}] must be in [{-cum_c[k]}, {int(cum_e[k]) - 1}]"
+                                 f" (a difference in responses), got {r[k]}")
+        if K == 2 and r[1] <= r[0]:
+            raise ValueError(f"futility[1] must be > futility[0] = {r[0]}, got {r[1]}")
+        if not r[-1] < s[0] <= cum_e[-1]:
+            raise ValueError(f"efficacy must be in [{r[-1] + 1}, {int(cum_e[-1])}] (above the "
+                             f"last futility bound), got {s[0]}")
+        object.__setattr__(self, "efficacy", s)
+        object.__setattr__(self, "futility", r)
 
     def _check_twoarm(self, n, K):
         """Validation of the ``sat``/``barnard``/``fisher`` bounds (ValueError naming the
@@ -220,7 +260,11 @@ class RandomisedDesign(Design):
         return tuple(int(round(v * self.ratio)) for v in self.n)
 
     def _bounds(self) -> tuple:
-        """``(efficacy, futility)`` with "no futility stop" written out as a bound."""
+        """``(efficacy, futility)`` with "no futility stop" written out as a bound
+        (``sargent``: the rule rejecting H0, no interim efficacy stop)."""
+        if self.test == "sargent":
+            never = (sum(self.n_experimental) + 1,) * (len(self.n) - 1)
+            return never + self.efficacy, self.futility[:-1]
         if self.futility is not None:
             return self.efficacy, self.futility
         cum_c = np.cumsum(self.n)
@@ -242,6 +286,11 @@ class RandomisedDesign(Design):
             f = f", stop if D_1 <= {self.futility[0]}" if self.futility else ""
             return (f"Fisher (conditional level {self.level:g}): "
                     + " + ".join(f"{c}+{e}" for c, e in zip(self.n, self.n_experimental)) + f)
+        if self.test == "sargent":
+            r = ", ".join(map(str, self.futility))
+            return (f"Sargent three-outcome: " + " + ".join(
+                f"{c}+{e}" for c, e in zip(self.n, self.n_experimental))
+                + f" [D <= {r} reject Ha, D >= {self.efficacy[0]} reject H0]")
         parts = []
         for k, (nc, ne) in enumerate(zip(self.n, self.n_experimental)):
             f = self.futility[k] if self.futility and k < len(self.futility) else None
@@ -267,6 +316,8 @@ class RandomisedDesign(Design):
                            "Ellenberg 1985).")
         K = len(self.n)
         ratio = "1:1" if self.ratio == 1 else f"1:{self.ratio:g}"
+        if self.test == "sargent":
+            return self._sargent_text(K, ratio)
         if self.test != "binomial":
             return self._twoarm_text(K, ratio)
         out = [f"Patients are randomised {ratio} to control and experimental treatment "
@@ -290,6 +341,23 @@ class RandomisedDesign(Design):
                             f"is {self.efficacy[k]} or more")
             out.append(f"After stage {k + 1} ({who}) the trial "
                        + (" and ".join(acts) if acts else "continues in any case") + ".")
+        return " ".join(out)
+
+    def _sargent_text(self, K, ratio):
+        """The protocol sentence of the randomised three-outcome design."""
+        cum_c, cum_e = np.cumsum(self.n), np.cumsum(self.n_experimental)
+        out = [f"Patients are randomised {ratio} to control and experimental treatment in "
+               f"{K} stage{'s' * (K > 1)}; the statistic is the difference in the numbers "
+               "of responses D, experimental minus control, and the trial has three "
+               "outcomes (Sargent, Chan & Goldberg 2001)."]
+        if K == 2:
+            out.append(f"After stage 1 ({cum_c[0]} control and {cum_e[0]} experimental "
+                       f"patients) the trial stops and the experimental treatment is declared "
+                       f"not promising if D is {self.futility[0]} or less.")
+        out.append(f"At the final analysis ({cum_c[-1]} control and {cum_e[-1]} experimental "
+                   f"patients) it is declared not promising if D is {self.futility[-1]} or "
+                   f"less, promising if D is {self.efficacy[0]} or more, and the result is "
+                   "inconclusive in between.")
         return " ".join(out)
 
     def _twoarm_text(self, K, ratio):
@@ -380,7 +448,7 @@ class RandomisedDesign(Design):
                     "metric_keys": ("scenario",)}
         nC, nE = self.n, self.n_experimental
         size = np.array([c + e for c, e in zip(nC, nE)])
-        if self.test == "binomial":
+        if self.test in ("binomial", "sargent"):
             eff, fut = self._bounds()
             probs = lambda pc, pe: comparative.stage_probabilities(   # noqa: E731
                 nC, nE, eff, fut, pc, pe)
@@ -397,6 +465,10 @@ class RandomisedDesign(Design):
                    "pet_futility": float(sp["futility"][:-1].sum()),
                    "pet_efficacy": float(sp["efficacy"][:-1].sum()),
                    "en": float(np.sum(size * sp["reach"]))}
+            if self.test == "sargent":
+                three = sargent.three_outcome(nC, nE, self.futility, self.efficacy[0], pc, pe)
+                row["reject_ha"] = three["reject_ha"]
+                row["inconclusive"] = three["inconclusive"]
             rows.append(row)
         out = {"rows": rows, "keys": ("scenario", "p_control", "p_experimental")}
         if null_range is not None:
@@ -417,7 +489,10 @@ def search(test: str = "binomial", **requirements) -> list:
     ``arms``, ``target``, ``min_diff``, ``min_resp``, ``max_n``); ``test="binomial"``:
     the optimal design of :func:`~designcalc.binary.randomised.comparative.search`
     (ph2rand's arguments: ``alpha``, ``beta``, ``delta``, ``ratio``, ``Pi0``, ``Pi1``,
-    ``nCmax``, ``equal``, ``w``, ``piO``, ``efficacy``, ``futility``, ``stages``).
+    ``nCmax``, ``equal``, ``w``, ``piO``, ``efficacy``, ``futility``, ``stages``);
+    ``test="sargent"``: :func:`~designcalc.binary.randomised.sargent.search` (``p0``,
+    ``pa``, ``alpha``, ``beta``, ``eta``, ``pi``, ``nmin``, ``nmax``, ``eps``, ``ratio``)
+    and ``criterion`` (``"optimal"``, the default, or ``"minimax"``).
     Returns a list of one :class:`RandomisedDesign`."""
     if test == "select":
         out = selection.selection_n(**requirements)
@@ -426,6 +501,14 @@ def search(test: str = "binomial", **requirements) -> list:
                                  min_resp=requirements.get("min_resp", 0))]
     if test not in TESTS:
         raise ValueError(f"test must be one of {', '.join(TESTS)}, got {test!r}")
+    if test == "sargent":
+        req = dict(requirements)
+        crit = req.pop("criterion", "optimal")
+        if crit not in ("optimal", "minimax"):
+            raise ValueError(f"criterion must be 'optimal' or 'minimax', got {crit!r}")
+        d = sargent.search(**req)[crit]
+        return [RandomisedDesign("sargent", d["nC"], ratio=req.get("ratio", 1),
+                                 futility=d["r"], efficacy=(d["s"],))]
     if test != "binomial":
         out = twoarm.search(test, **requirements)
         b = out["bounds"]
@@ -446,6 +529,13 @@ def attains(design: RandomisedDesign, test: str = "binomial", **req) -> bool:
         rates = [req["p"] + req["delta"]] + [req["p"]] * (arms - 1)
         res = design.oc([rates])
         return res.rows[0]["selected"] >= req.get("target", 0.9)
+    if test == "sargent":
+        p0, pa, eps = req["p0"], req["pa"], req.get("eps", 0.005) + 1e-12
+        pm = (p0 + pa) / 2
+        args = (design.n, design.n_experimental, design.futility, design.efficacy[0])
+        ha, h0 = sargent.three_outcome(*args, p0, pa), sargent.three_outcome(*args, pm, pm)
+        return (h0["reject_h0"] <= req["alpha"] + eps and ha["reject_ha"] <= req["beta"] + eps
+                and h0["reject_ha"] >= req["eta"] - eps and ha["reject_h0"] >= req["pi"] - eps)
     alpha, beta, delta = req.get("alpha", 0.1), req.get("beta", 0.2), req.get("delta", 0.2)
     Pi0 = tuple(req.get("Pi0", (0.1,)))
     Pi1 = tuple(req.get("Pi1", Pi0[:1]))

@@ -24,6 +24,8 @@ LABELS = {
     "n_experimental": _i("experimental patients per stage", "patients"),
     "ess0": _c("expected sample size ESS(piO, piO)"),
     "ess1": _c("expected sample size ESS(piO, piO + delta)"),
+    "reject_ha": _p("P(reject Ha: not promising)"),
+    "inconclusive": _p("P(inconclusive at the end)"),
 }
 
 

@@ -12,7 +12,8 @@ __all__ = ["facts", "selection_table", "arms_table"]
 
 #: the bibliography key of each design (the spec's bibliography)
 REFERENCE = {"select": "simon_wittes_ellenberg", "binomial": "jung2008",
-             "sat": "litwin2017", "barnard": "shan2013", "fisher": "jung_sargent2014"}
+             "sat": "litwin2017", "barnard": "shan2013", "fisher": "jung_sargent2014",
+             "sargent": "sargent2001"}
 
 
 def selection_table(result) -> dict:

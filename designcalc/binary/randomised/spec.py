@@ -14,11 +14,13 @@ SPEC = FamilySpec(
     title="Randomised phase II designs: pick the winner, two-arm comparison (exact)",
     design="designcalc.binary.randomised.design:RandomisedDesign",
     params=(
-        Param("test", ("select", "binomial", "sat", "barnard", "fisher"), "select: pick the "
+        Param("test", ("select", "binomial", "sat", "barnard", "fisher", "sargent"),
+              "select: pick the "
               "winner; binomial: control vs experimental by the difference in responses "
               "(Jung 2008); sat: single-arm plus two-arm test (Litwin et al. 2017); "
               "barnard: Barnard's statistic (Shan et al. 2013); fisher: Fisher's exact "
-              "conditional test (Jung & Sargent 2014)."),
+              "conditional test (Jung & Sargent 2014); sargent: three outcomes on the "
+              "difference in responses (Sargent et al. 2001)."),
         Param("n", "int_list", "select: patients per arm; binomial: control patients per "
               "stage.", domain="whole numbers >= 1", unit="patients"),
         Param("ratio", "float", "binomial: experimental patients per control patient.",
@@ -26,10 +28,11 @@ SPEC = FamilySpec(
         Param("efficacy", "float_list", "binomial, sat: reject H0 after stage k if X_E - X_C "
               ">= e_k (cumulative; an interim value above the experimental patients so far: "
               "no efficacy stop); barnard: if Barnard's statistic >= e_k; fisher: the "
-              "interim bound only.", default=None),
+              "interim bound only; sargent: the final s alone.", default=None),
         Param("futility", "float_list", "two-arm designs: stop after interim stage k if "
               "X_E - X_C <= f_k (barnard: Barnard's statistic; one per interim stage; none: "
-              "no futility stop).", default=None),
+              "no futility stop); sargent: r_1, r_2 (reject Ha if X_E - X_C <= r_k, also "
+              "at the end).", default=None),
         Param("s_efficacy", "int_list", "sat: rejecting also needs X_E >= this, per stage.",
               default=None, unit="responses"),
         Param("s_futility", "int_list", "sat: stop after stage 1 also if X_E <= this.",
@@ -63,8 +66,9 @@ SPEC = FamilySpec(
              ("binomial", {"test": "binomial"}, _SELECT_ONLY + _SAT_ONLY + _FISHER_ONLY),
              ("sat", {"test": "sat"}, _SELECT_ONLY + _FISHER_ONLY),
              ("barnard", {"test": "barnard"}, _SELECT_ONLY + _SAT_ONLY + _FISHER_ONLY),
-             ("fisher", {"test": "fisher"}, _SELECT_ONLY + _SAT_ONLY)),
-    summary=("selected", "no_selection", "reject", "en"),
+             ("fisher", {"test": "fisher"}, _SELECT_ONLY + _SAT_ONLY),
+             ("sargent", {"test": "sargent"}, _SELECT_ONLY + _SAT_ONLY + _FISHER_ONLY)),
+    summary=("selected", "no_selection", "reject", "reject_ha", "inconclusive", "en"),
     doc="docs/randomised.md",
     references=(),                  # the report builder cites the design's own paper
     bibliography=(
@@ -72,6 +76,8 @@ SPEC = FamilySpec(
          "phase II clinical trials. Cancer Treat Rep 69:1375-1381."),
         ("jung2008", "Jung SH (2008). Randomized phase II trials with a prospective control. "
          "Stat Med 27:568-583."),
+        ("sargent2001", "Sargent DJ, Chan V, Goldberg RM (2001). A three-outcome design for "
+         "phase II clinical trials. Controlled Clinical Trials 22:117-125."),
         ("litwin2017", "Litwin S, Basickes S, Ross EA (2017). Two-sample binary phase 2 trials "
          "with low type I error and low sample size. Stat Med 36:1383-1394."),
         ("shan2013", "Shan G, Ma C, Hutson AD, Wilding GE (2013). Randomized two-stage phase "
@@ -81,7 +87,7 @@ SPEC = FamilySpec(
          "trials. J Biopharm Stat 24:802-816."),
     ),
     keywords=("randomised", "randomized", "pick the winner", "control arm", "barnard",
-              "fisher exact test", "single-arm and two-arm test"),
+              "fisher exact test", "single-arm and two-arm test", "three-outcome"),
     examples=(
         # clinfun::pselect(20, c(.25, .40)): 0.1155833, 0.8045131, inconclusive 0.07990368
         {"design": {"test": "select", "n": [20]}, "scenarios": {"published": [0.25, 0.40]},
@@ -123,6 +129,16 @@ SPEC = FamilySpec(
          "cli": ["randomised", "oc", "--design", "fisher", "--n", "22,22", "--futility",
                  "0", "--level", "0.1", "--scenario", "H0=0.1,0.1", "--scenario",
                  "H1=0.1,0.3"]},
+        # randomised three-outcome design (Sargent et al. 2001; PhIIdesign sargent2stage_R
+        # rules, exact): N = 60..64 -> 11+11, 19+19, r = (0, 1), s = 4, found here and
+        # checked by enumeration in tests/binary/test_randomised_sargent.py
+        {"design": {"test": "sargent", "n": [11, 19], "futility": [0, 1], "efficacy": [4]},
+         "scenarios": {"H0": [0.2, 0.2], "Ha": [0.1, 0.3]},
+         "search": {"test": "sargent", "p0": 0.1, "pa": 0.3, "alpha": 0.1, "beta": 0.2,
+                    "eta": 0.7, "pi": 0.7, "nmin": 60, "nmax": 64},
+         "cli": ["randomised", "oc", "--design", "sargent", "--n", "11,19", "--futility",
+                 "0,1", "--efficacy", "4", "--scenario", "H0=0.2,0.2", "--scenario",
+                 "Ha=0.1,0.3"]},
     ),
     extras=(("design", "designcalc.binary.randomised.cli:design"),),
 )

@@ -331,7 +331,9 @@ def _space(test, c1, c2, n1, n2, efficacy, futility):
     """The bounds ph2rand enumerates for stage sizes ``n1``, ``n2`` (None: one stage),
     axis by axis of the coordinates, each as ``(name, values, cuts)``: ``fut`` and
     ``eff`` (stage 1) and ``fin`` (the last stage), with ``valid(F, E, C)``, the
-    ranges that depend on other bounds (ph2rand's loop limits) on broadcast values."""
+    ranges that depend on other bounds (ph2rand's loop limits) on broadcast values;
+    None when ph2rand's loops are empty (sat with an efficacy stop and one experimental
+    patient in stage 1: no ``f_S1`` in ``[0, n1E - 2]``)."""
     a, aE = n1
     if test == "sat":
         if n2 is None:                                   # reject if T >= eT and S >= eS
@@ -342,6 +344,8 @@ def _space(test, c1, c2, n1, n2, efficacy, futility):
         top = aE - 2 if efficacy else aE - 1
         fT = np.arange(-a, top + 1) if futility else np.array([-a - 1])
         fS = np.arange(0, top + 1) if futility else np.array([-1])
+        if not fS.size:
+            return None
         eT = np.arange(fT[0] + 2, aE + 1) if efficacy else np.array([aE + 1])
         eS = np.arange(fS[0] + 2, aE + 1) if efficacy else np.array([aE + 1])
         eT2 = np.arange(fT[0] + 2 - b, eT[-1] + bE)
@@ -562,8 +566,8 @@ def search(test, alpha=0.1, beta=0.2, delta=0.2, ratio=1.0, Pi0=(0.1,), Pi1=None
             continue
         c1, c2, tab = _tables(test, n1, n2, rates[:2])
         R1o = [_tables(test, n1, None, [r])[2][0][0] for r in rates[2:]]
-        got = _evaluate(_space(test, c1, c2, n1, n2, efficacy, futility), tab, R1o, n1, n2,
-                        alpha, beta)
+        space = _space(test, c1, c2, n1, n2, efficacy, futility)
+        got = None if space is None else _evaluate(space, tab, R1o, n1, n2, alpha, beta)
         if got is None or not got["t"].size:
             continue
         m = got["t"].size
