@@ -188,6 +188,22 @@ def test_combination_nodes_are_next_comb_and_ties_branch(variant):
     assert (first["path"], first["next"]) == ("1.1NNN", "(2,1)|(1,2)")
 
 
+def test_waterfall_nodes_are_its_own_conduct():
+    """The waterfall (BOIN within a subtrial, next.subtrial between them): every node
+    replayed through its next_dose; subtrial 1 of a 2 x 3 grid is the ladder A1B1, A2B1,
+    A2B2, A2B3, so 0/3 at A1B1 escalates to (2,1) (Zhang & Yuan 2016)."""
+    d = comb(variant="waterfall", cohorts=9)
+    res = pathways(d, ahead=2)
+    for r in res.rows:
+        n, y = replay_grid(r["path"], 2, 3)
+        a, b = _grid(r["level"])[0]
+        want = d.next_dose(n, y, (a, b))
+        got = None if r["next"] is None else _grid(r["next"])
+        assert (got, r["stop"]) == (want["next"], want["stop"])
+    assert (res.rows[0]["path"], res.rows[0]["next"]) == ("1.1NNN", "(2,1)")
+    assert "stay at A1B1" in next(r for r in res.rows if r["path"] == "1.1NNT")["reason"]
+
+
 def test_combination_from_data_and_errors():
     d = comb()
     res = pathways(d, [[3, 3, 0], [0, 0, 0]], [[0, 1, 0], [0, 0, 0]], next_level=(1, 2),
@@ -204,17 +220,17 @@ def test_combination_from_data_and_errors():
 
 
 def test_combination_cli_refuses_an_option_the_design_does_not_take():
-    """Keyboard's margins do not apply to BOIN-comb (and the waterfall has no next-dose
-    rule, so no pathways); the pathways command used to fail on the family's int_list
-    parameter (subtrial_cohorts) before any design was chosen."""
+    """Keyboard's margins do not apply to BOIN-comb nor to the waterfall; the pathways
+    command used to fail on the family's int_list parameter (subtrial_cohorts) before
+    any design was chosen."""
     from designcalc.cli import cli
 
     base = ["dose", "pathways", "--target", "0.3", "--rows", "2", "--cols", "3", "--cohorts",
             "10"]
     r = CliRunner().invoke(cli, base + ["--design", "boin-comb", "--margin-low", "0.1"])
     assert r.exit_code == 2 and "--margin-low" in r.output and "boin-comb" in r.output
-    r = CliRunner().invoke(cli, base + ["--design", "waterfall"])
-    assert r.exit_code == 2
+    r = CliRunner().invoke(cli, base + ["--design", "waterfall", "--margin-low", "0.1"])
+    assert r.exit_code == 2 and "--margin-low" in r.output
 
 
 def phase12(name, **kw):

@@ -82,7 +82,7 @@ SPEC = FamilySpec(
     commands=("dose oc --design boin-comb|keyboard-comb|waterfall",
               "dose simulate --design boin-comb|keyboard-comb|waterfall",
               "dose next --design boin-comb|keyboard-comb|waterfall",
-              "dose pathways --design boin-comb|keyboard-comb", "trial run"),
+              "dose pathways --design boin-comb|keyboard-comb|waterfall", "trial run"),
     cli_group="dose",
     generic=("oc", "simulate"),    # served by its own extras, routed by --design
     summary=("pcs", "share_mtd", "share_above", "p_none", "en"),

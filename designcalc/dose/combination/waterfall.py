@@ -329,19 +329,19 @@ def next_waterfall(design, rule, n, y, current) -> dict:
                 "reason": f"{obs}: the subtrial's first combination is too toxic; the "
                           "subtrial ends without a pick and the trial stops"}
     if yd <= rule.esc[nd] and pos < len(lad) - 1 and not elm[pos + 1]:
-        new, word = pos + 1, "escalate"
+        new, word = pos + 1, "escalate to"
     elif yd >= rule.de[nd] and pos > 0:
-        new, word = pos - 1, "de-escalate"
+        new, word = pos - 1, "de-escalate to"
     else:
-        new, word = pos, "stay"
+        new, word = pos, "stay at"
     budget = design.subtrial_cohorts[min(st["index"], len(design.subtrial_cohorts) - 1)]
     used = int(nl.sum()) // design.cohort_size
     nxt = lad[new]
     if n[nxt] < design.n_earlystop and used < budget:
-        return {**out, "next": nxt, "action": word,
-                "reason": f"{obs}: {word} to {_names([nxt])} (subtrial {st['index'] + 1}, "
+        return {**out, "next": nxt, "action": word.split()[0],
+                "reason": f"{obs}: {word} {_names([nxt])} (subtrial {st['index'] + 1}, "
                           f"{used} of its {budget} cohorts)"}
-    why = (f"{obs}: {word} to {_names([nxt])}, which has {n[nxt]} >= n_earlystop = "
+    why = (f"{obs}: {word} {_names([nxt])}, which has {n[nxt]} >= n_earlystop = "
            f"{design.n_earlystop} patients" if n[nxt] >= design.n_earlystop else
            f"{obs}: subtrial {st['index'] + 1} has used its {budget} cohorts")
     if st["pick"] is None:

@@ -1,4 +1,4 @@
-"""``designcalc dose pathways --design boin-comb|keyboard-comb``: dose-transition pathways on a
+"""``designcalc dose pathways --design boin-comb|keyboard-comb|waterfall``: dose-transition pathways on a
 drug-combination grid (routed here by the ``dose`` group's dispatch of ``pathways``; the
 interval designs and the CRM keep the command of :mod:`designcalc.dose.cli`).
 
@@ -13,8 +13,8 @@ from designcalc.cli._common import emit
 from designcalc.cli.options import check_plot, output_options, plot_options
 from designcalc.core import registry
 
-#: the combination designs with a next-dose rule (the waterfall's subtrials have none)
-DESIGNS = ("boin-comb", "keyboard-comb")
+#: the combination designs (each has a next-dose rule)
+DESIGNS = ("boin-comb", "keyboard-comb", "waterfall")
 
 
 def _spec_options(func):
@@ -59,7 +59,8 @@ def _level(text):
 @click.command("pathways")
 @click.option("--design", type=click.Choice(DESIGNS), required=True,
               help="boin-comb: BOIN for drug combinations (next.comb); keyboard-comb: "
-                   "Keyboard for combinations (next.comb.kb).")
+                   "Keyboard for combinations (next.comb.kb); waterfall: its subtrials "
+                   "(BOIN within one, next.subtrial between them).")
 @click.option("--n", "n_text", default=None,
               help="Patients per combination so far: rows of drug A separated by ';', drug "
                    "B levels by ',', e.g. '3,0,0;3,0,0' (default: none, the start).")
