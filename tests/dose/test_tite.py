@@ -329,8 +329,21 @@ def test_bf_boin_backfills_below_the_current_dose():
     d = TiteDesign(**{**BF, "cohorts": 6}, response=[1.0] * 4, n_cap=6)
     m = d.simulate(tox, n_sims=200, seed=4)
     assert m.metrics[0]["n_backfill_sim"] > 1
-    # n_cap 6: a dose holds at most 6 patients unless the escalation itself put more there
+    # n_cap 6: a dose holds at most 7 patients unless the escalation itself put more there
     assert m.metrics[0]["en_sim"] > 18
+
+
+def test_bf_boin_cap_is_bfboins():
+    """bfboin (``get.oc.bf``) keeps a dose open while ``backfilled + escalation <= n.cap``:
+    with no DLT, every response seen and fast accrual, the three doses passed on the way
+    up fill to exactly ``n_cap + 1`` patients and no further."""
+    d = TiteDesign(**{**BF, "cohorts": 6, "accrual_rate": 20.0}, response=[1.0] * 4,
+                   n_cap=6)
+    kernel = d._backfill_kernel(np.zeros(4), np.zeros(4, dtype=bool))
+    out = kernel(np.random.default_rng(1), 200)
+    below = out["n_treated"][:, :3]
+    assert below.max() == 7
+    assert (below == 7).mean() > 0.5
     with pytest.raises(ValueError, match="^response"):
         TiteDesign(**BF)
     with pytest.raises(ValueError, match="^response must give one"):
@@ -347,18 +360,21 @@ def test_bf_boin_zhao_table4_scenario3():
     3 stays, bfboin's uniform accrual, Weibull DLT times with half the DLTs in the second
     half of the window.
 
-    Measured here (seed 2024, 10^4 trials): BF-BOIN 57.2 % (SE 0.49), N 30.0, 14.1
-    months, 7.1 backfilled; BOIN 55.3 % (SE 0.50), N 24.15, 14.4 months.
+    Measured here (seed 2024, 10^4 trials): BF-BOIN 57.5 % (SE 0.49), N 30.52 (SE 0.09),
+    14.2 months, 7.6 backfilled; BOIN 55.3 % (SE 0.50), N 24.15, 14.4 months.  bfboin
+    0.1.1 itself (``get.oc.bf``, same settings, 4,000 trials, seed 7; R): BF-BOIN 59.1 %,
+    N 30.59, 14.2 months -- ours agrees with it within 2 SE.  Before the two bfboin
+    conventions (a dose open while it has at most ``n_cap`` patients, i.e. up to 13;
+    the current dose's backfilled patients not pooled with the dose below) our N was 30.0,
+    5 SE below bfboin's.  With Poisson accrual (bfboin's "consistent with publication")
+    ours gives 57.7 %, N 30.91, 14.95 months (bfboin: 58.6 %, 30.99, 14.93), so the
+    published durations point to uniform accrual.
 
     Within 3 SE of the difference (ours and the paper's own Monte-Carlo error, taken as
-    equal: sqrt(2) SE; plus the table's rounding): P(correct) of both designs and BOIN's
-    N (exact BOIN with these rules: 24.06).  Not within 3 SE, checked with a stated
-    tolerance: BF-BOIN's N is about one patient short of 30.9 -- the backfill allocation
-    details the paper does not pin down (is a dose capped at 12 or after its 12th
-    patient, when a response counts as seen) move N by 0.5-1 patient (n_cap 13: N 30.5,
-    P(correct) 59.6 %); we keep the documented cap and check N within 1.5 patients; the
-    durations differ by 0.2 and 0.14 months (the paper's accrual/duration conventions are
-    not given: Poisson accrual adds about a month), checked within 0.35 months.
+    equal: sqrt(2) SE; plus the table's rounding): P(correct) and N of both designs (exact
+    BOIN with these rules: N 24.06).  The durations differ by 0.1 months (the paper's
+    accrual/duration conventions are not given: Poisson accrual adds about 0.7 months),
+    checked within 0.35 months.
     """
     tox = {"s3": [0.04, 0.12, 0.25, 0.43, 0.63]}
     resp = [0.10, 0.20, 0.30, 0.45, 0.58]
@@ -370,7 +386,4 @@ def test_bf_boin_zhao_table4_scenario3():
         k = 3 * math.sqrt(2)
         assert abs(row["select_sim"] - correct) < k * row["select_sim_se"] + 0.0005
         assert abs(m["trial_duration_sim"] - months) < k * m["trial_duration_sim_se"] + 0.35
-        if response[0] == 0.0:
-            assert abs(m["en_sim"] - n) < k * m["en_sim_se"] + 0.05
-        else:
-            assert abs(m["en_sim"] - n) < 1.5
+        assert abs(m["en_sim"] - n) < k * m["en_sim_se"] + 0.05

@@ -10,10 +10,13 @@ conventions we follow where the paper leaves a choice):
 
 * **open for backfill** at the arrival time ``t``: a dose ``j < d`` at which a
   response of a dose-escalation patient is known (responses are known at the
-  end of the patient's window), with fewer than ``n_cap`` patients (escalation
-  and backfill), and *safe*: its completed data do not call for
+  end of the patient's window), with at most ``n_cap`` patients (escalation
+  and backfill; ``bfboin`` tests ``<= n.cap``, so a dose can end with
+  ``n_cap + 1``), and *safe*: its completed data do not call for
   de-escalation (``y_j < b_d(n_j)``), or those pooled with the next dose up do
-  not; every dose from the lowest unsafe one up is closed.  The highest open
+  not (at the current dose only its completed dose-escalation patients pool
+  with the dose below, as in ``bfboin``); every dose from the lowest unsafe one
+  up is closed.  The highest open
   dose receives the patient;
 * **decision** at the arrival of the first patient after the cohort's
   outcomes are all known, on the complete data of every dose ``<= d``
@@ -239,9 +242,16 @@ def run_backfill(rng: np.random.Generator, size: int, *, select, bounds, p, resp
             tw = t[waiting]
             d = level[w]
             n, y = counts(w, tw)
-            # the current cohort's completed patients pool with the dose below
-            n_up = np.concatenate((n[:, 1:], np.zeros((w.size, 1), dtype=np.int64)), axis=1)
-            y_up = np.concatenate((y[:, 1:], np.zeros((w.size, 1), dtype=np.int64)), axis=1)
+            # the next dose up pools with each dose; at the current dose only its
+            # dose-escalation patients (bfboin: no backfilled patient of d pools with d - 1)
+            at_d = doses[None, :] == d[:, None]
+            done_b = b_end[w] < tw[:, None]
+            nb_d = per_dose(w, b_dose[w], done_b) * at_d
+            yb_d = per_dose(w, b_dose[w], done_b & b_dlt[w]) * at_d
+            n_up = np.concatenate(((n - nb_d)[:, 1:], np.zeros((w.size, 1), dtype=np.int64)),
+                                  axis=1)
+            y_up = np.concatenate(((y - yb_d)[:, 1:], np.zeros((w.size, 1), dtype=np.int64)),
+                                  axis=1)
             bd = bounds[1]
             ok = (y < _b(bd, n)) | (y + y_up < _b(bd, n + n_up))
             below = doses[None, :] < d[:, None]
@@ -251,7 +261,7 @@ def run_backfill(rng: np.random.Generator, size: int, *, select, bounds, p, resp
             assigned = per_dose(w, e_dose[w], every_e) + \
                 per_dose(w, b_dose[w], np.ones(b_dose[w].shape, dtype=bool))
             open_ = below & (doses[None, :] < first_bad[:, None]) & \
-                (first_resp[w] < tw[:, None]) & (assigned < n_cap)
+                (first_resp[w] < tw[:, None]) & (assigned <= n_cap)
             has_open = open_.any(axis=1)
             if has_open.any():
                 b = w[has_open]

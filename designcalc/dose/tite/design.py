@@ -92,7 +92,8 @@ class TiteDesign(DoseCurveOC, Design):
         BF-BOIN: true response probability per dose level (required with
         ``backfill``; the same for every scenario).
     n_cap : int
-        BF-BOIN: a dose closes for backfill once it has this many patients (12).
+        BF-BOIN: a dose is open for backfill while it has at most ``n_cap``
+        patients (12), so it can end with ``n_cap + 1`` (``bfboin``'s ``n.cap``).
     stay_1_of_3 : bool
         BF-BOIN: 1 DLT of 3 patients stays instead of de-escalating.
 
@@ -269,7 +270,7 @@ class TiteDesign(DoseCurveOC, Design):
                 "patient who arrives meanwhile is backfilled to the highest dose below the "
                 "current one where a response has been seen, the completed data (alone or "
                 "pooled with the next dose up) do not call for de-escalation, every lower "
-                f"dose is also open, and fewer than {self.n_cap} patients have been treated; "
+                f"dose is also open, and at most {self.n_cap} patients have been treated; "
                 "otherwise the patient is not enrolled. Decisions use every completed "
                 "patient (escalation and backfill) of each dose up to the current one; when "
                 "a lower dose's data conflict with the current dose's decision, the data "

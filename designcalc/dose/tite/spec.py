@@ -67,8 +67,8 @@ PARAMS = (
     Param("response", "float_list", "BF-BOIN: true response probability per dose level "
           "(the same for every scenario); a dose opens for backfill once a response is "
           "seen there.", default=None, domain="in [0, 1], one per level"),
-    Param("n_cap", "int", "BF-BOIN: a dose closes for backfill once it has this many "
-          "patients.", default=12, domain=">= 1", unit="patients"),
+    Param("n_cap", "int", "BF-BOIN: a dose closes for backfill once it has more than "
+          "this many patients (bfboin's n.cap: open while at most n_cap).", default=12, domain=">= 1", unit="patients"),
     Param("stay_1_of_3", "bool", "BF-BOIN: 1 DLT of 3 patients stays (bfboin "
           "three.plus.three).", default=False),
     Param("margin_low", "float", "Keyboard/mTPI-2/i3+3: target key / EI starts at target - "
