@@ -155,13 +155,15 @@ def test_joint_cells_margins():
 
 
 def _brute_force(design, tox, eff, psi):
-    """Selection probabilities by walking every outcome sequence through next_dose."""
+    """Selection probabilities by walking every outcome sequence through next_dose (which
+    replays the history through the trial's rules): the oracle of both BOIN12 and
+    Keyboard phase I/II."""
     k = len(tox)
     cells = b.joint_cells(tox, eff, psi)
     letters = [c[0] for c in b.CELLS]
     sel = np.zeros(k + 1)
 
-    def walk(history, dose, prob, cohorts):
+    def walk(history, dose, prob):
         for outcome in itertools.product(range(4), repeat=design.cohort_size):
             p = prob * np.prod([cells[dose, j] for j in outcome])
             if p == 0:
@@ -172,9 +174,9 @@ def _brute_force(design, tox, eff, psi):
             if res["stop"]:
                 sel[(res["mtd"] or k + 1) - 1] += p
             else:
-                walk(h, res["next"] - 1, p, cohorts + 1)
+                walk(h, res["next"] - 1, p)
 
-    walk("", design.start_level - 1, 1.0, 0)
+    walk("", design.start_level - 1, 1.0)
     return sel
 
 
@@ -298,31 +300,6 @@ def test_report_tables():
 
 # --- Keyboard phase I/II: the exact program, next dose, CLI -------------------------------
 
-def _brute_force_keyboard(design, tox, eff, psi):
-    """Selection probabilities by walking every outcome sequence through next_dose (which
-    replays the history through the trial's rules)."""
-    k = len(tox)
-    cells = b.joint_cells(tox, eff, psi)
-    letters = [c[0] for c in b.CELLS]
-    sel = np.zeros(k + 1)
-
-    def walk(history, dose, prob):
-        for outcome in itertools.product(range(4), repeat=design.cohort_size):
-            p = prob * np.prod([cells[dose, j] for j in outcome])
-            if p == 0:
-                continue
-            h = (history + " " if history else "") + str(dose + 1) + "".join(
-                letters[j] for j in outcome)
-            res = design.next_dose(h, levels=k)
-            if res["stop"]:
-                sel[(res["mtd"] or k + 1) - 1] += p
-            else:
-                walk(h, res["next"] - 1, p)
-
-    walk("", design.start_level - 1, 1.0)
-    return sel
-
-
 @pytest.mark.parametrize("kw, psi", [
     ({"cohorts": 4, "cohort_size": 1, "start_level": 2, "n_early": 3, "utility": 3}, 2.5),
     pytest.param({"cohorts": 5, "cohort_size": 1}, 1.0, marks=pytest.mark.slow),
@@ -337,7 +314,7 @@ def test_keyboard_exact_equals_brute_force(kw, psi):
     tox, eff = [0.1, 0.3, 0.5], [0.2, 0.5, 0.6]
     res = d.oc({"tox": tox, "eff": eff}, odds_ratio=psi)
     exact = [r["select"] for r in res.rows]
-    assert exact == pytest.approx(_brute_force_keyboard(d, tox, eff, psi), abs=1e-12)
+    assert exact == pytest.approx(_brute_force(d, tox, eff, psi), abs=1e-12)
     assert sum(exact) == pytest.approx(1.0)
 
 
