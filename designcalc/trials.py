@@ -219,7 +219,7 @@ def run_trial(config: TrialConfig, *, n_sims=None, seed=None, workers: int = 1,
 
 
 def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
-                command: str | None = None, paper: str = "a4", pngs=None) -> list[str]:
+                command: str | None = None, paper: str = "a4") -> list[str]:
     """Write ``out_dir/<trial>/``: one CSV per analysis (``<id>_metrics.csv`` too
     when the family has per-scenario metrics), ``record.json``, one PNG per
     analysis (the family's first plot kind) and, for each format in
@@ -229,9 +229,9 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
     Word report's page size).
 
     Each figure is drawn once: the PNG bytes written to ``<id>.png`` are the
-    ones the HTML and Word reports embed.  ``pngs`` maps analysis ids to figures
-    already drawn (:class:`designcalc.present.plots.pool.FigurePool`); the others
-    are drawn here.  Returns the paths written.
+    ones the HTML and Word reports embed.  Returns the paths written.
+    ``designcalc trial run`` calls it in a worker process too
+    (:class:`designcalc.core.sidepool.SidePool`), so it takes and returns plain data.
     """
     import json
 
@@ -250,7 +250,7 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
                               json.dumps(result.record(), indent=2) + "\n"))
     figures = {}
     if plots:
-        figures = _write_plots(result, folder, pngs or {})
+        figures = _write_plots(result, folder)
         written += [os.path.join(folder, f["file"]) for f in figures.values()]
     if reports:
         from designcalc.present.report import write_trial_reports
@@ -260,20 +260,32 @@ def write_trial(result: TrialResult, out_dir, *, plots: bool = True, reports=(),
     return written
 
 
-def _write_plots(result: TrialResult, folder: str, pngs: dict) -> dict:
-    """Write each analysis's figure (from ``pngs``, or drawn once here);
-    ``{id: {"file", "png"}}``."""
+def _write_plots(result: TrialResult, folder: str) -> dict:
+    """Draw and write each analysis's figure; ``{id: {"file", "png"}}``."""
     from designcalc.core.outputs import atomic_file
-    from designcalc.present.plots.pool import draw_png
+    from designcalc.present.plots.base import draw_png
 
     figures = {}
     for a_id, res in result.results.items():
-        png = pngs[a_id] if a_id in pngs else draw_png(res)
+        png = draw_png(res)
         with atomic_file(os.path.join(folder, f"{a_id}.png"), "wb") as fh:
             fh.write(png)
         figures[a_id] = {"file": f"{a_id}.png", "png": png}
     return figures
 
 
+def warm_writer() -> None:
+    """Import what :func:`write_trial` needs (matplotlib with Agg, the report
+    writers, python-docx): a worker process's first task, run while the caller
+    computes."""
+    import docx  # noqa: F401 - python-docx, imported by the Word writer
+
+    import designcalc.present.report.documents  # noqa: F401
+    from designcalc.present.plots.base import _plt
+
+    _plt()
+
+
 __all__ = ["EXAMPLE_NAMES", "TrialResult", "examples_dir", "example_names", "list_trials",
-           "resolve", "run_trial", "write_trial", "summary_rows", "SUMMARY_COLUMNS"]
+           "resolve", "run_trial", "write_trial", "warm_writer", "summary_rows",
+           "SUMMARY_COLUMNS"]

@@ -138,7 +138,7 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
     from designcalc import trials
     from designcalc.core.cluster import dask_scheduler
     from designcalc.core.outputs import OutputError, ResultFolder
-    from designcalc.present.plots.pool import FigurePool
+    from designcalc.core.sidepool import SidePool
     from designcalc.present.report.documents import parse_formats
 
     if run_all == (target is not None):
@@ -149,10 +149,11 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
         formats = parse_formats(report)
     except ValueError as exc:
         raise click.BadParameter(str(exc).split(", got")[0], param_hint="--report") from None
-    # the figure worker starts before the catalogue is read (it imports matplotlib
-    # meanwhile); a single trial is resolved first, so a bad name fails at once
+    # the worker process starts before the catalogue is read (it imports matplotlib
+    # and the report writers meanwhile); a single trial is resolved first, so a bad
+    # name fails at once
     configs = None if run_all else [trials.resolve(target)]
-    pool = FigurePool() if out_dir and not no_plots else None
+    pool = SidePool(warm=trials.warm_writer) if out_dir and not no_plots else None
     try:
         configs = configs or trials.list_trials()
         # Everything is written to a temporary sibling folder and swapped in only when
@@ -174,9 +175,9 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
         rows, warnings, records, written = [], [], [], {}
         # one scheduler for the whole run: an unreachable --scheduler is one line and
         # exit 2; --backend dask alone starts one LocalCluster, not one per simulation.
-        # The figures are drawn in a worker process while the next trial computes;
-        # then this process writes each trial whose figures are all there, and
-        # draws figures the worker has not started only when no trial is ready.
+        # Each trial's files (figures and reports) are written by a worker process
+        # while this one computes the next trial; once every trial is computed,
+        # this process writes the trials the worker has not started, newest first.
         with dask_scheduler(backend, scheduler, workers) as address, \
                 (pool if pool is not None else nullcontext()):
             results = []
@@ -184,21 +185,20 @@ def run_cmd(target, run_all, out_dir, fmt, n_sims, seed, workers, backend, sched
                 results.append(trials.run_trial(cfg, n_sims=n_sims, seed=seed,
                                                 workers=workers, backend=backend,
                                                 scheduler=address, progress=not quiet))
-                for a_id, res in results[-1].results.items():
+                if folder is not None:
+                    files = dict(plots=not no_plots, reports=formats,
+                                 command=folder.command, paper=paper())
                     if pool is not None:
-                        pool.submit((cfg.name, a_id), res)
-            todo = list(zip(configs, results)) if folder is not None else []
-            while todo:
-                keys = [[(cfg.name, a_id) for a_id in result.results] for cfg, result in todo]
-                i = next((i for i, k in enumerate(keys) if pool is None or pool.ready(k)), None)
-                if i is None and pool.draw_here():
-                    continue
-                cfg, result = todo.pop(i or 0)
-                pngs = pool.take(keys[i or 0]) if pool is not None else {}
-                written[cfg.name] = trials.write_trial(
-                    result, folder.path, plots=not no_plots, reports=formats,
-                    command=folder.command, paper=paper(),
-                    pngs={a_id: png for (_, a_id), png in pngs.items()})
+                        pool.submit(cfg.name, trials.write_trial, results[-1], folder.path,
+                                    **files)
+                    else:
+                        written[cfg.name] = trials.write_trial(results[-1], folder.path,
+                                                               **files)
+            if pool is not None:
+                while pool.steal():
+                    pass
+                written = {cfg.name: pool.result(cfg.name) for cfg in configs}
+                pool.close(wait=False)              # the worker exits while we go on
         written = {cfg.name: written[cfg.name] for cfg in configs if cfg.name in written}
         for cfg, result in zip(configs, results):
             rows += [{k: _fmt_num(v) if k in ("exact", "analytic", "simulated", "se") else v

@@ -27,8 +27,7 @@ from click.testing import CliRunner
 
 from designcalc.binary.simon import SimonDesign
 from designcalc.cli import cli
-from designcalc.present.plots import pool as pool_module
-from designcalc.present.plots.pool import FigurePool, draw_png
+from designcalc.present.plots.base import draw_png
 from designcalc.present.report.documents import (PAPERS, single_context, table_layout,
                                                  text_width, write_docx)
 
@@ -183,34 +182,6 @@ def test_paper_option(tmp_path):
 
 def _two_results():
     return [_result(), SimonDesign(r1=1, n1=10, r=5, n=29).oc({"H0": 0.1}, p0=0.1, p1=0.3)]
-
-
-def test_figure_pool_returns_every_figure_as_drawn_here():
-    res = _two_results()
-    with FigurePool() as pool:
-        for k, r in enumerate(res):
-            pool.submit(k, r)
-        assert pool.collect() == {k: draw_png(r) for k, r in enumerate(res)}
-
-
-def test_figure_pool_without_a_worker_draws_newest_first_and_only_once(monkeypatch):
-    """With no worker process (``_executor`` None) nothing is ready until drawn
-    here; ``draw_here`` takes the newest figure first, ``take`` draws what is left
-    and never draws a figure twice."""
-    res = _two_results()
-    drawn = []
-    real = pool_module.draw_png
-    monkeypatch.setattr(pool_module, "draw_png", lambda r: drawn.append(r) or real(r))
-    pool = FigurePool.__new__(FigurePool)
-    pool._executor, pool._jobs, pool._drawn = None, [], {}
-    for k, r in enumerate(res):
-        pool.submit(k, r)
-    assert not pool.ready([0]) and not pool.ready([1])
-    assert pool.draw_here() and drawn == [res[1]]
-    assert pool.ready([1]) and not pool.ready([0, 1])
-    assert pool.take([1, 0]) == {1: real(res[1]), 0: real(res[0])}
-    assert drawn == [res[1], res[0]] and not pool.draw_here()
-    assert pool.collect() == {0: real(res[0]), 1: real(res[1])} and len(drawn) == 2
 
 
 @pytest.mark.slow

@@ -12,12 +12,11 @@ modules:
 
 By kind:
 
-* :mod:`~designcalc.present.plots.base` -- styles, axes, saving, reference lines;
+* :mod:`~designcalc.present.plots.base` -- styles, axes, saving, reference lines,
+  a result's figure as PNG bytes (:func:`~designcalc.present.plots.base.draw_png`);
 * :mod:`~designcalc.present.plots.oc` -- exact-vs-simulated OC curves, stopping rules;
 * :mod:`~designcalc.present.plots.dose` -- dose selection/allocation panels, comparisons;
 * :mod:`~designcalc.present.plots.sweep` -- sensitivity-sweep lines and heat maps;
-* :mod:`~designcalc.present.plots.pool` -- a result's figure as PNG bytes, drawn
-  once, and many of them drawn in a worker process beside this one.
 
 A family's own plot kinds live in its ``present`` module and are named by
 its spec (``FamilySpec.plots``); this package imports no family.  The

@@ -30,7 +30,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from designcalc.present.plots.pool import draw_png as figure_png
+from designcalc.present.plots.base import draw_png as figure_png
 
 __all__ = ["environment", "figure_png", "trial_context", "single_context", "render",
            "write_report", "write_docx", "FORMATS", "PAPERS", "parse_formats", "table_layout",

@@ -1,0 +1,51 @@
+"""designcalc.core.sidepool: tasks shared by a spawned worker and this process."""
+
+from __future__ import annotations
+
+import math
+
+from designcalc.core.sidepool import SidePool
+
+
+def _local():
+    """A pool with no worker process: every task runs here."""
+    pool = SidePool.__new__(SidePool)
+    pool._executor, pool._tasks, pool._values = None, {}, {}
+    return pool
+
+
+def test_with_a_worker_every_task_gives_its_value_wherever_it_ran():
+    with SidePool() as pool:
+        for n in range(6):
+            pool.submit(n, round, 10 / (n + 1), ndigits=3)
+        while pool.steal():                      # this process takes what is left
+            pass
+        assert {n: pool.result(n) for n in range(6)} == {n: round(10 / (n + 1), 3)
+                                                         for n in range(6)}
+
+
+def test_without_a_worker_steal_runs_the_newest_first_and_nothing_twice():
+    ran = []
+    pool = _local()
+    for key in "abc":
+        pool.submit(key, lambda k=key: ran.append(k) or k.upper())
+    assert pool.steal() and ran == ["c"]
+    assert pool.result("a") == "A" and ran == ["c", "a"]
+    assert pool.steal() and ran == ["c", "a", "b"]
+    assert not pool.steal()
+    assert [pool.result(k) for k in "abc"] == ["A", "B", "C"] and len(ran) == 3
+
+
+def test_a_task_the_worker_cannot_run_is_run_here():
+    """A lambda cannot be sent to the worker: its value comes from this process."""
+    with SidePool() as pool:
+        pool.submit("x", lambda: 42)
+        assert pool.result("x") == 42
+
+
+def test_close_without_waiting_then_leaving_the_block_is_fine():
+    with SidePool() as pool:
+        pool.submit(1, math.factorial, 5)
+        assert pool.result(1) == 120
+        pool.close(wait=False)
+        pool.close()                             # a second close does nothing
