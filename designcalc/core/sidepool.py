@@ -26,64 +26,135 @@ class SidePool:
     worker starts on it as soon as it is free); ``steal()`` runs here the newest
     task the worker has not started; ``result(key)`` returns a task's value,
     waiting for the worker if it has started the task.  ``warm``, if given, is
-    the worker's first task (imports, say), run while this process works.  Use it
-    as a context manager: leaving it stops the worker.
+    the worker's first task (imports, say), run while this process works;
+    ``worker=False`` runs every task here.  Use it as a context manager: leaving it
+    stops the worker.
+
+    The worker is handed one task at a time, by a thread of this process, when it
+    has finished the previous one: ``concurrent.futures`` would queue a second
+    task ahead of the worker and mark it started, so that this process could no
+    longer take it.
     """
 
-    def __init__(self, warm=None):
+    def __init__(self, warm=None, worker: bool = True):
         import multiprocessing
+        import threading
         from concurrent.futures import ProcessPoolExecutor
 
+        self._cond = threading.Condition()
+        self._calls = {}                            # key -> the task's call
+        self._queue = []                            # keys nobody has taken, oldest first
+        self._futures = {}                          # key -> worker's future (None: being handed)
+        self._values = {}                           # key -> value, once known here
+        self._closing = False
+        self._executor = None
+        if not worker:
+            return
         try:
             self._executor = ProcessPoolExecutor(
                 1, mp_context=multiprocessing.get_context("spawn"))
-            if warm is not None:
-                self._executor.submit(warm)         # starts the worker now
         except (OSError, NotImplementedError):      # no processes here: all run here
-            self._executor = None
-        self._tasks = {}                            # key -> (call, future or None)
-        self._values = {}                           # key -> value, once known here
+            return
+        self._feeder = threading.Thread(target=self._feed, args=(warm,), daemon=True,
+                                        name="designcalc-sidepool")
+        self._feeder.start()
+
+    def _feed(self, warm) -> None:
+        """Hand the worker the oldest task nobody has taken, one at a time."""
+        from concurrent.futures import wait
+
+        try:
+            if warm is not None:
+                wait([self._executor.submit(warm)])
+            while True:
+                with self._cond:
+                    while not self._queue and not self._closing:
+                        self._cond.wait()
+                    if self._closing:
+                        return
+                    key = self._queue.pop(0)
+                    self._futures[key] = None
+                try:
+                    future = self._executor.submit(self._calls[key])
+                except Exception:  # noqa: BLE001 - a dead or closed worker: run it here
+                    future = None
+                with self._cond:
+                    if future is None:
+                        del self._futures[key]
+                        self._queue.insert(0, key)
+                        self._closing = True
+                    else:
+                        self._futures[key] = future
+                    self._cond.notify_all()
+                if future is None:
+                    return
+                wait([future])
+        except Exception:  # noqa: BLE001 - never let the feeder die silently: this
+            with self._cond:                        # process runs what is left
+                for key in [k for k, f in self._futures.items() if f is None]:
+                    del self._futures[key]
+                    self._queue.insert(0, key)
+                self._closing = True
+                self._cond.notify_all()
 
     def submit(self, key, fn, *args, **kwargs) -> None:
         """Queue ``fn(*args, **kwargs)`` under ``key``."""
-        from concurrent.futures.process import BrokenProcessPool
         from functools import partial
 
-        call = partial(fn, *args, **kwargs)
-        try:
-            future = self._executor.submit(call) if self._executor else None
-        except BrokenProcessPool:                   # the worker died: run it here later
-            future = None
-        self._tasks[key] = (call, future)
+        with self._cond:
+            self._calls[key] = partial(fn, *args, **kwargs)
+            self._queue.append(key)
+            self._cond.notify_all()
+
+    def _take(self, key=None):
+        """Remove ``key`` (or the newest key) from the queue: ``True`` if it was
+        there (this process runs it)."""
+        with self._cond:
+            if key is None:
+                return self._queue.pop() if self._queue else None
+            if key in self._queue:
+                self._queue.remove(key)
+                return key
+            return None
 
     def steal(self) -> bool:
         """Run here the newest task the worker has not started; ``False`` when
         there is none left."""
-        for key in reversed(list(self._tasks)):
-            call, future = self._tasks[key]
-            if key not in self._values and (future is None or future.cancel()):
-                self._values[key] = call()
-                return True
-        return False
+        key = self._take()
+        if key is None:
+            return False
+        self._values[key] = self._calls[key]()
+        return True
 
     def result(self, key):
         """The value of the task ``key``: run here if the worker has not started
         it, else the worker's (waiting for it; run here if the worker failed)."""
-        if key not in self._values:
-            call, future = self._tasks[key]
-            if future is None or future.cancel():
-                self._values[key] = call()
-            else:
-                try:
-                    self._values[key] = future.result()
-                except Exception:  # noqa: BLE001 - the worker lacks this process's state
-                    # (or died): run it here, where a real error raises as usual
-                    self._values[key] = call()
+        if key in self._values:
+            return self._values[key]
+        if self._take(key) is not None:
+            self._values[key] = self._calls[key]()
+            return self._values[key]
+        with self._cond:
+            while self._futures.get(key, 0) is None:     # being handed to the worker
+                self._cond.wait()
+            future = self._futures.get(key)
+        if future is None:                          # never handed over: run it here
+            self._take(key)
+            self._values[key] = self._calls[key]()
+            return self._values[key]
+        try:
+            self._values[key] = future.result()
+        except Exception:  # noqa: BLE001 - the worker lacks this process's state
+            # (or died): run it here, where a real error raises as usual
+            self._values[key] = self._calls[key]()
         return self._values[key]
 
     def close(self, wait: bool = True) -> None:
-        """Stop the worker (cancelling tasks it has not started); with
+        """Stop the worker (tasks nobody has taken stay with this process); with
         ``wait=False`` it exits while this process goes on."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
         if self._executor is not None:
             self._executor.shutdown(wait=wait, cancel_futures=True)
             self._executor = None

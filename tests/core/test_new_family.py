@@ -388,17 +388,20 @@ def test_a_sweep_over_it(family, tmp_path):
     assert any(name.endswith(".png") for name in os.listdir(out / "plots"))
 
 
-def test_figure_pool_draws_here_what_its_worker_cannot(family):
-    """The spawned figure worker does not know a family registered at run time: its
-    figure is drawn in this process instead, the same PNG (trial run's figure pool)."""
+def test_the_side_pool_runs_here_what_its_worker_cannot(family):
+    """The spawned worker of ``trial run`` does not know a family registered at run
+    time: the task (here drawing its figure) fails there and is run in this
+    process instead, giving the same PNG."""
     from concurrent.futures import wait
 
-    from designcalc.present.plots.pool import FigurePool, draw_png
+    from designcalc.core.sidepool import SidePool
+    from designcalc.present.plots.base import draw_png
 
     res = _design().oc(SCENARIOS)
-    with FigurePool() as pool:
-        pool.submit("orr", res)
-        future = pool._jobs[0][2]
-        if future is not None:         # the worker ran it (and failed) before collect()
-            wait([future], timeout=120)
-        assert pool.collect() == {"orr": draw_png(res)}
+    with SidePool() as pool:
+        pool.submit("orr", draw_png, res)
+        with pool._cond:                   # the worker is handed it and fails
+            assert pool._cond.wait_for(lambda: pool._futures.get("orr") is not None, 120)
+        wait([pool._futures["orr"]], timeout=120)
+        assert pool._futures["orr"].exception() is not None
+        assert pool.result("orr") == draw_png(res)
