@@ -208,6 +208,10 @@ def _check_cost(kernel, n_sims, chunk_size, workers, bytes_per_trial, name) -> f
     budget.check_budget(name, seconds=0.5 * n_chunks * t1 / parallel,   # lower bound
                         detail=detail + f" x at least {0.5 * t1 * 1e3:.3g} ms per chunk")
     size = int(min(4096, max(2, min(chunk, n_sims // 10))))
+    # a chunk needs at most chunk x m1 bytes (m0 + m s <= s (m0 + m) for s >= 1):
+    # within the limit, its memory is not measured (tracemalloc slows the kernel)
+    if m1 is not None and chunk * m1 <= budget.current().max_bytes:
+        measure = False
     t2, m2 = _calibrate(kernel, rng, size, measure)
     # the slope, but never below half the chunk's average: timing noise (a slow first
     # call) must not make a large run look free
