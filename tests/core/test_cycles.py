@@ -15,6 +15,8 @@ left out (they are being rewritten).
 import ast
 import pathlib
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "designcalc"
 LAYERS = ("core", "binary", "dose", "survival", "coprimary")
 EXCLUDED = ("designcalc.cli", "designcalc.present.report")
@@ -110,8 +112,13 @@ def find_cycle(graph: dict):
     return None
 
 
-def test_graph_sees_function_level_and_relative_imports():
-    graph = import_graph()
+@pytest.fixture(scope="module")
+def graph():
+    """The import graph, read once for the module's tests."""
+    return import_graph()
+
+
+def test_graph_sees_function_level_and_relative_imports(graph):
     assert "designcalc.core.validate" in graph["designcalc.binary.simon.design"]
     assert "designcalc.binary.simon.design" in graph["designcalc.binary.simon"]   # package
     # a function-level import: the rule-based design runs its engines lazily
@@ -123,8 +130,7 @@ def test_find_cycle_reports_one():
     assert find_cycle({"a": {"b": 1}, "b": {}}) is None
 
 
-def test_no_import_cycle_among_core_and_family_modules():
-    graph = import_graph()
+def test_no_import_cycle_among_core_and_family_modules(graph):
     cycle = find_cycle(graph)
     if cycle:
         steps = [f"{a} -> {b} (line {graph[a][b]})" for a, b in zip(cycle, cycle[1:])]
