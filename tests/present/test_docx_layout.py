@@ -200,6 +200,7 @@ def test_figure_pool_without_a_worker_draws_newest_first_and_only_once(monkeypat
     res = _two_results()
     drawn = []
     real = pool_module.draw_png
+    want = {0: real(res[0]), 1: real(res[1])}
     monkeypatch.setattr(pool_module, "draw_png", lambda r: drawn.append(r) or real(r))
     pool = FigurePool.__new__(FigurePool)
     pool._executor, pool._jobs, pool._drawn = None, [], {}
@@ -208,9 +209,9 @@ def test_figure_pool_without_a_worker_draws_newest_first_and_only_once(monkeypat
     assert not pool.ready([0]) and not pool.ready([1])
     assert pool.draw_here() and drawn == [res[1]]
     assert pool.ready([1]) and not pool.ready([0, 1])
-    assert pool.take([1, 0]) == {1: real(res[1]), 0: real(res[0])}
+    assert pool.take([1, 0]) == want
     assert drawn == [res[1], res[0]] and not pool.draw_here()
-    assert pool.collect() == {0: real(res[0]), 1: real(res[1])} and len(drawn) == 2
+    assert pool.collect() == want and len(drawn) == 2
 
 
 @pytest.mark.slow
