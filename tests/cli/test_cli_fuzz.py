@@ -155,6 +155,7 @@ def _type_cases():
     cases = []
     k = 0
     for path, cmd in COMMANDS:
+        base = _base(path)
         for param in cmd.params:
             if not isinstance(param, click.Option) or param.is_flag:
                 continue
@@ -164,8 +165,7 @@ def _type_cases():
             kind = _kind(param)
             bad = {"int": INT_BAD, "float": FLOAT_BAD, "choice": ("bogus",)}.get(kind, ())
             for j, value in enumerate(bad):
-                cases.append((f"{path} {flag}={value}",
-                              path.split() + _with(_base(path), flag, value),
+                cases.append((f"{path} {flag}={value}", path.split() + _with(base, flag, value),
                               _rotated(k, j, len(bad))))
             k += bool(bad)
     return cases
