@@ -67,14 +67,15 @@ def _imports(path: pathlib.Path):
 _BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-def _statements(tree: ast.Module):
-    """``(statement, inside a function)`` for every statement of ``tree``, at any depth."""
+def _statements(tree: ast.Module, skip=None):
+    """``(statement, inside a function)`` for every statement of ``tree``, at any depth
+    (but none of a statement ``skip(statement)`` is true for, nor any inside it)."""
     stack = [(tree, False)]
     while stack:
         node, lazy = stack.pop()
         inner = lazy or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, _BLOCKS):
+            if isinstance(child, _BLOCKS) and not (skip and skip(child)):
                 if isinstance(child, ast.stmt):
                     yield child, inner
                 stack.append((child, inner))
