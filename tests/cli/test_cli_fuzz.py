@@ -25,11 +25,11 @@ The default run takes one of the bad values of each option (int, float) and of
 each common option of a generic command, rotating from one option or command to
 the next so that every bad value still meets many options; ``-m slow`` runs
 every combination (:data:`CASES`, all of them, also feeds ``test_json_errors``).
+The generated cases run as one test per command (each lists all its failures).
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import shlex
 
@@ -438,20 +438,35 @@ def test_the_default_run_keeps_every_command_option_and_bad_value():
     assert values(default) == values(CASES)
 
 
-_OUT_NAMES = itertools.count()
+def _command(args):
+    """The command path an invocation runs (``simon oc``, ``families``)."""
+    paths = {path for path, _ in COMMANDS}
+    return next((" ".join(args[:k]) for k in (2, 1) if " ".join(args[:k]) in paths), args[0])
 
 
-@pytest.fixture(scope="module")
-def out_dir(tmp_path_factory):
-    """One folder for the ``--out`` targets of the generated cases (each its own name)."""
-    return tmp_path_factory.mktemp("fuzzout")
+def _by_command():
+    """The generated cases as one test per command: its default-run cases, and (``-m
+    slow``) the rest; thousands of one-invocation tests cost more in pytest's own
+    bookkeeping than in the invocations."""
+    groups = {}
+    for case_id, args, keep in _ALL:
+        groups.setdefault((_command(args), keep), []).append((case_id, args))
+    return [pytest.param(command, cases, id=command if keep else f"{command} (the rest)",
+                         marks=() if keep else pytest.mark.slow)
+            for (command, keep), cases in groups.items()]
 
 
-@pytest.mark.parametrize("args", [pytest.param(args, id=i[:120],
-                                               marks=() if keep else pytest.mark.slow)
-                                  for i, args, keep in _ALL])
-def test_bad_invocation_exits_2_with_one_line(args, out_dir):
-    _check(args, out_dir, name=f"fuzz-out-{next(_OUT_NAMES)}.txt")
+@pytest.mark.parametrize("command, cases", _by_command())
+def test_bad_invocation_exits_2_with_one_line(command, cases, tmp_path):
+    """Every case is run; the failures are listed together."""
+    failures = []
+    for k, (case_id, args) in enumerate(cases):
+        try:
+            _check(args, tmp_path, name=f"fuzz-out-{k}.txt")
+        except AssertionError as exc:
+            failures.append(f"[{case_id}] {exc}")
+    assert not failures, (f"{len(failures)} of the {len(cases)} bad invocations of "
+                          f"`{command}` broke the contract:\n" + "\n".join(failures))
 
 
 @pytest.fixture(scope="module")
