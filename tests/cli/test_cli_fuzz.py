@@ -20,6 +20,12 @@ Where the cases come from:
   a trailing slash, a 5,000-character name, binary and non-UTF-8 content,
   reversed hypotheses, 65-bit integers) and **output paths** (a missing
   folder, below a regular file, a directory).
+
+The default run takes one of the bad values of each option (int, float) and of
+each common option of a generic command, rotating from one option or command to
+the next so that every bad value still meets many options; ``-m slow`` runs
+every combination (:data:`CASES`, all of them, also feeds ``test_json_errors``).
+The generated cases run as one test per command (each lists all its failures).
 """
 
 from __future__ import annotations
@@ -135,9 +141,22 @@ def _kind(param):
     return None
 
 
+_KEEP = 1   # bad values per option in the default run
+
+
+def _rotated(k, j, count):
+    """Whether bad value ``j`` of ``count`` goes to the default run for the ``k``-th
+    option: a window of :data:`_KEEP` values that moves by one from option to option
+    (so every value meets about one option in ``count`` of a kind)."""
+    return (j - k) % count < _KEEP
+
+
 def _type_cases():
+    """``(id, argv, default run)`` for every bad value of every option, by type."""
     cases = []
+    k = 0
     for path, cmd in COMMANDS:
+        base = _base(path)
         for param in cmd.params:
             if not isinstance(param, click.Option) or param.is_flag:
                 continue
@@ -146,8 +165,10 @@ def _type_cases():
                 continue
             kind = _kind(param)
             bad = {"int": INT_BAD, "float": FLOAT_BAD, "choice": ("bogus",)}.get(kind, ())
-            for value in bad:
-                cases.append((f"{path} {flag}={value}", path.split() + _with(_base(path), flag, value)))
+            for j, value in enumerate(bad):
+                cases.append((f"{path} {flag}={value}", path.split() + _with(base, flag, value),
+                              _rotated(k, j, len(bad))))
+            k += bool(bad)
     return cases
 
 
@@ -172,12 +193,16 @@ def _domain_bad(param):
 
 
 def _generic_cases():
-    """Bad values for the commands built from the registry, from each family's spec."""
+    """``(id, argv, default run)``: bad values for the commands built from the registry,
+    from each family's spec (every domain value by default; the common options'
+    values rotate from command to command)."""
     from designcalc.cli.generic import _example_args
 
     cases = []
+    k = 0
     for spec in registry.specs():
         for name in spec.generic:
+            k += 1
             path = f"{spec.cli_group or spec.name} {name}"
             base = shlex.split(_example_args(spec, name))
             if name == "simulate":
@@ -187,7 +212,7 @@ def _generic_cases():
             for p in spec.params + spec.options:
                 for value in _domain_bad(p):
                     cases.append((f"{path} {p.flag}={value} (domain {p.domain})",
-                                  path.split() + _with(base, p.flag, value)))
+                                  path.split() + _with(base, p.flag, value), True))
             common = {
                 "--n-sims": ["1e12", "-5", "1", "abc"] + (["0"] if name == "simulate" else []),
                 "--seed": ["-1", "abc"],
@@ -204,9 +229,10 @@ def _generic_cases():
                                             "0:1:1e-9", "nan:1:0.1"],
                                "--scenario": ["noequals", "=0.5", "H0=abc", "H0=2"]})
             for flag, values in common.items():
-                for value in values:
-                    cases.append((f"{path} {flag}={value}", path.split() + _with(base, flag, value)))
-            cases.append((f"{path} unknown option", path.split() + base + ["--bogus", "1"]))
+                for j, value in enumerate(values):
+                    cases.append((f"{path} {flag}={value}", path.split() + _with(base, flag, value),
+                                  _rotated(k, j, len(values))))
+            cases.append((f"{path} unknown option", path.split() + base + ["--bogus", "1"], True))
     return cases
 
 
@@ -367,7 +393,8 @@ def _file_cases(tmp):
     return cases
 
 
-CASES = _type_cases() + _generic_cases() + [(i, shlex.split(a)) for i, a in SEMANTIC]
+_ALL = _type_cases() + _generic_cases() + [(i, shlex.split(a), True) for i, a in SEMANTIC]
+CASES = [(i, args) for i, args, _ in _ALL]
 
 
 def test_the_suite_is_large_and_covers_every_command():
@@ -380,8 +407,8 @@ def test_the_suite_is_large_and_covers_every_command():
         assert path in BASE, f"add a valid base invocation of `{path}` to BASE"
 
 
-def _check(args, tmp_path, add_out=True):
-    out = os.path.join(str(tmp_path), "fuzz-out.txt")
+def _check(args, tmp_path, add_out=True, name="fuzz-out.txt"):
+    out = os.path.join(str(tmp_path), name)
     argv = list(args)
     if add_out and "--out" not in argv and argv[:2] != ["trial", "run"] \
             and argv[:1] != ["sweep"]:
@@ -398,9 +425,48 @@ def _check(args, tmp_path, add_out=True):
     assert not os.path.exists(out), f"{where}: wrote --out"
 
 
-@pytest.mark.parametrize("args", [c[1] for c in CASES], ids=[c[0][:120] for c in CASES])
-def test_bad_invocation_exits_2_with_one_line(args, tmp_path):
-    _check(args, tmp_path)
+def test_the_default_run_keeps_every_command_option_and_bad_value():
+    """The default run's share of :data:`CASES` still fuzzes every option of every
+    command and uses every bad value of each kind; ``-m slow`` runs the rest."""
+    default = [(i, args) for i, args, keep in _ALL if keep]
+    assert len(CASES) / 4 < len(default) < len(CASES) / 2
+    assert {i.split("=")[0] for i, _ in default} == {i.split("=")[0] for i, _ in CASES}
+
+    def values(cases):
+        return {i.split("=", 1)[1] for i, _ in cases if "=" in i}
+
+    assert values(default) == values(CASES)
+
+
+def _command(args):
+    """The command path an invocation runs (``simon oc``, ``families``)."""
+    paths = {path for path, _ in COMMANDS}
+    return next((" ".join(args[:k]) for k in (2, 1) if " ".join(args[:k]) in paths), args[0])
+
+
+def _by_command():
+    """The generated cases as one test per command: its default-run cases, and (``-m
+    slow``) the rest; thousands of one-invocation tests cost more in pytest's own
+    bookkeeping than in the invocations."""
+    groups = {}
+    for case_id, args, keep in _ALL:
+        groups.setdefault((_command(args), keep), []).append((case_id, args))
+    return [pytest.param(command, cases, id=command if keep else f"{command} (the rest)",
+                         marks=() if keep else pytest.mark.slow)
+            for (command, keep), cases in groups.items()]
+
+
+@pytest.mark.parametrize("command, cases", _by_command())
+def test_bad_invocation_exits_2_with_one_line(command, cases, tmp_path):
+    """Every case is run; the failures are listed together."""
+    failures = []
+    for k, (case_id, args) in enumerate(cases):
+        try:
+            _check(args, tmp_path, name=f"fuzz-out-{k}.txt")
+        except AssertionError as exc:
+            failures.append(f"[{case_id}] {exc}")
+    assert not failures, (f"{len(failures)} of the {len(cases)} bad invocations of "
+                          f"`{command}` broke the contract:\n" + "\n".join(failures))
 
 
 @pytest.fixture(scope="module")

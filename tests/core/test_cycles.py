@@ -15,6 +15,9 @@ left out (they are being rewritten).
 import ast
 import pathlib
 
+import pytest
+from test_layers import _statements
+
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "designcalc"
 LAYERS = ("core", "binary", "dose", "survival", "coprimary")
 EXCLUDED = ("designcalc.cli", "designcalc.present.report")
@@ -41,13 +44,7 @@ def _imported(module: str, path: pathlib.Path):
     """``(imported module, line)`` for every designcalc import in ``path``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    skip = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test):
-            skip.update(id(n) for n in ast.walk(node))
-    for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
+    for node, _ in _statements(tree, skip=_type_checking):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -65,6 +62,11 @@ def _imported(module: str, path: pathlib.Path):
                 yield target, node.lineno
 
 
+def _type_checking(node) -> bool:
+    """An ``if TYPE_CHECKING:`` block (never run)."""
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test)
+
+
 def _in_scope(module: str) -> bool:
     parts = module.split(".")
     return len(parts) > 1 and parts[1] in LAYERS
@@ -79,7 +81,7 @@ def import_graph() -> dict:
         edges = graph.setdefault(module, {})
         for target, line in _imported(module, path):
             if _in_scope(target) and not target.startswith(EXCLUDED):
-                edges.setdefault(target, line)
+                edges[target] = min(line, edges.get(target, line))
     return graph
 
 
@@ -110,8 +112,13 @@ def find_cycle(graph: dict):
     return None
 
 
-def test_graph_sees_function_level_and_relative_imports():
-    graph = import_graph()
+@pytest.fixture(scope="module")
+def graph():
+    """The import graph, read once for the module's tests."""
+    return import_graph()
+
+
+def test_graph_sees_function_level_and_relative_imports(graph):
     assert "designcalc.core.validate" in graph["designcalc.binary.simon.design"]
     assert "designcalc.binary.simon.design" in graph["designcalc.binary.simon"]   # package
     # a function-level import: the rule-based design runs its engines lazily
@@ -123,8 +130,7 @@ def test_find_cycle_reports_one():
     assert find_cycle({"a": {"b": 1}, "b": {}}) is None
 
 
-def test_no_import_cycle_among_core_and_family_modules():
-    graph = import_graph()
+def test_no_import_cycle_among_core_and_family_modules(graph):
     cycle = find_cycle(graph)
     if cycle:
         steps = [f"{a} -> {b} (line {graph[a][b]})" for a, b in zip(cycle, cycle[1:])]

@@ -48,12 +48,7 @@ def _module_name(path: pathlib.Path) -> str:
 
 def _imports(path: pathlib.Path):
     """``(module, line, inside a function)`` for every import in ``path``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    lazy = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            lazy.update(id(n) for n in ast.walk(node) if n is not node)
-    for node in ast.walk(tree):
+    for node, lazy in _statements(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -65,7 +60,25 @@ def _imports(path: pathlib.Path):
         else:
             continue
         for name in names:
-            yield name, node.lineno, id(node) in lazy
+            yield name, node.lineno, lazy
+
+
+#: the nodes that hold statements (an import is a statement: expressions are not searched)
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(tree: ast.Module, skip=None):
+    """``(statement, inside a function)`` for every statement of ``tree``, at any depth
+    (but none of a statement ``skip(statement)`` is true for, nor any inside it)."""
+    stack = [(tree, False)]
+    while stack:
+        node, lazy = stack.pop()
+        inner = lazy or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, _BLOCKS) and not (skip and skip(child)):
+                if isinstance(child, ast.stmt):
+                    yield child, inner
+                stack.append((child, inner))
 
 
 def _layer(module: str) -> str:

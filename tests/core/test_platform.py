@@ -20,6 +20,7 @@ from designcalc.core.protocol import named
 from designcalc.present.render import OutputError, render_table, write_text
 from designcalc.core.result import OCResult
 from designcalc.binary.simon import SimonDesign
+from test_layers import _statements
 
 PACKAGE = pathlib.Path(designcalc.__file__).parent
 
@@ -27,8 +28,7 @@ PACKAGE = pathlib.Path(designcalc.__file__).parent
 # --- layering --------------------------------------------------------------------------
 
 def _imports(path):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
+    for node, _ in _statements(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             yield from (a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:

@@ -60,14 +60,16 @@ def test_two_stage_calibration_meets_both_targets():
 
 
 def test_oa2s_convention_keeps_its_interim_window_by_default():
-    """Without OneArm2stage's window its drift picks n1 = 1 at t1 = 1 / (4 rate) (issue
-    #21); with it the interim lies in [0.2, 1.2] x ceil(45 / 20) = [0.6, 3.6]."""
+    """Without OneArm2stage's window its drift picks n1 = 1 (issue #21: at t1 = 1 / (4
+    rate) with the default steps; both searches here step t1 by whole patients, the
+    quickest); with it the interim lies in [0.2, 1.2] x ceil(45 / 20) = [0.6, 3.6]."""
     assert interim_window("auto", "OneArm2stage", 45, 20.0) == pytest.approx((0.6, 3.6))
     assert interim_window("auto", "designcalc", 45, 20.0) is None
     kept = search(**VIGNETTE, convention="OneArm2stage", t1_steps=1, n_max=50)
     for _, d, _, _ in kept["designs"]:
         assert 0.6 - 1e-9 <= d.interim_time <= 3.6 + 1e-9 and d.n1 >= 12
-    lifted = search(**VIGNETTE, convention="OneArm2stage", t1_bounds=None, n_max=50)
+    lifted = search(**VIGNETTE, convention="OneArm2stage", t1_bounds=None, t1_steps=1,
+                    n_max=50)
     assert min(d.n1 for _, d, _, _ in lifted["designs"]) == 1
     with pytest.raises(ValueError, match="^t1_bounds"):
         interim_window((3, 1), "designcalc", 45, 20.0)

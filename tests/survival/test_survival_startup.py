@@ -154,8 +154,8 @@ def test_tanh_sinh_equals_quad_on_a_grid(full):
     exponential, Weibull shapes 0.5-2, piecewise-exponential nulls, dropout 0 to 0.2,
     per-patient follow-up, hazard ratios 0.3-1.5, landmarks up to just below the end
     of follow-up; and the rule resolves every piece itself (no fall-back to quad).
-    The default run takes every seventh study of the grid and two hazard ratios;
-    ``-m slow`` all of it."""
+    The default run takes every seventh study of the grid and one hazard ratio per
+    study, 0.3 and 1.5 in turn (both for every null); ``-m slow`` all of it."""
     from designcalc.survival import _quadrature, landmark, logrank
 
     nulls, studies = _grid(full)
@@ -172,8 +172,8 @@ def test_tanh_sinh_equals_quad_on_a_grid(full):
     _quadrature.tanh_sinh = counted
     try:
         for null in nulls:
-            for study in studies:
-                for hr in ((0.3, 0.667, 1.5) if full else (0.3, 1.5)):
+            for i, study in enumerate(studies):
+                for hr in ((0.3, 0.667, 1.5) if full else ((0.3, 1.5)[i % 2],)):
                     new = logrank._compute_integrals(null, hr, study)
                     old = logrank._integrals_quad(null, hr, study)
                     for a, b in zip(new, old):
