@@ -40,6 +40,17 @@ from designcalc.dose.crm.engine import distinct_rows
 from designcalc.dose.crm.model import Posterior, recommend
 
 SCHEMES = ("linear", "adaptive")
+#: the coarse pass evaluates every COARSE-th grid point (h = 0.4)
+COARSE = 8
+#: grid points more than TAIL log-units below the coarse maximum are left out
+TAIL = 40.0
+#: the fine pass keeps the grid's own step (the trapezoid's end weights) for a row whose
+#: posterior at an end of the grid is within EDGE_TAIL log-units of the coarse maximum
+EDGE_TAIL = 30.0
+#: strides of the fine pass by the drop of the log-posterior over one coarse step
+WIDE_DROP, NARROW_DROP = 0.5, 2.0
+#: window widths of the fine pass (grid points), rows grouped by the smallest that fits
+WIDTHS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 401)
 
 __all__ = ["SCHEMES", "weights", "fit", "titecrm"]
 
@@ -59,8 +70,9 @@ def weights(followup, tox, present, window: float, scheme: str = "linear") -> np
     tox = np.asarray(tox, dtype=bool) & present
     w = fu / window
     if scheme == "adaptive":
-        s = np.sort(np.where(tox, fu, np.inf), axis=1)                 # DLT times, then inf
         z = tox.sum(axis=1)[:, None]
+        # DLT times, then inf; only as many columns as the most DLTs of a trial
+        s = np.sort(np.where(tox, fu, np.inf), axis=1)[:, :max(int(z.max(initial=0)), 1)]
         m = (s[:, None, :] <= fu[:, :, None]).sum(axis=2)              # DLT times <= u_i
         width = s.shape[1]
         lo = np.take_along_axis(s, np.clip(m - 1, 0, width - 1), axis=1)   # t_m
@@ -98,18 +110,22 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     tox = np.asarray(tox, dtype=bool)
     weight = np.asarray(weight, dtype=float)
     k = post.skeleton.size
+    rows = level.shape[0]
     present = level >= 0
     full = present & (tox | (weight >= 1.0))
-    onehot = level[:, :, None] == np.arange(k)[None, None, :]          # (T, N, K)
-    n = (onehot & full[:, :, None]).sum(axis=1)
-    y = (onehot & (tox & present)[:, :, None]).sum(axis=1)
-    x = np.column_stack([y, n - y, np.ones(y.shape[0], dtype=y.dtype)])   # counts, 1
+    cell = level + k * np.arange(rows)[:, None]                         # (trial, level)
+    n = np.bincount(cell[full], minlength=rows * k).reshape(rows, k)
+    y = np.bincount(cell[tox & present], minlength=rows * k).reshape(rows, k)
+    x = np.column_stack([y, n - y, np.ones(rows, dtype=y.dtype)])      # counts, 1
     pend = present & ~full & (weight > 0)                              # weight 0: no term
-    npend = pend.sum(axis=1)
-    width = int(npend.max()) if npend.size else 0
-    order = np.argsort(~pend, axis=1, kind="stable")[:, :width]       # pending first
-    w = np.take_along_axis(np.where(pend, weight, 0.0), order, axis=1)
-    lv = np.where(w > 0, np.take_along_axis(level, order, axis=1), 0)
+    slot = np.cumsum(pend, axis=1) - 1                                 # pending, in order
+    width = int(slot[:, -1].max()) + 1 if slot.size else 0
+    npend = slot[:, -1] + 1 if slot.size else np.zeros(rows, dtype=np.int64)
+    r, c = np.nonzero(pend)
+    w = np.zeros((rows, width))
+    lv = np.zeros((rows, width), dtype=np.int64)
+    w[r, slot[r, c]] = weight[r, c]
+    lv[r, slot[r, c]] = level[r, c]
     inv = None
     if dedupe:
         distinct = distinct_rows(np.column_stack([x, lv, w.view(np.int64)]))
@@ -118,53 +134,123 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
             x, lv, w, npend = x[first], lv[first], w[first], npend[first]
     # rows by number pending, most first: pending slot j is filled in a leading block
     by = np.argsort(-npend, kind="stable")
-    x, lv, w = x[by], lv[by], w[by]
+    x, lv, w = x[by].astype(float), lv[by], w[by]
     filled = (w > 0).sum(axis=0)
-    # einsum, not BLAS: a threaded BLAS doubles the CPU time of these small products
-    ll = np.einsum("sc,cg->sg", x.astype(float),
-                   np.concatenate([post.logp, post.log1mp, post.log_w[None]]))   # (S, G)
-    if width:
-        _add_pending(ll, post.p, lv, w, filled)
-    ll -= ll.max(axis=1, keepdims=True)
-    np.exp(ll, out=ll)
-    # a vector einsum and a sum: 5x faster than one einsum against (grid, 1)
-    beta = np.empty(ll.shape[0])
-    beta[by] = np.einsum("sg,g->s", ll, post.grid) / ll.sum(axis=1)
+    tables = np.concatenate([post.logp, post.log1mp, post.log_w[None]])
+    pending = _Pending(post.p, lv, w, filled)
+    rows, grid_n = x.shape[0], post.grid.size   # rows: distinct states
+    # coarse pass: every COARSE-th grid point (grid_n - 1 is a multiple of COARSE)
+    n_c = (grid_n - 1) // COARSE + 1
+    ll_c = _loglik(tables, pending, x, lv, w, filled, None, n_c, COARSE)
+    lo, hi, stride = _windows(ll_c, grid_n)
+    beta = np.empty(rows)
+    for s in np.unique(stride):
+        n_s = (grid_n - 1) // s + 1
+        need = (hi - lo) // s + 1
+        width = np.minimum(np.asarray(WIDTHS)[np.searchsorted(WIDTHS, need)], n_s)
+        for m in np.unique(width[stride == s]):
+            g = np.flatnonzero((stride == s) & (width == m))     # in order: most pending first
+            start = np.minimum(lo[g] // s, n_s - m)
+            ll = _loglik(tables, pending, x[g], lv[g], w[g], (w[g] > 0).sum(axis=0), start, m,
+                         s, pairs=None if pending.terms is None else pending.pair[g])
+            ll -= ll.max(axis=1, keepdims=True)
+            np.exp(ll, out=ll)
+            at = _windowed(post.grid[None], s, m)[0, start]
+            beta[by[g]] = np.einsum("sm,sm->s", ll, at) / ll.sum(axis=1)
     if inv is not None:
         beta = beta[inv]
     ptox = post.ptox_at(beta)
     return {"beta_mean": beta, "ptox": ptox, "mtd": recommend(ptox, post.target)}
 
 
-def _add_pending(ll, p, lv, w, filled) -> None:
-    """Add ``sum_j log(1 - w_j p_{lv_j}(beta))`` over each row's pending slots to ``ll``
-    (S, G) in place; the slots of a row come first, and slot ``j`` is filled in the
-    leading ``filled[j]`` rows.
+def _windows(ll_c, grid_n):
+    """Per row, the grid window ``lo..hi`` (indices, multiples of :data:`COARSE`) and
+    the stride of the fine pass, from the log-posterior ``ll_c`` on every
+    ``COARSE``-th grid point: the window holds the points within :data:`TAIL` of
+    the maximum and one coarse step more on each side; the stride is 4, 2 or 1 as
+    the steeper of the two drops from the coarse maximum to its neighbours is at
+    most :data:`WIDE_DROP`, :data:`NARROW_DROP` or more (and 1 when the posterior
+    at an end of the grid is within :data:`EDGE_TAIL` of the maximum, where the
+    trapezoid's end weights matter)."""
+    rows, n_c = ll_c.shape
+    r = np.arange(rows)
+    j = ll_c.argmax(axis=1)
+    top = ll_c[r, j]
+    keep = ll_c > (top - TAIL)[:, None]
+    lo = np.maximum(keep.argmax(axis=1) - 1, 0) * COARSE
+    hi = np.minimum(n_c - keep[:, ::-1].argmax(axis=1), n_c - 1) * COARSE
+    drop = top - np.minimum(ll_c[r, np.maximum(j - 1, 0)], ll_c[r, np.minimum(j + 1, n_c - 1)])
+    stride = np.where(drop <= WIDE_DROP, 4, np.where(drop <= NARROW_DROP, 2, 1))
+    stride[np.maximum(ll_c[:, 0], ll_c[:, -1]) > top - EDGE_TAIL] = 1
+    return lo, hi, stride
 
-    When the pending weights take few distinct values (fixed accrual, linear
-    weights), the term of each (level, weight) pair is computed once and added;
-    otherwise the factors are multiplied and one logarithm taken per row and grid
-    point.
-    """
-    mask = w > 0
-    values, which = np.unique(w[mask], return_inverse=True)
-    k = p.shape[0]
-    if 2 * k * values.size < filled[0]:
-        terms = np.log1p(-values[None, :, None] * p[:, None, :]).reshape(-1, p.shape[1])
-        pair = np.zeros(w.shape, dtype=np.int64)
-        pair[mask] = lv[mask] * values.size + which.ravel()
-        for j, rows in enumerate(filled):
-            ll[:rows] += terms[pair[:rows, j]]
-        return
-    prod = p[lv[:filled[0], 0]]
-    prod *= -w[:filled[0], :1]
+
+def _windowed(a, stride, m):
+    """Every ``stride``-th column of ``a`` (2-D), as windows of ``m`` consecutive such
+    columns: ``out[i, t] = a[i, stride * (t + arange(m))]`` (a read-only view)."""
+    sub = a[:, ::stride]
+    return np.lib.stride_tricks.as_strided(
+        sub, (sub.shape[0], sub.shape[1] - m + 1, m), sub.strides + sub.strides[1:],
+        writeable=False)
+
+
+class _Pending:
+    """The pending patients' terms: per (level, weight) pair on the grid when the
+    weights take few values (fixed accrual, linear weights), else the DLT
+    probabilities ``p``, whose factors ``1 - w p`` are multiplied."""
+
+    def __init__(self, p, lv, w, filled):
+        self.p = p
+        self.terms = self.pair = None
+        mask = w > 0
+        values, which = np.unique(w[mask], return_inverse=True)
+        if filled.size and 2 * p.shape[0] * values.size < filled[0]:
+            self.terms = np.log1p(-values[None, :, None] * p[:, None, :]).reshape(-1, p.shape[1])
+            pair = np.zeros(w.shape, dtype=np.int64)
+            pair[mask] = lv[mask] * values.size + which.ravel()
+            self.pair = pair
+
+
+def _loglik(tables, pending, x, lv, w, filled, start, m, stride, pairs=None):
+    """The log-posterior (up to a constant) of each row on ``m`` grid points ``stride``
+    apart from point ``stride * start`` (``start`` None: from point 0, every row;
+    rows with more pending patients first: slot ``j`` is filled in the leading
+    ``filled[j]`` rows).  Returns (rows, m)."""
+    if pairs is None:
+        pairs = pending.pair
+    used = np.flatnonzero(x.any(axis=0))        # levels without patients add nothing
+    table = pending.p if pending.terms is None else pending.terms
+    # einsum, not BLAS: a threaded BLAS doubles the CPU time of these small products
+    if start is None:
+        ll = np.einsum("sc,cg->sg", x[:, used], tables[used, ::stride])
+        table = table[:, ::stride]
+
+        def pick(idx):                          # rows ``idx`` of the table, every point
+            return table[idx]
+    else:
+        ll = np.einsum("sc,csm->sm", x[:, used], _windowed(tables[used], stride, m)[:, start])
+        table = _windowed(table, stride, m)
+
+        def pick(idx):                          # rows ``idx`` of the table, each row's window
+            return table[idx, start[:idx.size]]
+    if not filled.size:
+        return ll
+    if pending.terms is not None:
+        for j, n in enumerate(filled):
+            ll[:n] += pick(pairs[:n, j])
+        return ll
+    n = filled[0]
+    prod = pick(lv[:n, 0])
+    prod *= -w[:n, :1]
     prod += 1.0                                                         # 1 - w p
-    for j in range(1, w.shape[1]):
-        f = p[lv[:filled[j], j]]
-        f *= -w[:filled[j], j:j + 1]
+    for j in range(1, filled.size):
+        n = filled[j]
+        f = pick(lv[:n, j])
+        f *= -w[:n, j:j + 1]
         f += 1.0
-        prod[:filled[j]] *= f
+        prod[:n] *= f
     ll[:filled[0]] += np.log(prod, out=prod)
+    return ll
 
 
 def titecrm(skeleton, target, tox, level, followup=None, window=None, weights_=None,
