@@ -48,7 +48,7 @@ TAIL = 40.0
 #: posterior at an end of the grid is within EDGE_TAIL log-units of the coarse maximum
 EDGE_TAIL = 30.0
 #: strides of the fine pass by the drop of the log-posterior over one coarse step
-WIDE_DROP, NARROW_DROP = 0.5, 2.0
+STRIDES, STRIDE_BOUND = (1, 2, 3, 4, 5), 8.0
 #: window widths of the fine pass (grid points), rows grouped by the smallest that fits
 WIDTHS = (16, 24, 32, 48, 64, 96, 128, 192, 256, 401)
 
@@ -73,17 +73,24 @@ def weights(followup, tox, present, window: float, scheme: str = "linear") -> np
         z = tox.sum(axis=1)[:, None]
         # DLT times, then inf; only as many columns as the most DLTs of a trial
         s = np.sort(np.where(tox, fu, np.inf), axis=1)[:, :max(int(z.max(initial=0)), 1)]
-        m = (s[:, None, :] <= fu[:, :, None]).sum(axis=2)              # DLT times <= u_i
+        # with every DLT time within the window, a patient followed for the whole
+        # window has weight 1 under both schemes: the adaptive one is needed only
+        # for the columns with a patient followed less than the window
+        cols = slice(None)
+        if not (fu[tox] > window).any():
+            cols = np.flatnonzero((present & ~tox & (fu < window)).any(axis=0))
+        u = fu[:, cols]
+        m = (s[:, None, :] <= u[:, :, None]).sum(axis=2)               # DLT times <= u_i
         width = s.shape[1]
         lo = np.take_along_axis(s, np.clip(m - 1, 0, width - 1), axis=1)   # t_m
         hi = np.take_along_axis(s, np.clip(m, 0, width - 1), axis=1)       # t_{m+1}
         first = s[:, :1]
         with np.errstate(divide="ignore", invalid="ignore"):
-            inner = (m + (fu - lo) / (hi - lo)) / (z + 1)
-            top = (z + (fu - lo) / (window - lo)) / (z + 1)
-            bottom = fu / first / (z + 1)
+            inner = (m + (u - lo) / (hi - lo)) / (z + 1)
+            top = (z + (u - lo) / (window - lo)) / (z + 1)
+            bottom = u / first / (z + 1)
         adaptive = np.where(m == 0, bottom, np.where(m >= z, top, inner))
-        w = np.where(z > 0, np.nan_to_num(adaptive, nan=1.0, posinf=1.0), w)
+        w[:, cols] = np.where(z > 0, np.nan_to_num(adaptive, nan=1.0, posinf=1.0), w[:, cols])
     elif scheme != "linear":
         raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}, got {scheme!r}")
     w = np.minimum(w, 1.0)
@@ -137,7 +144,7 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     x, lv, w = x[by].astype(float), lv[by], w[by]
     filled = (w > 0).sum(axis=0)
     tables = np.concatenate([post.logp, post.log1mp, post.log_w[None]])
-    pending = _Pending(post.p, lv, w, filled)
+    pending = _Pending(post.p, lv, w, filled, few=dedupe)
     rows, grid_n = x.shape[0], post.grid.size   # rows: distinct states
     # coarse pass: every COARSE-th grid point (grid_n - 1 is a multiple of COARSE)
     n_c = (grid_n - 1) // COARSE + 1
@@ -146,7 +153,7 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     beta = np.empty(rows)
     for s in np.unique(stride):
         n_s = (grid_n - 1) // s + 1
-        need = (hi - lo) // s + 1
+        need = -(-(hi - lo // s * s) // s) + 1
         width = np.minimum(np.asarray(WIDTHS)[np.searchsorted(WIDTHS, need)], n_s)
         for m in np.unique(width[stride == s]):
             g = np.flatnonzero((stride == s) & (width == m))     # in order: most pending first
@@ -180,7 +187,9 @@ def _windows(ll_c, grid_n):
     lo = np.maximum(keep.argmax(axis=1) - 1, 0) * COARSE
     hi = np.minimum(n_c - keep[:, ::-1].argmax(axis=1), n_c - 1) * COARSE
     drop = top - np.minimum(ll_c[r, np.maximum(j - 1, 0)], ll_c[r, np.minimum(j + 1, n_c - 1)])
-    stride = np.where(drop <= WIDE_DROP, 4, np.where(drop <= NARROW_DROP, 2, 1))
+    fits = np.asarray(STRIDES)[None, :] ** 2 * drop[:, None] <= STRIDE_BOUND
+    stride = np.asarray(STRIDES)[fits.sum(axis=1) - 1] if fits[:, 0].all() else np.where(
+        fits.any(axis=1), np.asarray(STRIDES)[np.maximum(fits.sum(axis=1) - 1, 0)], 1)
     stride[np.maximum(ll_c[:, 0], ll_c[:, -1]) > top - EDGE_TAIL] = 1
     return lo, hi, stride
 
@@ -195,16 +204,19 @@ def _windowed(a, stride, m):
 
 
 class _Pending:
-    """The pending patients' terms: per (level, weight) pair on the grid when the
-    weights take few values (fixed accrual, linear weights), else the DLT
-    probabilities ``p``, whose factors ``1 - w p`` are multiplied."""
+    """The pending patients' terms: with ``few`` (weights that take few values: fixed
+    accrual, linear weights) and few enough distinct (level, weight) pairs, each
+    pair's ``log(1 - w p)`` on the grid, else the DLT probabilities ``p``, whose
+    factors ``1 - w p`` are multiplied."""
 
-    def __init__(self, p, lv, w, filled):
+    def __init__(self, p, lv, w, filled, few):
         self.p = p
         self.terms = self.pair = None
+        if not (few and filled.size):
+            return
         mask = w > 0
         values, which = np.unique(w[mask], return_inverse=True)
-        if filled.size and 2 * p.shape[0] * values.size < filled[0]:
+        if 2 * p.shape[0] * values.size < filled[0]:
             self.terms = np.log1p(-values[None, :, None] * p[:, None, :]).reshape(-1, p.shape[1])
             pair = np.zeros(w.shape, dtype=np.int64)
             pair[mask] = lv[mask] * values.size + which.ravel()
