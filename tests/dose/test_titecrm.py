@@ -172,6 +172,20 @@ def test_fit_stride_check_catches_a_sharp_posterior(monkeypatch):
     assert abs(fit(post, level, tox, w)["beta_mean"][0] - ref) > 1e-8
 
 
+def test_fit_hint_is_checked():
+    """A previous window (``hint``) is kept only where the posterior is negligible at
+    its ends: the fit's own windows and a wrong one (a narrow window at the grid's left
+    end, away from the posterior) give the 401-point rule's means."""
+    rng = np.random.default_rng(7)
+    post = Posterior(PRIOR, "empiric", 3.0, 1.34, 0.2)
+    level, tox, weight = _random_batch(rng, 6, 50, 12)
+    ref = _grid_mean(post, level, tox, weight)
+    own = fit(post, level, tox, weight)["window"]
+    for hint in (own, np.tile([0, 16, 4], (50, 1))):
+        got = fit(post, level, tox, weight, hint=hint)
+        assert np.abs(got["beta_mean"] - ref).max() < 1e-11
+
+
 def _design(**kw):
     base = dict(target=0.2, skeleton=PRIOR, max_n=24, window=180.0, rate=3.0, start_level=3)
     base.update(kw)

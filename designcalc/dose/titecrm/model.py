@@ -30,7 +30,8 @@ the posterior at an end of the grid is not negligible).  Trapezoidal rules
 converge geometrically for these smooth, fast-decaying integrands, the error
 of step ``s`` being of the order of the square of that of step ``2 s``: the
 means agree with the 401-point rule within 1e-14 on the benchmark's fits and
-1e-12 on random data (``tests/dose/test_titecrm.py``).  Patients with weight 1
+1e-12 on random data (``tests/dose/test_titecrm.py``).  In a simulation each
+fit starts from the trial's previous window (``hint``), checked at its ends.  Patients with weight 1
 enter through counts per level (one product, as the CRM); patients still
 pending through the product of their factors ``1 - w_i p_{d_i}(beta)``.
 Everything is batched over trials: arrays of shape ``(T, N)`` (trials,
@@ -113,7 +114,7 @@ def weights(followup, tox, present, window: float, scheme: str = "linear") -> np
     return np.where(present, np.where(tox, 1.0, w), 0.0)
 
 
-def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
+def fit(post: Posterior, level, tox, weight, dedupe: bool = False, hint=None) -> dict:
     """Posterior mean of beta, plug-in DLT probabilities and dfcrm's MTD for a batch.
 
     ``level`` (T, N) 0-based levels (-1: no patient), ``tox`` (T, N) DLT
@@ -122,7 +123,11 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     share one fit (:func:`designcalc.dose.crm.engine.distinct_rows`; worth it
     when weights take few values: fixed accrual, linear weights).  Returns
     ``beta_mean`` (T,), ``ptox`` (T, K) (``p_k`` at the posterior mean, dfcrm
-    ``ptox``) and ``mtd`` (T,) (0-based, dfcrm ``mtd``).
+    ``ptox``), ``mtd`` (T,) (0-based, dfcrm ``mtd``) and ``window`` (T, 3): each
+    trial's grid window (first and last index, stride), which a next fit of the
+    same trials with one patient more may take as ``hint``: the window, widened
+    by one coarse step on each side, replaces the coarse pass, and is kept when
+    the posterior is negligible at both its ends (else the coarse pass is done).
 
     The log-posterior on a trial's grid window is a product of the counts per
     level (patients of weight 1) with the model's tables plus, for the pending
@@ -151,11 +156,13 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     w[r, slot[r, c]] = weight[r, c]
     lv[r, slot[r, c]] = level[r, c]
     inv = None
+    hint = None if hint is None else np.asarray(hint)
     if dedupe:
         distinct = distinct_rows(np.column_stack([x, lv, w.view(np.int64)]))
         if distinct is not None:
-            first, inv = distinct
-            x, lv, w, npend = x[first], lv[first], w[first], npend[first]
+            one, inv = distinct
+            x, lv, w, npend = x[one], lv[one], w[one], npend[one]
+            hint = None if hint is None else hint[one]
     # rows by number pending, most first: pending slot j is filled in a leading block
     by = np.argsort(-npend, kind="stable")
     x, lv, w = x[by].astype(float), lv[by], w[by]
@@ -163,13 +170,25 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
     tables = np.concatenate([post.logp, post.log1mp, post.log_w[None]])
     pending = _Pending(post.p, lv, w, filled, few=dedupe)
     rows, grid_n = x.shape[0], post.grid.size   # rows: distinct states
-    # coarse pass: every COARSE-th grid point (grid_n - 1 is a multiple of COARSE)
-    n_c = (grid_n - 1) // COARSE + 1
-    ll_c = _loglik(tables, pending, x, lv, w, filled, None, n_c, COARSE)
-    lo, hi, stride = _windows(ll_c, grid_n)
+    n_c = (grid_n - 1) // COARSE + 1            # grid_n - 1 is a multiple of COARSE
     beta = np.empty(rows)
+    window = np.empty((rows, 3), dtype=np.int64)
     todo = np.ones(rows, dtype=bool)
+    coarse = np.ones(rows, dtype=bool) if hint is None else np.zeros(rows, dtype=bool)
+    if hint is None:
+        lo, hi, stride = (np.empty(rows, dtype=np.int64) for _ in range(3))
+    else:                                       # a previous window, with room to move
+        lo, hi, stride = (v.copy() for v in hint[by].T)
+        lo, hi = np.maximum(lo - COARSE, 0), np.minimum(hi + COARSE, grid_n - 1)
+    redo = coarse.copy()
     while todo.any():
+        if redo.any():
+            # coarse pass on every COARSE-th grid point: the window and a first stride
+            g = np.flatnonzero(redo)
+            ll_c = _loglik(tables, pending, x[g], lv[g], w[g], (w[g] > 0).sum(axis=0), None,
+                           n_c, COARSE, pairs=None if pending.terms is None else pending.pair[g])
+            lo[g], hi[g], stride[g] = _windows(ll_c, grid_n)
+            coarse[g], redo[g] = True, False
         for s in np.unique(stride[todo]):
             n_s = (grid_n - 1) // s + 1
             need = -(-(hi - lo // s * s) // s) + 1
@@ -180,23 +199,38 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False) -> dict:
                 ll = _loglik(tables, pending, x[g], lv[g], w[g], (w[g] > 0).sum(axis=0), start,
                              m, s, pairs=None if pending.terms is None else pending.pair[g])
                 ll -= ll.max(axis=1, keepdims=True)
+                todo[g] = False
+                # a window from a hint must end where the posterior is negligible (or at
+                # an end of the grid, with stride 1 where it is not), else coarse pass
+                ends = [(ll[:, 0], start == 0), (ll[:, -1], s * (start + m - 1) == grid_n - 1)]
+                ok = coarse[g].copy()
+                ok |= np.all([(v < -TAIL) | (edge & ((s == 1) | (v < -EDGE_TAIL)))
+                              for v, edge in ends], axis=0)
+                redo[g[~ok]] = todo[g[~ok]] = True
+                above = ll > -TAIL                                  # the next call's hint
+                window[g, 0] = s * np.maximum(start + above.argmax(axis=1) - 1, 0)
+                window[g, 1] = s * np.minimum(start + m - above[:, ::-1].argmax(axis=1),
+                                              n_s - 1)
+                window[g, 2] = s
                 np.exp(ll, out=ll)
                 at = _windowed(post.grid[None], s, m)[0, start]
                 beta[by[g]] = np.einsum("sm,sm->s", ll, at) / ll.sum(axis=1)
-                todo[g] = False
                 if s > 1:
                     # the two interleaved rules of step 2 s must agree within CHECK (the
                     # rule of step s is then far closer), else the row is done again
                     # with half the stride
                     even, odd = (np.einsum("sm,sm->s", ll[:, i::2], at[:, i::2])
                                  / ll[:, i::2].sum(axis=1) for i in (0, 1))
-                    bad = g[np.abs(even - odd) > CHECK]
+                    bad = g[ok & (np.abs(even - odd) > CHECK)]
                     todo[bad] = True
                     stride[bad] = s // 2
+    out = np.empty_like(window)
+    out[by] = window
     if inv is not None:
-        beta = beta[inv]
+        beta, out = beta[inv], out[inv]
     ptox = post.ptox_at(beta)
-    return {"beta_mean": beta, "ptox": ptox, "mtd": recommend(ptox, post.target)}
+    return {"beta_mean": beta, "ptox": ptox, "mtd": recommend(ptox, post.target),
+            "window": out}
 
 
 def _windows(ll_c, grid_n):
