@@ -31,11 +31,11 @@ converge geometrically for these smooth, fast-decaying integrands, the error
 of step ``s`` being of the order of the square of that of step ``2 s``: the
 means agree with the 401-point rule within 1e-14 on the benchmark's fits and
 1e-12 on random data (``tests/dose/test_titecrm.py``).  In a simulation each
-fit starts from the trial's previous window (``hint``), checked at its ends.  Patients with weight 1
-enter through counts per level (one product, as the CRM); patients still
-pending through the product of their factors ``1 - w_i p_{d_i}(beta)``.
-Everything is batched over trials: arrays of shape ``(T, N)`` (trials,
-patients), a level of -1 marking no patient.
+fit starts from the trial's previous window (``hint``), checked at its ends.
+Patients with weight 1 enter through counts per level (one product, as the
+CRM); patients still pending through the product of their factors ``1 - w_i
+p_{d_i}(beta)``.  Everything is batched over trials: arrays of shape ``(T,
+N)`` (trials, patients), a level of -1 marking no patient.
 
 References
 ----------
@@ -186,18 +186,18 @@ def fit(post: Posterior, level, tox, weight, dedupe: bool = False, hint=None) ->
             # coarse pass on every COARSE-th grid point: the window and a first stride
             g = np.flatnonzero(redo)
             ll_c = _loglik(tables, pending, x[g], lv[g], w[g], (w[g] > 0).sum(axis=0), None,
-                           n_c, COARSE, pairs=None if pending.terms is None else pending.pair[g])
+                           n_c, COARSE, None if pending.pair is None else pending.pair[g])
             lo[g], hi[g], stride[g] = _windows(ll_c, grid_n)
             coarse[g], redo[g] = True, False
         for s in np.unique(stride[todo]):
             n_s = (grid_n - 1) // s + 1
             need = -(-(hi - lo // s * s) // s) + 1
-            width = np.minimum(np.asarray(WIDTHS)[np.searchsorted(WIDTHS, need)], n_s)
-            for m in np.unique(width[todo & (stride == s)]):
-                g = np.flatnonzero(todo & (stride == s) & (width == m))   # most pending first
+            span = np.minimum(np.asarray(WIDTHS)[np.searchsorted(WIDTHS, need)], n_s)
+            for m in np.unique(span[todo & (stride == s)]):
+                g = np.flatnonzero(todo & (stride == s) & (span == m))   # most pending first
                 start = np.minimum(lo[g] // s, n_s - m)
                 ll = _loglik(tables, pending, x[g], lv[g], w[g], (w[g] > 0).sum(axis=0), start,
-                             m, s, pairs=None if pending.terms is None else pending.pair[g])
+                             m, s, None if pending.pair is None else pending.pair[g])
                 ll -= ll.max(axis=1, keepdims=True)
                 todo[g] = False
                 # a window from a hint must end where the posterior is negligible (or at
@@ -286,13 +286,12 @@ class _Pending:
             self.pair = pair
 
 
-def _loglik(tables, pending, x, lv, w, filled, start, m, stride, pairs=None):
+def _loglik(tables, pending, x, lv, w, filled, start, m, stride, pairs):
     """The log-posterior (up to a constant) of each row on ``m`` grid points ``stride``
     apart from point ``stride * start`` (``start`` None: from point 0, every row;
     rows with more pending patients first: slot ``j`` is filled in the leading
-    ``filled[j]`` rows).  Returns (rows, m)."""
-    if pairs is None:
-        pairs = pending.pair
+    ``filled[j]`` rows; ``pairs``: the rows' rows of ``pending.pair``, if any).
+    Returns (rows, m)."""
     used = np.flatnonzero(x.any(axis=0))        # levels without patients add nothing
     table = pending.p if pending.terms is None else pending.terms
     # einsum, not BLAS: a threaded BLAS doubles the CPU time of these small products
