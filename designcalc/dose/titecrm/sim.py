@@ -65,6 +65,7 @@ def titecrm_kernel(rng: np.random.Generator, size: int, *, params: dict, p: tupl
     cur = np.full(size, params["start"], dtype=np.int64)
     # weights take few values (and states repeat) only with fixed accrual and linear weights
     dedupe = params["accrual"] == "fixed" and params["scheme"] == "linear"
+    hint = None
     for i in range(n):
         if i:
             now = arrive[:, i:i + 1]
@@ -72,11 +73,12 @@ def titecrm_kernel(rng: np.random.Generator, size: int, *, params: dict, p: tupl
             end = np.where(seen, arrive[:, :i] + t_tox[:, :i], now)
             fu = np.minimum(end - arrive[:, :i], win)
             w = weights(fu, seen, np.ones(seen.shape, dtype=bool), win, params["scheme"])
-            mtd = fit(post, level[:, :i], seen, w, dedupe=dedupe)["mtd"]
-            cur = np.minimum(mtd, cur + 1) if params["restrict"] else mtd
+            f = fit(post, level[:, :i], seen, w, dedupe=dedupe, hint=hint)
+            hint = f["window"]                  # each trial's grid window, for the next fit
+            cur = np.minimum(f["mtd"], cur + 1) if params["restrict"] else f["mtd"]
         level[:, i] = cur
         tox[:, i] = u_tox[:, i] < p[cur]
-    sel = fit(post, level, tox, np.ones((size, n)))["mtd"]
+    sel = fit(post, level, tox, np.ones((size, n)), hint=hint)["mtd"]
     onehot = level[:, :, None] == np.arange(k)
     n_tr = onehot.sum(axis=1)
     n_dlt = (onehot & tox[:, :, None]).sum(axis=1)
