@@ -19,6 +19,18 @@ from __future__ import annotations
 __all__ = ["SidePool"]
 
 
+def _start_worker(warm) -> None:
+    """The worker's first task: a quick exit (its final garbage collections skip
+    the objects alive then, :func:`gc.freeze`; 0.3 s with matplotlib loaded), then
+    ``warm()`` if given."""
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+    if warm is not None:
+        warm()
+
+
 class SidePool:
     """One spawned worker process, and this process, sharing keyed tasks.
 
@@ -64,8 +76,7 @@ class SidePool:
         from concurrent.futures import wait
 
         try:
-            if warm is not None:
-                wait([self._executor.submit(warm)])
+            wait([self._executor.submit(_start_worker, warm)])
             while True:
                 with self._cond:
                     while not self._queue and not self._closing:
