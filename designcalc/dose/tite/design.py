@@ -385,7 +385,7 @@ class TiteDesign(DoseCurveOC, Design):
         import numpy as np
 
         from designcalc.core.validate import check_int
-        from designcalc.dose.interval.rules import E, S
+        from designcalc.dose.interval.rules import D, E, S
         from designcalc.dose.tite.engine import SUSPEND
 
         base = self.interval
@@ -403,6 +403,17 @@ class TiteDesign(DoseCurveOC, Design):
             return {"next": None, "stop": False, "mtd": None,
                     "reason": f"{pend}: more than {self.max_pending:g} of them are pending; "
                               "suspend accrual until a pending outcome is known"}
+        if code == D and rule.base.action[nn[cur], yy[cur]] == S:
+            thr = float(rule.deescalation_threshold(nn[cur:cur + 1], yy[cur:cur + 1],
+                                                    np.array([m]))[0])
+            to = max(cur, 1)
+            where = (f"de-escalate to level {to}" if cur else
+                     "stay at level 1, the lowest (no lower level)")
+            return {"next": to, "stop": False, "mtd": None,
+                    "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, above the target "
+                              f"{self.target:g}, {pend}: with STFT {stft:.4g} <= {thr:.4g} "
+                              f"the pending patients' imputed DLTs bring the estimate to "
+                              f"lambda_d or above: {where}"}
         if nn.sum() < self.n_max and code == S and rule.base.action[nn[cur], yy[cur]] == E:
             thr = float(rule.threshold(nn[cur:cur + 1], yy[cur:cur + 1], np.array([m]))[0])
             why = (f"STFT {stft:.4g} < {thr:.4g}" if stft < thr else

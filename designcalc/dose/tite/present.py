@@ -21,6 +21,7 @@ LABELS = {
     "dlt": Label("DLTs observed", "DLTs", "d", "int"),
     "decision": Label("decision"),
     "stft_escalate": Label("escalate if STFT >=", "", ".4f", "input"),
+    "stft_deescalate": Label("de-escalate if STFT <=", "", ".4f", "input"),
 }
 
 

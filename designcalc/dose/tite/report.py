@@ -25,9 +25,11 @@ RULE_REFERENCES = {"boin": ("yuan_tite_boin", "liu_yuan"),
 def tite_table(design) -> dict:
     """The cells of the TITE decision table whose decision depends on the follow-up of
     the pending patients, as a report table: ``n``, DLTs, pending, the decision
-    (escalate if STFT >= x, else stay)."""
+    (escalate if STFT >= x, else stay; TITE-BOIN above the target: de-escalate if STFT <=
+    x, else stay)."""
     rows = [[str(r["n"]), str(r["dlt"]), str(r["pending"]), r["decision"]]
-            for r in design.decision_table() if r["stft_escalate"] is not None]
+            for r in design.decision_table()
+            if r["stft_escalate"] is not None or r.get("stft_deescalate") is not None]
     return {"kind": "tite", "header": ["patients treated at the current dose", "DLTs observed",
                                        "patients pending", "decision"], "rows": rows}
 
@@ -44,6 +46,7 @@ def facts(result, analysis, assumed, *, dose_unit=None, **kw) -> dict:
     f["references"] = ("zhao_bf_boin", "liu_yuan") if d.backfill else RULE_REFERENCES[d.rule]
     f["target"] = f"{d.target:g}"
     f["max_pending"] = f"{d.max_pending:g}"
+    f["rule"] = d.rule
     f["doses"] = ([levels.name(k) for k in range(1, levels.count + 1)]
                  if levels.doses is not None else None)
     f["tables"] = [boundary_table(d.interval.boundary_records())]

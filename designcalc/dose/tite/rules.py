@@ -21,16 +21,26 @@ in :mod:`designcalc.dose.tite.engine`):
    (``Pr(p > phi | y, n) > cutoff_eli``, ``n >= 3``; pending patients count
    as patients without a DLT so far);
 2. **de-escalate** if BOIN de-escalates on ``(n, y)`` (``y / n >= lambda_d``;
-   a DLT already seen is never undone by the pending ones; the table reproduced
-   in PMC9260438 also de-escalates at (9, 2, 1..4) on the imputed ``p^``, see
-   ``docs/tite.md``, "Checked cells");
+   a DLT already seen is never undone by the pending ones);
 3. **suspend** accrual if more than ``max_pending`` of the ``n`` patients are
    pending (default 0.5, Yuan et al. 2018);
 4. **escalate** if BOIN escalates on ``(n, y)`` and ``p^ <= lambda_e``, i.e.
    ``STFT >= m - (n lambda_e - y)(1 - p~) / p~`` (the table's threshold),
    and every pending patient has been followed for at least ``min_followup``
    of the window (default 0: off);
-5. else **stay**.
+5. **de-escalate** if the observed rate is above the target (``y / n > phi``;
+   BOIN stays on ``(n, y)``) and ``p^ >= lambda_d``, i.e. ``STFT <= m - (n
+   lambda_d - y)(1 - p~) / p~``: the pending patients, followed too briefly,
+   are imputed DLTs enough to cross ``lambda_d`` (the published table's
+   (9, 2, 1..4) cells: de-escalate when STFT <= 0.52, 1.59, 2.66, 3.73 at
+   target 0.2);
+6. else **stay**.
+
+Which of the two STFT rules applies is decided by the observed rate against the
+target (below: escalation only; above: de-escalation only), as the published
+decision table for target 0.2 shows it (Yuan et al. 2018, Table 1, as reproduced
+in Contemp Clin Trials Commun 2022, PMC9260438; every cell is checked in
+``tests/dose/test_tite.py``).
 
 Worked check (the issue's public case): target 0.2, ``n = 9``, ``y = 1``,
 ``m = 4``: ``lambda_e = 0.15724``, ``p~ = 1.1 / 6``, threshold ``4 - (9 x
@@ -47,8 +57,17 @@ from designcalc.dose.interval.rules import (D, DU, E, S, IntervalRule, boin_lamb
                                             keyboard_keys, mtpi2_intervals, select_mtd)
 from designcalc.dose.tite.engine import SUSPEND
 
-__all__ = ["TiteRule", "TiteBoinRule", "TiteEssRule", "escalation_threshold", "tite_boin_rule",
+__all__ = ["TiteRule", "TiteBoinRule", "TiteEssRule", "escalation_threshold",
+           "deescalation_threshold", "tite_boin_rule",
            "ess_escalates", "ess_thresholds", "tite_ess_rule"]
+
+
+def _imputed_threshold(target: float, boundary: float, n, y, m) -> np.ndarray:
+    """The STFT at which TITE-BOIN's imputed ``p^`` equals ``boundary``:
+    ``m - (n boundary - y)(1 - p~)/p~``, ``p~ = (y + target/2)/(n - m + 1)``."""
+    n, y, m = (np.asarray(v, dtype=float) for v in (n, y, m))
+    pt = (y + target / 2.0) / (n - m + 1.0)
+    return m - (n * boundary - y) * (1.0 - pt) / pt
 
 
 def escalation_threshold(target: float, lambda_e: float, n, y, m) -> np.ndarray:
@@ -65,9 +84,28 @@ def escalation_threshold(target: float, lambda_e: float, n, y, m) -> np.ndarray:
     >>> round(float(escalation_threshold(0.2, le, 9, 1, 4)), 4)
     2.1506
     """
+    return _imputed_threshold(target, lambda_e, n, y, m)
+
+
+def deescalation_threshold(target: float, lambda_d: float, n, y, m) -> np.ndarray:
+    """The largest STFT at which TITE-BOIN de-escalates with ``m`` of ``n`` pending and
+    ``y`` DLTs observed, the observed rate above the target but below ``lambda_d``:
+    ``m - (n lambda_d - y)(1 - p~)/p~`` (the imputed ``p^ >= lambda_d``); ``-inf``
+    where the observed rate is at or below the target, or no patient is pending.
+
+    Examples
+    --------
+    The published cells (9, 2, m = 1..4) at target 0.2:
+
+    >>> from designcalc.dose.interval.rules import boin_lambdas
+    >>> _, ld = boin_lambdas(0.2, 0.12, 0.28)
+    >>> [round(float(deescalation_threshold(0.2, ld, 9, 2, m)), 2) for m in (1, 2, 3, 4)]
+    [0.52, 1.59, 2.66, 3.73]
+    """
     n, y, m = (np.asarray(v, dtype=float) for v in (n, y, m))
-    pt = (y + target / 2.0) / (n - m + 1.0)
-    return m - (n * lambda_e - y) * (1.0 - pt) / pt
+    with np.errstate(divide="ignore", invalid="ignore"):
+        thr = _imputed_threshold(target, lambda_d, n, y, m)
+    return np.where((y > target * n) & (m >= 1), thr, -np.inf)
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,6 +151,11 @@ class TiteRule:
     def threshold(self, n, y, m) -> np.ndarray:  # pragma: no cover - subclasses
         raise NotImplementedError
 
+    def deescalation_threshold(self, n, y, m) -> np.ndarray:
+        """The STFT at or below which a cell where the complete-data rule stays
+        de-escalates (``-inf``: never; the effective-sample-size rules)."""
+        return np.full(np.shape(np.asarray(n)), -np.inf)
+
     def decide(self, n, y, m, stft, min_fu) -> np.ndarray:
         """The code (E, S, D, DU or SUSPEND) per trial, in the order of the module docstring."""
         n = np.asarray(n, dtype=np.int64)
@@ -121,7 +164,8 @@ class TiteRule:
         a = self.base.action[n, y]
         thr = self.threshold(n, y, m)
         up = (a == E) & ((m == 0) | ((stft >= thr) & (np.asarray(min_fu) >= self.min_followup)))
-        out = np.where(up, E, S)
+        down = (a == S) & (np.asarray(stft) <= self.deescalation_threshold(n, y, m))
+        out = np.where(up, E, np.where(down, D, S))
         out = np.where(m > self.max_pending * n, SUSPEND, out)
         out = np.where(a == D, D, out)
         out = np.where(a == DU, DU, out)
@@ -137,7 +181,9 @@ class TiteRule:
         Each row: ``n``, ``dlt``, ``pending`` (None: any number, the decision
         does not depend on it), ``decision`` (escalate, stay, de-escalate,
         eliminate, suspend, or "escalate if STFT >= x, else stay") and
-        ``stft_escalate`` (the threshold x, None when not applicable).
+        ``stft_escalate`` (the threshold x, None when not applicable) and
+        ``stft_deescalate`` (TITE-BOIN: "de-escalate if STFT <= x, else stay" where
+        the observed rate is above the target; None when not applicable).
         """
         out = []
         for n in n_values:
@@ -146,14 +192,21 @@ class TiteRule:
                 if a in (D, DU):
                     out.append({"n": n, "dlt": y, "pending": None,
                                 "decision": "eliminate" if a == DU else "de-escalate",
-                                "stft_escalate": None})
+                                "stft_escalate": None, "stft_deescalate": None})
                     continue
                 for m in range(n - y + 1):
-                    thr = None
+                    thr = down = None
                     if m > self.max_pending * n:
                         dec = "suspend"
                     elif a == S:
-                        dec = "stay"
+                        down = float(self.deescalation_threshold(
+                            np.array([n]), np.array([y]), np.array([m]))[0])
+                        if down < 0:
+                            dec, down = "stay", None
+                        elif down >= m:
+                            dec, down = "de-escalate", None
+                        else:
+                            dec = f"de-escalate if STFT <= {down:.2f}, else stay"
                     elif m == 0:
                         dec = "escalate"
                     else:
@@ -169,7 +222,7 @@ class TiteRule:
                                        f"patient followed >= {self.min_followup:g} of the "
                                        "window, else stay")
                     out.append({"n": n, "dlt": y, "pending": m, "decision": dec,
-                                "stft_escalate": thr})
+                                "stft_escalate": thr, "stft_deescalate": down})
         return out
 
 
@@ -177,21 +230,25 @@ class TiteRule:
 class TiteBoinRule(TiteRule):
     """TITE-BOIN (Yuan et al. 2018): the threshold of :func:`escalation_threshold`.
 
-    ``lambda_e``: BOIN's escalation boundary.
+    ``lambda_e``, ``lambda_d``: BOIN's escalation and de-escalation boundaries.
     """
 
     lambda_e: float = 0.0
+    lambda_d: float = 1.0
 
     def threshold(self, n, y, m) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return escalation_threshold(self.target, self.lambda_e, n, y, m)
 
+    def deescalation_threshold(self, n, y, m) -> np.ndarray:
+        return deescalation_threshold(self.target, self.lambda_d, n, y, m)
+
 
 def tite_boin_rule(base: IntervalRule, p_saf: float, p_tox: float, max_pending: float,
                    min_followup: float) -> TiteBoinRule:
     """The :class:`TiteBoinRule` of a compiled BOIN rule and its phi1, phi2."""
-    le, _ = boin_lambdas(base.target, p_saf, p_tox)
-    return TiteBoinRule(base=base, lambda_e=le, max_pending=max_pending,
+    le, ld = boin_lambdas(base.target, p_saf, p_tox)
+    return TiteBoinRule(base=base, lambda_e=le, lambda_d=ld, max_pending=max_pending,
                         min_followup=min_followup)
 
 
