@@ -117,6 +117,21 @@ def test_tite_boin_deescalates_on_the_imputed_estimate_above_the_target():
     assert d.next_dose([9, 0, 0], [2, 0, 0], 1, followup=[10.0]).next == 1
 
 
+def test_tite_boin_deescalates_at_the_target_rate_too():
+    """3 DLTs of 15 at target 0.2 (y / n equals the target, 0.2 x 15 is not exactly 3 in
+    floating point): the de-escalation rule applies, as Yuan et al.'s Table 1 does
+    there (simFastBOIN's documentation of its table); with 1 or 2 pending no follow-up
+    brings p^ to lambda_d (a negative threshold): stay."""
+    d = TiteDesign(target=0.2, cohorts=5, window=28.0, accrual_rate=1.0)
+    cells = {r["pending"]: r for r in d.decision_table() if (r["n"], r["dlt"]) == (15, 3)}
+    assert [cells[m]["decision"] for m in (0, 1, 2)] == ["stay"] * 3
+    for m in range(3, 8):
+        assert cells[m]["stft_deescalate"] == pytest.approx(_deescalation_stft(15, 3, m),
+                                                            abs=1e-12)
+        assert 0 < cells[m]["stft_deescalate"] < m
+    assert _deescalation_stft(15, 3, 2) < 0
+
+
 @pytest.mark.parametrize("target", [0.2, 0.3])
 def test_no_pending_is_boin(target):
     """With m = 0 every cell decides as BOIN's table (the interval family's)."""
@@ -140,10 +155,29 @@ def test_rule_order_and_suspension():
                        [0.2, 0.2, 0.2, 1.0]).tolist() == [SUSPEND, D, SUSPEND, DU]
     assert TiteDesign(target=0.3, cohorts=6, window=1.0, accrual_rate=1.0,
                       max_pending=1.0).compiled().decide([3], [0], [2], [0.5], [0.2])[0] == E
-    # min_followup: escalation waits until every pending patient has half a window
+    # min_followup (Chen et al. 2025, rule 2, as simFastBOIN documents it): an escalation
+    # waits, accrual suspended, until every pending patient has half a window
     slow = TiteDesign(target=0.3, cohorts=6, window=1.0, accrual_rate=1.0, min_followup=0.5)
     assert slow.compiled().decide([6, 6], [0, 0], [2, 2], [0.6, 1.2],
-                                  [0.3, 0.6]).tolist() == [S, E]
+                                  [0.3, 0.6]).tolist() == [SUSPEND, E]
+    # below the STFT threshold it stays, whatever the follow-up
+    assert slow.compiled().decide([6], [1], [2], [0.2], [0.1]).tolist() == [S]
+
+
+def test_min_followup_suspends_until_it_is_reached():
+    """With a minimum follow-up accrual is suspended more often and longer, and every
+    simulated trial still ends (a suspension also lifts when the last pending patient
+    reaches the minimum follow-up, not only at a resolution)."""
+    kw = dict(target=0.25, cohorts=8, window=1.0, accrual_rate=4.0)
+    tox = [[0.05, 0.1, 0.25, 0.4]]
+    free = TiteDesign(**kw).simulate(tox, n_sims=400, seed=3).metrics[0]
+    held = TiteDesign(**kw, min_followup=0.5).simulate(tox, n_sims=400, seed=3).metrics[0]
+    assert held["suspension_time_sim"] > free["suspension_time_sim"]
+    assert held["p_suspended_sim"] >= free["p_suspended_sim"]
+    assert math.isfinite(held["trial_duration_sim"])
+    d = TiteDesign(**kw, min_followup=0.5)
+    out = d.next_dose([6, 0, 0, 0], [0, 0, 0, 0], 1, followup=[0.9, 0.3])
+    assert out.next is None and not out.stop and "min_followup = 0.5" in out.reason
 
 
 def test_table_rows_cover_every_cell_once():

@@ -77,7 +77,8 @@ class TiteDesign(DoseCurveOC, Design):
         patients is pending (TITE-BOIN: 0.5).
     min_followup : float
         Escalate only when every pending patient at the current dose has been
-        followed for at least this fraction of the window (0: off).
+        followed for at least this fraction of the window, accrual suspended until
+        then (0: off; Chen et al. 2025 recommend 0.25, their rule 2).
     rule : {"boin", "keyboard", "mtpi2", "i3+3"}
         TITE-BOIN (Yuan et al. 2018), or the Keyboard, mTPI-2 or i3+3 table with
         pending patients through the effective sample size (Lin & Yuan 2020).
@@ -254,7 +255,7 @@ class TiteDesign(DoseCurveOC, Design):
                 f"{self.max_pending:g} of the patients are pending; " + how)
         if self.min_followup > 0:
             text += (f", and every pending patient has been followed for at least "
-                     f"{self.min_followup:g} of the window")
+                     f"{self.min_followup:g} of the window (accrual suspended until then)")
         text += (f"; else stay. Simulated with {self.accrual} accrual of "
                  f"{self.accrual_rate:g} patients per time unit and DLT times "
                  f"{self.dlt_time}{late} within the window (ASSUMED). The MTD is selected "
@@ -400,9 +401,12 @@ class TiteDesign(DoseCurveOC, Design):
         pend = (f"{m} of {nn[cur]} patients pending at level {cur + 1} (STFT = {stft:.4g})"
                 if m else "no patient pending at the current level")
         if nn.sum() < self.n_max and code == SUSPEND:
-            return {"next": None, "stop": False, "mtd": None,
-                    "reason": f"{pend}: more than {self.max_pending:g} of them are pending; "
-                              "suspend accrual until a pending outcome is known"}
+            why = (f"more than {self.max_pending:g} of them are pending; suspend accrual "
+                   "until a pending outcome is known" if m > self.max_pending * nn[cur] else
+                   f"escalation is due, but a pending patient has been followed for only "
+                   f"{min_fu:.3g} < min_followup = {self.min_followup:g} of the window; "
+                   "suspend accrual until every pending patient has reached it")
+            return {"next": None, "stop": False, "mtd": None, "reason": f"{pend}: {why}"}
         if code == D and rule.base.action[nn[cur], yy[cur]] == S:
             thr = float(rule.deescalation_threshold(nn[cur:cur + 1], yy[cur:cur + 1],
                                                     np.array([m]))[0])
@@ -410,15 +414,14 @@ class TiteDesign(DoseCurveOC, Design):
             where = (f"de-escalate to level {to}" if cur else
                      "stay at level 1, the lowest (no lower level)")
             return {"next": to, "stop": False, "mtd": None,
-                    "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, above the target "
-                              f"{self.target:g}, {pend}: with STFT {stft:.4g} <= {thr:.4g} "
+                    "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, at or above the "
+                              f"target {self.target:g}, {pend}: with STFT {stft:.4g} <= "
+                              f"{thr:.4g} "
                               f"the pending patients' imputed DLTs bring the estimate to "
                               f"lambda_d or above: {where}"}
         if nn.sum() < self.n_max and code == S and rule.base.action[nn[cur], yy[cur]] == E:
             thr = float(rule.threshold(nn[cur:cur + 1], yy[cur:cur + 1], np.array([m]))[0])
-            why = (f"STFT {stft:.4g} < {thr:.4g}" if stft < thr else
-                   f"a pending patient followed for only {min_fu:.3g} < min_followup = "
-                   f"{self.min_followup:g} of the window")
+            why = f"STFT {stft:.4g} < {thr:.4g}"
             out = {"next": cur + 1, "stop": False, "mtd": None,
                    "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, {pend}: "
                              f"{base.name} would escalate with complete data, but {why}: "

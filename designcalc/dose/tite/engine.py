@@ -29,8 +29,10 @@ same in :meth:`designcalc.dose.tite.design.TiteDesign.next_dose`):
 1. the rule's code at the current dose (its own order: elimination,
    de-escalation, suspension, escalation, stay; see the rule);
 2. ``SUSPEND``: accrual waits until the next pending patient of the current
-   dose resolves (a DLT, or the end of its window), the waiting time is
-   added to the suspension time and the rule decides again (a trial whose
+   dose resolves (a DLT, or the end of its window) or, with a minimum
+   follow-up, until every pending patient has reached it, whichever comes
+   first; the waiting time is added to the suspension time and the rule
+   decides again (a trial whose
    waiting patient could be enrolled is never lost: it enters when accrual
    reopens);
 3. ``DU`` at the lowest dose: stop, no MTD; ``DU`` elsewhere eliminates the
@@ -238,7 +240,8 @@ def run_calendar(rng: np.random.Generator, size: int, *, rule, p, cohort_size: i
 
 def _state(level, idx, tau, entry, dose, tdlt, window):
     """Counts at the current dose of trials ``idx`` at times ``tau``: n, y, m, stft, min_fu,
-    and the next time a pending patient there resolves (inf if none).
+    the next time a pending patient there resolves (inf if none) and the latest entry
+    of a pending patient (-inf if none).
 
     Times are compared as absolute times (entry + DLT time, entry + window), so a
     decision taken at the very time a patient resolves sees it resolved."""
@@ -255,7 +258,9 @@ def _state(level, idx, tau, entry, dose, tdlt, window):
     min_fu = np.where(pend, frac, 1.0).min(axis=1) if entry.shape[1] else np.ones(idx.size)
     resolve = np.where(pend, np.minimum(dabs, wend), np.inf).min(axis=1) \
         if entry.shape[1] else np.full(idx.size, np.inf)
-    return n, y, mm, stft, min_fu, resolve
+    last = np.where(pend, entry, -np.inf).max(axis=1) \
+        if entry.shape[1] else np.full(idx.size, -np.inf)
+    return n, y, mm, stft, min_fu, resolve, last
 
 
 def _decide(rule, idx, level, tau, entry, dose, tdlt, window, susp):
@@ -266,9 +271,13 @@ def _decide(rule, idx, level, tau, entry, dose, tdlt, window, susp):
     tau = tau.copy()
     code = np.empty(idx.size, dtype=np.int8)
     todo = np.arange(idx.size)
-    for _ in range(entry.shape[1] + 1):      # each wait resolves a pending patient
-        n, y, mm, stft, min_fu, resolve = _state(level, idx[todo], tau[todo], entry[todo],
-                                                 dose[todo], tdlt[todo], window)
+    f = getattr(rule, "min_followup", 0.0)
+    # each wait resolves a pending patient, or (once) lets every pending patient reach
+    # the minimum follow-up
+    for _ in range(entry.shape[1] + 2):
+        n, y, mm, stft, min_fu, resolve, last = _state(level, idx[todo], tau[todo],
+                                                       entry[todo], dose[todo], tdlt[todo],
+                                                       window)
         cd = np.asarray(rule.decide(n, y, mm, stft, min_fu), dtype=np.int8)
         code[todo] = cd
         wait = cd == SUSPEND
@@ -276,6 +285,9 @@ def _decide(rule, idx, level, tau, entry, dose, tdlt, window, susp):
             break
         w = todo[wait]
         new = resolve[wait]
+        if f > 0:                            # or when the last entrant reaches f x window
+            reach = last[wait] + f * window
+            new = np.where(reach > tau[w], np.minimum(new, reach), new)
         if not np.isfinite(new).all():   # pragma: no cover - suspended with nothing pending
             raise RuntimeError("rule suspended accrual with no pending patient")
         susp[idx[w]] += new - tau[w]

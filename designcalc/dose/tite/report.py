@@ -25,7 +25,7 @@ RULE_REFERENCES = {"boin": ("yuan_tite_boin", "liu_yuan"),
 def tite_table(design) -> dict:
     """The cells of the TITE decision table whose decision depends on the follow-up of
     the pending patients, as a report table: ``n``, DLTs, pending, the decision
-    (escalate if STFT >= x, else stay; TITE-BOIN above the target: de-escalate if STFT <=
+    (escalate if STFT >= x, else stay; TITE-BOIN at or above the target: de-escalate if STFT <=
     x, else stay)."""
     rows = [[str(r["n"]), str(r["dlt"]), str(r["pending"]), r["decision"]]
             for r in design.decision_table()

@@ -27,9 +27,11 @@ in :mod:`designcalc.dose.tite.engine`):
 4. **escalate** if BOIN escalates on ``(n, y)`` and ``p^ <= lambda_e``, i.e.
    ``STFT >= m - (n lambda_e - y)(1 - p~) / p~`` (the table's threshold),
    and every pending patient has been followed for at least ``min_followup``
-   of the window (default 0: off);
-5. **de-escalate** if the observed rate is above the target (``y / n > phi``;
-   BOIN stays on ``(n, y)``) and ``p^ >= lambda_d``, i.e. ``STFT <= m - (n
+   of the window (default 0: off); when only that follow-up is missing,
+   **suspend** accrual until it is reached (Chen et al. 2025, rule 2: 0.25
+   recommended);
+5. **de-escalate** if the observed rate is at or above the target (``y / n >=
+   phi``; BOIN stays on ``(n, y)``) and ``p^ >= lambda_d``, i.e. ``STFT <= m - (n
    lambda_d - y)(1 - p~) / p~``: the pending patients, followed too briefly,
    are imputed DLTs enough to cross ``lambda_d`` (the published table's
    (9, 2, 1..4) cells: de-escalate when STFT <= 0.52, 1.59, 2.66, 3.73 at
@@ -37,7 +39,7 @@ in :mod:`designcalc.dose.tite.engine`):
 6. else **stay**.
 
 Which of the two STFT rules applies is decided by the observed rate against the
-target (below: escalation only; above: de-escalation only), as the published
+target (below: escalation only; at or above: de-escalation only), as the published
 decision table for target 0.2 shows it (Yuan et al. 2018, Table 1, as reproduced
 in Contemp Clin Trials Commun 2022, PMC9260438; every cell is checked in
 ``tests/dose/test_tite.py``).
@@ -89,9 +91,10 @@ def escalation_threshold(target: float, lambda_e: float, n, y, m) -> np.ndarray:
 
 def deescalation_threshold(target: float, lambda_d: float, n, y, m) -> np.ndarray:
     """The largest STFT at which TITE-BOIN de-escalates with ``m`` of ``n`` pending and
-    ``y`` DLTs observed, the observed rate above the target but below ``lambda_d``:
-    ``m - (n lambda_d - y)(1 - p~)/p~`` (the imputed ``p^ >= lambda_d``); ``-inf``
-    where the observed rate is at or below the target, or no patient is pending.
+    ``y`` DLTs observed, the observed rate at or above the target but below
+    ``lambda_d``: ``m - (n lambda_d - y)(1 - p~)/p~`` (the imputed ``p^ >=
+    lambda_d``); ``-inf`` where the observed rate is below the target, or no patient
+    is pending.
 
     Examples
     --------
@@ -105,7 +108,9 @@ def deescalation_threshold(target: float, lambda_d: float, n, y, m) -> np.ndarra
     n, y, m = (np.asarray(v, dtype=float) for v in (n, y, m))
     with np.errstate(divide="ignore", invalid="ignore"):
         thr = _imputed_threshold(target, lambda_d, n, y, m)
-    return np.where((y > target * n) & (m >= 1), thr, -np.inf)
+    # at or above the target (Table 1 de-escalates at 3 DLTs of 15 at target 0.2); the
+    # tolerance keeps y / n = target exact (0.2 x 15 is 3.0000000000000004)
+    return np.where((y >= target * n - 1e-9) & (m >= 1), thr, -np.inf)
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,9 +168,14 @@ class TiteRule:
         m = np.asarray(m, dtype=np.int64)
         a = self.base.action[n, y]
         thr = self.threshold(n, y, m)
-        up = (a == E) & ((m == 0) | ((stft >= thr) & (np.asarray(min_fu) >= self.min_followup)))
+        ready = (a == E) & (m >= 1) & (np.asarray(stft) >= thr)
+        # Chen et al. (2025): an escalation waits, accrual suspended, until every pending
+        # patient has been followed for min_followup of the window
+        held = ready & (np.asarray(min_fu) < self.min_followup - 1e-12)
+        up = (a == E) & ((m == 0) | (ready & ~held))
         down = (a == S) & (np.asarray(stft) <= self.deescalation_threshold(n, y, m))
         out = np.where(up, E, np.where(down, D, S))
+        out = np.where(held, SUSPEND, out)
         out = np.where(m > self.max_pending * n, SUSPEND, out)
         out = np.where(a == D, D, out)
         out = np.where(a == DU, DU, out)
@@ -183,7 +193,7 @@ class TiteRule:
         eliminate, suspend, or "escalate if STFT >= x, else stay") and
         ``stft_escalate`` (the threshold x, None when not applicable) and
         ``stft_deescalate`` (TITE-BOIN: "de-escalate if STFT <= x, else stay" where
-        the observed rate is above the target; None when not applicable).
+        the observed rate is at or above the target; None when not applicable).
         """
         out = []
         for n in n_values:
@@ -218,9 +228,11 @@ class TiteRule:
                             thr = max(thr, 0.0)
                             dec = f"escalate if STFT >= {thr:.2f}, else stay"
                             if self.min_followup > 0:
-                                dec = (f"escalate if STFT >= {thr:.2f} and every pending "
-                                       f"patient followed >= {self.min_followup:g} of the "
-                                       "window, else stay")
+                                dec = (f"escalate once every pending patient has been "
+                                       f"followed for {self.min_followup:g} of the window "
+                                       "(suspend accrual until then)")
+                                if thr > 0:
+                                    dec = f"if STFT >= {thr:.2f}: {dec}; else stay"
                     out.append({"n": n, "dlt": y, "pending": m, "decision": dec,
                                 "stft_escalate": thr, "stft_deescalate": down})
         return out

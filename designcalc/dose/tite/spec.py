@@ -56,11 +56,11 @@ PARAMS = (
     Param("late_fraction", "float", "weibull/piecewise: fraction of the DLTs in the second "
           "half of the window.", default=0.5, domain="(0, 1)"),
     Param("max_pending", "float", "Suspend accrual when more than this fraction of the "
-          "current dose's patients is pending (TITE-BOIN: 0.5).", default=0.5,
-          domain="[0, 1]"),
+          "current dose's patients is pending (TITE-BOIN: 0.5; Chen et al. 2025: 0.49).",
+          default=0.5, domain="[0, 1]"),
     Param("min_followup", "float", "Escalate only when every pending patient has been "
-          "followed for this fraction of the window (0: off).", default=0.0,
-          domain="[0, 1]"),
+          "followed for this fraction of the window, accrual suspended until then (0: off; "
+          "Chen et al. 2025 recommend 0.25).", default=0.0, domain="[0, 1]"),
     Param("backfill", "bool", "BF-BOIN: backfill patients who arrive while the escalation "
           "waits to open doses below the current one (fixed by --design bf-boin).",
           default=False),
