@@ -118,8 +118,8 @@ class SidePool:
             self._cond.notify_all()
 
     def _take(self, key=None):
-        """Remove ``key`` (or the newest key) from the queue: ``True`` if it was
-        there (this process runs it)."""
+        """Remove ``key`` (or, with no key, the newest) from the queue of tasks nobody
+        has taken and return it (this process runs it); ``None`` if it is not there."""
         with self._cond:
             if key is None:
                 return self._queue.pop() if self._queue else None
