@@ -407,18 +407,20 @@ class TiteDesign(DoseCurveOC, Design):
                    f"{min_fu:.3g} < min_followup = {self.min_followup:g} of the window; "
                    "suspend accrual until every pending patient has reached it")
             return {"next": None, "stop": False, "mtd": None, "reason": f"{pend}: {why}"}
-        if code == D and rule.base.action[nn[cur], yy[cur]] == S:
+        if code == D and rule.base.action[nn[cur], yy[cur]] in (E, S):
             thr = float(rule.deescalation_threshold(nn[cur:cur + 1], yy[cur:cur + 1],
                                                     np.array([m]))[0])
             to = max(cur, 1)
             where = (f"de-escalate to level {to}" if cur else
                      "stay at level 1, the lowest (no lower level)")
+            why = ("the pending patients' imputed DLTs bring the estimate to lambda_d or above"
+                   if self.rule == "boin" else
+                   f"{yy[cur]} DLTs of the effective sample size n - m + STFT = "
+                   f"{nn[cur] - m + stft:.4g} call for de-escalation")
             return {"next": to, "stop": False, "mtd": None,
-                    "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, at or above the "
-                              f"target {self.target:g}, {pend}: with STFT {stft:.4g} <= "
-                              f"{thr:.4g} "
-                              f"the pending patients' imputed DLTs bring the estimate to "
-                              f"lambda_d or above: {where}"}
+                    "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, {pend}: "
+                              f"{base.name} would not de-escalate with complete data, but "
+                              f"with STFT {stft:.4g} <= {thr:.4g} {why}: {where}"}
         if nn.sum() < self.n_max and code == S and rule.base.action[nn[cur], yy[cur]] == E:
             thr = float(rule.threshold(nn[cur:cur + 1], yy[cur:cur + 1], np.array([m]))[0])
             why = f"STFT {stft:.4g} < {thr:.4g}"
