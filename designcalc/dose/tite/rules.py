@@ -47,6 +47,13 @@ in Contemp Clin Trials Commun 2022, PMC9260438; every cell is checked in
 Worked check (the issue's public case): target 0.2, ``n = 9``, ``y = 1``,
 ``m = 4``: ``lambda_e = 0.15724``, ``p~ = 1.1 / 6``, threshold ``4 - (9 x
 0.15724 - 1) x 4.4545 = 2.1506``: escalate iff ``STFT >= 2.15``.
+
+TITE-keyboard, TITE-mTPI-2 and TITE-i3+3 (:class:`TiteEssRule`, Lin & Yuan
+2020) take the whole decision at the effective sample size ``ESS = (n - m) +
+STFT`` (:func:`ess_decision`): steps 1-3 as above, then escalate if the design
+escalates at ``ESS`` (and the complete-data cell escalates), de-escalate if it
+de-escalates at ``ESS`` (the complete-data cell stays or escalates, the
+follow-up is short), else stay -- two STFT thresholds per cell.
 """
 
 from __future__ import annotations
