@@ -240,11 +240,14 @@ class TiteDesign(DoseCurveOC, Design):
         if self.rule == "boin":
             how = ("escalate if BOIN escalates on the observed DLTs and p^ = (y + (m - STFT) "
                    f"p~/(1 - p~))/n <= lambda_e, p~ = (y + {self.target / 2:g})/(n - m + 1)")
+            down = (f"; de-escalate if y/n >= {self.target:g} and p^ >= lambda_d (the pending "
+                    "patients followed too briefly)")
             who = "Yuan et al. 2018"
         else:
             how = (f"escalate if {base.name} escalates on the observed DLTs and also with "
                    "y DLTs of the effective sample size ESS = n - m + STFT (posterior "
                    "Beta(1 + y, 1 + ESS - y))")
+            down = f"; de-escalate if {base.name} de-escalates with y DLTs of the ESS"
             who = "Lin & Yuan 2020"
         text = (f"{self.name} ({who}): the {base.name} design below, applied in "
                 f"calendar time with a DLT assessment window of {self.window:g} time units. "
@@ -256,7 +259,7 @@ class TiteDesign(DoseCurveOC, Design):
         if self.min_followup > 0:
             text += (f", and every pending patient has been followed for at least "
                      f"{self.min_followup:g} of the window (accrual suspended until then)")
-        text += (f"; else stay. Simulated with {self.accrual} accrual of "
+        text += (f"{down}; else stay. Simulated with {self.accrual} accrual of "
                  f"{self.accrual_rate:g} patients per time unit and DLT times "
                  f"{self.dlt_time}{late} within the window (ASSUMED). The MTD is selected "
                  f"once every patient has completed the window. {base.name} part: "
