@@ -289,34 +289,133 @@ def test_cli_table_and_next(tmp_path):
 
 # --- TITE-keyboard, TITE-mTPI-2, TITE-i3+3: the effective sample size (Lin & Yuan 2020) --
 
-@pytest.mark.parametrize("rule", ["keyboard", "mtpi2", "i3+3"])
+ESS_RULES = ["keyboard", "mtpi2", "i3+3"]
+
+
+@pytest.mark.parametrize("rule", ESS_RULES)
 def test_ess_decision_at_integer_n_is_the_interval_table(rule):
     """At ESS = n (no patient pending) the continuous decision is the interval family's
-    generated table, cell by cell (target 0.25, asymmetric margins)."""
-    from designcalc.dose.tite.rules import ess_escalates
+    generated table (before the safety rule), E, S and D cell by cell, for several targets
+    and margins, n up to 30."""
+    from designcalc.dose.interval.rules import i3p3_actions, keyboard_actions, mtpi2_actions
+    from designcalc.dose.tite.rules import ess_decision
 
-    d = TiteDesign(rule=rule, target=0.25, cohorts=8, margin_low=0.05, margin_high=0.1)
-    action = d.interval.compiled().action
-    for n in range(1, 25):
-        y = np.arange(n + 1)
-        got = ess_escalates(rule, 0.25, 0.05, 0.1, np.full(n + 1, float(n)), y)
-        assert got.tolist() == (action[n, :n + 1] == E).tolist(), (rule, n)
+    gen = {"keyboard": keyboard_actions, "mtpi2": mtpi2_actions, "i3+3": i3p3_actions}[rule]
+    for target, lo, hi in [(0.15, 0.03, 0.03), (0.25, 0.05, 0.1), (0.3, 0.05, 0.05),
+                           (0.4, 0.05, 0.05)]:
+        action = gen(target, 30, lo, hi)
+        n = np.repeat(np.arange(1, 31), np.arange(2, 32))
+        y = np.concatenate([np.arange(k + 1) for k in range(1, 31)])
+        got = ess_decision(rule, target, lo, hi, n.astype(float), y)
+        assert got.tolist() == action[n, y].tolist(), (rule, target)
 
 
-@pytest.mark.parametrize("rule", ["keyboard", "i3+3"])
-def test_ess_threshold_is_where_the_decision_turns(rule):
-    from designcalc.dose.tite.rules import ess_escalates
+@pytest.mark.parametrize("rule", ESS_RULES)
+def test_ess_decision_is_monotone_in_the_follow_up(rule):
+    """D for a small ESS, then S, then E (codes 2, 1, 0 never increase with the STFT), on
+    random cells, with the engine's ``decide`` (no suspension) and on a fine ESS grid."""
+    from designcalc.dose.tite.rules import ess_decision
 
-    d = TiteDesign(rule=rule, target=0.3, cohorts=6)
+    d = TiteDesign(rule=rule, target=0.25, cohorts=8, max_pending=1.0)
     r = d.compiled()
-    rows = [x for x in d.decision_table() if x["stft_escalate"] not in (None, 0.0)]
+    rng = np.random.default_rng(22)
+    n = rng.integers(1, 9, 60) * 3
+    y = (rng.random(60) * (n + 1) * 0.6).astype(int)
+    m = np.minimum((rng.random(60) * (n - y + 1)).astype(int), n - y)
+    grid = np.linspace(0, 1, 41)
+    codes = np.array([r.decide(n, y, m, g * m, np.ones(60)) for g in grid])
+    live = ~np.isin(r.base.action[n, y], (D, DU))
+    assert (np.diff(codes[:, live].astype(int), axis=0) <= 0).all()
+    for yv in range(12):
+        ess = np.linspace(yv, 40, 1000)
+        c = ess_decision(rule, 0.25, 0.05, 0.05, ess, yv)
+        assert (np.diff(c.astype(int)) <= 0).all(), yv
+
+
+@pytest.mark.parametrize("rule", ESS_RULES)
+def test_decide_equals_the_table_on_an_stft_grid(rule):
+    """Every table cell with pending patients, on a grid of STFT values: the engine's
+    decision is what the printed row says (escalate at or above x, de-escalate at or
+    below z, else stay)."""
+    d = TiteDesign(rule=rule, target=0.3, cohorts=6, max_pending=1.0)
+    r = d.compiled()
+    rows = [x for x in d.decision_table() if x["pending"]]
+    both = [x for x in rows if x["stft_escalate"] is not None and x["stft_deescalate"]
+            is not None]
+    assert both or rule == "i3+3"
+    code = {"escalate": E, "stay": S, "de-escalate": D, "suspend": SUSPEND}
+    for x in rows:
+        n, y, m = x["n"], x["dlt"], x["pending"]
+        stft = np.linspace(0, m, 23)
+        want = np.full(stft.size, code.get(x["decision"], S))
+        if x["stft_escalate"] is not None:
+            want[stft >= x["stft_escalate"]] = E
+        if x["stft_deescalate"] is not None:
+            want[stft <= x["stft_deescalate"]] = D
+        got = r.decide(np.full(stft.size, n), np.full(stft.size, y), np.full(stft.size, m),
+                       stft, np.ones(stft.size))
+        assert got.tolist() == want.tolist(), x
+
+
+@pytest.mark.parametrize("rule", ESS_RULES)
+def test_ess_thresholds_are_where_the_decision_turns(rule):
+    from designcalc.dose.tite.rules import ess_decision
+
+    d = TiteDesign(rule=rule, target=0.3, cohorts=4)
+    r = d.compiled()
+    rows = [x for x in d.decision_table() if x["stft_escalate"] not in (None, 0.0)
+            or x["stft_deescalate"] is not None]
     assert rows
     for x in rows:
-        n, y, m, t = x["n"], x["dlt"], x["pending"], x["stft_escalate"]
-        ess = np.array([n - m + t + 1e-7, n - m + t - 1e-7])
-        assert ess_escalates(rule, 0.3, 0.05, 0.05, ess, [y, y]).tolist() == [True, False]
-        # conduct at an n that is not a cohort end computes its threshold on demand
-        assert r.threshold([n - 1, n], [y, y], [m - 1, m]).tolist()[1] == t
+        n, y, m = x["n"], x["dlt"], x["pending"]
+        for key, inside, outside in (("stft_escalate", E, S), ("stft_deescalate", D, S)):
+            t = x[key]
+            if t is None or t == 0.0:
+                continue
+            sign = 1 if key == "stft_escalate" else -1
+            ess = np.array([n - m + t + sign * 1e-7, n - m + t - sign * 1e-7])
+            assert ess_decision(rule, 0.3, 0.05, 0.05, ess, y).tolist() == [inside, outside]
+        # conduct at an n that is not a cohort end computes its thresholds on demand
+        assert r.threshold([n - 1, n], [y, y], [m - 1, m]).tolist()[1] == \
+            (np.inf if x["stft_escalate"] is None else x["stft_escalate"])
+        assert r.deescalation_threshold([n - 1, n], [y, y], [m - 1, m]).tolist()[1] == \
+            (-np.inf if x["stft_deescalate"] is None else x["stft_deescalate"])
+
+
+def test_ess_deescalation_thresholds_by_a_second_method():
+    """Two cells solved independently.  TITE-i3+3 (target 0.25, EI [0.2, 0.35]), 6 patients,
+    2 DLTs, 2 pending: D iff 2/ESS > 0.35 and 1/ESS >= 0.2, i.e. ESS <= 5, STFT <= 1
+    (with complete data 2/6 is in the EI: stay).  TITE-keyboard (target 0.3), 9 patients,
+    2 DLTs, 4 pending: the threshold is the ESS at which the key [0.35, 0.45] and the target
+    key [0.25, 0.35] have equal mass under Beta(3, ESS - 1), found with brentq (ESS 5.7508,
+    STFT 0.7508)."""
+    from scipy.optimize import brentq
+    from scipy.special import betainc
+
+    r = TiteDesign(rule="i3+3", target=0.25, cohorts=4, margin_low=0.05,
+                   margin_high=0.1).compiled()
+    assert r.base.action[6, 2] == S
+    assert r.deescalation_threshold([6], [2], [2])[0] == pytest.approx(1.0, abs=1e-9)
+
+    def gap(ess):
+        cdf = betainc(3.0, ess - 1.0, np.array([0.25, 0.35, 0.45]))
+        return (cdf[2] - cdf[1]) - (cdf[1] - cdf[0])
+
+    ess = brentq(gap, 5.0, 9.0, xtol=1e-12)
+    r = TiteDesign(rule="keyboard", target=0.3, cohorts=4).compiled()
+    assert r.deescalation_threshold([9], [2], [4])[0] == pytest.approx(ess - 5, abs=1e-8)
+
+
+def test_next_dose_explains_an_ess_deescalation():
+    """TITE-keyboard, target 0.3: 2 DLTs of 9 at level 2 (escalate with complete data), 4
+    of them pending; STFT 0.6 is below the de-escalation threshold (0.7508, solved in the
+    test above): de-escalate; STFT 2 (below the escalation threshold 3.15): stay."""
+    d = TiteDesign(rule="keyboard", target=0.3, cohorts=5, window=1.0, accrual_rate=1.0)
+    assert d.compiled().base.action[9, 2] == E
+    out = d.next_dose([3, 9, 0], [0, 2, 0], 2, followup=[0.15] * 4)
+    assert out["next"] == 1 and "effective sample size" in out["reason"]
+    assert "STFT 0.6 <= 0.7508" in out["reason"]
+    assert d.next_dose([3, 9, 0], [0, 2, 0], 2, followup=[0.5] * 4)["next"] == 2
 
 
 def test_short_window_tite_keyboard_is_exact_keyboard():

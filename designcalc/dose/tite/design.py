@@ -240,11 +240,14 @@ class TiteDesign(DoseCurveOC, Design):
         if self.rule == "boin":
             how = ("escalate if BOIN escalates on the observed DLTs and p^ = (y + (m - STFT) "
                    f"p~/(1 - p~))/n <= lambda_e, p~ = (y + {self.target / 2:g})/(n - m + 1)")
+            down = (f"; de-escalate if y/n >= {self.target:g} and p^ >= lambda_d (the pending "
+                    "patients followed too briefly)")
             who = "Yuan et al. 2018"
         else:
             how = (f"escalate if {base.name} escalates on the observed DLTs and also with "
                    "y DLTs of the effective sample size ESS = n - m + STFT (posterior "
                    "Beta(1 + y, 1 + ESS - y))")
+            down = f"; de-escalate if {base.name} de-escalates with y DLTs of the ESS"
             who = "Lin & Yuan 2020"
         text = (f"{self.name} ({who}): the {base.name} design below, applied in "
                 f"calendar time with a DLT assessment window of {self.window:g} time units. "
@@ -256,7 +259,7 @@ class TiteDesign(DoseCurveOC, Design):
         if self.min_followup > 0:
             text += (f", and every pending patient has been followed for at least "
                      f"{self.min_followup:g} of the window (accrual suspended until then)")
-        text += (f"; else stay. Simulated with {self.accrual} accrual of "
+        text += (f"{down}; else stay. Simulated with {self.accrual} accrual of "
                  f"{self.accrual_rate:g} patients per time unit and DLT times "
                  f"{self.dlt_time}{late} within the window (ASSUMED). The MTD is selected "
                  f"once every patient has completed the window. {base.name} part: "
@@ -407,18 +410,20 @@ class TiteDesign(DoseCurveOC, Design):
                    f"{min_fu:.3g} < min_followup = {self.min_followup:g} of the window; "
                    "suspend accrual until every pending patient has reached it")
             return {"next": None, "stop": False, "mtd": None, "reason": f"{pend}: {why}"}
-        if code == D and rule.base.action[nn[cur], yy[cur]] == S:
+        if code == D and rule.base.action[nn[cur], yy[cur]] in (E, S):
             thr = float(rule.deescalation_threshold(nn[cur:cur + 1], yy[cur:cur + 1],
                                                     np.array([m]))[0])
             to = max(cur, 1)
             where = (f"de-escalate to level {to}" if cur else
                      "stay at level 1, the lowest (no lower level)")
+            why = ("the pending patients' imputed DLTs bring the estimate to lambda_d or above"
+                   if self.rule == "boin" else
+                   f"{yy[cur]} DLTs of the effective sample size n - m + STFT = "
+                   f"{nn[cur] - m + stft:.4g} call for de-escalation")
             return {"next": to, "stop": False, "mtd": None,
-                    "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, at or above the "
-                              f"target {self.target:g}, {pend}: with STFT {stft:.4g} <= "
-                              f"{thr:.4g} "
-                              f"the pending patients' imputed DLTs bring the estimate to "
-                              f"lambda_d or above: {where}"}
+                    "reason": f"{yy[cur]}/{nn[cur]} DLTs at level {cur + 1}, {pend}: "
+                              f"{base.name} would not de-escalate with complete data, but "
+                              f"with STFT {stft:.4g} <= {thr:.4g} {why}: {where}"}
         if nn.sum() < self.n_max and code == S and rule.base.action[nn[cur], yy[cur]] == E:
             thr = float(rule.threshold(nn[cur:cur + 1], yy[cur:cur + 1], np.array([m]))[0])
             why = f"STFT {stft:.4g} < {thr:.4g}"

@@ -25,8 +25,7 @@ RULE_REFERENCES = {"boin": ("yuan_tite_boin", "liu_yuan"),
 def tite_table(design) -> dict:
     """The cells of the TITE decision table whose decision depends on the follow-up of
     the pending patients, as a report table: ``n``, DLTs, pending, the decision
-    (escalate if STFT >= x, else stay; TITE-BOIN at or above the target: de-escalate if STFT <=
-    x, else stay)."""
+    (escalate if STFT >= x and/or de-escalate if STFT <= z, else stay)."""
     rows = [[str(r["n"]), str(r["dlt"]), str(r["pending"]), r["decision"]]
             for r in design.decision_table()
             if r["stft_escalate"] is not None or r.get("stft_deescalate") is not None]

@@ -47,6 +47,13 @@ in Contemp Clin Trials Commun 2022, PMC9260438; every cell is checked in
 Worked check (the issue's public case): target 0.2, ``n = 9``, ``y = 1``,
 ``m = 4``: ``lambda_e = 0.15724``, ``p~ = 1.1 / 6``, threshold ``4 - (9 x
 0.15724 - 1) x 4.4545 = 2.1506``: escalate iff ``STFT >= 2.15``.
+
+TITE-keyboard, TITE-mTPI-2 and TITE-i3+3 (:class:`TiteEssRule`, Lin & Yuan
+2020) take the whole decision at the effective sample size ``ESS = (n - m) +
+STFT`` (:func:`ess_decision`): steps 1-3 as above, then escalate if the design
+escalates at ``ESS`` (and the complete-data cell escalates), de-escalate if it
+de-escalates at ``ESS`` (the complete-data cell stays or escalates, the
+follow-up is short), else stay -- two STFT thresholds per cell.
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ from designcalc.dose.tite.engine import SUSPEND
 
 __all__ = ["TiteRule", "TiteBoinRule", "TiteEssRule", "escalation_threshold",
            "deescalation_threshold", "tite_boin_rule",
-           "ess_escalates", "ess_thresholds", "tite_ess_rule"]
+           "ess_decision", "ess_thresholds", "tite_ess_rule"]
 
 
 def _imputed_threshold(target: float, boundary: float, n, y, m) -> np.ndarray:
@@ -157,8 +164,8 @@ class TiteRule:
         raise NotImplementedError
 
     def deescalation_threshold(self, n, y, m) -> np.ndarray:
-        """The STFT at or below which a cell where the complete-data rule stays
-        de-escalates (``-inf``: never; the effective-sample-size rules)."""
+        """The STFT at or below which a cell where the complete-data rule stays or
+        escalates de-escalates (``-inf``: never)."""
         return np.full(np.shape(np.asarray(n)), -np.inf)
 
     def decide(self, n, y, m, stft, min_fu) -> np.ndarray:
@@ -173,7 +180,8 @@ class TiteRule:
         # patient has been followed for min_followup of the window
         held = ready & (np.asarray(min_fu) < self.min_followup - 1e-12)
         up = (a == E) & ((m == 0) | (ready & ~held))
-        down = (a == S) & (np.asarray(stft) <= self.deescalation_threshold(n, y, m))
+        down = ((a == S) | (a == E)) & ~up & (np.asarray(stft)
+                                              <= self.deescalation_threshold(n, y, m))
         out = np.where(up, E, np.where(down, D, S))
         out = np.where(held, SUSPEND, out)
         out = np.where(m > self.max_pending * n, SUSPEND, out)
@@ -185,15 +193,45 @@ class TiteRule:
         """The MTD on complete final data: ``BOIN::select.mtd`` (:func:`select_mtd`)."""
         return select_mtd(self.base, n, y)
 
+    def _pending_cell(self, a: int, n: int, y: int, m: int) -> tuple:
+        """``(decision, stft_escalate, stft_deescalate)`` of a cell with ``m >= 1`` pending
+        whose complete-data code ``a`` is E or S (see :meth:`table`)."""
+        cell = (np.array([n]), np.array([y]), np.array([m]))
+        down = float(self.deescalation_threshold(*cell)[0])
+        if down >= m:
+            return "de-escalate", None, None
+        down = down if down >= 0 else None
+        clauses, thr, sep = [], None, ", "
+        if a == E:
+            thr = float(self.threshold(*cell)[0])
+            if thr <= 0 and self.min_followup == 0:
+                return "escalate", None, None
+            thr = max(thr, 0.0)
+            if self.min_followup > 0:
+                hold = (f"escalate once every pending patient has been followed for "
+                        f"{self.min_followup:g} of the window (suspend accrual until then)")
+                if thr == 0:
+                    return hold, thr, None
+                clauses.append(f"if STFT >= {thr:.2f}: {hold}")
+                sep = "; "
+            else:
+                clauses.append(f"escalate if STFT >= {thr:.2f}")
+        if down is not None:
+            clauses.append(f"de-escalate if STFT <= {down:.2f}")
+        if not clauses:
+            return "stay", thr, down
+        sep = "; " if len(clauses) > 1 else sep
+        return "; ".join(clauses) + f"{sep}else stay", thr, down
+
     def table(self, n_values) -> list:
         """The decision table: one row per ``(n, y, m)`` with ``n`` in ``n_values``.
 
         Each row: ``n``, ``dlt``, ``pending`` (None: any number, the decision
         does not depend on it), ``decision`` (escalate, stay, de-escalate,
-        eliminate, suspend, or "escalate if STFT >= x, else stay") and
-        ``stft_escalate`` (the threshold x, None when not applicable) and
-        ``stft_deescalate`` (TITE-BOIN: "de-escalate if STFT <= x, else stay" where
-        the observed rate is at or above the target; None when not applicable).
+        eliminate, suspend, "escalate if STFT >= x, else stay", "de-escalate if
+        STFT <= z, else stay" or "escalate if STFT >= x; de-escalate if STFT <= z;
+        else stay"), ``stft_escalate`` (the threshold x, None when not applicable)
+        and ``stft_deescalate`` (the threshold z, None when not applicable).
         """
         out = []
         for n in n_values:
@@ -208,31 +246,10 @@ class TiteRule:
                     thr = down = None
                     if m > self.max_pending * n:
                         dec = "suspend"
-                    elif a == S:
-                        down = float(self.deescalation_threshold(
-                            np.array([n]), np.array([y]), np.array([m]))[0])
-                        if down < 0:
-                            dec, down = "stay", None
-                        elif down >= m:
-                            dec, down = "de-escalate", None
-                        else:
-                            dec = f"de-escalate if STFT <= {down:.2f}, else stay"
                     elif m == 0:
-                        dec = "escalate"
+                        dec = "escalate" if a == E else "stay"
                     else:
-                        thr = float(self.threshold(np.array([n]), np.array([y]),
-                                                   np.array([m]))[0])
-                        if thr <= 0 and self.min_followup == 0:
-                            dec, thr = "escalate", None
-                        else:
-                            thr = max(thr, 0.0)
-                            dec = f"escalate if STFT >= {thr:.2f}, else stay"
-                            if self.min_followup > 0:
-                                dec = (f"escalate once every pending patient has been "
-                                       f"followed for {self.min_followup:g} of the window "
-                                       "(suspend accrual until then)")
-                                if thr > 0:
-                                    dec = f"if STFT >= {thr:.2f}: {dec}; else stay"
+                        dec, thr, down = self._pending_cell(a, n, y, m)
                     out.append({"n": n, "dlt": y, "pending": m, "decision": dec,
                                 "stft_escalate": thr, "stft_deescalate": down})
         return out
@@ -266,60 +283,86 @@ def tite_boin_rule(base: IntervalRule, p_saf: float, p_tox: float, max_pending: 
 
 # --- TITE-keyboard, TITE-mTPI-2, TITE-i3+3: the effective sample size (Lin & Yuan 2020) ---
 
-def ess_escalates(rule: str, target: float, margin_low: float, margin_high: float, ess,
-                  y) -> np.ndarray:
-    """Whether ``rule`` escalates with ``y`` DLTs at a (non-integer) sample size ``ess``.
+def ess_decision(rule: str, target: float, margin_low: float, margin_high: float, ess,
+                 y) -> np.ndarray:
+    """The decision (E, S or D) of ``rule`` with ``y`` DLTs at a (non-integer) sample size ``ess``.
 
     Lin & Yuan (2020) approximate the likelihood of a pending patient followed
     for ``u_i`` of the window ``W`` by ``(1 - p)^(u_i / W)``, so that the data
     are ``y`` DLTs of an *effective sample size* ``ESS = (n - m) + STFT`` and
-    the posterior is Beta(1 + y, 1 + ESS - y).  The decision of each design
-    is evaluated at ``ESS`` with the boundaries of the interval family
+    the posterior is Beta(1 + y, 1 + ESS - y); the design's decision is taken
+    at ``ESS`` with the boundaries of the interval family
     (:func:`~designcalc.dose.interval.rules.keyboard_keys`,
     :func:`~designcalc.dose.interval.rules.mtpi2_intervals`; i3+3's
-    equivalence interval): Keyboard escalates when the strongest key (largest
-    posterior mass, partial end keys scaled to full width, the highest key on
-    a tie) lies below the target key; mTPI-2 when the sub-interval of largest
-    unit probability mass (the lowest on a tie) lies below the EI; i3+3 when
-    ``y / ESS`` lies below the EI.  At an integer ``ESS = n`` these are the
-    interval family's tables (tested cell by cell).
+    equivalence interval EI):
+
+    * Keyboard (Yan, Mandrekar & Yuan 2017): the strongest key (largest
+      posterior mass, partial end keys scaled to full width, the highest key on
+      a tie) below the target key: E; the target key: S; above: D;
+    * mTPI-2 (Guo et al. 2017): the sub-interval of largest unit probability
+      mass (the lowest on a tie) below the EI: E; the EI: S; above: D;
+    * i3+3 (Liu, Wang & Ji 2020): ``y / ESS`` below the EI: E; in it: S; above
+      it: S if ``(y - 1) / ESS`` is below the EI, else D.
+
+    At an integer ``ESS = n`` these are the interval family's tables before the
+    safety rule (tested cell by cell).  ``ESS = 0`` (no completed patient, no
+    follow-up; then ``y = 0``) takes the limit ``ESS -> 0+``: E.
+
+    Examples
+    --------
+    Keyboard at target 0.3 with 1 DLT: de-escalate at ESS 2, stay at 3, escalate at 6
+    (``y / ESS`` = 0.5, 0.33, 0.17):
+
+    >>> ess_decision("keyboard", 0.3, 0.05, 0.05, [2.0, 3.0, 6.0], [1, 1, 1]).tolist()
+    [2, 1, 0]
     """
     from scipy.special import betainc
 
-    ess = np.asarray(ess, dtype=float)[:, None]
-    y = np.asarray(y, dtype=float)[:, None]
+    ess, y = np.broadcast_arrays(np.asarray(ess, dtype=float), np.asarray(y, dtype=float))
+    ess, y = ess.ravel(), y.ravel()
     lo, hi = target - margin_low, target + margin_high
+    none = ess <= 0
     if rule == "i3+3":
+        tol = 1e-12
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (y / ess < lo - 1e-12)[:, 0]          # ESS = 0: no escalation
-    if rule == "keyboard":
-        pts = keyboard_keys(target, margin_low, margin_high)
+            rate, less = y / ess, (y - 1) / ess
+        out = np.where(rate < lo - tol, E, np.where(
+            rate <= hi + tol, S, np.where(less < lo - tol, S, D)))
     else:
-        pts = mtpi2_intervals(target, margin_low, margin_high)
-    width = np.diff(pts)
-    cdf = betainc(y + 1.0, ess - y + 1.0, pts[None, :])
-    mass = cdf[:, 1:] - cdf[:, :-1]
-    if rule == "keyboard":
-        comp = np.ones(width.size)
-        comp[0] = (margin_low + margin_high) / width[0]
-        comp[-1] = (margin_low + margin_high) / width[-1]
-        mass = mass * comp[None, :]
-        tkey = int(np.nonzero(pts == lo)[0][0])
-        best = width.size - 1 - np.argmax((mass == mass.max(axis=1, keepdims=True))[:, ::-1],
-                                          axis=1)
-        return best < tkey
-    mid = (pts[1:] + pts[:-1]) / 2
-    return mid[np.argmax(mass / width[None, :], axis=1)] < lo
+        pts = (keyboard_keys if rule == "keyboard" else mtpi2_intervals)(
+            target, margin_low, margin_high)
+        width = np.diff(pts)
+        cdf = betainc(y[:, None] + 1.0, np.maximum(ess - y, 0.0)[:, None] + 1.0, pts[None, :])
+        mass = cdf[:, 1:] - cdf[:, :-1]
+        if rule == "keyboard":
+            comp = np.ones(width.size)
+            comp[0] = (margin_low + margin_high) / width[0]
+            comp[-1] = (margin_low + margin_high) / width[-1]
+            mass = mass * comp[None, :]
+            tkey = int(np.nonzero(pts == lo)[0][0])
+            best = width.size - 1 - np.argmax(
+                (mass == mass.max(axis=1, keepdims=True))[:, ::-1], axis=1)
+            out = np.where(best < tkey, E, np.where(best == tkey, S, D))
+        else:
+            mid = (pts[1:] + pts[:-1]) / 2
+            code = np.where(mid < lo, E, np.where(mid > hi, D, S))
+            out = code[np.argmax(mass / width[None, :], axis=1)]
+    return np.where(none, E, out).astype(np.int8)
 
 
 @dataclass(frozen=True, eq=False)
 class TiteEssRule(TiteRule):
-    """TITE-keyboard, TITE-mTPI-2, TITE-i3+3 (Lin & Yuan 2020): the STFT threshold is the
-    smallest follow-up at which :func:`ess_escalates` at ``ESS = n - m + STFT``.
+    """TITE-keyboard, TITE-mTPI-2, TITE-i3+3 (Lin & Yuan 2020): the decision of
+    :func:`ess_decision` at ``ESS = n - m + STFT``.
 
-    ``rule``, ``margin_low``, ``margin_high``: the interval design.  The thresholds
-    of the cohort ends ``n = c, 2c, ...`` (every decision of a simulated trial) are
-    tabulated when the rule is built (:func:`ess_thresholds`); other ``n`` (a
+    The decision is monotone in the follow-up (D for a small ESS, then S, then E;
+    checked numerically in ``tests/dose/test_tite.py``), so it is two STFT
+    thresholds: :meth:`threshold`, the smallest STFT at which it escalates, and
+    :meth:`deescalation_threshold`, the largest at which it de-escalates.
+    ``rule``, ``margin_low``, ``margin_high``: the interval design.  The
+    thresholds of the cohort ends ``n = c, 2c, ...`` (every decision of a
+    simulated trial) are tabulated when the rule is built (:func:`ess_thresholds`;
+    ``thresholds[0]`` escalation, ``thresholds[1]`` de-escalation); other ``n`` (a
     running trial's counts) are computed when asked.
     """
 
@@ -328,42 +371,72 @@ class TiteEssRule(TiteRule):
     margin_high: float = 0.05
     thresholds: np.ndarray = None
 
-    def threshold(self, n, y, m) -> np.ndarray:
+    def _lookup(self, which: int, n, y, m) -> np.ndarray:
         n, y, m = np.asarray(n), np.asarray(y), np.asarray(m)
         other = (n % self.base.cohort_size) != 0
         if not other.any():
-            return self.thresholds[n, y, m]
+            return self.thresholds[which, n, y, m]
         out = np.empty(n.shape)
-        out[~other] = self.thresholds[n[~other], y[~other], m[~other]]
-        if other.any():
-            out[other] = ess_thresholds(self.rule, self.target, self.margin_low,
-                                        self.margin_high, self.base.action,
-                                        (n[other], y[other], m[other]))
+        out[~other] = self.thresholds[which, n[~other], y[~other], m[~other]]
+        out[other] = ess_thresholds(self.rule, self.target, self.margin_low,
+                                    self.margin_high, self.base.action,
+                                    (n[other], y[other], m[other]))[which]
         return out
+
+    def threshold(self, n, y, m) -> np.ndarray:
+        return self._lookup(0, n, y, m)
+
+    def deescalation_threshold(self, n, y, m) -> np.ndarray:
+        """The largest STFT in ``[0, m]`` at which the design de-escalates at ``ESS = n
+        - m + STFT`` (``-inf``: never, or the complete-data cell already de-escalates)."""
+        return self._lookup(1, n, y, m)
+
+
+def _bisect(holds, m: np.ndarray, iterations: int) -> tuple:
+    """Bisection on ``[0, m]`` for where a monotone ``holds(stft)`` (true at 0, false at
+    ``m``) turns: ``(low, high)``, true at ``low``, false at ``high = low + m / 2^iterations``."""
+    low, high = np.zeros(m.size), m.astype(float)
+    for _ in range(iterations):
+        mid = (low + high) / 2
+        h = holds(mid)
+        low = np.where(h, mid, low)
+        high = np.where(h, high, mid)
+    return low, high
 
 
 def ess_thresholds(rule: str, target: float, margin_low: float, margin_high: float,
-                   action: np.ndarray, cells, iterations: int = 40) -> np.ndarray:
-    """The smallest STFT in ``[0, m]`` at which ``rule`` escalates with ``ESS = n - m +
-    STFT`` for each cell ``(n, y, m)`` of ``cells`` (three arrays): bisection to ``m /
-    2^iterations``, 0 when it escalates with no follow-up at all; ``inf`` where the
-    complete-data cell ``action[n, y]`` does not escalate or ``m = 0``."""
+                   action: np.ndarray, cells, iterations: int = 40) -> tuple:
+    """The STFT thresholds of ``rule`` for each cell ``(n, y, m)`` of ``cells`` (three
+    arrays), with ``ESS = n - m + STFT`` (:func:`ess_decision`).
+
+    Returns ``(escalate, deescalate)``: the smallest STFT in ``[0, m]`` at which the
+    design escalates (0 when it escalates with no follow-up at all; ``inf`` where the
+    complete-data cell ``action[n, y]`` does not escalate or ``m = 0``), and the largest
+    at which it de-escalates (``-inf`` where it never does, ``m = 0`` or the
+    complete-data cell is D or DU); bisection to ``m / 2^iterations``.
+    """
     n, y, m = (np.asarray(v, dtype=np.int64) for v in cells)
-    out = np.full(n.size, np.inf)
-    go = (action[n, y] == E) & (m >= 1) & (y + m <= n)
-    out[(action[n, y] == E) & (m == 0)] = 0.0
+    up, down = np.full(n.size, np.inf), np.full(n.size, -np.inf)
+    a = action[n, y]
+    up[(a == E) & (m == 0)] = 0.0
+    go = ((a == E) | (a == S)) & (m >= 1) & (y + m <= n)
     if not go.any():
-        return out
-    n, y, m = n[go], y[go], m[go]
-    low, high = np.zeros(n.size), m.astype(float)
-    at0 = ess_escalates(rule, target, margin_low, margin_high, n - m, y)
-    for _ in range(iterations):
-        mid = (low + high) / 2
-        up = ess_escalates(rule, target, margin_low, margin_high, n - m + mid, y)
-        high = np.where(up, mid, high)
-        low = np.where(up, low, mid)
-    out[go] = np.where(at0, 0.0, high)
-    return out
+        return up, down
+    idx = np.nonzero(go)[0]
+    n, y, m, a = n[go], y[go], m[go], a[go]
+
+    def at(stft, k):
+        return ess_decision(rule, target, margin_low, margin_high, n[k] - m[k] + stft, y[k])
+
+    at0 = at(np.zeros(n.size), slice(None))
+    k = np.nonzero((a == E) & (at0 != E))[0]
+    up[idx[(a == E) & (at0 == E)]] = 0.0
+    if k.size:
+        up[idx[k]] = _bisect(lambda t: at(t, k) != E, m[k], iterations)[1]
+    k = np.nonzero(at0 == D)[0]
+    if k.size:
+        down[idx[k]] = _bisect(lambda t: at(t, k) == D, m[k], iterations)[0]
+    return up, down
 
 
 def tite_ess_rule(rule: str, base: IntervalRule, margin_low: float, margin_high: float,
@@ -374,10 +447,10 @@ def tite_ess_rule(rule: str, base: IntervalRule, margin_low: float, margin_high:
     nn, yy, mm = np.meshgrid(np.arange(c, size, c), np.arange(size), np.arange(size),
                              indexing="ij")
     keep = yy + mm <= nn
-    thr = np.full((size, size, size), np.inf)
+    thr = np.stack([np.full((size, size, size), np.inf), np.full((size, size, size), -np.inf)])
     cells = (nn[keep], yy[keep], mm[keep])
-    thr[cells] = ess_thresholds(rule, base.target, margin_low, margin_high, base.action,
-                                cells)
+    thr[(0,) + cells], thr[(1,) + cells] = ess_thresholds(rule, base.target, margin_low,
+                                                          margin_high, base.action, cells)
     return TiteEssRule(base=base, max_pending=max_pending, min_followup=min_followup,
                        rule=rule, margin_low=margin_low, margin_high=margin_high,
                        thresholds=thr)
