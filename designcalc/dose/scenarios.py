@@ -156,6 +156,42 @@ def _err(key: str, message: str) -> ValueError:
     return ValueError(f"random_scenarios.{key}: {message}")
 
 
+def _read_table(keys, shape_keys, raw: dict, root_seed: int, check) -> tuple:
+    """What every ``[random_scenarios]`` table shares: unknown and missing keys, the
+    shape (``shape_keys``, integers >= 1), ``target``, ``per_mtd`` (>= 1), ``low``,
+    ``high``, ``seed`` (default ``root_seed``) and ``halfwidth``
+    (:func:`_halfwidth`).  Returns the shape and the dataclass fields they give."""
+    where = "random_scenarios"
+    for k in raw:
+        if k not in keys:
+            raise _err(k, f"unknown key (allowed: {', '.join(sorted(keys))})")
+    for k in (*shape_keys, "target", "per_mtd"):
+        if k not in raw:
+            raise _err(k, "missing (required)")
+    shape = []
+    for k in shape_keys:
+        shape.append(check(f"{where}.{k}", "int", raw[k]))
+        if shape[-1] < 1:
+            raise _err(k, f"must be >= 1 (got {shape[-1]})")
+    target = check(f"{where}.target", "float", raw["target"])
+    per = check(f"{where}.per_mtd", "int", raw["per_mtd"])
+    if per < 1:
+        raise _err("per_mtd", f"must be >= 1 (got {per})")
+    low = check(f"{where}.low", "float", raw.get("low", 0.01))
+    high = check(f"{where}.high", "float", raw.get("high", 0.9))
+    seed = check(f"{where}.seed", "int", raw.get("seed", root_seed))
+    hw = raw.get("halfwidth")
+    if hw is not None:
+        hw = check(f"{where}.halfwidth", "float", hw)
+    try:
+        hw = _halfwidth(target, hw, low, high)
+    except ValueError as exc:
+        key, _, why = str(exc).partition(": ")
+        raise _err(key, why) from None
+    return tuple(shape), dict(target=target, per_mtd=per, seed=seed, halfwidth=hw, low=low,
+                              high=high)
+
+
 @dataclasses.dataclass(frozen=True)
 class RandomScenarios:
     """Seeded random toxicity curves with the true MTD at chosen levels (see
@@ -188,39 +224,15 @@ class RandomScenarios:
         sweep's validators of one value and of an axis of values (a
         ``ValueError`` ``"key: reason"``); ``root_seed`` is the default seed.
         """
-        where = "random_scenarios"
-        for k in raw:
-            if k not in cls.KEYS:
-                raise _err(k, f"unknown key (allowed: {', '.join(sorted(cls.KEYS))})")
-        for k in ("levels", "target", "per_mtd"):
-            if k not in raw:
-                raise _err(k, "missing (required)")
-        levels = check(f"{where}.levels", "int", raw["levels"])
-        if levels < 1:
-            raise _err("levels", f"must be >= 1 (got {levels})")
-        target = check(f"{where}.target", "float", raw["target"])
-        per = check(f"{where}.per_mtd", "int", raw["per_mtd"])
-        if per < 1:
-            raise _err("per_mtd", f"must be >= 1 (got {per})")
+        (levels,), common = _read_table(cls.KEYS, ("levels",), raw, root_seed, check)
         mtd = raw.get("mtd", "all")
         if mtd == "all":
             mtd = list(range(1, levels + 1))
-        mtd = values(f"{where}.mtd", mtd, "int")
+        mtd = values("random_scenarios.mtd", mtd, "int")
         for m in mtd:
             if not 1 <= m <= levels:
                 raise _err("mtd", f"levels must be in 1..{levels} (got {m})")
-        low = check(f"{where}.low", "float", raw.get("low", 0.01))
-        high = check(f"{where}.high", "float", raw.get("high", 0.9))
-        seed = check(f"{where}.seed", "int", raw.get("seed", root_seed))
-        if not 0.0 < low < target < high < 1.0:
-            raise _err("target", f"need 0 < low < target < high < 1 (low {low:g}, "
-                       f"target {target:g}, high {high:g})")
-        room = min(target - low, high - target)
-        hw = check(f"{where}.halfwidth", "float", raw.get("halfwidth", 0.5 * room))
-        if not 0.0 < hw < room:
-            raise _err("halfwidth", f"must be in (0, {room:g}) (got {hw:g})")
-        return cls(levels=levels, target=target, mtd=tuple(mtd), per_mtd=per, seed=seed,
-                   halfwidth=hw, low=low, high=high)
+        return cls(levels=levels, mtd=tuple(mtd), **common)
 
     def coordinates(self) -> list:
         """One ``{"mtd": level, "replicate": r}`` per scenario (the points' coordinates)."""
@@ -299,29 +311,13 @@ class GridRandomScenarios:
         """The scenarios of a sweep's ``[random_scenarios]`` table: ``rows``, ``cols``,
         ``target``, ``per_mtd`` (required), ``mtd`` (``"all"`` or a list of
         combinations ``"a,b"``), ``seed``, ``halfwidth``, ``low``, ``high``."""
-        where = "random_scenarios"
-        for k in raw:
-            if k not in cls.KEYS:
-                raise _err(k, f"unknown key (allowed: {', '.join(sorted(cls.KEYS))})")
-        for k in ("rows", "cols", "target", "per_mtd"):
-            if k not in raw:
-                raise _err(k, "missing (required)")
-        shape = []
-        for k in ("rows", "cols"):
-            shape.append(check(f"{where}.{k}", "int", raw[k]))
-            if shape[-1] < 1:
-                raise _err(k, f"must be >= 1 (got {shape[-1]})")
-        rows, cols = shape
-        target = check(f"{where}.target", "float", raw["target"])
-        per = check(f"{where}.per_mtd", "int", raw["per_mtd"])
-        if per < 1:
-            raise _err("per_mtd", f"must be >= 1 (got {per})")
+        (rows, cols), common = _read_table(cls.KEYS, ("rows", "cols"), raw, root_seed, check)
         mtd = raw.get("mtd", "all")
         if mtd == "all":
             cells = [(a, b) for a in range(1, rows + 1) for b in range(1, cols + 1)]
         else:
             cells = []
-            for text in values(f"{where}.mtd", mtd, "str"):
+            for text in values("random_scenarios.mtd", mtd, "str"):
                 try:
                     cell = tuple(int(v) for v in str(text).replace(".", ",").split(","))
                 except ValueError:
@@ -330,16 +326,7 @@ class GridRandomScenarios:
                     raise _err("mtd", f"combinations 'a,b' in the {rows} x {cols} grid "
                                f"(got {text!r})")
                 cells.append(cell)
-        low = check(f"{where}.low", "float", raw.get("low", 0.01))
-        high = check(f"{where}.high", "float", raw.get("high", 0.9))
-        seed = check(f"{where}.seed", "int", raw.get("seed", root_seed))
-        try:
-            hw = _halfwidth(target, raw.get("halfwidth"), low, high)
-        except ValueError as exc:
-            key, _, why = str(exc).partition(": ")
-            raise _err(key, why) from None
-        return cls(rows=rows, cols=cols, target=target, mtd=tuple(cells), per_mtd=per,
-                   seed=seed, halfwidth=hw, low=low, high=high)
+        return cls(rows=rows, cols=cols, mtd=tuple(cells), **common)
 
     def coordinates(self) -> list:
         """One ``{"mtd": "A<a>B<b>", "replicate": r}`` per scenario."""
