@@ -30,9 +30,16 @@ def test_without_a_worker_steal_runs_the_newest_first_and_nothing_twice():
 
 
 def test_a_task_the_worker_cannot_run_is_run_here():
-    """A lambda cannot be sent to the worker: its value comes from this process."""
+    """A lambda cannot be sent to the worker: once the worker's future has failed,
+    the value comes from this process."""
+    from concurrent.futures import wait
+
     with SidePool() as pool:
         pool.submit("x", lambda: 42)
+        with pool._cond:                         # until the worker has been handed it
+            assert pool._cond.wait_for(lambda: pool._futures.get("x") is not None, 60)
+        wait([pool._futures["x"]], timeout=60)
+        assert pool._futures["x"].exception() is not None
         assert pool.result("x") == 42
 
 

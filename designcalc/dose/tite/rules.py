@@ -201,7 +201,7 @@ class TiteRule:
         if down >= m:
             return "de-escalate", None, None
         down = down if down >= 0 else None
-        clauses, thr, sep = [], None, ", "
+        clauses, thr = [], None
         if a == E:
             thr = float(self.threshold(*cell)[0])
             if thr <= 0 and self.min_followup == 0:
@@ -213,15 +213,15 @@ class TiteRule:
                 if thr == 0:
                     return hold, thr, None
                 clauses.append(f"if STFT >= {thr:.2f}: {hold}")
-                sep = "; "
             else:
                 clauses.append(f"escalate if STFT >= {thr:.2f}")
         if down is not None:
             clauses.append(f"de-escalate if STFT <= {down:.2f}")
         if not clauses:
             return "stay", thr, down
-        sep = "; " if len(clauses) > 1 else sep
-        return "; ".join(clauses) + f"{sep}else stay", thr, down
+        # "x, else stay" for one plain clause; "x; y; else stay" otherwise
+        plain = len(clauses) == 1 and not clauses[0].startswith("if ")
+        return "; ".join(clauses) + (", " if plain else "; ") + "else stay", thr, down
 
     def table(self, n_values) -> list:
         """The decision table: one row per ``(n, y, m)`` with ``n`` in ``n_values``.
