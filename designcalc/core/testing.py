@@ -37,7 +37,7 @@ plot, CLI and search checks only where the family has them);
 :func:`conformance_checks` yields ``(family, index, example, check)`` for
 every registered example and :func:`parametrize_with_checks` turns that into
 one pytest test per check (ids such as ``crm-0-check_workers``).
-``tests/core/test_conformance.py`` runs it over every registered example; a
+``tests/test_conformance.py`` runs it over every registered example; a
 new family passes it by declaring examples in its registry entry.
 
 Examples
